@@ -1,0 +1,127 @@
+"""The FastAPI application: API under /api/v1, pages, problem+json errors, body limits."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pubdata import __version__
+from pubdata.common.errors import PayloadTooLarge, PubdataError
+from pubdata.identity import pages as identity_pages
+from pubdata.identity import routes as identity_routes
+from pubdata.identity.dependencies import LoginRequired
+from pubdata.ledger import pages as ledger_pages
+from pubdata.ledger import routes as ledger_routes
+from pubdata.platform import Platform
+from pubdata.web import pages as web_pages
+
+log = logging.getLogger("pubdata")
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, *, rule: str, **extra: object) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": f"urn:pubdata:rule:{rule}", "title": title, "status": status, "detail": detail, "rule": rule, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413, by Content-Length or while streaming, before a handler runs."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge("http.body-too-large", f"The request body is larger than {self.limit} bytes.")
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except PayloadTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "Payload too large", f"The request body is larger than {self.limit} bytes.", rule="http.body-too-large")
+        await response(scope, receive, send)
+
+
+def _validation_errors(error: RequestValidationError) -> list[dict[str, object]]:
+    # Pydantic echoes the offending input; drop it, since it may be a sensitive value.
+    return [
+        {"loc": [str(part) for part in item.get("loc", ())], "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors()
+    ]
+
+
+def create_app(platform: Platform) -> FastAPI:
+    app = FastAPI(
+        title="pubdata",
+        version=__version__,
+        description="Authorized operation of public data (公共数据资源授权运营): usable, not visible.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.platform = platform
+
+    @app.exception_handler(PubdataError)
+    async def _refusal(request: Request, error: PubdataError) -> JSONResponse:
+        response = problem(error.status, error.title, error.detail, rule=error.rule, **error.extra)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(error)
+        if any(item["type"] == "json_invalid" for item in errors):
+            return problem(400, "Malformed JSON", "The request body is not valid JSON.", rule="http.malformed-json", errors=errors)
+        return problem(422, "Invalid input", "The request does not match the expected shape; see errors.", rule="http.validation", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), str(error.detail), rule=f"http.{error.status_code}")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, error: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "Something went wrong on our side; nothing was changed.", rule="http.internal")
+
+    @app.get("/healthz", tags=["platform"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(identity_routes.router)
+    app.include_router(ledger_routes.router)
+    app.include_router(web_pages.router)
+    app.include_router(identity_pages.router)
+    app.include_router(ledger_pages.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes)
+    return app

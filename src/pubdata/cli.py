@@ -1,0 +1,249 @@
+"""The ``pubdata`` command: demo, serve, database, administration and ledger tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pubdata.common import clock
+from pubdata.common.actor import CLI
+from pubdata.common.errors import PubdataError
+from pubdata.config import Settings
+from pubdata.platform import Platform, open_platform
+
+app = typer.Typer(
+    help="pubdata — authorized operation of public data (公共数据资源授权运营).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Control-plane database.", no_args_is_help=True)
+admin_app = typer.Typer(help="Organisations, users and tokens.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+app.add_typer(ledger_app, name="ledger")
+console = Console()
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where everything lives (default ./pubdata-data, or PUBDATA_DATA_DIR).")]
+Now = Annotated[Optional[str], typer.Option("--now", help="Set the platform clock, e.g. 2026-12-28 (Asia/Shanghai).")]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _open(data_dir: Path | None, now: str | None = None, *, frozen: bool = True) -> Platform:
+    if now:
+        moment = clock.parse_moment(now)
+        clock.freeze(moment) if frozen else clock.start_at(moment)
+    return open_platform(_settings(data_dir))
+
+
+def _fail(error: PubdataError) -> None:
+    console.print(f"[red]refused[/red] [{error.rule}] {error.detail}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def demo(data_dir: DataDir = None, now: Now = None) -> None:
+    """Build the demo city (idempotent) and write DATA_DIR/demo-accounts.json."""
+    from pubdata import demo as demo_module
+
+    platform = _open(data_dir, now)
+    document = demo_module.build(platform)
+    path = platform.settings.data_dir / demo_module.ACCOUNTS_FILE
+    console.print(f"demo ready: {len(document['accounts'])} organisations; accounts in {path}")
+    platform.close()
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    now: Now = None,
+) -> None:
+    """Serve the API, the pages and (later) the job worker in one process."""
+    import uvicorn
+
+    from pubdata import demo as demo_module
+    from pubdata.app import create_app
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir, now, frozen=False)
+    with platform.session() as session:
+        first = identity.bootstrap(session, actor=CLI)
+        session.commit()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    console.print(f"pubdata is serving at [bold]{url}[/bold]")
+    accounts = platform.settings.data_dir / demo_module.ACCOUNTS_FILE
+    if first:
+        console.print(f"first run: log in as [bold]{first[0]}[/bold] with password [bold]{first[1]}[/bold] (shown once)")
+    elif accounts.exists():
+        bureau = json.loads(accounts.read_text("utf-8"))["accounts"][0]
+        console.print(f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}")
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Apply every migration (also done on each start)."""
+    platform = _open(data_dir)
+    console.print(f"database at the newest schema: {platform.engine.url.render_as_string(hide_password=True)}")
+    platform.close()
+
+
+@admin_app.command("create-org")
+def create_org(
+    kind: Annotated[str, typer.Option(help="bureau, provider, operator, partner, consumer, pricing, finance, market, audit, security")],
+    name: Annotated[str, typer.Option(help="The organisation's name.")],
+    credit_code: Annotated[Optional[str], typer.Option(help="Unified social credit code (18 characters).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        try:
+            organisation = identity.create_organisation(session, actor=CLI, kind=kind, name=name, credit_code=credit_code)
+            session.commit()
+        except PubdataError as error:
+            _fail(error)
+        console.print(f"organisation {organisation.id} created: {organisation.name} ({organisation.kind})")
+
+
+@admin_app.command("create-user")
+def create_user(
+    organisation_id: Annotated[int, typer.Option("--org-id", help="The user's organisation.")],
+    login: Annotated[str, typer.Option(help="Login name.")],
+    role: Annotated[str, typer.Option(help="admin, member or reviewer")] = "member",
+    display_name: Annotated[Optional[str], typer.Option(help="Name shown on pages.")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        try:
+            user = identity.create_user(
+                session, actor=CLI, organisation_id=organisation_id, login=login,
+                display_name=display_name or login, role=role, password=password,
+            )
+            session.commit()
+        except PubdataError as error:
+            _fail(error)
+        console.print(f"user {user.id} created: {user.login} ({user.role})")
+
+
+@admin_app.command("create-token")
+def create_token(
+    login: Annotated[str, typer.Option(help="Whose token.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[int, typer.Option(help="Lifetime in days (1–366).")] = 90,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a new API token once; only its hash is kept."""
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        user = identity.find_user(session, login=login)
+        if user is None:
+            console.print(f"[red]no user with login {login}[/red]")
+            raise typer.Exit(code=2)
+        try:
+            _, plaintext = identity.issue_token(session, actor=CLI, user_id=user.id, name=name, days=days)
+            session.commit()
+        except PubdataError as error:
+            _fail(error)
+        typer.echo(plaintext)
+
+
+@ledger_app.command("head")
+def ledger_head(data_dir: DataDir = None) -> None:
+    """Print the current signed tree head."""
+    from pubdata.ledger import schemas, service
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        head = service.current_tree_head(session, platform.signer)
+        session.commit()
+    typer.echo(schemas.TreeHeadOut.of(head).model_dump_json(indent=2))
+
+
+@ledger_app.command("proof")
+def ledger_proof(seq: int, data_dir: DataDir = None) -> None:
+    """Print entry SEQ with its inclusion proof against the current tree head, and check it."""
+    from pubdata.ledger import merkle, schemas, service
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        try:
+            entry = service.get_entry(session, seq)
+            head = service.current_tree_head(session, platform.signer)
+            path = service.inclusion_proof(session, seq=seq, tree_size=head.size)
+        except PubdataError as error:
+            _fail(error)
+        session.commit()
+        leaf = service.hasher(head.algorithm).leaf(service.document_of(entry))
+        ok = head.signature_valid() and merkle.verify_inclusion(service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash)
+        document = {
+            "entry": schemas.EntryOut.of(entry).model_dump(),
+            "tree_head": schemas.TreeHeadOut.of(head).model_dump(),
+            "audit_path": [p.hex() for p in path],
+            "verified": ok,
+        }
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    raise typer.Exit(code=0 if ok else 1)
+
+
+@ledger_app.command("consistency")
+def ledger_consistency(first: int, second: int, data_dir: DataDir = None) -> None:
+    """Print and check the proof that the tree of FIRST entries is a prefix of the tree of SECOND."""
+    from pubdata.ledger import merkle, service
+
+    platform = _open(data_dir)
+    with platform.session() as session:
+        try:
+            path = service.consistency_proof(session, first=first, second=second)
+        except PubdataError as error:
+            _fail(error)
+        first_root, second_root = service.root_at(session, first), service.root_at(session, second)
+        ok = merkle.verify_consistency(service.hasher(service.algorithm(session)), first, second, first_root, second_root, path)
+    typer.echo(json.dumps({"first": first, "second": second, "first_root": first_root.hex(), "second_root": second_root.hex(),
+                           "consistency_path": [p.hex() for p in path], "verified": ok}, indent=2))
+    raise typer.Exit(code=0 if ok else 1)
+
+
+@ledger_app.command("verify")
+def ledger_verify(data_dir: DataDir = None) -> None:
+    """Rebuild the whole log and check every audited row; names the first bad entry."""
+    from pubdata.ledger.verify import verify
+
+    platform = _open(data_dir)
+    with platform.session() as session, Progress(
+        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("entries", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = verify(session, public_keys=platform.public_keys, progress=advance)
+    if report.ok:
+        console.print(f"ledger verified: {report.size} entries, {report.rows_checked} audited rows, no problem found")
+        return
+    first = report.first_bad_seq
+    console.print(f"[red]ledger verification FAILED[/red]: first bad entry {first if first is not None else '(none: see below)'}")
+    for problem in report.problems[:50]:
+        where = f"entry {problem.seq}" if problem.seq is not None else "—"
+        console.print(f"  {where}: {problem.reason}")
+    raise typer.Exit(code=1)
+
+

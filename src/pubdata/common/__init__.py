@@ -1,0 +1,1 @@
+"""Pieces every domain shares: clock, errors, canonical JSON, i18n."""

@@ -1,0 +1,48 @@
+"""Settings: where the platform keeps its data and which database runs the control plane.
+
+Everything on the embedded default lives in one data directory (SQLite control plane, domain data, keys).
+``PUBDATA_DATABASE_URL`` moves the control plane to PostgreSQL (``postgresql+psycopg://…``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PUBDATA_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./pubdata-data"))
+    database_url: str | None = None
+    # The hash a new ledger is created with; an existing ledger keeps the one it was created with.
+    ledger_hash: Literal["sm3", "sha256"] = "sm3"
+    # Largest request body accepted, in bytes; bigger bodies get 413 before they are read.
+    max_body_bytes: int = 1_048_576
+    token_days: int = 90
+    session_hours: int = 12
+    # Cookies marked Secure only when served over HTTPS (set this behind a TLS proxy).
+    secure_cookies: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pubdata.sqlite3').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def domain_dir(self) -> Path:
+        """Where raw data lives; nothing in it is ever served as rows."""
+        return self.data_dir / "domain"
+
+    def prepare_dirs(self) -> None:
+        for folder in (self.data_dir, self.keys_dir, self.domain_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.keys_dir.chmod(0o700)

@@ -1,0 +1,135 @@
+"""The demo city: organisations of every kind, their users and API tokens.
+
+``pubdata demo`` builds it idempotently through the real services (every step is a ledger entry) and writes
+``DATA_DIR/demo-accounts.json`` so anyone can log in or drive the API by hand. Later capabilities add their
+own steps to ``build``; they never replace it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from pubdata.common.actor import Actor
+from pubdata.common.errors import PubdataError
+from pubdata.common.ids import credit_code_check_char
+from pubdata.identity import service as identity
+from pubdata.platform import Platform
+
+ACCOUNTS_FILE = "demo-accounts.json"
+DEMO_ACTOR = Actor(label="demo")
+
+
+def _credit_code(serial: int) -> str:
+    first17 = f"91341700MA{serial:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    kind: str
+    name: str
+    login: str
+    display_name: str
+    credit_code: str | None = None
+    role: str = "admin"
+
+
+ORGANISATIONS: tuple[DemoOrganisation, ...] = (
+    DemoOrganisation("bureau", identity.BOOTSTRAP_ORGANISATION, "bureau.admin", "数据资源局管理员"),
+    DemoOrganisation("provider", "池州市公安局", "police.admin", "公安局数据专员"),
+    DemoOrganisation("provider", "池州市自然资源和规划局", "land.admin", "自然资源局数据专员"),
+    DemoOrganisation("operator", "池州数据运营有限公司", "operator.admin", "运营机构管理员", _credit_code(1)),
+    DemoOrganisation("partner", "池州普惠金融科技有限公司", "partner.admin", "合伙人管理员", _credit_code(2)),
+    DemoOrganisation("consumer", "池州农村商业银行", "bank.admin", "农商行信贷部", _credit_code(3)),
+    DemoOrganisation("consumer", "池州市城市管理局", "city.admin", "城市管理局业务员"),
+    DemoOrganisation("pricing", "池州市发展和改革委员会", "pricing.admin", "发改委价格处"),
+    DemoOrganisation("finance", "池州市财政局", "finance.admin", "财政局资产处"),
+    DemoOrganisation("market", "池州市市场监督管理局", "market.admin", "市场监管局价格监督"),
+    DemoOrganisation("audit", "池州市审计局", "audit.admin", "审计局审计员"),
+    DemoOrganisation("security", "池州市委网信办", "security.admin", "网信办安全监督"),
+)
+
+
+def _load(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    return {item["login"]: item for item in json.loads(path.read_text("utf-8")).get("accounts", [])}
+
+
+def build(platform: Platform) -> dict:
+    """Create whatever of the demo is missing; returns what ``demo-accounts.json`` holds."""
+    path = platform.settings.data_dir / ACCOUNTS_FILE
+    known = _load(path)
+    accounts = []
+    with platform.session() as session:
+        identity.bootstrap(session, actor=DEMO_ACTOR)
+        session.commit()
+        for spec in ORGANISATIONS:
+            accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
+            session.commit()
+    document = {
+        "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token.",
+        "accounts": accounts,
+    }
+    _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
+    return document
+
+
+def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token_days: int) -> dict:
+    organisation = identity.find_organisation(session, name=spec.name) or identity.create_organisation(
+        session, actor=DEMO_ACTOR, kind=spec.kind, name=spec.name, credit_code=spec.credit_code
+    )
+    user = identity.find_user(session, login=spec.login)
+    password = known.get("password")
+    if user is None:
+        password = _password()
+        user = identity.create_user(
+            session, actor=DEMO_ACTOR, organisation_id=organisation.id, login=spec.login,
+            display_name=spec.display_name, role=spec.role, password=password,
+        )
+    elif not password or not _password_works(session, spec.login, password):
+        password = _password()
+        identity.reset_password(session, actor=DEMO_ACTOR, user_id=user.id, password=password)
+    token = known.get("token")
+    if not token or not _token_works(session, token):
+        _, token = identity.issue_token(session, actor=DEMO_ACTOR, user_id=user.id, name="demo", days=token_days)
+    return {
+        "organisation": spec.name,
+        "organisation_id": organisation.id,
+        "kind": spec.kind,
+        "login": spec.login,
+        "password": password,
+        "token": token,
+    }
+
+
+def _password() -> str:
+    return "demo-" + secrets.token_urlsafe(9)
+
+
+def _password_works(session: Session, login: str, password: str) -> bool:
+    try:
+        identity.authenticate(session, login=login, password=password)
+    except PubdataError:  # any refusal means "issue a new one"
+        return False
+    return True
+
+
+def _token_works(session: Session, token: str) -> bool:
+    try:
+        identity.principal_from_token(session, token)
+    except PubdataError:
+        return False
+    return True
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")

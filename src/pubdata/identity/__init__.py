@@ -1,0 +1,1 @@
+"""Organisations, users, roles, API tokens and web sessions."""

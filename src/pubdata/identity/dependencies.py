@@ -1,0 +1,51 @@
+"""Who is calling: the API reads a bearer token, the pages read the session cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pubdata.common.errors import NotAuthenticated
+from pubdata.identity import service
+from pubdata.identity.service import Principal
+from pubdata.web.deps import SessionDep
+
+SESSION_COOKIE = "pubdata_session"
+_bearer = HTTPBearer(auto_error=False, description="An API token: `pdt_<id>_<secret>`")
+
+
+def api_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise NotAuthenticated("identity.no-credentials", "Send an API token as `Authorization: Bearer pdt_…`.")
+    principal = service.principal_from_token(session, credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+def page_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The logged-in user of a page, or None."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    principal = service.principal_from_web_session(session, secret) if secret else None
+    request.state.principal = principal
+    return principal
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a login; the app answers with a redirect to the login page."""
+
+
+def page_login(principal: Annotated[Principal | None, Depends(page_principal)]) -> Principal:
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+PagePrincipal = Annotated[Principal, Depends(page_login)]
+MaybePagePrincipal = Annotated[Principal | None, Depends(page_principal)]

@@ -1,0 +1,86 @@
+"""Identity API: organisations, users, tokens. Handlers are thin: check, one service call, commit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from pubdata.identity import schemas, service
+from pubdata.identity.dependencies import ApiPrincipal
+from pubdata.web.deps import SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["identity"])
+
+
+@router.get("/me", response_model=schemas.Me)
+def me(principal: ApiPrincipal) -> schemas.Me:
+    return schemas.Me(
+        user_id=principal.user_id,
+        login=principal.login,
+        display_name=principal.display_name,
+        role=principal.role,
+        organisation_id=principal.organisation_id,
+        organisation_kind=principal.organisation_kind,
+    )
+
+
+@router.get("/organisations", response_model=list[schemas.OrganisationOut])
+def list_organisations(session: SessionDep, principal: ApiPrincipal):
+    return service.list_organisations(session, principal=principal)
+
+
+@router.post("/organisations", response_model=schemas.OrganisationOut, status_code=status.HTTP_201_CREATED)
+def create_organisation(body: schemas.OrganisationIn, session: SessionDep, principal: ApiPrincipal):
+    service.require(principal, "organisation.create", organisation_id=principal.organisation_id)
+    organisation = service.create_organisation(session, actor=principal.actor, **body.model_dump())
+    session.commit()
+    return organisation
+
+
+@router.get("/organisations/{organisation_id}", response_model=schemas.OrganisationOut)
+def get_organisation(organisation_id: int, session: SessionDep, principal: ApiPrincipal):
+    return service.get_organisation(session, principal=principal, organisation_id=organisation_id)
+
+
+@router.get("/organisations/{organisation_id}/users", response_model=list[schemas.UserOut])
+def list_users(organisation_id: int, session: SessionDep, principal: ApiPrincipal):
+    return service.list_users(session, principal=principal, organisation_id=organisation_id)
+
+
+@router.post("/organisations/{organisation_id}/users", response_model=schemas.UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(organisation_id: int, body: schemas.UserIn, session: SessionDep, principal: ApiPrincipal):
+    service.require(principal, "user.create", organisation_id=organisation_id, what="organisation")
+    user = service.create_user(session, actor=principal.actor, organisation_id=organisation_id, **body.model_dump())
+    session.commit()
+    return user
+
+
+@router.get("/users/{user_id}", response_model=schemas.UserOut)
+def get_user(user_id: int, session: SessionDep, principal: ApiPrincipal):
+    return service.get_user(session, principal=principal, user_id=user_id)
+
+
+@router.patch("/users/{user_id}", response_model=schemas.UserOut)
+def update_user(user_id: int, body: schemas.UserUpdate, session: SessionDep, principal: ApiPrincipal):
+    user = service.set_user_active(session, principal=principal, user_id=user_id, active=body.active)
+    session.commit()
+    return user
+
+
+@router.get("/tokens", response_model=list[schemas.TokenOut])
+def list_tokens(session: SessionDep, principal: ApiPrincipal):
+    return service.list_tokens(session, principal=principal)
+
+
+@router.post("/tokens", response_model=schemas.TokenIssued, status_code=status.HTTP_201_CREATED)
+def issue_token(body: schemas.TokenIn, session: SessionDep, principal: ApiPrincipal):
+    service.require(principal, "token.manage", organisation_id=principal.organisation_id)
+    token, plaintext = service.issue_token(session, actor=principal.actor, user_id=principal.user_id, name=body.name, days=body.days)
+    session.commit()
+    return schemas.TokenIssued.model_validate({**schemas.TokenOut.model_validate(token).model_dump(), "token": plaintext})
+
+
+@router.delete("/tokens/{token_id}", response_model=schemas.TokenOut)
+def revoke_token(token_id: int, session: SessionDep, principal: ApiPrincipal):
+    token = service.revoke_token(session, principal=principal, token_id=token_id)
+    session.commit()
+    return token

@@ -1,0 +1,30 @@
+"""Rows whose every change is recorded: each keeps the sequence number of the entry that last changed it.
+
+``pubdata ledger verify`` recomputes a row's state digest and compares it with that entry, so a row edited
+behind the platform's back is found and the entry it no longer matches is named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pubdata.common import canonical
+
+
+class Audited:
+    ledger_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+
+    def audit_subject(self) -> str:
+        return f"{self.__tablename__}:{self.id}"  # type: ignore[attr-defined]
+
+    def audit_state(self) -> dict[str, Any]:
+        table = self.__table__  # type: ignore[attr-defined]
+        return {
+            column.key: getattr(self, column.key) for column in table.columns if column.key != "ledger_seq"
+        }
+
+    def audit_state_bytes(self) -> bytes:
+        return canonical.dumps(self.audit_state())

@@ -1,0 +1,62 @@
+"""Ledger tables. Nothing but ``ledger.service`` writes them."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pubdata.db import Base
+
+
+class LedgerHead(Base):
+    """The single row every append locks: size, hash algorithm and the tree's right edge."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Concatenated hashes of the perfect subtrees along the right edge, largest first.
+    frontier: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class LedgerEntry(Base):
+    """One leaf. ``seq`` is the leaf index, from 0, with no gaps."""
+
+    __tablename__ = "ledger_entry"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    subject: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    # The payload stays in the control plane; public answers show only its digest.
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    payload_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    state_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+
+
+class LedgerNode(Base):
+    """A perfect subtree's hash, level ≥ 1 (level 0 is ``LedgerEntry.leaf_hash``)."""
+
+    __tablename__ = "ledger_node"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+
+
+class SignedTreeHead(Base):
+    """A tree head the platform signed; kept so that a rewritten log cannot match it again."""
+
+    __tablename__ = "ledger_tree_head"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    timestamp: Mapped[str] = mapped_column(String(32), nullable=False)
+    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature_algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

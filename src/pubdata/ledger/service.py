@@ -1,0 +1,364 @@
+"""Ledger commands: append (inside the caller's transaction), tree heads, proofs.
+
+Appends lock the single ``ledger_head`` row (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so sequence numbers are gap-free and never doubled, and the entry commits or rolls back together
+with the state change it records. The caller commits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from pubdata.common import canonical, clock
+from pubdata.common.actor import Actor
+from pubdata.common.errors import InvalidInput, NotFound
+from pubdata.db import is_postgresql
+from pubdata.ledger import merkle
+from pubdata.ledger.audited import Audited
+from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
+from pubdata.ledger.signing import Signer, verify_signature
+
+HEAD_ID = 1
+
+
+@lru_cache(maxsize=4)
+def hasher(name: str) -> merkle.Hasher:
+    return merkle.Hasher(name)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An entry to append: what happened, to what, by whom."""
+
+    actor: Actor
+    action: str
+    subject: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    state_digest: str | None = None
+
+
+def entry_document(
+    *,
+    seq: int,
+    recorded_at: str,
+    actor: str,
+    organisation_id: int | None,
+    action: str,
+    subject: str | None,
+    payload_digest: str,
+    state_digest: str | None,
+) -> bytes:
+    """The canonical JSON a leaf hashes. Verification rebuilds it from the stored columns."""
+    return canonical.dumps(
+        {
+            "seq": seq,
+            "time": recorded_at,
+            "actor": actor,
+            "organisation": organisation_id,
+            "action": action,
+            "subject": subject,
+            "payload_digest": payload_digest,
+            "state_digest": state_digest,
+        }
+    )
+
+
+def document_of(entry: LedgerEntry) -> bytes:
+    return entry_document(
+        seq=entry.seq,
+        recorded_at=entry.recorded_at,
+        actor=entry.actor,
+        organisation_id=entry.organisation_id,
+        action=entry.action,
+        subject=entry.subject,
+        payload_digest=entry.payload_digest,
+        state_digest=entry.state_digest,
+    )
+
+
+def ensure_ledger(session: Session, *, algorithm: str) -> None:
+    """Create the empty ledger on first run; an existing ledger keeps its algorithm."""
+    if session.get(LedgerHead, HEAD_ID) is None:
+        hasher(algorithm)  # refuses an unknown name before anything is written
+        session.add(LedgerHead(id=HEAD_ID, size=0, algorithm=algorithm, frontier=b""))
+        session.flush()
+
+
+def _locked_head(session: Session) -> LedgerHead:
+    statement = (
+        select(LedgerHead)
+        .where(LedgerHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = session.execute(statement).scalar_one_or_none()
+    if head is None:
+        raise RuntimeError("the ledger is not initialised; run `pubdata db upgrade`")
+    return head
+
+
+def _head(session: Session) -> LedgerHead:
+    head = session.get(LedgerHead, HEAD_ID)
+    if head is None:
+        raise RuntimeError("the ledger is not initialised; run `pubdata db upgrade`")
+    return head
+
+
+def append(session: Session, drafts: Sequence[Draft]) -> list[int]:
+    """Append entries in order, in the caller's transaction; returns their sequence numbers."""
+    if not drafts:
+        return []
+    head = _locked_head(session)
+    h = hasher(head.algorithm)
+    width = len(h.empty_root())
+    frontier = [head.frontier[i : i + width] for i in range(0, len(head.frontier), width)]
+    size = head.size
+    recorded_at = canonical.format_time(clock.now())
+    entries: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    for draft in drafts:
+        payload = canonical.dumps(draft.payload)
+        payload_digest = h.digest(payload).hex()
+        document = entry_document(
+            seq=size,
+            recorded_at=recorded_at,
+            actor=draft.actor.label,
+            organisation_id=draft.actor.organisation_id,
+            action=draft.action,
+            subject=draft.subject,
+            payload_digest=payload_digest,
+            state_digest=draft.state_digest,
+        )
+        leaf = h.leaf(document)
+        entries.append(
+            {
+                "seq": size,
+                "recorded_at": recorded_at,
+                "actor": draft.actor.label,
+                "organisation_id": draft.actor.organisation_id,
+                "action": draft.action,
+                "subject": draft.subject,
+                "payload": payload.decode("utf-8"),
+                "payload_digest": payload_digest,
+                "state_digest": draft.state_digest,
+                "leaf_hash": leaf,
+            }
+        )
+        for level, idx, node_hash in merkle.append_leaf(h, frontier, size, leaf):
+            nodes.append({"level": level, "idx": idx, "hash": node_hash})
+        size += 1
+    session.execute(insert(LedgerEntry), entries)
+    if nodes:
+        session.execute(insert(LedgerNode), nodes)
+    head.size = size
+    head.frontier = b"".join(frontier)
+    session.flush()
+    return [entry["seq"] for entry in entries]
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    subject: Audited | str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Append one entry for a state change or a data access, in the caller's transaction.
+
+    When ``subject`` is an audited row, the entry carries the digest of the row's new state and the row
+    remembers the entry's sequence number.
+    """
+    state_digest = None
+    subject_name = subject
+    if isinstance(subject, Audited):
+        session.flush()
+        algorithm = _head(session).algorithm
+        state_digest = hasher(algorithm).digest(subject.audit_state_bytes()).hex()
+        subject_name = subject.audit_subject()
+    (seq,) = append(
+        session,
+        [Draft(actor=actor, action=action, subject=subject_name, payload=payload or {}, state_digest=state_digest)],
+    )
+    if isinstance(subject, Audited):
+        subject.ledger_seq = seq
+    return seq
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    size: int
+    root_hash: bytes
+    timestamp: str
+    algorithm: str
+    signature_algorithm: str
+    key_id: str
+    public_key: bytes
+    signature: bytes
+
+    def message(self) -> bytes:
+        return tree_head_message(self.size, self.root_hash, self.timestamp, self.algorithm, self.key_id)
+
+    def signature_valid(self) -> bool:
+        return verify_signature(self.signature_algorithm, self.public_key, self.signature, self.message())
+
+
+def tree_head_message(size: int, root_hash: bytes, timestamp: str, algorithm: str, key_id: str) -> bytes:
+    return canonical.dumps(
+        {
+            "format": "pubdata-tree-head/1",
+            "size": size,
+            "root_hash": root_hash.hex(),
+            "timestamp": timestamp,
+            "hash": algorithm,
+            "key_id": key_id,
+        }
+    )
+
+
+def size(session: Session) -> int:
+    return _head(session).size
+
+
+def algorithm(session: Session) -> str:
+    return _head(session).algorithm
+
+
+def current_tree_head(session: Session, signer: Signer) -> TreeHead:
+    """Sign the tree as it stands and keep the signed head (once per size)."""
+    head = _head(session)
+    h = hasher(head.algorithm)
+    width = len(h.empty_root())
+    frontier = [head.frontier[i : i + width] for i in range(0, len(head.frontier), width)]
+    root_hash = merkle.frontier_root(h, frontier)
+    timestamp = _last_time(session, head.size)
+    signature = signer.sign(tree_head_message(head.size, root_hash, timestamp, head.algorithm, signer.key_id))
+    tree_head = TreeHead(
+        size=head.size,
+        root_hash=root_hash,
+        timestamp=timestamp,
+        algorithm=head.algorithm,
+        signature_algorithm=signer.algorithm,
+        key_id=signer.key_id,
+        public_key=signer.public_key,
+        signature=signature,
+    )
+    _keep(session, tree_head)
+    return tree_head
+
+
+def _last_time(session: Session, tree_size: int) -> str:
+    if tree_size == 0:
+        return canonical.format_time(clock.now())
+    return session.execute(select(LedgerEntry.recorded_at).where(LedgerEntry.seq == tree_size - 1)).scalar_one()
+
+
+def _keep(session: Session, tree_head: TreeHead) -> None:
+    if tree_head.size == 0:
+        return
+    values = {
+        "size": tree_head.size,
+        "root_hash": tree_head.root_hash,
+        "timestamp": tree_head.timestamp,
+        "algorithm": tree_head.algorithm,
+        "signature_algorithm": tree_head.signature_algorithm,
+        "key_id": tree_head.key_id,
+        "signature": tree_head.signature,
+    }
+    if is_postgresql(session):
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(dialect_insert(SignedTreeHead).values(**values).on_conflict_do_nothing())
+
+
+def get_entry(session: Session, seq: int) -> LedgerEntry:
+    entry = session.get(LedgerEntry, seq)
+    if entry is None:
+        raise NotFound("ledger.no-such-entry", f"The ledger has no entry {seq}.")
+    return entry
+
+
+def latest_entries(session: Session, *, limit: int = 50, before: int | None = None) -> list[LedgerEntry]:
+    statement = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
+    if before is not None:
+        statement = statement.where(LedgerEntry.seq < before)
+    return list(session.execute(statement).scalars())
+
+
+def _fetching_getter(session: Session, keys: Iterable[tuple[int, int]]) -> merkle.Getter:
+    keys = list(keys)
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = [idx for level, idx in keys if level == 0]
+    inner = [(level, idx) for level, idx in keys if level > 0]
+    for chunk in _chunks(leaves, 500):
+        for seq, leaf in session.execute(
+            select(LedgerEntry.seq, LedgerEntry.leaf_hash).where(LedgerEntry.seq.in_(chunk))
+        ):
+            found[(0, seq)] = leaf
+    for chunk in _chunks(inner, 500):
+        rows = session.execute(
+            select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
+                tuple_(LedgerNode.level, LedgerNode.idx).in_(chunk)
+            )
+        )
+        for level, idx, node_hash in rows:
+            found[(level, idx)] = node_hash
+
+    def get(level: int, idx: int) -> bytes:
+        try:
+            return found[(level, idx)]
+        except KeyError:
+            raise RuntimeError(f"ledger node ({level}, {idx}) is missing; run `pubdata ledger verify`") from None
+
+    return get
+
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    for start in range(0, len(items), n):
+        yield items[start : start + n]
+
+
+def inclusion_proof(session: Session, *, seq: int, tree_size: int) -> list[bytes]:
+    """Audit path of entry ``seq`` in the tree of ``tree_size`` leaves, from stored subtree hashes."""
+    if not 0 <= seq < tree_size:
+        raise InvalidInput("ledger.proof-range", f"Entry {seq} is not inside a tree of size {tree_size}.")
+    h = hasher(algorithm(session))
+    keys = merkle.needed_nodes(lambda get: merkle.inclusion_path(h, seq, tree_size, get))
+    return merkle.inclusion_path(h, seq, tree_size, _fetching_getter(session, keys))
+
+
+def consistency_proof(session: Session, *, first: int, second: int) -> list[bytes]:
+    """Proof that the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
+    current = size(session)
+    if not 0 < first <= second <= current:
+        raise InvalidInput(
+            "ledger.proof-range",
+            f"A consistency proof needs 0 < first ≤ second ≤ {current} (the current size); got {first}, {second}.",
+        )
+    h = hasher(algorithm(session))
+    keys = merkle.needed_nodes(lambda get: merkle.consistency_path(h, first, second, get))
+    return merkle.consistency_path(h, first, second, _fetching_getter(session, keys))
+
+
+def root_at(session: Session, tree_size: int) -> bytes:
+    h = hasher(algorithm(session))
+    keys = merkle.needed_nodes(lambda get: merkle.root(h, tree_size, get))
+    return merkle.root(h, tree_size, _fetching_getter(session, keys))
+
+
+def signed_head_at(session: Session, tree_size: int) -> SignedTreeHead | None:
+    return session.get(SignedTreeHead, tree_size)
+
+
+def payload_of(entry: LedgerEntry) -> dict[str, Any]:
+    return json.loads(entry.payload)

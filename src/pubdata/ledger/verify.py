@@ -1,0 +1,197 @@
+"""Full verification of the ledger and of every audited row (``pubdata ledger verify``).
+
+It rebuilds every leaf from its stored columns and payload, rebuilds every stored subtree hash, checks each
+signed tree head against the rebuilt root, and checks each audited row against the entry that last changed
+it. It reports every problem found and names the first bad entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pubdata.db import Base
+from pubdata.ledger import merkle
+from pubdata.ledger.audited import Audited
+from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
+from pubdata.ledger.service import HEAD_ID, document_of, hasher, tree_head_message
+from pubdata.ledger.signing import verify_signature
+
+Progress = Callable[[int, int], None]
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int | None
+    reason: str
+
+
+@dataclass
+class Report:
+    size: int = 0
+    rows_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        seqs = [problem.seq for problem in self.problems if problem.seq is not None]
+        return min(seqs) if seqs else None
+
+
+def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progress | None = None) -> Report:
+    """Check everything; ``public_keys`` maps key ids to the Ed25519 keys tree heads may be signed with."""
+    head = session.get(LedgerHead, HEAD_ID)
+    report = Report()
+    if head is None:
+        report.problems.append(Problem(None, "the ledger is not initialised"))
+        return report
+    report.size = head.size
+    h = hasher(head.algorithm)
+    signed = {sth.size: sth for sth in session.execute(select(SignedTreeHead)).scalars()}
+    frontier = _verify_entries(session, h, head.size, signed, public_keys, report, progress)
+    if merkle.frontier_root(h, frontier) != merkle.frontier_root(h, _split(head.frontier, h)):
+        report.problems.append(Problem(head.size - 1 if head.size else None, "the ledger head's right edge was altered"))
+    for size in sorted(s for s in signed if s > head.size):
+        report.problems.append(Problem(None, f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries were removed"))
+    _verify_rows(session, h, report)
+    report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+    return report
+
+
+def _split(blob: bytes, h: merkle.Hasher) -> list[bytes]:
+    width = len(h.empty_root())
+    return [blob[i : i + width] for i in range(0, len(blob), width)]
+
+
+def _verify_entries(
+    session: Session,
+    h: merkle.Hasher,
+    total: int,
+    signed: dict[int, SignedTreeHead],
+    public_keys: dict[str, bytes],
+    report: Report,
+    progress: Progress | None,
+) -> list[bytes]:
+    frontier: list[bytes] = []
+    expected = 0
+    while True:
+        entries = list(
+            session.execute(
+                select(LedgerEntry).where(LedgerEntry.seq >= expected).order_by(LedgerEntry.seq).limit(CHUNK)
+            ).scalars()
+        )
+        if not entries:
+            break
+        built: dict[tuple[int, int], tuple[bytes, int]] = {}
+        for entry in entries:
+            if entry.seq != expected:
+                report.problems.append(Problem(expected, f"entries {expected}–{entry.seq - 1} are missing"))
+                return frontier
+            _check_entry(h, entry, report)
+            for level, idx, node_hash in merkle.append_leaf(h, frontier, expected, entry.leaf_hash):
+                built[(level, idx)] = (node_hash, idx << level)
+            expected += 1
+            sth = signed.get(expected)
+            if sth is not None:
+                _check_signed_head(h, sth, merkle.frontier_root(h, frontier), public_keys, report)
+        _check_nodes(session, built, report)
+        session.expunge_all()
+        if progress:
+            progress(expected, total)
+    if expected < total:
+        report.problems.append(Problem(expected, f"the head says {total} entries but only {expected} exist"))
+    return frontier
+
+
+def _check_entry(h: merkle.Hasher, entry: LedgerEntry, report: Report) -> None:
+    if h.digest(entry.payload.encode("utf-8")).hex() != entry.payload_digest:
+        report.problems.append(Problem(entry.seq, "its payload does not match its payload digest"))
+    if h.leaf(document_of(entry)) != entry.leaf_hash:
+        report.problems.append(Problem(entry.seq, "its contents do not match its leaf hash"))
+
+
+def _check_nodes(session: Session, built: dict[tuple[int, int], tuple[bytes, int]], report: Report) -> None:
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for level, idx in built:
+        by_level[level].append(idx)
+    for level, indexes in by_level.items():
+        stored = dict(
+            session.execute(
+                select(LedgerNode.idx, LedgerNode.hash).where(
+                    LedgerNode.level == level, LedgerNode.idx.between(min(indexes), max(indexes))
+                )
+            ).all()
+        )
+        for idx in indexes:
+            node_hash, first_leaf = built[(level, idx)]
+            if stored.get(idx) != node_hash:
+                report.problems.append(
+                    Problem(first_leaf, f"stored subtree hash ({level}, {idx}) does not match its entries")
+                )
+
+
+def _check_signed_head(
+    h: merkle.Hasher, sth: SignedTreeHead, rebuilt_root: bytes, public_keys: dict[str, bytes], report: Report
+) -> None:
+    if rebuilt_root != sth.root_hash:
+        report.problems.append(
+            Problem(sth.size - 1, f"the signed tree head of size {sth.size} does not match the rebuilt log")
+        )
+    key = public_keys.get(sth.key_id)
+    message = tree_head_message(sth.size, sth.root_hash, sth.timestamp, sth.algorithm, sth.key_id)
+    if key is None or not verify_signature(sth.signature_algorithm, key, sth.signature, message):
+        report.problems.append(Problem(sth.size - 1, f"the signature of tree head {sth.size} does not verify"))
+
+
+def audited_models() -> list[type]:
+    return sorted(
+        (mapper.class_ for mapper in Base.registry.mappers if issubclass(mapper.class_, Audited)),
+        key=lambda cls: cls.__tablename__,
+    )
+
+
+def _verify_rows(session: Session, h: merkle.Hasher, report: Report) -> None:
+    for model in audited_models():
+        offset = 0
+        while True:
+            rows = list(session.execute(select(model).order_by(model.id).offset(offset).limit(CHUNK)).scalars())
+            if not rows:
+                break
+            offset += len(rows)
+            seqs = [row.ledger_seq for row in rows if row.ledger_seq is not None]
+            entries = {
+                seq: (subject, digest)
+                for seq, subject, digest in session.execute(
+                    select(LedgerEntry.seq, LedgerEntry.subject, LedgerEntry.state_digest).where(
+                        LedgerEntry.seq.in_(seqs)
+                    )
+                )
+            }
+            for row in rows:
+                _check_row(h, row, entries, report)
+            report.rows_checked += len(rows)
+            session.expunge_all()
+
+
+def _check_row(h: merkle.Hasher, row: Audited, entries: dict, report: Report) -> None:
+    subject = row.audit_subject()
+    if row.ledger_seq is None:
+        report.problems.append(Problem(None, f"{subject} has no ledger entry: it was written behind the platform's back"))
+        return
+    found = entries.get(row.ledger_seq)
+    if found is None or found[0] != subject:
+        report.problems.append(Problem(row.ledger_seq, f"{subject} points at entry {row.ledger_seq}, which is not about it"))
+        return
+    if h.digest(row.audit_state_bytes()).hex() != found[1]:
+        report.problems.append(
+            Problem(row.ledger_seq, f"{subject} was changed after entry {row.ledger_seq} recorded it")
+        )

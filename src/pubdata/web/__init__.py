@@ -1,0 +1,1 @@
+"""Shared web plumbing: request-scoped sessions, templates, language, CSRF."""

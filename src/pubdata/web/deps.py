@@ -1,0 +1,27 @@
+"""Request dependencies every router uses: the platform and a database session."""
+
+from __future__ import annotations
+
+from typing import Annotated, Iterator
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from pubdata.platform import Platform
+
+
+def get_platform(request: Request) -> Platform:
+    return request.app.state.platform
+
+
+def db_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
+    """A session for one request. Handlers commit what they change; anything left uncommitted rolls back."""
+    session = platform.session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+SessionDep = Annotated[Session, Depends(db_session)]

@@ -1,0 +1,66 @@
+"""Templates, language choice and CSRF protection for the server-rendered pages.
+
+CSRF uses the double-submit pattern: an HttpOnly, SameSite=Strict cookie holds a random token and every
+form posts it back in a hidden field; a cross-site form can neither read nor set the cookie.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from pubdata.common import clock, i18n
+from pubdata.common.errors import PermissionDenied
+from pubdata.identity import rules as identity_rules
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+CSRF_COOKIE = "pubdata_csrf"
+LANG_COOKIE = "pubdata_lang"
+
+
+def language(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def shanghai_time(moment: datetime | str | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
+    lang = language(request)
+    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    page = {
+        "request": request,
+        "lang": lang,
+        "t": lambda key: i18n.translate(key, lang),
+        "kind_name": lambda kind: i18n.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
+        "role_name": lambda role: i18n.pick(identity_rules.ROLES[role], lang),
+        "local_time": shanghai_time,
+        "csrf_token": csrf,
+        "principal": getattr(request.state, "principal", None),
+        **context,
+    }
+    response = TEMPLATES.TemplateResponse(request, template, page, status_code=status_code)
+    settings = request.app.state.platform.settings
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=settings.secure_cookies)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400, secure=settings.secure_cookies)
+    return response
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    expected = request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise PermissionDenied("web.csrf", "The form expired or came from another site; reload the page and submit again.")

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pubdata.common import clock
@@ -45,7 +46,7 @@ def _open(data_dir: Path | None, now: str | None = None, *, frozen: bool = True)
 
 
 def _fail(error: PubdataError) -> None:
-    console.print(f"[red]refused[/red] [{error.rule}] {error.detail}")
+    console.print(f"[red]refused[/red] {escape(f'[{error.rule}]')} {escape(error.detail)}")
     raise typer.Exit(code=2)
 
 
@@ -243,7 +244,7 @@ def ledger_verify(data_dir: DataDir = None) -> None:
     console.print(f"[red]ledger verification FAILED[/red]: first bad entry {first if first is not None else '(none: see below)'}")
     for problem in report.problems[:50]:
         where = f"entry {problem.seq}" if problem.seq is not None else "—"
-        console.print(f"  {where}: {problem.reason}")
+        console.print(f"  {where}: {escape(problem.reason)}")
     raise typer.Exit(code=1)
 
 

@@ -1,0 +1,85 @@
+"""The command line: demo, admin commands and ledger tools, on both databases."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from pubdata.cli import app
+from pubdata.identity import service as identity
+from pubdata.platform import open_platform
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    monkeypatch.setenv("PUBDATA_DATABASE_URL", settings.database_url)
+    return ["--data-dir", str(settings.data_dir)]
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    return result
+
+
+def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
+    first = run("demo", *cli_env)
+    assert first.exit_code == 0, first.output
+    accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))["accounts"]
+    kinds = {account["kind"] for account in accounts}
+    assert kinds == {"bureau", "provider", "operator", "partner", "consumer", "pricing", "finance", "market", "audit", "security"}
+    platform = open_platform(settings)
+    with platform.session() as session:
+        from pubdata.ledger import service as ledger
+
+        size = ledger.size(session)
+        for account in accounts:
+            assert identity.authenticate(session, login=account["login"], password=account["password"])
+            assert identity.principal_from_token(session, account["token"]).login == account["login"]
+    assert run("demo", *cli_env).exit_code == 0
+    with platform.session() as session:
+        assert ledger.size(session) == size
+    assert json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))["accounts"] == accounts
+    assert oct((settings.data_dir / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
+    platform.close()
+
+
+def test_admin_commands_create_org_user_and_token(cli_env):
+    created = run("admin", "create-org", "--kind", "provider", "--name", "池州市统计局", *cli_env)
+    assert created.exit_code == 0, created.output
+    org_id = created.output.split()[1]
+    user = run("admin", "create-user", "--org-id", org_id, "--login", "stats.admin", "--role", "admin", "--password", "long-enough-pw", *cli_env)
+    assert user.exit_code == 0, user.output
+    token = run("admin", "create-token", "--login", "stats.admin", *cli_env)
+    assert token.exit_code == 0 and token.output.strip().startswith("pdt_")
+    refused = run("admin", "create-org", "--kind", "wizard", "--name", "x", *cli_env)
+    assert refused.exit_code == 2 and "identity.organisation-kind" in refused.output
+
+
+def test_ledger_head_proof_and_verify(cli_env):
+    assert run("demo", *cli_env).exit_code == 0
+    head = json.loads(run("ledger", "head", *cli_env).output)
+    assert head["size"] > 20
+    proof = run("ledger", "proof", "7", *cli_env)
+    assert proof.exit_code == 0 and json.loads(proof.output)["verified"] is True
+    assert run("ledger", "consistency", "3", str(head["size"]), *cli_env).exit_code == 0
+    verified = run("ledger", "verify", *cli_env)
+    assert verified.exit_code == 0 and "no problem found" in verified.output
+
+
+def test_verify_names_the_entry_after_a_hand_edit(cli_env, settings):
+    assert run("demo", *cli_env).exit_code == 0
+    platform = open_platform(settings)
+    with platform.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE app_user SET role = 'admin' WHERE login = 'bureau.admin'")
+        connection.exec_driver_sql("UPDATE organisation SET name = '篡改' WHERE kind = 'operator'")
+        seq = connection.exec_driver_sql("SELECT ledger_seq FROM organisation WHERE kind = 'operator'").scalar()
+    platform.close()
+    result = run("ledger", "verify", *cli_env)
+    assert result.exit_code == 1
+    assert f"first bad entry {seq}" in result.output
+    assert f"organisation:" in result.output and "was changed after entry" in result.output

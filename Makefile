@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is underneath them.
+PYTHON ?= python3
+VENV ?= .venv
+DATA ?= ./pubdata-data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BIN := $(VENV)/bin
+
+.PHONY: demo test system-packages services venv clean-demo bench
+
+## Build the demo on the embedded default (SQLite + files in $(DATA)) and serve it.
+demo: venv
+	$(BIN)/pubdata demo --data-dir $(DATA)
+	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
+
+## Install what the tests need (chromium, CJK fonts, PostgreSQL) and run the whole suite on SQLite and PostgreSQL.
+test: venv system-packages services
+	$(BIN)/python -m pytest
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-packages:
+	bash scripts/system-packages.sh
+
+services:
+	bash scripts/ensure-postgres.sh
+
+bench: venv
+	$(BIN)/python benchmarks/ledger_bench.py
+
+clean-demo:
+	rm -rf $(DATA)

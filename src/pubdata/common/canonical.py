@@ -20,16 +20,10 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def plain(value: Any) -> Any:
-    """Turn a value into plain JSON types, deterministically."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("canonical JSON has no NaN or infinity")
-        return value
+def _fallback(value: Any) -> Any:
+    """What JSON lacks, in one fixed spelling each; anything else is refused."""
     if isinstance(value, enum.Enum):
-        return plain(value.value)
+        return value.value
     if isinstance(value, datetime):
         return format_time(value)
     if isinstance(value, date):
@@ -38,15 +32,14 @@ def plain(value: Any) -> Any:
         return bytes(value).hex()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
     raise TypeError(f"cannot canonicalise a {type(value).__name__}")
+
+
+_encoder = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_fallback
+)
 
 
 def dumps(value: Any) -> bytes:
     """Canonical bytes of ``value``."""
-    return json.dumps(
-        plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _encoder.encode(value).encode("utf-8")

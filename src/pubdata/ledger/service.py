@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock
@@ -25,6 +25,9 @@ from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTre
 from pubdata.ledger.signing import Signer, verify_signature
 
 HEAD_ID = 1
+# Subtrees of 16 leaves and more are stored; smaller ones are rebuilt from at most 8 stored leaf hashes
+# when a proof needs them. That keeps the node table at about n/16 rows instead of n.
+STORED_FROM_LEVEL = 4
 
 
 @lru_cache(maxsize=4)
@@ -151,11 +154,14 @@ def append(session: Session, drafts: Sequence[Draft]) -> list[int]:
             }
         )
         for level, idx, node_hash in merkle.append_leaf(h, frontier, size, leaf):
-            nodes.append({"level": level, "idx": idx, "hash": node_hash})
+            if level >= STORED_FROM_LEVEL:
+                nodes.append({"level": level, "idx": idx, "hash": node_hash})
         size += 1
-    session.execute(insert(LedgerEntry), entries)
+    # Core inserts: the ORM's unit of work adds nothing for rows nobody holds as objects.
+    connection = session.connection()
+    connection.execute(insert(LedgerEntry.__table__), entries)
     if nodes:
-        session.execute(insert(LedgerNode), nodes)
+        connection.execute(insert(LedgerNode.__table__), nodes)
     head.size = size
     head.frontier = b"".join(frontier)
     session.flush()
@@ -295,26 +301,30 @@ def latest_entries(session: Session, *, limit: int = 50, before: int | None = No
     return list(session.execute(statement).scalars())
 
 
-def _fetching_getter(session: Session, keys: Iterable[tuple[int, int]]) -> merkle.Getter:
-    keys = list(keys)
+def _fetching_getter(session: Session, h: merkle.Hasher, keys: Iterable[tuple[int, int]]) -> merkle.Getter:
+    """Fetch the hashes behind the given (level, index) keys in two indexed queries; return a getter."""
+    leaves: set[int] = set()
+    stored: dict[int, list[int]] = {}
+    for level, idx in keys:
+        if level >= STORED_FROM_LEVEL:
+            stored.setdefault(level, []).append(idx)
+        else:
+            leaves.update(range(idx << level, (idx + 1) << level))
     found: dict[tuple[int, int], bytes] = {}
-    leaves = [idx for level, idx in keys if level == 0]
-    inner = [(level, idx) for level, idx in keys if level > 0]
-    for chunk in _chunks(leaves, 500):
-        for seq, leaf in session.execute(
-            select(LedgerEntry.seq, LedgerEntry.leaf_hash).where(LedgerEntry.seq.in_(chunk))
-        ):
-            found[(0, seq)] = leaf
-    for chunk in _chunks(inner, 500):
-        rows = session.execute(
-            select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
-                tuple_(LedgerNode.level, LedgerNode.idx).in_(chunk)
-            )
-        )
-        for level, idx, node_hash in rows:
-            found[(level, idx)] = node_hash
+    # Plain SQL over integers we computed ourselves: building the same query as SQLAlchemy expressions
+    # costs more than running it, and this is on every proof.
+    if leaves:
+        rows = session.execute(text(f"SELECT seq, leaf_hash FROM ledger_entry WHERE seq IN ({_ints(leaves)})"))
+        found.update(((0, seq), bytes(leaf)) for seq, leaf in rows)
+    if stored:
+        # One OR term per level keeps each term on the primary key (SQLite ignores it for a row-value IN).
+        terms = " OR ".join(f"(level = {level:d} AND idx IN ({_ints(idxs)}))" for level, idxs in stored.items())
+        rows = session.execute(text(f"SELECT level, idx, hash FROM ledger_node WHERE {terms}"))
+        found.update(((level, idx), bytes(node_hash)) for level, idx, node_hash in rows)
 
     def get(level: int, idx: int) -> bytes:
+        if 0 < level < STORED_FROM_LEVEL:
+            return h.node(get(level - 1, 2 * idx), get(level - 1, 2 * idx + 1))
         try:
             return found[(level, idx)]
         except KeyError:
@@ -323,9 +333,8 @@ def _fetching_getter(session: Session, keys: Iterable[tuple[int, int]]) -> merkl
     return get
 
 
-def _chunks(items: list, n: int) -> Iterable[list]:
-    for start in range(0, len(items), n):
-        yield items[start : start + n]
+def _ints(values: Iterable[int]) -> str:
+    return ",".join(str(int(value)) for value in values)
 
 
 def inclusion_proof(session: Session, *, seq: int, tree_size: int) -> list[bytes]:
@@ -334,7 +343,7 @@ def inclusion_proof(session: Session, *, seq: int, tree_size: int) -> list[bytes
         raise InvalidInput("ledger.proof-range", f"Entry {seq} is not inside a tree of size {tree_size}.")
     h = hasher(algorithm(session))
     keys = merkle.needed_nodes(lambda get: merkle.inclusion_path(h, seq, tree_size, get))
-    return merkle.inclusion_path(h, seq, tree_size, _fetching_getter(session, keys))
+    return merkle.inclusion_path(h, seq, tree_size, _fetching_getter(session, h, keys))
 
 
 def consistency_proof(session: Session, *, first: int, second: int) -> list[bytes]:
@@ -347,13 +356,13 @@ def consistency_proof(session: Session, *, first: int, second: int) -> list[byte
         )
     h = hasher(algorithm(session))
     keys = merkle.needed_nodes(lambda get: merkle.consistency_path(h, first, second, get))
-    return merkle.consistency_path(h, first, second, _fetching_getter(session, keys))
+    return merkle.consistency_path(h, first, second, _fetching_getter(session, h, keys))
 
 
 def root_at(session: Session, tree_size: int) -> bytes:
     h = hasher(algorithm(session))
     keys = merkle.needed_nodes(lambda get: merkle.root(h, tree_size, get))
-    return merkle.root(h, tree_size, _fetching_getter(session, keys))
+    return merkle.root(h, tree_size, _fetching_getter(session, h, keys))
 
 
 def signed_head_at(session: Session, tree_size: int) -> SignedTreeHead | None:

@@ -18,7 +18,7 @@ from pubdata.db import Base
 from pubdata.ledger import merkle
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
-from pubdata.ledger.service import HEAD_ID, document_of, hasher, tree_head_message
+from pubdata.ledger.service import HEAD_ID, STORED_FROM_LEVEL, document_of, hasher, tree_head_message
 from pubdata.ledger.signing import verify_signature
 
 Progress = Callable[[int, int], None]
@@ -98,7 +98,8 @@ def _verify_entries(
                 return frontier
             _check_entry(h, entry, report)
             for level, idx, node_hash in merkle.append_leaf(h, frontier, expected, entry.leaf_hash):
-                built[(level, idx)] = (node_hash, idx << level)
+                if level >= STORED_FROM_LEVEL:
+                    built[(level, idx)] = (node_hash, idx << level)
             expected += 1
             sth = signed.get(expected)
             if sth is not None:

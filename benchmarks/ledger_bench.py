@@ -1,0 +1,149 @@
+"""Ledger benchmark: batched appends against plain inserts, proof latency and full verification.
+
+Run: .venv/bin/python benchmarks/ledger_bench.py [--entries 1000000] [--batch 1000] [--data-dir bench-data]
+Prints a Markdown table for docs/benchmarks.md. Nothing here is a test: numbers are recorded, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform as host
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Table, insert
+
+from pubdata.common import canonical, clock
+from pubdata.common.actor import Actor
+from pubdata.config import Settings
+from pubdata.db import Base
+from pubdata.ledger import service as ledger
+from pubdata.ledger.models import LedgerEntry
+from pubdata.ledger.verify import verify
+from pubdata.platform import open_platform
+
+
+def drafts(start: int, n: int) -> list[ledger.Draft]:
+    return [
+        ledger.Draft(
+            actor=Actor.user(7, 3),
+            action="contracts.call",
+            subject=f"contract:{(start + i) % 997}",
+            payload={"rows": (start + i) % 1000, "purpose": "普惠金融", "query": "q" * 40},
+        )
+        for i in range(n)
+    ]
+
+
+def plain_rows(start: int, n: int) -> list[dict]:
+    """The same rows the ledger writes, with fixed stand-ins for the digests: no hashing at all."""
+    stamp = canonical.format_time(clock.now())
+    rows = []
+    for i, draft in enumerate(drafts(start, n)):
+        rows.append(
+            {
+                "seq": start + i,
+                "recorded_at": stamp,
+                "actor": draft.actor.label,
+                "organisation_id": draft.actor.organisation_id,
+                "action": draft.action,
+                "subject": draft.subject,
+                "payload": canonical.dumps(draft.payload).decode(),
+                "payload_digest": "0" * 64,
+                "state_digest": None,
+                "leaf_hash": b"\x00" * 32,
+            }
+        )
+    return rows
+
+
+def timed_appends(platform, total: int, batch: int, label: str) -> float:
+    started = time.perf_counter()
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for start in range(0, total, batch):
+            with platform.session() as session:
+                ledger.append(session, drafts(start, min(batch, total - start)))
+                session.commit()
+            bar.update(task, advance=min(batch, total - start))
+    return time.perf_counter() - started
+
+
+def timed_plain_inserts(platform, total: int, batch: int) -> float:
+    baseline = Table("ledger_entry_plain", Base.metadata, *[column.copy() for column in LedgerEntry.__table__.columns])
+    baseline.create(platform.engine)
+    started = time.perf_counter()
+    for start in range(0, total, batch):
+        rows = plain_rows(start, min(batch, total - start))
+        with platform.session() as session:
+            session.execute(insert(baseline), rows)
+            session.commit()
+    elapsed = time.perf_counter() - started
+    Base.metadata.remove(baseline)
+    return elapsed
+
+
+def latencies(fn, samples: int) -> tuple[float, float, float]:
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1], times[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
+    parser.add_argument("--samples", type=int, default=500)
+    args = parser.parse_args()
+    shutil.rmtree(args.data_dir, ignore_errors=True)
+    platform = open_platform(Settings(data_dir=args.data_dir))
+
+    # Plain inserts first into a scratch copy of the table, then the real ledger, in the same database file.
+    plain_s = timed_plain_inserts(platform, args.entries, args.batch)
+    ledger_s = timed_appends(platform, args.entries, args.batch, "ledger append")
+    n = args.entries
+    rng = random.Random(6962)
+    with platform.session() as session:
+        head = ledger.current_tree_head(session, platform.signer)
+        session.commit()
+        inclusion = latencies(lambda: ledger.inclusion_proof(session, seq=rng.randrange(n), tree_size=n), args.samples)
+
+        def one_consistency() -> None:
+            second = rng.randrange(2, n + 1)
+            ledger.consistency_proof(session, first=rng.randrange(1, second), second=second)
+
+        consistency = latencies(one_consistency, args.samples)
+    with platform.session() as session, Progress(
+        TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("verify", total=n)
+        started = time.perf_counter()
+        report = verify(session, public_keys=platform.public_keys, progress=lambda done, total: bar.update(task, completed=done))
+        verify_s = time.perf_counter() - started
+    assert report.ok, report.problems[:3]
+
+    print(f"\nmachine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}, {host.platform()}")
+    print(f"date: {time.strftime('%Y-%m-%d')}; log size {n:,}; batch {args.batch}; hash {head.algorithm}\n")
+    print("| measure | result |")
+    print("|---|---|")
+    print(f"| ledger append, batched (SQLite) | {n / ledger_s:,.0f} entries/s ({ledger_s:.1f} s) |")
+    print(f"| plain insert of the same rows, no hashing | {n / plain_s:,.0f} rows/s ({plain_s:.1f} s) |")
+    print(f"| ratio ledger / plain | {ledger_s / plain_s:.2f}× |")
+    print(f"| inclusion proof, p50 / p99 / max | {inclusion[0]:.2f} / {inclusion[1]:.2f} / {inclusion[2]:.2f} ms |")
+    print(f"| consistency proof, p50 / p99 / max | {consistency[0]:.2f} / {consistency[1]:.2f} / {consistency[2]:.2f} ms |")
+    print(f"| full verification | {verify_s:.1f} s ({n / verify_s:,.0f} entries/s) |")
+    platform.close()
+
+
+if __name__ == "__main__":
+    main()

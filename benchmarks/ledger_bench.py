@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Table, insert
+from sqlalchemy import MetaData, insert
 
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.config import Settings
-from pubdata.db import Base
 from pubdata.ledger import service as ledger
 from pubdata.ledger.models import LedgerEntry
 from pubdata.ledger.verify import verify
@@ -75,7 +74,7 @@ def timed_appends(platform, total: int, batch: int, label: str) -> float:
 
 
 def timed_plain_inserts(platform, total: int, batch: int) -> float:
-    baseline = Table("ledger_entry_plain", Base.metadata, *[column.copy() for column in LedgerEntry.__table__.columns])
+    baseline = LedgerEntry.__table__.to_metadata(MetaData(), name="ledger_entry_plain")
     baseline.create(platform.engine)
     started = time.perf_counter()
     for start in range(0, total, batch):
@@ -84,7 +83,6 @@ def timed_plain_inserts(platform, total: int, batch: int) -> float:
             session.execute(insert(baseline), rows)
             session.commit()
     elapsed = time.perf_counter() - started
-    Base.metadata.remove(baseline)
     return elapsed
 
 

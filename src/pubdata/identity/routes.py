@@ -13,14 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 @router.get("/me", response_model=schemas.Me)
 def me(principal: ApiPrincipal) -> schemas.Me:
-    return schemas.Me(
-        user_id=principal.user_id,
-        login=principal.login,
-        display_name=principal.display_name,
-        role=principal.role,
-        organisation_id=principal.organisation_id,
-        organisation_kind=principal.organisation_kind,
-    )
+    return schemas.Me.model_validate(principal)
 
 
 @router.get("/organisations", response_model=list[schemas.OrganisationOut])

@@ -50,6 +50,7 @@ class UserUpdate(Strict):
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     user_id: int
     login: str
     display_name: str

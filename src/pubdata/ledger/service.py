@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from functools import lru_cache, partial
+from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
@@ -46,43 +46,27 @@ class Draft:
     state_digest: str | None = None
 
 
-def entry_document(
-    *,
-    seq: int,
-    recorded_at: str,
-    actor: str,
-    organisation_id: int | None,
-    action: str,
-    subject: str | None,
-    payload_digest: str,
-    state_digest: str | None,
-) -> bytes:
-    """The canonical JSON a leaf hashes. Verification rebuilds it from the stored columns."""
+def document_of(entry: LedgerEntry | Mapping[str, Any]) -> bytes:
+    """The canonical JSON a leaf hashes, from a stored entry or the row about to be stored."""
+    field = entry.__getitem__ if isinstance(entry, Mapping) else partial(getattr, entry)
     return canonical.dumps(
         {
-            "seq": seq,
-            "time": recorded_at,
-            "actor": actor,
-            "organisation": organisation_id,
-            "action": action,
-            "subject": subject,
-            "payload_digest": payload_digest,
-            "state_digest": state_digest,
+            "seq": field("seq"),
+            "time": field("recorded_at"),
+            "actor": field("actor"),
+            "organisation": field("organisation_id"),
+            "action": field("action"),
+            "subject": field("subject"),
+            "payload_digest": field("payload_digest"),
+            "state_digest": field("state_digest"),
         }
     )
 
 
-def document_of(entry: LedgerEntry) -> bytes:
-    return entry_document(
-        seq=entry.seq,
-        recorded_at=entry.recorded_at,
-        actor=entry.actor,
-        organisation_id=entry.organisation_id,
-        action=entry.action,
-        subject=entry.subject,
-        payload_digest=entry.payload_digest,
-        state_digest=entry.state_digest,
-    )
+def frontier_of(head: LedgerHead) -> list[bytes]:
+    """The right edge of the tree, split back into hashes."""
+    width = len(hasher(head.algorithm).empty_root())
+    return [head.frontier[i : i + width] for i in range(0, len(head.frontier), width)]
 
 
 def ensure_ledger(session: Session, *, algorithm: str) -> None:
@@ -119,40 +103,26 @@ def append(session: Session, drafts: Sequence[Draft]) -> list[int]:
         return []
     head = _locked_head(session)
     h = hasher(head.algorithm)
-    width = len(h.empty_root())
-    frontier = [head.frontier[i : i + width] for i in range(0, len(head.frontier), width)]
+    frontier = frontier_of(head)
     size = head.size
     recorded_at = canonical.format_time(clock.now())
     entries: list[dict[str, Any]] = []
     nodes: list[dict[str, Any]] = []
     for draft in drafts:
         payload = canonical.dumps(draft.payload)
-        payload_digest = h.digest(payload).hex()
-        document = entry_document(
-            seq=size,
-            recorded_at=recorded_at,
-            actor=draft.actor.label,
-            organisation_id=draft.actor.organisation_id,
-            action=draft.action,
-            subject=draft.subject,
-            payload_digest=payload_digest,
-            state_digest=draft.state_digest,
-        )
-        leaf = h.leaf(document)
-        entries.append(
-            {
-                "seq": size,
-                "recorded_at": recorded_at,
-                "actor": draft.actor.label,
-                "organisation_id": draft.actor.organisation_id,
-                "action": draft.action,
-                "subject": draft.subject,
-                "payload": payload.decode("utf-8"),
-                "payload_digest": payload_digest,
-                "state_digest": draft.state_digest,
-                "leaf_hash": leaf,
-            }
-        )
+        row = {
+            "seq": size,
+            "recorded_at": recorded_at,
+            "actor": draft.actor.label,
+            "organisation_id": draft.actor.organisation_id,
+            "action": draft.action,
+            "subject": draft.subject,
+            "payload": payload.decode("utf-8"),
+            "payload_digest": h.digest(payload).hex(),
+            "state_digest": draft.state_digest,
+        }
+        row["leaf_hash"] = leaf = h.leaf(document_of(row))
+        entries.append(row)
         for level, idx, node_hash in merkle.append_leaf(h, frontier, size, leaf):
             if level >= STORED_FROM_LEVEL:
                 nodes.append({"level": level, "idx": idx, "hash": node_hash})
@@ -242,10 +212,7 @@ def algorithm(session: Session) -> str:
 def current_tree_head(session: Session, signer: Signer) -> TreeHead:
     """Sign the tree as it stands and keep the signed head (once per size)."""
     head = _head(session)
-    h = hasher(head.algorithm)
-    width = len(h.empty_root())
-    frontier = [head.frontier[i : i + width] for i in range(0, len(head.frontier), width)]
-    root_hash = merkle.frontier_root(h, frontier)
+    root_hash = merkle.frontier_root(hasher(head.algorithm), frontier_of(head))
     timestamp = _last_time(session, head.size)
     signature = signer.sign(tree_head_message(head.size, root_hash, timestamp, head.algorithm, signer.key_id))
     tree_head = TreeHead(

@@ -18,7 +18,7 @@ from pubdata.db import Base
 from pubdata.ledger import merkle
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
-from pubdata.ledger.service import HEAD_ID, STORED_FROM_LEVEL, document_of, hasher, tree_head_message
+from pubdata.ledger.service import HEAD_ID, STORED_FROM_LEVEL, document_of, frontier_of, hasher, tree_head_message
 from pubdata.ledger.signing import verify_signature
 
 Progress = Callable[[int, int], None]
@@ -58,18 +58,13 @@ def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progres
     h = hasher(head.algorithm)
     signed = {sth.size: sth for sth in session.execute(select(SignedTreeHead)).scalars()}
     frontier = _verify_entries(session, h, head.size, signed, public_keys, report, progress)
-    if merkle.frontier_root(h, frontier) != merkle.frontier_root(h, _split(head.frontier, h)):
+    if merkle.frontier_root(h, frontier) != merkle.frontier_root(h, frontier_of(head)):
         report.problems.append(Problem(head.size - 1 if head.size else None, "the ledger head's right edge was altered"))
     for size in sorted(s for s in signed if s > head.size):
         report.problems.append(Problem(None, f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries were removed"))
     _verify_rows(session, h, report)
     report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
     return report
-
-
-def _split(blob: bytes, h: merkle.Hasher) -> list[bytes]:
-    width = len(h.empty_root())
-    return [blob[i : i + width] for i in range(0, len(blob), width)]
 
 
 def _verify_entries(

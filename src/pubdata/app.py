@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +21,7 @@ from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
 from pubdata.web import pages as web_pages
+from pubdata.web.render import render
 
 log = logging.getLogger("pubdata")
 PROBLEM = "application/problem+json"
@@ -67,6 +68,11 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+def _is_page(request: Request) -> bool:
+    """Pages answer refusals with a page; the API (and anything machine-facing) with problem+json."""
+    return not request.url.path.startswith(("/api/", "/healthz", "/openapi.json", "/static/"))
+
+
 def _validation_errors(error: RequestValidationError) -> list[dict[str, object]]:
     # Pydantic echoes the offending input; drop it, since it may be a sensitive value.
     return [
@@ -87,7 +93,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
 
     @app.exception_handler(PubdataError)
-    async def _refusal(request: Request, error: PubdataError) -> JSONResponse:
+    async def _refusal(request: Request, error: PubdataError) -> Response:
+        if _is_page(request):
+            return render(request, "error.html", {"error": error.detail, "rule": error.rule}, status_code=error.status)
         response = problem(error.status, error.title, error.detail, rule=error.rule, **error.extra)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"

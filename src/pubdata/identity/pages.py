@@ -120,14 +120,7 @@ def _organisation_page(request: Request, session, principal, organisation_id: in
 
 @router.get("/admin/organisations/{organisation_id}", response_class=HTMLResponse)
 def organisation(request: Request, session: SessionDep, principal: PagePrincipal, organisation_id: int) -> HTMLResponse:
-    return _page_or_not_found(request, lambda: _organisation_page(request, session, principal, organisation_id))
-
-
-def _page_or_not_found(request: Request, build) -> HTMLResponse:  # noqa: ANN001
-    try:
-        return build()
-    except PubdataError as error:
-        return render(request, "home.html", {"error": error.detail}, status_code=error.status)
+    return _organisation_page(request, session, principal, organisation_id)
 
 
 @router.post("/admin/organisations/{organisation_id}/users", response_class=HTMLResponse)
@@ -142,19 +135,15 @@ def create_user(
         session.commit()
     except PubdataError as error:
         session.rollback()
-        return _page_or_not_found(request, lambda: _organisation_page(request, session, principal, organisation_id, error=error.detail, status_code=error.status))
+        return _organisation_page(request, session, principal, organisation_id, error=error.detail, status_code=error.status)
     return RedirectResponse(f"/admin/organisations/{organisation_id}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
 def set_active(request: Request, session: SessionDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field) -> Response:
     check_csrf(request, csrf_token)
-    try:
-        user = service.set_user_active(session, principal=principal, user_id=user_id, active=active == "true")
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return render(request, "home.html", {"error": error.detail}, status_code=error.status)
+    user = service.set_user_active(session, principal=principal, user_id=user_id, active=active == "true")
+    session.commit()
     return RedirectResponse(f"/admin/organisations/{user.organisation_id}", status_code=303)
 
 

@@ -47,13 +47,17 @@ class Principal:
 # --- the one permission check -----------------------------------------------------------------------
 
 
-def require(principal: Principal, permission: str, *, organisation_id: int, what: str = "object") -> None:
-    """Refuse unless ``principal`` may do ``permission`` on an object of ``organisation_id``."""
+def require(principal: Principal, permission: str, *, organisation_id: int | None, what: str = "object") -> None:
+    """Refuse unless ``principal`` may do ``permission`` on an object of ``organisation_id``.
+
+    ``organisation_id=None`` is an object of the platform as a whole (a ledger payload): only grants that reach
+    every organisation allow it.
+    """
     decision = rules.decide(
         kind=principal.organisation_kind,
         role=principal.role,
         permission=permission,
-        same_organisation=principal.organisation_id == organisation_id,
+        same_organisation=organisation_id is not None and principal.organisation_id == organisation_id,
     )
     if decision is rules.Decision.HIDDEN:
         raise NotFound("identity.not-found", f"No such {what}.")

@@ -52,7 +52,7 @@ def consistency(session: SessionDep, first: int = Query(ge=1), second: int = Que
 
 @router.get("/entries/{seq}/payload", response_model=schemas.PayloadOut)
 def entry_payload(seq: int, session: SessionDep, principal: ApiPrincipal):
-    identity.require(principal, "ledger.read-payload", organisation_id=-1, what="ledger entry")
+    identity.require(principal, "ledger.read-payload", organisation_id=None, what="ledger entry")
     entry = service.get_entry(session, seq)
     # Reading a payload is a data access, so it is itself recorded.
     service.record(session, actor=principal.actor, action="ledger.payload.read", subject=f"ledger_entry:{seq}")

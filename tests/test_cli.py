@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -82,4 +81,4 @@ def test_verify_names_the_entry_after_a_hand_edit(cli_env, settings):
     result = run("ledger", "verify", *cli_env)
     assert result.exit_code == 1
     assert f"first bad entry {seq}" in result.output
-    assert f"organisation:" in result.output and "was changed after entry" in result.output
+    assert "organisation:" in result.output and "was changed after entry" in result.output

@@ -1,4 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` (migrations, verification) sees them all."""
 
+from pubdata.catalog import models as catalog_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401
+from pubdata.registration import models as registration_models  # noqa: F401

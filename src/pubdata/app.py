@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pubdata import __version__
+from pubdata.catalog import routes as catalog_routes
 from pubdata.common.errors import PayloadTooLarge, PubdataError
 from pubdata.identity import pages as identity_pages
 from pubdata.identity import routes as identity_routes
@@ -33,19 +35,24 @@ def problem(status: int, title: str, detail: str, *, rule: str, **extra: object)
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+# Data uploads (a department's file) may be large; every other body is small.
+UPLOAD_PATHS = re.compile(r"^/(api/v1/resources/\d+/versions|catalog/resources/\d+/load)$")
+
+
 class BodyLimit:
     """Refuse bodies over the limit with 413, by Content-Length or while streaming, before a handler runs."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if UPLOAD_PATHS.match(scope["path"]) else self.limit
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
 
@@ -54,17 +61,17 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise PayloadTooLarge("http.body-too-large", f"The request body is larger than {self.limit} bytes.")
+                if seen > limit:
+                    raise PayloadTooLarge("http.body-too-large", f"The request body is larger than {limit} bytes.")
             return message
 
         try:
             await self.app(scope, limited, send)
         except PayloadTooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Payload too large", f"The request body is larger than {self.limit} bytes.", rule="http.body-too-large")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem(413, "Payload too large", f"The request body is larger than {limit} bytes.", rule="http.body-too-large")
         await response(scope, receive, send)
 
 
@@ -127,9 +134,11 @@ def create_app(platform: Platform) -> FastAPI:
 
     app.include_router(identity_routes.router)
     app.include_router(ledger_routes.router)
+    app.include_router(catalog_routes.router)
+    app.include_router(catalog_routes.public)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
-    app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes)
     return app

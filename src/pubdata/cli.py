@@ -88,7 +88,32 @@ def serve(
     elif accounts.exists():
         bureau = json.loads(accounts.read_text("utf-8"))["accounts"][0]
         console.print(f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}")
+    _start_scheduler(platform)
     uvicorn.run(create_app(platform), host=host, port=port, log_level="info")
+
+
+def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
+    """Apply deadlines once a minute inside ``serve`` (``pubdata tick`` does the same once)."""
+    import logging
+    import threading
+
+    from pubdata import scheduler
+
+    log = logging.getLogger("pubdata.scheduler")
+
+    def run() -> None:
+        while True:
+            try:
+                with platform.session() as session:
+                    for line in scheduler.tick(session):
+                        log.info(line)
+                    session.commit()
+            except Exception:  # noqa: BLE001 - a failed tick is logged and retried next minute
+                log.exception("scheduled tick failed")
+            stop.wait(every_seconds)
+
+    stop = threading.Event()
+    threading.Thread(target=run, name="pubdata-scheduler", daemon=True).start()
 
 
 @db_app.command("upgrade")
@@ -164,6 +189,65 @@ def create_token(
         except PubdataError as error:
             _fail(error)
         typer.echo(plaintext)
+
+
+@app.command()
+def load(
+    code: Annotated[str, typer.Argument(help="The resource's catalogue code.")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet.", exists=True, dir_okay=False)],
+    login: Annotated[str, typer.Option("--as", help="The department user loading it.")],
+    source_format: Annotated[Optional[str], typer.Option("--format", help="csv, xlsx or parquet (default: from the extension).")] = None,
+    confirm_not_sensitive: Annotated[str, typer.Option(help="Comma-separated fields confirmed not personal.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Check a file against the resource's schema and keep it as a new immutable version."""
+    from pubdata.catalog import routes as catalog_routes
+    from pubdata.catalog import service as catalog
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir)
+    chosen = source_format or catalog_routes.FORMATS_BY_SUFFIX.get(file.suffix.lower(), "csv")
+    with platform.session() as session, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+    ) as bar:
+        user = identity.find_user(session, login=login)
+        if user is None:
+            console.print(f"[red]no user with login {escape(login)}[/red]")
+            raise typer.Exit(code=2)
+        principal = identity.principal_for(session, user)
+        task = bar.add_task("loading", total=None)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        try:
+            result, version = catalog.load(
+                session, principal=principal, resource_id=catalog.find_id(session, code=code), domain_dir=platform.settings.domain_dir,
+                source_format=chosen, path=file, progress=advance,
+                confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
+            )
+            session.commit()
+        except PubdataError as error:
+            _fail(error)
+    if version is None:
+        console.print(f"[red]nothing loaded[/red]: {result.problem_count} problem(s)")
+        for problem in result.problems:
+            where = ", ".join(part for part in (f"row {problem.row}" if problem.row else "", problem.column or "") if part)
+            console.print(f"  {escape(where or '—')}: {escape(problem.message)} {escape(f'[{problem.rule}]')}")
+        raise typer.Exit(code=1)
+    console.print(f"version {version.number} of {escape(code)}: {version.row_count} rows, checksum {version.checksum[:16]}…" + (f", read as {result.encoding}" if result.encoding else ""))
+
+
+@app.command()
+def tick(data_dir: DataDir = None, now: Now = None) -> None:
+    """Apply every deadline that has passed (idempotent); ``serve`` runs the same on a timer."""
+    from pubdata import scheduler
+
+    platform = _open(data_dir, now)
+    with platform.session() as session:
+        done = scheduler.tick(session)
+        session.commit()
+    console.print(f"tick: {len(done)} change(s)" + "".join(f"\n  {escape(item)}" for item in done))
 
 
 @ledger_app.command("head")

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     ledger_hash: Literal["sm3", "sha256"] = "sm3"
     # Largest request body accepted, in bytes; bigger bodies get 413 before they are read.
     max_body_bytes: int = 1_048_576
+    # Largest data file a department may upload in one load.
+    max_upload_bytes: int = 2 * 1024**3
     token_days: int = 90
     session_hours: int = 12
     # Cookies marked Secure only when served over HTTPS (set this behind a TLS proxy).

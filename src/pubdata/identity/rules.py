@@ -59,6 +59,14 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "user.read": (ANYONE_OWN, Grant("bureau", "admin", "any"), Grant("audit", "*", "any")),
     "user.update": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "token.manage": (ANYONE_OWN,),
+    # The catalogue (DESIGN.md §2): departments describe, load and submit their own resources; the bureau
+    # reviews registrations; the auditor reads everything.
+    "catalog.describe": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
+    "catalog.read": (Grant("provider", "*", "own"), Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "catalog.load": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
+    "catalog.submit": (Grant("provider", "admin", "own"),),
+    "catalog.preview": (Grant("provider", "*", "own"), Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
+    "registration.review": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
 }

@@ -203,6 +203,13 @@ def get_user(session: Session, *, principal: Principal, user_id: int, permission
     return user
 
 
+def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Names for display; organisation names are public metadata."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
 def count_organisations(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Organisation)) or 0
 

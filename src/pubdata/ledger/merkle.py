@@ -32,6 +32,10 @@ class Hasher:
         self.name = name
         self._algorithm = _ALGORITHMS[name]()
 
+    def stream(self) -> hashes.Hash:
+        """A fresh hash object, for data too big to hold at once."""
+        return hashes.Hash(self._algorithm)
+
     def digest(self, data: bytes) -> bytes:
         h = hashes.Hash(self._algorithm)
         h.update(data)

@@ -1,0 +1,1 @@
+"""Data resources: description, classification and grading, loading into the domain, the catalogue."""

@@ -1,0 +1,397 @@
+"""Loading a department's data into the domain: read, check against the declared schema, write Parquet.
+
+This is the data plane: no control-plane session here. ``catalog.service.load_version`` calls it, then
+records the version and its ledger entry in one transaction. A file with any problem becomes no version: the
+caller gets a report (first 100 problems, by data row and column, never the offending value).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from pubdata.catalog import checks
+from pubdata.catalog.schemas import FieldSpec
+from pubdata.ledger.merkle import Hasher
+
+MAX_PROBLEMS = 100
+# A column is flagged as looking sensitive when this share of its sampled values look like IDs, phones or names.
+LOOKALIKE_SHARE = 0.6
+LOOKALIKE_SAMPLE = 10_000
+SOURCE_FORMATS = ("csv", "xlsx", "parquet", "sql")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    message: str
+    row: int | None = None  # data row, 1-based, header not counted
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    column: str
+    looks_like: str  # resident_id | mobile | person_name
+    share: float
+
+
+@dataclass
+class LoadResult:
+    source_format: str
+    encoding: str | None = None
+    row_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    lookalikes: list[Lookalike] = field(default_factory=list)
+    parquet_path: Path | None = None
+    checksum: str | None = None
+    size_bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def refuse(self, problem: Problem) -> "LoadResult":
+        self.problems.append(problem)
+        self.problem_count += 1
+        return self
+
+
+class SourceError(Exception):
+    """The source cannot be read at all; carries a problem for the report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+# --- reading sources -------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path, progress: Progress | None = None) -> str:
+    """``utf-8`` (with or without BOM) or ``gb18030`` (which includes GBK and GB2312), by decoding it all."""
+    total = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(3)
+    candidates = ["utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8", "gb18030"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        done = 0
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(8 << 20):
+                    decoder.decode(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(f"reading ({encoding})", done, total)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV."))
+
+
+def _transcode(path: Path, encoding: str, work_dir: Path) -> Path:
+    target = work_dir / f"{uuid.uuid4().hex}.csv"
+    with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        while chunk := source.read(4 << 20):
+            sink.write(chunk)
+    return target
+
+
+_LINE = re.compile(r"[Ll]ine:? (\d+)")
+
+
+def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    # DuckDB quietly renames a repeated header ("phone" → "phone_1"); say what the file really has.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = [column.strip() for column in next(csv.reader(handle), [])]
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise SourceError(Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0]))
+    if not header or header == [""]:
+        raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
+    # No sniffing: the dialect is fixed and the columns are the header's, so a stray row cannot change them.
+    columns = "{" + ", ".join(f"{checks.literal(column)}: 'VARCHAR'" for column in header) + "}"
+    try:
+        con.execute(
+            f"CREATE TABLE source AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
+            [str(path)],
+        )
+    except duckdb.Error as error:
+        # DuckDB's message may quote the offending line; keep only where it is.
+        line = _LINE.search(str(error))
+        where = f" near line {line.group(1)}" if line else ""
+        raise SourceError(Problem("catalog.csv-structure", f"The CSV file is malformed{where}: check quoting and that every row has as many columns as the header.")) from None
+
+
+def _arrow_strings(header: Sequence[str], rows: Iterable[Sequence[object]]) -> pa.Table:
+    columns: list[list[str | None]] = [[] for _ in header]
+    for row in rows:
+        if len(row) > len(header) and any(value not in (None, "") for value in row[len(header):]):
+            raise SourceError(Problem("catalog.row-width", "A row has more values than the header has columns."))
+        for index in range(len(header)):
+            value = row[index] if index < len(row) else None
+            columns[index].append(None if value is None else _text(value))
+    return pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(header, columns)})
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+    return str(value)
+
+
+def _xlsx_table(path: Path) -> pa.Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if not header_row:
+            raise SourceError(Problem("catalog.empty", "The workbook's first sheet is empty."))
+        header = [str(cell).strip() if cell is not None else "" for cell in header_row]
+        while header and header[-1] == "":
+            header.pop()
+        body = (row for row in rows if any(cell not in (None, "") for cell in row))
+        return _arrow_strings(header, body)
+    finally:
+        workbook.close()
+
+
+def _sql_table(url: str, query: str) -> pa.Table:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        engine = create_engine(url)
+    except Exception:  # noqa: BLE001
+        raise SourceError(Problem("catalog.sql-url", "The database URL is not valid.")) from None
+    try:
+        with engine.connect() as connection:
+            result = connection.execution_options(stream_results=True).execute(text(query))
+            header = list(result.keys())
+            return _arrow_strings(header, result)
+    except SQLAlchemyError as error:
+        raise SourceError(Problem("catalog.sql-source", f"The department database refused the query ({type(error.orig or error).__name__}).")) from None
+    finally:
+        engine.dispose()
+
+
+# --- checking ----------------------------------------------------------------------------------------
+
+
+def _match_columns(header: Sequence[str], fields: Sequence[FieldSpec]) -> tuple[dict[str, str], list[Problem]]:
+    """Map each declared field to a source column, by name or Chinese label."""
+    problems: list[Problem] = []
+    by_key: dict[str, str] = {}
+    for column in header:
+        key = column.strip().lstrip("\ufeff")
+        if key in by_key:
+            problems.append(Problem("catalog.duplicate-column", f"The column {key} appears twice.", column=key))
+        by_key[key] = column
+    mapping: dict[str, str] = {}
+    known: set[str] = set()
+    for spec in fields:
+        for key in (spec.name, spec.label):
+            if key in by_key:
+                mapping[spec.name] = by_key[key]
+                known.update((spec.name, spec.label))
+                break
+        else:
+            if spec.required:
+                problems.append(Problem("catalog.missing-column", f"The required column {spec.name} ({spec.label}) is missing.", column=spec.name))
+    for key in by_key:
+        if key not in known:
+            problems.append(Problem("catalog.unknown-column", f"The column {key} is not in the declared schema; declare it or remove it.", column=key))
+    return mapping, problems
+
+
+def _value(mapping: dict[str, str], spec: FieldSpec) -> str:
+    if spec.name not in mapping:
+        return "CAST(NULL AS VARCHAR)"
+    return f"NULLIF(trim({checks.quote(mapping[spec.name])}), '')"
+
+
+def _field_checks(spec: FieldSpec, value: str) -> list[tuple[str, str]]:
+    """(check name, SQL that is true when the value passes) for one field."""
+    found: list[tuple[str, str]] = []
+    if spec.required:
+        found.append(("required", f"{value} IS NOT NULL"))
+    if spec.type in checks.TYPE_CHECKS:
+        found.append((spec.type, f"({value} IS NULL OR {checks.TYPE_CHECKS[spec.type](value)})"))
+    if spec.format in checks.FORMAT_CHECKS:
+        found.append((spec.format, f"({value} IS NULL OR {checks.FORMAT_CHECKS[spec.format](value)})"))
+    return found
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult) -> None:
+    named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec, _value(mapping, spec))]
+    if not named:
+        return
+    flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
+    con.execute(f"CREATE TEMP TABLE verdict AS SELECT row_number() OVER () AS row_no, {flags} FROM source")
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named))) + " FROM verdict").fetchone()
+    result.problem_count += sum(counts)
+    if not any(counts):
+        return
+    failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
+    rows = con.execute(f"SELECT * FROM verdict WHERE {failing} ORDER BY row_no LIMIT {MAX_PROBLEMS}").fetchall()
+    for row in rows:
+        for i, (spec, name, _) in enumerate(named):
+            if not row[i + 1] and len(result.problems) < MAX_PROBLEMS:
+                result.problems.append(Problem(f"catalog.check.{name}", checks.CHECK_MESSAGES[name], row=row[0], column=spec.name))
+
+
+def _find_lookalikes(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec]) -> list[Lookalike]:
+    suspects = [spec for spec in fields if spec.sensitivity == "none" and spec.type == "string" and spec.name in mapping]
+    found: list[Lookalike] = []
+    for spec in suspects:
+        total, *matches = _lookalike_counts(con, _value(mapping, spec))
+        for (kind, _), count in zip(checks.LOOKALIKES.items(), matches):
+            if total and count / total >= LOOKALIKE_SHARE:
+                found.append(Lookalike(spec.name, kind, round(count / total, 3)))
+    return found
+
+
+def _lookalike_counts(con: duckdb.DuckDBPyConnection, value: str) -> tuple[int, ...]:
+    tests = ", ".join(f"count(*) FILTER (WHERE {check('v')})" for check in checks.LOOKALIKES.values())
+    sample = f"SELECT {value} AS v FROM source WHERE {value} IS NOT NULL LIMIT {LOOKALIKE_SAMPLE}"
+    return con.execute(f"SELECT count(*), {tests} FROM ({sample})").fetchone()
+
+
+# --- the whole load ----------------------------------------------------------------------------------
+
+
+def _connect(work_dir: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        ":memory:",
+        config={"threads": max(os.cpu_count() or 1, 1), "memory_limit": "4GB", "temp_directory": str(work_dir), "enable_external_access": True},
+    )
+
+
+def check_and_write(
+    *,
+    source_format: str,
+    fields: Sequence[FieldSpec],
+    work_dir: Path,
+    path: Path | None = None,
+    sql_url: str | None = None,
+    sql_query: str | None = None,
+    confirmed_not_sensitive: Iterable[str] = (),
+    hasher: Hasher,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file."""
+    if source_format not in SOURCE_FORMATS:
+        return LoadResult(source_format).refuse(Problem("catalog.source-format", f"Unknown source format {source_format}; use one of {', '.join(SOURCE_FORMATS)}."))
+    work_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="load-", dir=work_dir))
+    result = LoadResult(source_format)
+    con = _connect(scratch)
+    try:
+        _read_source(con, result, source_format, path, sql_url, sql_query, scratch, progress)
+        header = [column for column, *_ in con.execute("DESCRIBE source").fetchall()]
+        mapping, header_problems = _match_columns(header, fields)
+        if header_problems:
+            for problem in header_problems:
+                result.refuse(problem)
+            return result
+        result.row_count = con.execute("SELECT count(*) FROM source").fetchone()[0]
+        if result.row_count == 0:
+            return result.refuse(Problem("catalog.empty", "The source has a header but no rows."))
+        if progress:
+            progress("checking", 0, result.row_count)
+        _check_rows(con, mapping, fields, result)
+        if progress:
+            progress("checking", result.row_count, result.row_count)
+        confirmed = set(confirmed_not_sensitive)
+        result.lookalikes = _find_lookalikes(con, mapping, fields)
+        for lookalike in result.lookalikes:
+            if lookalike.column not in confirmed:
+                result.refuse(Problem(
+                    "catalog.undeclared-sensitive",
+                    f"{round(lookalike.share * 100)}% of the sampled values look like {lookalike.looks_like.replace('_', ' ')}s but the field "
+                    "is declared not personal: declare its sensitivity, or confirm it is not personal data.",
+                    column=lookalike.column,
+                ))
+        if not result.ok:
+            return result
+        _write_parquet(con, mapping, fields, result, work_dir, hasher, progress)
+        return result
+    except SourceError as error:
+        return result.refuse(error.problem)
+    finally:
+        con.close()
+        _remove_tree(scratch)
+
+
+def _read_source(con, result: LoadResult, source_format: str, path, sql_url, sql_query, scratch: Path, progress) -> None:  # noqa: ANN001
+    if source_format == "sql":
+        if not sql_url or not sql_query:
+            raise SourceError(Problem("catalog.sql-source", "A SQL load needs a database URL and a query."))
+        con.register("source_arrow", _sql_table(sql_url, sql_query))
+        con.execute("CREATE TABLE source AS SELECT * FROM source_arrow")
+        return
+    if path is None or not path.is_file():
+        raise SourceError(Problem("catalog.no-file", "No file was given, or it cannot be read."))
+    if source_format == "csv":
+        result.encoding = detect_encoding(path, progress)
+        readable = path if result.encoding == "utf-8" else _transcode(path, result.encoding, scratch)
+        _csv_relation(con, readable)
+    elif source_format == "xlsx":
+        con.register("source_arrow", _xlsx_table(path))
+        con.execute("CREATE TABLE source AS SELECT * FROM source_arrow")
+    else:
+        try:
+            con.execute("CREATE TABLE source AS SELECT * FROM read_parquet(?)", [str(path)])
+        except duckdb.Error:
+            raise SourceError(Problem("catalog.parquet", "The file is not a readable Parquet file.")) from None
+        casts = ", ".join(f"CAST({checks.quote(c)} AS VARCHAR) AS {checks.quote(c)}" for c, *_ in con.execute("DESCRIBE source").fetchall())
+        con.execute(f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text RENAME TO source")
+
+
+def _write_parquet(con, mapping, fields: Sequence[FieldSpec], result: LoadResult, work_dir: Path, hasher: Hasher, progress) -> None:  # noqa: ANN001
+    projection = ", ".join(f"{checks.typed(_value(mapping, spec), spec.type)} AS {checks.quote(spec.name)}" for spec in fields)
+    target = work_dir / f"pending-{uuid.uuid4().hex}.parquet"
+    if progress:
+        progress("writing", 0, result.row_count)
+    con.execute(f"COPY (SELECT {projection} FROM source) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+    result.parquet_path = target
+    result.size_bytes = target.stat().st_size
+    result.checksum = file_digest(target, hasher)
+    if progress:
+        progress("writing", result.row_count, result.row_count)
+
+
+def file_digest(path: Path, hasher: Hasher) -> str:
+    digest = hasher.stream()
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 << 20):
+            digest.update(chunk)
+    return digest.finalize().hex()
+
+
+def _remove_tree(folder: Path) -> None:
+    for child in sorted(folder.rglob("*"), reverse=True):
+        child.unlink() if child.is_file() else child.rmdir()
+    folder.rmdir()

@@ -1,0 +1,61 @@
+"""Catalogue tables: resources and their immutable data versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
+
+
+class Resource(Audited, Base):
+    """A public data resource (公共数据资源) as its department describes it in the catalogue."""
+
+    __tablename__ = "resource"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    sector: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    base_library: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    update_frequency: Mapped[str] = mapped_column(String(16), nullable=False)
+    time_span: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    sharing: Mapped[str] = mapped_column(String(16), nullable=False)
+    opening: Mapped[str] = mapped_column(String(16), nullable=False)
+    declared_grade: Mapped[str] = mapped_column(String(16), nullable=False)
+    grade: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    # The schema: canonical JSON of a list of FieldSpec.
+    fields: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    registration_number: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    current_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ResourceVersion(Audited, Base):
+    """One load of a resource's data: an immutable Parquet file in the domain, with its digests."""
+
+    __tablename__ = "resource_version"
+    __table_args__ = (UniqueConstraint("resource_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    row_count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    schema_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    checksum: Mapped[str] = mapped_column(String(64), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Relative to the domain directory; the file is never served.
+    file_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    source_format: Mapped[str] = mapped_column(String(16), nullable=False)
+    source_encoding: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Columns that looked like personal data and the department confirmed are not, as canonical JSON.
+    confirmed_not_sensitive: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    loaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

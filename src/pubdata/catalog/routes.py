@@ -1,0 +1,246 @@
+"""Catalogue API: resources, loads, previews, registration; and the public catalogue (no login)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from pubdata.catalog import rules, schemas, service
+from pubdata.catalog.loading import LoadResult
+from pubdata.catalog.models import Resource
+from pubdata.common.errors import InvalidInput
+from pubdata.identity.dependencies import ApiPrincipal
+from pubdata.registration import rules as registration_rules
+from pubdata.web.deps import PlatformDep, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+public = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+
+def resource_out(resource: Resource, provider_name: str) -> schemas.ResourceOut:
+    return schemas.ResourceOut.model_validate(
+        {
+            **{column.key: getattr(resource, column.key) for column in Resource.__table__.columns if column.key != "fields"},
+            "fields": service.fields_of(resource),
+            "provider_name": provider_name,
+            "allowed_processing": sorted(rules.allowed_processing(resource.grade)),
+        }
+    )
+
+
+def public_out(resource: Resource, provider_name: str) -> schemas.PublicResourceOut:
+    return schemas.PublicResourceOut(
+        code=resource.code,
+        name=resource.name,
+        description=resource.description,
+        provider_name=provider_name,
+        sector=resource.sector,
+        base_library=resource.base_library,
+        update_frequency=resource.update_frequency,
+        time_span=resource.time_span,
+        sharing=resource.sharing,
+        opening=resource.opening,
+        grade=resource.grade,
+        registration_number=resource.registration_number or "",
+        fields=[{"name": s.name, "label": s.label, "type": s.type, "sensitivity": s.sensitivity, "description": s.description} for s in service.fields_of(resource)],
+    )
+
+
+def report_out(result: LoadResult, version=None) -> schemas.LoadReportOut:  # noqa: ANN001
+    return schemas.LoadReportOut(
+        ok=result.ok,
+        source_format=result.source_format,
+        encoding=result.encoding,
+        row_count=result.row_count,
+        problem_count=result.problem_count,
+        problems=[schemas.ProblemOut(**problem.__dict__) for problem in result.problems],
+        lookalikes=[lookalike.__dict__ for lookalike in result.lookalikes],
+        version=schemas.VersionOut.model_validate(version) if version else None,
+    )
+
+
+def refused(result: LoadResult) -> InvalidInput:
+    return InvalidInput(
+        "catalog.load-refused",
+        f"Nothing was loaded: {result.problem_count} problem(s); the first {len(result.problems)} are listed with their row and column.",
+        report=report_out(result).model_dump(),
+    )
+
+
+@router.post("/resources", response_model=schemas.ResourceOut, status_code=status.HTTP_201_CREATED)
+def describe(body: schemas.ResourceIn, session: SessionDep, principal: ApiPrincipal):
+    resource = service.describe(session, principal=principal, body=body)
+    session.commit()
+    return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
+
+
+@router.get("/resources", response_model=list[schemas.ResourceOut])
+def search(
+    session: SessionDep, principal: ApiPrincipal, q: str | None = None, sector: str | None = None, base_library: str | None = None,
+    grade: str | None = None, state: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+):
+    found = service.search(session, principal=principal, filters=service.Filters(q, None, sector, base_library, grade, state), limit=limit, offset=offset)
+    names = service.provider_names(session, found)
+    return [resource_out(resource, names[resource.provider_id]) for resource in found]
+
+
+@router.get("/resources/{resource_id}", response_model=schemas.ResourceOut)
+def get(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+    resource = service.get(session, principal=principal, resource_id=resource_id)
+    return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
+
+
+@router.put("/resources/{resource_id}", response_model=schemas.ResourceOut)
+def revise(resource_id: int, body: schemas.ResourceIn, session: SessionDep, principal: ApiPrincipal):
+    resource = service.revise(session, principal=principal, resource_id=resource_id, body=body)
+    session.commit()
+    return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
+
+
+FORMATS_BY_SUFFIX = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+@router.post("/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED)
+def load_file(
+    resource_id: int,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: ApiPrincipal,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet")],
+    source_format: Annotated[str | None, Form(alias="format")] = None,
+    confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
+):
+    chosen = source_format or FORMATS_BY_SUFFIX.get(Path(file.filename or "").suffix.lower())
+    if chosen not in ("csv", "xlsx", "parquet"):
+        raise InvalidInput("catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension.")
+    incoming = platform.settings.domain_dir / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    # The upload is copied inside the domain directory, never elsewhere, and removed after the load.
+    path = incoming / f"upload-{uuid.uuid4().hex}"
+    try:
+        with path.open("wb") as sink:
+            shutil.copyfileobj(file.file, sink, 8 << 20)
+        result, version = service.load(
+            session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, source_format=chosen,
+            path=path, confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    if version is None:
+        raise refused(result)
+    session.commit()
+    return report_out(result, version)
+
+
+@router.post("/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED)
+def load_sql(resource_id: int, body: schemas.SqlLoadIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    result, version = service.load(
+        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, source_format="sql",
+        sql_url=body.url, sql_query=body.query, confirm_not_sensitive=body.confirm_not_sensitive,
+    )
+    if version is None:
+        raise refused(result)
+    session.commit()
+    return report_out(result, version)
+
+
+@router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])
+def versions(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+    return service.versions(session, principal=principal, resource_id=resource_id)
+
+
+@router.get("/resources/{resource_id}/preview", response_model=schemas.PreviewOut)
+def preview(resource_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    number, columns, rows = service.preview(session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir)
+    session.commit()
+    return schemas.PreviewOut(version=number, columns=columns, rows=rows)
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(description="first, change or cancel")
+    change: schemas.ResourceIn | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    decision: str = Field(description="accept, return or reject")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RegistrationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    subject_kind: str
+    subject_id: int
+    kind: str
+    state: str
+    submitted_at: object
+    decided_at: object | None
+    reason: str | None
+    notice_until: object | None
+    registered_at: object | None
+    number: str | None
+
+
+@router.post("/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED)
+def submit_registration(resource_id: int, body: RegistrationIn, session: SessionDep, principal: ApiPrincipal):
+    application = service.submit_registration(session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change)
+    session.commit()
+    return application
+
+
+@router.get("/resources/{resource_id}/registrations", response_model=list[RegistrationOut])
+def resource_registrations(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+    return service.registrations(session, principal=principal, resource_id=resource_id)
+
+
+@router.get("/registrations", response_model=list[RegistrationOut])
+def review_queue(session: SessionDep, principal: ApiPrincipal):
+    return service.review_queue(session, principal=principal)
+
+
+@router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
+def decide(registration_id: int, body: DecisionIn, session: SessionDep, principal: ApiPrincipal):
+    application = service.review_registration(session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason)
+    session.commit()
+    return application
+
+
+class PublicCatalog(BaseModel):
+    total: int
+    items: list[schemas.PublicResourceOut]
+
+
+@public.get("/catalog", response_model=PublicCatalog)
+def public_catalog(
+    session: SessionDep, q: str | None = Query(None, max_length=100), sector: str | None = None, base_library: str | None = None,
+    grade: str | None = None, provider_id: int | None = None, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+):
+    found, total = service.search_public(session, filters=service.Filters(q, provider_id, sector, base_library, grade), limit=limit, offset=offset)
+    names = service.provider_names(session, found)
+    return PublicCatalog(total=total, items=[public_out(resource, names[resource.provider_id]) for resource in found])
+
+
+@public.get("/catalog/{code}", response_model=schemas.PublicResourceOut)
+def public_resource(code: str, session: SessionDep):
+    resource = service.public_get(session, code=code)
+    return public_out(resource, service.provider_names(session, [resource])[resource.provider_id])
+
+
+VOCABULARIES = {
+    "base_libraries": rules.BASE_LIBRARIES, "sectors": rules.SECTORS, "update_frequencies": rules.UPDATE_FREQUENCIES,
+    "sharing": rules.SHARING, "opening": rules.OPENING, "grades": rules.GRADES, "sensitivities": rules.SENSITIVITIES,
+    "pipl_categories": rules.PIPL_SENSITIVE_CATEGORIES, "registration_states": registration_rules.STATES,
+}
+
+
+@public.get("/catalog-vocabularies")
+def vocabularies() -> dict[str, dict[str, dict[str, str]]]:
+    """Every code list the catalogue uses, with zh-CN and English names."""
+    return {name: {code: {"zh": zh, "en": en} for code, (zh, en) in table.items()} for name, table in VOCABULARIES.items()}

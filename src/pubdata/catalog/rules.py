@@ -1,0 +1,177 @@
+"""Catalogue decisions, pure: vocabularies, classification and grading, what each grade allows, states.
+
+Classification and grading follow GB/T 43697-2024 (数据安全技术 数据分类分级规则): core (核心数据),
+important (重要数据) and general (一般数据), general split into levels 4 (most sensitive) to 1. A resource's
+grade is at least the highest its fields imply (就高从严).
+"""
+
+from __future__ import annotations
+
+import re
+
+# name -> (中文, English)
+BASE_LIBRARIES: dict[str, tuple[str, str]] = {
+    "population": ("人口", "Population"),
+    "legal_entity": ("法人", "Legal entity"),
+    "e_licence": ("电子证照", "E-licence"),
+    "spatial": ("空间地理", "Spatial geography"),
+    "macro_economy": ("宏观经济", "Macro-economy"),
+    "credit": ("信用", "Credit"),
+    "other": ("其他", "Other"),
+}
+
+SECTORS: dict[str, tuple[str, str]] = {
+    "public_security": ("公安", "Public security"),
+    "market_regulation": ("市场监管", "Market regulation"),
+    "natural_resources": ("自然资源", "Natural resources"),
+    "human_resources": ("人力资源和社会保障", "Human resources and social security"),
+    "taxation": ("税务", "Taxation"),
+    "statistics": ("统计", "Statistics"),
+    "development_reform": ("发展改革", "Development and reform"),
+    "utilities": ("公用事业", "Utilities"),
+    "finance": ("金融", "Finance"),
+    "urban_management": ("城市管理", "Urban management"),
+    "other": ("其他", "Other"),
+}
+
+UPDATE_FREQUENCIES: dict[str, tuple[str, str]] = {
+    "realtime": ("实时", "Real time"),
+    "daily": ("每日", "Daily"),
+    "weekly": ("每周", "Weekly"),
+    "monthly": ("每月", "Monthly"),
+    "quarterly": ("每季度", "Quarterly"),
+    "yearly": ("每年", "Yearly"),
+    "irregular": ("不定期", "Irregular"),
+}
+
+# 共享属性 (sharing between agencies) and 开放属性 (opening to society), as public-data catalogues record them.
+SHARING: dict[str, tuple[str, str]] = {
+    "unconditional": ("无条件共享", "Shared without conditions"),
+    "conditional": ("有条件共享", "Shared with conditions"),
+    "none": ("不予共享", "Not shared"),
+}
+OPENING: dict[str, tuple[str, str]] = {
+    "open": ("无条件开放", "Open"),
+    "conditional": ("有条件开放", "Open with conditions"),
+    "closed": ("不予开放", "Not open"),
+}
+
+FIELD_TYPES = ("string", "integer", "decimal", "date", "timestamp", "boolean")
+# Formats the loader checks value by value.
+FIELD_FORMATS = ("resident_id", "credit_code", "mobile", "person_name")
+
+SENSITIVITIES: dict[str, tuple[str, str]] = {
+    "none": ("非个人信息", "Not personal"),
+    "personal": ("个人信息", "Personal information"),
+    "sensitive": ("敏感个人信息", "Sensitive personal information"),
+}
+# PIPL art. 28: the kinds of sensitive personal information.
+PIPL_SENSITIVE_CATEGORIES: dict[str, tuple[str, str]] = {
+    "biometric": ("生物识别", "Biometric"),
+    "religion": ("宗教信仰", "Religious belief"),
+    "specific_identity": ("特定身份", "Specific identity"),
+    "medical_health": ("医疗健康", "Medical and health"),
+    "financial_account": ("金融账户", "Financial account"),
+    "whereabouts": ("行踪轨迹", "Whereabouts"),
+    "minor": ("不满十四周岁未成年人", "Minor under 14"),
+    "identity_document": ("身份证件号码", "Identity document number"),
+}
+MASKINGS = ("none", "name", "id_number", "mobile", "partial", "full")
+
+# Grades from most to least protected.
+GRADES: dict[str, tuple[str, str]] = {
+    "core": ("核心数据", "Core data"),
+    "important": ("重要数据", "Important data"),
+    "general-4": ("一般数据（4级）", "General data, level 4"),
+    "general-3": ("一般数据（3级）", "General data, level 3"),
+    "general-2": ("一般数据（2级）", "General data, level 2"),
+    "general-1": ("一般数据（1级）", "General data, level 1"),
+}
+_GRADE_RANK = {grade: rank for rank, grade in enumerate(reversed(list(GRADES)))}
+
+# The grade a field's sensitivity implies at least.
+GRADE_IMPLIED_BY_SENSITIVITY = {"sensitive": "general-4", "personal": "general-3", "none": "general-1"}
+
+# What processing each grade allows: the one table later capabilities consult.
+#   aggregate: aggregate-only SQL with a minimum group size; privacy: DP, PSI, HE, MPC;
+#   job: reviewed code jobs with held outputs; match: record matching that returns per-record answers.
+PROCESSING_BY_GRADE: dict[str, frozenset[str]] = {
+    "core": frozenset(),  # never loaded for operation
+    "important": frozenset({"aggregate", "privacy"}),
+    "general-4": frozenset({"aggregate", "privacy", "job"}),
+    "general-3": frozenset({"aggregate", "privacy", "job", "match"}),
+    "general-2": frozenset({"aggregate", "privacy", "job", "match"}),
+    "general-1": frozenset({"aggregate", "privacy", "job", "match"}),
+}
+
+
+def stricter(a: str, b: str) -> str:
+    return a if _GRADE_RANK[a] >= _GRADE_RANK[b] else b
+
+
+def resource_grade(declared: str, sensitivities: list[str]) -> str:
+    """就高从严: the declared grade, raised to what the most sensitive field implies."""
+    grade = declared
+    for sensitivity in sensitivities:
+        grade = stricter(grade, GRADE_IMPLIED_BY_SENSITIVITY[sensitivity])
+    return grade
+
+
+def allowed_processing(grade: str) -> frozenset[str]:
+    return PROCESSING_BY_GRADE[grade]
+
+
+def loadable(grade: str) -> bool:
+    """Core data is never loaded into the operation domain."""
+    return grade != "core"
+
+
+def default_masking(*, sensitivity: str, format: str | None) -> str:
+    if sensitivity == "none":
+        return "none"
+    return {"person_name": "name", "resident_id": "id_number", "mobile": "mobile"}.get(format or "", "partial")
+
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+RESOURCE_CODE = re.compile(r"^[A-Z][A-Z0-9-]{2,39}$")
+
+# --- the resource lifecycle (DESIGN.md §4) ------------------------------------------------------------
+# draft → submitted → registered → (change submitted → registered) → cancelled
+
+RESOURCE_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "submitted",
+    ("submitted", "return"): "draft",
+    ("submitted", "reject"): "draft",
+    ("submitted", "register"): "registered",
+    ("registered", "submit_change"): "change_submitted",
+    ("change_submitted", "return"): "registered",
+    ("change_submitted", "reject"): "registered",
+    ("change_submitted", "register"): "registered",
+    ("registered", "submit_cancel"): "cancel_submitted",
+    ("cancel_submitted", "return"): "registered",
+    ("cancel_submitted", "reject"): "registered",
+    ("cancel_submitted", "register"): "cancelled",
+}
+
+RESOURCE_STATES: dict[str, tuple[str, str]] = {
+    "draft": ("草稿", "Draft"),
+    "submitted": ("登记审核中", "Registration under review"),
+    "registered": ("已登记", "Registered"),
+    "change_submitted": ("变更登记审核中", "Change under review"),
+    "cancel_submitted": ("注销登记审核中", "Cancellation under review"),
+    "cancelled": ("已注销", "Cancelled"),
+}
+
+
+def next_state(state: str, action: str) -> str | None:
+    return RESOURCE_TRANSITIONS.get((state, action))
+
+
+def editable(state: str) -> bool:
+    """Only a draft's description may change in place; a registered resource changes by change registration."""
+    return state == "draft"
+
+
+def accepts_data(state: str) -> bool:
+    """Data may be loaded while drafting and, as updates, once registered; never once cancelled."""
+    return state in ("draft", "registered", "change_submitted")

@@ -1,0 +1,387 @@
+"""Catalogue commands: describe, load, preview, register. One command, one transaction, its ledger entry.
+
+Loading is split in two so that the department's file is read and checked outside any database transaction
+(a million rows take seconds, and SQLite would hold its write lock all that time): ``plan_load`` reads what
+the load needs, ``loading.check_and_write`` does the data-plane work, ``record_version`` writes the version
+and its entry in one short transaction, re-checking that nothing changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from pubdata.catalog import loading, rules
+from pubdata.catalog.loading import LoadResult
+from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.catalog.schemas import FieldSpec, ResourceIn
+from pubdata.common import canonical, clock, masking
+from pubdata.common.actor import Actor
+from pubdata.common.errors import Conflict, InvalidInput, NotFound, StateRefused
+from pubdata.identity import service as identity
+from pubdata.identity.service import Principal
+from pubdata.ledger import service as ledger
+from pubdata.registration import service as registration
+
+SUBJECT = "resource"
+
+
+def fields_of(resource: Resource) -> list[FieldSpec]:
+    return [FieldSpec.model_validate(item) for item in json.loads(resource.fields)]
+
+
+def _fields_json(fields: list[FieldSpec]) -> str:
+    return canonical.dumps([spec.model_dump() for spec in fields]).decode("utf-8")
+
+
+def schema_digest(session: Session, fields: list[FieldSpec]) -> str:
+    return ledger.hasher(ledger.algorithm(session)).digest(_fields_json(fields).encode("utf-8")).hex()
+
+
+def _apply_description(resource: Resource, body: ResourceIn) -> None:
+    resource.name = body.name
+    resource.description = body.description
+    resource.sector = body.sector
+    resource.base_library = body.base_library
+    resource.update_frequency = body.update_frequency
+    resource.time_span = body.time_span
+    resource.sharing = body.sharing
+    resource.opening = body.opening
+    resource.declared_grade = body.declared_grade
+    resource.grade = rules.resource_grade(body.declared_grade, [spec.sensitivity for spec in body.fields])
+    resource.fields = _fields_json(body.fields)
+    resource.updated_at = clock.now()
+
+
+def description_of(resource: Resource) -> dict[str, Any]:
+    """The resource as its department described it: what a registration records."""
+    return {
+        "code": resource.code,
+        "name": resource.name,
+        "description": resource.description,
+        "sector": resource.sector,
+        "base_library": resource.base_library,
+        "update_frequency": resource.update_frequency,
+        "time_span": resource.time_span,
+        "sharing": resource.sharing,
+        "opening": resource.opening,
+        "declared_grade": resource.declared_grade,
+        "fields": json.loads(resource.fields),
+    }
+
+
+# --- describing --------------------------------------------------------------------------------------
+
+
+def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Resource:
+    """A department describes a new resource (a draft)."""
+    identity.require(principal, "catalog.describe", organisation_id=principal.organisation_id)
+    if session.scalar(select(Resource.id).where(Resource.code == body.code)) is not None:
+        raise Conflict("catalog.code-taken", f"The catalogue already has a resource {body.code}.")
+    now = clock.now()
+    resource = Resource(code=body.code, provider_id=principal.organisation_id, state="draft", created_at=now)
+    _apply_description(resource, body)
+    session.add(resource)
+    ledger.record(session, actor=principal.actor, action="catalog.resource.describe", subject=resource, payload={"code": body.code})
+    return resource
+
+
+def get(session: Session, *, principal: Principal, resource_id: int, permission: str = "catalog.read") -> Resource:
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("catalog.not-found", "No such resource.")
+    identity.require(principal, permission, organisation_id=resource.provider_id, what="resource")
+    return resource
+
+
+def revise(session: Session, *, principal: Principal, resource_id: int, body: ResourceIn) -> Resource:
+    """Change a draft's description; a registered resource changes through change registration."""
+    resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+    if not rules.editable(resource.state):
+        raise StateRefused("catalog.not-editable", "Only a draft can be edited; a registered resource changes through a change registration.")
+    if body.code != resource.code:
+        raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
+    _apply_description(resource, body)
+    ledger.record(session, actor=principal.actor, action="catalog.resource.revise", subject=resource)
+    return resource
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str | None = None
+    provider_id: int | None = None
+    sector: str | None = None
+    base_library: str | None = None
+    grade: str | None = None
+    state: str | None = None
+
+
+def _filtered(statement, filters: Filters):  # noqa: ANN001, ANN202
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        statement = statement.where(or_(Resource.name.like(pattern), Resource.description.like(pattern), Resource.code.like(pattern)))
+    for column, value in (
+        (Resource.provider_id, filters.provider_id),
+        (Resource.sector, filters.sector),
+        (Resource.base_library, filters.base_library),
+        (Resource.grade, filters.grade),
+        (Resource.state, filters.state),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
+def search(session: Session, *, principal: Principal, filters: Filters, limit: int = 50, offset: int = 0) -> list[Resource]:
+    statement = select(Resource)
+    if not identity.sees_all(principal, "catalog.read"):
+        identity.require(principal, "catalog.read", organisation_id=principal.organisation_id)
+        statement = statement.where(Resource.provider_id == principal.organisation_id)
+    statement = _filtered(statement, filters).order_by(Resource.code).limit(limit).offset(offset)
+    return list(session.execute(statement).scalars())
+
+
+PUBLIC_STATES = ("registered", "change_submitted", "cancel_submitted")
+
+
+def search_public(session: Session, *, filters: Filters, limit: int = 50, offset: int = 0) -> tuple[list[Resource], int]:
+    """The public catalogue: registered resources, metadata only."""
+    statement = _filtered(select(Resource).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(statement.order_by(Resource.code).limit(limit).offset(offset)).scalars()
+    return list(rows), total
+
+
+def public_get(session: Session, *, code: str) -> Resource:
+    resource = session.scalar(select(Resource).where(Resource.code == code, Resource.state.in_(PUBLIC_STATES)))
+    if resource is None:
+        raise NotFound("catalog.not-found", "No registered resource has this code.")
+    return resource
+
+
+def provider_names(session: Session, resources: list[Resource]) -> dict[int, str]:
+    return identity.organisation_names(session, {resource.provider_id for resource in resources})
+
+
+# --- loading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    resource_id: int
+    fields: list[FieldSpec]
+    schema_digest: str
+    next_number: int
+    hash_name: str
+
+
+def plan_load(session: Session, *, principal: Principal, resource_id: int) -> LoadPlan:
+    resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.load")
+    _check_loadable(resource)
+    fields = fields_of(resource)
+    return LoadPlan(resource.id, fields, schema_digest(session, fields), (resource.current_version or 0) + 1, ledger.algorithm(session))
+
+
+def _check_loadable(resource: Resource) -> None:
+    if not rules.loadable(resource.grade):
+        raise StateRefused("catalog.core-not-loadable", "Core data (核心数据) is never loaded into the operation domain.")
+    if not rules.accepts_data(resource.state):
+        raise StateRefused("catalog.no-data-now", f"A resource that is {resource.state} does not accept data.")
+
+
+def record_version(
+    session: Session, *, principal: Principal, plan: LoadPlan, result: LoadResult, domain_dir: Path, confirmed_not_sensitive: list[str]
+) -> ResourceVersion:
+    """Keep a checked load as the resource's next immutable version, with its ledger entry."""
+    assert result.ok and result.parquet_path is not None and result.checksum is not None
+    resource = get(session, principal=principal, resource_id=plan.resource_id, permission="catalog.load")
+    _check_loadable(resource)
+    if schema_digest(session, fields_of(resource)) != plan.schema_digest or (resource.current_version or 0) + 1 != plan.next_number:
+        raise Conflict("catalog.changed-during-load", "The resource changed while the file was being checked; load it again.")
+    folder = domain_dir / "resources" / str(resource.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    file_name = f"resources/{resource.id}/v{plan.next_number}-{result.checksum[:16]}.parquet"
+    target = domain_dir / file_name
+    shutil.move(result.parquet_path, target)
+    os.chmod(target, 0o444)
+    version = ResourceVersion(
+        resource_id=resource.id,
+        number=plan.next_number,
+        row_count=result.row_count,
+        schema_digest=plan.schema_digest,
+        checksum=result.checksum,
+        size_bytes=result.size_bytes,
+        file_name=file_name,
+        source_format=result.source_format,
+        source_encoding=result.encoding,
+        confirmed_not_sensitive=canonical.dumps(sorted(confirmed_not_sensitive)).decode(),
+        loaded_by=principal.user_id,
+        loaded_at=clock.now(),
+    )
+    session.add(version)
+    resource.current_version = plan.next_number
+    resource.updated_at = clock.now()
+    ledger.record(
+        session, actor=principal.actor, action="catalog.version.load", subject=version,
+        payload={"resource": resource.code, "rows": result.row_count, "checksum": result.checksum, "confirmed_not_sensitive": sorted(confirmed_not_sensitive)},
+    )
+    ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
+    return version
+
+
+def versions(session: Session, *, principal: Principal, resource_id: int) -> list[ResourceVersion]:
+    resource = get(session, principal=principal, resource_id=resource_id)
+    return list(session.execute(select(ResourceVersion).where(ResourceVersion.resource_id == resource.id).order_by(ResourceVersion.number)).scalars())
+
+
+def current_version(session: Session, resource: Resource) -> ResourceVersion | None:
+    if resource.current_version is None:
+        return None
+    return session.scalar(select(ResourceVersion).where(ResourceVersion.resource_id == resource.id, ResourceVersion.number == resource.current_version))
+
+
+PREVIEW_ROWS = 10
+
+
+def preview(session: Session, *, principal: Principal, resource_id: int, domain_dir: Path) -> tuple[int, list[str], list[list[str | None]]]:
+    """A few rows of the current version, every personal field masked; the access is recorded."""
+    resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.preview")
+    version = current_version(session, resource)
+    if version is None:
+        raise NotFound("catalog.no-data", "No data has been loaded for this resource yet.")
+    fields = fields_of(resource)
+    con = duckdb.connect(":memory:")
+    try:
+        rows = con.execute(f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(domain_dir / version.file_name)]).fetchall()
+    finally:
+        con.close()
+    masked = [[masking.mask(spec.masking or "full", value) for spec, value in zip(fields, row)] for row in rows]
+    ledger.record(session, actor=principal.actor, action="catalog.preview", subject=f"resource_version:{version.id}", payload={"rows": len(masked)})
+    return version.number, [spec.name for spec in fields], masked
+
+
+# --- registration ------------------------------------------------------------------------------------
+
+
+def submit_registration(session: Session, *, principal: Principal, resource_id: int, kind: str, change: ResourceIn | None = None):  # noqa: ANN201
+    """A department applies for first, change or cancellation registration of its resource."""
+    resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.submit")
+    action = {"first": "submit", "change": "submit_change", "cancel": "submit_cancel"}.get(kind)
+    if action is None:
+        raise InvalidInput("registration.kind", "Register with kind first, change or cancel.")
+    new_state = rules.next_state(resource.state, action)
+    if new_state is None:
+        raise StateRefused("catalog.transition", f"A resource that is {resource.state} cannot have a {kind} registration.")
+    if kind == "first" and resource.current_version is None:
+        raise StateRefused("catalog.no-data", "Load the resource's data before registering it.")
+    submission = description_of(resource)
+    if kind == "change":
+        if change is None:
+            raise InvalidInput("catalog.change-missing", "A change registration carries the new description.")
+        if change.code != resource.code:
+            raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
+        submission = change.model_dump()
+    version = current_version(session, resource)
+    submission["data_version"] = {"number": version.number, "checksum": version.checksum, "rows": version.row_count} if version else None
+    application = registration.submit(
+        session, actor=principal.actor, subject_kind=SUBJECT, subject_id=resource.id, kind=kind,
+        applicant_id=principal.organisation_id, submission=submission,
+    )
+    resource.state = new_state
+    ledger.record(session, actor=principal.actor, action=f"catalog.resource.{action}", subject=resource)
+    return application
+
+
+def review_registration(session: Session, *, principal: Principal, registration_id: int, decision: str, reason: str | None):  # noqa: ANN201
+    """The bureau accepts (the public notice starts), returns for correction, or rejects."""
+    identity.require(principal, "registration.review", organisation_id=None, what="registration")
+    application = registration.get(session, registration_id)
+    if application.subject_kind != SUBJECT:
+        raise NotFound("registration.not-found", "No such registration.")
+    application = registration.decide(session, actor=principal.actor, registration_id=registration_id, decision=decision, reason=reason)
+    if decision in ("return", "reject"):
+        resource = session.get(Resource, application.subject_id)
+        resource.state = rules.next_state(resource.state, decision) or resource.state
+        ledger.record(session, actor=principal.actor, action=f"catalog.resource.registration-{decision}", subject=resource)
+    return application
+
+
+def finalise_due(session: Session, *, actor: Actor) -> list[str]:
+    """Register every resource whose public notice is over (the scheduler calls this); idempotent."""
+    done = []
+    for application in registration.due_for_finalising(session, subject_kind=SUBJECT, today=clock.today()):
+        application = registration.finalise(session, actor=actor, registration_id=application.id)
+        resource = session.get(Resource, application.subject_id)
+        if application.kind == "change":
+            _apply_description(resource, ResourceIn.model_validate({k: v for k, v in registration.submission_of(application).items() if k != "data_version"}))
+        if application.kind == "first":
+            resource.registration_number = application.number
+        resource.state = rules.next_state(resource.state, "register") or resource.state
+        ledger.record(session, actor=actor, action=f"catalog.resource.registered-{application.kind}", subject=resource, payload={"number": application.number})
+        done.append(application.number)
+    return done
+
+
+def registrations(session: Session, *, principal: Principal, resource_id: int):  # noqa: ANN201
+    resource = get(session, principal=principal, resource_id=resource_id)
+    return registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
+
+
+def review_queue(session: Session, *, principal: Principal):  # noqa: ANN201
+    """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
+    identity.require(principal, "registration.review", organisation_id=None, what="registration")
+    return registration.open_list(session, subject_kind=SUBJECT)
+
+
+def load(
+    session: Session,
+    *,
+    principal: Principal,
+    resource_id: int,
+    domain_dir: Path,
+    source_format: str,
+    path: Path | None = None,
+    sql_url: str | None = None,
+    sql_query: str | None = None,
+    confirm_not_sensitive: list[str] | None = None,
+    progress: loading.Progress | None = None,
+) -> tuple[LoadResult, ResourceVersion | None]:
+    """Check a source and keep it as a version; returns the report and the version (None when refused).
+
+    The read transaction ends before the data-plane work; the version is written in a new one, which the
+    caller commits. A refused source leaves nothing behind.
+    """
+    plan = plan_load(session, principal=principal, resource_id=resource_id)
+    session.rollback()
+    confirmed = sorted(set(confirm_not_sensitive or []))
+    unknown = [name for name in confirmed if name not in {spec.name for spec in plan.fields}]
+    if unknown:
+        raise InvalidInput("catalog.confirm-unknown-field", f"Not fields of this resource: {', '.join(unknown)}.")
+    result = loading.check_and_write(
+        source_format=source_format, fields=plan.fields, work_dir=domain_dir / "incoming", path=path, sql_url=sql_url,
+        sql_query=sql_query, confirmed_not_sensitive=confirmed, hasher=ledger.hasher(plan.hash_name), progress=progress,
+    )
+    if not result.ok:
+        return result, None
+    try:
+        return result, record_version(session, principal=principal, plan=plan, result=result, domain_dir=domain_dir, confirmed_not_sensitive=confirmed)
+    except BaseException:
+        if result.parquet_path is not None and result.parquet_path.exists():
+            result.parquet_path.unlink()
+        raise
+
+
+def find_id(session: Session, *, code: str) -> int:
+    """A resource's id from its code (for the CLI); permissions are checked by the command that uses it."""
+    resource_id = session.scalar(select(Resource.id).where(Resource.code == code))
+    if resource_id is None:
+        raise NotFound("catalog.not-found", f"No resource has the code {code}.")
+    return resource_id

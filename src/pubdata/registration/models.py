@@ -1,0 +1,32 @@
+"""Registration table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
+
+
+class Registration(Audited, Base):
+    """One application: first, change or cancellation registration of a subject (a resource, a product)."""
+
+    __tablename__ = "registration"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    subject_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
+    # What the applicant asks to register (for a change: the new description), canonical JSON.
+    submission: Mapped[str] = mapped_column(Text, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    notice_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    number: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)

@@ -1,0 +1,19 @@
+"""Time-driven transitions: each domain's "what is due now" in one place, applied idempotently.
+
+``pubdata tick`` runs it once (cron, tests); ``pubdata serve`` runs it every minute. Running it twice in a
+row changes nothing more the second time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pubdata.catalog import service as catalog
+from pubdata.common.actor import SYSTEM
+
+
+def tick(session: Session) -> list[str]:
+    """Apply everything due; returns a line per change. The caller commits."""
+    done: list[str] = []
+    done += [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=SYSTEM)]
+    return done

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pubdata import __version__
+from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common.errors import PayloadTooLarge, PubdataError
 from pubdata.identity import pages as identity_pages
@@ -139,6 +140,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
+    app.include_router(catalog_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes)
     return app

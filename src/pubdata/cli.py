@@ -201,12 +201,12 @@ def load(
     data_dir: DataDir = None,
 ) -> None:
     """Check a file against the resource's schema and keep it as a new immutable version."""
-    from pubdata.catalog import routes as catalog_routes
+    from pubdata.catalog.loading import FORMAT_BY_SUFFIX
     from pubdata.catalog import service as catalog
     from pubdata.identity import service as identity
 
     platform = _open(data_dir)
-    chosen = source_format or catalog_routes.FORMATS_BY_SUFFIX.get(file.suffix.lower(), "csv")
+    chosen = source_format or FORMAT_BY_SUFFIX.get(file.suffix.lower(), "csv")
     with platform.session() as session, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
     ) as bar:

@@ -29,6 +29,7 @@ MAX_PROBLEMS = 100
 LOOKALIKE_SHARE = 0.6
 LOOKALIKE_SAMPLE = 10_000
 SOURCE_FORMATS = ("csv", "xlsx", "parquet", "sql")
+FORMAT_BY_SUFFIX = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 Progress = Callable[[str, int, int], None]
 
 

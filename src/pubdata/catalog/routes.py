@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.catalog import rules, schemas, service
-from pubdata.catalog.loading import LoadResult
+from pubdata.catalog.loading import FORMAT_BY_SUFFIX, LoadResult
 from pubdata.catalog.models import Resource
 from pubdata.common.errors import InvalidInput
 from pubdata.identity.dependencies import ApiPrincipal
@@ -102,7 +102,6 @@ def revise(resource_id: int, body: schemas.ResourceIn, session: SessionDep, prin
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
-FORMATS_BY_SUFFIX = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 
 @router.post("/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED)
@@ -115,7 +114,7 @@ def load_file(
     source_format: Annotated[str | None, Form(alias="format")] = None,
     confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
 ):
-    chosen = source_format or FORMATS_BY_SUFFIX.get(Path(file.filename or "").suffix.lower())
+    chosen = source_format or FORMAT_BY_SUFFIX.get(Path(file.filename or "").suffix.lower())
     if chosen not in ("csv", "xlsx", "parquet"):
         raise InvalidInput("catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension.")
     incoming = platform.settings.domain_dir / "incoming"

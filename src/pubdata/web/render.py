@@ -47,6 +47,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "t": lambda key: i18n.translate(key, lang),
         "kind_name": lambda kind: i18n.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
         "role_name": lambda role: i18n.pick(identity_rules.ROLES[role], lang),
+        # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
+        "name_of": lambda vocabulary, code: i18n.pick(vocabulary[code], lang) if code in vocabulary else code,
         "local_time": shanghai_time,
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),

@@ -26,7 +26,7 @@ def run(*args: str):
 
 
 def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
-    first = run("demo", *cli_env)
+    first = run("demo", "--scale", "0.01", *cli_env)
     assert first.exit_code == 0, first.output
     accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))["accounts"]
     kinds = {account["kind"] for account in accounts}
@@ -39,11 +39,32 @@ def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
         for account in accounts:
             assert identity.authenticate(session, login=account["login"], password=account["password"])
             assert identity.principal_from_token(session, account["token"]).login == account["login"]
-    assert run("demo", *cli_env).exit_code == 0
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     with platform.session() as session:
         assert ledger.size(session) == size
     assert json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))["accounts"] == accounts
     assert oct((settings.data_dir / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
+    platform.close()
+
+
+def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settings):
+    from pubdata.catalog import service as catalog
+    from pubdata.demo import pilot
+    from pubdata.registration.models import Registration
+    from pubdata.ledger.verify import verify
+
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
+    platform = open_platform(settings)
+    with platform.session() as session:
+        found, total = catalog.search_public(session, filters=catalog.Filters(), limit=100)
+        assert total == len(pilot.PILOT_RESOURCES)
+        assert all(resource.registration_number and resource.current_version == 1 for resource in found)
+        assert {r.base_library for r in found} >= {"population", "legal_entity", "e_licence", "spatial", "macro_economy", "credit"}
+        steps = [(r.kind, r.state, r.decided_at is not None) for r in session.query(Registration)]
+        assert steps and all(step == ("first", "registered", True) for step in steps)
+        population = catalog.search_public(session, filters=catalog.Filters(q="人口"))[0]
+        assert "CZ-RK-0001" in [r.code for r in population]
+        assert verify(session, public_keys=platform.public_keys).ok
     platform.close()
 
 
@@ -60,7 +81,7 @@ def test_admin_commands_create_org_user_and_token(cli_env):
 
 
 def test_ledger_head_proof_and_verify(cli_env):
-    assert run("demo", *cli_env).exit_code == 0
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     head = json.loads(run("ledger", "head", *cli_env).output)
     assert head["size"] > 20
     proof = run("ledger", "proof", "7", *cli_env)
@@ -71,7 +92,7 @@ def test_ledger_head_proof_and_verify(cli_env):
 
 
 def test_verify_names_the_entry_after_a_hand_edit(cli_env, settings):
-    assert run("demo", *cli_env).exit_code == 0
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     platform = open_platform(settings)
     with platform.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE app_user SET role = 'admin' WHERE login = 'bureau.admin'")

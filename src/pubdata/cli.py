@@ -51,12 +51,16 @@ def _fail(error: PubdataError) -> None:
 
 
 @app.command()
-def demo(data_dir: DataDir = None, now: Now = None) -> None:
+def demo(
+    data_dir: DataDir = None,
+    now: Now = None,
+    scale: Annotated[float, typer.Option(help="Size of the pilot data: 1 ≈ 100,000 persons; 10 ≥ 1,000,000.", min=0.001, max=100)] = 1.0,
+) -> None:
     """Build the demo city (idempotent) and write DATA_DIR/demo-accounts.json."""
     from pubdata import demo as demo_module
 
     platform = _open(data_dir, now)
-    document = demo_module.build(platform)
+    document = demo_module.build(platform, scale=scale)
     path = platform.settings.data_dir / demo_module.ACCOUNTS_FILE
     console.print(f"demo ready: {len(document['accounts'])} organisations; accounts in {path}")
     platform.close()

@@ -379,9 +379,13 @@ def load(
         raise
 
 
+def find_id_or_none(session: Session, *, code: str) -> int | None:
+    """A resource's id from its code (for the CLI and the demo); the command that uses it checks permissions."""
+    return session.scalar(select(Resource.id).where(Resource.code == code))
+
+
 def find_id(session: Session, *, code: str) -> int:
-    """A resource's id from its code (for the CLI); permissions are checked by the command that uses it."""
-    resource_id = session.scalar(select(Resource.id).where(Resource.code == code))
+    resource_id = find_id_or_none(session, code=code)
     if resource_id is None:
         raise NotFound("catalog.not-found", f"No resource has the code {code}.")
     return resource_id

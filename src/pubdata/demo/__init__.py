@@ -1,8 +1,13 @@
-"""The demo city: organisations of every kind, their users and API tokens.
+"""The demo city: organisations of every kind, their users and API tokens, and the pilot data catalogue.
 
 ``pubdata demo`` builds it idempotently through the real services (every step is a ledger entry) and writes
 ``DATA_DIR/demo-accounts.json`` so anyone can log in or drive the API by hand. Later capabilities add their
 own steps to ``build``; they never replace it.
+
+The first build plays the last month of the city's history: it starts 30 days ago (or just after the newest
+ledger entry, so the ledger's times only move forward), describes, loads and submits the pilot resources,
+the bureau accepts them, and the clock then moves to now, when the public notice is over and the scheduler
+registers them. Times in the ledger are therefore real moments of that story, in order.
 """
 
 from __future__ import annotations
@@ -10,15 +15,23 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from pubdata import scheduler
+from pubdata.catalog import service as catalog
+from pubdata.catalog.schemas import ResourceIn
+from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import PubdataError
 from pubdata.common.ids import credit_code_check_char
+from pubdata.demo import pilot
 from pubdata.identity import service as identity
+from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
 
 ACCOUNTS_FILE = "demo-accounts.json"
@@ -53,7 +66,9 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("market", "池州市市场监督管理局", "market.admin", "市场监管局价格监督"),
     DemoOrganisation("audit", "池州市审计局", "audit.admin", "审计局审计员"),
     DemoOrganisation("security", "池州市委网信办", "security.admin", "网信办安全监督"),
+    *(DemoOrganisation("provider", name, login, f"{name}数据专员") for name, login in pilot.EXTRA_PROVIDERS),
 )
+HISTORY = timedelta(days=30)
 
 
 def _load(path: Path) -> dict[str, dict]:
@@ -62,23 +77,79 @@ def _load(path: Path) -> dict[str, dict]:
     return {item["login"]: item for item in json.loads(path.read_text("utf-8")).get("accounts", [])}
 
 
-def build(platform: Platform) -> dict:
+def build(platform: Platform, *, scale: float = 1.0) -> dict:
     """Create whatever of the demo is missing; returns what ``demo-accounts.json`` holds."""
     path = platform.settings.data_dir / ACCOUNTS_FILE
     known = _load(path)
-    accounts = []
+    now = clock.now()
     with platform.session() as session:
-        identity.bootstrap(session, actor=DEMO_ACTOR)
-        session.commit()
-        for spec in ORGANISATIONS:
-            accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
+        last = ledger.last_recorded_at(session)
+    start = max(now - HISTORY, last or now - HISTORY)
+    accounts = []
+    with clock.frozen_at(min(start, now)):
+        with platform.session() as session:
+            identity.bootstrap(session, actor=DEMO_ACTOR)
             session.commit()
+            for spec in ORGANISATIONS:
+                accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
+                session.commit()
+        _build_catalog(platform, scale=scale)
+    with clock.frozen_at(now), platform.session() as session:
+        scheduler.tick(session)
+        session.commit()
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token.",
         "accounts": accounts,
     }
     _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
     return document
+
+
+def _principal(session: Session, login: str) -> identity.Principal:
+    user = identity.find_user(session, login=login)
+    assert user is not None, f"demo user {login} is missing"
+    return identity.principal_for(session, user)
+
+
+def _build_catalog(platform: Platform, *, scale: float) -> None:
+    """Describe, load, submit and accept every pilot resource that has not got that far yet."""
+    logins = {spec.name: spec.login for spec in ORGANISATIONS}
+    sources: dict[str, Path] | None = None
+    folder = platform.settings.data_dir / "demo-sources"
+    try:
+        for item in pilot.PILOT_RESOURCES:
+            body = ResourceIn.model_validate(item.description)
+            with platform.session() as session:
+                department = _principal(session, logins[item.provider])
+                resource_id = catalog.find_id_or_none(session, code=body.code)
+                if resource_id is None:
+                    resource_id = catalog.describe(session, principal=department, body=body).id
+                    session.commit()
+                resource = catalog.get(session, principal=department, resource_id=resource_id)
+                if resource.current_version is None:
+                    sources = sources or pilot.write_sources(folder, scale=scale)
+                    result, version = catalog.load(
+                        session, principal=department, resource_id=resource_id, domain_dir=platform.settings.domain_dir,
+                        source_format="csv", path=sources[body.code],
+                    )
+                    if version is None:
+                        raise RuntimeError(f"the demo's own data for {body.code} was refused: {result.problems[:3]}")
+                    session.commit()
+                    resource = catalog.get(session, principal=department, resource_id=resource_id)
+                if resource.state == "draft":
+                    catalog.submit_registration(session, principal=department, resource_id=resource_id, kind="first")
+                    session.commit()
+                _accept_open_registration(session, resource_id)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _accept_open_registration(session: Session, resource_id: int) -> None:
+    bureau = _principal(session, "bureau.admin")
+    for application in catalog.registrations(session, principal=bureau, resource_id=resource_id):
+        if application.state == "submitted":
+            catalog.review_registration(session, principal=bureau, registration_id=application.id, decision="accept", reason=None)
+            session.commit()
 
 
 def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token_days: int) -> dict:

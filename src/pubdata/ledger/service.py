@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -233,6 +234,14 @@ def _last_time(session: Session, tree_size: int) -> str:
     if tree_size == 0:
         return canonical.format_time(clock.now())
     return session.execute(select(LedgerEntry.recorded_at).where(LedgerEntry.seq == tree_size - 1)).scalar_one()
+
+
+def last_recorded_at(session: Session) -> datetime | None:
+    """When the newest entry was recorded, or None for an empty ledger."""
+    tree_size = size(session)
+    if tree_size == 0:
+        return None
+    return datetime.fromisoformat(_last_time(session, tree_size).replace("Z", "+00:00"))
 
 
 def _keep(session: Session, tree_head: TreeHead) -> None:

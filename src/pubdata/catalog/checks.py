@@ -62,9 +62,16 @@ def is_boolean(v: str) -> str:
     return f"{as_boolean(v)} IS NOT NULL"
 
 
-def is_resident_id(v: str) -> str:
-    """GB 11643: 17 digits and a check character, a real birth date, ISO 7064 MOD 11-2."""
-    weighted = " + ".join(f"TRY_CAST(substr({v}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_ID_WEIGHTS))
+def is_resident_id(v: str, prefix17: str | None = None) -> str:
+    """GB 11643: 17 digits and a check character, a real birth date, ISO 7064 MOD 11-2.
+
+    ``prefix17``, when given, is SQL for the first 17 characters already cast to BIGINT: its digits come
+    out by arithmetic, which is several times faster than casting 17 substrings per row.
+    """
+    if prefix17 is None:
+        weighted = " + ".join(f"TRY_CAST(substr({v}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_ID_WEIGHTS))
+    else:
+        weighted = " + ".join(f"(({prefix17} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_ID_WEIGHTS))
     return (
         f"(regexp_full_match({v}, '[0-9]{{17}}[0-9X]')"
         f" AND try_strptime(substr({v}, 7, 8), '%Y%m%d') IS NOT NULL"

@@ -81,34 +81,18 @@ class SourceError(Exception):
 # --- reading sources -------------------------------------------------------------------------------
 
 
-def detect_encoding(path: Path, progress: Progress | None = None) -> str:
-    """``utf-8`` (with or without BOM) or ``gb18030`` (which includes GBK and GB2312), by decoding it all."""
-    total = path.stat().st_size
-    with path.open("rb") as handle:
-        head = handle.read(3)
-    candidates = ["utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8", "gb18030"]
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        done = 0
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(8 << 20):
-                    decoder.decode(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(f"reading ({encoding})", done, total)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV."))
+class NotUtf8(Exception):
+    """The file is not UTF-8; the loader tries GB18030 next."""
 
 
 def _transcode(path: Path, encoding: str, work_dir: Path) -> Path:
     target = work_dir / f"{uuid.uuid4().hex}.csv"
-    with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8", newline="") as sink:
-        while chunk := source.read(4 << 20):
-            sink.write(chunk)
+    try:
+        with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8", newline="") as sink:
+            while chunk := source.read(4 << 20):
+                sink.write(chunk)
+    except UnicodeDecodeError:
+        raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV.")) from None
     return target
 
 
@@ -117,8 +101,11 @@ _LINE = re.compile(r"[Ll]ine:? (\d+)")
 
 def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     # DuckDB quietly renames a repeated header ("phone" → "phone_1"); say what the file really has.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = [column.strip() for column in next(csv.reader(handle), [])]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = [column.strip() for column in next(csv.reader(handle), [])]
+    except UnicodeDecodeError:
+        raise NotUtf8() from None
     repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
         raise SourceError(Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0]))
@@ -133,6 +120,8 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             [str(path)],
         )
     except duckdb.Error as error:
+        if "Invalid unicode" in str(error):
+            raise NotUtf8() from None
         # DuckDB's message may quote the offending line; keep only where it is.
         line = _LINE.search(str(error))
         where = f" near line {line.group(1)}" if line else ""
@@ -233,30 +222,48 @@ def _value(mapping: dict[str, str], spec: FieldSpec) -> str:
     return f"NULLIF(trim({checks.quote(mapping[spec.name])}), '')"
 
 
-def _field_checks(spec: FieldSpec, value: str) -> list[tuple[str, str]]:
-    """(check name, SQL that is true when the value passes) for one field."""
+def _field_checks(spec: FieldSpec) -> list[tuple[str, str]]:
+    """(check name, SQL that is true when the value passes) for one field, over ``_prepared``'s columns."""
+    value = checks.quote("v_" + spec.name)
     found: list[tuple[str, str]] = []
     if spec.required:
         found.append(("required", f"{value} IS NOT NULL"))
     if spec.type in checks.TYPE_CHECKS:
         found.append((spec.type, f"({value} IS NULL OR {checks.TYPE_CHECKS[spec.type](value)})"))
-    if spec.format in checks.FORMAT_CHECKS:
+    if spec.format == "resident_id":
+        found.append(("resident_id", f"({value} IS NULL OR {checks.is_resident_id(value, checks.quote('p_' + spec.name))})"))
+    elif spec.format in checks.FORMAT_CHECKS:
         found.append((spec.format, f"({value} IS NULL OR {checks.FORMAT_CHECKS[spec.format](value)})"))
     return found
 
 
+def _prepared(mapping: dict[str, str], fields: Sequence[FieldSpec]) -> str:
+    """Each field's trimmed value once, and an ID number's first 17 digits as one number, for the checks."""
+    columns = [f"{_value(mapping, spec)} AS {checks.quote('v_' + spec.name)}" for spec in fields]
+    columns += [
+        f"TRY_CAST(substr({_value(mapping, spec)}, 1, 17) AS BIGINT) AS {checks.quote('p_' + spec.name)}"
+        for spec in fields if spec.format == "resident_id"
+    ]
+    return f"SELECT {', '.join(columns)} FROM source"
+
+
 def _check_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult) -> None:
-    named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec, _value(mapping, spec))]
+    named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec)]
     if not named:
         return
     flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
-    con.execute(f"CREATE TEMP TABLE verdict AS SELECT row_number() OVER () AS row_no, {flags} FROM source")
-    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named))) + " FROM verdict").fetchone()
+    prepared = _prepared(mapping, fields)
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named))) + f" FROM (SELECT {flags} FROM ({prepared}))"
+    ).fetchone()
     result.problem_count += sum(counts)
     if not any(counts):
         return
+    # Only a file with problems pays for numbering its rows.
     failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
-    rows = con.execute(f"SELECT * FROM verdict WHERE {failing} ORDER BY row_no LIMIT {MAX_PROBLEMS}").fetchall()
+    rows = con.execute(
+        f"SELECT * FROM (SELECT row_number() OVER () AS row_no, {flags} FROM ({prepared})) WHERE {failing} ORDER BY row_no LIMIT {MAX_PROBLEMS}"
+    ).fetchall()
     for row in rows:
         for i, (spec, name, _) in enumerate(named):
             if not row[i + 1] and len(result.problems) < MAX_PROBLEMS:
@@ -356,9 +363,19 @@ def _read_source(con, result: LoadResult, source_format: str, path, sql_url, sql
     if path is None or not path.is_file():
         raise SourceError(Problem("catalog.no-file", "No file was given, or it cannot be read."))
     if source_format == "csv":
-        result.encoding = detect_encoding(path, progress)
-        readable = path if result.encoding == "utf-8" else _transcode(path, result.encoding, scratch)
-        _csv_relation(con, readable)
+        # DuckDB's strict UTF-8 read is the encoding check; only a file it refuses is decoded as GB18030
+        # (which includes GBK and GB2312) and converted.
+        with path.open("rb") as handle:
+            result.encoding = "utf-8-sig" if handle.read(3) == codecs.BOM_UTF8 else "utf-8"
+        if progress:
+            progress(f"reading ({result.encoding})", 0, 1)
+        try:
+            _csv_relation(con, path)
+        except NotUtf8:
+            result.encoding = "gb18030"
+            if progress:
+                progress("reading (gb18030)", 0, 1)
+            _csv_relation(con, _transcode(path, "gb18030", scratch))
     elif source_format == "xlsx":
         con.register("source_arrow", _xlsx_table(path))
         con.execute("CREATE TABLE source AS SELECT * FROM source_arrow")

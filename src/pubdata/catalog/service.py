@@ -153,11 +153,13 @@ PUBLIC_STATES = ("registered", "change_submitted", "cancel_submitted")
 
 
 def search_public(session: Session, *, filters: Filters, limit: int = 50, offset: int = 0) -> tuple[list[Resource], int]:
-    """The public catalogue: registered resources, metadata only."""
-    statement = _filtered(select(Resource).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(statement.order_by(Resource.code).limit(limit).offset(offset)).scalars()
-    return list(rows), total
+    """The public catalogue: registered resources, metadata only. One scan gives the page and the total."""
+    base = _filtered(select(Resource, func.count().over()).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
+    rows = session.execute(base.order_by(Resource.code).limit(limit).offset(offset)).all()
+    if rows:
+        return [resource for resource, _ in rows], rows[0][1]
+    counted = _filtered(select(func.count()).select_from(Resource).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
+    return [], session.scalar(counted) or 0
 
 
 def public_get(session: Session, *, code: str) -> Resource:

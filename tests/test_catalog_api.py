@@ -209,3 +209,68 @@ def test_public_catalogue_filters_and_vocabularies(client, platform, police, bur
     assert client.get("/api/v1/public/catalog/CZ-RK-0001").json()["fields"][0] == {
         "name": "id_number", "label": "公民身份号码", "type": "string", "sensitivity": "sensitive", "description": ""}
     assert client.get("/api/v1/public/catalog-vocabularies").json()["base_libraries"]["population"] == {"zh": "人口", "en": "Population"}
+
+
+def test_public_notice_is_public_while_it_runs(client, police, bureau):
+    resource = describe(client, police)
+    upload(client, police, resource["id"], csv_text(person_rows(5)))
+    application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
+    assert client.get("/api/v1/public/notices").json() == []
+    client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"})
+    notices = client.get("/api/v1/public/notices").json()
+    assert [(n["resource"]["code"], n["notice_until"], n["kind"]) for n in notices] == [("CZ-RK-0001", "2026-11-16", "first")]
+    assert "公示" in client.get("/catalog").text
+
+
+def test_a_department_database_is_loaded_by_query(client, platform, police, tmp_path):
+    import sqlite3
+
+    database = tmp_path / "police-export.sqlite3"
+    rows = person_rows(30)
+    with sqlite3.connect(database) as con:
+        con.execute("CREATE TABLE people (id_number, full_name, phone, birth_date, district, household_size)")
+        con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", [tuple(row.values()) for row in rows])
+    resource = describe(client, police)
+    loaded = client.post(f"/api/v1/resources/{resource['id']}/versions/sql", headers=police.headers,
+                         json={"url": f"sqlite:///{database}", "query": "SELECT * FROM people"})
+    assert loaded.status_code == 201, loaded.text
+    assert loaded.json()["row_count"] == 30 and loaded.json()["source_format"] == "sql"
+
+
+@pytest.mark.parametrize("target", ["platform-database", "data-dir-file"])
+def test_a_sql_load_may_not_read_the_platform_itself(client, platform, police, target):
+    resource = describe(client, police)
+    if target == "platform-database":
+        url = platform.engine.url.render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{platform.settings.data_dir / 'keys' / 'anything.sqlite3'}"
+    before = ledger_size(platform)
+    refused = client.post(f"/api/v1/resources/{resource['id']}/versions/sql", headers=police.headers, json={"url": url, "query": "SELECT * FROM app_user"})
+    assert refused.status_code == 422 and refused.json()["rule"] == "catalog.sql-source-refused"
+    assert ledger_size(platform) == before
+
+
+def test_the_load_command_reports_rows_and_columns(platform, police, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pubdata.cli import app
+
+    monkeypatch.setenv("PUBDATA_DATABASE_URL", platform.settings.database_url)
+    with platform.session() as session:
+        from pubdata.catalog import service as catalog
+        from pubdata.catalog.schemas import ResourceIn
+        from pubdata.identity import service as identity
+
+        principal = identity.principal_for(session, identity.find_user(session, login="police.admin"))
+        catalog.describe(session, principal=principal, body=ResourceIn.model_validate(resource_body()))
+        session.commit()
+    rows = person_rows(20)
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(csv_text(rows), encoding="gb18030")
+    rows[6]["phone"] = "1234"
+    bad.write_text(csv_text(rows), encoding="utf-8")
+    base = ["--data-dir", str(platform.settings.data_dir)]
+    refused = CliRunner().invoke(app, ["load", "CZ-RK-0001", str(bad), "--as", "police.admin", *base])
+    assert refused.exit_code == 1 and "row 7, phone" in refused.output and "catalog.check.mobile" in refused.output
+    loaded = CliRunner().invoke(app, ["load", "CZ-RK-0001", str(good), "--as", "police.admin", *base])
+    assert loaded.exit_code == 0 and "version 1 of CZ-RK-0001: 20 rows" in loaded.output and "gb18030" in loaded.output

@@ -200,3 +200,13 @@ def test_a_department_database_is_read_with_a_query(tmp_path):
     assert result.ok and result.row_count == 25
     refused = check_and_write(source_format="sql", fields=FIELDS, work_dir=tmp_path / "domain", sql_url=f"sqlite:///{database}", sql_query="SELECT * FROM nowhere", hasher=SM3)
     assert_refused(refused, "catalog.sql-source")
+
+
+@pytest.mark.parametrize(
+    "field_type,good,bad",
+    [("decimal", "12.50", "12,5"), ("timestamp", "2026-11-02 09:30:00", "2026-11-02 25:00"), ("boolean", "是", "也许")],
+)
+def test_decimal_timestamp_and_boolean_values_are_checked(tmp_path, field_type, good, bad):
+    fields = [FieldSpec(name="value", label="值", type=field_type, required=True)]
+    assert run(tmp_path, f"value\n{good}\n{good}\n", fields=fields).ok
+    assert_refused(run(tmp_path, f"value\n{good}\n\"{bad}\"\n", fields=fields), f"catalog.check.{field_type}", row=2, column="value")

@@ -47,14 +47,15 @@ VOCAB = {"rules": rules, "registration_rules": registration_rules}
 @router.get("/catalog", response_class=HTMLResponse)
 def public_catalog(
     request: Request, session: SessionDep, principal: MaybePagePrincipal, q: str = Query("", max_length=100),
-    base_library: str = "", sector: str = "", grade: str = "", page: int = Query(1, ge=1),
+    base_library: str = "", sector: str = "", grade: str = "", provider_id: int | None = None, page: int = Query(1, ge=1),
 ) -> HTMLResponse:
-    filters = service.Filters(q or None, None, sector or None, base_library or None, grade or None)
+    filters = service.Filters(q or None, provider_id, sector or None, base_library or None, grade or None)
     found, total = service.search_public(session, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     context = {
         "resources": found, "total": total, "names": service.provider_names(session, found), "q": q,
         "chosen": {"base_library": base_library, "sector": sector, "grade": grade}, "page": page,
-        "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), **VOCAB,
+        "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "notices": service.public_notices(session),
+        "providers": service.public_providers(session), "provider_id": provider_id, **VOCAB,
     }
     return render(request, "catalog_public.html", context)
 

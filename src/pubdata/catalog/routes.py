@@ -232,6 +232,24 @@ def public_resource(code: str, session: SessionDep):
     return public_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
+class NoticeOut(BaseModel):
+    registration_id: int
+    kind: str
+    notice_until: object
+    resource: schemas.PublicResourceOut
+
+
+@public.get("/notices", response_model=list[NoticeOut])
+def public_notices(session: SessionDep):
+    """Registrations in their public notice period: anyone may see what is about to be registered and object."""
+    notices = service.public_notices(session)
+    names = service.provider_names(session, [resource for _, resource in notices])
+    return [
+        NoticeOut(registration_id=notice.id, kind=notice.kind, notice_until=notice.notice_until, resource=public_out(resource, names[resource.provider_id]))
+        for notice, resource in notices
+    ]
+
+
 VOCABULARIES = {
     "base_libraries": rules.BASE_LIBRARIES, "sectors": rules.SECTORS, "update_frequencies": rules.UPDATE_FREQUENCIES,
     "sharing": rules.SHARING, "opening": rules.OPENING, "grades": rules.GRADES, "sensitivities": rules.SENSITIVITIES,

@@ -175,3 +175,37 @@ def editable(state: str) -> bool:
 def accepts_data(state: str) -> bool:
     """Data may be loaded while drafting and, as updates, once registered; never once cancelled."""
     return state in ("draft", "registered", "change_submitted")
+
+
+# --- SQL sources -------------------------------------------------------------------------------------
+
+SQL_SOURCE_DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql")
+
+
+def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> str | None:
+    """Why a department database URL is refused, or None.
+
+    A load reads whatever the URL reaches, so it must never reach the platform's own control-plane database
+    or anything inside the platform's data directory (keys, the domain store).
+    """
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        source, own = make_url(url), make_url(platform_url)
+    except ArgumentError:
+        return "The database URL is not a valid SQLAlchemy URL."
+    if source.get_backend_name() not in SQL_SOURCE_DIALECTS:
+        return f"Databases of kind {source.get_backend_name()} are not a supported source."
+    if source.get_backend_name() == "sqlite":
+        if not source.database or source.database == ":memory:":
+            return "A SQLite source must be a file."
+        inside = Path(data_dir).resolve()
+        target = Path(source.database).resolve()
+        if target == inside or inside in target.parents:
+            return "The source may not be inside the platform's data directory."
+    if (source.get_backend_name(), source.host, source.port, source.database) == (own.get_backend_name(), own.host, own.port, own.database):
+        return "The source may not be the platform's own database."
+    return None

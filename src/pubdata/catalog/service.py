@@ -162,6 +162,12 @@ def search_public(session: Session, *, filters: Filters, limit: int = 50, offset
     return [], session.scalar(counted) or 0
 
 
+def public_providers(session: Session) -> dict[int, str]:
+    """Departments with something in the public catalogue, for its department filter."""
+    ids = set(session.execute(select(Resource.provider_id).where(Resource.state.in_(PUBLIC_STATES)).distinct()).scalars())
+    return identity.organisation_names(session, ids)
+
+
 def public_get(session: Session, *, code: str) -> Resource:
     resource = session.scalar(select(Resource).where(Resource.code == code, Resource.state.in_(PUBLIC_STATES)))
     if resource is None:
@@ -337,6 +343,13 @@ def registrations(session: Session, *, principal: Principal, resource_id: int): 
     return registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
 
 
+def public_notices(session: Session) -> list[tuple[Any, Resource]]:
+    """Applications in their public notice period (公示), with the resource each is about: public."""
+    notices = registration.in_notice(session, subject_kind=SUBJECT)
+    resources = {r.id: r for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in notices}))).scalars()}
+    return [(notice, resources[notice.subject_id]) for notice in notices]
+
+
 def review_queue(session: Session, *, principal: Principal):  # noqa: ANN201
     """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
     identity.require(principal, "registration.review", organisation_id=None, what="registration")
@@ -362,6 +375,12 @@ def load(
     caller commits. A refused source leaves nothing behind.
     """
     plan = plan_load(session, principal=principal, resource_id=resource_id)
+    if source_format == "sql":
+        problem = rules.sql_source_problem(url=sql_url or "", platform_url=session.get_bind().url.render_as_string(hide_password=False),
+            data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
+        )
+        if problem:
+            raise InvalidInput("catalog.sql-source-refused", problem)
     session.rollback()
     confirmed = sorted(set(confirm_not_sensitive or []))
     unknown = [name for name in confirmed if name not in {spec.name for spec in plan.fields}]

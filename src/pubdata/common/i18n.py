@@ -97,6 +97,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "catalog.all": ("全部", "All"),
     "catalog.total": ("共 {n} 项", "{n} in all"),
     "catalog.none": ("没有符合条件的资源。", "No resource matches."),
+    "catalog.notices": ("登记公示", "Registrations in public notice"),
+    "catalog.notices_intro": ("以下登记申请正在公示，公示期满无异议后予以登记。", "These applications are in their public notice period; they are registered when it ends without objection."),
     "resource.code": ("资源代码", "Code"),
     "resource.name": ("资源名称", "Name"),
     "resource.description": ("资源描述", "Description"),

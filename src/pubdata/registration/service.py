@@ -111,3 +111,8 @@ def submission_of(registration: Registration) -> dict[str, Any]:
 def open_list(session: Session, *, subject_kind: str) -> list[Registration]:
     statement = select(Registration).where(Registration.subject_kind == subject_kind, Registration.state.in_(rules.OPEN_STATES))
     return list(session.execute(statement.order_by(Registration.submitted_at)).scalars())
+
+
+def in_notice(session: Session, *, subject_kind: str) -> list[Registration]:
+    statement = select(Registration).where(Registration.subject_kind == subject_kind, Registration.state == "notice")
+    return list(session.execute(statement.order_by(Registration.notice_until)).scalars())

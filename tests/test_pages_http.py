@@ -71,3 +71,8 @@ def test_refusals_on_pages_are_pages(client):
     response = client.get("/admin/organisations/999")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert "identity.not-found" in response.text
+
+
+def test_the_public_catalogue_page_takes_its_own_empty_filters(client):
+    page = client.get("/catalog?q=人口&provider=&base_library=&sector=&grade=")
+    assert page.status_code == 200 and "共 0 项" in page.text

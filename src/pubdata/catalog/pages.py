@@ -47,8 +47,9 @@ VOCAB = {"rules": rules, "registration_rules": registration_rules}
 @router.get("/catalog", response_class=HTMLResponse)
 def public_catalog(
     request: Request, session: SessionDep, principal: MaybePagePrincipal, q: str = Query("", max_length=100),
-    base_library: str = "", sector: str = "", grade: str = "", provider_id: int | None = None, page: int = Query(1, ge=1),
+    base_library: str = "", sector: str = "", grade: str = "", provider: str = "", page: int = Query(1, ge=1),
 ) -> HTMLResponse:
+    provider_id = int(provider) if provider.isdigit() else None  # the form sends "" for every department
     filters = service.Filters(q or None, provider_id, sector or None, base_library or None, grade or None)
     found, total = service.search_public(session, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     context = {

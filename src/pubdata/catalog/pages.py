@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -12,10 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from pubdata.catalog import rules, service
-from pubdata.catalog.loading import FORMAT_BY_SUFFIX
 from pubdata.catalog.schemas import ResourceIn
 from pubdata.common.errors import PubdataError
-from pubdata.identity import rules as identity_rules
+from pubdata.identity import service as identity
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.registration import rules as registration_rules
@@ -26,16 +22,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Texts = Annotated[list[str], Form()]
 PAGE_SIZE = 20
-
-
-def _can(principal: Principal | None, permission: str, organisation_id: int | None) -> bool:
-    if principal is None:
-        return False
-    decision = identity_rules.decide(
-        kind=principal.organisation_kind, role=principal.role, permission=permission,
-        same_organisation=organisation_id is not None and principal.organisation_id == organisation_id,
-    )
-    return decision is identity_rules.Decision.ALLOW
 
 
 VOCAB = {"rules": rules, "registration_rules": registration_rules}
@@ -76,7 +62,7 @@ def resources(request: Request, session: SessionDep, principal: PagePrincipal, q
     found = service.search(session, principal=principal, filters=service.Filters(q or None, state=state or None), limit=500)
     context = {
         "resources": found, "names": service.provider_names(session, found), "q": q, "state": state,
-        "can_describe": _can(principal, "catalog.describe", principal.organisation_id), **VOCAB,
+        "can_describe": identity.may(principal, "catalog.describe", organisation_id=principal.organisation_id), **VOCAB,
     }
     return render(request, "resources.html", context)
 
@@ -139,9 +125,9 @@ def _resource_page(request: Request, session, principal: Principal, resource_id:
         "resource": resource, "fields": service.fields_of(resource), "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": service.versions(session, principal=principal, resource_id=resource_id),
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
-        "can_load": own and _can(principal, "catalog.load", resource.provider_id) and rules.accepts_data(resource.state) and rules.loadable(resource.grade),
-        "can_submit": own and _can(principal, "catalog.submit", resource.provider_id),
-        "can_preview": _can(principal, "catalog.preview", resource.provider_id) and resource.current_version is not None,
+        "can_load": own and identity.may(principal, "catalog.load", organisation_id=resource.provider_id) and rules.accepts_data(resource.state) and rules.loadable(resource.grade),
+        "can_submit": own and identity.may(principal, "catalog.submit", organisation_id=resource.provider_id),
+        "can_preview": identity.may(principal, "catalog.preview", organisation_id=resource.provider_id) and resource.current_version is not None,
         "report": report, **VOCAB,
     }
     return render(request, "resource.html", context, status_code=status_code)
@@ -188,20 +174,11 @@ def load_page(
     file: Annotated[UploadFile, File()], csrf_token: Text, confirm_not_sensitive: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
-    source_format = FORMAT_BY_SUFFIX.get(Path(file.filename or "").suffix.lower(), "csv")
-    incoming = platform.settings.domain_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    path = incoming / f"upload-{uuid.uuid4().hex}"
-    try:
-        with path.open("wb") as sink:
-            shutil.copyfileobj(file.file, sink, 8 << 20)
-        result, version = service.load(
-            session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, source_format=source_format,
-            path=path, confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
-        )
-        session.commit()
-    finally:
-        path.unlink(missing_ok=True)
+    result, version = service.load_upload(
+        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, upload=file.file,
+        file_name=file.filename or "", source_format=None, confirm_not_sensitive=confirm_not_sensitive,
+    )
+    session.commit()
     report = {"result": result, "version": version}
     return _resource_page(request, session, principal, resource_id, report=report, status_code=201 if version else 422)
 

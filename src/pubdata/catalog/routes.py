@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.catalog import rules, schemas, service
-from pubdata.catalog.loading import FORMAT_BY_SUFFIX, LoadResult
+from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource
 from pubdata.common.errors import InvalidInput
 from pubdata.identity.dependencies import ApiPrincipal
@@ -114,22 +111,10 @@ def load_file(
     source_format: Annotated[str | None, Form(alias="format")] = None,
     confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
 ):
-    chosen = source_format or FORMAT_BY_SUFFIX.get(Path(file.filename or "").suffix.lower())
-    if chosen not in ("csv", "xlsx", "parquet"):
-        raise InvalidInput("catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension.")
-    incoming = platform.settings.domain_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    # The upload is copied inside the domain directory, never elsewhere, and removed after the load.
-    path = incoming / f"upload-{uuid.uuid4().hex}"
-    try:
-        with path.open("wb") as sink:
-            shutil.copyfileobj(file.file, sink, 8 << 20)
-        result, version = service.load(
-            session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, source_format=chosen,
-            path=path, confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
-        )
-    finally:
-        path.unlink(missing_ok=True)
+    result, version = service.load_upload(
+        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, upload=file.file,
+        file_name=file.filename or "", source_format=source_format, confirm_not_sensitive=confirm_not_sensitive,
+    )
     if version is None:
         raise refused(result)
     session.commit()

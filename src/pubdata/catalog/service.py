@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 from sqlalchemy import func, or_, select
@@ -410,3 +411,27 @@ def find_id(session: Session, *, code: str) -> int:
     if resource_id is None:
         raise NotFound("catalog.not-found", f"No resource has the code {code}.")
     return resource_id
+
+
+def load_upload(
+    session: Session, *, principal: Principal, resource_id: int, domain_dir: Path, upload: BinaryIO, file_name: str,
+    source_format: str | None, confirm_not_sensitive: str,
+) -> tuple[LoadResult, ResourceVersion | None]:
+    """``load`` for an uploaded file: the upload is copied inside the domain directory, never elsewhere, and
+    removed afterwards. ``source_format`` defaults to the file name's extension; ``confirm_not_sensitive`` is
+    comma-separated, as forms send it."""
+    chosen = source_format or loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
+    if chosen not in ("csv", "xlsx", "parquet"):
+        raise InvalidInput("catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension.")
+    incoming = domain_dir / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / f"upload-{uuid.uuid4().hex}"
+    try:
+        with path.open("wb") as sink:
+            shutil.copyfileobj(upload, sink, 8 << 20)
+        return load(
+            session, principal=principal, resource_id=resource_id, domain_dir=domain_dir, source_format=chosen, path=path,
+            confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
+        )
+    finally:
+        path.unlink(missing_ok=True)

@@ -79,7 +79,7 @@ def logout(request: Request, session: SessionDep, csrf_token: Field) -> Response
 def _organisations_page(request: Request, session, principal, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
     context = {
         "organisations": service.list_organisations(session, principal=principal),
-        "can_create": rules.decide(kind=principal.organisation_kind, role=principal.role, permission="organisation.create", same_organisation=True) is rules.Decision.ALLOW,
+        "can_create": service.may(principal, "organisation.create", organisation_id=principal.organisation_id),
         "kinds": list(rules.ORGANISATION_KINDS),
         "error": error,
     }
@@ -110,10 +110,7 @@ def create_organisation(
 def _organisation_page(request: Request, session, principal, organisation_id: int, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
     organisation = service.get_organisation(session, principal=principal, organisation_id=organisation_id)
     users = service.list_users(session, principal=principal, organisation_id=organisation_id)
-    can_manage = rules.decide(
-        kind=principal.organisation_kind, role=principal.role, permission="user.create",
-        same_organisation=principal.organisation_id == organisation_id,
-    ) is rules.Decision.ALLOW
+    can_manage = service.may(principal, "user.create", organisation_id=organisation_id)
     context = {"organisation": organisation, "users": users, "can_manage": can_manage, "roles": list(rules.ROLES), "error": error}
     return render(request, "organisation.html", context, status_code=status_code)
 

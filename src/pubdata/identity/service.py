@@ -53,18 +53,27 @@ def require(principal: Principal, permission: str, *, organisation_id: int | Non
     ``organisation_id=None`` is an object of the platform as a whole (a ledger payload): only grants that reach
     every organisation allow it.
     """
-    decision = rules.decide(
-        kind=principal.organisation_kind,
-        role=principal.role,
-        permission=permission,
-        same_organisation=organisation_id is not None and principal.organisation_id == organisation_id,
-    )
+    decision = _decision(principal, permission, organisation_id)
     if decision is rules.Decision.HIDDEN:
         raise NotFound("identity.not-found", f"No such {what}.")
     if decision is rules.Decision.FORBIDDEN:
         raise PermissionDenied(
             "identity.permission", f"Your role ({principal.role}) may not do {permission}; ask your organisation's admin."
         )
+
+
+def may(principal: Principal | None, permission: str, *, organisation_id: int | None) -> bool:
+    """``require`` as a question, for pages deciding which buttons to show."""
+    return principal is not None and _decision(principal, permission, organisation_id) is rules.Decision.ALLOW
+
+
+def _decision(principal: Principal, permission: str, organisation_id: int | None) -> rules.Decision:
+    return rules.decide(
+        kind=principal.organisation_kind,
+        role=principal.role,
+        permission=permission,
+        same_organisation=organisation_id is not None and principal.organisation_id == organisation_id,
+    )
 
 
 def sees_all(principal: Principal, permission: str) -> bool:

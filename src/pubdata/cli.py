@@ -81,6 +81,12 @@ def serve(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir, now, frozen=False)
+    # Uploads are spooled to temporary files before a load reads them: keep those inside the domain too.
+    import tempfile
+
+    spool = platform.settings.domain_dir / "tmp"
+    spool.mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = str(spool)
     with platform.session() as session:
         first = identity.bootstrap(session, actor=CLI)
         session.commit()

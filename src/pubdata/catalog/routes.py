@@ -30,21 +30,18 @@ def resource_out(resource: Resource, provider_name: str) -> schemas.ResourceOut:
     )
 
 
+PUBLIC_FIELD_KEYS = ("name", "label", "type", "sensitivity", "description")
+
+
 def public_out(resource: Resource, provider_name: str) -> schemas.PublicResourceOut:
+    """Metadata anyone may see: the description, minus the declared grade and the fields' handling details."""
+    described = service.description_of(resource)
     return schemas.PublicResourceOut(
-        code=resource.code,
-        name=resource.name,
-        description=resource.description,
+        **{key: value for key, value in described.items() if key in schemas.PublicResourceOut.model_fields and key != "fields"},
         provider_name=provider_name,
-        sector=resource.sector,
-        base_library=resource.base_library,
-        update_frequency=resource.update_frequency,
-        time_span=resource.time_span,
-        sharing=resource.sharing,
-        opening=resource.opening,
         grade=resource.grade,
         registration_number=resource.registration_number or "",
-        fields=[{"name": s.name, "label": s.label, "type": s.type, "sensitivity": s.sensitivity, "description": s.description} for s in service.fields_of(resource)],
+        fields=[{key: spec[key] for key in PUBLIC_FIELD_KEYS} for spec in described["fields"]],
     )
 
 

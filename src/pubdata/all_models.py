@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` (migrations, verification) sees them all."""
 
+from pubdata.authorization import models as authorization_models  # noqa: F401
 from pubdata.catalog import models as catalog_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM
 
@@ -16,4 +17,5 @@ def tick(session: Session) -> list[str]:
     """Apply everything due; returns a line per change. The caller commits."""
     done: list[str] = []
     done += [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=SYSTEM)]
+    done += authorization.apply_deadlines(session, actor=SYSTEM)
     return done

@@ -67,6 +67,13 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "catalog.submit": (Grant("provider", "admin", "own"),),
     "catalog.preview": (Grant("provider", "*", "own"), Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
     "registration.review": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    # Authorization (授权运营): the bureau grants, evaluates and ends; the operator signs and runs its side.
+    "authorization.manage": (Grant("bureau", "admin", "any"),),
+    "authorization.evaluate": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    "authorization.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any"), Grant("security", "*", "any"), Grant("operator", "*", "own")),
+    "authorization.sign": (Grant("bureau", "admin", "any"), Grant("operator", "admin", "own")),
+    "authorization.operate": (Grant("operator", "admin", "own"),),
+    "authorization.report-incident": (Grant("security", "*", "any"), Grant("bureau", "*", "any"), Grant("operator", "admin", "own")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
 }

@@ -151,6 +151,22 @@ def set_user_active(session: Session, *, principal: Principal, user_id: int, act
     return user
 
 
+def deactivate_organisation(session: Session, *, actor: Actor, organisation_id: int) -> None:
+    """Cut an organisation off at once: every user's sessions end and tokens are revoked, logins refused."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not organisation.active:
+        return
+    organisation.active = False
+    for user_id in session.execute(select(User.id).where(User.organisation_id == organisation_id)).scalars():
+        _end_sessions_and_tokens(session, user_id=user_id, actor=actor)
+    ledger.record(session, actor=actor, action="identity.organisation.deactivate", subject=organisation)
+
+
+def organisation_kind(session: Session, organisation_id: int) -> str | None:
+    organisation = session.get(Organisation, organisation_id)
+    return organisation.kind if organisation else None
+
+
 def _end_sessions_and_tokens(session: Session, *, user_id: int, actor: Actor) -> None:
     now = clock.now()
     for web in session.execute(select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))).scalars():

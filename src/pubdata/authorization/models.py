@@ -1,0 +1,103 @@
+"""Authorization tables: agreements, partners, evaluations, incidents, security activities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
+
+
+class Agreement(Audited, Base):
+    """The authorization agreement (授权运营协议) between the bureau and the operator chosen by tender."""
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    tender_reference: Mapped[str] = mapped_column(String(100), nullable=False)
+    # 三(一) selection conditions: canonical JSON {condition: evidence}.
+    selection: Mapped[str] = mapped_column(Text, nullable=False)
+    mode: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Canonical JSON {"resources": [codes], "sectors": [...], "max_grade": "...", "purposes": [...]}.
+    scope: Mapped[str] = mapped_column(Text, nullable=False)
+    security_duties: Mapped[str] = mapped_column(Text, nullable=False)
+    partner_conditions: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    bureau_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    operator_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    document_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    renewal_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    exit_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    exit_plan: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exit_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    exited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What data and products were handed back or destroyed on exit, canonical JSON list.
+    handover: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class Partner(Audited, Base):
+    """A partner (合伙人) admitted by the operator, with a scope inside the operator's."""
+
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+
+
+class Evaluation(Audited, Base):
+    """A periodic evaluation (评价) on the four dimensions, and any rectification it asks for."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
+    period: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Canonical JSON {dimension: {"score": 0-100, "evidence": "..."}}.
+    scores: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(String(16), nullable=False)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    rectification_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rectification_plan: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rectification_report: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Incident(Audited, Base):
+    """A data-security incident; the bureau decides whether it had bad impact (→ exit)."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
+    reported_by: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    bad_impact: Mapped[bool | None] = mapped_column(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class SecurityActivity(Audited, Base):
+    """A security drill (应急演练) or a risk assessment (风险评估) the operator carried out."""
+
+    __tablename__ = "security_activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    performed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -192,7 +192,7 @@ def test_bad_proof_ranges_are_refused(client, bureau):
 
 def test_payloads_are_for_the_regulator_and_the_auditor_and_reading_one_is_recorded(client, platform, bureau, operator):
     assert_problem(client.get("/api/v1/ledger/entries/0/payload"), 401, "identity.no-credentials")
-    assert_problem(client.get("/api/v1/ledger/entries/0/payload", headers=operator.headers), 404, "identity.not-found")
+    assert_problem(client.get("/api/v1/ledger/entries/0/payload", headers=operator.headers), 403, "identity.permission")
     before = ledger_size(platform)
     answer = client.get("/api/v1/ledger/entries/0/payload", headers=bureau.headers)
     assert answer.status_code == 200 and answer.json()["payload"]["kind"] == "bureau"

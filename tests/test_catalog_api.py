@@ -157,7 +157,7 @@ def test_registration_without_data_and_decisions_without_reasons_are_refused(cli
     application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
     no_reason = client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "return"})
     assert no_reason.status_code == 422 and no_reason.json()["rule"] == "registration.reason-required"
-    assert client.post(f"/api/v1/registrations/{application['id']}/decision", headers=police.headers, json={"decision": "accept"}).status_code == 404
+    assert client.post(f"/api/v1/registrations/{application['id']}/decision", headers=police.headers, json={"decision": "accept"}).status_code == 403
 
 
 def test_returned_registration_goes_back_to_draft_for_correction(client, police, bureau):

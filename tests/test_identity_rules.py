@@ -68,3 +68,11 @@ def test_token_lifetime_is_bounded(days):
 )
 def test_token_shape(raw, expected):
     assert split_token(raw) == expected
+
+
+def test_platform_wide_objects_are_for_grants_that_reach_every_organisation():
+    from pubdata.identity.rules import decide_platform_wide
+
+    assert decide_platform_wide(kind="bureau", role="admin", permission="authorization.manage") is Decision.ALLOW
+    assert decide_platform_wide(kind="operator", role="admin", permission="authorization.operate") is Decision.FORBIDDEN
+    assert decide_platform_wide(kind="audit", role="member", permission="ledger.read-payload") is Decision.ALLOW

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pubdata import __version__
+from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common.errors import PayloadTooLarge, PubdataError
@@ -137,6 +138,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(ledger_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(catalog_routes.public)
+    app.include_router(authorization_routes.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)

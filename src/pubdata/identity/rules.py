@@ -87,6 +87,14 @@ def decide(*, kind: str, role: str, permission: str, same_organisation: bool) ->
     return Decision.FORBIDDEN if same_organisation else Decision.HIDDEN
 
 
+def decide_platform_wide(*, kind: str, role: str, permission: str) -> Decision:
+    """For an object of the platform as a whole (an agreement to record, a ledger payload): only grants that
+    reach every organisation allow it, and a refusal is 403, since there is no other organisation's object
+    to hide."""
+    allowed = sees_every_organisation(kind=kind, role=role, permission=permission)
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
+
+
 def sees_every_organisation(*, kind: str, role: str, permission: str) -> bool:
     return any(grant.scope == "any" and grant.matches(kind, role) for grant in PERMISSIONS.get(permission, ()))
 

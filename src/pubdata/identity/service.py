@@ -50,8 +50,8 @@ class Principal:
 def require(principal: Principal, permission: str, *, organisation_id: int | None, what: str = "object") -> None:
     """Refuse unless ``principal`` may do ``permission`` on an object of ``organisation_id``.
 
-    ``organisation_id=None`` is an object of the platform as a whole (a ledger payload): only grants that reach
-    every organisation allow it.
+    ``organisation_id=None`` is an object of the platform as a whole (a ledger payload, an agreement to
+    record): only grants that reach every organisation allow it.
     """
     decision = _decision(principal, permission, organisation_id)
     if decision is rules.Decision.HIDDEN:
@@ -68,11 +68,13 @@ def may(principal: Principal | None, permission: str, *, organisation_id: int | 
 
 
 def _decision(principal: Principal, permission: str, organisation_id: int | None) -> rules.Decision:
+    if organisation_id is None:
+        return rules.decide_platform_wide(kind=principal.organisation_kind, role=principal.role, permission=permission)
     return rules.decide(
         kind=principal.organisation_kind,
         role=principal.role,
         permission=permission,
-        same_organisation=organisation_id is not None and principal.organisation_id == organisation_id,
+        same_organisation=principal.organisation_id == organisation_id,
     )
 
 

@@ -1,0 +1,154 @@
+"""API shapes for authorization. Unknown fields are refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Scope(Strict):
+    resources: list[str] = Field(default_factory=list, max_length=1000)
+    sectors: list[str] = Field(default_factory=list, max_length=50)
+    max_grade: str = "general-4"
+
+
+class AgreementIn(Strict):
+    operator_id: int
+    tender_reference: str = Field(min_length=1, max_length=100)
+    selection: dict[str, str] = Field(description="Evidence for each selection condition of 三(一).")
+    scope: Scope
+    security_duties: str = Field(min_length=1, max_length=10000)
+    partner_conditions: str = Field(default="", max_length=10000)
+
+
+class AgreementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    operator_id: int
+    tender_reference: str
+    mode: str
+    scope: dict[str, Any]
+    security_duties: str
+    partner_conditions: str
+    state: str
+    bureau_signed_at: datetime | None
+    operator_signed_at: datetime | None
+    document_digest: str | None
+    starts_on: date | None
+    expires_on: date | None
+    exit_on: date | None
+    exit_reason: str | None
+    exited_at: datetime | None
+    handover: list[dict[str, Any]]
+
+    @field_validator("scope", "handover", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class RenewalDecisionIn(Strict):
+    approve: bool
+    reason: str = Field(default="", max_length=1000)
+
+
+class ExitPlanIn(Strict):
+    exit_on: date
+    plan: str = Field(min_length=1, max_length=10000)
+
+
+class HandoverItem(Strict):
+    item: str = Field(min_length=1, max_length=500)
+    action: Literal["returned", "destroyed"]
+
+
+class HandoverIn(Strict):
+    items: list[HandoverItem] = Field(min_length=1, max_length=500)
+
+
+class ScoreIn(Strict):
+    score: int = Field(ge=0, le=100)
+    evidence: str = Field(min_length=1, max_length=10000)
+
+
+class EvaluationIn(Strict):
+    period: str = Field(min_length=1, max_length=32)
+    scores: dict[str, ScoreIn]
+    result: Literal["pass", "fail", "rectify"]
+
+
+class EvaluationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    agreement_id: int
+    period: str
+    result: str
+    evaluated_at: datetime
+    rectification_due: date | None
+    rectified_at: datetime | None
+
+
+class RectificationIn(Strict):
+    plan: str = Field(min_length=1, max_length=20000)
+    report: str = Field(min_length=1, max_length=20000)
+
+
+class IncidentIn(Strict):
+    occurred_at: datetime
+    description: str = Field(min_length=1, max_length=10000)
+
+
+class IncidentDecisionIn(Strict):
+    bad_impact: bool
+
+
+class IncidentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    agreement_id: int
+    occurred_at: datetime
+    bad_impact: bool | None
+    decided_at: datetime | None
+
+
+class ActivityIn(Strict):
+    kind: Literal["drill", "risk_assessment"]
+    performed_on: date
+    summary: str = Field(min_length=1, max_length=10000)
+
+
+class PartnerIn(Strict):
+    partner_id: int
+    scope: Scope
+
+
+class PartnerEventIn(Strict):
+    event: Literal["suspend", "resume", "remove"]
+    reason: str = Field(default="", max_length=1000)
+
+
+class PartnerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    agreement_id: int
+    organisation_id: int
+    scope: dict[str, Any]
+    state: str
+    reason: str | None
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class ScopeCheckOut(BaseModel):
+    resource: str
+    allowed: bool

@@ -64,6 +64,16 @@ def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settin
         assert steps and all(step == ("first", "registered", True) for step in steps)
         population = catalog.search_public(session, filters=catalog.Filters(q="人口"))[0]
         assert "CZ-RK-0001" in [r.code for r in population]
+        from pubdata.authorization import service as authorization
+        from pubdata.authorization.models import Agreement, Partner
+
+        agreement = session.query(Agreement).one()
+        assert agreement.state == "active" and agreement.document_digest
+        partner = session.query(Partner).one()
+        assert partner.state == "admitted"
+        assert authorization.check_use(session, organisation_id=partner.organisation_id, code="CZ-XY-0005") is None
+        assert authorization.check_use(session, organisation_id=partner.organisation_id, code="CZ-RK-0001") is not None
+        assert authorization.check_use(session, organisation_id=agreement.operator_id, code="CZ-RK-0001") is None
         assert verify(session, public_keys=platform.public_keys).ok
     platform.close()
 

@@ -94,9 +94,11 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
                 accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
                 session.commit()
         _build_catalog(platform, scale=scale)
-    with clock.frozen_at(now), platform.session() as session:
-        scheduler.tick(session)
-        session.commit()
+    with clock.frozen_at(now):
+        with platform.session() as session:
+            scheduler.tick(session)
+            session.commit()
+        _authorize_operator(platform)
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token.",
         "accounts": accounts,
@@ -142,6 +144,53 @@ def _build_catalog(platform: Platform, *, scale: float) -> None:
                 _accept_open_registration(session, resource_id)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# The two pilots (一(二)): inclusive finance (普惠金融) and urban governance (城市治理).
+PILOT_SCOPE = {
+    "resources": [pilot.POPULATION, pilot.LEGAL_ENTITIES, pilot.E_LICENCES, pilot.SPATIAL_GRID, pilot.MACRO_ECONOMY,
+                  pilot.TAX_PAYMENTS, pilot.SOCIAL_INSURANCE, pilot.UTILITY_PAYMENTS, pilot.PENALTIES, pilot.TAX_CREDIT_RATINGS],
+    "sectors": [],
+    "max_grade": "general-4",
+}
+# The partner develops inclusive-finance products: enterprise data and credit records only.
+PARTNER_SCOPE = {
+    "resources": [pilot.LEGAL_ENTITIES, pilot.E_LICENCES, pilot.TAX_PAYMENTS, pilot.SOCIAL_INSURANCE, pilot.UTILITY_PAYMENTS,
+                  pilot.PENALTIES, pilot.TAX_CREDIT_RATINGS],
+    "sectors": [],
+    "max_grade": "general-4",
+}
+SELECTION_EVIDENCE = {
+    "capability": "公开招标评审报告第3章：数据加工与运营能力、经营及信用状况",
+    "credibility": "数据要素流通体系建设案例与行业评价",
+    "knowledge": "法规政策培训记录与考核结果",
+    "environment": "等级保护三级测评报告、机房与隐私计算平台说明",
+    "responsibility": "数据安全负责人任命文件与内部管理制度汇编",
+}
+
+
+def _authorize_operator(platform: Platform) -> None:
+    """The bureau authorizes the operator for the two pilots, both sign, and the operator admits its partner."""
+    from pubdata.authorization import service as authorization
+
+    with platform.session() as session:
+        bureau, operator = _principal(session, "bureau.admin"), _principal(session, "operator.admin")
+        live = [a for a in authorization.list_agreements(session, principal=bureau) if a.state != "exited"]
+        agreement = live[0] if live else authorization.record_agreement(
+            session, principal=bureau, operator_id=operator.organisation_id, tender_reference="CZGGZY-2025-0917",
+            selection=SELECTION_EVIDENCE, scope=PILOT_SCOPE,
+            security_duties="履行数据安全主体责任；原始数据不出域、数据可用不可见；定期开展应急演练和风险评估。",
+            partner_conditions="熟悉普惠金融或城市治理业务，具备数据安全管理制度，接受运营机构统一管理。",
+        )
+        session.commit()
+        if agreement.state == "draft":
+            for signer in (bureau, operator):
+                authorization.sign(session, principal=signer, agreement_id=agreement.id)
+                session.commit()
+        partner = _principal(session, "partner.admin")
+        if not any(p.organisation_id == partner.organisation_id for p in authorization.partners_of(session, agreement.id)):
+            authorization.admit_partner(session, principal=operator, agreement_id=agreement.id, partner_id=partner.organisation_id, scope=PARTNER_SCOPE)
+            session.commit()
 
 
 def _accept_open_registration(session: Session, resource_id: int) -> None:

@@ -270,3 +270,16 @@ def test_renewal_reminders_start_four_months_before_expiry(platform, city):
     with platform.session() as session:
         assert authorization.reminders(session, principal=bureau) == [
             {"agreement_id": agreement.id, "kind": "renewal", "due": date(2028, 10, 4), "expires_on": date(2029, 1, 4)}]
+
+
+def test_the_bureau_ends_a_licence_for_another_violation(platform, city):
+    agreement = signed_agreement(platform)
+    bureau = principal(platform, "bureau.admin")
+    with pytest.raises(InvalidInput):
+        run(platform, authorization.terminate_for_violation, principal=bureau, agreement_id=agreement.id, detail=" ")
+    with pytest.raises(PermissionDenied):
+        run(platform, authorization.terminate_for_violation, principal=principal(platform, "operator.admin"), agreement_id=agreement.id, detail="x")
+    ended = run(platform, authorization.terminate_for_violation, principal=bureau, agreement_id=agreement.id, detail="超授权范围使用公共数据")
+    assert (ended.state, ended.exit_reason) == ("exited", "violation")
+    with pytest.raises(StateRefused):
+        run(platform, authorization.terminate_for_violation, principal=bureau, agreement_id=agreement.id, detail="again")

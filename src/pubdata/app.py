@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pubdata import __version__
+from pubdata.authorization import pages as authorization_pages
 from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
@@ -143,6 +144,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(authorization_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes)
     return app

@@ -84,6 +84,11 @@ def plan_exit(agreement_id: int, body: schemas.ExitPlanIn, session: SessionDep, 
     return _committed(session, service.plan_exit(session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan))
 
 
+@router.post("/agreements/{agreement_id}/termination", response_model=schemas.AgreementOut)
+def terminate(agreement_id: int, body: schemas.TerminationIn, session: SessionDep, principal: ApiPrincipal):
+    return _committed(session, service.terminate_for_violation(session, principal=principal, agreement_id=agreement_id, detail=body.detail))
+
+
 @router.post("/agreements/{agreement_id}/handover", response_model=schemas.AgreementOut)
 def record_handover(agreement_id: int, body: schemas.HandoverIn, session: SessionDep, principal: ApiPrincipal):
     items = [item.model_dump() for item in body.items]

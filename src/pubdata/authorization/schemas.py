@@ -64,6 +64,10 @@ class ExitPlanIn(Strict):
     plan: str = Field(min_length=1, max_length=10000)
 
 
+class TerminationIn(Strict):
+    detail: str = Field(min_length=1, max_length=10000, description="Which obligation of the agreement was violated.")
+
+
 class HandoverItem(Strict):
     item: str = Field(min_length=1, max_length=500)
     action: Literal["returned", "destroyed"]

@@ -202,6 +202,16 @@ def _exit(session: Session, *, actor: Actor, agreement: Agreement, reason: str) 
     ledger.record(session, actor=actor, action="authorization.exit", subject=agreement, payload={"reason": reason})
 
 
+def terminate_for_violation(session: Session, *, principal: Principal, agreement_id: int, detail: str) -> Agreement:
+    """三(四)5: the bureau ends the licence for another violation of the agreement, stating what it was."""
+    agreement = get(session, principal=principal, agreement_id=agreement_id, permission="authorization.manage")
+    if not detail.strip():
+        raise InvalidInput("authorization.violation-detail", "Say which obligation of the agreement was violated.")
+    ledger.record(session, actor=principal.actor, action="authorization.violation", subject=f"agreement:{agreement.id}", payload={"detail": detail.strip()})
+    _exit(session, actor=principal.actor, agreement=agreement, reason="violation")
+    return agreement
+
+
 def record_handover(session: Session, *, principal: Principal, agreement_id: int, items: list[dict[str, str]]) -> Agreement:
     """What data and products were handed back or destroyed after exit."""
     agreement = get(session, principal=principal, agreement_id=agreement_id, permission="authorization.manage")

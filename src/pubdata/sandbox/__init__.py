@@ -1,0 +1,1 @@
+"""The sandbox (数据沙箱): SQL checked before it runs next to the data, output rules, isolated jobs."""

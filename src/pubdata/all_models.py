@@ -2,6 +2,7 @@
 
 from pubdata.authorization import models as authorization_models  # noqa: F401
 from pubdata.catalog import models as catalog_models  # noqa: F401
+from pubdata.contracts import models as contract_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401
 from pubdata.registration import models as registration_models  # noqa: F401

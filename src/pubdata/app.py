@@ -19,12 +19,14 @@ from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common.errors import PayloadTooLarge, PubdataError
+from pubdata.contracts import routes as contract_routes
 from pubdata.identity import pages as identity_pages
 from pubdata.identity import routes as identity_routes
 from pubdata.identity.dependencies import LoginRequired
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
+from pubdata.sandbox import routes as sandbox_routes
 from pubdata.web import pages as web_pages
 from pubdata.web.render import render
 
@@ -140,6 +142,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(catalog_routes.router)
     app.include_router(catalog_routes.public)
     app.include_router(authorization_routes.router)
+    app.include_router(contract_routes.router)
+    app.include_router(sandbox_routes.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)

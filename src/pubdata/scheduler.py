@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM
+from pubdata.contracts import service as contracts
 
 
 def tick(session: Session) -> list[str]:
@@ -18,4 +19,5 @@ def tick(session: Session) -> list[str]:
     done: list[str] = []
     done += [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=SYSTEM)]
     done += authorization.apply_deadlines(session, actor=SYSTEM)
+    done += contracts.expire_due(session, actor=SYSTEM)
     return done

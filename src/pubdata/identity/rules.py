@@ -74,6 +74,9 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "authorization.sign": (Grant("bureau", "admin", "any"), Grant("operator", "admin", "own")),
     "authorization.operate": (Grant("operator", "admin", "own"),),
     "authorization.report-incident": (Grant("security", "*", "any"), Grant("bureau", "*", "any"), Grant("operator", "admin", "own")),
+    # Usage contracts: the operator offers; the parties see their own; the regulators see all.
+    "contract.propose": (Grant("operator", "admin", "own"),),
+    "contract.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
 }

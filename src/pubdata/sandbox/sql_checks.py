@@ -206,7 +206,12 @@ def classify_outputs(tree: exp.Select, policy: Policy) -> list[Output]:
 
 
 def suppress_small_groups(tree: exp.Select, policy: Policy) -> exp.Select:
-    """Add ``HAVING COUNT(DISTINCT unit) >= k``: groups of fewer than k persons or entities are not shown."""
+    """Add ``HAVING COUNT(DISTINCT unit) >= k``: groups of fewer than k persons or entities are not shown.
+
+    A query over tables that describe no person or entity (macro-economic series, a geography grid) has no
+    groups to protect and is left as it is."""
+    if not {table.name for table in tree.find_all(exp.Table)} & set(policy.privacy_units):
+        return tree
     for table in [tree.args["from_"].this, *(join.this for join in tree.args.get("joins") or [])] if tree.args.get("from_") else []:
         if isinstance(table, exp.Table) and table.name in policy.privacy_units:
             unit = exp.column(policy.privacy_units[table.name], table=table.alias_or_name)

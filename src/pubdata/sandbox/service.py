@@ -1,0 +1,80 @@
+"""Running a consumer's SQL under a contract: the hot path of DESIGN.md §5.
+
+route → identity (who) → authorization (the operator's scope, first) → contract (state, window) → SQL checks
+→ engine (next to the data, locked down) → contract counters and the ledger entry, in one transaction →
+the answer. A refusal at any step is recorded and names its rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from pubdata.authorization import service as authorization
+from pubdata.catalog import service as catalog
+from pubdata.contracts import service as contracts
+from pubdata.identity.service import Principal
+from pubdata.ledger import service as ledger
+from pubdata.sandbox import sql_checks
+from pubdata.sandbox.engine import Engine, Result
+
+QUERY_TIMEOUT_SECONDS = 30.0
+UNIT_FORMATS = ("resident_id", "credit_code")
+
+
+def table_name(code: str) -> str:
+    """How a resource is named in SQL: ``CZ-RK-0001`` → ``cz_rk_0001``."""
+    return code.lower().replace("-", "_")
+
+
+def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_checks.Policy, dict[str, Path]]:
+    tables, paths, units = {}, {}, {}
+    for code in terms["resources"]:
+        fields, path = catalog.data_of(session, code=code, domain_dir=domain_dir)
+        name = table_name(code)
+        tables[name] = {spec.name: spec.sensitivity for spec in fields}
+        paths[name] = path
+        unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
+        if unit:
+            units[name] = unit
+    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units, min_group_size=terms["min_group_size"])
+    return policy, paths
+
+
+def _refused(session: Session, principal: Principal, contract_id: int, error: Exception) -> Exception:
+    """Record a refusal (in its own transaction, since the call itself fails) and hand the error back."""
+    session.rollback()
+    ledger.record(session, actor=principal.actor, action="sandbox.query-refused", subject=f"contract:{contract_id}",
+                  payload={"rule": getattr(error, "rule", type(error).__name__)})
+    session.commit()
+    return error
+
+
+def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine) -> Result:
+    contract = contracts.get(session, principal=principal, contract_id=contract_id)
+    if principal.organisation_id != contract.assignee_id:
+        raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee runs queries under it.")
+    terms = contracts.terms_of(contract)
+    for code in terms["resources"]:
+        authorization.require_use(session, actor=principal.actor, organisation_id=contract.assigner_id, code=code)
+    refusal = contracts.refusal_before_call(contract)
+    try:
+        if refusal:
+            raise contracts.ContractRefused(*refusal)
+        if terms["output_rule"] != "aggregate":
+            raise sql_checks.QueryRefused("sql.output-rule", "Differentially private answers are not available yet on this platform.")
+        policy, paths = policy_for(session, terms, domain_dir)
+        checked = sql_checks.check(sql, policy)
+    except (contracts.ContractRefused, sql_checks.QueryRefused) as error:
+        raise _refused(session, principal, contract_id, error) from None
+    session.rollback()  # no transaction is held while the engine runs
+    try:
+        result = engine.run(checked.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
+    except sql_checks.QueryRefused as error:
+        raise _refused(session, principal, contract_id, error) from None
+    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
+    contracts.charge(session, actor=principal.actor, contract_id=contract_id, rows=len(result.rows), epsilon_micro=0,
+                     payload={"sql_sha256": digest, "rows": len(result.rows), "outputs": [o.name for o in checked.outputs]})
+    return result

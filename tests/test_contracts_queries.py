@@ -91,10 +91,8 @@ def test_twenty_concurrent_calls_never_overspend(platform, deal):
 
 
 def test_the_operators_scope_is_checked_first(platform, deal):
-    operator = principal(platform, "operator.admin")
-    agreement = authorization.list_agreements
     with platform.session() as session:
-        agreement_id = agreement(session, principal=operator)[0].id
+        agreement_id = authorization.list_agreements(session, principal=principal(platform, "bureau.admin"))[0].id
     run(platform, authorization.terminate_for_violation, principal=principal(platform, "bureau.admin"), agreement_id=agreement_id, detail="超范围使用")
     with TestClient(create_app(platform)) as client:
         refused = query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pubdata.contracts import rules, service
+from pubdata.contracts import service
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.web.deps import SessionDep
 
@@ -103,5 +103,3 @@ def odrl(contract_id: int, session: SessionDep, principal: ApiPrincipal) -> dict
     """The terms as W3C ODRL 2.2 JSON-LD."""
     return service.odrl(session, principal=principal, contract_id=contract_id)
 
-
-VOCABULARY = {"purposes": rules.PURPOSES, "states": rules.STATES}

@@ -111,3 +111,54 @@ def test_terms_are_checked_and_exported_as_odrl(platform, deal):
         assert document["@context"] == "http://www.w3.org/ns/odrl.jsonld" and document["assignee"] == "池州农村商业银行"
         constraints = {c["leftOperand"]: c["rightOperand"] for c in document["permission"][0]["constraint"]}
         assert constraints["purpose"] == "public_governance" and constraints["count"] == 10
+
+
+DP_TERMS = {**TERMS, "output_rule": "dp", "max_calls": 100, "epsilon": 1.0, "epsilon_per_query": 0.25, "delta": 1e-6,
+            "bounds": {"household_size": [1, 10]}, "dimensions": ["district"]}
+
+
+@pytest.fixture
+def dp_contract(platform, deal):
+    with TestClient(create_app(platform)) as client:
+        contract = client.post("/api/v1/contracts", headers=deal["operator"].headers,
+                               json={"assignee_id": deal["bank"].organisation_id, "terms": DP_TERMS}).json()
+        client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=deal["operator"].headers)
+        client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=deal["bank"].headers)
+    return contract["id"]
+
+
+def test_dp_answers_are_noisy_charged_once_and_repeated_from_the_cache(platform, deal, dp_contract):
+    with TestClient(create_app(platform)) as client:
+        first = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001")
+        assert first.status_code == 200, first.text
+        (n, size), = first.json()["rows"]
+        assert abs(n - 20) < 60 and isinstance(size, float)
+        again = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001")
+        assert again.json() == first.json()
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 250_000 and contract["calls_used"] == 1
+        refused = query(client, deal["bank"], dp_contract, "SELECT min(household_size) AS m FROM cz_rk_0001")
+        assert refused.status_code == 403 and refused.json()["rule"] == "sql.dp-aggregate"
+        unbounded = query(client, deal["bank"], dp_contract, "SELECT sum(birth_date) AS s FROM cz_rk_0001")
+        assert unbounded.status_code == 403
+
+
+def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal, dp_contract):
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def call(k: int) -> None:
+        with TestClient(create_app(platform)) as client:
+            status = query(client, deal["bank"], dp_contract, f"SELECT count(*) AS n FROM cz_rk_0001 WHERE household_size > {k}").status_code
+        with lock:
+            outcomes.append(status)
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(200) == 4, outcomes
+    with TestClient(create_app(platform)) as client:
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 1_000_000 == contract["epsilon_budget_micro"]

@@ -6,3 +6,4 @@ from pubdata.contracts import models as contract_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401
 from pubdata.registration import models as registration_models  # noqa: F401
+from pubdata.sandbox import models as sandbox_models  # noqa: F401

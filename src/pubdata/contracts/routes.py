@@ -28,7 +28,10 @@ class TermsIn(BaseModel):
     dimensions: list[str] = Field(default_factory=list)
     min_group_size: int = 10
     epsilon: float | None = None
+    epsilon_per_query: float | None = None
     delta: float | None = None
+    bounds: dict[str, list[float]] = Field(default_factory=dict)
+    max_contributions: int = 1
 
 
 class ContractIn(BaseModel):

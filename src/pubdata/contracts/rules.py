@@ -49,8 +49,18 @@ def terms_problems(terms: dict[str, Any]) -> list[str]:
             problems.append(f"{key} must be a positive whole number")
     if not isinstance(terms.get("min_group_size"), int) or terms["min_group_size"] < 10:
         problems.append("min_group_size is at least 10")
-    if terms.get("output_rule") == "dp" and not (isinstance(terms.get("epsilon"), (int, float)) and 0 < terms["epsilon"] <= 10):
-        problems.append("a dp contract has a privacy budget epsilon between 0 and 10")
+    if terms.get("output_rule") == "dp":
+        if not (isinstance(terms.get("epsilon"), (int, float)) and 0 < terms["epsilon"] <= 10):
+            problems.append("a dp contract has a privacy budget epsilon between 0 and 10")
+        elif not (isinstance(terms.get("epsilon_per_query"), (int, float)) and 0 < terms["epsilon_per_query"] <= terms["epsilon"]):
+            problems.append("a dp contract spends epsilon_per_query (above 0, at most epsilon) on each query")
+        if terms.get("delta") is not None and not 0 < terms["delta"] < 1e-3:
+            problems.append("delta is between 0 and 0.001")
+        bounds = terms.get("bounds") or {}
+        if any(not (isinstance(b, (list, tuple)) and len(b) == 2 and b[0] < b[1]) for b in bounds.values()):
+            problems.append("bounds are [low, high] with low < high")
+        if not isinstance(terms.get("max_contributions", 1), int) or not 1 <= terms.get("max_contributions", 1) <= 100:
+            problems.append("max_contributions is a whole number from 1 to 100")
     return problems
 
 

@@ -35,7 +35,8 @@ def propose(session: Session, *, principal: Principal, assignee_id: int, terms: 
     identity.require(principal, "contract.propose", organisation_id=principal.organisation_id)
     if identity.organisation_kind(session, assignee_id) not in ("consumer", "partner"):
         raise InvalidInput("contract.assignee", "A contract is made with a consumer or a partner.")
-    terms = {"dimensions": [], "min_group_size": 10, "epsilon": None, "delta": None, "price": None, **terms}
+    terms = {"dimensions": [], "min_group_size": 10, "epsilon": None, "epsilon_per_query": None, "delta": None, "bounds": {},
+             "max_contributions": 1, "price": None, **terms}
     problems = rules.terms_problems(terms)
     if problems:
         raise InvalidInput("contract.terms", "; ".join(problems) + ".")

@@ -8,17 +8,21 @@ the answer. A refusal at any step is recorded and names its rule.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
+from pubdata.common import clock
 from pubdata.contracts import service as contracts
 from pubdata.identity.service import Principal
 from pubdata.ledger import service as ledger
-from pubdata.sandbox import sql_checks
+from pubdata.sandbox import dp, sql_checks
 from pubdata.sandbox.engine import Engine, Result
+from pubdata.sandbox.models import DpAnswer
 
 QUERY_TIMEOUT_SECONDS = 30.0
 UNIT_FORMATS = ("resident_id", "credit_code")
@@ -63,9 +67,9 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
     try:
         if refusal:
             raise contracts.ContractRefused(*refusal)
-        if terms["output_rule"] != "aggregate":
-            raise sql_checks.QueryRefused("sql.output-rule", "Differentially private answers are not available yet on this platform.")
         policy, paths = policy_for(session, terms, domain_dir)
+        if terms["output_rule"] == "dp":
+            return _run_dp(session, principal=principal, contract_id=contract_id, sql=sql, terms=terms, policy=policy, paths=paths, engine=engine)
         checked = sql_checks.check(sql, policy)
     except (contracts.ContractRefused, sql_checks.QueryRefused) as error:
         raise _refused(session, principal, contract_id, error) from None
@@ -78,3 +82,31 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
     contracts.charge(session, actor=principal.actor, contract_id=contract_id, rows=len(result.rows), epsilon_micro=0,
                      payload={"sql_sha256": digest, "rows": len(result.rows), "outputs": [o.name for o in checked.outputs]})
     return result
+
+
+def _run_dp(session: Session, *, principal: Principal, contract_id: int, sql: str, terms: dict, policy: sql_checks.Policy,
+            paths: dict[str, Path], engine: Engine) -> Result:
+    """Bounded aggregates from the engine, noise from OpenDP, ε charged before release, repeats from the cache."""
+    tree, _ = sql_checks.analyse(sql, policy)
+    source = tree.args["from_"].this if tree.args.get("from_") else None
+    unit_table = getattr(source, "name", None)
+    if unit_table not in policy.privacy_units:
+        raise sql_checks.QueryRefused("sql.dp-shape", "A differentially private query reads one table of persons or entities.")
+    plan = dp.plan(tree, unit_table=unit_table, unit=policy.privacy_units[unit_table],
+                   bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()}, cap=terms.get("max_contributions", 1))
+    digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
+    cached = session.scalar(select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == digest))
+    if cached is not None:
+        ledger.record(session, actor=principal.actor, action="sandbox.dp-repeat", subject=f"contract:{contract_id}", payload={"query": digest})
+        answer = json.loads(cached.answer)
+        return Result(answer["columns"], [tuple(row) for row in answer["rows"]])
+    session.rollback()  # no transaction is held while the engine runs
+    raw = engine.run(plan.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
+    columns, rows = dp.release(plan, raw.columns, raw.rows, epsilon=terms["epsilon_per_query"], delta=terms.get("delta"))
+    epsilon_micro = round(terms["epsilon_per_query"] * contracts.rules.MICRO)
+    contracts.charge(session, actor=principal.actor, contract_id=contract_id, rows=len(rows), epsilon_micro=epsilon_micro,
+                     payload={"query": digest, "rows": len(rows), "epsilon": terms["epsilon_per_query"]})
+    session.add(DpAnswer(contract_id=contract_id, query_digest=digest, answer=json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False),
+                         released_at=clock.now()))
+    session.flush()
+    return Result(columns, [tuple(row) for row in rows])

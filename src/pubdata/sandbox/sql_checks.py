@@ -222,8 +222,8 @@ def suppress_small_groups(tree: exp.Select, policy: Policy) -> exp.Select:
     raise _refuse("privacy-unit", "The query's outer FROM must name a table of persons or entities, so small groups can be suppressed.")
 
 
-def check(sql: str, policy: Policy) -> Checked:
-    """Every step, in order; returns the SQL that may run and what its outputs are."""
+def analyse(sql: str, policy: Policy) -> tuple[exp.Select, list[Output]]:
+    """Every check, in order, up to (not including) the output rule's rewrite."""
     tree = parse_single_select(sql)
     reject_recursive_ctes(tree)
     reject_cross_joins(tree)
@@ -232,6 +232,10 @@ def check(sql: str, policy: Policy) -> Checked:
     tree = qualify_columns(tree, policy)
     enforce_sensitive_columns(tree, policy)
     tree = expand_group_by_all(tree)
-    outputs = classify_outputs(tree, policy)
-    tree = suppress_small_groups(tree, policy)
-    return Checked(tree.sql(dialect=DIALECT), outputs)
+    return tree, classify_outputs(tree, policy)
+
+
+def check(sql: str, policy: Policy) -> Checked:
+    """The aggregate output rule: every check, then small groups suppressed."""
+    tree, outputs = analyse(sql, policy)
+    return Checked(suppress_small_groups(tree, policy).sql(dialect=DIALECT), outputs)

@@ -61,8 +61,11 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
     if principal.organisation_id != contract.assignee_id:
         raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee runs queries under it.")
     terms = contracts.terms_of(contract)
-    for code in terms["resources"]:
-        authorization.require_use(session, actor=principal.actor, organisation_id=contract.assigner_id, code=code)
+    # The authorization scope comes first: the operator's, and a partner's own when a partner is the assignee.
+    users = [contract.assigner_id] + ([contract.assignee_id] if principal.organisation_kind == "partner" else [])
+    for organisation_id in users:
+        for code in terms["resources"]:
+            authorization.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
     refusal = contracts.refusal_before_call(contract)
     try:
         if refusal:

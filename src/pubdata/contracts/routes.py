@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pubdata.contracts import service
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.web.deps import SessionDep
+from pubdata.web.deps import SessionDep, committed
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"])
 
@@ -70,15 +70,10 @@ class ContractOut(BaseModel):
         return json.loads(value) if isinstance(value, str) else value
 
 
-def _committed(session, value):  # noqa: ANN001, ANN202
-    session.commit()
-    return value
-
-
 @router.post("/contracts", response_model=ContractOut, status_code=status.HTTP_201_CREATED)
 def propose(body: ContractIn, session: SessionDep, principal: ApiPrincipal):
     terms = json.loads(body.terms.model_dump_json())
-    return _committed(session, service.propose(session, principal=principal, assignee_id=body.assignee_id, terms=terms))
+    return committed(session, service.propose(session, principal=principal, assignee_id=body.assignee_id, terms=terms))
 
 
 @router.get("/contracts", response_model=list[ContractOut])
@@ -93,12 +88,12 @@ def get_contract(contract_id: int, session: SessionDep, principal: ApiPrincipal)
 
 @router.post("/contracts/{contract_id}/signatures", response_model=ContractOut)
 def sign(contract_id: int, session: SessionDep, principal: ApiPrincipal):
-    return _committed(session, service.sign(session, principal=principal, contract_id=contract_id))
+    return committed(session, service.sign(session, principal=principal, contract_id=contract_id))
 
 
 @router.post("/contracts/{contract_id}/revocation", response_model=ContractOut)
 def revoke(contract_id: int, body: RevokeIn, session: SessionDep, principal: ApiPrincipal):
-    return _committed(session, service.revoke(session, principal=principal, contract_id=contract_id, reason=body.reason))
+    return committed(session, service.revoke(session, principal=principal, contract_id=contract_id, reason=body.reason))
 
 
 @router.get("/contracts/{contract_id}/odrl")

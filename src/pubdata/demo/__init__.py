@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from pubdata import scheduler
+from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
 from pubdata.catalog.schemas import ResourceIn
 from pubdata.common import clock
@@ -171,8 +172,6 @@ SELECTION_EVIDENCE = {
 
 def _authorize_operator(platform: Platform) -> None:
     """The bureau authorizes the operator for the two pilots, both sign, and the operator admits its partner."""
-    from pubdata.authorization import service as authorization
-
     with platform.session() as session:
         bureau, operator = _principal(session, "bureau.admin"), _principal(session, "operator.admin")
         live = [a for a in authorization.list_agreements(session, principal=bureau) if a.state != "exited"]

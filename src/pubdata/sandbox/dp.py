@@ -98,17 +98,17 @@ def release(plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: floa
             raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
         measurements[column] = measurement
     threshold = None
+    count_column = next((c for c in noisy_columns if c.startswith("c")), None)
     if plan_.grouped:
         if not delta:
             raise _refuse("delta", "A differentially private GROUP BY needs a δ in the contract.")
-        count_column = next(c for c in noisy_columns if c.startswith("c"))
         scale = plan_.sensitivities[count_column] / share
         threshold = plan_.sensitivities[count_column] + scale * math.log(1 / (2 * delta))
     answer: list[list] = []
     position = {name: i for i, name in enumerate(columns)}
     for row in rows:
         noisy = {column: measurements[column](float(row[position[column]] or 0.0)) for column in noisy_columns}
-        if threshold is not None and noisy[next(c for c in noisy_columns if c.startswith("c"))] < threshold:
+        if threshold is not None and noisy[count_column] < threshold:
             continue
         out = []
         for index, (_, kind, _) in enumerate(plan_.outputs):

@@ -1,0 +1,48 @@
+"""Differentially private release, without a database: bounded aggregates on DuckDB, noise from OpenDP."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pubdata.sandbox import dp, sql_checks
+
+POLICY = sql_checks.Policy(
+    tables={"people": {"id_number": "sensitive", "district": "none", "household_size": "none"}},
+    dimensions=frozenset({"district"}), privacy_units={"people": "id_number"},
+)
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE people AS SELECT 'id' || range AS id_number, CASE WHEN range % 2 = 0 THEN '贵池区' ELSE '东至县' END AS district, "
+                "1 + range % 5 AS household_size FROM range(2000)")
+    con.execute("INSERT INTO people VALUES ('lone', '石台县', 3), ('id0', '贵池区', 100)")  # a second row for id0, far out of bounds
+    return con
+
+
+def released(con, sql: str, **options):  # noqa: ANN001, ANN201
+    tree, _ = sql_checks.analyse(sql, POLICY)
+    plan = dp.plan(tree, unit_table="people", unit="id_number", bounds={"household_size": (1, 10)}, cap=1)
+    cursor = con.execute(plan.sql)
+    return plan, dp.release(plan, [d[0] for d in cursor.description], cursor.fetchall(), **options)
+
+
+def test_a_group_of_one_is_not_revealed_and_large_groups_are(con):
+    _, (columns, rows) = released(con, "SELECT district, count(*) AS n, avg(household_size) AS size FROM people GROUP BY district", epsilon=1.0, delta=1e-6)
+    assert columns == ["district", "n", "size"]
+    assert sorted(row[0] for row in rows) == ["东至县", "贵池区"]
+    assert all(abs(row[1] - 1000) < 100 and 1 <= row[2] <= 10 for row in rows)
+
+
+def test_contributions_are_capped_and_values_clamped(con):
+    plan, _ = released(con, "SELECT sum(household_size) AS s FROM people", epsilon=1.0, delta=None)
+    assert "ROW_NUMBER() OVER (PARTITION BY id_number" in plan.sql and "<= 1" in plan.sql
+    assert plan.sensitivities == {"s0": 10}  # one row per person, each clamped to at most 10
+
+
+def test_grouping_without_delta_is_refused(con):
+    with pytest.raises(sql_checks.QueryRefused) as refused:
+        released(con, "SELECT district, count(*) AS n FROM people GROUP BY district", epsilon=1.0, delta=None)
+    assert refused.value.rule == "sql.dp-delta"

@@ -44,6 +44,16 @@ class Settings(BaseSettings):
         """Where raw data lives; nothing in it is ever served as rows."""
         return self.data_dir / "domain"
 
+    @property
+    def mock_dir(self) -> Path:
+        """Mock data for the development sandbox: synthetic, made by the platform, outside the domain."""
+        return self.data_dir / "mock"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space for development runs on mock data."""
+        return self.data_dir / "work"
+
     def prepare_dirs(self) -> None:
         for folder in (self.data_dir, self.keys_dir, self.domain_dir):
             folder.mkdir(parents=True, exist_ok=True)

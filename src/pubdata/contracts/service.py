@@ -72,6 +72,14 @@ def get(session: Session, *, principal: Principal, contract_id: int) -> Contract
     return contract
 
 
+def get_for_system(session: Session, *, contract_id: int) -> Contract:
+    """A contract for the platform's own workers (the job runner), which act for no organisation."""
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound("contract.not-found", "No such contract.")
+    return contract
+
+
 def list_for(session: Session, *, principal: Principal) -> list[Contract]:
     statement = select(Contract).order_by(Contract.id)
     if not identity.sees_all(principal, "contract.read"):

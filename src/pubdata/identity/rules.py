@@ -77,6 +77,10 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     # Usage contracts: the operator offers; the parties see their own; the regulators see all.
     "contract.propose": (Grant("operator", "admin", "own"),),
     "contract.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    # Jobs: the operator's reviewer reads the code first; the operator's reviewer and the bureau both release outputs.
+    "job.review": (Grant("operator", "admin", "own"), Grant("operator", "reviewer", "own")),
+    "job.release": (Grant("operator", "admin", "own"), Grant("operator", "reviewer", "own"), Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    "job.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
 }

@@ -277,6 +277,15 @@ def latest_entries(session: Session, *, limit: int = 50, before: int | None = No
     return list(session.execute(statement).scalars())
 
 
+def entries_for_subject(session: Session, *, subject: str) -> list[dict[str, Any]]:
+    """What the ledger holds about one subject, oldest first, as a run record shows it: payload digests, not
+    payloads, so anyone who may read the subject may read this."""
+    statement = select(LedgerEntry).where(LedgerEntry.subject == subject).order_by(LedgerEntry.seq)
+    return [{"seq": entry.seq, "recorded_at": entry.recorded_at, "actor": entry.actor, "action": entry.action,
+             "payload_digest": entry.payload_digest, "state_digest": entry.state_digest, "leaf_hash": entry.leaf_hash.hex()}
+            for entry in session.execute(statement).scalars()]
+
+
 def _fetching_getter(session: Session, h: merkle.Hasher, keys: Iterable[tuple[int, int]]) -> merkle.Getter:
     """Fetch the hashes behind the given (level, index) keys in two indexed queries; return a getter."""
     leaves: set[int] = set()

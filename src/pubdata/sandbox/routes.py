@@ -1,16 +1,19 @@
-"""Sandbox API: ``POST /api/v1/queries`` answers the released result or a refusal naming the rule."""
+"""Sandbox API: queries under a contract, development on mock data, and jobs from submission to download."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Response, status
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.sandbox import service
+from pubdata.sandbox import jobs, service
 from pubdata.sandbox.engine import DuckDBEngine
-from pubdata.web.deps import PlatformDep, SessionDep
+from pubdata.web.deps import PlatformDep, SessionDep, committed
 
 router = APIRouter(prefix="/api/v1", tags=["sandbox"])
 ENGINE = DuckDBEngine()
@@ -33,3 +36,132 @@ def run_query(body: QueryIn, session: SessionDep, platform: PlatformDep, princip
                                domain_dir=platform.settings.domain_dir, engine=ENGINE)
     session.commit()
     return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
+
+
+# --- development on mock data ----------------------------------------------------------------------------
+
+
+class DevRunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contract_id: int
+    kind: str = "python"
+    code: str = Field(min_length=1, max_length=200_000)
+    requirements: list[str] = Field(default_factory=list, max_length=10)
+
+
+@router.post("/dev/queries", response_model=QueryOut)
+def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
+    result = service.dev_query(session, principal=principal, contract_id=body.contract_id, sql=body.sql,
+                               domain_dir=platform.settings.domain_dir, mock_dir=platform.settings.mock_dir, engine=ENGINE)
+    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
+
+
+@router.post("/dev/runs")
+def dev_run(body: DevRunIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> dict[str, Any]:
+    """A script (or SQL) on mock data, isolated exactly as a real job: its log and files come back at once."""
+    settings = platform.settings
+    return jobs.dev_run(session, principal=principal, contract_id=body.contract_id, kind=body.kind, code=body.code,
+                        requirements=body.requirements, domain_dir=settings.domain_dir, mock_dir=settings.mock_dir, work_dir=settings.work_dir)
+
+
+# --- jobs on the real data -------------------------------------------------------------------------------
+
+
+class JobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contract_id: int
+    title: str = Field(min_length=1, max_length=200)
+    kind: str
+    code: str = Field(min_length=1, max_length=200_000)
+    requirements: list[str] = Field(default_factory=list, max_length=10)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class WithholdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    contract_id: int
+    title: str
+    kind: str
+    code: str
+    requirements: list[str]
+    code_digest: str
+    state: str
+    attempts: int
+    created_at: datetime
+    reviewed_at: datetime | None
+    review_note: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    outcome_rule: str | None
+    outcome_detail: str
+    outputs: dict[str, Any] = Field(validation_alias="manifest")
+    operator_released_at: datetime | None
+    bureau_released_at: datetime | None
+    downloads: int
+
+    @field_validator("requirements", "outputs", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)
+def submit_job(body: JobIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    return committed(session, jobs.submit(session, principal=principal, contract_id=body.contract_id, title=body.title, kind=body.kind,
+                                          code=body.code, requirements=body.requirements, domain_dir=platform.settings.domain_dir))
+
+
+@router.get("/jobs", response_model=list[JobOut])
+def list_jobs(session: SessionDep, principal: ApiPrincipal):
+    return jobs.list_for(session, principal=principal)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: int, session: SessionDep, principal: ApiPrincipal):
+    return jobs.get(session, principal=principal, job_id=job_id)
+
+
+@router.post("/jobs/{job_id}/review", response_model=JobOut)
+def review_job(job_id: int, body: ReviewIn, session: SessionDep, principal: ApiPrincipal):
+    return committed(session, jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note))
+
+
+@router.post("/jobs/{job_id}/release", response_model=JobOut)
+def release_job(job_id: int, session: SessionDep, principal: ApiPrincipal):
+    return committed(session, jobs.release(session, principal=principal, job_id=job_id))
+
+
+@router.post("/jobs/{job_id}/withhold", response_model=JobOut)
+def withhold_job(job_id: int, body: WithholdIn, session: SessionDep, principal: ApiPrincipal):
+    return committed(session, jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason))
+
+
+@router.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
+def job_log(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    return jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
+
+
+@router.get("/jobs/{job_id}/output")
+def download_output(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> Response:
+    content = committed(session, jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir))
+    return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-output.zip"'})
+
+
+@router.get("/jobs/{job_id}/record")
+def run_record(job_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
+    """The downloadable run record: what ran, every decision, the outputs' digests and the ledger entries."""
+    record = jobs.record_of(session, principal=principal, job_id=job_id)
+    body = json.dumps(record, ensure_ascii=False, indent=2, default=str)
+    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-record.json"'})

@@ -20,11 +20,13 @@ from pubdata.common import clock
 from pubdata.contracts import service as contracts
 from pubdata.identity.service import Principal
 from pubdata.ledger import service as ledger
-from pubdata.sandbox import dp, sql_checks
+from pubdata.contracts.models import Contract
+from pubdata.sandbox import dp, mock, sql_checks
 from pubdata.sandbox.engine import Engine, Result
 from pubdata.sandbox.models import DpAnswer
 
 QUERY_TIMEOUT_SECONDS = 30.0
+DEV_MAX_ROWS = 1000
 UNIT_FORMATS = ("resident_id", "credit_code")
 
 
@@ -56,16 +58,37 @@ def _refused(session: Session, principal: Principal, contract_id: int, error: Ex
     return error
 
 
-def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine) -> Result:
+def contract_for_use(session: Session, *, principal: Principal, contract_id: int, developing: bool = False) -> tuple[Contract, dict]:
+    """The contract a call runs under, and its terms, once the authorization scope has been checked.
+
+    Only the assignee uses the real data; in development (mock data) the operator that offered the contract may
+    too. The scope comes first: the operator's, and a partner's own when a partner is the caller.
+    """
     contract = contracts.get(session, principal=principal, contract_id=contract_id)
-    if principal.organisation_id != contract.assignee_id:
-        raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee runs queries under it.")
+    users = (contract.assignee_id, contract.assigner_id) if developing else (contract.assignee_id,)
+    if principal.organisation_id not in users:
+        raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee uses data under it.")
     terms = contracts.terms_of(contract)
-    # The authorization scope comes first: the operator's, and a partner's own when a partner is the assignee.
-    users = [contract.assigner_id] + ([contract.assignee_id] if principal.organisation_kind == "partner" else [])
-    for organisation_id in users:
+    scoped = [contract.assigner_id] + ([principal.organisation_id] if principal.organisation_kind == "partner" else [])
+    for organisation_id in scoped:
         for code in terms["resources"]:
             authorization.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
+    return contract, terms
+
+
+def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Path) -> dict[str, Path]:
+    """The contract's tables as mock data (made once per data version), for the development sandbox."""
+    tables = {}
+    for code in terms["resources"]:
+        fields, real_path = catalog.data_of(session, code=code, domain_dir=domain_dir)
+        target = mock_dir / f"{table_name(code)}-{real_path.stem}.parquet"
+        tables[table_name(code)] = target if target.exists() else mock.write_mock(
+            fields=fields, real_path=real_path, target=target, min_group_size=terms["min_group_size"])
+    return tables
+
+
+def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine) -> Result:
+    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
     refusal = contracts.refusal_before_call(contract)
     try:
         if refusal:
@@ -113,3 +136,16 @@ def _run_dp(session: Session, *, principal: Principal, contract_id: int, sql: st
                          released_at=clock.now()))
     session.flush()
     return Result(columns, [tuple(row) for row in rows])
+
+
+def dev_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, mock_dir: Path, engine: Engine) -> Result:
+    """SQL on mock data, for development: no output rule (nothing real to protect), the engine's walls still up."""
+    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id, developing=True)
+    refusal = contracts.refusal_before_call(contract)
+    if refusal:
+        raise contracts.ContractRefused(*refusal)
+    tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
+    ledger.record(session, actor=principal.actor, action="sandbox.dev-query", subject=f"contract:{contract_id}",
+                  payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"})
+    session.commit()  # recorded before it runs, and no transaction is held while the engine runs
+    return engine.run(sql, tables=tables, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=DEV_MAX_ROWS)

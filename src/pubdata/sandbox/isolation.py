@@ -1,0 +1,160 @@
+"""Isolated runs with bubblewrap: untrusted code next to the data, and nothing else within reach.
+
+Inside a run the process sees: the system's ``/usr``, the Python that runs the platform (read-only, so
+pandas, numpy, duckdb, scikit-learn and statsmodels are there), its own script at ``/job``, the contract's
+tables read-only at ``/data/<table>.parquet``, its own writable ``/output``, and a small private ``/tmp``.
+No network (its own empty network namespace), no other process (its own PID namespace), no ``/etc``, no
+home, no platform database, no other data. Limits come from ``rules.Limits``: wall time (the whole run is
+killed), CPU time, address space, the size of any one file written, and processes — the run executes as a
+fresh unprivileged user id, so the kernel's per-user process limit stops a fork bomb. If bubblewrap cannot
+run, nothing runs: there is no unisolated fallback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pubdata.common.errors import PubdataError
+from pubdata.sandbox.rules import Limits
+
+BWRAP = "bwrap"
+RUN_UID_RANGE = (200_000, 299_999)  # ids no account uses: each run gets its own, so runs do not share a limit
+
+
+class IsolationUnavailable(PubdataError):
+    """The sandbox cannot be built on this machine; the job is refused rather than run unisolated."""
+
+    status = 503
+    title = "Isolation unavailable"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    timed_out: bool
+    log: str  # stdout and stderr, the last ``limits.log_bytes`` of them
+
+    @property
+    def signal_name(self) -> str | None:
+        return signal.Signals(-self.exit_code).name if self.exit_code < 0 and -self.exit_code in signal.Signals._value2member_map_ else None
+
+
+def check_available() -> None:
+    """Raise ``IsolationUnavailable`` unless an empty, networkless bubblewrap sandbox starts here."""
+    binary = shutil.which(BWRAP)
+    if binary is None:
+        raise IsolationUnavailable("sandbox.isolation-unavailable", "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated.")
+    probe = subprocess.run([binary, "--unshare-net", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
+                            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "/usr/bin/true"],
+                           capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        raise IsolationUnavailable("sandbox.isolation-unavailable",
+                                   f"bubblewrap cannot build a sandbox here ({probe.stderr.decode(errors='replace').strip()[:200]}); jobs are refused.")
+
+
+def _parents(path: Path) -> list[str]:
+    return [str(parent) for parent in reversed(path.parents) if str(parent) != "/"]
+
+
+def _python_mounts() -> list[str]:
+    """The platform's own Python, read-only at the same paths, with 0755 parents (the sandbox makes 0700 ones)."""
+    arguments, made = [], set()
+    for root in dict.fromkeys([Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent]):
+        for parent in _parents(root):
+            if parent not in made and not parent.startswith(("/usr",)):
+                arguments += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+        if not str(root).startswith("/usr/"):
+            arguments += ["--ro-bind", str(root), str(root)]
+    return arguments
+
+
+def _process_limit(limits: Limits) -> int:
+    """As root the run gets a fresh user id, so the limit is the run's own. Otherwise the kernel counts every
+    process of the service's user, so the run may add ``limits.processes`` to what is already running."""
+    if os.geteuid() == 0:
+        return limits.processes
+    uid, running = str(os.getuid()), 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if lines.get("Uid", "").split()[:1] == [uid]:
+            running += int(lines.get("Threads", "1"))
+    return running + limits.processes
+
+
+def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path]) -> tuple[list[str], int | None]:
+    """The command line of one run, and the user id it runs as (None when the service is not root)."""
+    run_uid = secrets.randbelow(RUN_UID_RANGE[1] - RUN_UID_RANGE[0]) + RUN_UID_RANGE[0] if os.geteuid() == 0 else None
+    arguments = [
+        "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}",
+        f"--fsize={limits.file_bytes}", "--core=0", "--",
+        shutil.which(BWRAP) or BWRAP,
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        "--die-with-parent", "--new-session", "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLCONFIGDIR", "/tmp",
+        "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        *_python_mounts(),
+        "--proc", "/proc", "--dev", "/dev",
+        "--size", str(64 << 20), "--perms", "1777", "--tmpfs", "/tmp",
+        "--perms", "0755", "--dir", "/job", "--ro-bind", str(script), "/job/main.py",
+        *[argument for name, path in extra_files.items() for argument in ("--ro-bind", str(path), f"/job/{name}")],
+        "--perms", "0755", "--dir", "/data",
+    ]
+    for name, path in tables.items():
+        arguments += ["--ro-bind", str(path.resolve()), f"/data/{name}.parquet"]
+    arguments += ["--bind", str(output_dir), "/output", "--chdir", "/output"]
+    if run_uid is not None:
+        # Still root inside the sandbox (no user namespace): become a user id of our own, with no capabilities.
+        arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "/usr/bin/setpriv", f"--reuid={run_uid}", f"--regid={run_uid}",
+                      "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
+    arguments += [sys.executable, "-I", "-B", "/job/main.py"]
+    return arguments, run_uid
+
+
+def run(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path] | None = None) -> Outcome:
+    """Run ``script`` isolated; its files land in ``output_dir`` (emptied first)."""
+    check_available()
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True)
+    arguments, run_uid = command(script=script, tables=tables, output_dir=output_dir, limits=limits, extra_files=extra_files or {})
+    if run_uid is not None:
+        os.chown(output_dir, run_uid, run_uid)
+    for path in [script, *(extra_files or {}).values()]:
+        path.chmod(0o644)
+    log_path = output_dir.parent / "run.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        timed_out = False
+        try:
+            process.wait(timeout=limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(process.pid, signal.SIGKILL)  # bwrap dies, and with it the sandbox's whole PID namespace
+            process.wait()
+    if run_uid is not None:
+        _reclaim(output_dir)
+    return Outcome(exit_code=process.returncode, timed_out=timed_out, log=_tail(log_path, limits.log_bytes))
+
+
+def _reclaim(output_dir: Path) -> None:
+    """The outputs now belong to the platform: the run's user id owns nothing after the run."""
+    for path in [output_dir, *output_dir.rglob("*")]:
+        os.lchown(path, 0, 0)
+
+
+def _tail(path: Path, size: int) -> str:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - size))
+        return handle.read().decode("utf-8", errors="replace")

@@ -12,12 +12,14 @@ run, nothing runs: there is no unisolated fallback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +45,9 @@ class Outcome:
 
     @property
     def signal_name(self) -> str | None:
-        return signal.Signals(-self.exit_code).name if self.exit_code < 0 and -self.exit_code in signal.Signals._value2member_map_ else None
+        """The signal that ended the run: bubblewrap reports its child's as 128 + the signal's number."""
+        number = -self.exit_code if self.exit_code < 0 else self.exit_code - 128 if self.exit_code > 128 else 0
+        return signal.Signals(number).name if number in signal.Signals._value2member_map_ else None
 
 
 def check_available() -> None:
@@ -96,7 +100,7 @@ def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: 
     """The command line of one run, and the user id it runs as (None when the service is not root)."""
     run_uid = secrets.randbelow(RUN_UID_RANGE[1] - RUN_UID_RANGE[0]) + RUN_UID_RANGE[0] if os.geteuid() == 0 else None
     arguments = [
-        "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}",
+        "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--as={limits.memory_bytes}",
         f"--fsize={limits.file_bytes}", "--core=0", "--",
         shutil.which(BWRAP) or BWRAP,
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -144,8 +148,33 @@ def run(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limi
             os.killpg(process.pid, signal.SIGKILL)  # bwrap dies, and with it the sandbox's whole PID namespace
             process.wait()
     if run_uid is not None:
+        _kill_leftovers(run_uid)
         _reclaim(output_dir)
     return Outcome(exit_code=process.returncode, timed_out=timed_out, log=_tail(log_path, limits.log_bytes))
+
+
+def processes_of(uid: int) -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(uid_line.split()[1]) == uid:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def _kill_leftovers(run_uid: int) -> None:
+    """The PID namespace dies with the run, but the kernel tears it down in its own time: a fork bomb's
+    thousand children can outlive ``wait()`` by a moment. The run's user id is its own, so every process
+    of it is the run's: kill them all and wait until none is left."""
+    deadline = time.monotonic() + 30
+    while (pids := processes_of(run_uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
 
 
 def _reclaim(output_dir: Path) -> None:

@@ -19,6 +19,7 @@ from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common.errors import PayloadTooLarge, PubdataError
+from pubdata.contracts import pages as contract_pages
 from pubdata.contracts import routes as contract_routes
 from pubdata.identity import pages as identity_pages
 from pubdata.identity import routes as identity_routes
@@ -26,6 +27,7 @@ from pubdata.identity.dependencies import LoginRequired
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
+from pubdata.sandbox import pages as sandbox_pages
 from pubdata.sandbox import routes as sandbox_routes
 from pubdata.web import pages as web_pages
 from pubdata.web.render import render
@@ -149,6 +151,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(ledger_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(authorization_pages.router)
+    app.include_router(contract_pages.router)
+    app.include_router(sandbox_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pubdata.common import clock
-from pubdata.common.actor import CLI
+from pubdata.common.actor import CLI, SYSTEM
 from pubdata.common.errors import PubdataError
 from pubdata.config import Settings
 from pubdata.platform import Platform, open_platform
@@ -25,9 +26,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Control-plane database.", no_args_is_help=True)
 admin_app = typer.Typer(help="Organisations, users and tokens.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Isolated jobs on the real data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(jobs_app, name="jobs")
 console = Console()
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where everything lives (default ./pubdata-data, or PUBDATA_DATA_DIR).")]
@@ -73,7 +76,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     now: Now = None,
 ) -> None:
-    """Serve the API, the pages and (later) the job worker in one process."""
+    """Serve the API, the pages and the job worker in one process."""
     import uvicorn
 
     from pubdata import demo as demo_module
@@ -99,13 +102,13 @@ def serve(
         bureau = json.loads(accounts.read_text("utf-8"))["accounts"][0]
         console.print(f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}")
     _start_scheduler(platform)
+    _start_job_worker(platform)
     uvicorn.run(create_app(platform), host=host, port=port, log_level="info")
 
 
 def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
     """Apply deadlines once a minute inside ``serve`` (``pubdata tick`` does the same once)."""
     import logging
-    import threading
 
     from pubdata import scheduler
 
@@ -124,6 +127,56 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
 
     stop = threading.Event()
     threading.Thread(target=run, name="pubdata-scheduler", daemon=True).start()
+
+
+def _recover_jobs(platform: Platform) -> list[str]:
+    from pubdata.sandbox import jobs
+
+    with platform.session() as session:
+        done = jobs.recover(session, actor=SYSTEM)
+        session.commit()
+    return done
+
+
+def _work(platform: Platform, *, stop: threading.Event | None = None, idle_seconds: float = 2.0) -> int:
+    """Run approved jobs one after another; with no ``stop``, return once none is waiting."""
+    import logging
+
+    from pubdata.sandbox import jobs
+
+    log, ran = logging.getLogger("pubdata.jobs"), 0
+    while stop is None or not stop.is_set():
+        try:
+            job_id = jobs.execute_next(platform)
+        except Exception:  # noqa: BLE001 - the job stays running; the next start's recovery runs it again
+            log.exception("job worker step failed")
+            job_id = None
+        if job_id is not None:
+            ran += 1
+            log.info("job %s ran", job_id)
+        elif stop is None:
+            return ran
+        else:
+            stop.wait(idle_seconds)
+    return ran
+
+
+def _start_job_worker(platform: Platform) -> None:
+    """Jobs left running by a stopped server run again (or fail); then approved jobs run as they come."""
+    for line in _recover_jobs(platform):
+        console.print(line)
+    stop = threading.Event()
+    threading.Thread(target=_work, args=(platform,), kwargs={"stop": stop}, name="pubdata-jobs", daemon=True).start()
+
+
+@jobs_app.command("run")
+def jobs_run(data_dir: DataDir = None) -> None:
+    """Recover interrupted jobs, run every approved job isolated, and stop when none is waiting."""
+    platform = _open(data_dir, frozen=False)
+    for line in _recover_jobs(platform):
+        console.print(line)
+    console.print(f"{_work(platform)} job(s) ran")
+    platform.close()
 
 
 @db_app.command("upgrade")

@@ -69,3 +69,6 @@ class DuckDBEngine:
         finally:
             timer.cancel()
             con.close()
+
+
+DEFAULT_ENGINE = DuckDBEngine()  # stateless: each run opens its own locked-down database

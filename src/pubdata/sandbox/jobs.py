@@ -407,6 +407,11 @@ def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[st
     }
 
 
+def record_document(session: Session, *, principal: Principal, job_id: int) -> str:
+    """The run record as the JSON file people download."""
+    return json.dumps(record_of(session, principal=principal, job_id=job_id), ensure_ascii=False, indent=2, default=str)
+
+
 # --- development on mock data ----------------------------------------------------------------------------
 
 

@@ -12,11 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.sandbox import jobs, service
-from pubdata.sandbox.engine import DuckDBEngine
+from pubdata.sandbox.engine import DEFAULT_ENGINE as ENGINE
 from pubdata.web.deps import PlatformDep, SessionDep, committed
 
 router = APIRouter(prefix="/api/v1", tags=["sandbox"])
-ENGINE = DuckDBEngine()
 
 
 class QueryIn(BaseModel):
@@ -162,6 +161,5 @@ def download_output(job_id: int, session: SessionDep, platform: PlatformDep, pri
 @router.get("/jobs/{job_id}/record")
 def run_record(job_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
     """The downloadable run record: what ran, every decision, the outputs' digests and the ledger entries."""
-    record = jobs.record_of(session, principal=principal, job_id=job_id)
-    body = json.dumps(record, ensure_ascii=False, indent=2, default=str)
+    body = jobs.record_document(session, principal=principal, job_id=job_id)
     return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-record.json"'})

@@ -6,10 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: demo test system-packages services venv clean-demo bench
+.PHONY: demo test system-packages demo-packages services venv clean-demo bench
 
 ## Build the demo on the embedded default (SQLite + files in $(DATA)) and serve it.
-demo: venv
+demo: venv demo-packages
 	$(BIN)/pubdata demo --data-dir $(DATA)
 	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
@@ -28,11 +28,16 @@ $(VENV)/.installed: pyproject.toml
 system-packages:
 	bash scripts/system-packages.sh
 
+demo-packages:
+	bash scripts/system-packages.sh bubblewrap fonts-noto-cjk
+
 services:
 	bash scripts/ensure-postgres.sh
 
 bench: venv
 	$(BIN)/python benchmarks/ledger_bench.py
+	$(BIN)/python benchmarks/catalog_bench.py
+	$(BIN)/python benchmarks/sandbox_bench.py
 
 clean-demo:
 	rm -rf $(DATA)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: chromium (page tests), CJK fonts (Chinese renders), bubblewrap
-# (isolated jobs, used by later capabilities). Installs only what is missing.
+# Debian packages: chromium (page tests), CJK fonts (Chinese renders), bubblewrap (isolated jobs). With
+# arguments, only those (the demo needs no browser). Installs only what is missing.
 set -euo pipefail
-wanted=(chromium fonts-noto-cjk bubblewrap)
+if [ $# -gt 0 ]; then wanted=("$@"); else wanted=(chromium fonts-noto-cjk bubblewrap); fi
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

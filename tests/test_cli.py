@@ -78,6 +78,42 @@ def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settin
     platform.close()
 
 
+def test_demo_signs_contracts_runs_a_dp_query_and_releases_a_job(cli_env, settings):
+    from pubdata.contracts.models import Contract
+    from pubdata.sandbox.models import DpAnswer, Job
+
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
+    document = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))
+    logins = {account["login"] for account in document["accounts"]}
+    assert [(c["consumer_login"], c["output_rule"]) for c in document["contracts"]] == [
+        ("city.admin", "dp"), ("bank.admin", "aggregate"), ("partner.admin", "aggregate")]
+    assert all(c["consumer_login"] in logins and c["consumer"] for c in document["contracts"])
+    platform = open_platform(settings)
+    with platform.session() as session:
+        governance = session.get(Contract, document["contracts"][0]["id"])
+        assert (governance.state, governance.calls_used, governance.epsilon_spent_micro) == ("active", 1, 500_000)
+        assert json.loads(governance.terms)["purpose"] == "public_governance"
+        assert session.query(DpAnswer).filter_by(contract_id=governance.id).count() == 1
+        job = session.query(Job).one()
+        assert job.state == "released" and job.operator_released_at and job.bureau_released_at
+    platform.close()
+
+
+def test_jobs_run_command_recovers_and_runs_waiting_jobs(cli_env, settings):
+    from pubdata.sandbox.models import Job
+
+    assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
+    platform = open_platform(settings)
+    with platform.session() as session:  # as if the server had died while the demo's job ran
+        session.query(Job).update({"state": "running", "attempts": 1})
+        session.commit()
+    result = run("jobs", "run", *cli_env)
+    assert result.exit_code == 0 and "will run again" in result.output and "1 job(s) ran" in result.output
+    with platform.session() as session:
+        assert session.query(Job).one().state == "held"
+    platform.close()
+
+
 def test_admin_commands_create_org_user_and_token(cli_env):
     created = run("admin", "create-org", "--kind", "provider", "--name", "池州市统计局", *cli_env)
     assert created.exit_code == 0, created.output

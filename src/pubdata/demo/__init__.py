@@ -30,7 +30,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import PubdataError
 from pubdata.common.ids import credit_code_check_char
-from pubdata.demo import pilot
+from pubdata.demo import pilot, usage
 from pubdata.identity import service as identity
 from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
@@ -100,9 +100,12 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
             scheduler.tick(session)
             session.commit()
         _authorize_operator(platform)
+        contracts = usage.build(platform)
     document = {
-        "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token.",
+        "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token. "
+                "Each contract: its consumer (log in as consumer_login) and something to try with it.",
         "accounts": accounts,
+        "contracts": contracts,
     }
     _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
     return document

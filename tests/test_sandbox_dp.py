@@ -46,3 +46,22 @@ def test_grouping_without_delta_is_refused(con):
     with pytest.raises(sql_checks.QueryRefused) as refused:
         released(con, "SELECT district, count(*) AS n FROM people GROUP BY district", epsilon=1.0, delta=None)
     assert refused.value.rule == "sql.dp-delta"
+
+
+def test_quantiles_come_from_a_noisy_histogram_of_clamped_values(con):
+    plan, (columns, rows) = released(con, "SELECT median(household_size) AS mid, quantile_cont(household_size, 0.9) AS high FROM people",
+                                     epsilon=2.0, delta=None)
+    assert columns == ["mid", "high"] and set(plan.histograms) == {"q0", "q1"}
+    assert all(h.sensitivity == 1 and len(h.columns) == dp.QUANTILE_BINS for h in plan.histograms.values())
+    (mid, high), = rows
+    assert 2 <= mid <= 4.5 and 4 <= high <= 6.5  # true values 3 and 5 on 2,000 people, bounds 1–10
+    grouped = released(con, "SELECT district, median(household_size) AS mid FROM people GROUP BY district", epsilon=2.0, delta=1e-6)[1][1]
+    assert sorted(row[0] for row in grouped) == ["东至县", "贵池区"]  # the group of one is still not revealed
+
+
+def test_a_quantile_needs_bounds_and_a_level_between_0_and_1(con):
+    for sql, rule in (("SELECT quantile_cont(household_size, 1.5) AS q FROM people", "sql.dp-quantile"),
+                      ("SELECT median(district) AS q FROM people", "sql.dp-bounds")):
+        with pytest.raises(sql_checks.QueryRefused) as refused:
+            released(con, sql, epsilon=1.0, delta=None)
+        assert refused.value.rule == rule

@@ -12,7 +12,7 @@ presence of a small group is not revealed either.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import opendp.prelude as dp
 from sqlglot import exp
@@ -27,9 +27,20 @@ class Plan:
     """What the engine runs and how its columns become a noisy answer."""
 
     sql: str
-    outputs: list[tuple[str, str, str | None]]  # (output name, kind: dimension|count|sum|avg, bounded column)
+    outputs: list[tuple[str, str, str | None]]  # (output name, kind: dimension|count|sum|avg|quantile, bounded column)
     sensitivities: dict[str, float]  # engine column -> L1 sensitivity
     grouped: bool
+    histograms: dict[str, "Histogram"] = field(default_factory=dict)  # output position "q<i>" -> its bins
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """A quantile is released from a noisy histogram: one person's capped rows move its L1 norm by ``cap``."""
+
+    columns: list[str]  # the engine's count column for each bin
+    edges: list[float]
+    alpha: float
+    sensitivity: float
 
 
 def _refuse(rule: str, detail: str) -> QueryRefused:
@@ -44,7 +55,7 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
     if not isinstance(source, exp.Table) or source.name != unit_table:
         raise _refuse("shape", "A differentially private query reads a table of persons or entities.")
     alias = source.alias_or_name
-    projections, outputs, sensitivities = [], [], {}
+    projections, outputs, sensitivities, histograms = [], [], {}, {}
     for index, projection in enumerate(tree.expressions):
         name, body = projection.alias_or_name, projection.unalias()
         if isinstance(body, exp.Column):
@@ -69,7 +80,13 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
                 sensitivities[f"n{index}"] = cap
             outputs.append((name, "avg" if isinstance(body, exp.Avg) else "sum", column))
             continue
-        raise _refuse("aggregate", f"{name}: differentially private answers support COUNT(*), SUM(column) and AVG(column).")
+        if isinstance(body, QUANTILES) and isinstance(body.this, exp.Column):
+            histogram, bins = _histogram(index, body, bounds, cap)
+            projections += bins
+            histograms[f"q{index}"] = histogram
+            outputs.append((name, "quantile", body.this.name))
+            continue
+        raise _refuse("aggregate", f"{name}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.")
     bounded = exp.select("*").from_(exp.to_table(unit_table)).qualify(
         f"ROW_NUMBER() OVER (PARTITION BY {unit} ORDER BY {unit}) <= {int(cap)}", dialect=DIALECT
     ).subquery(alias)
@@ -80,7 +97,33 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
     if not any(kind == "count" for _, kind, _ in outputs) and rewritten.args.get("group"):
         rewritten.append("expressions", exp.alias_(exp.Count(this=exp.Star()), "c_threshold"))
         sensitivities["c_threshold"] = cap
-    return Plan(rewritten.sql(dialect=DIALECT), outputs, sensitivities, grouped=bool(rewritten.args.get("group")))
+    return Plan(rewritten.sql(dialect=DIALECT), outputs, sensitivities, grouped=bool(rewritten.args.get("group")), histograms=histograms)
+
+
+QUANTILES = (exp.Median, exp.PercentileCont, exp.Quantile)
+QUANTILE_BINS = 32
+
+
+def _histogram(index: int, body: exp.Expression, bounds: dict[str, tuple[float, float]], cap: int) -> tuple[Histogram, list[exp.Expression]]:
+    """Count the clamped column into equal bins between its bounds (the last bin holds its upper edge)."""
+    column = body.this.name
+    if column not in bounds:
+        raise _refuse("bounds", f"The contract gives no bounds for {column}, so its quantile cannot be bounded.")
+    alpha = 0.5 if isinstance(body, exp.Median) else body.args.get("expression") or body.args.get("quantile")
+    if not isinstance(alpha, float):
+        alpha = float(alpha.this) if isinstance(alpha, exp.Literal) and not alpha.is_string else -1.0
+    if not 0 < alpha < 1:
+        raise _refuse("quantile", "A quantile is a number between 0 and 1, for example QUANTILE_CONT(income, 0.9).")
+    low, high = bounds[column]
+    edges = [low + (high - low) * b / QUANTILE_BINS for b in range(QUANTILE_BINS + 1)]
+    value = f"LEAST(GREATEST(CAST({body.this.sql(dialect=DIALECT)} AS DOUBLE), {low!r}), {high!r})"
+    bins, columns = [], []
+    for b in range(QUANTILE_BINS):
+        upper = "<=" if b == QUANTILE_BINS - 1 else "<"
+        columns.append(f"q{index}_{b}")
+        bins.append(exp.alias_(exp.maybe_parse(f"SUM(CASE WHEN {value} >= {edges[b]!r} AND {value} {upper} {edges[b + 1]!r} THEN 1 ELSE 0 END)",
+                                               dialect=DIALECT), columns[-1]))
+    return Histogram(columns, edges, alpha, float(cap)), bins
 
 
 def _laplace(scale: float):  # noqa: ANN202
@@ -90,13 +133,20 @@ def _laplace(scale: float):  # noqa: ANN202
 def release(plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None) -> tuple[list[str], list[list]]:
     """Noise every aggregate with OpenDP (ε split evenly), drop groups below the δ threshold, answer."""
     noisy_columns = list(plan_.sensitivities)
-    share = epsilon / len(noisy_columns)
+    share = epsilon / (len(noisy_columns) + len(plan_.histograms))
     measurements = {}
     for column, sensitivity in plan_.sensitivities.items():
         measurement = _laplace(scale=sensitivity / share)
         if measurement.map(sensitivity) > share * (1 + 1e-9):
             raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
         measurements[column] = measurement
+    vectors = {}
+    for key, histogram in plan_.histograms.items():
+        measurement = dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l1_distance(T=float),
+                                        scale=histogram.sensitivity / share)
+        if measurement.map(histogram.sensitivity) > share * (1 + 1e-9):
+            raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
+        vectors[key] = (measurement, dp.t.make_quantiles_from_counts(histogram.edges, [histogram.alpha], TA=float))
     threshold = None
     count_column = next((c for c in noisy_columns if c.startswith("c")), None)
     if plan_.grouped:
@@ -116,9 +166,19 @@ def release(plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: floa
                 out.append(row[position[f"d{index}"]])
             elif kind == "count":
                 out.append(max(round(noisy[f"c{index}"]), 0))
+            elif kind == "quantile":
+                out.append(round(_quantile(plan_.histograms[f"q{index}"], *vectors[f"q{index}"], row, position), 4))
             elif kind == "sum":
                 out.append(round(noisy[f"s{index}"], 2))
             else:
                 out.append(round(noisy[f"s{index}"] / max(noisy[f"n{index}"], 1.0), 4))
         answer.append(out)
     return [name for name, _, _ in plan_.outputs], answer
+
+
+def _quantile(histogram: Histogram, noise, to_quantile, row: tuple, position: dict[str, int]) -> float:  # noqa: ANN001
+    counts = [float(row[position[column]] or 0.0) for column in histogram.columns]
+    noisy = [max(count, 0.0) for count in noise(counts)]
+    if sum(noisy) <= 0:
+        return (histogram.edges[0] + histogram.edges[-1]) / 2
+    return float(to_quantile(noisy)[0])

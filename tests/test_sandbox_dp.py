@@ -65,3 +65,20 @@ def test_a_quantile_needs_bounds_and_a_level_between_0_and_1(con):
         with pytest.raises(sql_checks.QueryRefused) as refused:
             released(con, sql, epsilon=1.0, delta=None)
         assert refused.value.rule == rule
+
+
+def test_differencing_two_answers_that_differ_by_one_person_learns_little(con):
+    """The attack the aggregate rule cannot stop: ask about everyone, then about everyone but one person
+    (here: with and without 'lone'). With ε = 0.5 no guess about that person can be right more often than
+    e^ε / (1 + e^ε) ≈ 62 %; the best guess, a threshold between the two true counts, is measured."""
+    tree, _ = sql_checks.analyse("SELECT count(*) AS n FROM people", POLICY)
+    plan = dp.plan(tree, unit_table="people", unit="id_number", bounds={}, cap=1)
+    with_person = con.execute(plan.sql).fetchall()
+    con.execute("DELETE FROM people WHERE id_number = 'lone'")
+    without_person = con.execute(plan.sql).fetchall()
+    assert with_person[0][0] == without_person[0][0] + 1
+    trials, right = 400, 0
+    for _ in range(trials):
+        right += dp.release(plan, ["c0"], with_person, epsilon=0.5, delta=None)[1][0][0] > with_person[0][0] - 0.5
+        right += dp.release(plan, ["c0"], without_person, epsilon=0.5, delta=None)[1][0][0] <= without_person[0][0] + 0.5 - 1
+    assert right / (2 * trials) < 0.72

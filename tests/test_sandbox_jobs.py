@@ -219,3 +219,22 @@ def test_a_job_is_refused_not_run_when_bubblewrap_cannot_run(platform, partner_d
         dev = client.post("/api/v1/dev/runs", headers=partner_deal["partner"].headers, json={
             "contract_id": partner_deal["contract_id"], "code": MODEL_SCRIPT, "requirements": ["pandas", "scikit-learn"]})
         assert dev.status_code == 503 and dev.json()["rule"] == "sandbox.isolation-unavailable"
+
+
+def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner_deal):
+    from datetime import datetime, timezone
+
+    with TestClient(create_app(platform)) as client:
+        job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
+        client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
+    with platform.session() as session:
+        agreement = session.scalars(select(authorization.Agreement)).one()
+    security = principal(platform, "security.admin")
+    incident = run(platform, authorization.report_incident, principal=security, agreement_id=agreement.id,
+                   occurred_at=datetime(2026, 1, 4, 22, tzinfo=timezone.utc), description="接口被越权调用，导致数据泄露")
+    run(platform, authorization.decide_incident, principal=principal(platform, "bureau.admin"), incident_id=incident.id, bad_impact=True)
+    assert jobs.execute_next(platform, limits=TEST_LIMITS) == job_id
+    with platform.session() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.outcome_rule) == ("failed", "authorization.out-of-scope")
+        assert not jobs.workspace(platform.settings.domain_dir, job_id).root.exists()  # it never started

@@ -22,6 +22,7 @@ import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pubdata.authorization import service as authorization
 from pubdata.common import clock
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.common.errors import InvalidInput, NotFound, PermissionDenied, StateRefused
@@ -161,9 +162,9 @@ def recover(session: Session, *, actor: Actor) -> list[str]:
     return done
 
 
-def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> tuple[int, dict[str, Path]] | None:
+def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> tuple[int, dict[str, Path] | None] | None:
     """Take the oldest approved job: count it as a call on its contract and mark it running, with the tables
-    it will read. None when nothing waits, or when the job could not start (it is then failed, with its rule)."""
+    it will read. None when nothing waits; no tables when the job could not start (it is failed, with its rule)."""
     job = session.scalar(select(Job).where(Job.state == "approved").order_by(Job.id).limit(1))
     if job is None:
         return None
@@ -176,16 +177,27 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> tuple[int
     try:
         if refusal:
             raise contracts.ContractRefused(*refusal)
+        _require_scope_still(session, job, terms["resources"])
         _, tables = policy_for(session, terms, domain_dir)
         if job.attempts == 1:
             contracts.charge(session, actor=actor, contract_id=contract.id, rows=0, epsilon_micro=0, payload={"job": job.id, "code_sha256": job.code_digest})
-    except (contracts.ContractRefused, NotFound) as error:
+    except (contracts.ContractRefused, PermissionDenied, NotFound) as error:
         _finish(job, "fail", rule=error.rule, detail=error.detail)
         ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
-        return None
+        return job.id, None
     ledger.record(session, actor=actor, action="job.start", subject=job,
                   payload={"attempt": job.attempts, "resources": terms["resources"], "code_sha256": job.code_digest})
     return job.id, tables
+
+
+def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
+    """A job approved before an exit or a scope change must not run after it: the scope is checked again."""
+    users = [job.operator_id] + ([job.organisation_id] if identity.organisation_kind(session, job.organisation_id) == "partner" else [])
+    for organisation_id in users:
+        for code in resources:
+            reason = authorization.check_use(session, organisation_id=organisation_id, code=code)
+            if reason:
+                raise PermissionDenied("authorization.out-of-scope", f"Use of {code} refused: {reason}.")
 
 
 def _prepare(job: Job, space: Workspace, tables: dict[str, Path], policy_sql: str | None) -> None:
@@ -213,6 +225,8 @@ def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> int | No
         if started is None:
             return None
         job_id, tables = started
+        if tables is None:
+            return job_id
         job = session.get(Job, job_id)
         checked_sql = None
         if job.kind == "sql":

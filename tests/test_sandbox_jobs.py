@@ -195,7 +195,7 @@ def test_jobs_survive_a_restart_run_again_or_fail_never_half_released(platform, 
         job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
         client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
     with platform.session() as session:  # the server dies after starting the job
-        assert jobs.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir)[0] == job_id
+        assert jobs.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir).job_id == job_id
         session.commit()
     assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} will run again"]
     assert jobs.execute_next(platform, limits=TEST_LIMITS) == job_id

@@ -162,9 +162,19 @@ def recover(session: Session, *, actor: Actor) -> list[str]:
     return done
 
 
-def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> tuple[int, dict[str, Path] | None] | None:
-    """Take the oldest approved job: count it as a call on its contract and mark it running, with the tables
-    it will read. None when nothing waits; no tables when the job could not start (it is failed, with its rule)."""
+@dataclass(frozen=True)
+class Started:
+    """What the worker needs to run a job it has just marked running (``tables`` is None if it could not start)."""
+
+    job_id: int
+    tables: dict[str, Path] | None = None
+    checked_sql: str | None = None
+    min_group_size: int = 10
+
+
+def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started | None:
+    """Take the oldest approved job: check the contract and the scope again, count it as a call on its
+    contract (once, even if a restart runs it again) and mark it running. None when nothing waits."""
     job = session.scalar(select(Job).where(Job.state == "approved").order_by(Job.id).limit(1))
     if job is None:
         return None
@@ -178,16 +188,17 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> tuple[int
         if refusal:
             raise contracts.ContractRefused(*refusal)
         _require_scope_still(session, job, terms["resources"])
-        _, tables = policy_for(session, terms, domain_dir)
+        policy, tables = policy_for(session, terms, domain_dir)
         if job.attempts == 1:
             contracts.charge(session, actor=actor, contract_id=contract.id, rows=0, epsilon_micro=0, payload={"job": job.id, "code_sha256": job.code_digest})
     except (contracts.ContractRefused, PermissionDenied, NotFound) as error:
         _finish(job, "fail", rule=error.rule, detail=error.detail)
         ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
-        return job.id, None
+        return Started(job.id)
     ledger.record(session, actor=actor, action="job.start", subject=job,
                   payload={"attempt": job.attempts, "resources": terms["resources"], "code_sha256": job.code_digest})
-    return job.id, tables
+    checked_sql = sql_checks.check(job.code, policy).sql if job.kind == "sql" else None
+    return Started(job.id, tables, checked_sql, terms["min_group_size"])
 
 
 def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
@@ -217,32 +228,22 @@ def run_isolated(job: Job, *, tables: dict[str, Path], space: Workspace, limits:
 
 def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> int | None:  # noqa: ANN001 - Platform
     """The worker's step: start the oldest approved job, run it isolated, check and hold (or block) its outputs.
-    Three transactions: start, (the run, none), finish. Returns the job's id, or None when nothing waited."""
+    Two transactions with the run between them, holding none. Returns the job's id, or None when none waited."""
     domain_dir = platform.settings.domain_dir
     with platform.session() as session:
         started = start_next(session, actor=SYSTEM, domain_dir=domain_dir)
         session.commit()
-        if started is None:
-            return None
-        job_id, tables = started
-        if tables is None:
-            return job_id
-        job = session.get(Job, job_id)
-        checked_sql = None
-        if job.kind == "sql":
-            policy, _ = policy_for(session, contracts.terms_of(contracts.get_for_system(session, contract_id=job.contract_id)), domain_dir)
-            checked_sql = sql_checks.check(job.code, policy).sql
-        session.rollback()
-        space = workspace(domain_dir, job_id)
+        if started is None or started.tables is None:
+            return started and started.job_id
+        job, space = session.get(Job, started.job_id), workspace(domain_dir, started.job_id)
+        session.commit()  # the read above opened a transaction: none may be held while the job runs
         try:
-            outcome = run_isolated(job, tables=tables, space=space, limits=limits, checked_sql=checked_sql)
+            outcome = run_isolated(job, tables=started.tables, space=space, limits=limits, checked_sql=started.checked_sql)
         except isolation.IsolationUnavailable as error:
             outcome = error
-        job = session.get(Job, job_id)
-        min_group_size = contracts.terms_of(contracts.get_for_system(session, contract_id=job.contract_id))["min_group_size"]
-        _record_outcome(session, job, outcome, space, limits, min_group_size)
+        _record_outcome(session, session.get(Job, started.job_id), outcome, space, limits, started.min_group_size)
         session.commit()
-        return job_id
+        return started.job_id
 
 
 def _record_outcome(session: Session, job: Job, outcome: isolation.Outcome | isolation.IsolationUnavailable, space: Workspace,

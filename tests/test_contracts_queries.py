@@ -64,6 +64,11 @@ def test_refusals_name_the_rule_and_are_recorded(platform, deal):
         assert stranger.status_code == 404
         counters = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
         assert counters["calls_used"] == 0
+        assert query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001").status_code == 200
+        record = client.get(f"/api/v1/contracts/{deal['contract']['id']}/record", headers=deal["bank"].headers).json()
+        assert [entry["action"] for entry in record["ledger"]] == [
+            "contract.propose", "contract.sign", "contract.sign", "sandbox.query-refused", "contract.call"]
+        assert record["counters"]["calls"] == 1
 
 
 def test_twenty_concurrent_calls_never_overspend(platform, deal):

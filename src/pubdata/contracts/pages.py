@@ -121,6 +121,12 @@ def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> JSO
                         headers={"Content-Disposition": f'attachment; filename="contract-{contract_id}.odrl.jsonld"'})
 
 
+@router.get("/contracts/{contract_id}/record.json")
+def record(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
+    body = json.dumps(service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="contract-{contract_id}-record.json"'})
+
+
 @router.post("/contracts/{contract_id}/do/{action}", response_class=HTMLResponse)
 async def act(request: Request, session: SessionDep, principal: PagePrincipal, contract_id: int, action: str) -> Response:
     form = await request.form()

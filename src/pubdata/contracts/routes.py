@@ -96,6 +96,12 @@ def revoke(contract_id: int, body: RevokeIn, session: SessionDep, principal: Api
     return committed(session, service.revoke(session, principal=principal, contract_id=contract_id, reason=body.reason))
 
 
+@router.get("/contracts/{contract_id}/record")
+def record(contract_id: int, session: SessionDep, principal: ApiPrincipal) -> dict[str, Any]:
+    """The record of every run under the contract: its ledger entries, oldest first."""
+    return service.record_of(session, principal=principal, contract_id=contract_id)
+
+
 @router.get("/contracts/{contract_id}/odrl")
 def odrl(contract_id: int, session: SessionDep, principal: ApiPrincipal) -> dict[str, Any]:
     """The terms as W3C ODRL 2.2 JSON-LD."""

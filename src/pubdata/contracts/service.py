@@ -151,6 +151,14 @@ def expire_due(session: Session, *, actor: Actor) -> list[str]:
     return done
 
 
+def record_of(session: Session, *, principal: Principal, contract_id: int) -> dict[str, Any]:
+    """Every run under a contract — calls, refusals, development runs, jobs' calls — as its ledger entries."""
+    contract = get(session, principal=principal, contract_id=contract_id)
+    return {"contract": contract.id, "terms_digest": contract.terms_digest, "state": contract.state,
+            "counters": {"calls": contract.calls_used, "rows": contract.rows_used, "epsilon_spent": contract.epsilon_spent_micro / rules.MICRO},
+            "ledger": ledger.entries_for_subject(session, subject=f"contract:{contract.id}")}
+
+
 def odrl(session: Session, *, principal: Principal, contract_id: int) -> dict[str, Any]:
     contract = get(session, principal=principal, contract_id=contract_id)
     names = identity.organisation_names(session, {contract.assigner_id, contract.assignee_id})

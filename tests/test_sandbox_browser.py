@@ -66,6 +66,7 @@ def test_a_partner_develops_submits_and_downloads_a_released_job_in_the_browser(
         page.reload()
         assert page.locator("[data-testid=state]").inner_text() == "输出待放行"
         assert "model fitted" in page.locator("[data-testid=log]").inner_text()
+        assert '"rows": 20' in page.locator("[data-testid=preview]").inner_text()  # the reviewer sees what would leave
         page.click("[data-testid=release] button")
         log_out(page)
 

@@ -161,6 +161,9 @@ def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform,
         assert release.status_code == 409
     for job in blocked:  # the refusal names the column, never a value
         assert not any(value in job["outcome_detail"] for value in real_ids(platform))
+    with platform.session() as session:  # and no page shows a blocked output, not even to the reviewers
+        operator = principal(platform, "operator.admin")
+        assert jobs.previews_of(session, principal=operator, job_id=blocked[0]["id"], domain_dir=platform.settings.domain_dir) == {}
 
 
 def test_submission_refusals_name_their_rule(platform, partner_deal):

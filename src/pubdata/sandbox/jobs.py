@@ -408,6 +408,21 @@ def log_of(session: Session, *, principal: Principal, job_id: int, domain_dir: P
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
+PREVIEW_BYTES = 4096
+
+
+def previews_of(session: Session, *, principal: Principal, job_id: int, domain_dir: Path) -> dict[str, str]:
+    """The start of each output, for the people who release it (and the submitter once released). Only outputs
+    that passed the automatic checks are shown: a blocked output may hold exactly what must not be seen."""
+    job = get(session, principal=principal, job_id=job_id)
+    releaser = identity.may(principal, "job.release", organisation_id=job.operator_id)
+    if job.state not in ("held", "released", "withheld") or not (releaser or job.state == "released"):
+        return {}
+    output = workspace(domain_dir, job.id).output
+    return {item["name"]: (output / item["name"]).read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+            for item in json.loads(job.manifest).get("files", []) if not item["name"].endswith(".parquet")}
+
+
 def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[str, Any]:
     """The run record (运行记录): what ran, who decided what and when, what came out, and the ledger entries."""
     job = get(session, principal=principal, job_id=job_id)

@@ -52,9 +52,10 @@ def _console(request: Request, session, principal: Principal, *, form: dict[str,
     usable = _usable_contracts(session, principal)
     form = form or {}
     chosen = int(form.get("contract_id") or request.query_params.get("contract_id") or (usable[0].id if usable else 0))
-    tables = [service.table_name(code) for c in usable if c.id == chosen for code in contracts.terms_of(c)["resources"]]
+    terms = next((contracts.terms_of(c) for c in usable if c.id == chosen), {"resources": [], "output_rule": "aggregate"})
+    tables = [service.table_name(code) for code in terms["resources"]]
     context = {
-        "contracts": usable, "chosen": chosen, "tables": tables, "form": form, "allowed": rules.ALLOWED_REQUIREMENTS,
+        "contracts": usable, "chosen": chosen, "tables": tables, "jobs_allowed": terms["output_rule"] != "dp", "form": form, "allowed": rules.ALLOWED_REQUIREMENTS,
         "names": identity.organisation_names(session, {c.assignee_id for c in usable} | {c.assigner_id for c in usable}),
         "sample_sql": f"SELECT count(*) AS n FROM {tables[0]}" if tables else "", "sample_script": SAMPLE_SCRIPT.format(table=tables[0] if tables else "table"),
         "shown": _shown, **result,
@@ -145,8 +146,10 @@ def _job_page(request: Request, session, platform, principal: Principal, job_id:
     reviewer = identity.may(principal, "job.review", organisation_id=job.operator_id)
     releaser = identity.may(principal, "job.release", organisation_id=job.operator_id)
     log = jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir) if releaser or job.state == "released" else None
+    previews = jobs.previews_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     context = {
         "job": job, "rules": rules, "manifest": json.loads(job.manifest), "requirements": json.loads(job.requirements), "log": log,
+        "previews": previews,
         "names": identity.organisation_names(session, {job.organisation_id, job.operator_id}),
         "can_review": reviewer and job.state == "submitted", "can_release": releaser and job.state == "held",
         "released_by_me": (job.bureau_released_at if principal.organisation_kind == "bureau" else job.operator_released_at) is not None,

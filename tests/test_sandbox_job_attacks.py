@@ -26,7 +26,7 @@ from pubdata.sandbox.rules import Limits
 from tests.test_authorization_lifecycle import city  # noqa: F401 - a fixture
 from tests.test_sandbox_jobs import partner_deal, submit  # noqa: F401 - partner_deal is a fixture
 
-LIMITS = Limits(wall_seconds=20, cpu_seconds=10, memory_bytes=1 << 30, file_bytes=1 << 20, processes=32)
+LIMITS = Limits(wall_seconds=10, cpu_seconds=10, memory_bytes=1 << 30, file_bytes=1 << 20, processes=32)
 PROBE = """\
 import os, socket, threading, pathlib, sys
 def attack():
@@ -164,7 +164,7 @@ JOB_ATTACKS = {
 @pytest.mark.parametrize("name", list(JOB_ATTACKS))
 def test_attack_job_through_the_job_path_fails_or_is_blocked(platform, partner_deal, name):  # noqa: F811
     code, states, rules = JOB_ATTACKS[name]
-    limits = Limits(wall_seconds=20, cpu_seconds=5, memory_bytes=2 << 30, file_bytes=1 << 20, output_bytes=2 << 20)
+    limits = Limits(wall_seconds=10, cpu_seconds=5, memory_bytes=2 << 30, file_bytes=1 << 20, output_bytes=2 << 20)
     with TestClient(create_app(platform)) as client:
         answer = submit(client, partner_deal["partner"], partner_deal["contract_id"], code, requirements=["pandas"])
         assert answer.status_code == 201, answer.text

@@ -13,7 +13,6 @@ import hashlib
 import os
 import socket
 import textwrap
-import time
 from pathlib import Path
 
 import duckdb
@@ -58,7 +57,7 @@ ATTACKS = {
     "become root again": "os.setuid(0)",
     "signal a host process": "os.kill(1, 9)",
     "hard link the data into the output": "os.link('/data/t.parquet', '/output/copy.parquet')",
-    "fork bomb": "pids = []\nwhile True:\n    pids.append(os.fork()) if True else None\n    if pids[-1] == 0:\n        import time; time.sleep(30); os._exit(0)",
+    "fork bomb": "pids = []\nwhile True:\n    pids.append(os.fork())\n    if pids[-1] == 0:\n        import time; time.sleep(30); os._exit(0)",
     "thread bomb": "import time\nwhile True:\n    threading.Thread(target=time.sleep, args=(30,)).start()",
     "memory bomb": "block = bytearray(8 << 30)",
     "file bigger than the limit": "open('/output/big.bin', 'wb').write(b'0' * (4 << 20))",
@@ -106,11 +105,9 @@ def test_a_harmless_probe_is_allowed(tmp_path, table):
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_attack_job_is_stopped_by_the_sandbox(tmp_path, table, name):
     digest = hashlib.sha256(table.read_bytes()).hexdigest()
-    started = time.monotonic()
     outcome, verdict = probe(tmp_path, table, ATTACKS[name])
     stopped_by_a_limit = outcome.timed_out or outcome.signal_name is not None
     assert verdict.startswith("refused") or stopped_by_a_limit, f"{name}: {verdict}\n{outcome.log}"
-    assert time.monotonic() - started < LIMITS.wall_seconds + 10  # stopped by a limit, not by luck
     assert hashlib.sha256(table.read_bytes()).hexdigest() == digest
     assert not (tmp_path / "escape").exists() and not Path("/escape").exists()
     assert not (tmp_path / "output" / "big.bin").exists() or (tmp_path / "output" / "big.bin").stat().st_size <= LIMITS.file_bytes
@@ -131,9 +128,8 @@ def test_the_sandbox_has_no_network_even_to_a_listener_on_the_host(tmp_path, tab
 
 def test_a_cpu_burner_is_stopped_at_its_limit(tmp_path, table):
     limits = Limits(wall_seconds=30, cpu_seconds=2, memory_bytes=1 << 30, file_bytes=1 << 20)
-    started = time.monotonic()
     outcome, _ = probe(tmp_path, table, "while True:\n    pass", limits)
-    assert outcome.signal_name in ("SIGXCPU", "SIGKILL") and time.monotonic() - started < 15
+    assert outcome.signal_name in ("SIGXCPU", "SIGKILL") and not outcome.timed_out  # the CPU limit, long before the wall
 
 
 def test_a_sleeper_is_stopped_at_its_wall_time(tmp_path, table):

@@ -44,18 +44,25 @@ def test_the_contract_tables_can_be_queried(files):
     ],
 )
 def test_even_unchecked_sql_cannot_reach_other_files_or_extensions(files, sql):
+    """Through the engine, and straight on a locked-down connection (the settings alone must hold)."""
     tables, secret = files
+    sql = sql.format(secret=secret, domain=tables["people"].parent)
     with pytest.raises(QueryRefused) as refused:
-        run(sql.format(secret=secret, domain=tables["people"].parent), tables)
-    assert refused.value.rule in ("sql.engine-permission", "sql.engine-error")
+        run(sql, tables)
+    assert refused.value.rule in ("sql.engine-permission", "sql.engine-error", "sql.engine-not-a-select")
+    with pytest.raises(duckdb.Error):
+        ENGINE._locked_down(tables).execute(sql).fetchall()
     assert not (tables["people"].parent / "out.csv").exists()
 
 
 @pytest.mark.parametrize("setting", ["SET enable_external_access = true", "SET memory_limit = '64GB'", "SET threads = 64", "RESET lock_configuration"])
 def test_the_configuration_is_locked(files, setting):
     tables, _ = files
-    with pytest.raises(QueryRefused):
+    with pytest.raises(QueryRefused) as refused:
         run(setting, tables)
+    assert refused.value.rule == "sql.engine-not-a-select"
+    with pytest.raises(duckdb.Error):  # and the lock itself holds
+        ENGINE._locked_down(tables).execute(setting)
 
 
 def test_a_runaway_query_is_interrupted(files):
@@ -70,3 +77,22 @@ def test_row_outputs_are_bounded(files):
     with pytest.raises(QueryRefused) as refused:
         run("SELECT id FROM people", tables, max_rows=100)
     assert refused.value.rule == "sql.too-many-rows"
+
+
+def test_a_kept_database_stays_locked_down_for_the_next_query(files):
+    tables, secret = files
+    assert run("SELECT count(*) FROM people", tables).rows == [(1000,)]
+    for sql in (f"SELECT * FROM read_parquet('{secret}')", "SET enable_external_access = true", "CREATE TABLE people2 AS SELECT 1"):
+        with pytest.raises(QueryRefused):
+            run(sql, tables)
+    with pytest.raises(QueryRefused) as slow:
+        run("SELECT count(*) FROM range(100000000000) a", tables, timeout=0.2)
+    assert slow.value.rule == "sql.timeout"
+    assert run("SELECT count(*) FROM people", tables).rows == [(1000,)]  # the interrupted cursor left nothing behind
+
+
+def test_uniqueness_of_a_unit_is_known_per_file(files, tmp_path):
+    tables, _ = files
+    twice = tmp_path / "twice.parquet"
+    duckdb.execute(f"COPY (SELECT range % 500 AS id FROM range(1000)) TO '{twice}' (FORMAT parquet)")
+    assert ENGINE.is_unique(tables["people"], "id") and not ENGINE.is_unique(twice, "id")

@@ -133,3 +133,12 @@ def test_small_groups_do_not_come_back_from_duckdb():
     assert con.execute(checked.sql).fetchall() == [("贵池区", 25)]
     # Differencing by a non-protected attribute cannot isolate the three: their group is suppressed too.
     assert con.execute(check("SELECT count(*) AS n FROM people WHERE district = '石台县'", POLICY).sql).fetchall() == []
+
+
+def test_over_one_table_keyed_by_person_small_groups_are_counted_without_distinct():
+    from dataclasses import replace
+
+    keyed = replace(POLICY, unique_units=frozenset({"people"}))
+    assert check("SELECT district, count(*) AS n FROM people GROUP BY district", keyed).sql.endswith("HAVING COUNT(people.id_number) >= 10")
+    joined = check("SELECT p.district, count(*) AS n FROM people p JOIN loans l ON p.id_number = l.id_number GROUP BY p.district", keyed)
+    assert "COUNT(DISTINCT p.id_number) >= 10" in joined.sql  # a join can repeat a person: DISTINCT stays

@@ -47,8 +47,9 @@ def _refuse(rule: str, detail: str) -> QueryRefused:
     return QueryRefused(f"sql.dp-{rule}", detail)
 
 
-def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tuple[float, float]], cap: int) -> Plan:
-    """Rewrite a checked query (one table of persons or entities) into bounded aggregates."""
+def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tuple[float, float]], cap: int, one_row_each: bool = False) -> Plan:
+    """Rewrite a checked query (one table of persons or entities) into bounded aggregates. When every person has
+    one row (``one_row_each``), capping rows per person changes nothing and is skipped: it is the costly part."""
     if tree.args.get("joins") or tree.find(exp.Subquery) or tree.args.get("with"):
         raise _refuse("shape", "A differentially private query reads one table: no joins, subqueries or WITH.")
     source = tree.args["from_"].this
@@ -87,9 +88,8 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
             outputs.append((name, "quantile", body.this.name))
             continue
         raise _refuse("aggregate", f"{name}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.")
-    bounded = exp.select("*").from_(exp.to_table(unit_table)).qualify(
-        f"ROW_NUMBER() OVER (PARTITION BY {unit} ORDER BY {unit}) <= {int(cap)}", dialect=DIALECT
-    ).subquery(alias)
+    rows = exp.select("*").from_(exp.to_table(unit_table))
+    bounded = (rows if one_row_each else rows.qualify(f"ROW_NUMBER() OVER (PARTITION BY {unit}) <= {int(cap)}", dialect=DIALECT)).subquery(alias)
     rewritten = tree.copy()
     rewritten.set("expressions", projections)
     rewritten.set("from_", exp.From(this=bounded))

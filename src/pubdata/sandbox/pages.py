@@ -17,7 +17,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.sandbox import jobs, rules, service
-from pubdata.sandbox.engine import DEFAULT_ENGINE
+from pubdata.sandbox.engine import DEFAULT_ENGINE, DEV_ENGINE
 from pubdata.web.deps import PlatformDep, SessionDep
 from pubdata.web.render import check_csrf, render
 
@@ -79,7 +79,7 @@ async def console_query(request: Request, session: SessionDep, platform: Platfor
             raise InvalidInput("web.sql", "Write a query first.")
         if mock:
             result = service.dev_query(session, principal=principal, contract_id=contract_id, sql=sql, domain_dir=settings.domain_dir,
-                                       mock_dir=settings.mock_dir, engine=DEFAULT_ENGINE)
+                                       mock_dir=settings.mock_dir, engine=DEV_ENGINE)
         else:
             result = service.run_query(session, principal=principal, contract_id=contract_id, sql=sql, domain_dir=settings.domain_dir, engine=DEFAULT_ENGINE)
         session.commit()

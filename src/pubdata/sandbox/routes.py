@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.sandbox import jobs, service
 from pubdata.sandbox.engine import DEFAULT_ENGINE as ENGINE
+from pubdata.sandbox.engine import DEV_ENGINE
 from pubdata.web.deps import PlatformDep, SessionDep, committed
 
 router = APIRouter(prefix="/api/v1", tags=["sandbox"])
@@ -52,7 +53,7 @@ class DevRunIn(BaseModel):
 def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
     """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
     result = service.dev_query(session, principal=principal, contract_id=body.contract_id, sql=body.sql,
-                               domain_dir=platform.settings.domain_dir, mock_dir=platform.settings.mock_dir, engine=ENGINE)
+                               domain_dir=platform.settings.domain_dir, mock_dir=platform.settings.mock_dir, engine=DEV_ENGINE)
     return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
 
 

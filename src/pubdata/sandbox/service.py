@@ -35,7 +35,9 @@ def table_name(code: str) -> str:
     return code.lower().replace("-", "_")
 
 
-def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_checks.Policy, dict[str, Path]]:
+def policy_for(session: Session, terms: dict, domain_dir: Path, engine: Engine | None = None) -> tuple[sql_checks.Policy, dict[str, Path]]:
+    """The contract's tables as the checks see them, and their files. With an engine, tables whose privacy unit
+    is a key are marked, so small groups are counted without DISTINCT."""
     tables, paths, units = {}, {}, {}
     for code in terms["resources"]:
         fields, path = catalog.data_of(session, code=code, domain_dir=domain_dir)
@@ -45,7 +47,9 @@ def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_che
         unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
         if unit:
             units[name] = unit
-    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units, min_group_size=terms["min_group_size"])
+    unique = frozenset(name for name, unit in units.items() if engine is not None and engine.is_unique(paths[name], unit))
+    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units,
+                               min_group_size=terms["min_group_size"], unique_units=unique)
     return policy, paths
 
 
@@ -93,7 +97,7 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
     try:
         if refusal:
             raise contracts.ContractRefused(*refusal)
-        policy, paths = policy_for(session, terms, domain_dir)
+        policy, paths = policy_for(session, terms, domain_dir, engine)
         if terms["output_rule"] == "dp":
             return _run_dp(session, principal=principal, contract_id=contract_id, sql=sql, terms=terms, policy=policy, paths=paths, engine=engine)
         checked = sql_checks.check(sql, policy)
@@ -119,7 +123,8 @@ def _run_dp(session: Session, *, principal: Principal, contract_id: int, sql: st
     if unit_table not in policy.privacy_units:
         raise sql_checks.QueryRefused("sql.dp-shape", "A differentially private query reads one table of persons or entities.")
     plan = dp.plan(tree, unit_table=unit_table, unit=policy.privacy_units[unit_table],
-                   bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()}, cap=terms.get("max_contributions", 1))
+                   bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()}, cap=terms.get("max_contributions", 1),
+                   one_row_each=unit_table in policy.unique_units)
     digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
     cached = session.scalar(select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == digest))
     if cached is not None:

@@ -246,13 +246,13 @@ def engine_sql(platform: Platform, contract_id: int, sql: str) -> str:
     """The SQL the engine runs for ``sql`` under the contract (the checks' rewrite, or the dp plan)."""
     with platform.session() as session:
         terms = contracts.terms_of(session.get(contracts.Contract, contract_id))
-        policy, _ = sandbox.policy_for(session, terms, platform.settings.domain_dir)
+        policy, _ = sandbox.policy_for(session, terms, platform.settings.domain_dir, sandbox_routes.ENGINE)
     if terms["output_rule"] == "aggregate":
         return sql_checks.check(sql, policy).sql
     tree, _ = sql_checks.analyse(sql, policy)
     table = tree.args["from_"].this.name
     return dp.plan(tree, unit_table=table, unit=policy.privacy_units[table], bounds={k: tuple(v) for k, v in terms["bounds"].items()},
-                   cap=terms.get("max_contributions", 1)).sql
+                   cap=terms.get("max_contributions", 1), one_row_each=table in policy.unique_units).sql
 
 
 # One instrumented call: the service's steps wrapped in timers (the call itself is unchanged).
@@ -264,7 +264,7 @@ STEPS = {
     "SQL checks / dp plan": (sql_checks, "check"),
     "dp plan": (dp, "plan"),
     "dp noise (OpenDP)": (dp, "release"),
-    "engine (lock-down + query)": (DuckDBEngine, "run"),
+    "engine (kept database, a cursor, the query)": (DuckDBEngine, "run"),
     "counters + ledger entry": (contracts, "charge"),
 }
 

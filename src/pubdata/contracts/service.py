@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import service as authorization
@@ -120,22 +120,28 @@ def refusal_before_call(contract: Contract) -> tuple[str, str] | None:
     return rules.call_refusal(state=contract.state, today=clock.today(), valid_from=contract.valid_from, valid_until=contract.valid_until)
 
 
+# One conditional UPDATE, built once (it runs on every call): it moves the counters only if none passes its
+# limit, and hands back the row as it left it.
+CHARGE = (
+    update(Contract)
+    .where(
+        Contract.id == bindparam("contract"), Contract.state == "active",
+        Contract.calls_used + 1 <= Contract.max_calls,
+        Contract.rows_used + bindparam("rows") <= Contract.max_rows,
+        Contract.epsilon_spent_micro + bindparam("epsilon") <= Contract.epsilon_budget_micro,
+    )
+    .values(calls_used=Contract.calls_used + 1, rows_used=Contract.rows_used + bindparam("rows"),
+            epsilon_spent_micro=Contract.epsilon_spent_micro + bindparam("epsilon"))
+    .returning(Contract)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+
+
 def charge(session: Session, *, actor: Actor, contract_id: int, rows: int, epsilon_micro: int, payload: dict[str, Any]) -> Contract:
     """Count one call, its rows and its ε — all or nothing, never past the terms — with its ledger entry."""
-    statement = (
-        update(Contract)
-        .where(
-            Contract.id == contract_id, Contract.state == "active",
-            Contract.calls_used + 1 <= Contract.max_calls,
-            Contract.rows_used + rows <= Contract.max_rows,
-            Contract.epsilon_spent_micro + epsilon_micro <= Contract.epsilon_budget_micro,
-        )
-        .values(calls_used=Contract.calls_used + 1, rows_used=Contract.rows_used + rows, epsilon_spent_micro=Contract.epsilon_spent_micro + epsilon_micro)
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(statement).rowcount != 1:
+    contract = session.execute(CHARGE, {"contract": contract_id, "rows": rows, "epsilon": epsilon_micro}).scalar_one_or_none()
+    if contract is None:
         raise ContractRefused("contract.exhausted", "The contract's calls, rows or privacy budget would be exceeded; nothing was released.")
-    contract = session.execute(select(Contract).where(Contract.id == contract_id).execution_options(populate_existing=True)).scalar_one()
     if contract.calls_used >= contract.max_calls:
         contract.state = rules.next_state(contract.state, "exhaust")
     ledger.record(session, actor=actor, action="contract.call", subject=contract, payload=payload)

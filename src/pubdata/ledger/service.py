@@ -78,14 +78,12 @@ def ensure_ledger(session: Session, *, algorithm: str) -> None:
         session.flush()
 
 
+# Built once: every state change in the platform runs it.
+LOCKED_HEAD = select(LedgerHead).where(LedgerHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
+
+
 def _locked_head(session: Session) -> LedgerHead:
-    statement = (
-        select(LedgerHead)
-        .where(LedgerHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = session.execute(statement).scalar_one_or_none()
+    head = session.execute(LOCKED_HEAD).scalar_one_or_none()
     if head is None:
         raise RuntimeError("the ledger is not initialised; run `pubdata db upgrade`")
     return head
@@ -98,11 +96,12 @@ def _head(session: Session) -> LedgerHead:
     return head
 
 
-def append(session: Session, drafts: Sequence[Draft]) -> list[int]:
-    """Append entries in order, in the caller's transaction; returns their sequence numbers."""
+def append(session: Session, drafts: Sequence[Draft], *, head: LedgerHead | None = None) -> list[int]:
+    """Append entries in order, in the caller's transaction; returns their sequence numbers. ``head`` is the
+    ledger head already locked by the caller in this transaction, if it has it."""
     if not drafts:
         return []
-    head = _locked_head(session)
+    head = head or _locked_head(session)
     h = hasher(head.algorithm)
     frontier = frontier_of(head)
     size = head.size
@@ -156,12 +155,14 @@ def record(
     subject_name = subject
     if isinstance(subject, Audited):
         session.flush()
-        algorithm = _head(session).algorithm
-        state_digest = hasher(algorithm).digest(subject.audit_state_bytes()).hex()
+    head = _locked_head(session)
+    if isinstance(subject, Audited):
+        state_digest = hasher(head.algorithm).digest(subject.audit_state_bytes()).hex()
         subject_name = subject.audit_subject()
     (seq,) = append(
         session,
         [Draft(actor=actor, action=action, subject=subject_name, payload=payload or {}, state_digest=state_digest)],
+        head=head,
     )
     if isinstance(subject, Audited):
         subject.ledger_seq = seq

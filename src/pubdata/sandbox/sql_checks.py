@@ -239,7 +239,19 @@ def analyse(sql: str, policy: Policy) -> tuple[exp.Select, list[Output]]:
     return tree, classify_outputs(tree, policy)
 
 
+_CHECKED: dict[tuple[str, str], Checked] = {}
+CHECKED_KEPT = 4096
+
+
 def check(sql: str, policy: Policy) -> Checked:
-    """The aggregate output rule: every check, then small groups suppressed."""
-    tree, outputs = analyse(sql, policy)
-    return Checked(suppress_small_groups(tree, policy).sql(dialect=DIALECT), outputs)
+    """The aggregate output rule: every check, then small groups suppressed. The answer depends on the text
+    and the policy alone, so an accepted query is remembered: dashboards ask the same questions again."""
+    key = (sql, repr(policy))
+    checked = _CHECKED.get(key)
+    if checked is None:
+        tree, outputs = analyse(sql, policy)
+        checked = Checked(suppress_small_groups(tree, policy).sql(dialect=DIALECT), outputs)
+        if len(_CHECKED) >= CHECKED_KEPT:
+            _CHECKED.clear()
+        _CHECKED[key] = checked
+    return checked

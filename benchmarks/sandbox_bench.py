@@ -246,7 +246,8 @@ def engine_sql(platform: Platform, contract_id: int, sql: str) -> str:
     """The SQL the engine runs for ``sql`` under the contract (the checks' rewrite, or the dp plan)."""
     with platform.session() as session:
         terms = contracts.terms_of(session.get(contracts.Contract, contract_id))
-        policy, _ = sandbox.policy_for(session, terms, platform.settings.domain_dir, sandbox_routes.ENGINE)
+        policy, paths = sandbox.policy_for(session, terms, platform.settings.domain_dir)
+    policy = sandbox.with_keys(policy, paths, sandbox_routes.ENGINE)
     if terms["output_rule"] == "aggregate":
         return sql_checks.check(sql, policy).sql
     tree, _ = sql_checks.analyse(sql, policy)

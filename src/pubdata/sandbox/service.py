@@ -7,6 +7,7 @@ the answer. A refusal at any step is recorded and names its rule.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -35,9 +36,8 @@ def table_name(code: str) -> str:
     return code.lower().replace("-", "_")
 
 
-def policy_for(session: Session, terms: dict, domain_dir: Path, engine: Engine | None = None) -> tuple[sql_checks.Policy, dict[str, Path]]:
-    """The contract's tables as the checks see them, and their files. With an engine, tables whose privacy unit
-    is a key are marked, so small groups are counted without DISTINCT."""
+def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_checks.Policy, dict[str, Path]]:
+    """The contract's tables as the checks see them, and their files."""
     tables, paths, units = {}, {}, {}
     for code in terms["resources"]:
         fields, path = catalog.data_of(session, code=code, domain_dir=domain_dir)
@@ -47,10 +47,15 @@ def policy_for(session: Session, terms: dict, domain_dir: Path, engine: Engine |
         unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
         if unit:
             units[name] = unit
-    unique = frozenset(name for name, unit in units.items() if engine is not None and engine.is_unique(paths[name], unit))
-    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units,
-                               min_group_size=terms["min_group_size"], unique_units=unique)
+    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units, min_group_size=terms["min_group_size"])
     return policy, paths
+
+
+def with_keys(policy: sql_checks.Policy, paths: dict[str, Path], engine: Engine) -> sql_checks.Policy:
+    """Mark the tables whose privacy unit is a key (one row per person), so small groups are counted without
+    DISTINCT. The engine finds out once per file, which can take a while: call this holding no transaction."""
+    unique = frozenset(name for name, unit in policy.privacy_units.items() if engine.is_unique(paths[name], unit))
+    return dataclasses.replace(policy, unique_units=unique)
 
 
 def _refused(session: Session, principal: Principal, contract_id: int, error: Exception) -> Exception:
@@ -97,7 +102,9 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
     try:
         if refusal:
             raise contracts.ContractRefused(*refusal)
-        policy, paths = policy_for(session, terms, domain_dir, engine)
+        policy, paths = policy_for(session, terms, domain_dir)
+        session.rollback()  # the control plane is not read again until the charge
+        policy = with_keys(policy, paths, engine)
         if terms["output_rule"] == "dp":
             return _run_dp(session, principal=principal, contract_id=contract_id, sql=sql, terms=terms, policy=policy, paths=paths, engine=engine)
         checked = sql_checks.check(sql, policy)

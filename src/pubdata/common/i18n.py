@@ -243,6 +243,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contract.max_calls": ("调用次数上限", "Call quota"),
     "contract.max_rows": ("返回行数上限", "Row quota"),
     "contract.resources": ("数据资源（逗号分隔）", "Resources (comma-separated)"),
+    "contract.data": ("数据资源", "Resources"),
     "contract.dimensions": ("允许的分组维度", "Allowed dimensions"),
     "contract.min_group_size": ("最小分组人数", "Minimum group size"),
     "contract.dp_terms": ("差分隐私条款", "Differential-privacy terms"),

@@ -27,6 +27,7 @@ from pubdata.common.errors import PubdataError
 from pubdata.sandbox.rules import Limits
 
 BWRAP = "bwrap"
+TOOLS_PATH = "/usr/bin:/bin"  # prlimit and setpriv (util-linux): the system's own, never one found on a changed PATH
 RUN_UID_RANGE = (200_000, 299_999)  # ids no account uses: each run gets its own, so runs do not share a limit
 
 
@@ -55,6 +56,9 @@ def check_available() -> None:
     binary = shutil.which(BWRAP)
     if binary is None:
         raise IsolationUnavailable("sandbox.isolation-unavailable", "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated.")
+    missing = [tool for tool in ("prlimit", *(["setpriv"] if os.geteuid() == 0 else [])) if shutil.which(tool, path=TOOLS_PATH) is None]
+    if missing:
+        raise IsolationUnavailable("sandbox.isolation-unavailable", f"{', '.join(missing)} (util-linux) is missing, so limits cannot be set; jobs are refused.")
     probe = subprocess.run([binary, "--unshare-net", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
                             "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "/usr/bin/true"],
                            capture_output=True, timeout=30)
@@ -100,7 +104,7 @@ def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: 
     """The command line of one run, and the user id it runs as (None when the service is not root)."""
     run_uid = secrets.randbelow(RUN_UID_RANGE[1] - RUN_UID_RANGE[0]) + RUN_UID_RANGE[0] if os.geteuid() == 0 else None
     arguments = [
-        "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--as={limits.memory_bytes}",
+        shutil.which("prlimit", path=TOOLS_PATH) or "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--as={limits.memory_bytes}",
         f"--fsize={limits.file_bytes}", "--core=0", "--",
         shutil.which(BWRAP) or BWRAP,
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",

@@ -76,7 +76,7 @@ def _python_mounts() -> list[str]:
     arguments, made = [], set()
     for root in dict.fromkeys([Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent]):
         for parent in _parents(root):
-            if parent not in made and not parent.startswith(("/usr",)):
+            if parent not in made and parent != "/tmp" and not parent.startswith(("/usr",)):
                 arguments += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         if not str(root).startswith("/usr/"):
@@ -112,9 +112,10 @@ def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: 
         "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
         "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLCONFIGDIR", "/tmp",
         "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        *_python_mounts(),
         "--proc", "/proc", "--dev", "/dev",
+        # The private /tmp first: the platform's Python may live under /tmp, and must be mounted on top of it.
         "--size", str(64 << 20), "--perms", "1777", "--tmpfs", "/tmp",
+        *_python_mounts(),
         "--perms", "0755", "--dir", "/job", "--ro-bind", str(script), "/job/main.py",
         *[argument for name, path in extra_files.items() for argument in ("--ro-bind", str(path), f"/job/{name}")],
         "--perms", "0755", "--dir", "/data",

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from pubdata import scheduler
 from pubdata.app import create_app
 from pubdata.authorization import service as authorization
 from pubdata.ledger.models import LedgerEntry
@@ -102,6 +103,12 @@ def test_the_operators_scope_is_checked_first(platform, deal):
     with TestClient(create_app(platform)) as client:
         refused = query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001")
         assert refused.status_code == 403 and refused.json()["rule"] == "authorization.out-of-scope"
+        # The next tick makes the contract say so: revoked by the platform, with the reason, once.
+        assert run(platform, scheduler.tick) == [f"contract {deal['contract']['id']} revoked: the operator's authorization has ended"]
+        assert run(platform, scheduler.tick) == []
+        contract = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
+        assert contract["state"] == "revoked"
+        assert query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001").status_code == 403
 
 
 def test_terms_are_checked_and_exported_as_odrl(platform, deal):

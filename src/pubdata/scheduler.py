@@ -20,4 +20,5 @@ def tick(session: Session) -> list[str]:
     done += [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=SYSTEM)]
     done += authorization.apply_deadlines(session, actor=SYSTEM)
     done += contracts.expire_due(session, actor=SYSTEM)
+    done += contracts.end_with_authorization(session, actor=SYSTEM)
     return done

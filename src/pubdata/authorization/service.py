@@ -403,6 +403,11 @@ def check_use(session: Session, *, organisation_id: int, code: str) -> str | Non
     return "; ".join(reasons)
 
 
+def operating(session: Session, *, operator_id: int) -> bool:
+    """Does this operator still hold a live agreement (not exited, terminated or expired)?"""
+    return session.scalar(select(Agreement.id).where(Agreement.operator_id == operator_id, Agreement.state.in_(rules.LIVE_STATES)).limit(1)) is not None
+
+
 def require_use(session: Session, *, actor: Actor, organisation_id: int, code: str) -> None:
     """``check_use`` that refuses: the refusal is recorded and committed even though the request fails."""
     reason = check_use(session, organisation_id=organisation_id, code=code)

@@ -165,6 +165,22 @@ def record_of(session: Session, *, principal: Principal, contract_id: int) -> di
             "ledger": ledger.entries_for_subject(session, subject=f"contract:{contract.id}")}
 
 
+def end_with_authorization(session: Session, *, actor: Actor) -> list[str]:
+    """The contracts of an operator that no longer holds a live agreement (exit, termination, expiry) end
+    with it: revoked by the platform, with the reason. Every call was already refused by the scope check;
+    this makes the contracts say so."""
+    live = select(Contract).where(Contract.state.in_(("proposed", "active")))
+    done, operating = [], {}
+    for contract in session.execute(live.order_by(Contract.id)).scalars().all():
+        if contract.assigner_id not in operating:
+            operating[contract.assigner_id] = authorization.operating(session, operator_id=contract.assigner_id)
+        if not operating[contract.assigner_id]:
+            contract.state = rules.next_state(contract.state, "revoke")
+            ledger.record(session, actor=actor, action="contract.revoke", subject=contract, payload={"reason": "the operator's authorization has ended"})
+            done.append(f"contract {contract.id} revoked: the operator's authorization has ended")
+    return done
+
+
 def odrl(session: Session, *, principal: Principal, contract_id: int) -> dict[str, Any]:
     contract = get(session, principal=principal, contract_id=contract_id)
     names = identity.organisation_names(session, {contract.assigner_id, contract.assignee_id})

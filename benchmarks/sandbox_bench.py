@@ -24,17 +24,16 @@ import json
 import math
 import os
 import platform as host
-import resource as rusage
 import shutil
 import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Self
 
 import duckdb
 
+from harness import Contention, cpu_model
 from pubdata import scheduler
 from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
@@ -62,38 +61,6 @@ FIELDS = [
     {"name": "income", "label": "家庭年收入（元）", "type": "integer"},
 ]
 SETUP_FILE = "bench-setup.json"
-
-
-class Contention:
-    """CPU time other processes used while we were timing, from /proc/stat minus our own (Linux only)."""
-
-    def __init__(self) -> None:
-        self.foreign_s = 0.0
-        self.wall_s = 0.0
-
-    @staticmethod
-    def _sample() -> tuple[float, float, float] | None:
-        try:
-            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-        own = rusage.getrusage(rusage.RUSAGE_SELF)
-        return time.perf_counter(), busy, own.ru_utime + own.ru_stime
-
-    def __enter__(self) -> Self:
-        self._start = self._sample()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        end = self._sample()
-        if self._start and end:
-            self.wall_s += end[0] - self._start[0]
-            self.foreign_s += max((end[1] - self._start[1]) - (end[2] - self._start[2]), 0.0)
-
-    @property
-    def cores(self) -> float:
-        return self.foreign_s / self.wall_s if self.wall_s else 0.0
 
 
 # --- data ----------------------------------------------------------------------------------------------
@@ -399,16 +366,6 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
 
 
 # --- report --------------------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return host.processor() or "unknown CPU"
 
 
 def runs(values: list[float], unit: float = 1.0, fmt: str = "{:.2f}") -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from pubdata.common.stored import FromJsonText
 
 
 class Strict(BaseModel):
@@ -34,7 +35,7 @@ class AgreementOut(BaseModel):
     operator_id: int
     tender_reference: str
     mode: str
-    scope: dict[str, Any]
+    scope: Annotated[dict[str, Any], FromJsonText]
     security_duties: str
     partner_conditions: str
     state: str
@@ -46,12 +47,8 @@ class AgreementOut(BaseModel):
     exit_on: date | None
     exit_reason: str | None
     exited_at: datetime | None
-    handover: list[dict[str, Any]]
+    handover: Annotated[list[dict[str, Any]], FromJsonText]
 
-    @field_validator("scope", "handover", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 class RenewalDecisionIn(Strict):
@@ -143,14 +140,10 @@ class PartnerOut(BaseModel):
     id: int
     agreement_id: int
     organisation_id: int
-    scope: dict[str, Any]
+    scope: Annotated[dict[str, Any], FromJsonText]
     state: str
     reason: str | None
 
-    @field_validator("scope", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 class ScopeCheckOut(BaseModel):

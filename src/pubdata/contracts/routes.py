@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.stored import FromJsonText
 from pubdata.contracts import service
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.web.deps import SessionDep, committed
@@ -51,7 +52,7 @@ class ContractOut(BaseModel):
     assigner_id: int
     assignee_id: int
     state: str
-    terms: dict[str, Any]
+    terms: Annotated[dict[str, Any], FromJsonText]
     terms_digest: str
     valid_from: date
     valid_until: date
@@ -64,10 +65,6 @@ class ContractOut(BaseModel):
     assigner_signed_at: datetime | None
     assignee_signed_at: datetime | None
 
-    @field_validator("terms", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 @router.post("/contracts", response_model=ContractOut, status_code=status.HTTP_201_CREATED)

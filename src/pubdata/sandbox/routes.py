@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.stored import FromJsonText
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.sandbox import jobs, service
 from pubdata.sandbox.engine import DEFAULT_ENGINE as ENGINE
@@ -95,7 +95,7 @@ class JobOut(BaseModel):
     title: str
     kind: str
     code: str
-    requirements: list[str]
+    requirements: Annotated[list[str], FromJsonText]
     code_digest: str
     state: str
     attempts: int
@@ -106,15 +106,11 @@ class JobOut(BaseModel):
     finished_at: datetime | None
     outcome_rule: str | None
     outcome_detail: str
-    outputs: dict[str, Any] = Field(validation_alias="manifest")
+    outputs: Annotated[dict[str, Any], FromJsonText] = Field(validation_alias="manifest")
     operator_released_at: datetime | None
     bureau_released_at: datetime | None
     downloads: int
 
-    @field_validator("requirements", "outputs", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)

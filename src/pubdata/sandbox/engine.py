@@ -35,6 +35,20 @@ class Engine(Protocol):
         ...
 
 
+def locked_connection(paths: list[Path], *, threads: int = 1, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read ``paths`` and nothing else: no spill files, no extensions, no other
+    file, no network, and a configuration no query can change (``docs/sandbox-engine.md``)."""
+    con = duckdb.connect(":memory:", config={
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": threads, "memory_limit": memory_limit,
+    })
+    # Order matters: these can only be set while external access is still on.
+    con.execute("SET temp_directory = ''")
+    con.execute(f"SET allowed_paths = [{', '.join(literal(str(path.resolve())) for path in paths)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
 class DuckDBEngine:
     """DuckDB next to the data. With ``reuse`` (the query path), one locked-down database per set of files is
     kept and each query runs on a cursor of its own: opening and locking down a database costs about 30 ms,
@@ -48,16 +62,7 @@ class DuckDBEngine:
         self._lock = threading.Lock()
 
     def _locked_down(self, tables: dict[str, Path]) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(":memory:", config={
-            "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-            "threads": self.threads, "memory_limit": self.memory_limit,
-        })
-        paths = [str(path.resolve()) for path in tables.values()]
-        # Order matters: these can only be set while external access is still on.
-        con.execute("SET temp_directory = ''")
-        con.execute(f"SET allowed_paths = [{', '.join(map(literal, paths))}]")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+        con = locked_connection(list(tables.values()), threads=self.threads, memory_limit=self.memory_limit)
         for name, path in tables.items():
             con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM read_parquet({literal(str(path.resolve()))})")
         return con

@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import service as authorization
-from pubdata.catalog.checks import literal
 from pubdata.common import clock
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.common.errors import InvalidInput, NotFound, PermissionDenied, StateRefused
@@ -32,6 +31,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.service import Principal
 from pubdata.ledger import service as ledger
 from pubdata.sandbox import isolation, rules, sql_checks
+from pubdata.sandbox.engine import locked_connection
 from pubdata.sandbox.models import Job
 from pubdata.sandbox.service import contract_for_use, mock_tables, policy_for
 
@@ -293,11 +293,8 @@ def _failure(outcome: isolation.Outcome, limits: rules.Limits) -> dict[str, str]
 def _table_columns(path: Path) -> dict[str, list]:
     """A job's table, read by a DuckDB that may open that one file and nothing else (the file is untrusted)."""
     reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = locked_connection([path])
     try:
-        con.execute("SET temp_directory = ''")
-        con.execute(f"SET allowed_paths = [{literal(str(path.resolve()))}]")
-        con.execute("SET enable_external_access = false")
         cursor = con.execute(f"SELECT * FROM {reader}(?)", [str(path.resolve())])
         names = [column[0] for column in cursor.description]
         rows = cursor.fetchall()

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,15 +90,24 @@ def _process_limit(limits: Limits) -> int:
     process of the service's user, so the run may add ``limits.processes`` to what is already running."""
     if os.geteuid() == 0:
         return limits.processes
-    uid, running = str(os.getuid()), 0
+    return sum(threads for _, uid, threads in _tasks() if uid == os.getuid()) + limits.processes
+
+
+def _tasks() -> Iterator[tuple[int, int, int]]:
+    """(pid, real user id, threads) of every process, as ``/proc`` tells them."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            lines = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:
-            continue
-        if lines.get("Uid", "").split()[:1] == [uid]:
-            running += int(lines.get("Threads", "1"))
-    return running + limits.processes
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            found = int(status.parent.name), int(fields["Uid"].split()[0]), int(fields.get("Threads", "1"))
+        except (OSError, KeyError, ValueError):
+            continue  # the process ended while we looked
+        yield found
+
+
+def processes_of(low: int, high: int | None = None) -> list[int]:
+    """The processes whose user id is ``low`` (or lies from ``low`` to ``high``)."""
+    high = low if high is None else high
+    return [pid for pid, uid, _ in _tasks() if low <= uid <= high]
 
 
 def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path]) -> tuple[list[str], int | None]:
@@ -156,18 +166,6 @@ def run(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limi
         _kill_leftovers(run_uid)
         _reclaim(output_dir)
     return Outcome(exit_code=process.returncode, timed_out=timed_out, log=_tail(log_path, limits.log_bytes))
-
-
-def processes_of(uid: int) -> list[int]:
-    pids = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
-        except (OSError, StopIteration):
-            continue
-        if int(uid_line.split()[1]) == uid:
-            pids.append(int(status.parent.name))
-    return pids
 
 
 def _kill_leftovers(run_uid: int) -> None:

@@ -41,6 +41,8 @@ def test_a_dp_contract_proposed_and_signed_through_the_pages_offers_queries_but_
     assert 'data-testid="state">生效<' in detail and 'data-testid="epsilon-left">1.0<' in detail
     record = partner.get(f"{page}/record.json")
     assert [entry["action"] for entry in record.json()["ledger"]] == ["contract.propose", "contract.sign", "contract.sign"]
+    odrl = partner.get(f"{page}/odrl.json")
+    assert odrl.headers["content-disposition"].endswith('.odrl.jsonld"') and odrl.json()["@context"] == "http://www.w3.org/ns/odrl.jsonld"
     console = partner.get(f"/console?contract_id={page.rsplit('/', 1)[1]}").text
     assert 'data-testid="no-jobs"' in console and 'data-testid="job-form"' not in console and 'data-testid="sql-form"' in console
     revoke = operator.post(f"{page}/do/revoke", data={"csrf_token": csrf, "reason": ""})

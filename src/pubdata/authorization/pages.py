@@ -18,7 +18,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.web.deps import SessionDep
-from pubdata.web.render import check_csrf, render
+from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 VOCAB = {"rules": rules, "catalog_rules": catalog_rules, "activity_kinds": service.ACTIVITY_KINDS}
@@ -112,18 +112,15 @@ async def act(request: Request, session: SessionDep, principal: PagePrincipal, a
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     command = ACTIONS.get(action)
-    if command is None:
-        raise InvalidInput("web.unknown-action", f"There is no action {action} on an agreement.")
-    try:
-        command(session, principal, agreement_id, form)
-        session.commit()
-    except (PubdataError, ValueError) as error:
-        session.rollback()
-        if isinstance(error, PubdataError) and error.status == 404:
-            raise
-        detail = error.detail if isinstance(error, PubdataError) else "A number or date in the form is not valid."
-        return _page(request, session, principal, agreement_id, error=detail, status_code=getattr(error, "status", 422))
-    return RedirectResponse(f"/agreements/{agreement_id}", status_code=303)
+
+    def run() -> object:
+        try:
+            return command(session, principal, agreement_id, form)
+        except ValueError:
+            raise InvalidInput("web.form", "A number or date in the form is not valid.") from None
+
+    return act_on(session, command and run, action=action, what="an agreement", then=f"/agreements/{agreement_id}",
+                  show=lambda error: _page(request, session, principal, agreement_id, error=error.detail, status_code=error.status))
 
 
 @router.post("/agreements", response_class=HTMLResponse)

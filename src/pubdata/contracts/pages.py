@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pubdata.common.errors import InvalidInput, PubdataError
 from pubdata.contracts import rules, service
@@ -15,8 +15,8 @@ from pubdata.contracts.models import Contract
 from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
-from pubdata.web.deps import SessionDep
-from pubdata.web.render import check_csrf, render
+from pubdata.web.deps import SessionDep, attachment
+from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,16 +115,15 @@ def contract_page(request: Request, session: SessionDep, principal: PagePrincipa
 
 
 @router.get("/contracts/{contract_id}/odrl.json")
-def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> JSONResponse:
+def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
     document = service.odrl(session, principal=principal, contract_id=contract_id)
-    return JSONResponse(json.loads(json.dumps(document, ensure_ascii=False, default=str)), media_type="application/ld+json",
-                        headers={"Content-Disposition": f'attachment; filename="contract-{contract_id}.odrl.jsonld"'})
+    return attachment(json.dumps(document, ensure_ascii=False, default=str), filename=f"contract-{contract_id}.odrl.jsonld", media_type="application/ld+json")
 
 
 @router.get("/contracts/{contract_id}/record.json")
 def record(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
     body = json.dumps(service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2)
-    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="contract-{contract_id}-record.json"'})
+    return attachment(body, filename=f"contract-{contract_id}-record.json", media_type="application/json")
 
 
 @router.post("/contracts/{contract_id}/do/{action}", response_class=HTMLResponse)
@@ -135,17 +134,8 @@ async def act(request: Request, session: SessionDep, principal: PagePrincipal, c
         "sign": lambda: service.sign(session, principal=principal, contract_id=contract_id),
         "revoke": lambda: service.revoke(session, principal=principal, contract_id=contract_id, reason=str(form.get("reason") or "").strip() or _no_reason()),
     }
-    if action not in commands:
-        raise InvalidInput("web.unknown-action", f"There is no action {action} on a contract.")
-    try:
-        commands[action]()
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        return _page(request, session, principal, contract_id, error=error.detail, status_code=error.status)
-    return RedirectResponse(f"/contracts/{contract_id}", status_code=303)
+    return act_on(session, commands.get(action), action=action, what="a contract", then=f"/contracts/{contract_id}",
+                  show=lambda error: _page(request, session, principal, contract_id, error=error.detail, status_code=error.status))
 
 
 def _no_reason() -> str:

@@ -18,8 +18,8 @@ from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.sandbox import jobs, rules, service
 from pubdata.sandbox.engine import DEFAULT_ENGINE, DEV_ENGINE
-from pubdata.web.deps import PlatformDep, SessionDep
-from pubdata.web.render import check_csrf, render
+from pubdata.web.deps import PlatformDep, SessionDep, attachment
+from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 SAMPLE_SCRIPT = """import pandas as pd
@@ -174,27 +174,18 @@ async def act(request: Request, session: SessionDep, platform: PlatformDep, prin
         "release": lambda: jobs.release(session, principal=principal, job_id=job_id),
         "withhold": lambda: jobs.withhold(session, principal=principal, job_id=job_id, reason=note),
     }
-    if action not in commands:
-        raise InvalidInput("web.unknown-action", f"There is no action {action} on a job.")
-    try:
-        commands[action]()
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        return _job_page(request, session, platform, principal, job_id, error=error.detail, status_code=error.status)
-    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    return act_on(session, commands.get(action), action=action, what="a job", then=f"/jobs/{job_id}",
+                  show=lambda error: _job_page(request, session, platform, principal, job_id, error=error.detail, status_code=error.status))
 
 
 @router.get("/jobs/{job_id}/output.zip")
 def download(session: SessionDep, platform: PlatformDep, principal: PagePrincipal, job_id: int) -> Response:
     content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     session.commit()
-    return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-output.zip"'})
+    return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 
 @router.get("/jobs/{job_id}/record.json")
 def record(session: SessionDep, principal: PagePrincipal, job_id: int) -> Response:
     body = jobs.record_document(session, principal=principal, job_id=job_id)
-    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-record.json"'})
+    return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

@@ -14,7 +14,7 @@ from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.sandbox import jobs, service
 from pubdata.sandbox.engine import DEFAULT_ENGINE as ENGINE
 from pubdata.sandbox.engine import DEV_ENGINE
-from pubdata.web.deps import PlatformDep, SessionDep, committed
+from pubdata.web.deps import PlatformDep, SessionDep, attachment, committed
 
 router = APIRouter(prefix="/api/v1", tags=["sandbox"])
 
@@ -152,11 +152,11 @@ def job_log(job_id: int, session: SessionDep, platform: PlatformDep, principal: 
 @router.get("/jobs/{job_id}/output")
 def download_output(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> Response:
     content = committed(session, jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir))
-    return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-output.zip"'})
+    return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 
 @router.get("/jobs/{job_id}/record")
 def run_record(job_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
     """The downloadable run record: what ran, every decision, the outputs' digests and the ledger entries."""
     body = jobs.record_document(session, principal=principal, job_id=job_id)
-    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="job-{job_id}-record.json"'})
+    return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

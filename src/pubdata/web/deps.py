@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from pubdata.platform import Platform
@@ -31,3 +31,8 @@ def committed(session: Session, value: object) -> object:
     """Commit the command's transaction and hand its result back: the last line of a thin route."""
     session.commit()
     return value
+
+
+def attachment(content: bytes | str, *, filename: str, media_type: str) -> Response:
+    """A download: the browser saves it as ``filename`` instead of showing it."""
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

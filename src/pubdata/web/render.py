@@ -10,14 +10,15 @@ import hmac
 import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from pubdata.common import clock, i18n
-from pubdata.common.errors import PermissionDenied
+from pubdata.common.errors import InvalidInput, PermissionDenied, PubdataError
 from pubdata.identity import rules as identity_rules
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -66,3 +67,21 @@ def check_csrf(request: Request, submitted: str) -> None:
     expected = request.cookies.get(CSRF_COOKIE)
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
         raise PermissionDenied("web.csrf", "The form expired or came from another site; reload the page and submit again.")
+
+
+def act_on(session: Session, command: Callable[[], object] | None, *, action: str, what: str, then: str,
+           show: Callable[[PubdataError], Response]) -> Response:
+    """One button of an object's page (``/<things>/<id>/do/<action>``), in its own transaction. Done: commit and
+    go to ``then``. Refused: roll back and ``show`` the page again with the refusal; a hidden object (404) stays
+    a 404, revealing nothing."""
+    if command is None:
+        raise InvalidInput("web.unknown-action", f"There is no action {action} on {what}.")
+    try:
+        command()
+        session.commit()
+    except PubdataError as error:
+        session.rollback()
+        if error.status == 404:
+            raise
+        return show(error)
+    return RedirectResponse(then, status_code=303)

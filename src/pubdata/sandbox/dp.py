@@ -109,9 +109,11 @@ def _histogram(index: int, body: exp.Expression, bounds: dict[str, tuple[float, 
     column = body.this.name
     if column not in bounds:
         raise _refuse("bounds", f"The contract gives no bounds for {column}, so its quantile cannot be bounded.")
-    alpha = 0.5 if isinstance(body, exp.Median) else body.args.get("expression") or body.args.get("quantile")
-    if not isinstance(alpha, float):
-        alpha = float(alpha.this) if isinstance(alpha, exp.Literal) and not alpha.is_string else -1.0
+    if isinstance(body, exp.Median):
+        alpha = 0.5
+    else:
+        level = body.args.get("expression") or body.args.get("quantile")
+        alpha = float(level.this) if isinstance(level, exp.Literal) and not level.is_string else -1.0
     if not 0 < alpha < 1:
         raise _refuse("quantile", "A quantile is a number between 0 and 1, for example QUANTILE_CONT(income, 0.9).")
     low, high = bounds[column]

@@ -110,7 +110,6 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
         checked = sql_checks.check(sql, policy)
     except (contracts.ContractRefused, sql_checks.QueryRefused) as error:
         raise _refused(session, principal, contract_id, error) from None
-    session.rollback()  # no transaction is held while the engine runs
     try:
         result = engine.run(checked.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
     except sql_checks.QueryRefused as error:

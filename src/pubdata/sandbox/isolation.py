@@ -49,7 +49,10 @@ class Outcome:
     def signal_name(self) -> str | None:
         """The signal that ended the run: bubblewrap reports its child's as 128 + the signal's number."""
         number = -self.exit_code if self.exit_code < 0 else self.exit_code - 128 if self.exit_code > 128 else 0
-        return signal.Signals(number).name if number in signal.Signals._value2member_map_ else None
+        try:
+            return signal.Signals(number).name
+        except ValueError:
+            return None
 
 
 def check_available() -> None:

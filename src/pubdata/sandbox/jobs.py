@@ -216,18 +216,16 @@ def _require_scope_still(session: Session, job: Job, resources: list[str]) -> No
                 raise PermissionDenied("authorization.out-of-scope", f"Use of {code} refused: {reason}.")
 
 
-def _prepare(job: Job, space: Workspace, tables: dict[str, Path], policy_sql: str | None) -> None:
+def run_isolated(kind: str, code: str, *, tables: dict[str, Path], space: Workspace, limits: rules.Limits) -> isolation.Outcome:
+    """Write a run's files and run it isolated: a script as it is, SQL (already checked) through a small runner."""
     space.root.mkdir(parents=True, exist_ok=True)
-    if job.kind == "sql":
+    extra = {}
+    if kind == "sql":
         space.script.write_text(SQL_RUNNER, encoding="utf-8")
-        (space.root / "spec.json").write_text(json.dumps({"sql": policy_sql, "tables": sorted(tables)}), encoding="utf-8")
+        extra["spec.json"] = space.root / "spec.json"
+        extra["spec.json"].write_text(json.dumps({"sql": code, "tables": sorted(tables)}), encoding="utf-8")
     else:
-        space.script.write_text(job.code, encoding="utf-8")
-
-
-def run_isolated(job: Job, *, tables: dict[str, Path], space: Workspace, limits: rules.Limits, checked_sql: str | None) -> isolation.Outcome:
-    _prepare(job, space, tables, checked_sql)
-    extra = {"spec.json": space.root / "spec.json"} if job.kind == "sql" else {}
+        space.script.write_text(code, encoding="utf-8")
     return isolation.run(script=space.script, tables=tables, output_dir=space.output, limits=limits, extra_files=extra)
 
 
@@ -243,7 +241,7 @@ def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> int | No
         job, space = session.get(Job, started.job_id), workspace(domain_dir, started.job_id)
         session.commit()  # the read above opened a transaction: none may be held while the job runs
         try:
-            outcome = run_isolated(job, tables=started.tables, space=space, limits=limits, checked_sql=started.checked_sql)
+            outcome = run_isolated(job.kind, started.checked_sql or job.code, tables=started.tables, space=space, limits=limits)
         except isolation.IsolationUnavailable as error:
             outcome = error
         _record_outcome(session, session.get(Job, started.job_id), outcome, space, limits, started.min_group_size)
@@ -466,9 +464,8 @@ def dev_run(session: Session, *, principal: Principal, contract_id: int, kind: s
                   payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"})
     session.commit()
     space = Workspace(work_dir / f"dev-{principal.user_id}-{hashlib.sha256(code.encode()).hexdigest()[:12]}-{clock.now().timestamp():.0f}")
-    draft = Job(kind=kind, code=code)
     try:
-        outcome = run_isolated(draft, tables=tables, space=space, limits=rules.DEV_LIMITS, checked_sql=checked if kind == "sql" else None)
+        outcome = run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS)
         files = [{"name": path.name, "bytes": path.stat().st_size, "preview": path.read_bytes()[:4096].decode("utf-8", errors="replace")}
                  for path in sorted(space.output.iterdir()) if path.is_file() and not path.is_symlink()]
         return {"exit_code": outcome.exit_code, "timed_out": outcome.timed_out, "log": outcome.log, "files": files, "tables": sorted(tables)}

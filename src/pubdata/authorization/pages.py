@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.web.deps import SessionDep
+from pubdata.web.forms import day, items
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -67,19 +67,8 @@ def agreement_page(request: Request, session: SessionDep, principal: PagePrincip
     return _page(request, session, principal, agreement_id)
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
-
-
 def _scope(form) -> dict[str, Any]:  # noqa: ANN001
-    return {"resources": _lines(form.get("resources", "")), "sectors": form.getlist("sectors"), "max_grade": form.get("max_grade") or "general-4"}
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("web.date", "Give dates as YYYY-MM-DD.") from None
+    return {"resources": items(form.get("resources", "")), "sectors": form.getlist("sectors"), "max_grade": form.get("max_grade") or "general-4"}
 
 
 # Each form on the agreement page posts to /agreements/{id}/do/{action}; this table says what it calls.
@@ -98,8 +87,8 @@ ACTIONS: dict[str, Callable[..., Any]] = {
         occurred_at=clock.parse_moment(f["occurred_at"]) if f.get("occurred_at") else clock.now(),
     ),
     "decide_incident": lambda s, p, a, f: service.decide_incident(s, principal=p, incident_id=int(f.get("incident_id", 0)), bad_impact=f.get("bad_impact") == "yes"),
-    "activity": lambda s, p, a, f: service.record_activity(s, principal=p, agreement_id=a, kind=f.get("kind", ""), performed_on=_day(f.get("performed_on", "")), summary=f.get("summary", "")),
-    "plan_exit": lambda s, p, a, f: service.plan_exit(s, principal=p, agreement_id=a, exit_on=_day(f.get("exit_on", "")), plan=f.get("plan", "")),
+    "activity": lambda s, p, a, f: service.record_activity(s, principal=p, agreement_id=a, kind=f.get("kind", ""), performed_on=day(f.get("performed_on", "")), summary=f.get("summary", "")),
+    "plan_exit": lambda s, p, a, f: service.plan_exit(s, principal=p, agreement_id=a, exit_on=day(f.get("exit_on", "")), plan=f.get("plan", "")),
     "terminate": lambda s, p, a, f: service.terminate_for_violation(s, principal=p, agreement_id=a, detail=f.get("detail", "")),
     "handover": lambda s, p, a, f: service.record_handover(s, principal=p, agreement_id=a, items=[{"item": f.get("item", ""), "action": f.get("handover_action", "")}]),
     "admit_partner": lambda s, p, a, f: service.admit_partner(s, principal=p, agreement_id=a, partner_id=int(f.get("partner_id") or 0), scope=_scope(f)),

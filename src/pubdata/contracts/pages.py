@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,6 +15,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
 from pubdata.web.deps import SessionDep, attachment
+from pubdata.web.forms import day, items
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -63,18 +63,12 @@ def _bounds(text: str) -> dict[str, list[float]]:
 
 
 def terms_from_form(form) -> dict[str, Any]:  # noqa: ANN001
-    split = lambda key: [part.strip() for part in str(form.get(key) or "").replace("，", ",").split(",") if part.strip()]  # noqa: E731
     terms = {
-        "resources": split("resources"), "purpose": form.get("purpose"), "output_rule": form.get("output_rule"),
-        "valid_from": str(form.get("valid_from") or ""), "valid_until": str(form.get("valid_until") or ""),
-        "max_calls": _numbers(form, "max_calls"), "max_rows": _numbers(form, "max_rows"), "dimensions": split("dimensions"),
+        "resources": items(form.get("resources")), "purpose": form.get("purpose"), "output_rule": form.get("output_rule"),
+        "valid_from": day(form.get("valid_from")).isoformat(), "valid_until": day(form.get("valid_until")).isoformat(),
+        "max_calls": _numbers(form, "max_calls"), "max_rows": _numbers(form, "max_rows"), "dimensions": items(form.get("dimensions")),
         "min_group_size": _numbers(form, "min_group_size") or 10,
     }
-    for key in ("valid_from", "valid_until"):
-        try:
-            date.fromisoformat(terms[key])
-        except ValueError:
-            raise InvalidInput("web.date", "Give dates as YYYY-MM-DD.") from None
     if terms["output_rule"] == "dp":
         terms.update(epsilon=_numbers(form, "epsilon", float), epsilon_per_query=_numbers(form, "epsilon_per_query", float),
                      delta=_numbers(form, "delta", float), bounds=_bounds(str(form.get("bounds") or "")),

@@ -33,7 +33,7 @@ from pubdata.ledger import service as ledger
 from pubdata.sandbox import isolation, rules, sql_checks
 from pubdata.sandbox.engine import locked_connection
 from pubdata.sandbox.models import Job
-from pubdata.sandbox.service import contract_for_use, mock_tables, policy_for
+from pubdata.sandbox.service import contract_for_use, mock_tables, policy_for, scope_holders
 
 TABULAR = (".csv", ".parquet")
 SQL_RUNNER = '''\
@@ -208,8 +208,7 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
 
 def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
     """A job approved before an exit or a scope change must not run after it: the scope is checked again."""
-    users = [job.operator_id] + ([job.organisation_id] if identity.organisation_kind(session, job.organisation_id) == "partner" else [])
-    for organisation_id in users:
+    for organisation_id in scope_holders(job.operator_id, job.organisation_id, identity.organisation_kind(session, job.organisation_id)):
         for code in resources:
             reason = authorization.check_use(session, organisation_id=organisation_id, code=code)
             if reason:

@@ -67,6 +67,11 @@ def _refused(session: Session, principal: Principal, contract_id: int, error: Ex
     return error
 
 
+def scope_holders(operator_id: int, organisation_id: int, organisation_kind: str) -> list[int]:
+    """Whose authorization must cover a use of the data: the operator's, and a partner's own when a partner uses it."""
+    return [operator_id] + ([organisation_id] if organisation_kind == "partner" else [])
+
+
 def contract_for_use(session: Session, *, principal: Principal, contract_id: int, developing: bool = False) -> tuple[Contract, dict]:
     """The contract a call runs under, and its terms, once the authorization scope has been checked.
 
@@ -78,8 +83,7 @@ def contract_for_use(session: Session, *, principal: Principal, contract_id: int
     if principal.organisation_id not in users:
         raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee uses data under it.")
     terms = contracts.terms_of(contract)
-    scoped = [contract.assigner_id] + ([principal.organisation_id] if principal.organisation_kind == "partner" else [])
-    for organisation_id in scoped:
+    for organisation_id in scope_holders(contract.assigner_id, principal.organisation_id, principal.organisation_kind):
         for code in terms["resources"]:
             authorization.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
     return contract, terms

@@ -36,7 +36,6 @@ from pubdata.identity import service as identity
 from pubdata.ledger.merkle import Hasher
 from pubdata.platform import open_platform
 
-
 # --- synthetic people (the helpers of tests/factory.py, copied so the benchmark does not import tests) ---
 
 CHIZHOU_REGIONS = ("341702", "341721", "341722", "341723")
@@ -45,7 +44,14 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 PERSON_FIELDS = [
-    {"name": "id_number", "label": "公民身份号码", "format": "resident_id", "required": True, "sensitivity": "sensitive", "pipl_category": "identity_document"},
+    {
+        "name": "id_number",
+        "label": "公民身份号码",
+        "format": "resident_id",
+        "required": True,
+        "sensitivity": "sensitive",
+        "pipl_category": "identity_document",
+    },
     {"name": "full_name", "label": "姓名", "format": "person_name", "required": True, "sensitivity": "personal"},
     {"name": "phone", "label": "手机号码", "format": "mobile", "sensitivity": "personal"},
     {"name": "birth_date", "label": "出生日期", "type": "date", "sensitivity": "personal"},
@@ -82,14 +88,16 @@ def generate_persons(path: Path, rows: int, seed: int = 7) -> None:
             born = births[rng.randrange(len(births))]
             first17 = f"{rng.choice(regions)}{born}{rng.randrange(1000):03d}"
             name = rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
-            batch.append((
-                first17 + resident_id_check_char(first17),
-                name,
-                f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
-                f"{born[:4]}-{born[4:6]}-{born[6:]}",
-                rng.choice(DISTRICTS),
-                rng.randrange(1, 7),
-            ))
+            batch.append(
+                (
+                    first17 + resident_id_check_char(first17),
+                    name,
+                    f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                    f"{born[:4]}-{born[4:6]}-{born[6:]}",
+                    rng.choice(DISTRICTS),
+                    rng.randrange(1, 7),
+                )
+            )
             if len(batch) == 50_000:
                 writer.writerows(batch)
                 batch.clear()
@@ -107,7 +115,9 @@ def credit_code(rng: random.Random) -> str:
 def platform_load(csv_path: Path, work_dir: Path) -> tuple[float, loading.LoadResult]:
     fields = [FieldSpec.model_validate(spec) for spec in PERSON_FIELDS]
     started = time.perf_counter()
-    result = loading.check_and_write(source_format="csv", fields=fields, work_dir=work_dir, path=csv_path, hasher=Hasher("sm3"))
+    result = loading.check_and_write(
+        source_format="csv", fields=fields, work_dir=work_dir, path=csv_path, hasher=Hasher("sm3")
+    )
     elapsed = time.perf_counter() - started
     assert result.ok, result.problems[:3]
     return elapsed, result
@@ -143,6 +153,7 @@ def staged_load(csv_path: Path, work_dir: Path) -> tuple[float, dict[str, float]
                 return fn(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - started
+
         return wrapper
 
     for name, fn in originals.items():
@@ -260,7 +271,14 @@ def query_mix(n: int, resources: int, rng: random.Random) -> list[tuple[str, cat
         (f"rare word ({RARE_WORD})", lambda: catalog.Filters(q=RARE_WORD)),
         ("no match (量子)", lambda: catalog.Filters(q="量子")),
         ("topic word + its sector", lambda: with_sector(rng.choice(topics))),
-        ("base_library filter, no keyword", lambda: catalog.Filters(base_library=rng.choice(("population", "legal_entity", "credit", "e_licence", "spatial", "macro_economy", "other")))),
+        (
+            "base_library filter, no keyword",
+            lambda: catalog.Filters(
+                base_library=rng.choice(
+                    ("population", "legal_entity", "credit", "e_licence", "spatial", "macro_economy", "other")
+                )
+            ),
+        ),
     ]
     return [(label, make()) for label, make in (makers[i % len(makers)] for i in range(n))]
 
@@ -281,7 +299,15 @@ def bench_search(args: argparse.Namespace) -> dict:
     rng = random.Random(10_000)
     with platform.session() as session:
         organisation = identity.create_organisation(session, actor=CLI, kind="provider", name="池州市基准数据提供部门")
-        user = identity.create_user(session, actor=CLI, organisation_id=organisation.id, login="bench.provider", display_name="基准", role="admin", password="correct-horse-battery")
+        user = identity.create_user(
+            session,
+            actor=CLI,
+            organisation_id=organisation.id,
+            login="bench.provider",
+            display_name="基准",
+            role="admin",
+            password="correct-horse-battery",
+        )
         session.commit()
         principal = identity.principal_for(session, user)
     started = time.perf_counter()
@@ -295,7 +321,9 @@ def bench_search(args: argparse.Namespace) -> dict:
     describe_s = time.perf_counter() - started
     # Bypasses the registration workflow (submission, review, public notice): acceptable for a search benchmark only.
     with platform.session() as session:
-        session.execute(text("UPDATE resource SET state = 'registered', registration_number = printf('CZZY2026%06d', id)"))
+        session.execute(
+            text("UPDATE resource SET state = 'registered', registration_number = printf('CZZY2026%06d', id)")
+        )
         session.commit()
         registered = session.scalar(text("SELECT count(*) FROM resource WHERE state = 'registered'"))
 
@@ -338,7 +366,9 @@ def bench_search(args: argparse.Namespace) -> dict:
         "describe_s": describe_s,
         "search": percentiles(times),
         "queries": len(queries),
-        "by_kind": {label: (len(t), *percentiles(t), statistics.median(matched[label])) for label, t in by_kind.items()},
+        "by_kind": {
+            label: (len(t), *percentiles(t), statistics.median(matched[label])) for label, t in by_kind.items()
+        },
         "http": percentiles(http_times),
         "requests": args.requests,
         "http_total": http_total,
@@ -352,10 +382,10 @@ def bench_search(args: argparse.Namespace) -> dict:
 # --- report --------------------------------------------------------------------------------------------
 
 
-
-
 def report(load: dict | None, search: dict | None) -> None:
-    print(f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), Python {host.python_version()}, {host.platform()}, DuckDB {duckdb.__version__}")
+    print(
+        f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), Python {host.python_version()}, {host.platform()}, DuckDB {duckdb.__version__}"
+    )
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}")
     busy = [f"{name} {part['contention']:.2f}" for name, part in (("load", load), ("search", search)) if part]
     print(f"other processes' CPU during the timed sections, in cores (0 = quiet machine): {', '.join(busy)}\n")
@@ -365,22 +395,40 @@ def report(load: dict | None, search: dict | None) -> None:
         n = load["rows"]
         platform_s, raw_s = statistics.median(load["platform"]), statistics.median(load["raw"])
         runs = len(load["platform"])
-        print(f"| CSV written once per run ({load['csv_bytes'] / 2**20:.0f} MiB, {n:,} rows) | {load['generate_s']:.1f} s | — |")
-        print(f"| platform load, all checks (`check_and_write`, SM3), median of {runs} | {n / platform_s:,.0f} rows/s ({platform_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['platform'])}) | — |")
-        print(f"| DuckDB `read_csv` → Parquet (zstd), no checks, median of {runs} | {n / raw_s:,.0f} rows/s ({raw_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['raw'])}) | — |")
-        print(f"| ratio platform / raw (medians) | **{platform_s / raw_s:.2f}×** (best runs: {min(load['platform']) / min(load['raw']):.2f}×) | ≤ 3× |")
-        print(f"| Parquet size, platform (typed) / raw (inferred) | {load['platform_parquet_bytes'] / 2**20:.1f} / {load['raw_parquet_bytes'] / 2**20:.1f} MiB | — |")
+        print(
+            f"| CSV written once per run ({load['csv_bytes'] / 2**20:.0f} MiB, {n:,} rows) | {load['generate_s']:.1f} s | — |"
+        )
+        print(
+            f"| platform load, all checks (`check_and_write`, SM3), median of {runs} | {n / platform_s:,.0f} rows/s ({platform_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['platform'])}) | — |"
+        )
+        print(
+            f"| DuckDB `read_csv` → Parquet (zstd), no checks, median of {runs} | {n / raw_s:,.0f} rows/s ({raw_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['raw'])}) | — |"
+        )
+        print(
+            f"| ratio platform / raw (medians) | **{platform_s / raw_s:.2f}×** (best runs: {min(load['platform']) / min(load['raw']):.2f}×) | ≤ 3× |"
+        )
+        print(
+            f"| Parquet size, platform (typed) / raw (inferred) | {load['platform_parquet_bytes'] / 2**20:.1f} / {load['raw_parquet_bytes'] / 2**20:.1f} MiB | — |"
+        )
     if search:
         s, h = search["search"], search["http"]
-        print(f"| describe {search['resources']:,} resources (service, ledger entry each) | {search['resources'] / search['describe_s']:,.0f} resources/s ({search['describe_s']:.1f} s) | — |")
-        print(f"| `search_public`, {search['queries']} mixed queries over {search['registered']:,} registered, p50 / p95 / max | {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} ms | p95 < 50 ms |")
-        print(f"| `GET /api/v1/public/catalog?q=人口` ({search['requests']} requests, {search['http_total']:,} matches, {min(50, search['http_total'])} returned), p50 / p95 / max | {h[0]:.2f} / {h[1]:.2f} / {h[2]:.2f} ms | p95 < 50 ms |")
+        print(
+            f"| describe {search['resources']:,} resources (service, ledger entry each) | {search['resources'] / search['describe_s']:,.0f} resources/s ({search['describe_s']:.1f} s) | — |"
+        )
+        print(
+            f"| `search_public`, {search['queries']} mixed queries over {search['registered']:,} registered, p50 / p95 / max | {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} ms | p95 < 50 ms |"
+        )
+        print(
+            f"| `GET /api/v1/public/catalog?q=人口` ({search['requests']} requests, {search['http_total']:,} matches, {min(50, search['http_total'])} returned), p50 / p95 / max | {h[0]:.2f} / {h[1]:.2f} / {h[2]:.2f} ms | p95 < 50 ms |"
+        )
     if load:
         print(f"\nStage breakdown, one instrumented load ({load['staged_total']:.2f} s in all):\n")
         print("| stage | seconds | share |")
         print("|---|---|---|")
         for name, seconds in load["stages"].items():
-            print(f"| {STAGES.get(name, 'other (DESCRIBE, count, scratch folder)')} | {seconds:.2f} | {seconds / load['staged_total']:.0%} |")
+            print(
+                f"| {STAGES.get(name, 'other (DESCRIBE, count, scratch folder)')} | {seconds:.2f} | {seconds / load['staged_total']:.0%} |"
+            )
     if search:
         print("\nSearch by kind of query:\n")
         print("| query | n | median matches | p50 / p95 / max ms |")

@@ -121,12 +121,15 @@ def main() -> None:
             ledger.consistency_proof(session, first=rng.randrange(1, second), second=second)
 
         consistency = latencies(one_consistency, args.samples)
-    with platform.session() as session, Progress(
-        TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
-    ) as bar:
+    with (
+        platform.session() as session,
+        Progress(TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar,
+    ):
         task = bar.add_task("verify", total=n)
         started = time.perf_counter()
-        report = verify(session, public_keys=platform.public_keys, progress=lambda done, total: bar.update(task, completed=done))
+        report = verify(
+            session, public_keys=platform.public_keys, progress=lambda done, total: bar.update(task, completed=done)
+        )
         verify_s = time.perf_counter() - started
     assert report.ok, report.problems[:3]
 
@@ -138,7 +141,9 @@ def main() -> None:
     print(f"| plain insert of the same rows, no hashing | {n / plain_s:,.0f} rows/s ({plain_s:.1f} s) |")
     print(f"| ratio ledger / plain | {ledger_s / plain_s:.2f}× |")
     print(f"| inclusion proof, p50 / p99 / max | {inclusion[0]:.2f} / {inclusion[1]:.2f} / {inclusion[2]:.2f} ms |")
-    print(f"| consistency proof, p50 / p99 / max | {consistency[0]:.2f} / {consistency[1]:.2f} / {consistency[2]:.2f} ms |")
+    print(
+        f"| consistency proof, p50 / p99 / max | {consistency[0]:.2f} / {consistency[1]:.2f} / {consistency[2]:.2f} ms |"
+    )
     print(f"| full verification | {verify_s:.1f} s ({n / verify_s:,.0f} entries/s) |")
     platform.close()
 

@@ -55,7 +55,14 @@ DISTRICTS = ("贵池区", "东至县", "石台县", "青阳县")
 REGIONS = ("341702", "341721", "341722", "341723")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 FIELDS = [
-    {"name": "id_number", "label": "公民身份号码", "format": "resident_id", "required": True, "sensitivity": "sensitive", "pipl_category": "identity_document"},
+    {
+        "name": "id_number",
+        "label": "公民身份号码",
+        "format": "resident_id",
+        "required": True,
+        "sensitivity": "sensitive",
+        "pipl_category": "identity_document",
+    },
     {"name": "district", "label": "所属区县"},
     {"name": "household_size", "label": "家庭人口数", "type": "integer"},
     {"name": "income", "label": "家庭年收入（元）", "type": "integer"},
@@ -70,8 +77,10 @@ def write_persons(path: Path, rows: int, seed: int) -> None:
     """``rows`` synthetic persons written by DuckDB itself: unique, valid resident IDs (GB 11643 check
     character), a district, a household size of 1–6 and an income of 20,000–199,999 yuan."""
     days = 365 * 55
-    prefix = (f"CAST(list_extract({list(REGIONS)}, (i % 4) + 1) || strftime(DATE '1950-01-01' + CAST((i // 4) % {days} AS INTEGER), '%Y%m%d')"
-              f" || lpad(CAST(i // {4 * days} AS VARCHAR), 3, '0') AS BIGINT)")
+    prefix = (
+        f"CAST(list_extract({list(REGIONS)}, (i % 4) + 1) || strftime(DATE '1950-01-01' + CAST((i // 4) % {days} AS INTEGER), '%Y%m%d')"
+        f" || lpad(CAST(i // {4 * days} AS VARCHAR), 3, '0') AS BIGINT)"
+    )
     weighted = " + ".join(f"((p // {10 ** (16 - k)}) % 10) * {w}" for k, w in enumerate(ID_WEIGHTS))
     con = duckdb.connect()
     con.execute(f"""
@@ -87,11 +96,21 @@ def write_persons(path: Path, rows: int, seed: int) -> None:
 
 
 def resource_body(code: str, name: str) -> ResourceIn:
-    return ResourceIn.model_validate({
-        "code": code, "name": name, "description": "池州市常住人口家庭收入（合成数据，基准测试用）", "sector": "public_security",
-        "base_library": "population", "update_frequency": "monthly", "time_span": "2015 至今", "sharing": "conditional",
-        "opening": "closed", "declared_grade": "general-2", "fields": FIELDS,
-    })
+    return ResourceIn.model_validate(
+        {
+            "code": code,
+            "name": name,
+            "description": "池州市常住人口家庭收入（合成数据，基准测试用）",
+            "sector": "public_security",
+            "base_library": "population",
+            "update_frequency": "monthly",
+            "time_span": "2015 至今",
+            "sharing": "conditional",
+            "opening": "closed",
+            "declared_grade": "general-2",
+            "fields": FIELDS,
+        }
+    )
 
 
 # --- the platform, built through its services ------------------------------------------------------------
@@ -113,7 +132,15 @@ def principal(platform: Platform, login: str) -> identity.Principal:
 def account(platform: Platform, *, kind: str, name: str, login: str) -> str:
     with platform.session() as session:
         organisation = identity.create_organisation(session, actor=CLI, kind=kind, name=name)
-        user = identity.create_user(session, actor=CLI, organisation_id=organisation.id, login=login, display_name=login, role="admin", password=PASSWORD)
+        user = identity.create_user(
+            session,
+            actor=CLI,
+            organisation_id=organisation.id,
+            login=login,
+            display_name=login,
+            role="admin",
+            password=PASSWORD,
+        )
         _, token = identity.issue_token(session, actor=CLI, user_id=user.id, name="bench", days=366)
         session.commit()
         return token
@@ -145,45 +172,98 @@ def build(args: argparse.Namespace, folder: Path) -> dict:
             resource = run(platform, catalog.describe, principal=police, body=resource_body(code, name))
             mark = time.perf_counter()
             with platform.session() as session:
-                result, version = catalog.load(session, principal=police, resource_id=resource.id, domain_dir=domain, source_format="parquet", path=source)
+                result, version = catalog.load(
+                    session,
+                    principal=police,
+                    resource_id=resource.id,
+                    domain_dir=domain,
+                    source_format="parquet",
+                    path=source,
+                )
                 assert version is not None, result.problems[:3]
                 session.commit()
             timings[f"load {code}"] = time.perf_counter() - mark
             source.unlink()
-            application = run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
-            run(platform, catalog.review_registration, principal=bureau, registration_id=application.id, decision="accept", reason=None)
+            application = run(
+                platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first"
+            )
+            run(
+                platform,
+                catalog.review_registration,
+                principal=bureau,
+                registration_id=application.id,
+                decision="accept",
+                reason=None,
+            )
     with clock.frozen_at(now):
-        registered = run(platform, lambda session: scheduler.tick(session))  # the public notice (10 working days) is over
+        registered = run(
+            platform, lambda session: scheduler.tick(session)
+        )  # the public notice (10 working days) is over
         assert len(registered) == 2, registered
         operator = principal(platform, "operator.admin")
         agreement = run(
-            platform, authorization.record_agreement, principal=bureau, operator_id=operator.organisation_id, tender_reference="CZZB-2026-BENCH",
-            selection={key: "见招标文件附件" for key in ("capability", "credibility", "knowledge", "environment", "responsibility")},
-            scope={"resources": [BIG, SMALL], "sectors": [], "max_grade": "general-4"}, security_duties="落实数据安全主体责任",
+            platform,
+            authorization.record_agreement,
+            principal=bureau,
+            operator_id=operator.organisation_id,
+            tender_reference="CZZB-2026-BENCH",
+            selection={
+                key: "见招标文件附件"
+                for key in ("capability", "credibility", "knowledge", "environment", "responsibility")
+            },
+            scope={"resources": [BIG, SMALL], "sectors": [], "max_grade": "general-4"},
+            security_duties="落实数据安全主体责任",
         )
         run(platform, authorization.sign, principal=bureau, agreement_id=agreement.id)
         run(platform, authorization.sign, principal=operator, agreement_id=agreement.id)
         bank = principal(platform, "bank.admin")
-        window = {"purpose": "public_governance", "valid_from": clock.today().isoformat(), "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
-                  "max_calls": 1_000_000, "max_rows": 100_000_000, "dimensions": ["district"], "min_group_size": 10}
+        window = {
+            "purpose": "public_governance",
+            "valid_from": clock.today().isoformat(),
+            "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
+            "max_calls": 1_000_000,
+            "max_rows": 100_000_000,
+            "dimensions": ["district"],
+            "min_group_size": 10,
+        }
         terms = {
             "aggregate": {**window, "resources": [BIG], "output_rule": "aggregate"},
-            "dp": {**window, "resources": [BIG], "output_rule": "dp", "epsilon": 10, "epsilon_per_query": 0.001, "delta": 1e-6,
-                   "bounds": {"income": [0, 200_000], "household_size": [1, 10]}},
+            "dp": {
+                **window,
+                "resources": [BIG],
+                "output_rule": "dp",
+                "epsilon": 10,
+                "epsilon_per_query": 0.001,
+                "delta": 1e-6,
+                "bounds": {"income": [0, 200_000], "household_size": [1, 10]},
+            },
             "small": {**window, "resources": [SMALL], "output_rule": "aggregate"},
         }
         contract_ids = {}
         for key, body in terms.items():
-            contract = run(platform, contracts.propose, principal=operator, assignee_id=bank.organisation_id, terms=body)
+            contract = run(
+                platform, contracts.propose, principal=operator, assignee_id=bank.organisation_id, terms=body
+            )
             run(platform, contracts.sign, principal=operator, contract_id=contract.id)
             assert run(platform, contracts.sign, principal=bank, contract_id=contract.id).state == "active"
             contract_ids[key] = contract.id
     with platform.session() as session:
-        paths = {code: str(catalog.data_of(session, code=code, domain_dir=domain)[1].resolve()) for code in (BIG, SMALL)}
-        rows = {code: duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0] for code, path in paths.items()}
+        paths = {
+            code: str(catalog.data_of(session, code=code, domain_dir=domain)[1].resolve()) for code in (BIG, SMALL)
+        }
+        rows = {
+            code: duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
+            for code, path in paths.items()
+        }
     platform.close()
-    setup = {"tokens": tokens, "contracts": contract_ids, "paths": paths, "rows": rows, "timings": timings,
-             "setup_s": time.perf_counter() - started}
+    setup = {
+        "tokens": tokens,
+        "contracts": contract_ids,
+        "paths": paths,
+        "rows": rows,
+        "timings": timings,
+        "setup_s": time.perf_counter() - started,
+    }
     (folder / SETUP_FILE).write_text(json.dumps(setup, ensure_ascii=False, indent=1), "utf-8")
     return setup
 
@@ -203,7 +283,9 @@ def raw(path: str, table: str, sql: str) -> float:
 
 def through_service(client, token: str, contract_id: int, sql: str) -> tuple[float, dict]:
     started = time.perf_counter()
-    response = client.post("/api/v1/queries", headers={"Authorization": f"Bearer {token}"}, json={"contract_id": contract_id, "sql": sql})
+    response = client.post(
+        "/api/v1/queries", headers={"Authorization": f"Bearer {token}"}, json={"contract_id": contract_id, "sql": sql}
+    )
     elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.text
     return elapsed, response.json()
@@ -219,8 +301,14 @@ def engine_sql(platform: Platform, contract_id: int, sql: str) -> str:
         return sql_checks.check(sql, policy).sql
     tree, _ = sql_checks.analyse(sql, policy)
     table = tree.args["from_"].this.name
-    return dp.plan(tree, unit_table=table, unit=policy.privacy_units[table], bounds={k: tuple(v) for k, v in terms["bounds"].items()},
-                   cap=terms.get("max_contributions", 1), one_row_each=table in policy.unique_units).sql
+    return dp.plan(
+        tree,
+        unit_table=table,
+        unit=policy.privacy_units[table],
+        bounds={k: tuple(v) for k, v in terms["bounds"].items()},
+        cap=terms.get("max_contributions", 1),
+        one_row_each=table in policy.unique_units,
+    ).sql
 
 
 # One instrumented call: the service's steps wrapped in timers (the call itself is unchanged).
@@ -248,6 +336,7 @@ def staged(client, token: str, contract_id: int, sql: str) -> tuple[float, dict[
                 return fn(*a, **k)
             finally:
                 spent[label] += time.perf_counter() - mark
+
         return wrapper
 
     for label, (owner, name) in STEPS.items():
@@ -275,12 +364,22 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
     token, ids, paths = setup["tokens"]["bank"], setup["contracts"], setup["paths"]
     big, small = sandbox.table_name(BIG), sandbox.table_name(SMALL)
     group_by = f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} GROUP BY district"
-    dp_sql = f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} WHERE household_size <= {{k}} GROUP BY district"
+    dp_sql = (
+        f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} WHERE household_size <= {{k}} GROUP BY district"
+    )
     nonce = time.time_ns() // 1000 * 100  # every dp text below is new, even on a platform kept from an earlier run
     small_sql = f"SELECT district, count(*) AS n FROM {small} GROUP BY district"
     checked_sql = engine_sql(platform, ids["aggregate"], group_by)
-    out: dict = {"group_by": group_by, "checked_sql": checked_sql, "dp_sql": dp_sql.format(k=100), "small_sql": small_sql}
-    busy = {name: Contention() for name in (("aggregate", "dp") if args.only != "small" else ()) + (("small",) if args.only != "big" else ())}
+    out: dict = {
+        "group_by": group_by,
+        "checked_sql": checked_sql,
+        "dp_sql": dp_sql.format(k=100),
+        "small_sql": small_sql,
+    }
+    busy = {
+        name: Contention()
+        for name in (("aggregate", "dp") if args.only != "small" else ()) + (("small",) if args.only != "big" else ())
+    }
     with TestClient(create_app(platform)) as client:
         if args.only != "small":
             # Warm-up: imports, the app, SQLite's page cache, the file in the OS cache.
@@ -303,22 +402,37 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
                 with busy["aggregate"]:
                     engine_t.append(raw(paths[BIG], big, checked_sql))
             warm.close()
-            out["aggregate"] = {"service": service_t, "raw": raw_t, "engine_sql": engine_t, "warm": warm_t, "answer": answer}
+            out["aggregate"] = {
+                "service": service_t,
+                "raw": raw_t,
+                "engine_sql": engine_t,
+                "warm": warm_t,
+                "answer": answer,
+            }
             out["aggregate_stages"] = staged(client, token, ids["aggregate"], group_by)
 
             service_t, raw_t, engine_t = [], [], []
             dp_plan_sql = engine_sql(platform, ids["dp"], dp_sql.format(k=nonce + 50))
             # First with the engine as configured; if it refuses (memory), once more with a larger limit for the timings.
             started = time.perf_counter()
-            response = client.post("/api/v1/queries", headers={"Authorization": f"Bearer {token}"},
-                                   json={"contract_id": ids["dp"], "sql": dp_sql.format(k=nonce + 50)})
-            refusal = None if response.status_code == 200 else (time.perf_counter() - started, response.json().get("detail", response.text))
+            response = client.post(
+                "/api/v1/queries",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"contract_id": ids["dp"], "sql": dp_sql.format(k=nonce + 50)},
+            )
+            refusal = (
+                None
+                if response.status_code == 200
+                else (time.perf_counter() - started, response.json().get("detail", response.text))
+            )
             default_engine = sandbox_routes.ENGINE
             if refusal:
                 sandbox_routes.ENGINE = DuckDBEngine(threads=default_engine.threads, memory_limit=args.dp_memory_limit)
                 through_service(client, token, ids["dp"], dp_sql.format(k=nonce + 51))  # warm-up (a charged query too)
             for i in range(args.repeats):
-                sql = dp_sql.format(k=nonce + 100 + i)  # a different text each time: a real, charged query, never the cache
+                sql = dp_sql.format(
+                    k=nonce + 100 + i
+                )  # a different text each time: a real, charged query, never the cache
                 with busy["dp"]:
                     elapsed, answer = through_service(client, token, ids["dp"], sql)
                 service_t.append(elapsed)
@@ -327,9 +441,17 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
                 with busy["dp"]:
                     engine_t.append(raw(paths[BIG], big, engine_sql(platform, ids["dp"], sql)))
             cached, _ = through_service(client, token, ids["dp"], dp_sql.format(k=nonce + 100))
-            out["dp"] = {"service": service_t, "raw": raw_t, "engine_sql": engine_t, "answer": answer, "cached": cached, "plan_sql": dp_plan_sql,
-                         "refusal": refusal, "engine": (sandbox_routes.ENGINE.threads, sandbox_routes.ENGINE.memory_limit),
-                         "default_engine": (default_engine.threads, default_engine.memory_limit)}
+            out["dp"] = {
+                "service": service_t,
+                "raw": raw_t,
+                "engine_sql": engine_t,
+                "answer": answer,
+                "cached": cached,
+                "plan_sql": dp_plan_sql,
+                "refusal": refusal,
+                "engine": (sandbox_routes.ENGINE.threads, sandbox_routes.ENGINE.memory_limit),
+                "default_engine": (default_engine.threads, default_engine.memory_limit),
+            }
             out["dp_stages"] = staged(client, token, ids["dp"], dp_sql.format(k=nonce + 99))
             sandbox_routes.ENGINE = default_engine
 
@@ -359,8 +481,10 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
                 connects.append(time.perf_counter() - started)
             out["connect"] = statistics.median(connects)
             stage_runs = [staged(client, token, ids["small"], small_sql) for _ in range(50)]
-            out["small_stages"] = (statistics.median(t for t, _ in stage_runs),
-                                   {label: statistics.median(s.get(label, 0.0) for _, s in stage_runs) for label in stage_runs[0][1]})
+            out["small_stages"] = (
+                statistics.median(t for t, _ in stage_runs),
+                {label: statistics.median(s.get(label, 0.0) for _, s in stage_runs) for label in stage_runs[0][1]},
+            )
     out["contention"] = {name: c.cores for name, c in busy.items()}
     return out
 
@@ -376,15 +500,21 @@ def report(args: argparse.Namespace, setup: dict, out: dict) -> None:
     import sqlite3
 
     n_big, n_small = setup["rows"][BIG], setup["rows"][SMALL]
-    print(f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {host.python_version()}, {host.platform()}, "
-          f"DuckDB {duckdb.__version__}, SQLite {sqlite3.sqlite_version}")
+    print(
+        f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {host.python_version()}, {host.platform()}, "
+        f"DuckDB {duckdb.__version__}, SQLite {sqlite3.sqlite_version}"
+    )
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}")
-    print("other processes' CPU during the timed sections, in cores (0 = quiet machine): "
-          + ", ".join(f"{name} {cores:.2f}" for name, cores in out["contention"].items()))
+    print(
+        "other processes' CPU during the timed sections, in cores (0 = quiet machine): "
+        + ", ".join(f"{name} {cores:.2f}" for name, cores in out["contention"].items())
+    )
     t = setup["timings"]
-    print(f"setup: {setup['setup_s']:.1f} s (DuckDB writes {n_big:,} rows in {t[f'generate {BIG}']:.1f} s; "
-          f"catalog.load checks and stores them in {t[f'load {BIG}']:.1f} s)\n")
+    print(
+        f"setup: {setup['setup_s']:.1f} s (DuckDB writes {n_big:,} rows in {t[f'generate {BIG}']:.1f} s; "
+        f"catalog.load checks and stores them in {t[f'load {BIG}']:.1f} s)\n"
+    )
     print(f"- user query: `{out['group_by']}`")
     print(f"- the engine runs: `{out['checked_sql']}`")
     print(f"- dp query: `{out['dp_sql']}`")
@@ -397,8 +527,11 @@ def report(args: argparse.Namespace, setup: dict, out: dict) -> None:
         report_big(out, n_big)
     if "small" in out:
         report_small(out, n_small)
-    for key, title in (("small_stages", "small query (median of 50 instrumented calls)"), ("aggregate_stages", f"GROUP BY over {n_big:,} rows (one instrumented call)"),
-                       ("dp_stages", f"dp GROUP BY over {n_big:,} rows (one instrumented call)")):
+    for key, title in (
+        ("small_stages", "small query (median of 50 instrumented calls)"),
+        ("aggregate_stages", f"GROUP BY over {n_big:,} rows (one instrumented call)"),
+        ("dp_stages", f"dp GROUP BY over {n_big:,} rows (one instrumented call)"),
+    ):
         if key not in out:
             continue
         total, spent = out[key]
@@ -415,35 +548,61 @@ def report_big(out: dict, n_big: int) -> None:
     a, d = out["aggregate"], out["dp"]
     reps = len(a["service"])
     sa, ra, ea = (statistics.median(a[k]) for k in ("service", "raw", "engine_sql"))
-    print(f"| GROUP BY over {n_big:,} rows, `POST /api/v1/queries` (aggregate contract), median of {reps} | {sa:.2f} s (runs {runs(a['service'])}) | — |")
-    print(f"| the same query, raw DuckDB on the same Parquet file, median of {reps} | {ra:.2f} s (runs {runs(a['raw'])}) | — |")
-    print(f"| ratio service / raw (medians) | **{sa / ra:.2f}×** (best runs {min(a['service']) / min(a['raw']):.2f}×) | ≤ 1.15× |")
+    print(
+        f"| GROUP BY over {n_big:,} rows, `POST /api/v1/queries` (aggregate contract), median of {reps} | {sa:.2f} s (runs {runs(a['service'])}) | — |"
+    )
+    print(
+        f"| the same query, raw DuckDB on the same Parquet file, median of {reps} | {ra:.2f} s (runs {runs(a['raw'])}) | — |"
+    )
+    print(
+        f"| ratio service / raw (medians) | **{sa / ra:.2f}×** (best runs {min(a['service']) / min(a['raw']):.2f}×) | ≤ 1.15× |"
+    )
     wa = statistics.median(a["warm"])
-    print(f"| the same query, raw DuckDB on one warm connection (no connect), median | {wa:.2f} s; service / it: **{sa / wa:.2f}×** | — |")
-    print(f"| the engine's SQL (with the small-group `HAVING`), raw DuckDB, median | {ea:.2f} s (runs {runs(a['engine_sql'])}); service / it: {sa / ea:.2f}× | — |")
+    print(
+        f"| the same query, raw DuckDB on one warm connection (no connect), median | {wa:.2f} s; service / it: **{sa / wa:.2f}×** | — |"
+    )
+    print(
+        f"| the engine's SQL (with the small-group `HAVING`), raw DuckDB, median | {ea:.2f} s (runs {runs(a['engine_sql'])}); service / it: {sa / ea:.2f}× | — |"
+    )
     sd, rd, ed = (statistics.median(d[k]) for k in ("service", "raw", "engine_sql"))
     if d["refusal"]:
         seconds, detail = d["refusal"]
-        print(f"| dp GROUP BY over {n_big:,} rows, engine as configured (threads {d['default_engine'][0]}, memory_limit {d['default_engine'][1]}) | "
-              f"**refused** after {seconds:.1f} s: {detail} | — |")
-        print(f"| *the dp rows below: engine memory_limit raised to {d['engine'][1]} by the benchmark (`--dp-memory-limit`)* | | |")
-    print(f"| same GROUP BY under the dp contract (ε 0.001 a query, a new query text each run), median of {reps} | {sd:.2f} s (runs {runs(d['service'])}) | — |")
+        print(
+            f"| dp GROUP BY over {n_big:,} rows, engine as configured (threads {d['default_engine'][0]}, memory_limit {d['default_engine'][1]}) | "
+            f"**refused** after {seconds:.1f} s: {detail} | — |"
+        )
+        print(
+            f"| *the dp rows below: engine memory_limit raised to {d['engine'][1]} by the benchmark (`--dp-memory-limit`)* | | |"
+        )
+    print(
+        f"| same GROUP BY under the dp contract (ε 0.001 a query, a new query text each run), median of {reps} | {sd:.2f} s (runs {runs(d['service'])}) | — |"
+    )
     print(f"| the same queries, raw DuckDB (no bounding, no noise), median | {rd:.2f} s (runs {runs(d['raw'])}) | — |")
     print(f"| ratio dp service / raw (medians) | **{sd / rd:.2f}×** | — |")
-    print(f"| the dp plan's SQL (one row per person, clamped sums), raw DuckDB, median | {ed:.2f} s; service / it: {sd / ed:.2f}× | — |")
+    print(
+        f"| the dp plan's SQL (one row per person, clamped sums), raw DuckDB, median | {ed:.2f} s; service / it: {sd / ed:.2f}× | — |"
+    )
     print(f"| a repeated dp query (answered from the cache, nothing charged) | {d['cached'] * 1000:.1f} ms | — |")
 
 
 def report_small(out: dict, n_small: int) -> None:
     s = out["small"]
-    print(f"| small GROUP BY ({n_small:,} rows), `POST /api/v1/queries`, {len(s['service'])} calls, p50 / p99 / max | "
-          f"**{percentile(s['service'], .5) * 1000:.1f}** / {percentile(s['service'], .99) * 1000:.1f} / {max(s['service']) * 1000:.1f} ms | p50 < 20 ms |")
-    print(f"| the same small query, raw DuckDB (new connection each time), p50 / p99 | "
-          f"{percentile(s['raw'], .5) * 1000:.2f} / {percentile(s['raw'], .99) * 1000:.2f} ms | — |")
-    print(f"| the same small query, raw DuckDB on one warm connection, p50 / p99 | "
-          f"{percentile(s['warm'], .5) * 1000:.2f} / {percentile(s['warm'], .99) * 1000:.2f} ms | — |")
+    print(
+        f"| small GROUP BY ({n_small:,} rows), `POST /api/v1/queries`, {len(s['service'])} calls, p50 / p99 / max | "
+        f"**{percentile(s['service'], 0.5) * 1000:.1f}** / {percentile(s['service'], 0.99) * 1000:.1f} / {max(s['service']) * 1000:.1f} ms | p50 < 20 ms |"
+    )
+    print(
+        f"| the same small query, raw DuckDB (new connection each time), p50 / p99 | "
+        f"{percentile(s['raw'], 0.5) * 1000:.2f} / {percentile(s['raw'], 0.99) * 1000:.2f} ms | — |"
+    )
+    print(
+        f"| the same small query, raw DuckDB on one warm connection, p50 / p99 | "
+        f"{percentile(s['warm'], 0.5) * 1000:.2f} / {percentile(s['warm'], 0.99) * 1000:.2f} ms | — |"
+    )
     print(f"| `duckdb.connect()` + `close()` alone, median of 50 | {out['connect'] * 1000:.1f} ms | — |")
-    print(f"| `GET /healthz` through the same `TestClient` (the HTTP harness's floor), p50 | {percentile(s['healthz'], .5) * 1000:.2f} ms | — |")
+    print(
+        f"| `GET /healthz` through the same `TestClient` (the HTTP harness's floor), p50 | {percentile(s['healthz'], 0.5) * 1000:.2f} ms | — |"
+    )
 
 
 def main() -> None:
@@ -453,11 +612,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--data-dir", type=Path, default=Path("bench-data/sandbox"))
-    parser.add_argument("--dp-memory-limit", default="8GB",
-                        help="if the engine as configured refuses the dp query, time it with this DuckDB memory_limit instead")
-    parser.add_argument("--only", choices=("big", "small"), help="time only the 10M-row queries, or only the small query")
+    parser.add_argument(
+        "--dp-memory-limit",
+        default="8GB",
+        help="if the engine as configured refuses the dp query, time it with this DuckDB memory_limit instead",
+    )
+    parser.add_argument(
+        "--only", choices=("big", "small"), help="time only the 10M-row queries, or only the small query"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the platform's data dir afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse a platform kept by an earlier --keep run (same --rows)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a platform kept by an earlier --keep run (same --rows)"
+    )
     args = parser.parse_args()
     folder = args.data_dir / "platform"
     setup_file = folder / SETUP_FILE

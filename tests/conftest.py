@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
+import pubdata.all_models  # noqa: F401
 from pubdata.common import clock
 from pubdata.config import Settings
 from pubdata.db import Base, make_engine
 from pubdata.platform import Platform, open_platform, upgrade
-import pubdata.all_models  # noqa: F401
 
 POSTGRES_URL = os.environ.get("PUBDATA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATABASES = [name for name in os.environ.get("PUBDATA_TEST_DATABASES", "sqlite,postgresql").split(",") if name]
@@ -44,7 +44,9 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as error:  # noqa: BLE001 - turn any connection problem into a clear failure
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}. Start it (see README) or set PUBDATA_TEST_DATABASES=sqlite.")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}. Start it (see README) or set PUBDATA_TEST_DATABASES=sqlite."
+        )
     url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     engine = make_engine(url)
     upgrade(engine)

@@ -38,7 +38,14 @@ def credit_code(rng: random.Random) -> str:
 
 
 PERSON_FIELDS = [
-    {"name": "id_number", "label": "公民身份号码", "format": "resident_id", "required": True, "sensitivity": "sensitive", "pipl_category": "identity_document"},
+    {
+        "name": "id_number",
+        "label": "公民身份号码",
+        "format": "resident_id",
+        "required": True,
+        "sensitivity": "sensitive",
+        "pipl_category": "identity_document",
+    },
     {"name": "full_name", "label": "姓名", "format": "person_name", "required": True, "sensitivity": "personal"},
     {"name": "phone", "label": "手机号码", "format": "mobile", "sensitivity": "personal"},
     {"name": "birth_date", "label": "出生日期", "type": "date", "sensitivity": "personal"},
@@ -53,14 +60,16 @@ def person_rows(n: int, seed: int = 7) -> list[dict[str, str]]:
     rows = []
     for _ in range(n):
         number = resident_id(rng)
-        rows.append({
-            "id_number": number,
-            "full_name": person_name(rng),
-            "phone": mobile(rng),
-            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-            "district": rng.choice(districts),
-            "household_size": str(rng.randrange(1, 7)),
-        })
+        rows.append(
+            {
+                "id_number": number,
+                "full_name": person_name(rng),
+                "phone": mobile(rng),
+                "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+                "district": rng.choice(districts),
+                "household_size": str(rng.randrange(1, 7)),
+            }
+        )
     return rows
 
 
@@ -70,7 +79,7 @@ def csv_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str
     return "\n".join(lines) + "\n"
 
 
-def resource_body(code: str = "CZ-RK-0001", name: str = "人口基础信息库", fields=None, **extra) -> dict:  # noqa: ANN001
+def resource_body(code: str = "CZ-RK-0001", name: str = "人口基础信息库", fields=None, **extra) -> dict:
     return {
         "code": code,
         "name": name,

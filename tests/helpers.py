@@ -23,10 +23,22 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_account(platform: Platform, *, kind: str, name: str, login: str, role: str = "admin", days: int = 30) -> Account:
+def make_account(
+    platform: Platform, *, kind: str, name: str, login: str, role: str = "admin", days: int = 30
+) -> Account:
     with platform.session() as session:
-        organisation = identity.find_organisation(session, name=name) or identity.create_organisation(session, actor=CLI, kind=kind, name=name)
-        user = identity.create_user(session, actor=CLI, organisation_id=organisation.id, login=login, display_name=login, role=role, password=PASSWORD)
+        organisation = identity.find_organisation(session, name=name) or identity.create_organisation(
+            session, actor=CLI, kind=kind, name=name
+        )
+        user = identity.create_user(
+            session,
+            actor=CLI,
+            organisation_id=organisation.id,
+            login=login,
+            display_name=login,
+            role=role,
+            password=PASSWORD,
+        )
         _, token = identity.issue_token(session, actor=CLI, user_id=user.id, name="test", days=days)
         session.commit()
         return Account(organisation.id, user.id, login, token)

@@ -84,39 +84,74 @@ def test_token_is_shown_once_and_works(client, operator):
 
 def test_another_organisations_objects_answer_404(client, bureau, operator, platform):
     bank = make_account(platform, kind="consumer", name="池州农村商业银行", login="bank.admin")
-    for path in (f"/api/v1/organisations/{bank.organisation_id}", f"/api/v1/organisations/{bank.organisation_id}/users", f"/api/v1/users/{bank.user_id}"):
+    for path in (
+        f"/api/v1/organisations/{bank.organisation_id}",
+        f"/api/v1/organisations/{bank.organisation_id}/users",
+        f"/api/v1/users/{bank.user_id}",
+    ):
         body = assert_problem(client.get(path, headers=operator.headers), 404, "identity.not-found")
         assert "池州农村商业银行" not in json.dumps(body, ensure_ascii=False)
-    missing = assert_problem(client.get("/api/v1/organisations/999", headers=operator.headers), 404, "identity.not-found")
-    assert missing["detail"] == client.get(f"/api/v1/organisations/{bank.organisation_id}", headers=operator.headers).json()["detail"]
-    assert_problem(client.post(f"/api/v1/organisations/{bank.organisation_id}/users", headers=operator.headers,
-                               json={"login": "intruder", "display_name": "x", "role": "admin", "password": PASSWORD}), 404, "identity.not-found")
-    assert [org["id"] for org in client.get("/api/v1/organisations", headers=operator.headers).json()] == [operator.organisation_id]
+    missing = assert_problem(
+        client.get("/api/v1/organisations/999", headers=operator.headers), 404, "identity.not-found"
+    )
+    assert (
+        missing["detail"]
+        == client.get(f"/api/v1/organisations/{bank.organisation_id}", headers=operator.headers).json()["detail"]
+    )
+    assert_problem(
+        client.post(
+            f"/api/v1/organisations/{bank.organisation_id}/users",
+            headers=operator.headers,
+            json={"login": "intruder", "display_name": "x", "role": "admin", "password": PASSWORD},
+        ),
+        404,
+        "identity.not-found",
+    )
+    assert [org["id"] for org in client.get("/api/v1/organisations", headers=operator.headers).json()] == [
+        operator.organisation_id
+    ]
 
 
 def test_bureau_admin_sees_all_and_creates_organisations_and_users(client, bureau, operator):
     assert len(client.get("/api/v1/organisations", headers=bureau.headers).json()) == 2
-    created = client.post("/api/v1/organisations", headers=bureau.headers, json={"kind": "provider", "name": "池州市公安局"})
+    created = client.post(
+        "/api/v1/organisations", headers=bureau.headers, json={"kind": "provider", "name": "池州市公安局"}
+    )
     assert created.status_code == 201
     org_id = created.json()["id"]
-    user = client.post(f"/api/v1/organisations/{org_id}/users", headers=bureau.headers,
-                       json={"login": "police.admin", "display_name": "数据专员", "role": "admin", "password": PASSWORD})
+    user = client.post(
+        f"/api/v1/organisations/{org_id}/users",
+        headers=bureau.headers,
+        json={"login": "police.admin", "display_name": "数据专员", "role": "admin", "password": PASSWORD},
+    )
     assert user.status_code == 201 and "password" not in user.text and "argon2" not in user.text
 
 
 def test_member_may_not_create_users_in_its_own_organisation(client, platform, operator):
-    member = make_account(platform, kind="operator", name="池州数据运营有限公司", login="operator.member", role="member")
-    response = client.post(f"/api/v1/organisations/{operator.organisation_id}/users", headers=member.headers,
-                           json={"login": "newbie", "display_name": "x", "role": "member", "password": PASSWORD})
+    member = make_account(
+        platform, kind="operator", name="池州数据运营有限公司", login="operator.member", role="member"
+    )
+    response = client.post(
+        f"/api/v1/organisations/{operator.organisation_id}/users",
+        headers=member.headers,
+        json={"login": "newbie", "display_name": "x", "role": "member", "password": PASSWORD},
+    )
     assert_problem(response, 403, "identity.permission")
 
 
 def test_operator_may_not_create_organisations(client, operator):
-    assert_problem(client.post("/api/v1/organisations", headers=operator.headers, json={"kind": "partner", "name": "某公司"}), 403, "identity.permission")
+    assert_problem(
+        client.post("/api/v1/organisations", headers=operator.headers, json={"kind": "partner", "name": "某公司"}),
+        403,
+        "identity.permission",
+    )
 
 
 def test_deactivated_user_is_refused_the_same_second(client, bureau, operator):
-    assert client.patch(f"/api/v1/users/{operator.user_id}", headers=bureau.headers, json={"active": False}).status_code == 200
+    assert (
+        client.patch(f"/api/v1/users/{operator.user_id}", headers=bureau.headers, json={"active": False}).status_code
+        == 200
+    )
     assert_problem(client.get("/api/v1/me", headers=operator.headers), 401, "identity.token-revoked")
 
 
@@ -126,13 +161,20 @@ def test_deactivated_user_is_refused_the_same_second(client, bureau, operator):
         (b'{"kind": "provider", "name": ', "application/json", 400, "http.malformed-json"),
         (b'{"kind": "provider", "name": "x", "colour": "red"}', "application/json", 422, "http.validation"),
         (b'{"kind": "wizard", "name": "x"}', "application/json", 422, "identity.organisation-kind"),
-        (b'{"kind": "partner", "name": "x", "credit_code": "91341700MA0000001A"}', "application/json", 422, "identity.credit-code"),
+        (
+            b'{"kind": "partner", "name": "x", "credit_code": "91341700MA0000001A"}',
+            "application/json",
+            422,
+            "identity.credit-code",
+        ),
         (b'{"kind": "provider", "name": "' + b"x" * 2_000_000 + b'"}', "application/json", 413, "http.body-too-large"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(client, platform, bureau, body, content_type, status, rule):
     before = ledger_size(platform)
-    response = client.post("/api/v1/organisations", content=body, headers={**bureau.headers, "Content-Type": content_type})
+    response = client.post(
+        "/api/v1/organisations", content=body, headers={**bureau.headers, "Content-Type": content_type}
+    )
     assert_problem(response, status, rule)
     assert ledger_size(platform) == before
     assert len(client.get("/api/v1/organisations", headers=bureau.headers).json()) == 1
@@ -140,7 +182,11 @@ def test_bad_input_is_refused_and_writes_nothing(client, platform, bureau, body,
 
 def test_duplicate_login_is_a_conflict(client, bureau):
     body = {"login": "bureau.admin", "display_name": "x", "role": "member", "password": PASSWORD}
-    assert_problem(client.post(f"/api/v1/organisations/{bureau.organisation_id}/users", headers=bureau.headers, json=body), 409, "identity.login-taken")
+    assert_problem(
+        client.post(f"/api/v1/organisations/{bureau.organisation_id}/users", headers=bureau.headers, json=body),
+        409,
+        "identity.login-taken",
+    )
 
 
 def test_validation_errors_do_not_echo_the_input(client, bureau):
@@ -156,7 +202,12 @@ def test_validation_errors_do_not_echo_the_input(client, bureau):
 def test_tree_head_is_public_and_its_signature_verifies(client, bureau):
     head = client.get("/api/v1/ledger/tree-head").json()
     assert head["size"] == ledger_size(client.app.state.platform) and head["hash_algorithm"] == "sm3"
-    assert verify_signature("ed25519", base64.b64decode(head["public_key"]), base64.b64decode(head["signature"]), head["signed_message"].encode())
+    assert verify_signature(
+        "ed25519",
+        base64.b64decode(head["public_key"]),
+        base64.b64decode(head["signature"]),
+        head["signed_message"].encode(),
+    )
     assert json.loads(head["signed_message"])["root_hash"] == head["root_hash"]
 
 
@@ -181,7 +232,9 @@ def test_consistency_proof_verifies(client, bureau, operator):
     assert proof["first_root"] == first["root_hash"] and proof["second_root"] == second["root_hash"]
     h = merkle.Hasher("sm3")
     path = [bytes.fromhex(p) for p in proof["consistency_path"]]
-    assert merkle.verify_consistency(h, first["size"], second["size"], bytes.fromhex(first["root_hash"]), bytes.fromhex(second["root_hash"]), path)
+    assert merkle.verify_consistency(
+        h, first["size"], second["size"], bytes.fromhex(first["root_hash"]), bytes.fromhex(second["root_hash"]), path
+    )
 
 
 def test_bad_proof_ranges_are_refused(client, bureau):

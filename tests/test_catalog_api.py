@@ -30,22 +30,26 @@ def police(platform):
 
 @pytest.fixture
 def bureau(platform):
-    return make_account(platform, kind="bureau", name="池州市数据资源局", login="bureau.reviewer", role="reviewer", days=366)
+    return make_account(
+        platform, kind="bureau", name="池州市数据资源局", login="bureau.reviewer", role="reviewer", days=366
+    )
 
 
-def upload(client, account, resource_id: int, text: str | bytes, name: str = "people.csv", **form):  # noqa: ANN001
+def upload(client, account, resource_id: int, text: str | bytes, name: str = "people.csv", **form):
     content = text.encode("utf-8") if isinstance(text, str) else text
-    return client.post(f"/api/v1/resources/{resource_id}/versions", headers=account.headers, files={"file": (name, content)}, data=form)
+    return client.post(
+        f"/api/v1/resources/{resource_id}/versions", headers=account.headers, files={"file": (name, content)}, data=form
+    )
 
 
-def tick(platform) -> list[str]:  # noqa: ANN001
+def tick(platform) -> list[str]:
     with platform.session() as session:
         done = scheduler.tick(session)
         session.commit()
     return done
 
 
-def describe(client, account, **extra) -> dict:  # noqa: ANN001
+def describe(client, account, **extra) -> dict:
     response = client.post("/api/v1/resources", headers=account.headers, json=resource_body(**extra))
     assert response.status_code == 201, response.text
     return response.json()
@@ -62,13 +66,23 @@ def test_department_describes_loads_and_registers_a_resource(client, platform, p
 
     preview = client.get(f"/api/v1/resources/{resource['id']}/preview", headers=police.headers).json()
     names = dict(zip(preview["columns"], preview["rows"][0]))
-    assert names["id_number"].count("*") == 10 and names["phone"].count("*") == 4 and names["full_name"][1:] .strip("*") == ""
+    assert (
+        names["id_number"].count("*") == 10
+        and names["phone"].count("*") == 4
+        and names["full_name"][1:].strip("*") == ""
+    )
     assert names["district"] in ("贵池区", "东至县", "石台县", "青阳县")
 
-    application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
+    application = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    ).json()
     assert application["state"] == "submitted"
-    assert [item["id"] for item in client.get("/api/v1/registrations", headers=bureau.headers).json()] == [application["id"]]
-    accepted = client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"}).json()
+    assert [item["id"] for item in client.get("/api/v1/registrations", headers=bureau.headers).json()] == [
+        application["id"]
+    ]
+    accepted = client.post(
+        f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"}
+    ).json()
     assert accepted["state"] == "notice" and accepted["notice_until"] == "2026-11-16"
 
     assert client.get("/api/v1/public/catalog?q=人口").json()["total"] == 0  # not registered until the notice is over
@@ -151,25 +165,46 @@ def test_core_data_is_never_loaded(client, police):
 
 def test_registration_without_data_and_decisions_without_reasons_are_refused(client, police, bureau):
     resource = describe(client, police)
-    refused = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"})
+    refused = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    )
     assert refused.status_code == 409 and refused.json()["rule"] == "catalog.no-data"
     upload(client, police, resource["id"], csv_text(person_rows(5)))
-    application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
-    no_reason = client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "return"})
+    application = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    ).json()
+    no_reason = client.post(
+        f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "return"}
+    )
     assert no_reason.status_code == 422 and no_reason.json()["rule"] == "registration.reason-required"
-    assert client.post(f"/api/v1/registrations/{application['id']}/decision", headers=police.headers, json={"decision": "accept"}).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/registrations/{application['id']}/decision", headers=police.headers, json={"decision": "accept"}
+        ).status_code
+        == 403
+    )
 
 
 def test_returned_registration_goes_back_to_draft_for_correction(client, police, bureau):
     resource = describe(client, police)
     upload(client, police, resource["id"], csv_text(person_rows(5)))
-    application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
-    returned = client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "return", "reason": "请补充更新频率说明"})
+    application = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    ).json()
+    returned = client.post(
+        f"/api/v1/registrations/{application['id']}/decision",
+        headers=bureau.headers,
+        json={"decision": "return", "reason": "请补充更新频率说明"},
+    )
     assert returned.json()["state"] == "returned" and returned.json()["reason"] == "请补充更新频率说明"
     assert client.get(f"/api/v1/resources/{resource['id']}", headers=police.headers).json()["state"] == "draft"
-    revised = client.put(f"/api/v1/resources/{resource['id']}", headers=police.headers, json=resource_body(description="每月更新"))
+    revised = client.put(
+        f"/api/v1/resources/{resource['id']}", headers=police.headers, json=resource_body(description="每月更新")
+    )
     assert revised.status_code == 200
-    again = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"})
+    again = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    )
     assert again.status_code == 201
 
 
@@ -178,15 +213,26 @@ def test_change_and_cancellation_registration(client, platform, police, bureau):
     upload(client, police, resource["id"], csv_text(person_rows(5)))
 
     def register(kind: str, **body) -> dict:
-        application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": kind, **body})
+        application = client.post(
+            f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": kind, **body}
+        )
         assert application.status_code == 201, application.text
-        client.post(f"/api/v1/registrations/{application.json()['id']}/decision", headers=bureau.headers, json={"decision": "accept"})
+        client.post(
+            f"/api/v1/registrations/{application.json()['id']}/decision",
+            headers=bureau.headers,
+            json={"decision": "accept"},
+        )
         clock.advance(timedelta(days=30))
         tick(platform)
         return client.get(f"/api/v1/resources/{resource['id']}", headers=police.headers).json()
 
     assert register("first")["state"] == "registered"
-    assert client.put(f"/api/v1/resources/{resource['id']}", headers=police.headers, json=resource_body(description="x")).json()["rule"] == "catalog.not-editable"
+    assert (
+        client.put(
+            f"/api/v1/resources/{resource['id']}", headers=police.headers, json=resource_body(description="x")
+        ).json()["rule"]
+        == "catalog.not-editable"
+    )
     changed = register("change", change=resource_body(description="池州市常住人口（变更后）"))
     assert changed["state"] == "registered" and changed["description"] == "池州市常住人口（变更后）"
     assert changed["registration_number"] == "CZZY2026000001"
@@ -197,28 +243,51 @@ def test_change_and_cancellation_registration(client, platform, police, bureau):
 
 
 def test_public_catalogue_filters_and_vocabularies(client, platform, police, bureau):
-    for code, name, library in (("CZ-RK-0001", "人口基础信息库", "population"), ("CZ-FR-0001", "法人基础信息库", "legal_entity")):
+    for code, name, library in (
+        ("CZ-RK-0001", "人口基础信息库", "population"),
+        ("CZ-FR-0001", "法人基础信息库", "legal_entity"),
+    ):
         resource = describe(client, police, code=code, name=name, base_library=library)
         upload(client, police, resource["id"], csv_text(person_rows(5)))
-        application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
-        client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"})
+        application = client.post(
+            f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+        ).json()
+        client.post(
+            f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"}
+        )
     clock.advance(timedelta(days=30))
     tick(platform)
     assert client.get("/api/v1/public/catalog").json()["total"] == 2
-    assert [i["code"] for i in client.get("/api/v1/public/catalog?base_library=legal_entity").json()["items"]] == ["CZ-FR-0001"]
+    assert [i["code"] for i in client.get("/api/v1/public/catalog?base_library=legal_entity").json()["items"]] == [
+        "CZ-FR-0001"
+    ]
     assert client.get("/api/v1/public/catalog/CZ-RK-0001").json()["fields"][0] == {
-        "name": "id_number", "label": "公民身份号码", "type": "string", "sensitivity": "sensitive", "description": ""}
-    assert client.get("/api/v1/public/catalog-vocabularies").json()["base_libraries"]["population"] == {"zh": "人口", "en": "Population"}
+        "name": "id_number",
+        "label": "公民身份号码",
+        "type": "string",
+        "sensitivity": "sensitive",
+        "description": "",
+    }
+    assert client.get("/api/v1/public/catalog-vocabularies").json()["base_libraries"]["population"] == {
+        "zh": "人口",
+        "en": "Population",
+    }
 
 
 def test_public_notice_is_public_while_it_runs(client, police, bureau):
     resource = describe(client, police)
     upload(client, police, resource["id"], csv_text(person_rows(5)))
-    application = client.post(f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}).json()
+    application = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    ).json()
     assert client.get("/api/v1/public/notices").json() == []
-    client.post(f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"})
+    client.post(
+        f"/api/v1/registrations/{application['id']}/decision", headers=bureau.headers, json={"decision": "accept"}
+    )
     notices = client.get("/api/v1/public/notices").json()
-    assert [(n["resource"]["code"], n["notice_until"], n["kind"]) for n in notices] == [("CZ-RK-0001", "2026-11-16", "first")]
+    assert [(n["resource"]["code"], n["notice_until"], n["kind"]) for n in notices] == [
+        ("CZ-RK-0001", "2026-11-16", "first")
+    ]
     assert "公示" in client.get("/catalog").text
 
 
@@ -231,8 +300,11 @@ def test_a_department_database_is_loaded_by_query(client, platform, police, tmp_
         con.execute("CREATE TABLE people (id_number, full_name, phone, birth_date, district, household_size)")
         con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", [tuple(row.values()) for row in rows])
     resource = describe(client, police)
-    loaded = client.post(f"/api/v1/resources/{resource['id']}/versions/sql", headers=police.headers,
-                         json={"url": f"sqlite:///{database}", "query": "SELECT * FROM people"})
+    loaded = client.post(
+        f"/api/v1/resources/{resource['id']}/versions/sql",
+        headers=police.headers,
+        json={"url": f"sqlite:///{database}", "query": "SELECT * FROM people"},
+    )
     assert loaded.status_code == 201, loaded.text
     assert loaded.json()["row_count"] == 30 and loaded.json()["source_format"] == "sql"
 
@@ -245,7 +317,11 @@ def test_a_sql_load_may_not_read_the_platform_itself(client, platform, police, t
     else:
         url = f"sqlite:///{platform.settings.data_dir / 'keys' / 'anything.sqlite3'}"
     before = ledger_size(platform)
-    refused = client.post(f"/api/v1/resources/{resource['id']}/versions/sql", headers=police.headers, json={"url": url, "query": "SELECT * FROM app_user"})
+    refused = client.post(
+        f"/api/v1/resources/{resource['id']}/versions/sql",
+        headers=police.headers,
+        json={"url": url, "query": "SELECT * FROM app_user"},
+    )
     assert refused.status_code == 422 and refused.json()["rule"] == "catalog.sql-source-refused"
     assert ledger_size(platform) == before
 

@@ -16,7 +16,7 @@ from tests.helpers import PASSWORD, make_account
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, base: str, login: str) -> None:  # noqa: ANN001
+def log_in(page, base: str, login: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", PASSWORD)
@@ -24,7 +24,7 @@ def log_in(page, base: str, login: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{base}/")
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page) -> None:
     page.click("form[action='/logout'] button")
 
 
@@ -64,14 +64,20 @@ def test_describe_load_fix_register_and_publish(platform):
         bad = [dict(row) for row in rows]
         bad[4]["id_number"] = bad_check(bad[4]["id_number"])
         header = ["id_number", "full_name", "district"]
-        page.set_input_files("input[type=file]", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text(bad, header).encode()}])
+        page.set_input_files(
+            "input[type=file]",
+            files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text(bad, header).encode()}],
+        )
         page.click("[data-testid=load-form] button[type=submit]")
         refused = page.locator("[data-testid=load-refused]")
         assert "未加载任何数据" in refused.inner_text() and "id_number" in refused.inner_text()
         assert refused.locator("tbody tr").first.locator("td").first.inner_text() == "5"
         assert bad[4]["id_number"] not in page.content()
 
-        page.set_input_files("input[type=file]", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text(rows, header).encode("gb18030")}])
+        page.set_input_files(
+            "input[type=file]",
+            files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text(rows, header).encode("gb18030")}],
+        )
         page.click("[data-testid=load-form] button[type=submit]")
         assert "第 1 版，60 行" in page.locator("[data-testid=load-ok]").inner_text()
 

@@ -47,7 +47,10 @@ def test_resource_lifecycle_follows_the_state_table():
 def test_sensitive_field_needs_its_pipl_category():
     with pytest.raises(ValidationError, match="PIPL"):
         FieldSpec(name="diagnosis", label="诊断", sensitivity="sensitive")
-    assert FieldSpec(name="diagnosis", label="诊断", sensitivity="sensitive", pipl_category="medical_health").masking == "partial"
+    assert (
+        FieldSpec(name="diagnosis", label="诊断", sensitivity="sensitive", pipl_category="medical_health").masking
+        == "partial"
+    )
 
 
 def test_an_id_number_cannot_be_declared_not_personal():

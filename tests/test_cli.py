@@ -30,7 +30,18 @@ def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
     assert first.exit_code == 0, first.output
     accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))["accounts"]
     kinds = {account["kind"] for account in accounts}
-    assert kinds == {"bureau", "provider", "operator", "partner", "consumer", "pricing", "finance", "market", "audit", "security"}
+    assert kinds == {
+        "bureau",
+        "provider",
+        "operator",
+        "partner",
+        "consumer",
+        "pricing",
+        "finance",
+        "market",
+        "audit",
+        "security",
+    }
     platform = open_platform(settings)
     with platform.session() as session:
         from pubdata.ledger import service as ledger
@@ -50,8 +61,8 @@ def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
 def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settings):
     from pubdata.catalog import service as catalog
     from pubdata.demo import pilot
-    from pubdata.registration.models import Registration
     from pubdata.ledger.verify import verify
+    from pubdata.registration.models import Registration
 
     assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     platform = open_platform(settings)
@@ -59,7 +70,14 @@ def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settin
         found, total = catalog.search_public(session, filters=catalog.Filters(), limit=100)
         assert total == len(pilot.PILOT_RESOURCES)
         assert all(resource.registration_number and resource.current_version == 1 for resource in found)
-        assert {r.base_library for r in found} >= {"population", "legal_entity", "e_licence", "spatial", "macro_economy", "credit"}
+        assert {r.base_library for r in found} >= {
+            "population",
+            "legal_entity",
+            "e_licence",
+            "spatial",
+            "macro_economy",
+            "credit",
+        }
         steps = [(r.kind, r.state, r.decided_at is not None) for r in session.query(Registration)]
         assert steps and all(step == ("first", "registered", True) for step in steps)
         population = catalog.search_public(session, filters=catalog.Filters(q="人口"))[0]
@@ -86,7 +104,10 @@ def test_demo_signs_contracts_runs_a_dp_query_and_releases_a_job(cli_env, settin
     document = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))
     logins = {account["login"] for account in document["accounts"]}
     assert [(c["consumer_login"], c["output_rule"]) for c in document["contracts"]] == [
-        ("city.admin", "dp"), ("bank.admin", "aggregate"), ("partner.admin", "aggregate")]
+        ("city.admin", "dp"),
+        ("bank.admin", "aggregate"),
+        ("partner.admin", "aggregate"),
+    ]
     assert all(c["consumer_login"] in logins and c["consumer"] for c in document["contracts"])
     platform = open_platform(settings)
     with platform.session() as session:
@@ -118,7 +139,19 @@ def test_admin_commands_create_org_user_and_token(cli_env):
     created = run("admin", "create-org", "--kind", "provider", "--name", "池州市统计局", *cli_env)
     assert created.exit_code == 0, created.output
     org_id = created.output.split()[1]
-    user = run("admin", "create-user", "--org-id", org_id, "--login", "stats.admin", "--role", "admin", "--password", "long-enough-pw", *cli_env)
+    user = run(
+        "admin",
+        "create-user",
+        "--org-id",
+        org_id,
+        "--login",
+        "stats.admin",
+        "--role",
+        "admin",
+        "--password",
+        "long-enough-pw",
+        *cli_env,
+    )
     assert user.exit_code == 0, user.output
     token = run("admin", "create-token", "--login", "stats.admin", *cli_env)
     assert token.exit_code == 0 and token.output.strip().startswith("pdt_")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,8 +37,11 @@ def test_resident_id_checksum_and_birth_date():
 
 
 def test_canonical_json_is_sorted_compact_utf8():
-    moment = datetime(2026, 12, 28, 1, 2, 3, 4, tzinfo=timezone.utc)
-    assert canonical.dumps({"b": 1, "a": "池州", "t": moment}) == '{"a":"池州","b":1,"t":"2026-12-28T01:02:03.000004Z"}'.encode()
+    moment = datetime(2026, 12, 28, 1, 2, 3, 4, tzinfo=UTC)
+    assert (
+        canonical.dumps({"b": 1, "a": "池州", "t": moment})
+        == '{"a":"池州","b":1,"t":"2026-12-28T01:02:03.000004Z"}'.encode()
+    )
 
 
 def test_canonical_json_refuses_nan_and_naive_times():
@@ -51,12 +54,12 @@ def test_canonical_json_refuses_nan_and_naive_times():
 def test_clock_can_be_frozen_advanced_and_reset():
     moment = clock.parse_moment("2026-12-28")
     clock.freeze(moment)
-    assert clock.now() == datetime(2026, 12, 27, 16, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2026, 12, 27, 16, tzinfo=UTC)
     assert clock.today().isoformat() == "2026-12-28"
     clock.advance(timedelta(days=3))
     assert clock.today().isoformat() == "2026-12-31"
     clock.reset()
-    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(seconds=5)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
 
 
 def test_running_clock_starts_at_the_given_moment():

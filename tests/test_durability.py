@@ -39,8 +39,14 @@ CRASHING_WRITER = textwrap.dedent(
 
 
 def test_killed_writer_loses_nothing_acknowledged_and_leaves_nothing_half_written(settings):
-    environment = {**os.environ, "PUBDATA_DATA_DIR": str(settings.data_dir), "PUBDATA_DATABASE_URL": settings.database_url}
-    finished = subprocess.run([sys.executable, "-c", CRASHING_WRITER], env=environment, capture_output=True, text=True, timeout=120)
+    environment = {
+        **os.environ,
+        "PUBDATA_DATA_DIR": str(settings.data_dir),
+        "PUBDATA_DATABASE_URL": settings.database_url,
+    }
+    finished = subprocess.run(
+        [sys.executable, "-c", CRASHING_WRITER], env=environment, capture_output=True, text=True, timeout=120
+    )
     assert finished.returncode == -9, finished.stderr
     assert finished.stdout.split() == ["acknowledged", "half-way"]
     platform = open_platform(settings)

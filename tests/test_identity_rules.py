@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pubdata.identity.rules import Decision, decide, password_problem, split_token, token_expiry, token_usable
 
-NOW = datetime(2026, 12, 28, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 28, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,12 @@ def test_token_lifetime_is_bounded(days):
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [("pdt_abc_secret_with_underscore", ("abc", "secret_with_underscore")), ("pdt__x", None), ("xyz_a_b", None), ("pdt_a", None)],
+    [
+        ("pdt_abc_secret_with_underscore", ("abc", "secret_with_underscore")),
+        ("pdt__x", None),
+        ("xyz_a_b", None),
+        ("pdt_a", None),
+    ],
 )
 def test_token_shape(raw, expected):
     assert split_token(raw) == expected

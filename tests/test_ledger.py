@@ -18,7 +18,9 @@ from pubdata.ledger.verify import verify
 
 def append_n(platform, n: int, *, action: str = "test.event") -> list[int]:
     with platform.session() as session:
-        seqs = ledger.append(session, [ledger.Draft(actor=CLI, action=action, subject=f"thing:{i}", payload={"i": i}) for i in range(n)])
+        seqs = ledger.append(
+            session, [ledger.Draft(actor=CLI, action=action, subject=f"thing:{i}", payload={"i": i}) for i in range(n)]
+        )
         session.commit()
     return seqs
 
@@ -116,7 +118,9 @@ def test_edited_ledger_row_is_named(platform):
 def test_edited_payload_is_named(platform):
     _organisations(platform)
     with platform.session() as session:
-        session.execute(update(LedgerEntry).where(LedgerEntry.seq == 2).values(payload='{"kind":"provider","name":"别的"}'))
+        session.execute(
+            update(LedgerEntry).where(LedgerEntry.seq == 2).values(payload='{"kind":"provider","name":"别的"}')
+        )
         session.commit()
         report = verify(session, public_keys=platform.public_keys)
     assert report.first_bad_seq == 2
@@ -159,7 +163,11 @@ def test_audited_row_edited_behind_the_platforms_back_is_named(platform):
 def test_row_inserted_behind_the_platforms_back_is_found(platform):
     _organisations(platform)
     with platform.session() as session:
-        session.execute(text("INSERT INTO organisation (kind, name, active, created_at) VALUES ('bureau', '冒名机构', true, '2026-01-01 00:00:00')"))
+        session.execute(
+            text(
+                "INSERT INTO organisation (kind, name, active, created_at) VALUES ('bureau', '冒名机构', true, '2026-01-01 00:00:00')"
+            )
+        )
         session.commit()
         report = verify(session, public_keys=platform.public_keys)
     assert not report.ok

@@ -22,15 +22,23 @@ FIELDS = [FieldSpec.model_validate(spec) for spec in PERSON_FIELDS]
 SM3 = Hasher("sm3")
 
 
-def run(tmp_path: Path, text: str | bytes, *, source_format: str = "csv", fields=FIELDS, name: str = "source.csv", **options):  # noqa: ANN001
+def run(
+    tmp_path: Path, text: str | bytes, *, source_format: str = "csv", fields=FIELDS, name: str = "source.csv", **options
+):
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return check_and_write(source_format=source_format, fields=fields, work_dir=tmp_path / "domain", path=path, hasher=SM3, **options)
+    return check_and_write(
+        source_format=source_format, fields=fields, work_dir=tmp_path / "domain", path=path, hasher=SM3, **options
+    )
 
 
-def assert_refused(result, rule: str, *, row: int | None = None, column: str | None = None) -> None:  # noqa: ANN001
+def assert_refused(result, rule: str, *, row: int | None = None, column: str | None = None) -> None:
     assert not result.ok and result.parquet_path is None
-    matching = [p for p in result.problems if p.rule == rule and (row is None or p.row == row) and (column is None or p.column == column)]
+    matching = [
+        p
+        for p in result.problems
+        if p.rule == rule and (row is None or p.row == row) and (column is None or p.column == column)
+    ]
     assert matching, result.problems
 
 
@@ -44,7 +52,11 @@ def test_a_clean_csv_becomes_typed_parquet_with_a_checksum(tmp_path):
     assert result.ok, result.problems
     assert result.row_count == 50 and result.encoding == "utf-8" and len(result.checksum) == 64
     con = duckdb.connect()
-    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{result.parquet_path}'))").fetchall())
+    types = dict(
+        con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{result.parquet_path}'))"
+        ).fetchall()
+    )
     assert types["household_size"] == "BIGINT" and types["birth_date"] == "DATE" and types["id_number"] == "VARCHAR"
     assert con.execute(f"SELECT count(*) FROM read_parquet('{result.parquet_path}')").fetchone()[0] == 50
 
@@ -110,7 +122,10 @@ def test_only_the_first_hundred_problems_are_listed_but_all_are_counted(tmp_path
 
 
 def test_credit_codes_are_checked(tmp_path):
-    fields = [FieldSpec(name="credit_code", label="统一社会信用代码", format="credit_code", required=True), FieldSpec(name="company", label="企业名称")]
+    fields = [
+        FieldSpec(name="credit_code", label="统一社会信用代码", format="credit_code", required=True),
+        FieldSpec(name="company", label="企业名称"),
+    ]
     from tests.factory import credit_code
 
     rng = random.Random(1)
@@ -125,7 +140,10 @@ def test_credit_codes_are_checked(tmp_path):
     "mutate,rule",
     [
         (lambda text: text.replace("household_size", "household"), "catalog.unknown-column"),
-        (lambda text: "\n".join(",".join(line.split(",")[1:]) for line in text.splitlines()) + "\n", "catalog.missing-column"),
+        (
+            lambda text: "\n".join(",".join(line.split(",")[1:]) for line in text.splitlines()) + "\n",
+            "catalog.missing-column",
+        ),
         (lambda text: text.replace("district", "phone"), "catalog.duplicate-column"),
         (lambda text: text.splitlines()[0] + "\n", "catalog.empty"),
         (lambda text: text.replace("贵池区", '"贵池区', 1), "catalog.csv-structure"),
@@ -154,7 +172,11 @@ def test_a_column_of_names_declared_not_personal_is_flagged_until_confirmed(tmp_
 def test_hidden_phone_numbers_are_flagged(tmp_path):
     fields = [FieldSpec(name="note", label="备注")]
     rows = person_rows(30)
-    assert_refused(run(tmp_path, "note\n" + "".join(f"{row['phone']}\n" for row in rows), fields=fields), "catalog.undeclared-sensitive", column="note")
+    assert_refused(
+        run(tmp_path, "note\n" + "".join(f"{row['phone']}\n" for row in rows), fields=fields),
+        "catalog.undeclared-sensitive",
+        column="note",
+    )
 
 
 def test_xlsx_is_read_and_checked(tmp_path):
@@ -167,11 +189,15 @@ def test_xlsx_is_read_and_checked(tmp_path):
     for row in rows:
         sheet.append([row[key] if key != "household_size" else int(row[key]) for key in row])
     workbook.save(tmp_path / "people.xlsx")
-    result = check_and_write(source_format="xlsx", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "people.xlsx", hasher=SM3)
+    result = check_and_write(
+        source_format="xlsx", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "people.xlsx", hasher=SM3
+    )
     assert result.ok and result.row_count == 12
     sheet.append([bad_check(rows[0]["id_number"]), "王五", "", "", "", 2])
     workbook.save(tmp_path / "people.xlsx")
-    bad = check_and_write(source_format="xlsx", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "people.xlsx", hasher=SM3)
+    bad = check_and_write(
+        source_format="xlsx", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "people.xlsx", hasher=SM3
+    )
     assert_refused(bad, "catalog.check.resident_id", row=13)
 
 
@@ -182,8 +208,12 @@ def test_a_corrupt_xlsx_is_refused(tmp_path):
 def test_parquet_is_read_and_checked(tmp_path):
     rows = person_rows(15)
     (tmp_path / "src.csv").write_text(csv_text(rows), encoding="utf-8")
-    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{tmp_path / 'src.csv'}', all_varchar = true)) TO '{tmp_path / 'src.parquet'}' (FORMAT parquet)")
-    result = check_and_write(source_format="parquet", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "src.parquet", hasher=SM3)
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_csv('{tmp_path / 'src.csv'}', all_varchar = true)) TO '{tmp_path / 'src.parquet'}' (FORMAT parquet)"
+    )
+    result = check_and_write(
+        source_format="parquet", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "src.parquet", hasher=SM3
+    )
     assert result.ok and result.row_count == 15
 
 
@@ -191,14 +221,27 @@ def test_a_department_database_is_read_with_a_query(tmp_path):
     database = tmp_path / "department.sqlite3"
     rows = person_rows(25)
     with sqlite3.connect(database) as con:
-        con.execute("CREATE TABLE people (id_number TEXT, full_name TEXT, phone TEXT, birth_date TEXT, district TEXT, household_size INTEGER)")
+        con.execute(
+            "CREATE TABLE people (id_number TEXT, full_name TEXT, phone TEXT, birth_date TEXT, district TEXT, household_size INTEGER)"
+        )
         con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", [tuple(row.values()) for row in rows])
     result = check_and_write(
-        source_format="sql", fields=FIELDS, work_dir=tmp_path / "domain", sql_url=f"sqlite:///{database}",
-        sql_query="SELECT * FROM people", hasher=SM3,
+        source_format="sql",
+        fields=FIELDS,
+        work_dir=tmp_path / "domain",
+        sql_url=f"sqlite:///{database}",
+        sql_query="SELECT * FROM people",
+        hasher=SM3,
     )
     assert result.ok and result.row_count == 25
-    refused = check_and_write(source_format="sql", fields=FIELDS, work_dir=tmp_path / "domain", sql_url=f"sqlite:///{database}", sql_query="SELECT * FROM nowhere", hasher=SM3)
+    refused = check_and_write(
+        source_format="sql",
+        fields=FIELDS,
+        work_dir=tmp_path / "domain",
+        sql_url=f"sqlite:///{database}",
+        sql_query="SELECT * FROM nowhere",
+        hasher=SM3,
+    )
     assert_refused(refused, "catalog.sql-source")
 
 
@@ -209,4 +252,6 @@ def test_a_department_database_is_read_with_a_query(tmp_path):
 def test_decimal_timestamp_and_boolean_values_are_checked(tmp_path, field_type, good, bad):
     fields = [FieldSpec(name="value", label="值", type=field_type, required=True)]
     assert run(tmp_path, f"value\n{good}\n{good}\n", fields=fields).ok
-    assert_refused(run(tmp_path, f"value\n{good}\n\"{bad}\"\n", fields=fields), f"catalog.check.{field_type}", row=2, column="value")
+    assert_refused(
+        run(tmp_path, f'value\n{good}\n"{bad}"\n', fields=fields), f"catalog.check.{field_type}", row=2, column="value"
+    )

@@ -73,7 +73,10 @@ def test_every_inclusion_proof_verifies_and_a_changed_one_does_not(leaves, data)
         bent = [bytes(32)] + path[1:]
         assert not merkle.verify_inclusion(SHA256, index, size, leaf, bent, root)
     if size > 1:
-        assert not merkle.verify_inclusion(SHA256, (index + 1) % size, size, leaf, path, root) or leaves[index] == leaves[(index + 1) % size]
+        assert (
+            not merkle.verify_inclusion(SHA256, (index + 1) % size, size, leaf, path, root)
+            or leaves[index] == leaves[(index + 1) % size]
+        )
 
 
 @settings(max_examples=60, deadline=None)

@@ -30,7 +30,11 @@ def test_login_without_the_csrf_token_is_refused(client, platform):
 
 def test_login_opens_a_session_and_records_it(client, platform):
     before = ledger_size(platform)
-    response = client.post("/login", data={"login": "bureau.admin", "password": PASSWORD, "csrf_token": _csrf(client)}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"login": "bureau.admin", "password": PASSWORD, "csrf_token": _csrf(client)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert "httponly" in response.headers["set-cookie"].lower()
     assert ledger_size(platform) == before + 1
@@ -39,7 +43,9 @@ def test_login_opens_a_session_and_records_it(client, platform):
 
 def test_wrong_password_writes_nothing(client, platform):
     before = ledger_size(platform)
-    response = client.post("/login", data={"login": "bureau.admin", "password": "not-the-password", "csrf_token": _csrf(client)})
+    response = client.post(
+        "/login", data={"login": "bureau.admin", "password": "not-the-password", "csrf_token": _csrf(client)}
+    )
     assert response.status_code == 401
     assert ledger_size(platform) == before
 

@@ -17,7 +17,13 @@ from pubdata.ledger.merkle import Hasher
 
 SMALL = 0.01
 CODES = [resource.description["code"] for resource in pilot.PILOT_RESOURCES]
-CREDIT_THEME = [pilot.TAX_PAYMENTS, pilot.SOCIAL_INSURANCE, pilot.UTILITY_PAYMENTS, pilot.PENALTIES, pilot.TAX_CREDIT_RATINGS]
+CREDIT_THEME = [
+    pilot.TAX_PAYMENTS,
+    pilot.SOCIAL_INSURANCE,
+    pilot.UTILITY_PAYMENTS,
+    pilot.PENALTIES,
+    pilot.TAX_CREDIT_RATINGS,
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +37,9 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 def description(code: str) -> ResourceIn:
-    return ResourceIn.model_validate(next(r.description for r in pilot.PILOT_RESOURCES if r.description["code"] == code))
+    return ResourceIn.model_validate(
+        next(r.description for r in pilot.PILOT_RESOURCES if r.description["code"] == code)
+    )
 
 
 # --- descriptions ----------------------------------------------------------------------------------------
@@ -63,7 +71,10 @@ def test_every_provider_is_a_demo_provider_or_an_extra_one():
 
 def test_personal_columns_are_declared_so():
     population = {spec.name: spec for spec in description(pilot.POPULATION).fields}
-    assert population["id_number"].sensitivity == "sensitive" and population["id_number"].pipl_category == "identity_document"
+    assert (
+        population["id_number"].sensitivity == "sensitive"
+        and population["id_number"].pipl_category == "identity_document"
+    )
     assert population["full_name"].sensitivity == "personal" and population["mobile"].format == "mobile"
     entities = {spec.name: spec for spec in description(pilot.LEGAL_ENTITIES).fields}
     assert entities["legal_rep_name"].format == "person_name" and entities["legal_rep_name"].sensitivity == "personal"
@@ -76,7 +87,9 @@ def test_personal_columns_are_declared_so():
 @pytest.mark.parametrize("code", CODES)
 def test_each_file_loads_cleanly(sources, tmp_path, code):
     fields = description(code).fields
-    result = check_and_write(source_format="csv", fields=fields, work_dir=tmp_path / "domain", path=sources[code], hasher=Hasher("sm3"))
+    result = check_and_write(
+        source_format="csv", fields=fields, work_dir=tmp_path / "domain", path=sources[code], hasher=Hasher("sm3")
+    )
     assert result.ok, result.problems
     assert not result.lookalikes
     assert result.row_count == len(read(sources[code])) > 0
@@ -121,7 +134,9 @@ def test_credit_records_and_licences_name_registered_enterprises(sources):
         assert records, code
         assert {r["credit_code"] for r in records} <= registered, code
     licences = read(sources[pilot.E_LICENCES])
-    assert {licence["holder_credit_code"] for licence in licences} == registered  # every enterprise has a business licence
+    assert {
+        licence["holder_credit_code"] for licence in licences
+    } == registered  # every enterprise has a business licence
 
 
 def test_the_grid_counts_the_residents_of_each_cell(sources):
@@ -137,11 +152,15 @@ def test_the_grid_counts_the_residents_of_each_cell(sources):
 
 def test_macro_series_run_monthly_from_2021_for_the_city_and_its_four_districts(sources):
     rows = read(sources[pilot.MACRO_ECONOMY])
-    assert Counter(r["area_name"] for r in rows) == {name: 70 for name in ("池州市", "贵池区", "东至县", "石台县", "青阳县")}
+    assert Counter(r["area_name"] for r in rows) == {
+        name: 70 for name in ("池州市", "贵池区", "东至县", "石台县", "青阳县")
+    }
     assert min(r["stat_month"] for r in rows) == "2021-01" and max(r["stat_month"] for r in rows) == "2026-10"
     month = [r for r in rows if r["stat_month"] == "2024-06"]
     city = next(r for r in month if r["area_code"] == "341700")
-    assert float(city["gdp"]) == pytest.approx(sum(float(r["gdp"]) for r in month if r["area_code"] != "341700"), abs=0.05)
+    assert float(city["gdp"]) == pytest.approx(
+        sum(float(r["gdp"]) for r in month if r["area_code"] != "341700"), abs=0.05
+    )
 
 
 # --- the generator -------------------------------------------------------------------------------------

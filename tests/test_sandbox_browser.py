@@ -86,7 +86,9 @@ def test_a_partner_develops_submits_and_downloads_a_released_job_in_the_browser(
         assert json.loads(archive.read("model.json"))["rows"] == 20
         with page.expect_download() as record:
             page.click("[data-testid=record]")
-        actions = [entry["action"] for entry in json.loads(open(record.value.path(), encoding="utf-8").read())["ledger"]]
+        actions = [
+            entry["action"] for entry in json.loads(open(record.value.path(), encoding="utf-8").read())["ledger"]
+        ]
         assert actions[-1] == "job.download"
         page.click("[data-testid=lang-switch]")
         assert page.locator("[data-testid=state]").inner_text() == "Output released"

@@ -14,7 +14,9 @@ def files(tmp_path):
     data, other = tmp_path / "domain", tmp_path / "elsewhere"
     data.mkdir(), other.mkdir()
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT range AS id, range % 7 AS k FROM range(1000)) TO '{data / 'people.parquet'}' (FORMAT parquet)")
+    con.execute(
+        f"COPY (SELECT range AS id, range % 7 AS k FROM range(1000)) TO '{data / 'people.parquet'}' (FORMAT parquet)"
+    )
     con.execute(f"COPY (SELECT 'top secret' AS s) TO '{other / 'secret.parquet'}' (FORMAT parquet)")
     return {"people": data / "people.parquet"}, other / "secret.parquet"
 
@@ -22,7 +24,7 @@ def files(tmp_path):
 ENGINE = DuckDBEngine(threads=1, memory_limit="512MB")
 
 
-def run(sql: str, tables, timeout: float = 5.0, max_rows: int = 1000):  # noqa: ANN001, ANN201
+def run(sql: str, tables, timeout: float = 5.0, max_rows: int = 1000):
     return ENGINE.run(sql, tables=tables, timeout_seconds=timeout, max_rows=max_rows)
 
 
@@ -55,7 +57,10 @@ def test_even_unchecked_sql_cannot_reach_other_files_or_extensions(files, sql):
     assert not (tables["people"].parent / "out.csv").exists()
 
 
-@pytest.mark.parametrize("setting", ["SET enable_external_access = true", "SET memory_limit = '64GB'", "SET threads = 64", "RESET lock_configuration"])
+@pytest.mark.parametrize(
+    "setting",
+    ["SET enable_external_access = true", "SET memory_limit = '64GB'", "SET threads = 64", "RESET lock_configuration"],
+)
 def test_the_configuration_is_locked(files, setting):
     tables, _ = files
     with pytest.raises(QueryRefused) as refused:
@@ -82,7 +87,11 @@ def test_row_outputs_are_bounded(files):
 def test_a_kept_database_stays_locked_down_for_the_next_query(files):
     tables, secret = files
     assert run("SELECT count(*) FROM people", tables).rows == [(1000,)]
-    for sql in (f"SELECT * FROM read_parquet('{secret}')", "SET enable_external_access = true", "CREATE TABLE people2 AS SELECT 1"):
+    for sql in (
+        f"SELECT * FROM read_parquet('{secret}')",
+        "SET enable_external_access = true",
+        "CREATE TABLE people2 AS SELECT 1",
+    ):
         with pytest.raises(QueryRefused):
             run(sql, tables)
     with pytest.raises(QueryRefused) as slow:

@@ -80,9 +80,11 @@ def probe(tmp_path: Path, table: Path, body: str, limits: Limits = LIMITS) -> tu
     return outcome, verdict.read_text() if verdict.exists() else f"no verdict (exit {outcome.exit_code})"
 
 
-def run_uid_processes() -> int:
-    """Processes of any run's user id still alive: after a run there must be none."""
-    return len(isolation.processes_of(*isolation.RUN_UID_RANGE))
+def leftovers(run_uid: int | None) -> list[int]:
+    """Processes of this run's own user id still alive: after a run there must be none. Only this run's: other
+    runs (another test worker's) may be alive at the same moment under other ids of the range."""
+    assert run_uid is not None, "the suite runs as root, so every run has a user id of its own"
+    return isolation.processes_of(run_uid)
 
 
 def test_a_harmless_probe_is_allowed(tmp_path, table):
@@ -99,8 +101,11 @@ def test_attack_job_is_stopped_by_the_sandbox(tmp_path, table, name):
     assert verdict.startswith("refused") or stopped_by_a_limit, f"{name}: {verdict}\n{outcome.log}"
     assert hashlib.sha256(table.read_bytes()).hexdigest() == digest
     assert not (tmp_path / "escape").exists() and not Path("/escape").exists()
-    assert not (tmp_path / "output" / "big.bin").exists() or (tmp_path / "output" / "big.bin").stat().st_size <= LIMITS.file_bytes
-    assert run_uid_processes() == 0, "a process of the run outlived it"
+    assert (
+        not (tmp_path / "output" / "big.bin").exists()
+        or (tmp_path / "output" / "big.bin").stat().st_size <= LIMITS.file_bytes
+    )
+    assert leftovers(outcome.run_uid) == [], "a process of the run outlived it"
 
 
 def test_the_sandbox_has_no_network_even_to_a_listener_on_the_host(tmp_path, table):
@@ -118,31 +123,46 @@ def test_the_sandbox_has_no_network_even_to_a_listener_on_the_host(tmp_path, tab
 def test_a_cpu_burner_is_stopped_at_its_limit(tmp_path, table):
     limits = Limits(wall_seconds=30, cpu_seconds=2, memory_bytes=1 << 30, file_bytes=1 << 20)
     outcome, _ = probe(tmp_path, table, "while True:\n    pass", limits)
-    assert outcome.signal_name in ("SIGXCPU", "SIGKILL") and not outcome.timed_out  # the CPU limit, long before the wall
+    assert (
+        outcome.signal_name in ("SIGXCPU", "SIGKILL") and not outcome.timed_out
+    )  # the CPU limit, long before the wall
 
 
 def test_a_sleeper_is_stopped_at_its_wall_time(tmp_path, table):
     limits = Limits(wall_seconds=2, cpu_seconds=10, memory_bytes=1 << 30, file_bytes=1 << 20)
     outcome, _ = probe(tmp_path, table, "import time\ntime.sleep(60)", limits)
-    assert outcome.timed_out and run_uid_processes() == 0
+    assert outcome.timed_out and leftovers(outcome.run_uid) == []
 
 
 # --- through the whole job path, with code that passes the import check ---------------------------------
 
 JOB_ATTACKS = {
-    "network through pandas": (
-        "import pandas as pd\npd.read_csv('http://127.0.0.1:5432/')\n", ("failed",), None),
+    "network through pandas": ("import pandas as pd\npd.read_csv('http://127.0.0.1:5432/')\n", ("failed",), None),
     "fork bomb through pandas' os": (
         "import pandas as pd\nfork = pd.io.common.os.fork\nwhile True:\n    try:\n        fork()\n    except OSError:\n        pass\n",
-        ("failed",), ("job.cpu-limit", "job.time-limit", "job.killed")),
+        ("failed",),
+        ("job.cpu-limit", "job.time-limit", "job.killed"),
+    ),
     "write outside the output folder": (
-        "import pathlib\npathlib.Path('/job/stolen.csv').write_text('x')\n", ("failed",), ("job.exit-code",)),
+        "import pathlib\npathlib.Path('/job/stolen.csv').write_text('x')\n",
+        ("failed",),
+        ("job.exit-code",),
+    ),
     "symlink to the real data in the output": (
-        "import pathlib\npathlib.Path('/output/people.parquet').symlink_to('/data/cz_rk_0001.parquet')\n", ("blocked",), ("job.output-check",)),
+        "import pathlib\npathlib.Path('/output/people.parquet').symlink_to('/data/cz_rk_0001.parquet')\n",
+        ("blocked",),
+        ("job.output-check",),
+    ),
     "copy of the raw table as output": (
-        "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet').to_parquet('/output/people.parquet')\n", ("blocked",), ("job.output-check",)),
+        "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet').to_parquet('/output/people.parquet')\n",
+        ("blocked",),
+        ("job.output-check",),
+    ),
     "file larger than allowed": (
-        "import pathlib\npathlib.Path('/output/big.bin').write_bytes(b'0' * (4 << 20))\n", ("failed",), ("job.file-size-limit",)),
+        "import pathlib\npathlib.Path('/output/big.bin').write_bytes(b'0' * (4 << 20))\n",
+        ("failed",),
+        ("job.file-size-limit",),
+    ),
 }
 
 
@@ -155,11 +175,11 @@ def test_attack_job_through_the_job_path_fails_or_is_blocked(platform, partner_d
         assert answer.status_code == 201, answer.text
         job_id = answer.json()["id"]
         client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
-        jobs.execute_next(platform, limits=limits)
+        ran = jobs.execute_next(platform, limits=limits)
         job = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["partner"].headers).json()
         assert job["state"] in states, job
         if rules:
             assert job["outcome_rule"] in rules, job
         assert client.get(f"/api/v1/jobs/{job_id}/output", headers=partner_deal["partner"].headers).status_code == 409
     assert not (jobs.workspace(platform.settings.domain_dir, job_id).root / "stolen.csv").exists()
-    assert run_uid_processes() == 0
+    assert leftovers(ran.run_uid) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import UTC
 
 import duckdb
 import pytest
@@ -26,8 +27,15 @@ from pubdata.sandbox.rules import Limits
 from tests.test_authorization_lifecycle import city, principal, run, signed_agreement  # noqa: F401 - city is a fixture
 
 TERMS = {
-    "resources": ["CZ-RK-0001"], "purpose": "industry", "valid_from": "2026-01-05", "valid_until": "2026-12-31",
-    "max_calls": 50, "max_rows": 10000, "output_rule": "aggregate", "dimensions": ["district"], "min_group_size": 10,
+    "resources": ["CZ-RK-0001"],
+    "purpose": "industry",
+    "valid_from": "2026-01-05",
+    "valid_until": "2026-12-31",
+    "max_calls": 50,
+    "max_rows": 10000,
+    "output_rule": "aggregate",
+    "dimensions": ["district"],
+    "min_group_size": 10,
 }
 TEST_LIMITS = Limits(wall_seconds=60, cpu_seconds=30, memory_bytes=2 << 30, file_bytes=1 << 20, output_bytes=2 << 20)
 MODEL_SCRIPT = """\
@@ -49,48 +57,81 @@ def partner_deal(platform, city):  # noqa: F811
     """The operator holds CZ-RK-0001, admits its partner, and both have signed a development contract."""
     agreement = signed_agreement(platform)
     operator = principal(platform, "operator.admin")
-    run(platform, authorization.admit_partner, principal=operator, agreement_id=agreement.id, partner_id=city["partner"].organisation_id,
-        scope={"resources": ["CZ-RK-0001"], "max_grade": "general-4"})
+    run(
+        platform,
+        authorization.admit_partner,
+        principal=operator,
+        agreement_id=agreement.id,
+        partner_id=city["partner"].organisation_id,
+        scope={"resources": ["CZ-RK-0001"], "max_grade": "general-4"},
+    )
     with TestClient(create_app(platform)) as client:
-        contract = client.post("/api/v1/contracts", headers=city["operator"].headers,
-                               json={"assignee_id": city["partner"].organisation_id, "terms": TERMS}).json()
+        contract = client.post(
+            "/api/v1/contracts",
+            headers=city["operator"].headers,
+            json={"assignee_id": city["partner"].organisation_id, "terms": TERMS},
+        ).json()
         client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=city["operator"].headers)
         signed = client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=city["partner"].headers).json()
     assert signed["state"] == "active"
     return {"contract_id": signed["id"], **city}
 
 
-def submit(client, account, contract_id: int, code: str, kind: str = "python", requirements=("pandas", "scikit-learn")):  # noqa: ANN001, ANN201
-    return client.post("/api/v1/jobs", headers=account.headers, json={
-        "contract_id": contract_id, "title": "户规模模型", "kind": kind, "code": code, "requirements": list(requirements)})
+def submit(client, account, contract_id: int, code: str, kind: str = "python", requirements=("pandas", "scikit-learn")):
+    return client.post(
+        "/api/v1/jobs",
+        headers=account.headers,
+        json={
+            "contract_id": contract_id,
+            "title": "户规模模型",
+            "kind": kind,
+            "code": code,
+            "requirements": list(requirements),
+        },
+    )
 
 
-def approved_and_run(platform, client, deal, code: str, **kwargs) -> dict:  # noqa: ANN001
+def approved_and_run(platform, client, deal, code: str, **kwargs) -> dict:
     submitted = submit(client, deal["partner"], deal["contract_id"], code, **kwargs)
     assert submitted.status_code == 201, submitted.text
     job_id = submitted.json()["id"]
-    reviewed = client.post(f"/api/v1/jobs/{job_id}/review", headers=deal["operator"].headers, json={"approve": True, "note": "代码已审"})
+    reviewed = client.post(
+        f"/api/v1/jobs/{job_id}/review", headers=deal["operator"].headers, json={"approve": True, "note": "代码已审"}
+    )
     assert reviewed.json()["state"] == "approved", reviewed.text
-    assert jobs.execute_next(platform, limits=TEST_LIMITS) == job_id
+    assert jobs.execute_next(platform, limits=TEST_LIMITS).job_id == job_id
     return client.get(f"/api/v1/jobs/{job_id}", headers=deal["partner"].headers).json()
 
 
-def real_ids(platform) -> set[str]:  # noqa: ANN001
+def real_ids(platform) -> set[str]:
     path = next((platform.settings.domain_dir / "resources").rglob("*.parquet"))
     return {row[0] for row in duckdb.sql(f"SELECT id_number FROM read_parquet('{path}')").fetchall()}
 
 
 def test_a_partner_develops_on_mock_data_that_has_the_schema_and_no_real_person(platform, partner_deal):
     with TestClient(create_app(platform)) as client:
-        answer = client.post("/api/v1/dev/queries", headers=partner_deal["partner"].headers,
-                             json={"contract_id": partner_deal["contract_id"], "sql": "SELECT id_number, full_name, district, household_size FROM cz_rk_0001 LIMIT 200"})
+        answer = client.post(
+            "/api/v1/dev/queries",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "sql": "SELECT id_number, full_name, district, household_size FROM cz_rk_0001 LIMIT 200",
+            },
+        )
         assert answer.status_code == 200, answer.text
         rows = answer.json()["rows"]
         assert answer.json()["columns"] == ["id_number", "full_name", "district", "household_size"] and len(rows) == 200
         assert not {row[0] for row in rows} & real_ids(platform)
         assert all(1 <= row[3] <= 6 for row in rows)  # inside the real range
-        script = client.post("/api/v1/dev/runs", headers=partner_deal["partner"].headers, json={
-            "contract_id": partner_deal["contract_id"], "code": MODEL_SCRIPT, "requirements": ["pandas", "scikit-learn"]})
+        script = client.post(
+            "/api/v1/dev/runs",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "code": MODEL_SCRIPT,
+                "requirements": ["pandas", "scikit-learn"],
+            },
+        )
         assert script.status_code == 200, script.text
         result = script.json()
         assert result["exit_code"] == 0, result["log"]
@@ -128,7 +169,15 @@ def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_t
         record = client.get(f"/api/v1/jobs/{job['id']}/record", headers=deal["partner"].headers)
         assert record.headers["content-disposition"].startswith("attachment")
         actions = [entry["action"] for entry in record.json()["ledger"]]
-    assert actions == ["job.submit", "job.approve", "job.start", "job.hold", "job.release", "job.release", "job.download"]
+    assert actions == [
+        "job.submit",
+        "job.approve",
+        "job.start",
+        "job.hold",
+        "job.release",
+        "job.release",
+        "job.download",
+    ]
     with platform.session() as session:
         contract_call = session.scalar(select(LedgerEntry).where(LedgerEntry.action == "contract.call"))
         assert json.loads(contract_call.payload)["job"] == job["id"]
@@ -136,10 +185,23 @@ def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_t
 
 def test_a_sql_job_is_checked_like_a_query_and_its_table_held(platform, partner_deal):
     with TestClient(create_app(platform)) as client:
-        refused = submit(client, partner_deal["partner"], partner_deal["contract_id"], "SELECT id_number FROM cz_rk_0001", kind="sql", requirements=())
+        refused = submit(
+            client,
+            partner_deal["partner"],
+            partner_deal["contract_id"],
+            "SELECT id_number FROM cz_rk_0001",
+            kind="sql",
+            requirements=(),
+        )
         assert refused.status_code == 403 and refused.json()["rule"] == "sql.sensitive-column"
-        job = approved_and_run(platform, client, partner_deal, "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001",
-                               kind="sql", requirements=())
+        job = approved_and_run(
+            platform,
+            client,
+            partner_deal,
+            "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001",
+            kind="sql",
+            requirements=(),
+        )
     assert job["state"] == "held", job
     (table,) = job["outputs"]["files"]
     assert table["name"] == "result.csv" and table["rows"] == 1
@@ -147,11 +209,16 @@ def test_a_sql_job_is_checked_like_a_query_and_its_table_held(platform, partner_
 
 def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform, partner_deal):
     leak = "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet')[['district', 'phone']].to_csv('/output/list.csv', index=False)\n"
-    small = ("import pandas as pd\np = pd.read_parquet('/data/cz_rk_0001.parquet')\n"
-             "p.groupby('district').size().rename('count').reset_index().to_csv('/output/by_district.csv', index=False)\n")
+    small = (
+        "import pandas as pd\np = pd.read_parquet('/data/cz_rk_0001.parquet')\n"
+        "p.groupby('district').size().rename('count').reset_index().to_csv('/output/by_district.csv', index=False)\n"
+    )
     printed = "import pandas as pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/x.txt', 'w').write('ok')\n"
     with TestClient(create_app(platform)) as client:
-        blocked = [approved_and_run(platform, client, partner_deal, code, requirements=("pandas",)) for code in (leak, small, printed)]
+        blocked = [
+            approved_and_run(platform, client, partner_deal, code, requirements=("pandas",))
+            for code in (leak, small, printed)
+        ]
         assert [job["state"] for job in blocked] == ["blocked"] * 3
         assert all(job["outcome_rule"] == "job.output-check" for job in blocked)
         assert "mobile numbers" in blocked[0]["outcome_detail"]
@@ -163,7 +230,12 @@ def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform,
         assert not any(value in job["outcome_detail"] for value in real_ids(platform))
     with platform.session() as session:  # and no page shows a blocked output, not even to the reviewers
         operator = principal(platform, "operator.admin")
-        assert jobs.previews_of(session, principal=operator, job_id=blocked[0]["id"], domain_dir=platform.settings.domain_dir) == {}
+        assert (
+            jobs.previews_of(
+                session, principal=operator, job_id=blocked[0]["id"], domain_dir=platform.settings.domain_dir
+            )
+            == {}
+        )
 
 
 def test_submission_refusals_name_their_rule(platform, partner_deal):
@@ -180,13 +252,23 @@ def test_submission_refusals_name_their_rule(platform, partner_deal):
             answer = submit(client, deal["partner"], deal["contract_id"], code, requirements=requirements)
             assert (answer.status_code, answer.json()["rule"]) == (422, rule), code
         job = submit(client, deal["partner"], deal["contract_id"], MODEL_SCRIPT).json()
-        by_partner = client.post(f"/api/v1/jobs/{job['id']}/review", headers=deal["partner"].headers, json={"approve": True})
+        by_partner = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["partner"].headers, json={"approve": True}
+        )
         assert by_partner.status_code == 403
-        no_reason = client.post(f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": False})
+        no_reason = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": False}
+        )
         assert no_reason.json()["rule"] == "job.review-note"
-        rejected = client.post(f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": False, "note": "请勿输出明细"})
+        rejected = client.post(
+            f"/api/v1/jobs/{job['id']}/review",
+            headers=deal["operator"].headers,
+            json={"approve": False, "note": "请勿输出明细"},
+        )
         assert rejected.json()["state"] == "rejected"
-        again = client.post(f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": True})
+        again = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": True}
+        )
         assert again.status_code == 409 and again.json()["rule"] == "job.transition"
         assert jobs.execute_next(platform, limits=TEST_LIMITS) is None  # nothing approved: nothing runs
         hidden = client.get(f"/api/v1/jobs/{job['id']}", headers=deal["security"].headers)
@@ -201,7 +283,7 @@ def test_jobs_survive_a_restart_run_again_or_fail_never_half_released(platform, 
         assert jobs.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir).job_id == job_id
         session.commit()
     assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} will run again"]
-    assert jobs.execute_next(platform, limits=TEST_LIMITS) == job_id
+    assert jobs.execute_next(platform, limits=TEST_LIMITS).job_id == job_id
     with platform.session() as session:
         job = session.get(Job, job_id)
         assert (job.state, job.attempts) == ("held", 2)
@@ -219,13 +301,20 @@ def test_a_job_is_refused_not_run_when_bubblewrap_cannot_run(platform, partner_d
     with TestClient(create_app(platform)) as client:
         job = approved_and_run(platform, client, partner_deal, MODEL_SCRIPT)
         assert (job["state"], job["outcome_rule"]) == ("failed", "sandbox.isolation-unavailable")
-        dev = client.post("/api/v1/dev/runs", headers=partner_deal["partner"].headers, json={
-            "contract_id": partner_deal["contract_id"], "code": MODEL_SCRIPT, "requirements": ["pandas", "scikit-learn"]})
+        dev = client.post(
+            "/api/v1/dev/runs",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "code": MODEL_SCRIPT,
+                "requirements": ["pandas", "scikit-learn"],
+            },
+        )
         assert dev.status_code == 503 and dev.json()["rule"] == "sandbox.isolation-unavailable"
 
 
 def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner_deal):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with TestClient(create_app(platform)) as client:
         job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
@@ -233,10 +322,22 @@ def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner
     with platform.session() as session:
         agreement = session.scalars(select(authorization.Agreement)).one()
     security = principal(platform, "security.admin")
-    incident = run(platform, authorization.report_incident, principal=security, agreement_id=agreement.id,
-                   occurred_at=datetime(2026, 1, 4, 22, tzinfo=timezone.utc), description="接口被越权调用，导致数据泄露")
-    run(platform, authorization.decide_incident, principal=principal(platform, "bureau.admin"), incident_id=incident.id, bad_impact=True)
-    assert jobs.execute_next(platform, limits=TEST_LIMITS) == job_id
+    incident = run(
+        platform,
+        authorization.report_incident,
+        principal=security,
+        agreement_id=agreement.id,
+        occurred_at=datetime(2026, 1, 4, 22, tzinfo=UTC),
+        description="接口被越权调用，导致数据泄露",
+    )
+    run(
+        platform,
+        authorization.decide_incident,
+        principal=principal(platform, "bureau.admin"),
+        incident_id=incident.id,
+        bad_impact=True,
+    )
+    assert jobs.execute_next(platform, limits=TEST_LIMITS).job_id == job_id
     with platform.session() as session:
         job = session.get(Job, job_id)
         assert (job.state, job.outcome_rule) == ("failed", "authorization.out-of-scope")

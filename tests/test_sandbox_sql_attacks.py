@@ -13,7 +13,14 @@ from pubdata.sandbox.sql_checks import Policy, QueryRefused, check
 
 POLICY = Policy(
     tables={
-        "people": {"id_number": "sensitive", "full_name": "personal", "phone": "personal", "district": "none", "household_size": "none", "birth_year": "none"},
+        "people": {
+            "id_number": "sensitive",
+            "full_name": "personal",
+            "phone": "personal",
+            "district": "none",
+            "household_size": "none",
+            "birth_year": "none",
+        },
         "loans": {"id_number": "sensitive", "amount": "none", "bank": "none"},
         "enterprises": {"credit_code": "none", "legal_rep_id": "sensitive", "industry": "none", "capital": "none"},
     },
@@ -28,7 +35,7 @@ ATTACKS = [
     ("SELECT count(*) FROM read_parquet('domain/resources/1/v1.parquet')", "sql.table-function"),
     ("SELECT count(*) FROM glob('/work/*')", "sql.table-function"),
     ("SELECT count(*) FROM 'domain/resources/1/v1.parquet'", "sql.file-path"),
-    ("SELECT count(*) FROM \"/etc/passwd\"", "sql.file-path"),
+    ('SELECT count(*) FROM "/etc/passwd"', "sql.file-path"),
     ("SELECT count(*) FROM query('SELECT * FROM people')", "sql.table-function"),
     ("SELECT count(*) FROM query_table('people')", "sql.table-function"),
     ("SELECT count(*) FROM read_text('/proc/self/environ')", "sql.table-function"),
@@ -106,12 +113,18 @@ def test_there_are_at_least_forty_attacks():
 
 
 ALLOWED = [
-    ("SELECT district, count(*) AS n FROM people GROUP BY district",
-     "SELECT people.district AS district, COUNT(*) AS n FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10"),
-    ("SELECT district, count(*) AS n, avg(household_size) AS size FROM people GROUP BY ALL",
-     "SELECT people.district AS district, COUNT(*) AS n, AVG(people.household_size) AS size FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10"),
-    ("SELECT l.bank, sum(l.amount) AS total FROM loans l JOIN people p ON p.id_number = l.id_number WHERE p.district = '贵池区' GROUP BY l.bank",
-     None),
+    (
+        "SELECT district, count(*) AS n FROM people GROUP BY district",
+        "SELECT people.district AS district, COUNT(*) AS n FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10",
+    ),
+    (
+        "SELECT district, count(*) AS n, avg(household_size) AS size FROM people GROUP BY ALL",
+        "SELECT people.district AS district, COUNT(*) AS n, AVG(people.household_size) AS size FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10",
+    ),
+    (
+        "SELECT l.bank, sum(l.amount) AS total FROM loans l JOIN people p ON p.id_number = l.id_number WHERE p.district = '贵池区' GROUP BY l.bank",
+        None,
+    ),
     ("SELECT count(DISTINCT id_number) AS persons FROM people WHERE phone IS NOT NULL", None),
 ]
 
@@ -126,8 +139,12 @@ def test_allowed_queries_are_rewritten_to_suppress_small_groups(sql, expected):
 
 def test_small_groups_do_not_come_back_from_duckdb():
     con = duckdb.connect()
-    con.execute("CREATE TABLE people (id_number VARCHAR, full_name VARCHAR, phone VARCHAR, district VARCHAR, household_size BIGINT, birth_year BIGINT)")
-    rows = [(f"id{i}", "x", None, "贵池区", 3, 1990) for i in range(25)] + [(f"lone{i}", "y", None, "石台县", 2, 1980) for i in range(3)]
+    con.execute(
+        "CREATE TABLE people (id_number VARCHAR, full_name VARCHAR, phone VARCHAR, district VARCHAR, household_size BIGINT, birth_year BIGINT)"
+    )
+    rows = [(f"id{i}", "x", None, "贵池区", 3, 1990) for i in range(25)] + [
+        (f"lone{i}", "y", None, "石台县", 2, 1980) for i in range(3)
+    ]
     con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", rows)
     checked = check("SELECT district, count(*) AS n FROM people GROUP BY district", POLICY)
     assert con.execute(checked.sql).fetchall() == [("贵池区", 25)]
@@ -139,6 +156,11 @@ def test_over_one_table_keyed_by_person_small_groups_are_counted_without_distinc
     from dataclasses import replace
 
     keyed = replace(POLICY, unique_units=frozenset({"people"}))
-    assert check("SELECT district, count(*) AS n FROM people GROUP BY district", keyed).sql.endswith("HAVING COUNT(people.id_number) >= 10")
-    joined = check("SELECT p.district, count(*) AS n FROM people p JOIN loans l ON p.id_number = l.id_number GROUP BY p.district", keyed)
+    assert check("SELECT district, count(*) AS n FROM people GROUP BY district", keyed).sql.endswith(
+        "HAVING COUNT(people.id_number) >= 10"
+    )
+    joined = check(
+        "SELECT p.district, count(*) AS n FROM people p JOIN loans l ON p.id_number = l.id_number GROUP BY p.district",
+        keyed,
+    )
     assert "COUNT(DISTINCT p.id_number) >= 10" in joined.sql  # a join can repeat a person: DISTINCT stays

@@ -38,7 +38,14 @@ PROBLEM = "application/problem+json"
 
 def problem(status: int, title: str, detail: str, *, rule: str, **extra: object) -> JSONResponse:
     """An RFC 9457 problem document."""
-    body = {"type": f"urn:pubdata:rule:{rule}", "title": title, "status": status, "detail": detail, "rule": rule, **extra}
+    body = {
+        "type": f"urn:pubdata:rule:{rule}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "rule": rule,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -78,7 +85,9 @@ class BodyLimit:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem(413, "Payload too large", f"The request body is larger than {limit} bytes.", rule="http.body-too-large")
+        response = problem(
+            413, "Payload too large", f"The request body is larger than {limit} bytes.", rule="http.body-too-large"
+        )
         await response(scope, receive, send)
 
 
@@ -119,8 +128,16 @@ def create_app(platform: Platform) -> FastAPI:
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(error)
         if any(item["type"] == "json_invalid" for item in errors):
-            return problem(400, "Malformed JSON", "The request body is not valid JSON.", rule="http.malformed-json", errors=errors)
-        return problem(422, "Invalid input", "The request does not match the expected shape; see errors.", rule="http.validation", errors=errors)
+            return problem(
+                400, "Malformed JSON", "The request body is not valid JSON.", rule="http.malformed-json", errors=errors
+            )
+        return problem(
+            422,
+            "Invalid input",
+            "The request does not match the expected shape; see errors.",
+            rule="http.validation",
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -133,7 +150,9 @@ def create_app(platform: Platform) -> FastAPI:
     @app.exception_handler(Exception)
     async def _crash(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "Something went wrong on our side; nothing was changed.", rule="http.internal")
+        return problem(
+            500, "Internal error", "Something went wrong on our side; nothing was changed.", rule="http.internal"
+        )
 
     @app.get("/healthz", tags=["platform"])
     def healthz() -> dict[str, str]:
@@ -154,5 +173,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_pages.router)
     app.include_router(sandbox_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
-    app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes
+    )
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,8 +33,11 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
 console = Console()
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where everything lives (default ./pubdata-data, or PUBDATA_DATA_DIR).")]
-Now = Annotated[Optional[str], typer.Option("--now", help="Set the platform clock, e.g. 2026-12-28 (Asia/Shanghai).")]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where everything lives (default ./pubdata-data, or PUBDATA_DATA_DIR)."),
+]
+Now = Annotated[str | None, typer.Option("--now", help="Set the platform clock, e.g. 2026-12-28 (Asia/Shanghai).")]
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -57,7 +60,9 @@ def _fail(error: PubdataError) -> None:
 def demo(
     data_dir: DataDir = None,
     now: Now = None,
-    scale: Annotated[float, typer.Option(help="Size of the pilot data: 1 ≈ 100,000 persons; 10 ≥ 1,000,000.", min=0.001, max=100)] = 1.0,
+    scale: Annotated[
+        float, typer.Option(help="Size of the pilot data: 1 ≈ 100,000 persons; 10 ≥ 1,000,000.", min=0.001, max=100)
+    ] = 1.0,
 ) -> None:
     """Build the demo city (idempotent) and write DATA_DIR/demo-accounts.json."""
     from pubdata import demo as demo_module
@@ -97,10 +102,14 @@ def serve(
     console.print(f"pubdata is serving at [bold]{url}[/bold]")
     accounts = platform.settings.data_dir / demo_module.ACCOUNTS_FILE
     if first:
-        console.print(f"first run: log in as [bold]{first[0]}[/bold] with password [bold]{first[1]}[/bold] (shown once)")
+        console.print(
+            f"first run: log in as [bold]{first[0]}[/bold] with password [bold]{first[1]}[/bold] (shown once)"
+        )
     elif accounts.exists():
         bureau = json.loads(accounts.read_text("utf-8"))["accounts"][0]
-        console.print(f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}")
+        console.print(
+            f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}"
+        )
     _start_scheduler(platform)
     _start_job_worker(platform)
     uvicorn.run(create_app(platform), host=host, port=port, log_level="info")
@@ -121,7 +130,7 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
                     for line in scheduler.tick(session):
                         log.info(line)
                     session.commit()
-            except Exception:  # noqa: BLE001 - a failed tick is logged and retried next minute
+            except Exception:
                 log.exception("scheduled tick failed")
             stop.wait(every_seconds)
 
@@ -147,13 +156,13 @@ def _work(platform: Platform, *, stop: threading.Event | None = None, idle_secon
     log, ran = logging.getLogger("pubdata.jobs"), 0
     while stop is None or not stop.is_set():
         try:
-            job_id = jobs.execute_next(platform)
-        except Exception:  # noqa: BLE001 - the job stays running; the next start's recovery runs it again
+            step = jobs.execute_next(platform)
+        except Exception:
             log.exception("job worker step failed")
-            job_id = None
-        if job_id is not None:
+            step = None
+        if step is not None:
             ran += 1
-            log.info("job %s ran", job_id)
+            log.info("job %s ran", step.job_id)
         elif stop is None:
             return ran
         else:
@@ -189,9 +198,12 @@ def db_upgrade(data_dir: DataDir = None) -> None:
 
 @admin_app.command("create-org")
 def create_org(
-    kind: Annotated[str, typer.Option(help="bureau, provider, operator, partner, consumer, pricing, finance, market, audit, security")],
+    kind: Annotated[
+        str,
+        typer.Option(help="bureau, provider, operator, partner, consumer, pricing, finance, market, audit, security"),
+    ],
     name: Annotated[str, typer.Option(help="The organisation's name.")],
-    credit_code: Annotated[Optional[str], typer.Option(help="Unified social credit code (18 characters).")] = None,
+    credit_code: Annotated[str | None, typer.Option(help="Unified social credit code (18 characters).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     from pubdata.identity import service as identity
@@ -199,7 +211,9 @@ def create_org(
     platform = _open(data_dir)
     with platform.session() as session:
         try:
-            organisation = identity.create_organisation(session, actor=CLI, kind=kind, name=name, credit_code=credit_code)
+            organisation = identity.create_organisation(
+                session, actor=CLI, kind=kind, name=name, credit_code=credit_code
+            )
             session.commit()
         except PubdataError as error:
             _fail(error)
@@ -211,8 +225,10 @@ def create_user(
     organisation_id: Annotated[int, typer.Option("--org-id", help="The user's organisation.")],
     login: Annotated[str, typer.Option(help="Login name.")],
     role: Annotated[str, typer.Option(help="admin, member or reviewer")] = "member",
-    display_name: Annotated[Optional[str], typer.Option(help="Name shown on pages.")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")] = "",
+    display_name: Annotated[str | None, typer.Option(help="Name shown on pages.")] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+    ] = "",
     data_dir: DataDir = None,
 ) -> None:
     from pubdata.identity import service as identity
@@ -221,8 +237,13 @@ def create_user(
     with platform.session() as session:
         try:
             user = identity.create_user(
-                session, actor=CLI, organisation_id=organisation_id, login=login,
-                display_name=display_name or login, role=role, password=password,
+                session,
+                actor=CLI,
+                organisation_id=organisation_id,
+                login=login,
+                display_name=display_name or login,
+                role=role,
+                password=password,
             )
             session.commit()
         except PubdataError as error:
@@ -257,22 +278,34 @@ def create_token(
 @app.command()
 def load(
     code: Annotated[str, typer.Argument(help="The resource's catalogue code.")],
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet.", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet.", exists=True, dir_okay=False)
+    ],
     login: Annotated[str, typer.Option("--as", help="The department user loading it.")],
-    source_format: Annotated[Optional[str], typer.Option("--format", help="csv, xlsx or parquet (default: from the extension).")] = None,
+    source_format: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx or parquet (default: from the extension).")
+    ] = None,
     confirm_not_sensitive: Annotated[str, typer.Option(help="Comma-separated fields confirmed not personal.")] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Check a file against the resource's schema and keep it as a new immutable version."""
-    from pubdata.catalog.loading import FORMAT_BY_SUFFIX
     from pubdata.catalog import service as catalog
+    from pubdata.catalog.loading import FORMAT_BY_SUFFIX
     from pubdata.identity import service as identity
 
     platform = _open(data_dir)
     chosen = source_format or FORMAT_BY_SUFFIX.get(file.suffix.lower(), "csv")
-    with platform.session() as session, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
-    ) as bar:
+    with (
+        platform.session() as session,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
         user = identity.find_user(session, login=login)
         if user is None:
             console.print(f"[red]no user with login {escape(login)}[/red]")
@@ -285,8 +318,13 @@ def load(
 
         try:
             result, version = catalog.load(
-                session, principal=principal, resource_id=catalog.find_id(session, code=code), domain_dir=platform.settings.domain_dir,
-                source_format=chosen, path=file, progress=advance,
+                session,
+                principal=principal,
+                resource_id=catalog.find_id(session, code=code),
+                domain_dir=platform.settings.domain_dir,
+                source_format=chosen,
+                path=file,
+                progress=advance,
                 confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
             )
             session.commit()
@@ -295,10 +333,15 @@ def load(
     if version is None:
         console.print(f"[red]nothing loaded[/red]: {result.problem_count} problem(s)")
         for problem in result.problems:
-            where = ", ".join(part for part in (f"row {problem.row}" if problem.row else "", problem.column or "") if part)
+            where = ", ".join(
+                part for part in (f"row {problem.row}" if problem.row else "", problem.column or "") if part
+            )
             console.print(f"  {escape(where or '—')}: {escape(problem.message)} {escape(f'[{problem.rule}]')}")
         raise typer.Exit(code=1)
-    console.print(f"version {version.number} of {escape(code)}: {version.row_count} rows, checksum {version.checksum[:16]}…" + (f", read as {result.encoding}" if result.encoding else ""))
+    console.print(
+        f"version {version.number} of {escape(code)}: {version.row_count} rows, checksum {version.checksum[:16]}…"
+        + (f", read as {result.encoding}" if result.encoding else "")
+    )
 
 
 @app.command()
@@ -340,7 +383,9 @@ def ledger_proof(seq: int, data_dir: DataDir = None) -> None:
             _fail(error)
         session.commit()
         leaf = service.hasher(head.algorithm).leaf(service.document_of(entry))
-        ok = head.signature_valid() and merkle.verify_inclusion(service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash)
+        ok = head.signature_valid() and merkle.verify_inclusion(
+            service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash
+        )
         document = {
             "entry": schemas.EntryOut.of(entry).model_dump(),
             "tree_head": schemas.TreeHeadOut.of(head).model_dump(),
@@ -363,9 +408,22 @@ def ledger_consistency(first: int, second: int, data_dir: DataDir = None) -> Non
         except PubdataError as error:
             _fail(error)
         first_root, second_root = service.root_at(session, first), service.root_at(session, second)
-        ok = merkle.verify_consistency(service.hasher(service.algorithm(session)), first, second, first_root, second_root, path)
-    typer.echo(json.dumps({"first": first, "second": second, "first_root": first_root.hex(), "second_root": second_root.hex(),
-                           "consistency_path": [p.hex() for p in path], "verified": ok}, indent=2))
+        ok = merkle.verify_consistency(
+            service.hasher(service.algorithm(session)), first, second, first_root, second_root, path
+        )
+    typer.echo(
+        json.dumps(
+            {
+                "first": first,
+                "second": second,
+                "first_root": first_root.hex(),
+                "second_root": second_root.hex(),
+                "consistency_path": [p.hex() for p in path],
+                "verified": ok,
+            },
+            indent=2,
+        )
+    )
     raise typer.Exit(code=0 if ok else 1)
 
 
@@ -375,9 +433,17 @@ def ledger_verify(data_dir: DataDir = None) -> None:
     from pubdata.ledger.verify import verify
 
     platform = _open(data_dir)
-    with platform.session() as session, Progress(
-        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
-    ) as progress:
+    with (
+        platform.session() as session,
+        Progress(
+            TextColumn("verifying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("entries", total=None)
 
         def advance(done: int, total: int) -> None:
@@ -388,10 +454,10 @@ def ledger_verify(data_dir: DataDir = None) -> None:
         console.print(f"ledger verified: {report.size} entries, {report.rows_checked} audited rows, no problem found")
         return
     first = report.first_bad_seq
-    console.print(f"[red]ledger verification FAILED[/red]: first bad entry {first if first is not None else '(none: see below)'}")
+    console.print(
+        f"[red]ledger verification FAILED[/red]: first bad entry {first if first is not None else '(none: see below)'}"
+    )
     for problem in report.problems[:50]:
         where = f"entry {problem.seq}" if problem.seq is not None else "—"
         console.print(f"  {where}: {escape(problem.reason)}")
     raise typer.Exit(code=1)
-
-

@@ -14,8 +14,14 @@ router = APIRouter(prefix="/api/v1", tags=["authorization"])
 @router.post("/agreements", response_model=schemas.AgreementOut, status_code=status.HTTP_201_CREATED)
 def record_agreement(body: schemas.AgreementIn, session: SessionDep, principal: ApiPrincipal):
     agreement = service.record_agreement(
-        session, principal=principal, operator_id=body.operator_id, tender_reference=body.tender_reference, selection=body.selection,
-        scope=body.scope.model_dump(), security_duties=body.security_duties, partner_conditions=body.partner_conditions,
+        session,
+        principal=principal,
+        operator_id=body.operator_id,
+        tender_reference=body.tender_reference,
+        selection=body.selection,
+        scope=body.scope.model_dump(),
+        security_duties=body.security_duties,
+        partner_conditions=body.partner_conditions,
     )
     session.commit()
     return agreement
@@ -43,56 +49,121 @@ def request_renewal(agreement_id: int, session: SessionDep, principal: ApiPrinci
 
 @router.post("/agreements/{agreement_id}/renewal/decision", response_model=schemas.AgreementOut)
 def decide_renewal(agreement_id: int, body: schemas.RenewalDecisionIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.decide_renewal(session, principal=principal, agreement_id=agreement_id, approve=body.approve, reason=body.reason))
+    return committed(
+        session,
+        service.decide_renewal(
+            session, principal=principal, agreement_id=agreement_id, approve=body.approve, reason=body.reason
+        ),
+    )
 
 
-@router.post("/agreements/{agreement_id}/evaluations", response_model=schemas.EvaluationOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/agreements/{agreement_id}/evaluations", response_model=schemas.EvaluationOut, status_code=status.HTTP_201_CREATED
+)
 def evaluate(agreement_id: int, body: schemas.EvaluationIn, session: SessionDep, principal: ApiPrincipal):
     scores = {dimension: score.model_dump() for dimension, score in body.scores.items()}
-    return committed(session, service.evaluate(session, principal=principal, agreement_id=agreement_id, period=body.period, scores=scores, result=body.result))
+    return committed(
+        session,
+        service.evaluate(
+            session,
+            principal=principal,
+            agreement_id=agreement_id,
+            period=body.period,
+            scores=scores,
+            result=body.result,
+        ),
+    )
 
 
 @router.post("/agreements/{agreement_id}/rectification", response_model=schemas.EvaluationOut)
-def submit_rectification(agreement_id: int, body: schemas.RectificationIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.submit_rectification(session, principal=principal, agreement_id=agreement_id, plan=body.plan, report=body.report))
+def submit_rectification(
+    agreement_id: int, body: schemas.RectificationIn, session: SessionDep, principal: ApiPrincipal
+):
+    return committed(
+        session,
+        service.submit_rectification(
+            session, principal=principal, agreement_id=agreement_id, plan=body.plan, report=body.report
+        ),
+    )
 
 
-@router.post("/agreements/{agreement_id}/incidents", response_model=schemas.IncidentOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/agreements/{agreement_id}/incidents", response_model=schemas.IncidentOut, status_code=status.HTTP_201_CREATED
+)
 def report_incident(agreement_id: int, body: schemas.IncidentIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.report_incident(session, principal=principal, agreement_id=agreement_id, occurred_at=body.occurred_at, description=body.description))
+    return committed(
+        session,
+        service.report_incident(
+            session,
+            principal=principal,
+            agreement_id=agreement_id,
+            occurred_at=body.occurred_at,
+            description=body.description,
+        ),
+    )
 
 
 @router.post("/incidents/{incident_id}/decision", response_model=schemas.IncidentOut)
 def decide_incident(incident_id: int, body: schemas.IncidentDecisionIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.decide_incident(session, principal=principal, incident_id=incident_id, bad_impact=body.bad_impact))
+    return committed(
+        session,
+        service.decide_incident(session, principal=principal, incident_id=incident_id, bad_impact=body.bad_impact),
+    )
 
 
 @router.post("/agreements/{agreement_id}/security-activities", status_code=status.HTTP_201_CREATED)
-def record_activity(agreement_id: int, body: schemas.ActivityIn, session: SessionDep, principal: ApiPrincipal) -> dict[str, object]:
-    service.record_activity(session, principal=principal, agreement_id=agreement_id, kind=body.kind, performed_on=body.performed_on, summary=body.summary)
+def record_activity(
+    agreement_id: int, body: schemas.ActivityIn, session: SessionDep, principal: ApiPrincipal
+) -> dict[str, object]:
+    service.record_activity(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        kind=body.kind,
+        performed_on=body.performed_on,
+        summary=body.summary,
+    )
     session.commit()
     return {"last": service.last_activities(session, agreement_id)}
 
 
 @router.post("/agreements/{agreement_id}/exit-plan", response_model=schemas.AgreementOut)
 def plan_exit(agreement_id: int, body: schemas.ExitPlanIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.plan_exit(session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan))
+    return committed(
+        session,
+        service.plan_exit(
+            session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan
+        ),
+    )
 
 
 @router.post("/agreements/{agreement_id}/termination", response_model=schemas.AgreementOut)
 def terminate(agreement_id: int, body: schemas.TerminationIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.terminate_for_violation(session, principal=principal, agreement_id=agreement_id, detail=body.detail))
+    return committed(
+        session,
+        service.terminate_for_violation(session, principal=principal, agreement_id=agreement_id, detail=body.detail),
+    )
 
 
 @router.post("/agreements/{agreement_id}/handover", response_model=schemas.AgreementOut)
 def record_handover(agreement_id: int, body: schemas.HandoverIn, session: SessionDep, principal: ApiPrincipal):
     items = [item.model_dump() for item in body.items]
-    return committed(session, service.record_handover(session, principal=principal, agreement_id=agreement_id, items=items))
+    return committed(
+        session, service.record_handover(session, principal=principal, agreement_id=agreement_id, items=items)
+    )
 
 
-@router.post("/agreements/{agreement_id}/partners", response_model=schemas.PartnerOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/agreements/{agreement_id}/partners", response_model=schemas.PartnerOut, status_code=status.HTTP_201_CREATED
+)
 def admit_partner(agreement_id: int, body: schemas.PartnerIn, session: SessionDep, principal: ApiPrincipal):
-    partner = service.admit_partner(session, principal=principal, agreement_id=agreement_id, partner_id=body.partner_id, scope=body.scope.model_dump())
+    partner = service.admit_partner(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        partner_id=body.partner_id,
+        scope=body.scope.model_dump(),
+    )
     return committed(session, partner)
 
 
@@ -104,7 +175,12 @@ def list_partners(agreement_id: int, session: SessionDep, principal: ApiPrincipa
 
 @router.post("/partners/{partner_id}/events", response_model=schemas.PartnerOut)
 def change_partner(partner_id: int, body: schemas.PartnerEventIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.change_partner(session, principal=principal, partner_id=partner_id, event=body.event, reason=body.reason))
+    return committed(
+        session,
+        service.change_partner(
+            session, principal=principal, partner_id=partner_id, event=body.event, reason=body.reason
+        ),
+    )
 
 
 @router.get("/reminders")

@@ -81,11 +81,17 @@ EVALUATION_RESULTS: dict[str, tuple[str, str]] = {
 
 # 三(一): the conditions an operator is selected on, each with evidence.
 SELECTION_CONDITIONS: dict[str, tuple[str, str]] = {
-    "capability": ("具备数据资源加工、运营所需的管理和技术服务能力，经营和信用状况良好", "Management and technical capability; sound business and credit"),
+    "capability": (
+        "具备数据资源加工、运营所需的管理和技术服务能力，经营和信用状况良好",
+        "Management and technical capability; sound business and credit",
+    ),
     "credibility": ("具有公信力和行业影响力", "Credibility and standing in the digital economy"),
     "knowledge": ("熟悉公共数据管理和开发利用的法规政策", "Knows the laws and policies on public data"),
     "environment": ("具备数据安全管理的环境和条件", "Secure environment and facilities for data"),
-    "responsibility": ("明确数据安全负责人和管理部门，建立内部管理和安全保障制度", "Named security officer, department and internal rules"),
+    "responsibility": (
+        "明确数据安全负责人和管理部门，建立内部管理和安全保障制度",
+        "Named security officer, department and internal rules",
+    ),
 }
 
 PARTNER_STATES: dict[str, tuple[str, str]] = {
@@ -93,7 +99,12 @@ PARTNER_STATES: dict[str, tuple[str, str]] = {
     "suspended": ("已暂停", "Suspended"),
     "removed": ("已移除", "Removed"),
 }
-PARTNER_TRANSITIONS = {("admitted", "suspend"): "suspended", ("suspended", "resume"): "admitted", ("admitted", "remove"): "removed", ("suspended", "remove"): "removed"}
+PARTNER_TRANSITIONS = {
+    ("admitted", "suspend"): "suspended",
+    ("suspended", "resume"): "admitted",
+    ("admitted", "remove"): "removed",
+    ("suspended", "remove"): "removed",
+}
 
 
 def next_state(state: str, event: str) -> str | None:
@@ -136,7 +147,9 @@ def scope_covers(scope: dict, *, code: str, sector: str, grade: str) -> bool:
     """Whether an agreement's (or partner's) scope reaches a resource: named, or in a named sector, within its grade limit."""
     if not catalog_rules.loadable(grade):
         return False
-    within_grade = catalog_rules.stricter(grade, scope.get("max_grade", "general-4")) == scope.get("max_grade", "general-4")
+    within_grade = catalog_rules.stricter(grade, scope.get("max_grade", "general-4")) == scope.get(
+        "max_grade", "general-4"
+    )
     named = code in scope.get("resources", []) or sector in scope.get("sectors", [])
     return named and within_grade
 
@@ -149,7 +162,8 @@ def scope_within(inner: dict, outer: dict, *, resource_sectors: dict[str, str]) 
     """
     wider: list[str] = []
     outside = sorted(
-        code for code in inner.get("resources", [])
+        code
+        for code in inner.get("resources", [])
         if code not in outer.get("resources", []) and resource_sectors.get(code) not in outer.get("sectors", [])
     )
     if outside:

@@ -50,7 +50,6 @@ class AgreementOut(BaseModel):
     handover: Annotated[list[dict[str, Any]], FromJsonText]
 
 
-
 class RenewalDecisionIn(Strict):
     approve: bool
     reason: str = Field(default="", max_length=1000)
@@ -143,7 +142,6 @@ class PartnerOut(BaseModel):
     scope: Annotated[dict[str, Any], FromJsonText]
     state: str
     reason: str | None
-
 
 
 class ScopeCheckOut(BaseModel):

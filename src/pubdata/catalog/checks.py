@@ -82,7 +82,9 @@ def is_resident_id(v: str, prefix17: str | None = None) -> str:
 def is_credit_code(v: str) -> str:
     """GB 32100: 18 characters from the 31-character alphabet, mod-31 check character."""
     alphabet = literal(CREDIT_ALPHABET)
-    weighted = " + ".join(f"(instr({alphabet}, substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(_CREDIT_WEIGHTS))
+    weighted = " + ".join(
+        f"(instr({alphabet}, substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(_CREDIT_WEIGHTS)
+    )
     return (
         f"(regexp_full_match({v}, '[0-9A-HJ-NPQRTUWXY]{{18}}')"
         f" AND substr({alphabet}, ((31 - ({weighted}) % 31) % 31) + 1, 1) = substr({v}, 18, 1))"

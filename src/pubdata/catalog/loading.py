@@ -13,9 +13,9 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -64,7 +64,7 @@ class LoadResult:
     def ok(self) -> bool:
         return not self.problems
 
-    def refuse(self, problem: Problem) -> "LoadResult":
+    def refuse(self, problem: Problem) -> LoadResult:
         self.problems.append(problem)
         self.problem_count += 1
         return self
@@ -88,11 +88,16 @@ class NotUtf8(Exception):
 def _transcode(path: Path, encoding: str, work_dir: Path) -> Path:
     target = work_dir / f"{uuid.uuid4().hex}.csv"
     try:
-        with path.open("r", encoding=encoding, newline="") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        with (
+            path.open("r", encoding=encoding, newline="") as source,
+            target.open("w", encoding="utf-8", newline="") as sink,
+        ):
             while chunk := source.read(4 << 20):
                 sink.write(chunk)
     except UnicodeDecodeError:
-        raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV.")) from None
+        raise SourceError(
+            Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV.")
+        ) from None
     return target
 
 
@@ -108,7 +113,9 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise NotUtf8() from None
     repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
-        raise SourceError(Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0]))
+        raise SourceError(
+            Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0])
+        )
     if not header or header == [""]:
         raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
     # No sniffing: the dialect is fixed and the columns are the header's, so a stray row cannot change them.
@@ -125,13 +132,18 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         # DuckDB's message may quote the offending line; keep only where it is.
         line = _LINE.search(str(error))
         where = f" near line {line.group(1)}" if line else ""
-        raise SourceError(Problem("catalog.csv-structure", f"The CSV file is malformed{where}: check quoting and that every row has as many columns as the header.")) from None
+        raise SourceError(
+            Problem(
+                "catalog.csv-structure",
+                f"The CSV file is malformed{where}: check quoting and that every row has as many columns as the header.",
+            )
+        ) from None
 
 
 def _arrow_strings(header: Sequence[str], rows: Iterable[Sequence[object]]) -> pa.Table:
     columns: list[list[str | None]] = [[] for _ in header]
     for row in rows:
-        if len(row) > len(header) and any(value not in (None, "") for value in row[len(header):]):
+        if len(row) > len(header) and any(value not in (None, "") for value in row[len(header) :]):
             raise SourceError(Problem("catalog.row-width", "A row has more values than the header has columns."))
         for index in range(len(header)):
             value = row[index] if index < len(row) else None
@@ -182,7 +194,12 @@ def _sql_table(url: str, query: str) -> pa.Table:
             header = list(result.keys())
             return _arrow_strings(header, result)
     except SQLAlchemyError as error:
-        raise SourceError(Problem("catalog.sql-source", f"The department database refused the query ({type(error.orig or error).__name__}).")) from None
+        raise SourceError(
+            Problem(
+                "catalog.sql-source",
+                f"The department database refused the query ({type(error.orig or error).__name__}).",
+            )
+        ) from None
     finally:
         engine.dispose()
 
@@ -209,10 +226,22 @@ def _match_columns(header: Sequence[str], fields: Sequence[FieldSpec]) -> tuple[
                 break
         else:
             if spec.required:
-                problems.append(Problem("catalog.missing-column", f"The required column {spec.name} ({spec.label}) is missing.", column=spec.name))
+                problems.append(
+                    Problem(
+                        "catalog.missing-column",
+                        f"The required column {spec.name} ({spec.label}) is missing.",
+                        column=spec.name,
+                    )
+                )
     for key in by_key:
         if key not in known:
-            problems.append(Problem("catalog.unknown-column", f"The column {key} is not in the declared schema; declare it or remove it.", column=key))
+            problems.append(
+                Problem(
+                    "catalog.unknown-column",
+                    f"The column {key} is not in the declared schema; declare it or remove it.",
+                    column=key,
+                )
+            )
     return mapping, problems
 
 
@@ -231,7 +260,9 @@ def _field_checks(spec: FieldSpec) -> list[tuple[str, str]]:
     if spec.type in checks.TYPE_CHECKS:
         found.append((spec.type, f"({value} IS NULL OR {checks.TYPE_CHECKS[spec.type](value)})"))
     if spec.format == "resident_id":
-        found.append(("resident_id", f"({value} IS NULL OR {checks.is_resident_id(value, checks.quote('p_' + spec.name))})"))
+        found.append(
+            ("resident_id", f"({value} IS NULL OR {checks.is_resident_id(value, checks.quote('p_' + spec.name))})")
+        )
     elif spec.format in checks.FORMAT_CHECKS:
         found.append((spec.format, f"({value} IS NULL OR {checks.FORMAT_CHECKS[spec.format](value)})"))
     return found
@@ -242,19 +273,24 @@ def _prepared(mapping: dict[str, str], fields: Sequence[FieldSpec]) -> str:
     columns = [f"{_value(mapping, spec)} AS {checks.quote('v_' + spec.name)}" for spec in fields]
     columns += [
         f"TRY_CAST(substr({_value(mapping, spec)}, 1, 17) AS BIGINT) AS {checks.quote('p_' + spec.name)}"
-        for spec in fields if spec.format == "resident_id"
+        for spec in fields
+        if spec.format == "resident_id"
     ]
     return f"SELECT {', '.join(columns)} FROM source"
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult) -> None:
+def _check_rows(
+    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult
+) -> None:
     named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec)]
     if not named:
         return
     flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
     prepared = _prepared(mapping, fields)
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named))) + f" FROM (SELECT {flags} FROM ({prepared}))"
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named)))
+        + f" FROM (SELECT {flags} FROM ({prepared}))"
     ).fetchone()
     result.problem_count += sum(counts)
     if not any(counts):
@@ -267,11 +303,17 @@ def _check_rows(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields:
     for row in rows:
         for i, (spec, name, _) in enumerate(named):
             if not row[i + 1] and len(result.problems) < MAX_PROBLEMS:
-                result.problems.append(Problem(f"catalog.check.{name}", checks.CHECK_MESSAGES[name], row=row[0], column=spec.name))
+                result.problems.append(
+                    Problem(f"catalog.check.{name}", checks.CHECK_MESSAGES[name], row=row[0], column=spec.name)
+                )
 
 
-def _find_lookalikes(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec]) -> list[Lookalike]:
-    suspects = [spec for spec in fields if spec.sensitivity == "none" and spec.type == "string" and spec.name in mapping]
+def _find_lookalikes(
+    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec]
+) -> list[Lookalike]:
+    suspects = [
+        spec for spec in fields if spec.sensitivity == "none" and spec.type == "string" and spec.name in mapping
+    ]
     found: list[Lookalike] = []
     for spec in suspects:
         total, *matches = _lookalike_counts(con, _value(mapping, spec))
@@ -293,7 +335,12 @@ def _lookalike_counts(con: duckdb.DuckDBPyConnection, value: str) -> tuple[int, 
 def _connect(work_dir: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(
         ":memory:",
-        config={"threads": max(os.cpu_count() or 1, 1), "memory_limit": "4GB", "temp_directory": str(work_dir), "enable_external_access": True},
+        config={
+            "threads": max(os.cpu_count() or 1, 1),
+            "memory_limit": "4GB",
+            "temp_directory": str(work_dir),
+            "enable_external_access": True,
+        },
     )
 
 
@@ -311,7 +358,12 @@ def check_and_write(
 ) -> LoadResult:
     """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file."""
     if source_format not in SOURCE_FORMATS:
-        return LoadResult(source_format).refuse(Problem("catalog.source-format", f"Unknown source format {source_format}; use one of {', '.join(SOURCE_FORMATS)}."))
+        return LoadResult(source_format).refuse(
+            Problem(
+                "catalog.source-format",
+                f"Unknown source format {source_format}; use one of {', '.join(SOURCE_FORMATS)}.",
+            )
+        )
     work_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="load-", dir=work_dir))
     result = LoadResult(source_format)
@@ -336,12 +388,14 @@ def check_and_write(
         result.lookalikes = _find_lookalikes(con, mapping, fields)
         for lookalike in result.lookalikes:
             if lookalike.column not in confirmed:
-                result.refuse(Problem(
-                    "catalog.undeclared-sensitive",
-                    f"{round(lookalike.share * 100)}% of the sampled values look like {lookalike.looks_like.replace('_', ' ')}s but the field "
-                    "is declared not personal: declare its sensitivity, or confirm it is not personal data.",
-                    column=lookalike.column,
-                ))
+                result.refuse(
+                    Problem(
+                        "catalog.undeclared-sensitive",
+                        f"{round(lookalike.share * 100)}% of the sampled values look like {lookalike.looks_like.replace('_', ' ')}s but the field "
+                        "is declared not personal: declare its sensitivity, or confirm it is not personal data.",
+                        column=lookalike.column,
+                    )
+                )
         if not result.ok:
             return result
         _write_parquet(con, mapping, fields, result, work_dir, hasher, progress)
@@ -353,7 +407,9 @@ def check_and_write(
         _remove_tree(scratch)
 
 
-def _read_source(con, result: LoadResult, source_format: str, path, sql_url, sql_query, scratch: Path, progress) -> None:  # noqa: ANN001
+def _read_source(
+    con, result: LoadResult, source_format: str, path, sql_url, sql_query, scratch: Path, progress
+) -> None:
     if source_format == "sql":
         if not sql_url or not sql_query:
             raise SourceError(Problem("catalog.sql-source", "A SQL load needs a database URL and a query."))
@@ -384,12 +440,21 @@ def _read_source(con, result: LoadResult, source_format: str, path, sql_url, sql
             con.execute("CREATE TABLE source AS SELECT * FROM read_parquet(?)", [str(path)])
         except duckdb.Error:
             raise SourceError(Problem("catalog.parquet", "The file is not a readable Parquet file.")) from None
-        casts = ", ".join(f"CAST({checks.quote(c)} AS VARCHAR) AS {checks.quote(c)}" for c, *_ in con.execute("DESCRIBE source").fetchall())
-        con.execute(f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text RENAME TO source")
+        casts = ", ".join(
+            f"CAST({checks.quote(c)} AS VARCHAR) AS {checks.quote(c)}"
+            for c, *_ in con.execute("DESCRIBE source").fetchall()
+        )
+        con.execute(
+            f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text RENAME TO source"
+        )
 
 
-def _write_parquet(con, mapping, fields: Sequence[FieldSpec], result: LoadResult, work_dir: Path, hasher: Hasher, progress) -> None:  # noqa: ANN001
-    projection = ", ".join(f"{checks.typed(_value(mapping, spec), spec.type)} AS {checks.quote(spec.name)}" for spec in fields)
+def _write_parquet(
+    con, mapping, fields: Sequence[FieldSpec], result: LoadResult, work_dir: Path, hasher: Hasher, progress
+) -> None:
+    projection = ", ".join(
+        f"{checks.typed(_value(mapping, spec), spec.type)} AS {checks.quote(spec.name)}" for spec in fields
+    )
     target = work_dir / f"pending-{uuid.uuid4().hex}.parquet"
     if progress:
         progress("writing", 0, result.row_count)

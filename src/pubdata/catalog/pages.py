@@ -32,17 +32,31 @@ VOCAB = {"rules": rules, "registration_rules": registration_rules}
 
 @router.get("/catalog", response_class=HTMLResponse)
 def public_catalog(
-    request: Request, session: SessionDep, principal: MaybePagePrincipal, q: str = Query("", max_length=100),
-    base_library: str = "", sector: str = "", grade: str = "", provider: str = "", page: int = Query(1, ge=1),
+    request: Request,
+    session: SessionDep,
+    principal: MaybePagePrincipal,
+    q: str = Query("", max_length=100),
+    base_library: str = "",
+    sector: str = "",
+    grade: str = "",
+    provider: str = "",
+    page: int = Query(1, ge=1),
 ) -> HTMLResponse:
     provider_id = int(provider) if provider.isdigit() else None  # the form sends "" for every department
     filters = service.Filters(q or None, provider_id, sector or None, base_library or None, grade or None)
     found, total = service.search_public(session, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     context = {
-        "resources": found, "total": total, "names": service.provider_names(session, found), "q": q,
-        "chosen": {"base_library": base_library, "sector": sector, "grade": grade}, "page": page,
-        "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "notices": service.public_notices(session),
-        "providers": service.public_providers(session), "provider_id": provider_id, **VOCAB,
+        "resources": found,
+        "total": total,
+        "names": service.provider_names(session, found),
+        "q": q,
+        "chosen": {"base_library": base_library, "sector": sector, "grade": grade},
+        "page": page,
+        "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        "notices": service.public_notices(session),
+        "providers": service.public_providers(session),
+        "provider_id": provider_id,
+        **VOCAB,
     }
     return render(request, "catalog_public.html", context)
 
@@ -50,7 +64,12 @@ def public_catalog(
 @router.get("/catalog/{code}", response_class=HTMLResponse)
 def public_resource(request: Request, session: SessionDep, principal: MaybePagePrincipal, code: str) -> HTMLResponse:
     resource = service.public_get(session, code=code)
-    context = {"resource": resource, "fields": service.fields_of(resource), "provider": service.provider_names(session, [resource])[resource.provider_id], **VOCAB}
+    context = {
+        "resource": resource,
+        "fields": service.fields_of(resource),
+        "provider": service.provider_names(session, [resource])[resource.provider_id],
+        **VOCAB,
+    }
     return render(request, "catalog_public_detail.html", context)
 
 
@@ -58,25 +77,61 @@ def public_resource(request: Request, session: SessionDep, principal: MaybePageP
 
 
 @router.get("/resources", response_class=HTMLResponse)
-def resources(request: Request, session: SessionDep, principal: PagePrincipal, q: str = "", state: str = "") -> HTMLResponse:
-    found = service.search(session, principal=principal, filters=service.Filters(q or None, state=state or None), limit=500)
+def resources(
+    request: Request, session: SessionDep, principal: PagePrincipal, q: str = "", state: str = ""
+) -> HTMLResponse:
+    found = service.search(
+        session, principal=principal, filters=service.Filters(q or None, state=state or None), limit=500
+    )
     context = {
-        "resources": found, "names": service.provider_names(session, found), "q": q, "state": state,
-        "can_describe": identity.may(principal, "catalog.describe", organisation_id=principal.organisation_id), **VOCAB,
+        "resources": found,
+        "names": service.provider_names(session, found),
+        "q": q,
+        "state": state,
+        "can_describe": identity.may(principal, "catalog.describe", organisation_id=principal.organisation_id),
+        **VOCAB,
     }
     return render(request, "resources.html", context)
 
 
-def _form_page(request: Request, *, title: str, action: str, values: dict, error: str | None = None, status_code: int = 200) -> HTMLResponse:
-    blank = {"name": "", "label": "", "type": "string", "format": "", "required": False, "sensitivity": "none", "pipl_category": "", "masking": "", "description": ""}
+def _form_page(
+    request: Request, *, title: str, action: str, values: dict, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    blank = {
+        "name": "",
+        "label": "",
+        "type": "string",
+        "format": "",
+        "required": False,
+        "sensitivity": "none",
+        "pipl_category": "",
+        "masking": "",
+        "description": "",
+    }
     fields = list(values.get("fields") or []) + [dict(blank) for _ in range(3)]
-    context = {"title": title, "action": action, "values": values, "fields": fields, "blank": blank, "error": error, **VOCAB}
+    context = {
+        "title": title,
+        "action": action,
+        "values": values,
+        "fields": fields,
+        "blank": blank,
+        "error": error,
+        **VOCAB,
+    }
     return render(request, "resource_form.html", context, status_code=status_code)
 
 
 @router.get("/resources/new", response_class=HTMLResponse)
 def new_resource(request: Request, principal: PagePrincipal) -> HTMLResponse:
-    values = {"sector": "other", "base_library": "other", "update_frequency": "monthly", "sharing": "conditional", "opening": "closed", "declared_grade": "general-2", "fields": []}
+    values = {
+        "sector": "other",
+        "base_library": "other",
+        "update_frequency": "monthly",
+        "sharing": "conditional",
+        "opening": "closed",
+        "declared_grade": "general-2",
+        "fields": [],
+    }
     return _form_page(request, title="resource.new", action="/resources/new", values=values)
 
 
@@ -94,7 +149,18 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
         for optional in ("format", "pipl_category", "masking"):
             spec[optional] = spec[optional] or None
         fields.append(spec)
-    keys = ("code", "name", "description", "sector", "base_library", "update_frequency", "time_span", "sharing", "opening", "declared_grade")
+    keys = (
+        "code",
+        "name",
+        "description",
+        "sector",
+        "base_library",
+        "update_frequency",
+        "time_span",
+        "sharing",
+        "opening",
+        "declared_grade",
+    )
     return {**{key: (form.get(key) or "").strip() for key in keys}, "fields": fields}
 
 
@@ -111,24 +177,47 @@ async def create_resource(request: Request, session: SessionDep, principal: Page
         resource = service.describe(session, principal=principal, body=ResourceIn.model_validate(values))
         session.commit()
     except ValidationError as error:
-        return _form_page(request, title="resource.new", action="/resources/new", values=values, error=_validation_message(error), status_code=422)
+        return _form_page(
+            request,
+            title="resource.new",
+            action="/resources/new",
+            values=values,
+            error=_validation_message(error),
+            status_code=422,
+        )
     except PubdataError as error:
         session.rollback()
-        return _form_page(request, title="resource.new", action="/resources/new", values=values, error=error.detail, status_code=error.status)
+        return _form_page(
+            request,
+            title="resource.new",
+            action="/resources/new",
+            values=values,
+            error=error.detail,
+            status_code=error.status,
+        )
     return RedirectResponse(f"/resources/{resource.id}", status_code=303)
 
 
-def _resource_page(request: Request, session, principal: Principal, resource_id: int, *, report=None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
+def _resource_page(
+    request: Request, session, principal: Principal, resource_id: int, *, report=None, status_code: int = 200
+) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id)
     own = principal.organisation_id == resource.provider_id
     context = {
-        "resource": resource, "fields": service.fields_of(resource), "provider": service.provider_names(session, [resource])[resource.provider_id],
+        "resource": resource,
+        "fields": service.fields_of(resource),
+        "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": service.versions(session, principal=principal, resource_id=resource_id),
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
-        "can_load": own and identity.may(principal, "catalog.load", organisation_id=resource.provider_id) and rules.accepts_data(resource.state) and rules.loadable(resource.grade),
+        "can_load": own
+        and identity.may(principal, "catalog.load", organisation_id=resource.provider_id)
+        and rules.accepts_data(resource.state)
+        and rules.loadable(resource.grade),
         "can_submit": own and identity.may(principal, "catalog.submit", organisation_id=resource.provider_id),
-        "can_preview": identity.may(principal, "catalog.preview", organisation_id=resource.provider_id) and resource.current_version is not None,
-        "report": report, **VOCAB,
+        "can_preview": identity.may(principal, "catalog.preview", organisation_id=resource.provider_id)
+        and resource.current_version is not None,
+        "report": report,
+        **VOCAB,
     }
     return render(request, "resource.html", context, status_code=status_code)
 
@@ -158,25 +247,53 @@ async def save_resource(request: Request, session: SessionDep, principal: PagePr
         if rules.editable(resource.state):
             service.revise(session, principal=principal, resource_id=resource_id, body=body)
         else:
-            service.submit_registration(session, principal=principal, resource_id=resource_id, kind="change", change=body)
+            service.submit_registration(
+                session, principal=principal, resource_id=resource_id, kind="change", change=body
+            )
         session.commit()
     except ValidationError as error:
-        return _form_page(request, title=title, action=f"/resources/{resource_id}/edit", values=values, error=_validation_message(error), status_code=422)
+        return _form_page(
+            request,
+            title=title,
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            error=_validation_message(error),
+            status_code=422,
+        )
     except PubdataError as error:
         session.rollback()
-        return _form_page(request, title=title, action=f"/resources/{resource_id}/edit", values=values, error=error.detail, status_code=error.status)
+        return _form_page(
+            request,
+            title=title,
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            error=error.detail,
+            status_code=error.status,
+        )
     return RedirectResponse(f"/resources/{resource_id}", status_code=303)
 
 
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
 def load_page(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, resource_id: int,
-    file: Annotated[UploadFile, File()], csrf_token: Text, confirm_not_sensitive: Annotated[str, Form()] = "",
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    resource_id: int,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Text,
+    confirm_not_sensitive: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     result, version = service.load_upload(
-        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, upload=file.file,
-        file_name=file.filename or "", source_format=None, confirm_not_sensitive=confirm_not_sensitive,
+        session,
+        principal=principal,
+        resource_id=resource_id,
+        domain_dir=platform.settings.domain_dir,
+        upload=file.file,
+        file_name=file.filename or "",
+        source_format=None,
+        confirm_not_sensitive=confirm_not_sensitive,
     )
     session.commit()
     report = {"result": result, "version": version}
@@ -184,14 +301,20 @@ def load_page(
 
 
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
-def preview(request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
-    number, columns, rows = service.preview(session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir)
+def preview(
+    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, resource_id: int
+) -> HTMLResponse:
+    number, columns, rows = service.preview(
+        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
+    )
     session.commit()
     return render(request, "resource_preview.html", {"number": number, "columns": columns, "rows": rows})
 
 
 @router.post("/resources/{resource_id}/register")
-def register(request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int, kind: Text, csrf_token: Text) -> Response:
+def register(
+    request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int, kind: Text, csrf_token: Text
+) -> Response:
     check_csrf(request, csrf_token)
     if kind not in ("first", "cancel"):
         kind = "invalid"
@@ -204,17 +327,32 @@ def register(request: Request, session: SessionDep, principal: PagePrincipal, re
 
 
 @router.get("/registrations", response_class=HTMLResponse)
-def review_queue(request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None) -> HTMLResponse:
+def review_queue(
+    request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None
+) -> HTMLResponse:
     queue = service.review_queue(session, principal=principal)
-    subjects = {application.subject_id: service.get(session, principal=principal, resource_id=application.subject_id) for application in queue}
+    subjects = {
+        application.subject_id: service.get(session, principal=principal, resource_id=application.subject_id)
+        for application in queue
+    }
     return render(request, "registrations.html", {"queue": queue, "subjects": subjects, "error": error, **VOCAB})
 
 
 @router.post("/registrations/{registration_id}/decide", response_class=HTMLResponse)
-def decide(request: Request, session: SessionDep, principal: PagePrincipal, registration_id: int, decision: Text, csrf_token: Text, reason: Annotated[str, Form()] = "") -> Response:
+def decide(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    registration_id: int,
+    decision: Text,
+    csrf_token: Text,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     check_csrf(request, csrf_token)
     try:
-        service.review_registration(session, principal=principal, registration_id=registration_id, decision=decision, reason=reason)
+        service.review_registration(
+            session, principal=principal, registration_id=registration_id, decision=decision, reason=reason
+        )
         session.commit()
     except PubdataError as error:
         session.rollback()

@@ -22,7 +22,11 @@ public = APIRouter(prefix="/api/v1/public", tags=["public"])
 def resource_out(resource: Resource, provider_name: str) -> schemas.ResourceOut:
     return schemas.ResourceOut.model_validate(
         {
-            **{column.key: getattr(resource, column.key) for column in Resource.__table__.columns if column.key != "fields"},
+            **{
+                column.key: getattr(resource, column.key)
+                for column in Resource.__table__.columns
+                if column.key != "fields"
+            },
             "fields": service.fields_of(resource),
             "provider_name": provider_name,
             "allowed_processing": sorted(rules.allowed_processing(resource.grade)),
@@ -37,7 +41,11 @@ def public_out(resource: Resource, provider_name: str) -> schemas.PublicResource
     """Metadata anyone may see: the description, minus the declared grade and the fields' handling details."""
     described = service.description_of(resource)
     return schemas.PublicResourceOut(
-        **{key: value for key, value in described.items() if key in schemas.PublicResourceOut.model_fields and key != "fields"},
+        **{
+            key: value
+            for key, value in described.items()
+            if key in schemas.PublicResourceOut.model_fields and key != "fields"
+        },
         provider_name=provider_name,
         grade=resource.grade,
         registration_number=resource.registration_number or "",
@@ -75,10 +83,23 @@ def describe(body: schemas.ResourceIn, session: SessionDep, principal: ApiPrinci
 
 @router.get("/resources", response_model=list[schemas.ResourceOut])
 def search(
-    session: SessionDep, principal: ApiPrincipal, q: str | None = None, sector: str | None = None, base_library: str | None = None,
-    grade: str | None = None, state: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+    session: SessionDep,
+    principal: ApiPrincipal,
+    q: str | None = None,
+    sector: str | None = None,
+    base_library: str | None = None,
+    grade: str | None = None,
+    state: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
 ):
-    found = service.search(session, principal=principal, filters=service.Filters(q, None, sector, base_library, grade, state), limit=limit, offset=offset)
+    found = service.search(
+        session,
+        principal=principal,
+        filters=service.Filters(q, None, sector, base_library, grade, state),
+        limit=limit,
+        offset=offset,
+    )
     names = service.provider_names(session, found)
     return [resource_out(resource, names[resource.provider_id]) for resource in found]
 
@@ -96,9 +117,9 @@ def revise(resource_id: int, body: schemas.ResourceIn, session: SessionDep, prin
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
-
-
-@router.post("/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
+)
 def load_file(
     resource_id: int,
     session: SessionDep,
@@ -109,8 +130,14 @@ def load_file(
     confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
 ):
     result, version = service.load_upload(
-        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, upload=file.file,
-        file_name=file.filename or "", source_format=source_format, confirm_not_sensitive=confirm_not_sensitive,
+        session,
+        principal=principal,
+        resource_id=resource_id,
+        domain_dir=platform.settings.domain_dir,
+        upload=file.file,
+        file_name=file.filename or "",
+        source_format=source_format,
+        confirm_not_sensitive=confirm_not_sensitive,
     )
     if version is None:
         raise refused(result)
@@ -118,11 +145,21 @@ def load_file(
     return report_out(result, version)
 
 
-@router.post("/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED)
-def load_sql(resource_id: int, body: schemas.SqlLoadIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+@router.post(
+    "/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
+)
+def load_sql(
+    resource_id: int, body: schemas.SqlLoadIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal
+):
     result, version = service.load(
-        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir, source_format="sql",
-        sql_url=body.url, sql_query=body.query, confirm_not_sensitive=body.confirm_not_sensitive,
+        session,
+        principal=principal,
+        resource_id=resource_id,
+        domain_dir=platform.settings.domain_dir,
+        source_format="sql",
+        sql_url=body.url,
+        sql_query=body.query,
+        confirm_not_sensitive=body.confirm_not_sensitive,
     )
     if version is None:
         raise refused(result)
@@ -137,7 +174,9 @@ def versions(resource_id: int, session: SessionDep, principal: ApiPrincipal):
 
 @router.get("/resources/{resource_id}/preview", response_model=schemas.PreviewOut)
 def preview(resource_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
-    number, columns, rows = service.preview(session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir)
+    number, columns, rows = service.preview(
+        session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
+    )
     session.commit()
     return schemas.PreviewOut(version=number, columns=columns, rows=rows)
 
@@ -169,9 +208,13 @@ class RegistrationOut(BaseModel):
     number: str | None
 
 
-@router.post("/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED
+)
 def submit_registration(resource_id: int, body: RegistrationIn, session: SessionDep, principal: ApiPrincipal):
-    application = service.submit_registration(session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change)
+    application = service.submit_registration(
+        session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change
+    )
     session.commit()
     return application
 
@@ -188,7 +231,9 @@ def review_queue(session: SessionDep, principal: ApiPrincipal):
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
 def decide(registration_id: int, body: DecisionIn, session: SessionDep, principal: ApiPrincipal):
-    application = service.review_registration(session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason)
+    application = service.review_registration(
+        session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason
+    )
     session.commit()
     return application
 
@@ -200,10 +245,18 @@ class PublicCatalog(BaseModel):
 
 @public.get("/catalog", response_model=PublicCatalog)
 def public_catalog(
-    session: SessionDep, q: str | None = Query(None, max_length=100), sector: str | None = None, base_library: str | None = None,
-    grade: str | None = None, provider_id: int | None = None, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+    session: SessionDep,
+    q: str | None = Query(None, max_length=100),
+    sector: str | None = None,
+    base_library: str | None = None,
+    grade: str | None = None,
+    provider_id: int | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
 ):
-    found, total = service.search_public(session, filters=service.Filters(q, provider_id, sector, base_library, grade), limit=limit, offset=offset)
+    found, total = service.search_public(
+        session, filters=service.Filters(q, provider_id, sector, base_library, grade), limit=limit, offset=offset
+    )
     names = service.provider_names(session, found)
     return PublicCatalog(total=total, items=[public_out(resource, names[resource.provider_id]) for resource in found])
 
@@ -227,19 +280,32 @@ def public_notices(session: SessionDep):
     notices = service.public_notices(session)
     names = service.provider_names(session, [resource for _, resource in notices])
     return [
-        NoticeOut(registration_id=notice.id, kind=notice.kind, notice_until=notice.notice_until, resource=public_out(resource, names[resource.provider_id]))
+        NoticeOut(
+            registration_id=notice.id,
+            kind=notice.kind,
+            notice_until=notice.notice_until,
+            resource=public_out(resource, names[resource.provider_id]),
+        )
         for notice, resource in notices
     ]
 
 
 VOCABULARIES = {
-    "base_libraries": rules.BASE_LIBRARIES, "sectors": rules.SECTORS, "update_frequencies": rules.UPDATE_FREQUENCIES,
-    "sharing": rules.SHARING, "opening": rules.OPENING, "grades": rules.GRADES, "sensitivities": rules.SENSITIVITIES,
-    "pipl_categories": rules.PIPL_SENSITIVE_CATEGORIES, "registration_states": registration_rules.STATES,
+    "base_libraries": rules.BASE_LIBRARIES,
+    "sectors": rules.SECTORS,
+    "update_frequencies": rules.UPDATE_FREQUENCIES,
+    "sharing": rules.SHARING,
+    "opening": rules.OPENING,
+    "grades": rules.GRADES,
+    "sensitivities": rules.SENSITIVITIES,
+    "pipl_categories": rules.PIPL_SENSITIVE_CATEGORIES,
+    "registration_states": registration_rules.STATES,
 }
 
 
 @public.get("/catalog-vocabularies")
 def vocabularies() -> dict[str, dict[str, dict[str, str]]]:
     """Every code list the catalogue uses, with zh-CN and English names."""
-    return {name: {code: {"zh": zh, "en": en} for code, (zh, en) in table.items()} for name, table in VOCABULARIES.items()}
+    return {
+        name: {code: {"zh": zh, "en": en} for code, (zh, en) in table.items()} for name, table in VOCABULARIES.items()
+    }

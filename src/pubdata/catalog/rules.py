@@ -206,6 +206,11 @@ def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> str | N
         target = Path(source.database).resolve()
         if target == inside or inside in target.parents:
             return "The source may not be inside the platform's data directory."
-    if (source.get_backend_name(), source.host, source.port, source.database) == (own.get_backend_name(), own.host, own.port, own.database):
+    if (source.get_backend_name(), source.host, source.port, source.database) == (
+        own.get_backend_name(),
+        own.host,
+        own.port,
+        own.database,
+    ):
         return "The source may not be the platform's own database."
     return None

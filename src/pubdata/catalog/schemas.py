@@ -30,7 +30,9 @@ class FieldSpec(Strict):
     required: bool = False
     description: str = Field(default="", max_length=500)
     sensitivity: Literal["none", "personal", "sensitive"] = "none"
-    pipl_category: str | None = Field(default=None, description="For sensitive personal information: its PIPL art. 28 category.")
+    pipl_category: str | None = Field(
+        default=None, description="For sensitive personal information: its PIPL art. 28 category."
+    )
     masking: Literal["none", "name", "id_number", "mobile", "partial", "full"] | None = None
 
     @field_validator("name")
@@ -46,7 +48,7 @@ class FieldSpec(Strict):
         return _one_of(value, rules.PIPL_SENSITIVE_CATEGORIES, "PIPL category")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FieldSpec":
+    def _consistent(self) -> FieldSpec:
         if self.format and self.type != "string":
             raise ValueError(f"field {self.name}: a {self.format} is stored as a string")
         if self.sensitivity == "sensitive" and not self.pipl_category:
@@ -83,7 +85,7 @@ class ResourceIn(Strict):
         return value
 
     @model_validator(mode="after")
-    def _vocabularies(self) -> "ResourceIn":
+    def _vocabularies(self) -> ResourceIn:
         _one_of(self.sector, rules.SECTORS, "sector")
         _one_of(self.base_library, rules.BASE_LIBRARIES, "base library")
         _one_of(self.update_frequency, rules.UPDATE_FREQUENCIES, "update frequency")

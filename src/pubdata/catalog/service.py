@@ -91,7 +91,13 @@ def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Res
     resource = Resource(code=body.code, provider_id=principal.organisation_id, state="draft", created_at=now)
     _apply_description(resource, body)
     session.add(resource)
-    ledger.record(session, actor=principal.actor, action="catalog.resource.describe", subject=resource, payload={"code": body.code})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="catalog.resource.describe",
+        subject=resource,
+        payload={"code": body.code},
+    )
     return resource
 
 
@@ -107,7 +113,10 @@ def revise(session: Session, *, principal: Principal, resource_id: int, body: Re
     """Change a draft's description; a registered resource changes through change registration."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     if not rules.editable(resource.state):
-        raise StateRefused("catalog.not-editable", "Only a draft can be edited; a registered resource changes through a change registration.")
+        raise StateRefused(
+            "catalog.not-editable",
+            "Only a draft can be edited; a registered resource changes through a change registration.",
+        )
     if body.code != resource.code:
         raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
     _apply_description(resource, body)
@@ -128,7 +137,9 @@ class Filters:
 def _filtered(statement, filters: Filters):  # noqa: ANN001, ANN202
     if filters.q:
         pattern = f"%{filters.q.strip()}%"
-        statement = statement.where(or_(Resource.name.like(pattern), Resource.description.like(pattern), Resource.code.like(pattern)))
+        statement = statement.where(
+            or_(Resource.name.like(pattern), Resource.description.like(pattern), Resource.code.like(pattern))
+        )
     for column, value in (
         (Resource.provider_id, filters.provider_id),
         (Resource.sector, filters.sector),
@@ -141,7 +152,9 @@ def _filtered(statement, filters: Filters):  # noqa: ANN001, ANN202
     return statement
 
 
-def search(session: Session, *, principal: Principal, filters: Filters, limit: int = 50, offset: int = 0) -> list[Resource]:
+def search(
+    session: Session, *, principal: Principal, filters: Filters, limit: int = 50, offset: int = 0
+) -> list[Resource]:
     statement = select(Resource)
     if not identity.sees_all(principal, "catalog.read"):
         identity.require(principal, "catalog.read", organisation_id=principal.organisation_id)
@@ -153,19 +166,29 @@ def search(session: Session, *, principal: Principal, filters: Filters, limit: i
 PUBLIC_STATES = ("registered", "change_submitted", "cancel_submitted")
 
 
-def search_public(session: Session, *, filters: Filters, limit: int = 50, offset: int = 0) -> tuple[list[Resource], int]:
+def search_public(
+    session: Session, *, filters: Filters, limit: int = 50, offset: int = 0
+) -> tuple[list[Resource], int]:
     """The public catalogue: registered resources, metadata only. One scan gives the page and the total."""
-    base = _filtered(select(Resource, func.count().over()).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
+    base = _filtered(
+        select(Resource, func.count().over()).where(Resource.state.in_(PUBLIC_STATES)),
+        Filters(**{**filters.__dict__, "state": None}),
+    )
     rows = session.execute(base.order_by(Resource.code).limit(limit).offset(offset)).all()
     if rows:
         return [resource for resource, _ in rows], rows[0][1]
-    counted = _filtered(select(func.count()).select_from(Resource).where(Resource.state.in_(PUBLIC_STATES)), Filters(**{**filters.__dict__, "state": None}))
+    counted = _filtered(
+        select(func.count()).select_from(Resource).where(Resource.state.in_(PUBLIC_STATES)),
+        Filters(**{**filters.__dict__, "state": None}),
+    )
     return [], session.scalar(counted) or 0
 
 
 def public_providers(session: Session) -> dict[int, str]:
     """Departments with something in the public catalogue, for its department filter."""
-    ids = set(session.execute(select(Resource.provider_id).where(Resource.state.in_(PUBLIC_STATES)).distinct()).scalars())
+    ids = set(
+        session.execute(select(Resource.provider_id).where(Resource.state.in_(PUBLIC_STATES)).distinct()).scalars()
+    )
     return identity.organisation_names(session, ids)
 
 
@@ -196,25 +219,44 @@ def plan_load(session: Session, *, principal: Principal, resource_id: int) -> Lo
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.load")
     _check_loadable(resource)
     fields = fields_of(resource)
-    return LoadPlan(resource.id, fields, schema_digest(session, fields), (resource.current_version or 0) + 1, ledger.algorithm(session))
+    return LoadPlan(
+        resource.id,
+        fields,
+        schema_digest(session, fields),
+        (resource.current_version or 0) + 1,
+        ledger.algorithm(session),
+    )
 
 
 def _check_loadable(resource: Resource) -> None:
     if not rules.loadable(resource.grade):
-        raise StateRefused("catalog.core-not-loadable", "Core data (核心数据) is never loaded into the operation domain.")
+        raise StateRefused(
+            "catalog.core-not-loadable", "Core data (核心数据) is never loaded into the operation domain."
+        )
     if not rules.accepts_data(resource.state):
         raise StateRefused("catalog.no-data-now", f"A resource that is {resource.state} does not accept data.")
 
 
 def record_version(
-    session: Session, *, principal: Principal, plan: LoadPlan, result: LoadResult, domain_dir: Path, confirmed_not_sensitive: list[str]
+    session: Session,
+    *,
+    principal: Principal,
+    plan: LoadPlan,
+    result: LoadResult,
+    domain_dir: Path,
+    confirmed_not_sensitive: list[str],
 ) -> ResourceVersion:
     """Keep a checked load as the resource's next immutable version, with its ledger entry."""
     assert result.ok and result.parquet_path is not None and result.checksum is not None
     resource = get(session, principal=principal, resource_id=plan.resource_id, permission="catalog.load")
     _check_loadable(resource)
-    if schema_digest(session, fields_of(resource)) != plan.schema_digest or (resource.current_version or 0) + 1 != plan.next_number:
-        raise Conflict("catalog.changed-during-load", "The resource changed while the file was being checked; load it again.")
+    if (
+        schema_digest(session, fields_of(resource)) != plan.schema_digest
+        or (resource.current_version or 0) + 1 != plan.next_number
+    ):
+        raise Conflict(
+            "catalog.changed-during-load", "The resource changed while the file was being checked; load it again."
+        )
     folder = domain_dir / "resources" / str(resource.id)
     folder.mkdir(parents=True, exist_ok=True)
     file_name = f"resources/{resource.id}/v{plan.next_number}-{result.checksum[:16]}.parquet"
@@ -239,8 +281,16 @@ def record_version(
     resource.current_version = plan.next_number
     resource.updated_at = clock.now()
     ledger.record(
-        session, actor=principal.actor, action="catalog.version.load", subject=version,
-        payload={"resource": resource.code, "rows": result.row_count, "checksum": result.checksum, "confirmed_not_sensitive": sorted(confirmed_not_sensitive)},
+        session,
+        actor=principal.actor,
+        action="catalog.version.load",
+        subject=version,
+        payload={
+            "resource": resource.code,
+            "rows": result.row_count,
+            "checksum": result.checksum,
+            "confirmed_not_sensitive": sorted(confirmed_not_sensitive),
+        },
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
     return version
@@ -248,19 +298,29 @@ def record_version(
 
 def versions(session: Session, *, principal: Principal, resource_id: int) -> list[ResourceVersion]:
     resource = get(session, principal=principal, resource_id=resource_id)
-    return list(session.execute(select(ResourceVersion).where(ResourceVersion.resource_id == resource.id).order_by(ResourceVersion.number)).scalars())
+    return list(
+        session.execute(
+            select(ResourceVersion).where(ResourceVersion.resource_id == resource.id).order_by(ResourceVersion.number)
+        ).scalars()
+    )
 
 
 def current_version(session: Session, resource: Resource) -> ResourceVersion | None:
     if resource.current_version is None:
         return None
-    return session.scalar(select(ResourceVersion).where(ResourceVersion.resource_id == resource.id, ResourceVersion.number == resource.current_version))
+    return session.scalar(
+        select(ResourceVersion).where(
+            ResourceVersion.resource_id == resource.id, ResourceVersion.number == resource.current_version
+        )
+    )
 
 
 PREVIEW_ROWS = 10
 
 
-def preview(session: Session, *, principal: Principal, resource_id: int, domain_dir: Path) -> tuple[int, list[str], list[list[str | None]]]:
+def preview(
+    session: Session, *, principal: Principal, resource_id: int, domain_dir: Path
+) -> tuple[int, list[str], list[list[str | None]]]:
     """A few rows of the current version, every personal field masked; the access is recorded."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.preview")
     version = current_version(session, resource)
@@ -269,18 +329,28 @@ def preview(session: Session, *, principal: Principal, resource_id: int, domain_
     fields = fields_of(resource)
     con = duckdb.connect(":memory:")
     try:
-        rows = con.execute(f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(domain_dir / version.file_name)]).fetchall()
+        rows = con.execute(
+            f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(domain_dir / version.file_name)]
+        ).fetchall()
     finally:
         con.close()
     masked = [[masking.mask(spec.masking or "full", value) for spec, value in zip(fields, row)] for row in rows]
-    ledger.record(session, actor=principal.actor, action="catalog.preview", subject=f"resource_version:{version.id}", payload={"rows": len(masked)})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="catalog.preview",
+        subject=f"resource_version:{version.id}",
+        payload={"rows": len(masked)},
+    )
     return version.number, [spec.name for spec in fields], masked
 
 
 # --- registration ------------------------------------------------------------------------------------
 
 
-def submit_registration(session: Session, *, principal: Principal, resource_id: int, kind: str, change: ResourceIn | None = None):  # noqa: ANN201
+def submit_registration(
+    session: Session, *, principal: Principal, resource_id: int, kind: str, change: ResourceIn | None = None
+):
     """A department applies for first, change or cancellation registration of its resource."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.submit")
     action = {"first": "submit", "change": "submit_change", "cancel": "submit_cancel"}.get(kind)
@@ -288,7 +358,9 @@ def submit_registration(session: Session, *, principal: Principal, resource_id: 
         raise InvalidInput("registration.kind", "Register with kind first, change or cancel.")
     new_state = rules.next_state(resource.state, action)
     if new_state is None:
-        raise StateRefused("catalog.transition", f"A resource that is {resource.state} cannot have a {kind} registration.")
+        raise StateRefused(
+            "catalog.transition", f"A resource that is {resource.state} cannot have a {kind} registration."
+        )
     if kind == "first" and resource.current_version is None:
         raise StateRefused("catalog.no-data", "Load the resource's data before registering it.")
     submission = description_of(resource)
@@ -299,27 +371,40 @@ def submit_registration(session: Session, *, principal: Principal, resource_id: 
             raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
         submission = change.model_dump()
     version = current_version(session, resource)
-    submission["data_version"] = {"number": version.number, "checksum": version.checksum, "rows": version.row_count} if version else None
+    submission["data_version"] = (
+        {"number": version.number, "checksum": version.checksum, "rows": version.row_count} if version else None
+    )
     application = registration.submit(
-        session, actor=principal.actor, subject_kind=SUBJECT, subject_id=resource.id, kind=kind,
-        applicant_id=principal.organisation_id, submission=submission,
+        session,
+        actor=principal.actor,
+        subject_kind=SUBJECT,
+        subject_id=resource.id,
+        kind=kind,
+        applicant_id=principal.organisation_id,
+        submission=submission,
     )
     resource.state = new_state
     ledger.record(session, actor=principal.actor, action=f"catalog.resource.{action}", subject=resource)
     return application
 
 
-def review_registration(session: Session, *, principal: Principal, registration_id: int, decision: str, reason: str | None):  # noqa: ANN201
+def review_registration(
+    session: Session, *, principal: Principal, registration_id: int, decision: str, reason: str | None
+):
     """The bureau accepts (the public notice starts), returns for correction, or rejects."""
     identity.require(principal, "registration.review", organisation_id=None, what="registration")
     application = registration.get(session, registration_id)
     if application.subject_kind != SUBJECT:
         raise NotFound("registration.not-found", "No such registration.")
-    application = registration.decide(session, actor=principal.actor, registration_id=registration_id, decision=decision, reason=reason)
+    application = registration.decide(
+        session, actor=principal.actor, registration_id=registration_id, decision=decision, reason=reason
+    )
     if decision in ("return", "reject"):
         resource = session.get(Resource, application.subject_id)
         resource.state = rules.next_state(resource.state, decision) or resource.state
-        ledger.record(session, actor=principal.actor, action=f"catalog.resource.registration-{decision}", subject=resource)
+        ledger.record(
+            session, actor=principal.actor, action=f"catalog.resource.registration-{decision}", subject=resource
+        )
     return application
 
 
@@ -330,11 +415,22 @@ def finalise_due(session: Session, *, actor: Actor) -> list[str]:
         application = registration.finalise(session, actor=actor, registration_id=application.id)
         resource = session.get(Resource, application.subject_id)
         if application.kind == "change":
-            _apply_description(resource, ResourceIn.model_validate({k: v for k, v in registration.submission_of(application).items() if k != "data_version"}))
+            _apply_description(
+                resource,
+                ResourceIn.model_validate(
+                    {k: v for k, v in registration.submission_of(application).items() if k != "data_version"}
+                ),
+            )
         if application.kind == "first":
             resource.registration_number = application.number
         resource.state = rules.next_state(resource.state, "register") or resource.state
-        ledger.record(session, actor=actor, action=f"catalog.resource.registered-{application.kind}", subject=resource, payload={"number": application.number})
+        ledger.record(
+            session,
+            actor=actor,
+            action=f"catalog.resource.registered-{application.kind}",
+            subject=resource,
+            payload={"number": application.number},
+        )
         done.append(application.number)
     return done
 
@@ -347,7 +443,10 @@ def registrations(session: Session, *, principal: Principal, resource_id: int): 
 def public_notices(session: Session) -> list[tuple[Any, Resource]]:
     """Applications in their public notice period (公示), with the resource each is about: public."""
     notices = registration.in_notice(session, subject_kind=SUBJECT)
-    resources = {r.id: r for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in notices}))).scalars()}
+    resources = {
+        r.id: r
+        for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in notices}))).scalars()
+    }
     return [(notice, resources[notice.subject_id]) for notice in notices]
 
 
@@ -377,7 +476,9 @@ def load(
     """
     plan = plan_load(session, principal=principal, resource_id=resource_id)
     if source_format == "sql":
-        problem = rules.sql_source_problem(url=sql_url or "", platform_url=session.get_bind().url.render_as_string(hide_password=False),
+        problem = rules.sql_source_problem(
+            url=sql_url or "",
+            platform_url=session.get_bind().url.render_as_string(hide_password=False),
             data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
         )
         if problem:
@@ -388,13 +489,27 @@ def load(
     if unknown:
         raise InvalidInput("catalog.confirm-unknown-field", f"Not fields of this resource: {', '.join(unknown)}.")
     result = loading.check_and_write(
-        source_format=source_format, fields=plan.fields, work_dir=domain_dir / "incoming", path=path, sql_url=sql_url,
-        sql_query=sql_query, confirmed_not_sensitive=confirmed, hasher=ledger.hasher(plan.hash_name), progress=progress,
+        source_format=source_format,
+        fields=plan.fields,
+        work_dir=domain_dir / "incoming",
+        path=path,
+        sql_url=sql_url,
+        sql_query=sql_query,
+        confirmed_not_sensitive=confirmed,
+        hasher=ledger.hasher(plan.hash_name),
+        progress=progress,
     )
     if not result.ok:
         return result, None
     try:
-        return result, record_version(session, principal=principal, plan=plan, result=result, domain_dir=domain_dir, confirmed_not_sensitive=confirmed)
+        return result, record_version(
+            session,
+            principal=principal,
+            plan=plan,
+            result=result,
+            domain_dir=domain_dir,
+            confirmed_not_sensitive=confirmed,
+        )
     except BaseException:
         if result.parquet_path is not None and result.parquet_path.exists():
             result.parquet_path.unlink()
@@ -414,15 +529,24 @@ def find_id(session: Session, *, code: str) -> int:
 
 
 def load_upload(
-    session: Session, *, principal: Principal, resource_id: int, domain_dir: Path, upload: BinaryIO, file_name: str,
-    source_format: str | None, confirm_not_sensitive: str,
+    session: Session,
+    *,
+    principal: Principal,
+    resource_id: int,
+    domain_dir: Path,
+    upload: BinaryIO,
+    file_name: str,
+    source_format: str | None,
+    confirm_not_sensitive: str,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """``load`` for an uploaded file: the upload is copied inside the domain directory, never elsewhere, and
     removed afterwards. ``source_format`` defaults to the file name's extension; ``confirm_not_sensitive`` is
     comma-separated, as forms send it."""
     chosen = source_format or loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
     if chosen not in ("csv", "xlsx", "parquet"):
-        raise InvalidInput("catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension.")
+        raise InvalidInput(
+            "catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension."
+        )
     incoming = domain_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / f"upload-{uuid.uuid4().hex}"
@@ -430,7 +554,12 @@ def load_upload(
         with path.open("wb") as sink:
             shutil.copyfileobj(upload, sink, 8 << 20)
         return load(
-            session, principal=principal, resource_id=resource_id, domain_dir=domain_dir, source_format=chosen, path=path,
+            session,
+            principal=principal,
+            resource_id=resource_id,
+            domain_dir=domain_dir,
+            source_format=chosen,
+            path=path,
             confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
         )
     finally:

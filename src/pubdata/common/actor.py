@@ -14,7 +14,7 @@ class Actor:
     user_id: int | None = None
 
     @classmethod
-    def user(cls, user_id: int, organisation_id: int) -> "Actor":
+    def user(cls, user_id: int, organisation_id: int) -> Actor:
         return cls(label=f"user:{user_id}", organisation_id=organisation_id, user_id=user_id)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from typing import Any
 def format_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("canonical times must be timezone-aware")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _fallback(value: Any) -> Any:

@@ -7,9 +7,9 @@ demo must be able to say what "now" is. Nothing in pubdata calls ``datetime.now(
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,7 +20,7 @@ _frozen: datetime | None = None
 
 
 def _system_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def now() -> datetime:
@@ -41,7 +41,7 @@ def parse_moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def start_at(moment: datetime) -> None:
@@ -92,4 +92,4 @@ def frozen_at(moment: datetime) -> Iterator[None]:
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("the clock needs a timezone-aware time")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

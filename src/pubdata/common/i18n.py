@@ -79,8 +79,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.subject": ("对象", "Subject"),
     "ledger.check": ("验证条目的包含证明", "Check an entry's inclusion proof"),
     "ledger.check_submit": ("验证", "Verify"),
-    "ledger.included": ("已验证：该条目包含在当前签名树头中。", "Verified: the entry is included in the signed tree head."),
-    "ledger.not_included": ("验证失败：包含证明与树头不符。", "Failed: the inclusion proof does not match the tree head."),
+    "ledger.included": (
+        "已验证：该条目包含在当前签名树头中。",
+        "Verified: the entry is included in the signed tree head.",
+    ),
+    "ledger.not_included": (
+        "验证失败：包含证明与树头不符。",
+        "Failed: the inclusion proof does not match the tree head.",
+    ),
     "ledger.signature_ok": ("树头签名有效。", "The tree head's signature is valid."),
     "ledger.signature_bad": ("树头签名无效！", "The tree head's signature is NOT valid!"),
     "ledger.audit_path": ("审计路径", "Audit path"),
@@ -91,14 +97,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.resources": ("数据资源", "Data resources"),
     "nav.registrations": ("登记审核", "Registration review"),
     "catalog.title": ("公共数据资源目录", "Public data resource catalogue"),
-    "catalog.intro": ("已登记的公共数据资源（仅元数据，不含任何数据值）。", "Registered public data resources (metadata only, never values)."),
+    "catalog.intro": (
+        "已登记的公共数据资源（仅元数据，不含任何数据值）。",
+        "Registered public data resources (metadata only, never values).",
+    ),
     "catalog.search": ("搜索", "Search"),
     "catalog.keyword": ("关键词", "Keyword"),
     "catalog.all": ("全部", "All"),
     "catalog.total": ("共 {n} 项", "{n} in all"),
     "catalog.none": ("没有符合条件的资源。", "No resource matches."),
     "catalog.notices": ("登记公示", "Registrations in public notice"),
-    "catalog.notices_intro": ("以下登记申请正在公示，公示期满无异议后予以登记。", "These applications are in their public notice period; they are registered when it ends without objection."),
+    "catalog.notices_intro": (
+        "以下登记申请正在公示，公示期满无异议后予以登记。",
+        "These applications are in their public notice period; they are registered when it ends without objection.",
+    ),
     "resource.code": ("资源代码", "Code"),
     "resource.name": ("资源名称", "Name"),
     "resource.description": ("资源描述", "Description"),
@@ -124,9 +136,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "resource.no_versions": ("尚未加载数据。", "No data loaded yet."),
     "resource.load": ("加载数据", "Load data"),
     "resource.file": ("数据文件（CSV/Excel/Parquet）", "Data file (CSV/Excel/Parquet)"),
-    "resource.confirm_not_sensitive": ("确认以下字段不是个人信息（逗号分隔）", "Confirm these fields are not personal data (comma-separated)"),
+    "resource.confirm_not_sensitive": (
+        "确认以下字段不是个人信息（逗号分隔）",
+        "Confirm these fields are not personal data (comma-separated)",
+    ),
     "resource.load_ok": ("加载成功：第 {n} 版，{rows} 行。", "Loaded: version {n}, {rows} rows."),
-    "resource.load_refused": ("未加载任何数据：发现 {n} 个问题，请修改文件后重新加载。", "Nothing was loaded: {n} problem(s). Fix the file and load it again."),
+    "resource.load_refused": (
+        "未加载任何数据：发现 {n} 个问题，请修改文件后重新加载。",
+        "Nothing was loaded: {n} problem(s). Fix the file and load it again.",
+    ),
     "resource.lookalikes": ("疑似个人信息的字段", "Fields that look like personal data"),
     "resource.preview": ("脱敏样例", "Masked sample"),
     "resource.show_preview": ("查看脱敏样例", "Show a masked sample"),
@@ -263,11 +281,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contract.revoke": ("撤销合约", "Revoke"),
     "contract.revoke_reason": ("撤销理由", "Reason"),
     "console.title": ("查询与开发沙箱", "Query console and development sandbox"),
-    "console.no_contract": ("您没有生效的使用合约；先与运营机构签署合约。", "You have no active contract; sign one with the operator first."),
+    "console.no_contract": (
+        "您没有生效的使用合约；先与运营机构签署合约。",
+        "You have no active contract; sign one with the operator first.",
+    ),
     "console.contract": ("合约", "Contract"),
     "console.choose": ("选择", "Choose"),
     "console.tables": ("可用的表", "Tables"),
-    "console.data_paths": ("脚本中读取 /data/<表名>.parquet，结果写入 /output/", "scripts read /data/<table>.parquet and write to /output/"),
+    "console.data_paths": (
+        "脚本中读取 /data/<表名>.parquet，结果写入 /output/",
+        "scripts read /data/<table>.parquet and write to /output/",
+    ),
     "console.rule": ("拒绝规则", "Refused by rule"),
     "console.real": ("真实数据（按输出规则）", "Real data (output rule applies)"),
     "console.mock": ("模拟数据", "Mock data"),
@@ -279,9 +303,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.exit_code": ("退出码", "Exit code"),
     "console.timed_out": ("已超时", "timed out"),
     "console.submit_job": ("提交作业（真实数据）", "Submit a job (real data)"),
-    "console.submit_hint": ("作业先经运营机构审核代码，在隔离沙箱中运行；输出经自动检查后，须运营机构与市数据资源局放行才能下载。",
-                            "The operator reviews the code first; the job runs isolated; its outputs are checked and can be downloaded only once the operator and the bureau release them."),
-    "console.dp_no_jobs": ("差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。", "A differential-privacy contract answers queries only; jobs need an aggregates-only contract."),
+    "console.submit_hint": (
+        "作业先经运营机构审核代码，在隔离沙箱中运行；输出经自动检查后，须运营机构与市数据资源局放行才能下载。",
+        "The operator reviews the code first; the job runs isolated; its outputs are checked and can be downloaded only once the operator and the bureau release them.",
+    ),
+    "console.dp_no_jobs": (
+        "差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。",
+        "A differential-privacy contract answers queries only; jobs need an aggregates-only contract.",
+    ),
     "job.list": ("作业", "Jobs"),
     "job.one": ("作业", "Job"),
     "job.none": ("没有作业。", "No job."),
@@ -313,7 +342,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "job.withhold": ("不予放行", "Withhold"),
     "job.download": ("下载输出", "Download the output"),
 }
-
 
 
 def translate(key: str, lang: str) -> str:

@@ -6,7 +6,7 @@ quarter, ``full`` shows nothing but stars, ``none`` shows the value (only for no
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def mask_name(value: str) -> str:

@@ -24,18 +24,37 @@ router = APIRouter(include_in_schema=False)
 def counters(contract: Contract) -> dict[str, Any]:
     """What a contract has left, as the pages show it."""
     budget, spent = contract.epsilon_budget_micro / rules.MICRO, contract.epsilon_spent_micro / rules.MICRO
-    return {"calls_left": contract.max_calls - contract.calls_used, "rows_left": contract.max_rows - contract.rows_used,
-            "epsilon_budget": budget, "epsilon_spent": spent, "epsilon_left": round(budget - spent, 6)}
+    return {
+        "calls_left": contract.max_calls - contract.calls_used,
+        "rows_left": contract.max_rows - contract.rows_used,
+        "epsilon_budget": budget,
+        "epsilon_spent": spent,
+        "epsilon_left": round(budget - spent, 6),
+    }
 
 
 @router.get("/contracts", response_class=HTMLResponse)
-def contracts_page(request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+def contracts_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     found = service.list_for(session, principal=principal)
     names = identity.organisation_names(session, {c.assigner_id for c in found} | {c.assignee_id for c in found})
     can_propose = identity.may(principal, "contract.propose", organisation_id=principal.organisation_id)
-    assignees = {**identity.organisations_of_kind(session, "consumer"), **identity.organisations_of_kind(session, "partner")} if can_propose else {}
-    context = {"contracts": found, "names": names, "terms": {c.id: service.terms_of(c) for c in found}, "counters": {c.id: counters(c) for c in found},
-               "can_propose": can_propose, "assignees": assignees, "rules": rules, "error": error}
+    assignees = (
+        {**identity.organisations_of_kind(session, "consumer"), **identity.organisations_of_kind(session, "partner")}
+        if can_propose
+        else {}
+    )
+    context = {
+        "contracts": found,
+        "names": names,
+        "terms": {c.id: service.terms_of(c) for c in found},
+        "counters": {c.id: counters(c) for c in found},
+        "can_propose": can_propose,
+        "assignees": assignees,
+        "rules": rules,
+        "error": error,
+    }
     return render(request, "contracts.html", context, status_code=status_code)
 
 
@@ -64,15 +83,24 @@ def _bounds(text: str) -> dict[str, list[float]]:
 
 def terms_from_form(form) -> dict[str, Any]:  # noqa: ANN001
     terms = {
-        "resources": items(form.get("resources")), "purpose": form.get("purpose"), "output_rule": form.get("output_rule"),
-        "valid_from": day(form.get("valid_from")).isoformat(), "valid_until": day(form.get("valid_until")).isoformat(),
-        "max_calls": _numbers(form, "max_calls"), "max_rows": _numbers(form, "max_rows"), "dimensions": items(form.get("dimensions")),
+        "resources": items(form.get("resources")),
+        "purpose": form.get("purpose"),
+        "output_rule": form.get("output_rule"),
+        "valid_from": day(form.get("valid_from")).isoformat(),
+        "valid_until": day(form.get("valid_until")).isoformat(),
+        "max_calls": _numbers(form, "max_calls"),
+        "max_rows": _numbers(form, "max_rows"),
+        "dimensions": items(form.get("dimensions")),
         "min_group_size": _numbers(form, "min_group_size") or 10,
     }
     if terms["output_rule"] == "dp":
-        terms.update(epsilon=_numbers(form, "epsilon", float), epsilon_per_query=_numbers(form, "epsilon_per_query", float),
-                     delta=_numbers(form, "delta", float), bounds=_bounds(str(form.get("bounds") or "")),
-                     max_contributions=_numbers(form, "max_contributions") or 1)
+        terms.update(
+            epsilon=_numbers(form, "epsilon", float),
+            epsilon_per_query=_numbers(form, "epsilon_per_query", float),
+            delta=_numbers(form, "delta", float),
+            bounds=_bounds(str(form.get("bounds") or "")),
+            max_contributions=_numbers(form, "max_contributions") or 1,
+        )
     return terms
 
 
@@ -81,7 +109,9 @@ async def propose(request: Request, session: SessionDep, principal: PagePrincipa
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     try:
-        contract = service.propose(session, principal=principal, assignee_id=_numbers(form, "assignee_id") or 0, terms=terms_from_form(form))
+        contract = service.propose(
+            session, principal=principal, assignee_id=_numbers(form, "assignee_id") or 0, terms=terms_from_form(form)
+        )
         session.commit()
     except PubdataError as error:
         session.rollback()
@@ -89,16 +119,31 @@ async def propose(request: Request, session: SessionDep, principal: PagePrincipa
     return RedirectResponse(f"/contracts/{contract.id}", status_code=303)
 
 
-def _page(request: Request, session, principal: Principal, contract_id: int, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
+def _page(
+    request: Request,
+    session,
+    principal: Principal,
+    contract_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     contract = service.get(session, principal=principal, contract_id=contract_id)
     party = principal.organisation_id in (contract.assigner_id, contract.assignee_id)
     context = {
-        "contract": contract, "terms": service.terms_of(contract), "counters": counters(contract), "rules": rules,
+        "contract": contract,
+        "terms": service.terms_of(contract),
+        "counters": counters(contract),
+        "rules": rules,
         "names": identity.organisation_names(session, {contract.assigner_id, contract.assignee_id}),
         "can_sign": party and principal.role == "admin" and contract.state == "proposed",
-        "can_revoke": contract.state in ("proposed", "active") and (principal.organisation_id == contract.assigner_id
-                                                                   or identity.may(principal, "authorization.manage", organisation_id=None)),
-        "is_assignee": principal.organisation_id == contract.assignee_id, "error": error,
+        "can_revoke": contract.state in ("proposed", "active")
+        and (
+            principal.organisation_id == contract.assigner_id
+            or identity.may(principal, "authorization.manage", organisation_id=None)
+        ),
+        "is_assignee": principal.organisation_id == contract.assignee_id,
+        "error": error,
     }
     return render(request, "contract.html", context, status_code=status_code)
 
@@ -111,25 +156,46 @@ def contract_page(request: Request, session: SessionDep, principal: PagePrincipa
 @router.get("/contracts/{contract_id}/odrl.json")
 def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
     document = service.odrl(session, principal=principal, contract_id=contract_id)
-    return attachment(json.dumps(document, ensure_ascii=False, default=str), filename=f"contract-{contract_id}.odrl.jsonld", media_type="application/ld+json")
+    return attachment(
+        json.dumps(document, ensure_ascii=False, default=str),
+        filename=f"contract-{contract_id}.odrl.jsonld",
+        media_type="application/ld+json",
+    )
 
 
 @router.get("/contracts/{contract_id}/record.json")
 def record(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
-    body = json.dumps(service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2)
+    body = json.dumps(
+        service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2
+    )
     return attachment(body, filename=f"contract-{contract_id}-record.json", media_type="application/json")
 
 
 @router.post("/contracts/{contract_id}/do/{action}", response_class=HTMLResponse)
-async def act(request: Request, session: SessionDep, principal: PagePrincipal, contract_id: int, action: str) -> Response:
+async def act(
+    request: Request, session: SessionDep, principal: PagePrincipal, contract_id: int, action: str
+) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     commands = {
         "sign": lambda: service.sign(session, principal=principal, contract_id=contract_id),
-        "revoke": lambda: service.revoke(session, principal=principal, contract_id=contract_id, reason=str(form.get("reason") or "").strip() or _no_reason()),
+        "revoke": lambda: service.revoke(
+            session,
+            principal=principal,
+            contract_id=contract_id,
+            reason=str(form.get("reason") or "").strip() or _no_reason(),
+        ),
     }
-    return act_on(session, commands.get(action), action=action, what="a contract", then=f"/contracts/{contract_id}",
-                  show=lambda error: _page(request, session, principal, contract_id, error=error.detail, status_code=error.status))
+    return act_on(
+        session,
+        commands.get(action),
+        action=action,
+        what="a contract",
+        then=f"/contracts/{contract_id}",
+        show=lambda error: _page(
+            request, session, principal, contract_id, error=error.detail, status_code=error.status
+        ),
+    )
 
 
 def _no_reason() -> str:

@@ -66,7 +66,6 @@ class ContractOut(BaseModel):
     assignee_signed_at: datetime | None
 
 
-
 @router.post("/contracts", response_model=ContractOut, status_code=status.HTTP_201_CREATED)
 def propose(body: ContractIn, session: SessionDep, principal: ApiPrincipal):
     terms = json.loads(body.terms.model_dump_json())
@@ -103,4 +102,3 @@ def record(contract_id: int, session: SessionDep, principal: ApiPrincipal) -> di
 def odrl(contract_id: int, session: SessionDep, principal: ApiPrincipal) -> dict[str, Any]:
     """The terms as W3C ODRL 2.2 JSON-LD."""
     return service.odrl(session, principal=principal, contract_id=contract_id)
-

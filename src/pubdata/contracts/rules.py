@@ -24,8 +24,13 @@ STATES: dict[str, tuple[str, str]] = {
     "expired": ("已到期", "Expired"),
     "revoked": ("已撤销", "Revoked"),
 }
-TRANSITIONS = {("proposed", "sign"): "active", ("active", "exhaust"): "exhausted", ("active", "expire"): "expired",
-               ("active", "revoke"): "revoked", ("proposed", "revoke"): "revoked"}
+TRANSITIONS = {
+    ("proposed", "sign"): "active",
+    ("active", "exhaust"): "exhausted",
+    ("active", "expire"): "expired",
+    ("active", "revoke"): "revoked",
+    ("proposed", "revoke"): "revoked",
+}
 MICRO = 1_000_000  # ε is kept in millionths, so spending it is integer arithmetic
 
 
@@ -52,7 +57,10 @@ def terms_problems(terms: dict[str, Any]) -> list[str]:
     if terms.get("output_rule") == "dp":
         if not (isinstance(terms.get("epsilon"), (int, float)) and 0 < terms["epsilon"] <= 10):
             problems.append("a dp contract has a privacy budget epsilon between 0 and 10")
-        elif not (isinstance(terms.get("epsilon_per_query"), (int, float)) and 0 < terms["epsilon_per_query"] <= terms["epsilon"]):
+        elif not (
+            isinstance(terms.get("epsilon_per_query"), (int, float))
+            and 0 < terms["epsilon_per_query"] <= terms["epsilon"]
+        ):
             problems.append("a dp contract spends epsilon_per_query (above 0, at most epsilon) on each query")
         if terms.get("delta") is not None and not 0 < terms["delta"] < 1e-3:
             problems.append("delta is between 0 and 0.001")
@@ -79,25 +87,55 @@ def odrl(contract_id: int, *, assigner: str, assignee: str, terms: dict[str, Any
     """The terms as ODRL 2.2 JSON-LD."""
     constraints = [
         {"leftOperand": "purpose", "operator": "eq", "rightOperand": terms["purpose"]},
-        {"leftOperand": "dateTime", "operator": "gteq", "rightOperand": {"@value": str(terms["valid_from"]), "@type": "xsd:date"}},
-        {"leftOperand": "dateTime", "operator": "lteq", "rightOperand": {"@value": str(terms["valid_until"]), "@type": "xsd:date"}},
+        {
+            "leftOperand": "dateTime",
+            "operator": "gteq",
+            "rightOperand": {"@value": str(terms["valid_from"]), "@type": "xsd:date"},
+        },
+        {
+            "leftOperand": "dateTime",
+            "operator": "lteq",
+            "rightOperand": {"@value": str(terms["valid_until"]), "@type": "xsd:date"},
+        },
         {"leftOperand": "count", "operator": "lteq", "rightOperand": terms["max_calls"]},
         {"leftOperand": "https://pubdata.example/odrl#rows", "operator": "lteq", "rightOperand": terms["max_rows"]},
-        {"leftOperand": "https://pubdata.example/odrl#minGroupSize", "operator": "gteq", "rightOperand": terms["min_group_size"]},
+        {
+            "leftOperand": "https://pubdata.example/odrl#minGroupSize",
+            "operator": "gteq",
+            "rightOperand": terms["min_group_size"],
+        },
     ]
     if terms.get("epsilon") is not None:
-        constraints.append({"leftOperand": "https://pubdata.example/odrl#epsilon", "operator": "lteq", "rightOperand": terms["epsilon"]})
+        constraints.append(
+            {
+                "leftOperand": "https://pubdata.example/odrl#epsilon",
+                "operator": "lteq",
+                "rightOperand": terms["epsilon"],
+            }
+        )
     return {
         "@context": "http://www.w3.org/ns/odrl.jsonld",
         "@type": "Agreement",
         "uid": f"urn:pubdata:contract:{contract_id}",
         "assigner": assigner,
         "assignee": assignee,
-        "permission": [{
-            "target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]],
-            "action": "aggregate" if terms["output_rule"] == "aggregate" else "https://pubdata.example/odrl#differentiallyPrivateQuery",
-            "constraint": constraints,
-        }],
-        "prohibition": [{"target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]], "action": "reproduce"}],
-        "obligation": [{"action": "inform", "assignee": assignee, "https://pubdata.example/odrl#note": "every call is recorded in the ledger"}],
+        "permission": [
+            {
+                "target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]],
+                "action": "aggregate"
+                if terms["output_rule"] == "aggregate"
+                else "https://pubdata.example/odrl#differentiallyPrivateQuery",
+                "constraint": constraints,
+            }
+        ],
+        "prohibition": [
+            {"target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]], "action": "reproduce"}
+        ],
+        "obligation": [
+            {
+                "action": "inform",
+                "assignee": assignee,
+                "https://pubdata.example/odrl#note": "every call is recorded in the ledger",
+            }
+        ],
     }

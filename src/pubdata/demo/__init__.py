@@ -103,7 +103,7 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         contracts = usage.build(platform)
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token. "
-                "Each contract: its consumer (log in as consumer_login) and something to try with it.",
+        "Each contract: its consumer (log in as consumer_login) and something to try with it.",
         "accounts": accounts,
         "contracts": contracts,
     }
@@ -135,8 +135,12 @@ def _build_catalog(platform: Platform, *, scale: float) -> None:
                 if resource.current_version is None:
                     sources = sources or pilot.write_sources(folder, scale=scale)
                     result, version = catalog.load(
-                        session, principal=department, resource_id=resource_id, domain_dir=platform.settings.domain_dir,
-                        source_format="csv", path=sources[body.code],
+                        session,
+                        principal=department,
+                        resource_id=resource_id,
+                        domain_dir=platform.settings.domain_dir,
+                        source_format="csv",
+                        path=sources[body.code],
                     )
                     if version is None:
                         raise RuntimeError(f"the demo's own data for {body.code} was refused: {result.problems[:3]}")
@@ -152,15 +156,32 @@ def _build_catalog(platform: Platform, *, scale: float) -> None:
 
 # The two pilots (一(二)): inclusive finance (普惠金融) and urban governance (城市治理).
 PILOT_SCOPE = {
-    "resources": [pilot.POPULATION, pilot.LEGAL_ENTITIES, pilot.E_LICENCES, pilot.SPATIAL_GRID, pilot.MACRO_ECONOMY,
-                  pilot.TAX_PAYMENTS, pilot.SOCIAL_INSURANCE, pilot.UTILITY_PAYMENTS, pilot.PENALTIES, pilot.TAX_CREDIT_RATINGS],
+    "resources": [
+        pilot.POPULATION,
+        pilot.LEGAL_ENTITIES,
+        pilot.E_LICENCES,
+        pilot.SPATIAL_GRID,
+        pilot.MACRO_ECONOMY,
+        pilot.TAX_PAYMENTS,
+        pilot.SOCIAL_INSURANCE,
+        pilot.UTILITY_PAYMENTS,
+        pilot.PENALTIES,
+        pilot.TAX_CREDIT_RATINGS,
+    ],
     "sectors": [],
     "max_grade": "general-4",
 }
 # The partner develops inclusive-finance products: enterprise data and credit records only.
 PARTNER_SCOPE = {
-    "resources": [pilot.LEGAL_ENTITIES, pilot.E_LICENCES, pilot.TAX_PAYMENTS, pilot.SOCIAL_INSURANCE, pilot.UTILITY_PAYMENTS,
-                  pilot.PENALTIES, pilot.TAX_CREDIT_RATINGS],
+    "resources": [
+        pilot.LEGAL_ENTITIES,
+        pilot.E_LICENCES,
+        pilot.TAX_PAYMENTS,
+        pilot.SOCIAL_INSURANCE,
+        pilot.UTILITY_PAYMENTS,
+        pilot.PENALTIES,
+        pilot.TAX_CREDIT_RATINGS,
+    ],
     "sectors": [],
     "max_grade": "general-4",
 }
@@ -178,11 +199,19 @@ def _authorize_operator(platform: Platform) -> None:
     with platform.session() as session:
         bureau, operator = _principal(session, "bureau.admin"), _principal(session, "operator.admin")
         live = [a for a in authorization.list_agreements(session, principal=bureau) if a.state != "exited"]
-        agreement = live[0] if live else authorization.record_agreement(
-            session, principal=bureau, operator_id=operator.organisation_id, tender_reference="CZGGZY-2025-0917",
-            selection=SELECTION_EVIDENCE, scope=PILOT_SCOPE,
-            security_duties="履行数据安全主体责任；原始数据不出域、数据可用不可见；定期开展应急演练和风险评估。",
-            partner_conditions="熟悉普惠金融或城市治理业务，具备数据安全管理制度，接受运营机构统一管理。",
+        agreement = (
+            live[0]
+            if live
+            else authorization.record_agreement(
+                session,
+                principal=bureau,
+                operator_id=operator.organisation_id,
+                tender_reference="CZGGZY-2025-0917",
+                selection=SELECTION_EVIDENCE,
+                scope=PILOT_SCOPE,
+                security_duties="履行数据安全主体责任；原始数据不出域、数据可用不可见；定期开展应急演练和风险评估。",
+                partner_conditions="熟悉普惠金融或城市治理业务，具备数据安全管理制度，接受运营机构统一管理。",
+            )
         )
         session.commit()
         if agreement.state == "draft":
@@ -190,8 +219,16 @@ def _authorize_operator(platform: Platform) -> None:
                 authorization.sign(session, principal=signer, agreement_id=agreement.id)
                 session.commit()
         partner = _principal(session, "partner.admin")
-        if not any(p.organisation_id == partner.organisation_id for p in authorization.partners_of(session, agreement.id)):
-            authorization.admit_partner(session, principal=operator, agreement_id=agreement.id, partner_id=partner.organisation_id, scope=PARTNER_SCOPE)
+        if not any(
+            p.organisation_id == partner.organisation_id for p in authorization.partners_of(session, agreement.id)
+        ):
+            authorization.admit_partner(
+                session,
+                principal=operator,
+                agreement_id=agreement.id,
+                partner_id=partner.organisation_id,
+                scope=PARTNER_SCOPE,
+            )
             session.commit()
 
 
@@ -199,7 +236,9 @@ def _accept_open_registration(session: Session, resource_id: int) -> None:
     bureau = _principal(session, "bureau.admin")
     for application in catalog.registrations(session, principal=bureau, resource_id=resource_id):
         if application.state == "submitted":
-            catalog.review_registration(session, principal=bureau, registration_id=application.id, decision="accept", reason=None)
+            catalog.review_registration(
+                session, principal=bureau, registration_id=application.id, decision="accept", reason=None
+            )
             session.commit()
 
 
@@ -212,8 +251,13 @@ def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token
     if user is None:
         password = _password()
         user = identity.create_user(
-            session, actor=DEMO_ACTOR, organisation_id=organisation.id, login=spec.login,
-            display_name=spec.display_name, role=spec.role, password=password,
+            session,
+            actor=DEMO_ACTOR,
+            organisation_id=organisation.id,
+            login=spec.login,
+            display_name=spec.display_name,
+            role=spec.role,
+            password=password,
         )
     elif not password or not _password_works(session, spec.login, password):
         password = _password()

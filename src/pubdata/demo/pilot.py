@@ -92,250 +92,303 @@ PENALTIES = "CZ-XY-0004"
 TAX_CREDIT_RATINGS = "CZ-XY-0005"
 
 PILOT_RESOURCES: tuple[PilotResource, ...] = (
-    PilotResource(POLICE, {
-        "code": POPULATION,
-        "name": "人口基础信息库",
-        "description": "池州市户籍及常住人口基础信息：身份、性别、出生日期、联系电话、居住区县、乡镇（街道）、网格和户籍情况。"
-        "用于城市治理的人口结构分析和普惠金融的身份核验。含不满十四周岁未成年人的记录。" + _SYNTHETIC,
-        "sector": "public_security",
-        "base_library": "population",
-        "update_frequency": "monthly",
-        "time_span": "截至 2026-10-31",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-4",
-        "fields": [
-            _field("id_number", "公民身份号码", format="resident_id", required=True, sensitivity="sensitive", pipl_category="identity_document"),
-            _field("full_name", "姓名", format="person_name", required=True, sensitivity="personal"),
-            _field("gender", "性别", required=True, sensitivity="personal", masking="full", description="男 / 女"),
-            _field("birth_date", "出生日期", "date", required=True, sensitivity="personal"),
-            _field("mobile", "手机号码", format="mobile", sensitivity="personal", description="未成年人及部分老年人无"),
-            _field("district_code", "区县代码", required=True),
-            _field("district", "所属区县", required=True),
-            _field("township", "乡镇（街道）", required=True),
-            _field("grid_cell", "网格编码", required=True, description="空间地理网格（CZ-KJ-0001）的网格编码"),
-            _field("hukou_type", "户口性质", description="城镇 / 农村"),
-            _field("household_size", "家庭户人口数", "integer"),
-        ],
-    }),
-    PilotResource(SERVICE, {
-        "code": LEGAL_ENTITIES,
-        "name": "法人基础信息库",
-        "description": "在池州市登记的企业和农民专业合作社：统一社会信用代码、名称、类型、行业、法定代表人、注册资本、成立日期、"
-        "登记状态和住所。普惠金融授信和城市治理的市场主体分析的基础。" + _SYNTHETIC,
-        "sector": "market_regulation",
-        "base_library": "legal_entity",
-        "update_frequency": "daily",
-        "time_span": "1995 至今",
-        "sharing": "conditional",
-        "opening": "conditional",
-        "declared_grade": "general-2",
-        "fields": [
-            _credit(),
-            _field("name", "企业名称", required=True),
-            _field("entity_type", "企业类型", required=True),
-            _field("industry_code", "行业门类代码", description="GB/T 4754-2017 门类"),
-            _field("industry", "行业门类"),
-            _field("legal_rep_name", "法定代表人姓名", format="person_name", required=True, sensitivity="personal"),
-            _field("legal_rep_id", "法定代表人身份证号码", format="resident_id", required=True, sensitivity="sensitive", pipl_category="identity_document"),
-            _field("registered_capital", "注册资本（万元）", "decimal"),
-            _field("established_date", "成立日期", "date", required=True),
-            _field("status", "登记状态", required=True, description="存续 / 注销 / 吊销"),
-            _field("closed_date", "注销或吊销日期", "date"),
-            _field("district_code", "区县代码", required=True),
-            _field("district", "所属区县", required=True),
-            _field("address", "住所"),
-        ],
-    }),
-    PilotResource(SERVICE, {
-        "code": E_LICENCES,
-        "name": "电子证照库（企业）",
-        "description": "发给企业的电子证照：营业执照、食品经营（生产）许可证、建筑工程施工许可证、安全生产许可证、排污许可证和"
-        "道路运输经营许可证，含持证主体、发证机关、有效期和状态。" + _SYNTHETIC,
-        "sector": "other",
-        "base_library": "e_licence",
-        "update_frequency": "daily",
-        "time_span": "1995 至今",
-        "sharing": "unconditional",
-        "opening": "conditional",
-        "declared_grade": "general-2",
-        "fields": [
-            _field("licence_no", "证照编号", required=True),
-            _field("licence_type", "证照类型", required=True),
-            _field("holder_name", "持证主体名称", required=True),
-            _credit("holder_credit_code", "持证主体统一社会信用代码"),
-            _field("issue_date", "发证日期", "date", required=True),
-            _field("expiry_date", "有效期至", "date", description="空表示长期有效"),
-            _field("issuing_authority", "发证机关", required=True),
-            _field("status", "证照状态", required=True, description="有效 / 已过期 / 已注销 / 已吊销"),
-        ],
-    }),
-    PilotResource(LAND, {
-        "code": SPATIAL_GRID,
-        "name": "空间地理网格",
-        "description": "覆盖池州市域的约 1 平方公里网格（0.01° × 0.01°）：所属区县和乡镇（街道）、中心点经纬度（CGCS2000）、面积、"
-        "主要土地利用类型（GB/T 21010-2017 二级类）、平均高程和常住人口数。城市网格化治理的空间底板。" + _SYNTHETIC,
-        "sector": "natural_resources",
-        "base_library": "spatial",
-        "update_frequency": "yearly",
-        "time_span": "2026 年度",
-        "sharing": "unconditional",
-        "opening": "conditional",
-        "declared_grade": "general-2",
-        "fields": [
-            _field("cell_id", "网格编码", required=True),
-            _field("district_code", "区县代码", required=True),
-            _field("district", "所属区县", required=True),
-            _field("township", "乡镇（街道）", required=True),
-            _field("centroid_lon", "中心点经度", "decimal", required=True),
-            _field("centroid_lat", "中心点纬度", "decimal", required=True),
-            _field("area_km2", "面积（平方公里）", "decimal", required=True),
-            _field("land_use_code", "主要地类代码"),
-            _field("land_use", "主要地类"),
-            _field("elevation_m", "平均高程（米）", "integer"),
-            _field("population", "常住人口数", "integer", required=True, description="人口基础信息库中居住在本网格的人数"),
-        ],
-    }),
-    PilotResource(STATS, {
-        "code": MACRO_ECONOMY,
-        "name": "宏观经济指标（月度）",
-        "description": "池州市及各区县月度宏观经济指标：地区生产总值（月度测算）、规上工业增加值增速、固定资产投资、社会消费品零售总额、"
-        "居民消费价格指数、一般公共预算收入、全社会用电量、贷款余额、普惠小微贷款余额、城镇登记失业率和新登记市场主体。" + _SYNTHETIC,
-        "sector": "statistics",
-        "base_library": "macro_economy",
-        "update_frequency": "monthly",
-        "time_span": "2021-01 至 2026-10",
-        "sharing": "unconditional",
-        "opening": "open",
-        "declared_grade": "general-1",
-        "fields": [
-            _month("stat_month", "统计月份"),
-            _field("area_code", "行政区划代码", required=True),
-            _field("area_name", "地区", required=True),
-            _field("gdp", "地区生产总值（亿元，月度测算）", "decimal"),
-            _field("industrial_growth", "规模以上工业增加值同比增长（%）", "decimal"),
-            _field("fixed_asset_investment", "固定资产投资（亿元）", "decimal"),
-            _field("retail_sales", "社会消费品零售总额（亿元）", "decimal"),
-            _field("cpi", "居民消费价格指数（上年同月=100）", "decimal"),
-            _field("fiscal_revenue", "一般公共预算收入（亿元）", "decimal"),
-            _field("electricity_consumption", "全社会用电量（万千瓦时）", "decimal"),
-            _field("loan_balance", "金融机构人民币贷款余额（亿元）", "decimal"),
-            _field("inclusive_loan_balance", "普惠小微贷款余额（亿元）", "decimal"),
-            _field("unemployment_rate", "城镇登记失业率（%）", "decimal"),
-            _field("new_market_entities", "新登记市场主体（户）", "integer"),
-        ],
-    }),
-    PilotResource(TAX, {
-        "code": TAX_PAYMENTS,
-        "name": "企业纳税信息",
-        "description": "企业按月申报和缴纳税款的情况：申报销售额、增值税、企业所得税（按季预缴）、其他税费、合计和是否按期申报。"
-        "普惠金融“银税互动”授信的主要依据。" + _SYNTHETIC,
-        "sector": "taxation",
-        "base_library": "credit",
-        "update_frequency": "monthly",
-        "time_span": "2024-11 至 2026-10",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-3",
-        "fields": [
-            _credit(),
-            _month("tax_month", "所属月份"),
-            _field("declared_sales", "申报销售额（元）", "decimal", required=True),
-            _field("vat_paid", "增值税（元）", "decimal", required=True),
-            _field("cit_paid", "企业所得税（元）", "decimal", required=True),
-            _field("other_tax_paid", "其他税费（元）", "decimal", required=True),
-            _field("total_tax_paid", "实缴税费合计（元）", "decimal", required=True),
-            _field("filed_on_time", "是否按期申报", "boolean", required=True),
-        ],
-    }),
-    PilotResource(HRSS, {
-        "code": SOCIAL_INSURANCE,
-        "name": "企业社会保险缴纳信息",
-        "description": "企业按月为职工缴纳社会保险的情况：参保人数、缴费基数合计、单位和个人缴费额、是否欠费。"
-        "反映企业用工规模和经营稳定性。" + _SYNTHETIC,
-        "sector": "human_resources",
-        "base_library": "credit",
-        "update_frequency": "monthly",
-        "time_span": "2024-11 至 2026-10",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-3",
-        "fields": [
-            _credit(),
-            _month("insured_month", "缴费月份"),
-            _field("insured_count", "参保人数", "integer", required=True),
-            _field("wage_base_total", "缴费基数合计（元）", "decimal", required=True),
-            _field("employer_contribution", "单位缴费（元）", "decimal", required=True),
-            _field("employee_contribution", "个人缴费（元）", "decimal", required=True),
-            _field("in_arrears", "是否欠费", "boolean", required=True),
-        ],
-    }),
-    PilotResource(HOUSING, {
-        "code": UTILITY_PAYMENTS,
-        "name": "企业水电缴费信息",
-        "description": "企业用水、用电的按月计费和缴费情况：户号、用量、应缴、实缴、是否按时缴费和逾期天数。"
-        "用量反映生产经营活跃度，缴费反映履约情况。" + _SYNTHETIC,
-        "sector": "utilities",
-        "base_library": "credit",
-        "update_frequency": "monthly",
-        "time_span": "2024-11 至 2026-10",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-2",
-        "fields": [
-            _field("account_no", "户号", required=True),
-            _credit(),
-            _month("billing_month", "账期"),
-            _field("utility_type", "费用类型", required=True, description="水费 / 电费"),
-            _field("usage", "用量（立方米或千瓦时）", "decimal", required=True),
-            _field("amount_due", "应缴金额（元）", "decimal", required=True),
-            _field("amount_paid", "实缴金额（元）", "decimal", required=True),
-            _field("paid_on_time", "是否按时缴费", "boolean", required=True),
-            _field("overdue_days", "逾期天数", "integer", required=True),
-        ],
-    }),
-    PilotResource(JUSTICE, {
-        "code": PENALTIES,
-        "name": "行政处罚信息",
-        "description": "各行政执法机关对企业作出的行政处罚决定（“双公示”内容）：决定书文号、当事人、处罚日期、处罚机关、违法类型、"
-        "处罚种类和罚款金额。由行政执法监督平台汇集。" + _SYNTHETIC,
-        "sector": "other",
-        "base_library": "credit",
-        "update_frequency": "daily",
-        "time_span": "2019 至今",
-        "sharing": "unconditional",
-        "opening": "open",
-        "declared_grade": "general-1",
-        "fields": [
-            _field("decision_no", "处罚决定书文号", required=True),
-            _credit(),
-            _field("enterprise_name", "当事人名称", required=True),
-            _field("decision_date", "处罚决定日期", "date", required=True),
-            _field("authority", "处罚机关", required=True),
-            _field("violation_type", "违法行为类型", required=True),
-            _field("penalty_type", "处罚种类", required=True),
-            _field("fine_amount", "罚没金额（元）", "decimal", required=True),
-        ],
-    }),
-    PilotResource(TAX, {
-        "code": TAX_CREDIT_RATINGS,
-        "name": "纳税信用等级评价",
-        "description": "企业年度纳税信用等级（A/B/M/C/D）及评价得分（M 级无得分），次年 4 月发布。" + _SYNTHETIC,
-        "sector": "taxation",
-        "base_library": "credit",
-        "update_frequency": "yearly",
-        "time_span": "2021 至 2025 年度",
-        "sharing": "conditional",
-        "opening": "conditional",
-        "declared_grade": "general-2",
-        "fields": [
-            _credit(),
-            _field("rating_year", "评价年度", "integer", required=True),
-            _field("rating", "纳税信用等级", required=True),
-            _field("score", "评价得分", "integer", description="M 级不计分"),
-            _field("published_date", "发布日期", "date", required=True),
-        ],
-    }),
+    PilotResource(
+        POLICE,
+        {
+            "code": POPULATION,
+            "name": "人口基础信息库",
+            "description": "池州市户籍及常住人口基础信息：身份、性别、出生日期、联系电话、居住区县、乡镇（街道）、网格和户籍情况。"
+            "用于城市治理的人口结构分析和普惠金融的身份核验。含不满十四周岁未成年人的记录。" + _SYNTHETIC,
+            "sector": "public_security",
+            "base_library": "population",
+            "update_frequency": "monthly",
+            "time_span": "截至 2026-10-31",
+            "sharing": "conditional",
+            "opening": "closed",
+            "declared_grade": "general-4",
+            "fields": [
+                _field(
+                    "id_number",
+                    "公民身份号码",
+                    format="resident_id",
+                    required=True,
+                    sensitivity="sensitive",
+                    pipl_category="identity_document",
+                ),
+                _field("full_name", "姓名", format="person_name", required=True, sensitivity="personal"),
+                _field("gender", "性别", required=True, sensitivity="personal", masking="full", description="男 / 女"),
+                _field("birth_date", "出生日期", "date", required=True, sensitivity="personal"),
+                _field(
+                    "mobile", "手机号码", format="mobile", sensitivity="personal", description="未成年人及部分老年人无"
+                ),
+                _field("district_code", "区县代码", required=True),
+                _field("district", "所属区县", required=True),
+                _field("township", "乡镇（街道）", required=True),
+                _field("grid_cell", "网格编码", required=True, description="空间地理网格（CZ-KJ-0001）的网格编码"),
+                _field("hukou_type", "户口性质", description="城镇 / 农村"),
+                _field("household_size", "家庭户人口数", "integer"),
+            ],
+        },
+    ),
+    PilotResource(
+        SERVICE,
+        {
+            "code": LEGAL_ENTITIES,
+            "name": "法人基础信息库",
+            "description": "在池州市登记的企业和农民专业合作社：统一社会信用代码、名称、类型、行业、法定代表人、注册资本、成立日期、"
+            "登记状态和住所。普惠金融授信和城市治理的市场主体分析的基础。" + _SYNTHETIC,
+            "sector": "market_regulation",
+            "base_library": "legal_entity",
+            "update_frequency": "daily",
+            "time_span": "1995 至今",
+            "sharing": "conditional",
+            "opening": "conditional",
+            "declared_grade": "general-2",
+            "fields": [
+                _credit(),
+                _field("name", "企业名称", required=True),
+                _field("entity_type", "企业类型", required=True),
+                _field("industry_code", "行业门类代码", description="GB/T 4754-2017 门类"),
+                _field("industry", "行业门类"),
+                _field("legal_rep_name", "法定代表人姓名", format="person_name", required=True, sensitivity="personal"),
+                _field(
+                    "legal_rep_id",
+                    "法定代表人身份证号码",
+                    format="resident_id",
+                    required=True,
+                    sensitivity="sensitive",
+                    pipl_category="identity_document",
+                ),
+                _field("registered_capital", "注册资本（万元）", "decimal"),
+                _field("established_date", "成立日期", "date", required=True),
+                _field("status", "登记状态", required=True, description="存续 / 注销 / 吊销"),
+                _field("closed_date", "注销或吊销日期", "date"),
+                _field("district_code", "区县代码", required=True),
+                _field("district", "所属区县", required=True),
+                _field("address", "住所"),
+            ],
+        },
+    ),
+    PilotResource(
+        SERVICE,
+        {
+            "code": E_LICENCES,
+            "name": "电子证照库（企业）",
+            "description": "发给企业的电子证照：营业执照、食品经营（生产）许可证、建筑工程施工许可证、安全生产许可证、排污许可证和"
+            "道路运输经营许可证，含持证主体、发证机关、有效期和状态。" + _SYNTHETIC,
+            "sector": "other",
+            "base_library": "e_licence",
+            "update_frequency": "daily",
+            "time_span": "1995 至今",
+            "sharing": "unconditional",
+            "opening": "conditional",
+            "declared_grade": "general-2",
+            "fields": [
+                _field("licence_no", "证照编号", required=True),
+                _field("licence_type", "证照类型", required=True),
+                _field("holder_name", "持证主体名称", required=True),
+                _credit("holder_credit_code", "持证主体统一社会信用代码"),
+                _field("issue_date", "发证日期", "date", required=True),
+                _field("expiry_date", "有效期至", "date", description="空表示长期有效"),
+                _field("issuing_authority", "发证机关", required=True),
+                _field("status", "证照状态", required=True, description="有效 / 已过期 / 已注销 / 已吊销"),
+            ],
+        },
+    ),
+    PilotResource(
+        LAND,
+        {
+            "code": SPATIAL_GRID,
+            "name": "空间地理网格",
+            "description": "覆盖池州市域的约 1 平方公里网格（0.01° × 0.01°）：所属区县和乡镇（街道）、中心点经纬度（CGCS2000）、面积、"
+            "主要土地利用类型（GB/T 21010-2017 二级类）、平均高程和常住人口数。城市网格化治理的空间底板。" + _SYNTHETIC,
+            "sector": "natural_resources",
+            "base_library": "spatial",
+            "update_frequency": "yearly",
+            "time_span": "2026 年度",
+            "sharing": "unconditional",
+            "opening": "conditional",
+            "declared_grade": "general-2",
+            "fields": [
+                _field("cell_id", "网格编码", required=True),
+                _field("district_code", "区县代码", required=True),
+                _field("district", "所属区县", required=True),
+                _field("township", "乡镇（街道）", required=True),
+                _field("centroid_lon", "中心点经度", "decimal", required=True),
+                _field("centroid_lat", "中心点纬度", "decimal", required=True),
+                _field("area_km2", "面积（平方公里）", "decimal", required=True),
+                _field("land_use_code", "主要地类代码"),
+                _field("land_use", "主要地类"),
+                _field("elevation_m", "平均高程（米）", "integer"),
+                _field(
+                    "population",
+                    "常住人口数",
+                    "integer",
+                    required=True,
+                    description="人口基础信息库中居住在本网格的人数",
+                ),
+            ],
+        },
+    ),
+    PilotResource(
+        STATS,
+        {
+            "code": MACRO_ECONOMY,
+            "name": "宏观经济指标（月度）",
+            "description": "池州市及各区县月度宏观经济指标：地区生产总值（月度测算）、规上工业增加值增速、固定资产投资、社会消费品零售总额、"
+            "居民消费价格指数、一般公共预算收入、全社会用电量、贷款余额、普惠小微贷款余额、城镇登记失业率和新登记市场主体。"
+            + _SYNTHETIC,
+            "sector": "statistics",
+            "base_library": "macro_economy",
+            "update_frequency": "monthly",
+            "time_span": "2021-01 至 2026-10",
+            "sharing": "unconditional",
+            "opening": "open",
+            "declared_grade": "general-1",
+            "fields": [
+                _month("stat_month", "统计月份"),
+                _field("area_code", "行政区划代码", required=True),
+                _field("area_name", "地区", required=True),
+                _field("gdp", "地区生产总值（亿元，月度测算）", "decimal"),
+                _field("industrial_growth", "规模以上工业增加值同比增长（%）", "decimal"),
+                _field("fixed_asset_investment", "固定资产投资（亿元）", "decimal"),
+                _field("retail_sales", "社会消费品零售总额（亿元）", "decimal"),
+                _field("cpi", "居民消费价格指数（上年同月=100）", "decimal"),
+                _field("fiscal_revenue", "一般公共预算收入（亿元）", "decimal"),
+                _field("electricity_consumption", "全社会用电量（万千瓦时）", "decimal"),
+                _field("loan_balance", "金融机构人民币贷款余额（亿元）", "decimal"),
+                _field("inclusive_loan_balance", "普惠小微贷款余额（亿元）", "decimal"),
+                _field("unemployment_rate", "城镇登记失业率（%）", "decimal"),
+                _field("new_market_entities", "新登记市场主体（户）", "integer"),
+            ],
+        },
+    ),
+    PilotResource(
+        TAX,
+        {
+            "code": TAX_PAYMENTS,
+            "name": "企业纳税信息",
+            "description": "企业按月申报和缴纳税款的情况：申报销售额、增值税、企业所得税（按季预缴）、其他税费、合计和是否按期申报。"
+            "普惠金融“银税互动”授信的主要依据。" + _SYNTHETIC,
+            "sector": "taxation",
+            "base_library": "credit",
+            "update_frequency": "monthly",
+            "time_span": "2024-11 至 2026-10",
+            "sharing": "conditional",
+            "opening": "closed",
+            "declared_grade": "general-3",
+            "fields": [
+                _credit(),
+                _month("tax_month", "所属月份"),
+                _field("declared_sales", "申报销售额（元）", "decimal", required=True),
+                _field("vat_paid", "增值税（元）", "decimal", required=True),
+                _field("cit_paid", "企业所得税（元）", "decimal", required=True),
+                _field("other_tax_paid", "其他税费（元）", "decimal", required=True),
+                _field("total_tax_paid", "实缴税费合计（元）", "decimal", required=True),
+                _field("filed_on_time", "是否按期申报", "boolean", required=True),
+            ],
+        },
+    ),
+    PilotResource(
+        HRSS,
+        {
+            "code": SOCIAL_INSURANCE,
+            "name": "企业社会保险缴纳信息",
+            "description": "企业按月为职工缴纳社会保险的情况：参保人数、缴费基数合计、单位和个人缴费额、是否欠费。"
+            "反映企业用工规模和经营稳定性。" + _SYNTHETIC,
+            "sector": "human_resources",
+            "base_library": "credit",
+            "update_frequency": "monthly",
+            "time_span": "2024-11 至 2026-10",
+            "sharing": "conditional",
+            "opening": "closed",
+            "declared_grade": "general-3",
+            "fields": [
+                _credit(),
+                _month("insured_month", "缴费月份"),
+                _field("insured_count", "参保人数", "integer", required=True),
+                _field("wage_base_total", "缴费基数合计（元）", "decimal", required=True),
+                _field("employer_contribution", "单位缴费（元）", "decimal", required=True),
+                _field("employee_contribution", "个人缴费（元）", "decimal", required=True),
+                _field("in_arrears", "是否欠费", "boolean", required=True),
+            ],
+        },
+    ),
+    PilotResource(
+        HOUSING,
+        {
+            "code": UTILITY_PAYMENTS,
+            "name": "企业水电缴费信息",
+            "description": "企业用水、用电的按月计费和缴费情况：户号、用量、应缴、实缴、是否按时缴费和逾期天数。"
+            "用量反映生产经营活跃度，缴费反映履约情况。" + _SYNTHETIC,
+            "sector": "utilities",
+            "base_library": "credit",
+            "update_frequency": "monthly",
+            "time_span": "2024-11 至 2026-10",
+            "sharing": "conditional",
+            "opening": "closed",
+            "declared_grade": "general-2",
+            "fields": [
+                _field("account_no", "户号", required=True),
+                _credit(),
+                _month("billing_month", "账期"),
+                _field("utility_type", "费用类型", required=True, description="水费 / 电费"),
+                _field("usage", "用量（立方米或千瓦时）", "decimal", required=True),
+                _field("amount_due", "应缴金额（元）", "decimal", required=True),
+                _field("amount_paid", "实缴金额（元）", "decimal", required=True),
+                _field("paid_on_time", "是否按时缴费", "boolean", required=True),
+                _field("overdue_days", "逾期天数", "integer", required=True),
+            ],
+        },
+    ),
+    PilotResource(
+        JUSTICE,
+        {
+            "code": PENALTIES,
+            "name": "行政处罚信息",
+            "description": "各行政执法机关对企业作出的行政处罚决定（“双公示”内容）：决定书文号、当事人、处罚日期、处罚机关、违法类型、"
+            "处罚种类和罚款金额。由行政执法监督平台汇集。" + _SYNTHETIC,
+            "sector": "other",
+            "base_library": "credit",
+            "update_frequency": "daily",
+            "time_span": "2019 至今",
+            "sharing": "unconditional",
+            "opening": "open",
+            "declared_grade": "general-1",
+            "fields": [
+                _field("decision_no", "处罚决定书文号", required=True),
+                _credit(),
+                _field("enterprise_name", "当事人名称", required=True),
+                _field("decision_date", "处罚决定日期", "date", required=True),
+                _field("authority", "处罚机关", required=True),
+                _field("violation_type", "违法行为类型", required=True),
+                _field("penalty_type", "处罚种类", required=True),
+                _field("fine_amount", "罚没金额（元）", "decimal", required=True),
+            ],
+        },
+    ),
+    PilotResource(
+        TAX,
+        {
+            "code": TAX_CREDIT_RATINGS,
+            "name": "纳税信用等级评价",
+            "description": "企业年度纳税信用等级（A/B/M/C/D）及评价得分（M 级无得分），次年 4 月发布。" + _SYNTHETIC,
+            "sector": "taxation",
+            "base_library": "credit",
+            "update_frequency": "yearly",
+            "time_span": "2021 至 2025 年度",
+            "sharing": "conditional",
+            "opening": "conditional",
+            "declared_grade": "general-2",
+            "fields": [
+                _credit(),
+                _field("rating_year", "评价年度", "integer", required=True),
+                _field("rating", "纳税信用等级", required=True),
+                _field("score", "评价得分", "integer", description="M 级不计分"),
+                _field("published_date", "发布日期", "date", required=True),
+            ],
+        },
+    ),
 )
 
 
@@ -379,18 +432,85 @@ class _District:
 
 
 DISTRICTS: tuple[_District, ...] = (
-    _District("341702", "贵池区", 0.46, 0.46, (117.49, 30.66), (117.56, 30.44), 32.0, 6.0,
-              ("秋浦街道", "池阳街道", "里山街道", "江口街道"),
-              ("墩上街道", "马衙街道", "梅龙街道", "殷汇镇", "牛头山镇", "梅街镇", "梅村镇", "乌沙镇", "牌楼镇", "唐田镇", "棠溪镇", "涓桥镇"), "贵"),
-    _District("341721", "东至县", 0.30, 0.28, (117.02, 30.10), (117.10, 30.03), 36.0, 3.5,
-              ("尧渡镇",),
-              ("东流镇", "大渡口镇", "胜利镇", "张溪镇", "洋湖镇", "葛公镇", "香隅镇", "官港镇", "昭潭镇", "泥溪镇", "木塔乡", "青山乡", "花园乡"), "东"),
-    _District("341722", "石台县", 0.07, 0.07, (117.48, 30.21), (117.50, 30.10), 23.0, 3.0,
-              ("仁里镇",),
-              ("七都镇", "丁香镇", "小河镇", "横渡镇", "仙寓镇", "矶滩乡", "大演乡"), "石"),
-    _District("341723", "青阳县", 0.17, 0.19, (117.85, 30.64), (117.88, 30.55), 21.0, 3.5,
-              ("蓉城镇",),
-              ("木镇镇", "庙前镇", "陵阳镇", "新河镇", "丁桥镇", "朱备镇", "杨田镇", "酉华镇", "杜村乡", "乔木乡"), "青"),
+    _District(
+        "341702",
+        "贵池区",
+        0.46,
+        0.46,
+        (117.49, 30.66),
+        (117.56, 30.44),
+        32.0,
+        6.0,
+        ("秋浦街道", "池阳街道", "里山街道", "江口街道"),
+        (
+            "墩上街道",
+            "马衙街道",
+            "梅龙街道",
+            "殷汇镇",
+            "牛头山镇",
+            "梅街镇",
+            "梅村镇",
+            "乌沙镇",
+            "牌楼镇",
+            "唐田镇",
+            "棠溪镇",
+            "涓桥镇",
+        ),
+        "贵",
+    ),
+    _District(
+        "341721",
+        "东至县",
+        0.30,
+        0.28,
+        (117.02, 30.10),
+        (117.10, 30.03),
+        36.0,
+        3.5,
+        ("尧渡镇",),
+        (
+            "东流镇",
+            "大渡口镇",
+            "胜利镇",
+            "张溪镇",
+            "洋湖镇",
+            "葛公镇",
+            "香隅镇",
+            "官港镇",
+            "昭潭镇",
+            "泥溪镇",
+            "木塔乡",
+            "青山乡",
+            "花园乡",
+        ),
+        "东",
+    ),
+    _District(
+        "341722",
+        "石台县",
+        0.07,
+        0.07,
+        (117.48, 30.21),
+        (117.50, 30.10),
+        23.0,
+        3.0,
+        ("仁里镇",),
+        ("七都镇", "丁香镇", "小河镇", "横渡镇", "仙寓镇", "矶滩乡", "大演乡"),
+        "石",
+    ),
+    _District(
+        "341723",
+        "青阳县",
+        0.17,
+        0.19,
+        (117.85, 30.64),
+        (117.88, 30.55),
+        21.0,
+        3.5,
+        ("蓉城镇",),
+        ("木镇镇", "庙前镇", "陵阳镇", "新河镇", "丁桥镇", "朱备镇", "杨田镇", "酉华镇", "杜村乡", "乔木乡"),
+        "青",
+    ),
 )
 CITY_CODE = "341700"
 _LON_RANGE = (116.90, 118.10)
@@ -401,11 +521,43 @@ _GUNIUJIANG = (117.47, 30.03)  # 牯牛降
 
 # GB/T 21010-2017 second-level classes (code, name), weighted by setting.
 _LAND_USE = {
-    "core": (("0701", "城镇住宅用地", 5), ("05H1", "商业服务业设施用地", 2), ("0601", "工业用地", 2), ("1003", "公路用地", 1)),
-    "fringe": (("0701", "城镇住宅用地", 3), ("0601", "工业用地", 3), ("0101", "水田", 2), ("0702", "农村宅基地", 2), ("1104", "坑塘水面", 1)),
-    "plain": (("0101", "水田", 8), ("0103", "旱地", 3), ("0702", "农村宅基地", 3), ("1104", "坑塘水面", 2), ("0301", "乔木林地", 3), ("1101", "河流水面", 1)),
-    "hills": (("0301", "乔木林地", 9), ("0202", "茶园", 3), ("0302", "竹林地", 2), ("0103", "旱地", 2), ("0101", "水田", 2), ("0702", "农村宅基地", 2)),
-    "mountains": (("0301", "乔木林地", 14), ("0302", "竹林地", 2), ("0305", "灌木林地", 2), ("0202", "茶园", 2), ("0404", "其他草地", 1), ("0602", "采矿用地", 1)),
+    "core": (
+        ("0701", "城镇住宅用地", 5),
+        ("05H1", "商业服务业设施用地", 2),
+        ("0601", "工业用地", 2),
+        ("1003", "公路用地", 1),
+    ),
+    "fringe": (
+        ("0701", "城镇住宅用地", 3),
+        ("0601", "工业用地", 3),
+        ("0101", "水田", 2),
+        ("0702", "农村宅基地", 2),
+        ("1104", "坑塘水面", 1),
+    ),
+    "plain": (
+        ("0101", "水田", 8),
+        ("0103", "旱地", 3),
+        ("0702", "农村宅基地", 3),
+        ("1104", "坑塘水面", 2),
+        ("0301", "乔木林地", 3),
+        ("1101", "河流水面", 1),
+    ),
+    "hills": (
+        ("0301", "乔木林地", 9),
+        ("0202", "茶园", 3),
+        ("0302", "竹林地", 2),
+        ("0103", "旱地", 2),
+        ("0101", "水田", 2),
+        ("0702", "农村宅基地", 2),
+    ),
+    "mountains": (
+        ("0301", "乔木林地", 14),
+        ("0302", "竹林地", 2),
+        ("0305", "灌木林地", 2),
+        ("0202", "茶园", 2),
+        ("0404", "其他草地", 1),
+        ("0602", "采矿用地", 1),
+    ),
 }
 
 
@@ -462,19 +614,35 @@ def _grid(seed: int) -> list[_Cell]:
             else:
                 township = d.rural[int((math.atan2(cy, cx) + math.pi) / (2 * math.pi) * len(d.rural)) % len(d.rural)]
             elevation = _elevation(rng, here, lat, seat_km)
-            setting = "core" if seat_km < 2.5 else "fringe" if seat_km < d.urban_km else "plain" if elevation < 100 else "hills" if elevation < 350 else "mountains"
+            setting = (
+                "core"
+                if seat_km < 2.5
+                else "fringe"
+                if seat_km < d.urban_km
+                else "plain"
+                if elevation < 100
+                else "hills"
+                if elevation < 350
+                else "mountains"
+            )
             land_code, land_name, _ = _weighted(rng, _LAND_USE[setting])
-            weight = (0.4 + (150 if d.code == "341702" else 60) * math.exp(-((seat_km / 3) ** 2))) * math.exp(-elevation / 500)
+            weight = (0.4 + (150 if d.code == "341702" else 60) * math.exp(-((seat_km / 3) ** 2))) * math.exp(
+                -elevation / 500
+            )
             if land_code in ("1101", "1104", "0602"):
                 weight *= 0.05
             area = 111.32 * math.cos(math.radians(lat)) * _CELL_DEGREES * 110.57 * _CELL_DEGREES
-            cells.append(_Cell(f"CZG-{row:03d}-{col:03d}", d, township, lon, lat, area, land_code, land_name, elevation, weight))
+            cells.append(
+                _Cell(f"CZG-{row:03d}-{col:03d}", d, township, lon, lat, area, land_code, land_name, elevation, weight)
+            )
     return cells
 
 
 def _elevation(rng: random.Random, here: tuple[float, float], lat: float, seat_km: float) -> int:
     rise = 380 * min(max((30.62 - lat) / 0.5, 0.0), 1.6)
-    peaks = 1100 * math.exp(-((_km(here, _JIUHUA)[2] / 6) ** 2)) + 1200 * math.exp(-((_km(here, _GUNIUJIANG)[2] / 8) ** 2))
+    peaks = 1100 * math.exp(-((_km(here, _JIUHUA)[2] / 6) ** 2)) + 1200 * math.exp(
+        -((_km(here, _GUNIUJIANG)[2] / 8) ** 2)
+    )
     valley = 1 - 0.85 * math.exp(-((seat_km / 6) ** 2))
     return max(5, round((10 + rise + peaks) * valley + rng.uniform(-40, 40)))
 
@@ -483,8 +651,39 @@ def _elevation(rng: random.Random, here: tuple[float, float], lat: float, seat_k
 
 
 _MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157",
-    "158", "159", "166", "173", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "198",
+    "199",
 )
 _BIRTH_YEARS = tuple(range(1926, 2027))
 
@@ -537,7 +736,9 @@ class _Person:
     district: _District
 
 
-def _write_persons(path: Path, *, seed: int, count: int, representatives: int, cells: list[_Cell], names: _Names) -> list[_Person]:
+def _write_persons(
+    path: Path, *, seed: int, count: int, representatives: int, cells: list[_Cell], names: _Names
+) -> list[_Person]:
     """Write the population file; returns the adults chosen as legal representatives, in the order chosen."""
     rng = random.Random(f"{seed}/persons")
     chosen = {index: slot for slot, index in enumerate(rng.sample(range(count), representatives))}
@@ -573,13 +774,28 @@ def _write_persons(path: Path, *, seed: int, count: int, representatives: int, c
             id_number = first17 + resident_id_check_char(first17)
             name = rng.choice(names.surnames) + rng.choice(names.male if male else names.female)
             age = AS_OF.year - year
-            has_mobile = age >= 16 and rng.random() < (0.97 if age < 75 else 0.7) or 12 <= age < 16 and rng.random() < 0.5
+            has_mobile = (
+                age >= 16 and rng.random() < (0.97 if age < 75 else 0.7) or 12 <= age < 16 and rng.random() < 0.5
+            )
             mobile = f"{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10**8):08d}" if has_mobile else ""
             urban = cell.township in district.urban
             hukou = "城镇" if rng.random() < (0.75 if urban else 0.15) else "农村"
             household = _pick(rng, cum_household) + 1
-            write((id_number, name, "男" if male else "女", born.isoformat(), mobile, district.code, district.name,
-                   cell.township, cell.cell_id, hukou, household))
+            write(
+                (
+                    id_number,
+                    name,
+                    "男" if male else "女",
+                    born.isoformat(),
+                    mobile,
+                    district.code,
+                    district.name,
+                    cell.township,
+                    cell.cell_id,
+                    hukou,
+                    household,
+                )
+            )
             if index in chosen:
                 reps[chosen[index]] = _Person(id_number, name, district)
     return reps  # type: ignore[return-value]
@@ -622,8 +838,25 @@ _SECTIONS = (
 )
 _CUM_SECTIONS = _cumulative([section[2] for section in _SECTIONS])
 # Characters for trade names (字号); none is a common surname (see catalog.checks), so a 字号 never reads as a name.
-_TRADE_CHARS = "恒瑞鑫华泰隆昌盛达源宏兴丰益祥和安康嘉禾润泽德正信诚鸿运皖川九秋浦升腾凯越锦绣晨星宇创新远航佳美乐景天晟博睿"
-_ROADS = ("长江路", "秋浦路", "翠微路", "清溪大道", "百牙路", "齐山大道", "平天湖路", "建设路", "人民路", "新华路", "工业大道", "站前路", "滨江路", "文化路")
+_TRADE_CHARS = (
+    "恒瑞鑫华泰隆昌盛达源宏兴丰益祥和安康嘉禾润泽德正信诚鸿运皖川九秋浦升腾凯越锦绣晨星宇创新远航佳美乐景天晟博睿"
+)
+_ROADS = (
+    "长江路",
+    "秋浦路",
+    "翠微路",
+    "清溪大道",
+    "百牙路",
+    "齐山大道",
+    "平天湖路",
+    "建设路",
+    "人民路",
+    "新华路",
+    "工业大道",
+    "站前路",
+    "滨江路",
+    "文化路",
+)
 _ENTITY_TYPES = (
     ("有限责任公司（自然人投资或控股）", "有限公司", 55),
     ("有限责任公司（自然人独资）", "有限公司", 25),
@@ -696,11 +929,17 @@ def _enterprises(seed: int, reps: list[_Person]) -> list[_Enterprise]:
             entity_type, suffix = _COOPERATIVE, "专业合作社"
         else:
             entity_type, suffix, _ = _ENTITY_TYPES[_pick(rng, cum_types)]
-        region = CITY_CODE if district.code == "341702" and suffix.endswith("公司") and rng.random() < 0.4 else district.code
+        region = (
+            CITY_CODE if district.code == "341702" and suffix.endswith("公司") and rng.random() < 0.4 else district.code
+        )
         word = rng.choice(section[3])
         for _ in range(100):
             trade = rng.choice(_TRADE_CHARS) + rng.choice(_TRADE_CHARS)
-            place = district.place if cooperative or suffix == "经营部" or rng.random() < 0.3 else rng.choice(("池州", "池州市"))
+            place = (
+                district.place
+                if cooperative or suffix == "经营部" or rng.random() < 0.3
+                else rng.choice(("池州", "池州市"))
+            )
             name = f"{place}{trade}{word}{suffix}"
             if name not in taken_names:
                 break
@@ -708,8 +947,11 @@ def _enterprises(seed: int, reps: list[_Person]) -> list[_Enterprise]:
             name = f"{place}{trade}{word}{len(out)}号{suffix}"
         taken_names.add(name)
         while True:
-            org8 = ("MA" + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(6))) if established >= date(2015, 10, 1) \
+            org8 = (
+                ("MA" + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(6)))
+                if established >= date(2015, 10, 1)
                 else rng.choice(_OLD_ORG_PREFIXES) + f"{rng.randrange(10**6):06d}"
+            )
             first17 = ("93" if cooperative else "91") + region + org8 + _org_code_check(org8)
             code = first17 + credit_code_check_char(first17)
             if code not in taken_codes:
@@ -730,13 +972,34 @@ def _enterprises(seed: int, reps: list[_Person]) -> list[_Enterprise]:
         employees = min(3000, int(math.exp(rng.gauss(section[4] + (0.8 if suffix == "股份有限公司" else 0), 1.0))))
         if entity_type == "个人独资企业":
             employees = min(employees, 9)
-        capital = {"股份有限公司": 500.0, "个人独资企业": 5.0, "合伙企业": 10.0, _COOPERATIVE: 20.0}.get(entity_type, 10.0)
+        capital = {"股份有限公司": 500.0, "个人独资企业": 5.0, "合伙企业": 10.0, _COOPERATIVE: 20.0}.get(
+            entity_type, 10.0
+        )
         capital = round(capital * math.exp(rng.gauss(1.6, 1.1)), 2)
         monthly_sales = (employees + 0.5) * 16_000 * math.exp(rng.gauss(0, 0.6))
-        address = f"池州市{district.name}{rng.choice(district.urban) if rng.random() < 0.7 else rng.choice(district.rural)}" \
+        address = (
+            f"池州市{district.name}{rng.choice(district.urban) if rng.random() < 0.7 else rng.choice(district.rural)}"
             f"{rng.choice(_ROADS)}{rng.randint(1, 399)}号"
-        out.append(_Enterprise(code, name, entity_type, section, rep, district, region, capital, established, status, closed,
-                               employees, monthly_sales, risk, address))
+        )
+        out.append(
+            _Enterprise(
+                code,
+                name,
+                entity_type,
+                section,
+                rep,
+                district,
+                region,
+                capital,
+                established,
+                status,
+                closed,
+                employees,
+                monthly_sales,
+                risk,
+                address,
+            )
+        )
     return out
 
 
@@ -753,8 +1016,24 @@ def _founding_weight(year: int) -> float:
 def _write_legal_entities(path: Path, enterprises: list[_Enterprise]) -> None:
     with _csv(path, LEGAL_ENTITIES) as write:
         for e in enterprises:
-            write((e.code, e.name, e.entity_type, e.section[0], e.section[1], e.rep.name, e.rep.id_number, f"{e.capital:.2f}",
-                   e.established.isoformat(), e.status, e.closed.isoformat() if e.closed else "", e.district.code, e.district.name, e.address))
+            write(
+                (
+                    e.code,
+                    e.name,
+                    e.entity_type,
+                    e.section[0],
+                    e.section[1],
+                    e.rep.name,
+                    e.rep.id_number,
+                    f"{e.capital:.2f}",
+                    e.established.isoformat(),
+                    e.status,
+                    e.closed.isoformat() if e.closed else "",
+                    e.district.code,
+                    e.district.name,
+                    e.address,
+                )
+            )
 
 
 # --- e-licences ------------------------------------------------------------------------------------------
@@ -775,7 +1054,9 @@ def _licences(rng: random.Random, e: _Enterprise) -> Iterator[tuple[str, str, st
         return start + timedelta(days=rng.randrange(max(1, (end - start).days + 1)))
 
     # 营业期限 runs from establishment: mostly 长期; a fixed term has not yet run out (else the firm would be closed).
-    term = None if rng.random() < 0.7 else next((y for y in (20, 30, 50) if _years_after(e.established, y) >= AS_OF), None)
+    term = (
+        None if rng.random() < 0.7 else next((y for y in (20, 30, 50) if _years_after(e.established, y) >= AS_OF), None)
+    )
     reissued = between(e.established) if rng.random() < 0.35 else e.established
     yield "营业执照", "YZ", e.authority, reissued, _years_after(e.established, term) if term else None
     recent = max(e.established, AS_OF - timedelta(days=7 * 365))
@@ -815,7 +1096,18 @@ def _write_licences(path: Path, *, seed: int, enterprises: list[_Enterprise]) ->
                 serials[prefix] = serials.get(prefix, 0) + 1
                 number = f"{prefix}{e.district.code}{issued.year}{serials[prefix]:06d}"
                 status = closed_status or ("已过期" if expiry and expiry < AS_OF else "有效")
-                write((number, kind, e.name, e.code, issued.isoformat(), expiry.isoformat() if expiry else "", authority, status))
+                write(
+                    (
+                        number,
+                        kind,
+                        e.name,
+                        e.code,
+                        issued.isoformat(),
+                        expiry.isoformat() if expiry else "",
+                        authority,
+                        status,
+                    )
+                )
 
 
 # --- credit theme ----------------------------------------------------------------------------------------
@@ -856,7 +1148,11 @@ def _write_tax(path: Path, *, seed: int, enterprises: list[_Enterprise]) -> None
             dormant = rng.random() < 0.05 + 0.3 * e.risk
             quarter_sales = 0.0
             for month, label in _operating(e):
-                sales = 0.0 if dormant and rng.random() < 0.7 else e.monthly_sales * _SEASON[month % 12] * math.exp(rng.gauss(0, 0.25))
+                sales = (
+                    0.0
+                    if dormant and rng.random() < 0.7
+                    else e.monthly_sales * _SEASON[month % 12] * math.exp(rng.gauss(0, 0.25))
+                )
                 quarter_sales += sales
                 if general:
                     vat = sales * rng.uniform(0.02, 0.04)
@@ -870,7 +1166,18 @@ def _write_tax(path: Path, *, seed: int, enterprises: list[_Enterprise]) -> None
                 other = vat * 0.12 + sales * 0.0003
                 vat, cit, other = round(vat, 2), round(cit, 2), round(other, 2)
                 on_time = rng.random() >= 0.02 + 0.25 * e.risk
-                write((e.code, label, _money(sales), _money(vat), _money(cit), _money(other), _money(vat + cit + other), _yes(on_time)))
+                write(
+                    (
+                        e.code,
+                        label,
+                        _money(sales),
+                        _money(vat),
+                        _money(cit),
+                        _money(other),
+                        _money(vat + cit + other),
+                        _yes(on_time),
+                    )
+                )
 
 
 def _write_social_insurance(path: Path, *, seed: int, enterprises: list[_Enterprise]) -> None:
@@ -888,7 +1195,9 @@ def _write_social_insurance(path: Path, *, seed: int, enterprises: list[_Enterpr
                     base *= rng.uniform(1.02, 1.06)
                 wages = insured * base
                 arrears = rng.random() < (0.6 if arrears else 0.01 + 0.12 * e.risk)
-                write((e.code, label, insured, _money(wages), _money(wages * 0.245), _money(wages * 0.105), _yes(arrears)))
+                write(
+                    (e.code, label, insured, _money(wages), _money(wages * 0.245), _money(wages * 0.105), _yes(arrears))
+                )
 
 
 def _write_utilities(path: Path, *, seed: int, enterprises: list[_Enterprise]) -> None:
@@ -899,8 +1208,18 @@ def _write_utilities(path: Path, *, seed: int, enterprises: list[_Enterprise]) -
                 continue
             heavy = e.section[0] in "BCD"
             accounts = (
-                (f"{e.district.code[2:]}{number:06d}", "电费", (e.employees + 1) * (900 if heavy else 250) * math.exp(rng.gauss(0, 0.5)), 0.68),
-                (f"SW{number:08d}", "水费", (e.employees + 1) * (12 if heavy else 3) * math.exp(rng.gauss(0, 0.5)), 4.3),
+                (
+                    f"{e.district.code[2:]}{number:06d}",
+                    "电费",
+                    (e.employees + 1) * (900 if heavy else 250) * math.exp(rng.gauss(0, 0.5)),
+                    0.68,
+                ),
+                (
+                    f"SW{number:08d}",
+                    "水费",
+                    (e.employees + 1) * (12 if heavy else 3) * math.exp(rng.gauss(0, 0.5)),
+                    4.3,
+                ),
             )
             for account, kind, level, price in accounts:
                 for month, label in _operating(e):
@@ -910,7 +1229,19 @@ def _write_utilities(path: Path, *, seed: int, enterprises: list[_Enterprise]) -
                     late = rng.random() < 0.03 + 0.3 * e.risk
                     overdue = rng.randint(1, 20 if rng.random() < 0.8 else 90) if late else 0
                     paid = due if not late or rng.random() >= 0.5 * e.risk else round(due * rng.choice((0.0, 0.5)), 2)
-                    write((account, e.code, label, kind, _money(usage), _money(due), _money(paid), _yes(not late), overdue))
+                    write(
+                        (
+                            account,
+                            e.code,
+                            label,
+                            kind,
+                            _money(usage),
+                            _money(due),
+                            _money(paid),
+                            _yes(not late),
+                            overdue,
+                        )
+                    )
 
 
 # (authority or None for the enterprise's market regulator / tax office, abbreviation or None, violations, sections)
@@ -959,17 +1290,30 @@ def _write_penalties(path: Path, *, seed: int, enterprises: list[_Enterprise]) -
                     authority, abbr = _tax_office(e.district), e.district.abbr + abbr
                 kind = _weighted(rng, _PENALTY_KINDS)[0]
                 fine = 0.0 if kind in ("警告", "暂扣许可证件") else round(math.exp(rng.gauss(math.log(5000), 1.1)), -1)
-                penalties.append((start + timedelta(days=rng.randrange((end - start).days + 1)), authority, abbr, rng.choice(violations), kind, fine))
+                penalties.append(
+                    (
+                        start + timedelta(days=rng.randrange((end - start).days + 1)),
+                        authority,
+                        abbr,
+                        rng.choice(violations),
+                        kind,
+                        fine,
+                    )
+                )
             if e.status == "吊销" and e.closed >= PENALTY_START:
                 abbr = ("池" if e.region == CITY_CODE else e.district.abbr) + "市监"
                 penalties.append((e.closed, e.authority, abbr, "无正当理由停业六个月以上", "吊销营业执照", 0.0))
             for day, authority, abbr, violation, kind, fine in sorted(penalties):
-                write((decision_no(abbr, day), e.code, e.name, day.isoformat(), authority, violation, kind, _money(fine)))
+                write(
+                    (decision_no(abbr, day), e.code, e.name, day.isoformat(), authority, violation, kind, _money(fine))
+                )
                 years.setdefault(e.code, []).append(day.year)
     return years
 
 
-def _write_ratings(path: Path, *, seed: int, enterprises: list[_Enterprise], penalty_years: dict[str, list[int]]) -> None:
+def _write_ratings(
+    path: Path, *, seed: int, enterprises: list[_Enterprise], penalty_years: dict[str, list[int]]
+) -> None:
     rng = random.Random(f"{seed}/ratings")
     with _csv(path, TAX_CREDIT_RATINGS) as write:
         for e in enterprises:
@@ -1010,17 +1354,37 @@ def _write_macro(path: Path, *, seed: int) -> None:
             for d in DISTRICTS:
                 share = d.economy
                 gdp = _flow(rng, 1020, 0.058, t, share * season)
-                investment = _flow(rng, 620, 0.04, t, share * season, 0.08) * (1.25 if month % 12 in (5, 11) else 0.6 if month % 12 in (0, 1) else 1)
+                investment = _flow(rng, 620, 0.04, t, share * season, 0.08) * (
+                    1.25 if month % 12 in (5, 11) else 0.6 if month % 12 in (0, 1) else 1
+                )
                 retail = _flow(rng, 450, 0.06, t, share * season)
                 fiscal = _flow(rng, 88, 0.03, t, share * season, 0.08)
-                electricity = _flow(rng, 860_000, 0.06, t, share * season, 0.04) * (1.15 if month % 12 in (0, 6, 7, 11) else 1)
-                loans = 1250 * 1.11 ** t * share * math.exp(rng.gauss(0, 0.005))
-                inclusive = 180 * 1.22 ** t * share * math.exp(rng.gauss(0, 0.01))
+                electricity = _flow(rng, 860_000, 0.06, t, share * season, 0.04) * (
+                    1.15 if month % 12 in (0, 6, 7, 11) else 1
+                )
+                loans = 1250 * 1.11**t * share * math.exp(rng.gauss(0, 0.005))
+                inclusive = 180 * 1.22**t * share * math.exp(rng.gauss(0, 0.01))
                 new_entities = round(2600 * share * season * math.exp(rng.gauss(0, 0.12)))
                 cpi = _MACRO_CPI[year] + rng.gauss(0, 0.3)
                 industry = _MACRO_INDUSTRY[year] + rng.gauss(0, 1.8)
                 unemployment = 3.0 + rng.gauss(0, 0.25)
-                rows.append((d.code, d.name, gdp, industry, investment, retail, cpi, fiscal, electricity, loans, inclusive, unemployment, new_entities))
+                rows.append(
+                    (
+                        d.code,
+                        d.name,
+                        gdp,
+                        industry,
+                        investment,
+                        retail,
+                        cpi,
+                        fiscal,
+                        electricity,
+                        loans,
+                        inclusive,
+                        unemployment,
+                        new_entities,
+                    )
+                )
             total = [CITY_CODE, "池州市"]
             weights = [row[2] for row in rows]
             for column in range(2, 13):
@@ -1037,7 +1401,10 @@ def _write_macro(path: Path, *, seed: int) -> None:
 
 # --- writing ---------------------------------------------------------------------------------------------
 
-_FIELD_NAMES = {resource.description["code"]: [spec["name"] for spec in resource.description["fields"]] for resource in PILOT_RESOURCES}
+_FIELD_NAMES = {
+    resource.description["code"]: [spec["name"] for spec in resource.description["fields"]]
+    for resource in PILOT_RESOURCES
+}
 
 
 @contextmanager
@@ -1059,10 +1426,19 @@ def write_sources(folder: Path, *, scale: float = 1.0, seed: int = 2026) -> dict
         raise ValueError("scale must be positive")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {resource.description["code"]: folder / f"{resource.description['code']}.csv" for resource in PILOT_RESOURCES}
+    paths = {
+        resource.description["code"]: folder / f"{resource.description['code']}.csv" for resource in PILOT_RESOURCES
+    }
     cells = _grid(seed)
     persons, firms = person_count(scale), enterprise_count(scale)
-    reps = _write_persons(paths[POPULATION], seed=seed, count=persons, representatives=min(firms, persons), cells=cells, names=_names(seed))
+    reps = _write_persons(
+        paths[POPULATION],
+        seed=seed,
+        count=persons,
+        representatives=min(firms, persons),
+        cells=cells,
+        names=_names(seed),
+    )
     _write_grid(paths[SPATIAL_GRID], cells)
     enterprises = _enterprises(seed, reps)
     _write_legal_entities(paths[LEGAL_ENTITIES], enterprises)
@@ -1079,8 +1455,21 @@ def write_sources(folder: Path, *, scale: float = 1.0, seed: int = 2026) -> dict
 def _write_grid(path: Path, cells: list[_Cell]) -> None:
     with _csv(path, SPATIAL_GRID) as write:
         for c in cells:
-            write((c.cell_id, c.district.code, c.district.name, c.township, f"{c.lon:.6f}", f"{c.lat:.6f}", f"{c.area:.4f}",
-                   c.land_code, c.land_name, c.elevation, c.population))
+            write(
+                (
+                    c.cell_id,
+                    c.district.code,
+                    c.district.name,
+                    c.township,
+                    f"{c.lon:.6f}",
+                    f"{c.lat:.6f}",
+                    f"{c.area:.4f}",
+                    c.land_code,
+                    c.land_name,
+                    c.elevation,
+                    c.population,
+                )
+            )
 
 
 def rows(path: Path) -> Iterator[dict[str, str]]:

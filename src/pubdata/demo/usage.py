@@ -21,7 +21,9 @@ from pubdata.sandbox import jobs
 from pubdata.sandbox import service as sandbox
 from pubdata.sandbox.engine import DEFAULT_ENGINE
 
-DP_QUERY = "SELECT district, count(*) AS persons, avg(household_size) AS mean_household FROM cz_rk_0001 GROUP BY district"
+DP_QUERY = (
+    "SELECT district, count(*) AS persons, avg(household_size) AS mean_household FROM cz_rk_0001 GROUP BY district"
+)
 JOB_SCRIPT = """\
 import pandas as pd
 
@@ -38,19 +40,49 @@ print(len(summary), "groups written")
 
 def _terms(resources: list[str], purpose: str, **extra: Any) -> dict[str, Any]:
     today = clock.today()
-    return {"resources": resources, "purpose": purpose, "valid_from": today.isoformat(),
-            "valid_until": (today + timedelta(days=365)).isoformat(), "max_calls": 1000, "max_rows": 100_000,
-            "output_rule": "aggregate", "min_group_size": 10, **extra}
+    return {
+        "resources": resources,
+        "purpose": purpose,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=365)).isoformat(),
+        "max_calls": 1000,
+        "max_rows": 100_000,
+        "output_rule": "aggregate",
+        "min_group_size": 10,
+        **extra,
+    }
 
 
 # (assignee login, terms, a query or job to try with it)
 CONTRACTS: tuple[tuple[str, dict[str, Any], str], ...] = (
-    ("city.admin", {"resources": [pilot.POPULATION], "purpose": "public_governance", "output_rule": "dp", "dimensions": ["district"],
-                    "epsilon": 5.0, "epsilon_per_query": 0.5, "delta": 1e-6, "bounds": {"household_size": [1, 10]}}, DP_QUERY),
-    ("bank.admin", {"resources": [pilot.LEGAL_ENTITIES, pilot.TAX_PAYMENTS], "purpose": "industry", "dimensions": ["district", "industry"]},
-     "SELECT district, count(*) AS firms FROM cz_fr_0001 GROUP BY district"),
-    ("partner.admin", {"resources": [pilot.LEGAL_ENTITIES], "purpose": "industry", "dimensions": ["district", "industry"]},
-     "POST /api/v1/dev/queries, POST /api/v1/dev/runs, POST /api/v1/jobs"),
+    (
+        "city.admin",
+        {
+            "resources": [pilot.POPULATION],
+            "purpose": "public_governance",
+            "output_rule": "dp",
+            "dimensions": ["district"],
+            "epsilon": 5.0,
+            "epsilon_per_query": 0.5,
+            "delta": 1e-6,
+            "bounds": {"household_size": [1, 10]},
+        },
+        DP_QUERY,
+    ),
+    (
+        "bank.admin",
+        {
+            "resources": [pilot.LEGAL_ENTITIES, pilot.TAX_PAYMENTS],
+            "purpose": "industry",
+            "dimensions": ["district", "industry"],
+        },
+        "SELECT district, count(*) AS firms FROM cz_fr_0001 GROUP BY district",
+    ),
+    (
+        "partner.admin",
+        {"resources": [pilot.LEGAL_ENTITIES], "purpose": "industry", "dimensions": ["district", "industry"]},
+        "POST /api/v1/dev/queries, POST /api/v1/dev/runs, POST /api/v1/jobs",
+    ),
 )
 
 
@@ -60,9 +92,14 @@ def _principal(session: Session, login: str) -> identity.Principal:
 
 def _contract(session: Session, operator: identity.Principal, assignee: identity.Principal, spec: dict[str, Any]):  # noqa: ANN202
     for contract in contracts.list_for(session, principal=operator):
-        if contract.assignee_id == assignee.organisation_id and contracts.terms_of(contract)["resources"] == spec["resources"]:
+        if (
+            contract.assignee_id == assignee.organisation_id
+            and contracts.terms_of(contract)["resources"] == spec["resources"]
+        ):
             return contract
-    terms = _terms(spec["resources"], spec["purpose"], **{k: v for k, v in spec.items() if k not in ("resources", "purpose")})
+    terms = _terms(
+        spec["resources"], spec["purpose"], **{k: v for k, v in spec.items() if k not in ("resources", "purpose")}
+    )
     contract = contracts.propose(session, principal=operator, assignee_id=assignee.organisation_id, terms=terms)
     session.commit()
     for signer in (operator, assignee):
@@ -79,20 +116,46 @@ def build(platform: Platform) -> list[dict[str, Any]]:
         for login, spec, example in CONTRACTS:
             assignee = _principal(session, login)
             contract = _contract(session, operator, assignee, spec)
-            listed.append({"id": contract.id, "consumer": identity.organisation_names(session, {assignee.organisation_id})[assignee.organisation_id],
-                           "consumer_login": login, "purpose": spec["purpose"], "output_rule": contracts.terms_of(contract)["output_rule"],
-                           "resources": spec["resources"], "try": example})
+            listed.append(
+                {
+                    "id": contract.id,
+                    "consumer": identity.organisation_names(session, {assignee.organisation_id})[
+                        assignee.organisation_id
+                    ],
+                    "consumer_login": login,
+                    "purpose": spec["purpose"],
+                    "output_rule": contracts.terms_of(contract)["output_rule"],
+                    "resources": spec["resources"],
+                    "try": example,
+                }
+            )
         city_contract, partner_contract = listed[0]["id"], listed[2]["id"]
         if contracts.get(session, principal=operator, contract_id=city_contract).calls_used == 0:
-            sandbox.run_query(session, principal=_principal(session, "city.admin"), contract_id=city_contract, sql=DP_QUERY,
-                              domain_dir=settings.domain_dir, engine=DEFAULT_ENGINE)
+            sandbox.run_query(
+                session,
+                principal=_principal(session, "city.admin"),
+                contract_id=city_contract,
+                sql=DP_QUERY,
+                domain_dir=settings.domain_dir,
+                engine=DEFAULT_ENGINE,
+            )
             session.commit()
         partner = _principal(session, "partner.admin")
         if not jobs.list_for(session, principal=partner):
-            job = jobs.submit(session, principal=partner, contract_id=partner_contract, title="分区县分行业注册资本中位数", kind="python",
-                              code=JOB_SCRIPT, requirements=["pandas"], domain_dir=settings.domain_dir)
+            job = jobs.submit(
+                session,
+                principal=partner,
+                contract_id=partner_contract,
+                title="分区县分行业注册资本中位数",
+                kind="python",
+                code=JOB_SCRIPT,
+                requirements=["pandas"],
+                domain_dir=settings.domain_dir,
+            )
             session.commit()
-            jobs.review(session, principal=operator, job_id=job.id, approve=True, note="只输出不少于10户的分组统计，同意运行。")
+            jobs.review(
+                session, principal=operator, job_id=job.id, approve=True, note="只输出不少于10户的分组统计，同意运行。"
+            )
             session.commit()
             jobs.execute_next(platform)
             session.expire_all()

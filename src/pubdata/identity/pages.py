@@ -49,12 +49,21 @@ def login(
         user = service.authenticate(session, login=login.strip(), password=password)
     except PubdataError:
         session.rollback()
-        return render(request, "login.html", {"next_url": _safe_next(next), "login": login, "error": _t(request, "login.failed")}, status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next_url": _safe_next(next), "login": login, "error": _t(request, "login.failed")},
+            status_code=401,
+        )
     secret = service.open_web_session(session, user=user, hours=platform.settings.session_hours)
     session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=platform.settings.secure_cookies,
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=platform.settings.secure_cookies,
         max_age=platform.settings.session_hours * 3600,
     )
     return response
@@ -76,7 +85,9 @@ def logout(request: Request, session: SessionDep, csrf_token: Field) -> Response
     return response
 
 
-def _organisations_page(request: Request, session, principal, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
+def _organisations_page(
+    request: Request, session, principal, *, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     context = {
         "organisations": service.list_organisations(session, principal=principal),
         "can_create": service.may(principal, "organisation.create", organisation_id=principal.organisation_id),
@@ -93,13 +104,20 @@ def organisations(request: Request, session: SessionDep, principal: PagePrincipa
 
 @router.post("/admin/organisations", response_class=HTMLResponse)
 def create_organisation(
-    request: Request, session: SessionDep, principal: PagePrincipal, name: Field, kind: Field, csrf_token: Field,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    name: Field,
+    kind: Field,
+    csrf_token: Field,
     credit_code: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
         service.require(principal, "organisation.create", organisation_id=principal.organisation_id)
-        organisation = service.create_organisation(session, actor=principal.actor, kind=kind, name=name, credit_code=credit_code.strip() or None)
+        organisation = service.create_organisation(
+            session, actor=principal.actor, kind=kind, name=name, credit_code=credit_code.strip() or None
+        )
         session.commit()
     except PubdataError as error:
         session.rollback()
@@ -107,11 +125,19 @@ def create_organisation(
     return RedirectResponse(f"/admin/organisations/{organisation.id}", status_code=303)
 
 
-def _organisation_page(request: Request, session, principal, organisation_id: int, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:  # noqa: ANN001
+def _organisation_page(
+    request: Request, session, principal, organisation_id: int, *, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     organisation = service.get_organisation(session, principal=principal, organisation_id=organisation_id)
     users = service.list_users(session, principal=principal, organisation_id=organisation_id)
     can_manage = service.may(principal, "user.create", organisation_id=organisation_id)
-    context = {"organisation": organisation, "users": users, "can_manage": can_manage, "roles": list(rules.ROLES), "error": error}
+    context = {
+        "organisation": organisation,
+        "users": users,
+        "can_manage": can_manage,
+        "roles": list(rules.ROLES),
+        "error": error,
+    }
     return render(request, "organisation.html", context, status_code=status_code)
 
 
@@ -122,22 +148,41 @@ def organisation(request: Request, session: SessionDep, principal: PagePrincipal
 
 @router.post("/admin/organisations/{organisation_id}/users", response_class=HTMLResponse)
 def create_user(
-    request: Request, session: SessionDep, principal: PagePrincipal, organisation_id: int,
-    login: Field, display_name: Field, role: Field, password: Field, csrf_token: Field,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    organisation_id: int,
+    login: Field,
+    display_name: Field,
+    role: Field,
+    password: Field,
+    csrf_token: Field,
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
         service.require(principal, "user.create", organisation_id=organisation_id, what="organisation")
-        service.create_user(session, actor=principal.actor, organisation_id=organisation_id, login=login.strip(), display_name=display_name, role=role, password=password)
+        service.create_user(
+            session,
+            actor=principal.actor,
+            organisation_id=organisation_id,
+            login=login.strip(),
+            display_name=display_name,
+            role=role,
+            password=password,
+        )
         session.commit()
     except PubdataError as error:
         session.rollback()
-        return _organisation_page(request, session, principal, organisation_id, error=error.detail, status_code=error.status)
+        return _organisation_page(
+            request, session, principal, organisation_id, error=error.detail, status_code=error.status
+        )
     return RedirectResponse(f"/admin/organisations/{organisation_id}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
-def set_active(request: Request, session: SessionDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field) -> Response:
+def set_active(
+    request: Request, session: SessionDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field
+) -> Response:
     check_csrf(request, csrf_token)
     user = service.set_user_active(session, principal=principal, user_id=user_id, active=active == "true")
     session.commit()
@@ -155,12 +200,18 @@ def tokens(request: Request, session: SessionDep, principal: PagePrincipal) -> H
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def issue_token(
-    request: Request, session: SessionDep, principal: PagePrincipal, name: Field, csrf_token: Field,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    name: Field,
+    csrf_token: Field,
     days: Annotated[int, Form()] = 90,
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     try:
-        _, plaintext = service.issue_token(session, actor=principal.actor, user_id=principal.user_id, name=name, days=days)
+        _, plaintext = service.issue_token(
+            session, actor=principal.actor, user_id=principal.user_id, name=name, days=days
+        )
         session.commit()
     except PubdataError as error:
         session.rollback()
@@ -170,7 +221,9 @@ def issue_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, session: SessionDep, principal: PagePrincipal, token_id: int, csrf_token: Field) -> Response:
+def revoke_token(
+    request: Request, session: SessionDep, principal: PagePrincipal, token_id: int, csrf_token: Field
+) -> Response:
     check_csrf(request, csrf_token)
     try:
         service.revoke_token(session, principal=principal, token_id=token_id)

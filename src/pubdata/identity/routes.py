@@ -39,7 +39,9 @@ def list_users(organisation_id: int, session: SessionDep, principal: ApiPrincipa
     return service.list_users(session, principal=principal, organisation_id=organisation_id)
 
 
-@router.post("/organisations/{organisation_id}/users", response_model=schemas.UserOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/organisations/{organisation_id}/users", response_model=schemas.UserOut, status_code=status.HTTP_201_CREATED
+)
 def create_user(organisation_id: int, body: schemas.UserIn, session: SessionDep, principal: ApiPrincipal):
     service.require(principal, "user.create", organisation_id=organisation_id, what="organisation")
     user = service.create_user(session, actor=principal.actor, organisation_id=organisation_id, **body.model_dump())
@@ -67,9 +69,13 @@ def list_tokens(session: SessionDep, principal: ApiPrincipal):
 @router.post("/tokens", response_model=schemas.TokenIssued, status_code=status.HTTP_201_CREATED)
 def issue_token(body: schemas.TokenIn, session: SessionDep, principal: ApiPrincipal):
     service.require(principal, "token.manage", organisation_id=principal.organisation_id)
-    token, plaintext = service.issue_token(session, actor=principal.actor, user_id=principal.user_id, name=body.name, days=body.days)
+    token, plaintext = service.issue_token(
+        session, actor=principal.actor, user_id=principal.user_id, name=body.name, days=body.days
+    )
     session.commit()
-    return schemas.TokenIssued.model_validate({**schemas.TokenOut.model_validate(token).model_dump(), "token": plaintext})
+    return schemas.TokenIssued.model_validate(
+        {**schemas.TokenOut.model_validate(token).model_dump(), "token": plaintext}
+    )
 
 
 @router.delete("/tokens/{token_id}", response_model=schemas.TokenOut)

@@ -65,24 +65,47 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "catalog.read": (Grant("provider", "*", "own"), Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     "catalog.load": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
     "catalog.submit": (Grant("provider", "admin", "own"),),
-    "catalog.preview": (Grant("provider", "*", "own"), Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
+    "catalog.preview": (
+        Grant("provider", "*", "own"),
+        Grant("bureau", "admin", "any"),
+        Grant("bureau", "reviewer", "any"),
+        Grant("audit", "*", "any"),
+    ),
     "registration.review": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
     # Authorization (授权运营): the bureau grants, evaluates and ends; the operator signs and runs its side.
     "authorization.manage": (Grant("bureau", "admin", "any"),),
     "authorization.evaluate": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
-    "authorization.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any"), Grant("security", "*", "any"), Grant("operator", "*", "own")),
+    "authorization.read": (
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+        Grant("security", "*", "any"),
+        Grant("operator", "*", "own"),
+    ),
     "authorization.sign": (Grant("bureau", "admin", "any"), Grant("operator", "admin", "own")),
     "authorization.operate": (Grant("operator", "admin", "own"),),
-    "authorization.report-incident": (Grant("security", "*", "any"), Grant("bureau", "*", "any"), Grant("operator", "admin", "own")),
+    "authorization.report-incident": (
+        Grant("security", "*", "any"),
+        Grant("bureau", "*", "any"),
+        Grant("operator", "admin", "own"),
+    ),
     # Usage contracts: the operator offers; the parties see their own; the regulators see all.
     "contract.propose": (Grant("operator", "admin", "own"),),
     "contract.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     # Jobs: the operator's reviewer reads the code first; the operator's reviewer and the bureau both release outputs.
     "job.review": (Grant("operator", "admin", "own"), Grant("operator", "reviewer", "own")),
-    "job.release": (Grant("operator", "admin", "own"), Grant("operator", "reviewer", "own"), Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    "job.release": (
+        Grant("operator", "admin", "own"),
+        Grant("operator", "reviewer", "own"),
+        Grant("bureau", "admin", "any"),
+        Grant("bureau", "reviewer", "any"),
+    ),
     "job.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
-    "ledger.read-payload": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"), Grant("audit", "*", "any")),
+    "ledger.read-payload": (
+        Grant("bureau", "admin", "any"),
+        Grant("bureau", "reviewer", "any"),
+        Grant("audit", "*", "any"),
+    ),
 }
 
 

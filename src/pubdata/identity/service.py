@@ -58,7 +58,8 @@ def require(principal: Principal, permission: str, *, organisation_id: int | Non
         raise NotFound("identity.not-found", f"No such {what}.")
     if decision is rules.Decision.FORBIDDEN:
         raise PermissionDenied(
-            "identity.permission", f"Your role ({principal.role}) may not do {permission}; ask your organisation's admin."
+            "identity.permission",
+            f"Your role ({principal.role}) may not do {permission}; ask your organisation's admin.",
         )
 
 
@@ -89,19 +90,30 @@ def create_organisation(
     session: Session, *, actor: Actor, kind: str, name: str, credit_code: str | None = None
 ) -> Organisation:
     if kind not in rules.ORGANISATION_KINDS:
-        raise InvalidInput("identity.organisation-kind", f"Unknown organisation kind {kind!r}; use one of {', '.join(rules.ORGANISATION_KINDS)}.")
+        raise InvalidInput(
+            "identity.organisation-kind",
+            f"Unknown organisation kind {kind!r}; use one of {', '.join(rules.ORGANISATION_KINDS)}.",
+        )
     name = name.strip()
     if not name:
         raise InvalidInput("identity.organisation-name", "An organisation needs a name.")
     if credit_code is not None and not is_credit_code(credit_code):
-        raise InvalidInput("identity.credit-code", "The unified social credit code is not valid (GB 32100 check character).")
+        raise InvalidInput(
+            "identity.credit-code", "The unified social credit code is not valid (GB 32100 check character)."
+        )
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Conflict("identity.organisation-exists", f"An organisation named {name} already exists.")
     if credit_code and session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
         raise Conflict("identity.credit-code-taken", "Another organisation already has this credit code.")
     organisation = Organisation(kind=kind, name=name, credit_code=credit_code, active=True, created_at=clock.now())
     session.add(organisation)
-    ledger.record(session, actor=actor, action="identity.organisation.create", subject=organisation, payload={"kind": kind, "name": name})
+    ledger.record(
+        session,
+        actor=actor,
+        action="identity.organisation.create",
+        subject=organisation,
+        payload={"kind": kind, "name": name},
+    )
     return organisation
 
 
@@ -121,7 +133,10 @@ def create_user(
     if role not in rules.ROLES:
         raise InvalidInput("identity.role", f"Unknown role {role!r}; use one of {', '.join(rules.ROLES)}.")
     if not LOGIN_PATTERN.match(login):
-        raise InvalidInput("identity.login-format", "A login is 3–64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter.")
+        raise InvalidInput(
+            "identity.login-format",
+            "A login is 3–64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter.",
+        )
     problem = rules.password_problem(password, login=login)
     if problem:
         raise InvalidInput("identity.password-policy", problem)
@@ -137,7 +152,13 @@ def create_user(
         created_at=clock.now(),
     )
     session.add(user)
-    ledger.record(session, actor=actor, action="identity.user.create", subject=user, payload={"login": login, "role": role, "organisation_id": organisation_id})
+    ledger.record(
+        session,
+        actor=actor,
+        action="identity.user.create",
+        subject=user,
+        payload={"login": login, "role": role, "organisation_id": organisation_id},
+    )
     return user
 
 
@@ -149,7 +170,12 @@ def set_user_active(session: Session, *, principal: Principal, user_id: int, act
         user.active = active
         if not active:
             _end_sessions_and_tokens(session, user_id=user.id, actor=principal.actor)
-        ledger.record(session, actor=principal.actor, action="identity.user.activate" if active else "identity.user.deactivate", subject=user)
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="identity.user.activate" if active else "identity.user.deactivate",
+            subject=user,
+        )
     return user
 
 
@@ -166,7 +192,9 @@ def deactivate_organisation(session: Session, *, actor: Actor, organisation_id: 
 
 def organisations_of_kind(session: Session, kind: str) -> dict[int, str]:
     """Active organisations of one kind, for choosing one on a page."""
-    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.kind == kind, Organisation.active.is_(True)))
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.kind == kind, Organisation.active.is_(True))
+    )
     return dict(rows.all())
 
 
@@ -177,9 +205,13 @@ def organisation_kind(session: Session, organisation_id: int) -> str | None:
 
 def _end_sessions_and_tokens(session: Session, *, user_id: int, actor: Actor) -> None:
     now = clock.now()
-    for web in session.execute(select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))).scalars():
+    for web in session.execute(
+        select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+    ).scalars():
         web.ended_at = now
-    for token in session.execute(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))).scalars():
+    for token in session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).scalars():
         token.revoked_at = now
         ledger.record(session, actor=actor, action="identity.token.revoke", subject=token)
 
@@ -194,7 +226,9 @@ def reset_password(session: Session, *, actor: Actor, user_id: int, password: st
         raise InvalidInput("identity.password-policy", problem)
     user.password_hash = _passwords.hash(password)
     now = clock.now()
-    for web in session.execute(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))).scalars():
+    for web in session.execute(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+    ).scalars():
         web.ended_at = now
     ledger.record(session, actor=actor, action="identity.user.reset-password", subject=user)
     return user
@@ -225,7 +259,9 @@ def get_organisation(session: Session, *, principal: Principal, organisation_id:
 
 def list_users(session: Session, *, principal: Principal, organisation_id: int) -> list[User]:
     require(principal, "user.read", organisation_id=organisation_id, what="organisation")
-    return list(session.execute(select(User).where(User.organisation_id == organisation_id).order_by(User.id)).scalars())
+    return list(
+        session.execute(select(User).where(User.organisation_id == organisation_id).order_by(User.id)).scalars()
+    )
 
 
 def get_user(session: Session, *, principal: Principal, user_id: int, permission: str = "user.read") -> User:
@@ -284,9 +320,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue_token(
-    session: Session, *, actor: Actor, user_id: int, name: str, days: int
-) -> tuple[ApiToken, str]:
+def issue_token(session: Session, *, actor: Actor, user_id: int, name: str, days: int) -> tuple[ApiToken, str]:
     """Make a token; the returned plaintext is shown once and never stored."""
     user = session.get(User, user_id)
     if user is None:
@@ -308,12 +342,16 @@ def issue_token(
         expires_at=expires_at,
     )
     session.add(token)
-    ledger.record(session, actor=actor, action="identity.token.issue", subject=token, payload={"user_id": user.id, "name": name})
+    ledger.record(
+        session, actor=actor, action="identity.token.issue", subject=token, payload={"user_id": user.id, "name": name}
+    )
     return token, f"{rules.TOKEN_PREFIX}_{public_id}_{secret}"
 
 
 def list_tokens(session: Session, *, principal: Principal) -> list[ApiToken]:
-    return list(session.execute(select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)).scalars())
+    return list(
+        session.execute(select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)).scalars()
+    )
 
 
 def revoke_token(session: Session, *, principal: Principal, token_id: int) -> ApiToken:
@@ -329,10 +367,16 @@ def revoke_token(session: Session, *, principal: Principal, token_id: int) -> Ap
 def principal_from_token(session: Session, raw: str) -> Principal:
     parts = rules.split_token(raw)
     # One query for the token, its user and their organisation: this runs on every API call.
-    found = session.execute(
-        select(ApiToken, User, Organisation).join(User, User.id == ApiToken.user_id).join(Organisation, Organisation.id == User.organisation_id)
-        .where(ApiToken.public_id == parts[0])
-    ).first() if parts else None
+    found = (
+        session.execute(
+            select(ApiToken, User, Organisation)
+            .join(User, User.id == ApiToken.user_id)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .where(ApiToken.public_id == parts[0])
+        ).first()
+        if parts
+        else None
+    )
     token = found[0] if found else None
     if token is None or parts is None or not hmac.compare_digest(token.secret_hash, _digest(parts[1])):
         raise NotAuthenticated("identity.bad-token", "The API token is not valid.")
@@ -355,8 +399,17 @@ def open_web_session(session: Session, *, user: User, hours: int) -> str:
     """Start a browser login; returns the cookie secret."""
     secret = secrets.token_urlsafe(32)
     now = clock.now()
-    session.add(WebSession(secret_hash=_digest(secret), user_id=user.id, created_at=now, expires_at=now + timedelta(hours=hours)))
-    ledger.record(session, actor=Actor.user(user.id, user.organisation_id), action="identity.session.open", subject=f"app_user:{user.id}")
+    session.add(
+        WebSession(
+            secret_hash=_digest(secret), user_id=user.id, created_at=now, expires_at=now + timedelta(hours=hours)
+        )
+    )
+    ledger.record(
+        session,
+        actor=Actor.user(user.id, user.organisation_id),
+        action="identity.session.open",
+        subject=f"app_user:{user.id}",
+    )
     return secret
 
 
@@ -376,7 +429,12 @@ def close_web_session(session: Session, secret: str) -> None:
         web.ended_at = clock.now()
         user = session.get(User, web.user_id)
         assert user is not None
-        ledger.record(session, actor=Actor.user(user.id, user.organisation_id), action="identity.session.close", subject=f"app_user:{user.id}")
+        ledger.record(
+            session,
+            actor=Actor.user(user.id, user.organisation_id),
+            action="identity.session.close",
+            subject=f"app_user:{user.id}",
+        )
 
 
 # --- first run --------------------------------------------------------------------------------------

@@ -22,9 +22,7 @@ class Audited:
 
     def audit_state(self) -> dict[str, Any]:
         table = self.__table__  # type: ignore[attr-defined]
-        return {
-            column.key: getattr(self, column.key) for column in table.columns if column.key != "ledger_seq"
-        }
+        return {column.key: getattr(self, column.key) for column in table.columns if column.key != "ledger_seq"}
 
     def audit_state_bytes(self) -> bytes:
         return canonical.dumps(self.audit_state())

@@ -11,7 +11,7 @@ with a recording getter, so the caller can fetch every hash it needs in one quer
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from cryptography.hazmat.primitives import hashes
 
@@ -175,9 +175,7 @@ def frontier_levels(size: int) -> list[int]:
     return [bit for bit in range(size.bit_length() - 1, -1, -1) if size >> bit & 1]
 
 
-def append_leaf(
-    hasher: Hasher, frontier: list[bytes], size: int, leaf_hash: bytes
-) -> Iterable[tuple[int, int, bytes]]:
+def append_leaf(hasher: Hasher, frontier: list[bytes], size: int, leaf_hash: bytes) -> Iterable[tuple[int, int, bytes]]:
     """Add leaf number ``size`` to ``frontier`` in place; yield each perfect node (level ≥ 1) it completes."""
     frontier.append(leaf_hash)
     level, index = 0, size

@@ -16,7 +16,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/ledger", response_class=HTMLResponse)
 def explorer(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePagePrincipal,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: MaybePagePrincipal,
     before: int | None = Query(default=None, ge=0),
 ) -> HTMLResponse:
     head = service.current_tree_head(session, platform.signer)
@@ -26,7 +29,9 @@ def explorer(
 
 
 @router.get("/ledger/check", response_class=HTMLResponse)
-def check(request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePagePrincipal, seq: int = Query(ge=0)) -> HTMLResponse:
+def check(
+    request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePagePrincipal, seq: int = Query(ge=0)
+) -> HTMLResponse:
     """Fetch the proof the public API gives and verify it here, the way any outside verifier would."""
     try:
         entry = service.get_entry(session, seq)

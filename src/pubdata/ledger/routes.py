@@ -20,7 +20,9 @@ def tree_head(session: SessionDep, platform: PlatformDep):
 
 
 @router.get("/entries", response_model=list[schemas.EntryOut])
-def list_entries(session: SessionDep, before: int | None = Query(default=None, ge=0), limit: int = Query(default=50, ge=1, le=500)):
+def list_entries(
+    session: SessionDep, before: int | None = Query(default=None, ge=0), limit: int = Query(default=50, ge=1, le=500)
+):
     return [schemas.EntryOut.of(entry) for entry in service.latest_entries(session, limit=limit, before=before)]
 
 
@@ -33,7 +35,9 @@ def entry_with_proof(seq: int, session: SessionDep, platform: PlatformDep):
     return schemas.EntryWithProof(
         entry=schemas.EntryOut.of(entry),
         tree_head=schemas.TreeHeadOut.of(head),
-        inclusion_proof=schemas.InclusionProofOut(leaf_index=seq, tree_size=head.size, audit_path=[p.hex() for p in path]),
+        inclusion_proof=schemas.InclusionProofOut(
+            leaf_index=seq, tree_size=head.size, audit_path=[p.hex() for p in path]
+        ),
     )
 
 

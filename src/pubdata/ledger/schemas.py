@@ -23,7 +23,7 @@ class TreeHeadOut(BaseModel):
     signed_message: str
 
     @classmethod
-    def of(cls, head: TreeHead) -> "TreeHeadOut":
+    def of(cls, head: TreeHead) -> TreeHeadOut:
         return cls(
             size=head.size,
             root_hash=head.root_hash.hex(),
@@ -51,7 +51,7 @@ class EntryOut(BaseModel):
     document: str
 
     @classmethod
-    def of(cls, entry: LedgerEntry) -> "EntryOut":
+    def of(cls, entry: LedgerEntry) -> EntryOut:
         return cls(
             seq=entry.seq,
             time=entry.recorded_at,

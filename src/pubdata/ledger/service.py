@@ -8,10 +8,11 @@ with the state change it records. The caller commits.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
@@ -79,7 +80,9 @@ def ensure_ledger(session: Session, *, algorithm: str) -> None:
 
 
 # Built once: every state change in the platform runs it.
-LOCKED_HEAD = select(LedgerHead).where(LedgerHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
+LOCKED_HEAD = (
+    select(LedgerHead).where(LedgerHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
+)
 
 
 def _locked_head(session: Session) -> LedgerHead:
@@ -282,9 +285,18 @@ def entries_for_subject(session: Session, *, subject: str) -> list[dict[str, Any
     """What the ledger holds about one subject, oldest first, as a run record shows it: payload digests, not
     payloads, so anyone who may read the subject may read this."""
     statement = select(LedgerEntry).where(LedgerEntry.subject == subject).order_by(LedgerEntry.seq)
-    return [{"seq": entry.seq, "recorded_at": entry.recorded_at, "actor": entry.actor, "action": entry.action,
-             "payload_digest": entry.payload_digest, "state_digest": entry.state_digest, "leaf_hash": entry.leaf_hash.hex()}
-            for entry in session.execute(statement).scalars()]
+    return [
+        {
+            "seq": entry.seq,
+            "recorded_at": entry.recorded_at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "payload_digest": entry.payload_digest,
+            "state_digest": entry.state_digest,
+            "leaf_hash": entry.leaf_hash.hex(),
+        }
+        for entry in session.execute(statement).scalars()
+    ]
 
 
 def _fetching_getter(session: Session, h: merkle.Hasher, keys: Iterable[tuple[int, int]]) -> merkle.Getter:

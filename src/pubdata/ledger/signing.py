@@ -53,7 +53,7 @@ class Ed25519Signer:
         return self._key.sign(message)
 
     @classmethod
-    def load_or_create(cls, path: Path) -> "Ed25519Signer":
+    def load_or_create(cls, path: Path) -> Ed25519Signer:
         """The data directory's signing key; made on first run, readable by the owner only."""
         if path.exists():
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)

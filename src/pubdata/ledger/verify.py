@@ -8,8 +8,8 @@ it. It reports every problem found and names the first bad entry.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,9 +59,16 @@ def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progres
     signed = {sth.size: sth for sth in session.execute(select(SignedTreeHead)).scalars()}
     frontier = _verify_entries(session, h, head.size, signed, public_keys, report, progress)
     if merkle.frontier_root(h, frontier) != merkle.frontier_root(h, frontier_of(head)):
-        report.problems.append(Problem(head.size - 1 if head.size else None, "the ledger head's right edge was altered"))
+        report.problems.append(
+            Problem(head.size - 1 if head.size else None, "the ledger head's right edge was altered")
+        )
     for size in sorted(s for s in signed if s > head.size):
-        report.problems.append(Problem(None, f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries were removed"))
+        report.problems.append(
+            Problem(
+                None,
+                f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries were removed",
+            )
+        )
     _verify_rows(session, h, report)
     report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
     return report
@@ -181,11 +188,15 @@ def _verify_rows(session: Session, h: merkle.Hasher, report: Report) -> None:
 def _check_row(h: merkle.Hasher, row: Audited, entries: dict, report: Report) -> None:
     subject = row.audit_subject()
     if row.ledger_seq is None:
-        report.problems.append(Problem(None, f"{subject} has no ledger entry: it was written behind the platform's back"))
+        report.problems.append(
+            Problem(None, f"{subject} has no ledger entry: it was written behind the platform's back")
+        )
         return
     found = entries.get(row.ledger_seq)
     if found is None or found[0] != subject:
-        report.problems.append(Problem(row.ledger_seq, f"{subject} points at entry {row.ledger_seq}, which is not about it"))
+        report.problems.append(
+            Problem(row.ledger_seq, f"{subject} points at entry {row.ledger_seq}, which is not about it")
+        )
         return
     if h.digest(row.audit_state_bytes()).hex() != found[1]:
         report.problems.append(

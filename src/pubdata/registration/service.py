@@ -28,12 +28,21 @@ def open_for(session: Session, *, subject_kind: str, subject_id: int) -> Registr
 
 
 def submit(
-    session: Session, *, actor: Actor, subject_kind: str, subject_id: int, kind: str, applicant_id: int, submission: dict[str, Any]
+    session: Session,
+    *,
+    actor: Actor,
+    subject_kind: str,
+    subject_id: int,
+    kind: str,
+    applicant_id: int,
+    submission: dict[str, Any],
 ) -> Registration:
     if kind not in rules.KINDS:
         raise InvalidInput("registration.kind", f"Unknown registration kind {kind}.")
     if open_for(session, subject_kind=subject_kind, subject_id=subject_id) is not None:
-        raise StateRefused("registration.already-open", "A registration for this is already under review or in public notice.")
+        raise StateRefused(
+            "registration.already-open", "A registration for this is already under review or in public notice."
+        )
     registration = Registration(
         subject_kind=subject_kind,
         subject_id=subject_id,
@@ -44,7 +53,13 @@ def submit(
         submitted_at=clock.now(),
     )
     session.add(registration)
-    ledger.record(session, actor=actor, action=f"registration.{kind}.submit", subject=registration, payload={"subject": f"{subject_kind}:{subject_id}"})
+    ledger.record(
+        session,
+        actor=actor,
+        action=f"registration.{kind}.submit",
+        subject=registration,
+        payload={"subject": f"{subject_kind}:{subject_id}"},
+    )
     return registration
 
 
@@ -64,13 +79,21 @@ def decide(session: Session, *, actor: Actor, registration_id: int, decision: st
         raise InvalidInput("registration.reason-required", "Say why, so the department can correct it.")
     new_state = rules.next_state(registration.state, decision)
     if new_state is None:
-        raise StateRefused("registration.transition", f"A registration that is {registration.state} cannot be {decision}ed.")
+        raise StateRefused(
+            "registration.transition", f"A registration that is {registration.state} cannot be {decision}ed."
+        )
     registration.state = new_state
     registration.decided_at = clock.now()
     registration.reason = (reason or "").strip() or None
     if new_state == "notice":
         registration.notice_until = rules.notice_ends(clock.today()).day
-    ledger.record(session, actor=actor, action=f"registration.{decision}", subject=registration, payload={"reason": registration.reason})
+    ledger.record(
+        session,
+        actor=actor,
+        action=f"registration.{decision}",
+        subject=registration,
+        payload={"reason": registration.reason},
+    )
     return registration
 
 
@@ -85,22 +108,39 @@ def finalise(session: Session, *, actor: Actor, registration_id: int) -> Registr
     """After the notice period: registered, with a registration number."""
     registration = get(session, registration_id)
     if registration.state != "notice" or registration.notice_until is None:
-        raise StateRefused("registration.transition", f"A registration that is {registration.state} cannot be finalised.")
+        raise StateRefused(
+            "registration.transition", f"A registration that is {registration.state} cannot be finalised."
+        )
     if not rules.notice_over(today=clock.today(), notice_until=registration.notice_until):
-        raise StateRefused("registration.notice-running", f"The public notice runs until {registration.notice_until.isoformat()}.")
+        raise StateRefused(
+            "registration.notice-running", f"The public notice runs until {registration.notice_until.isoformat()}."
+        )
     now = clock.now()
     year = now.astimezone(clock.SHANGHAI).year
     prefix = rules.registration_number(subject_kind=registration.subject_kind, year=year, serial=0)[:-6]
-    serial = session.scalar(select(func.count()).select_from(Registration).where(Registration.number.like(f"{prefix}%"))) or 0
-    registration.number = rules.registration_number(subject_kind=registration.subject_kind, year=year, serial=serial + 1)
+    serial = (
+        session.scalar(select(func.count()).select_from(Registration).where(Registration.number.like(f"{prefix}%")))
+        or 0
+    )
+    registration.number = rules.registration_number(
+        subject_kind=registration.subject_kind, year=year, serial=serial + 1
+    )
     registration.state = "registered"
     registration.registered_at = now
-    ledger.record(session, actor=actor, action="registration.finalise", subject=registration, payload={"number": registration.number})
+    ledger.record(
+        session,
+        actor=actor,
+        action="registration.finalise",
+        subject=registration,
+        payload={"number": registration.number},
+    )
     return registration
 
 
 def history(session: Session, *, subject_kind: str, subject_id: int) -> list[Registration]:
-    statement = select(Registration).where(Registration.subject_kind == subject_kind, Registration.subject_id == subject_id)
+    statement = select(Registration).where(
+        Registration.subject_kind == subject_kind, Registration.subject_id == subject_id
+    )
     return list(session.execute(statement.order_by(Registration.id)).scalars())
 
 
@@ -109,7 +149,9 @@ def submission_of(registration: Registration) -> dict[str, Any]:
 
 
 def open_list(session: Session, *, subject_kind: str) -> list[Registration]:
-    statement = select(Registration).where(Registration.subject_kind == subject_kind, Registration.state.in_(rules.OPEN_STATES))
+    statement = select(Registration).where(
+        Registration.subject_kind == subject_kind, Registration.state.in_(rules.OPEN_STATES)
+    )
     return list(session.execute(statement.order_by(Registration.submitted_at)).scalars())
 
 

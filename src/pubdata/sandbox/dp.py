@@ -30,7 +30,7 @@ class Plan:
     outputs: list[tuple[str, str, str | None]]  # (output name, kind: dimension|count|sum|avg|quantile, bounded column)
     sensitivities: dict[str, float]  # engine column -> L1 sensitivity
     grouped: bool
-    histograms: dict[str, "Histogram"] = field(default_factory=dict)  # output position "q<i>" -> its bins
+    histograms: dict[str, Histogram] = field(default_factory=dict)  # output position "q<i>" -> its bins
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,15 @@ def _refuse(rule: str, detail: str) -> QueryRefused:
     return QueryRefused(f"sql.dp-{rule}", detail)
 
 
-def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tuple[float, float]], cap: int, one_row_each: bool = False) -> Plan:
+def plan(
+    tree: exp.Select,
+    *,
+    unit_table: str,
+    unit: str,
+    bounds: dict[str, tuple[float, float]],
+    cap: int,
+    one_row_each: bool = False,
+) -> Plan:
     """Rewrite a checked query (one table of persons or entities) into bounded aggregates. When every person has
     one row (``one_row_each``), capping rows per person changes nothing and is skipped: it is the costly part."""
     if tree.args.get("joins") or tree.find(exp.Subquery) or tree.args.get("with"):
@@ -73,7 +81,11 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
             if column not in bounds:
                 raise _refuse("bounds", f"The contract gives no bounds for {column}, so its sum cannot be bounded.")
             low, high = bounds[column]
-            clamped = exp.func("LEAST", exp.func("GREATEST", exp.cast(body.this.copy(), "DOUBLE"), exp.Literal.number(low)), exp.Literal.number(high))
+            clamped = exp.func(
+                "LEAST",
+                exp.func("GREATEST", exp.cast(body.this.copy(), "DOUBLE"), exp.Literal.number(low)),
+                exp.Literal.number(high),
+            )
             projections.append(exp.alias_(exp.Sum(this=clamped), f"s{index}"))
             sensitivities[f"s{index}"] = cap * max(abs(low), abs(high))
             if isinstance(body, exp.Avg):
@@ -87,9 +99,16 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
             histograms[f"q{index}"] = histogram
             outputs.append((name, "quantile", body.this.name))
             continue
-        raise _refuse("aggregate", f"{name}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.")
+        raise _refuse(
+            "aggregate",
+            f"{name}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.",
+        )
     rows = exp.select("*").from_(exp.to_table(unit_table))
-    bounded = (rows if one_row_each else rows.qualify(f"ROW_NUMBER() OVER (PARTITION BY {unit}) <= {int(cap)}", dialect=DIALECT)).subquery(alias)
+    bounded = (
+        rows
+        if one_row_each
+        else rows.qualify(f"ROW_NUMBER() OVER (PARTITION BY {unit}) <= {int(cap)}", dialect=DIALECT)
+    ).subquery(alias)
     rewritten = tree.copy()
     rewritten.set("expressions", projections)
     rewritten.set("from_", exp.From(this=bounded))
@@ -97,14 +116,22 @@ def plan(tree: exp.Select, *, unit_table: str, unit: str, bounds: dict[str, tupl
     if not any(kind == "count" for _, kind, _ in outputs) and rewritten.args.get("group"):
         rewritten.append("expressions", exp.alias_(exp.Count(this=exp.Star()), "c_threshold"))
         sensitivities["c_threshold"] = cap
-    return Plan(rewritten.sql(dialect=DIALECT), outputs, sensitivities, grouped=bool(rewritten.args.get("group")), histograms=histograms)
+    return Plan(
+        rewritten.sql(dialect=DIALECT),
+        outputs,
+        sensitivities,
+        grouped=bool(rewritten.args.get("group")),
+        histograms=histograms,
+    )
 
 
 QUANTILES = (exp.Median, exp.PercentileCont, exp.Quantile)
 QUANTILE_BINS = 32
 
 
-def _histogram(index: int, body: exp.Expression, bounds: dict[str, tuple[float, float]], cap: int) -> tuple[Histogram, list[exp.Expression]]:
+def _histogram(
+    index: int, body: exp.Expression, bounds: dict[str, tuple[float, float]], cap: int
+) -> tuple[Histogram, list[exp.Expression]]:
     """Count the clamped column into equal bins between its bounds (the last bin holds its upper edge)."""
     column = body.this.name
     if column not in bounds:
@@ -123,8 +150,15 @@ def _histogram(index: int, body: exp.Expression, bounds: dict[str, tuple[float, 
     for b in range(QUANTILE_BINS):
         upper = "<=" if b == QUANTILE_BINS - 1 else "<"
         columns.append(f"q{index}_{b}")
-        bins.append(exp.alias_(exp.maybe_parse(f"SUM(CASE WHEN {value} >= {edges[b]!r} AND {value} {upper} {edges[b + 1]!r} THEN 1 ELSE 0 END)",
-                                               dialect=DIALECT), columns[-1]))
+        bins.append(
+            exp.alias_(
+                exp.maybe_parse(
+                    f"SUM(CASE WHEN {value} >= {edges[b]!r} AND {value} {upper} {edges[b + 1]!r} THEN 1 ELSE 0 END)",
+                    dialect=DIALECT,
+                ),
+                columns[-1],
+            )
+        )
     return Histogram(columns, edges, alpha, float(cap)), bins
 
 
@@ -132,7 +166,9 @@ def _laplace(scale: float):  # noqa: ANN202
     return dp.m.make_laplace(dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float), scale=scale)
 
 
-def release(plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None) -> tuple[list[str], list[list]]:
+def release(
+    plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None
+) -> tuple[list[str], list[list]]:
     """Noise every aggregate with OpenDP (ε split evenly), drop groups below the δ threshold, answer."""
     noisy_columns = list(plan_.sensitivities)
     share = epsilon / (len(noisy_columns) + len(plan_.histograms))
@@ -144,8 +180,11 @@ def release(plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: floa
         measurements[column] = measurement
     vectors = {}
     for key, histogram in plan_.histograms.items():
-        measurement = dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l1_distance(T=float),
-                                        scale=histogram.sensitivity / share)
+        measurement = dp.m.make_laplace(
+            dp.vector_domain(dp.atom_domain(T=float, nan=False)),
+            dp.l1_distance(T=float),
+            scale=histogram.sensitivity / share,
+        )
         if measurement.map(histogram.sensitivity) > share * (1 + 1e-9):
             raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
         vectors[key] = (measurement, dp.t.make_quantiles_from_counts(histogram.edges, [histogram.alpha], TA=float))

@@ -38,9 +38,15 @@ class Engine(Protocol):
 def locked_connection(paths: list[Path], *, threads: int = 1, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that may read ``paths`` and nothing else: no spill files, no extensions, no other
     file, no network, and a configuration no query can change (``docs/sandbox-engine.md``)."""
-    con = duckdb.connect(":memory:", config={
-        "autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": threads, "memory_limit": memory_limit,
-    })
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "threads": threads,
+            "memory_limit": memory_limit,
+        },
+    )
     # Order matters: these can only be set while external access is still on.
     con.execute("SET temp_directory = ''")
     con.execute(f"SET allowed_paths = [{', '.join(literal(str(path.resolve())) for path in paths)}]")
@@ -93,11 +99,17 @@ class DuckDBEngine:
                 raise QueryRefused("sql.too-many-rows", f"The result has more than {max_rows} rows; aggregate further.")
             return Result([column[0] for column in cursor.description], rows)
         except duckdb.InterruptException:
-            raise QueryRefused("sql.timeout", f"The query ran longer than {timeout_seconds:g} s and was stopped.") from None
+            raise QueryRefused(
+                "sql.timeout", f"The query ran longer than {timeout_seconds:g} s and was stopped."
+            ) from None
         except duckdb.PermissionException:
-            raise QueryRefused("sql.engine-permission", "The engine refused an operation outside the contract's data.") from None
+            raise QueryRefused(
+                "sql.engine-permission", "The engine refused an operation outside the contract's data."
+            ) from None
         except duckdb.Error as error:
-            raise QueryRefused("sql.engine-error", f"The engine could not run the query ({type(error).__name__}).") from None
+            raise QueryRefused(
+                "sql.engine-error", f"The engine could not run the query ({type(error).__name__})."
+            ) from None
         finally:
             timer.cancel()
             con.close()  # the cursor, or the whole database when it is not kept
@@ -105,8 +117,12 @@ class DuckDBEngine:
     def is_unique(self, path: Path, column: str) -> bool:
         key = (str(path.resolve()), column)
         if key not in self._unique:
-            (unique,), = self.run(f"SELECT count(*) = count(DISTINCT {quote(column)}) FROM t", tables={"t": path},
-                                  timeout_seconds=600, max_rows=1).rows
+            ((unique,),) = self.run(
+                f"SELECT count(*) = count(DISTINCT {quote(column)}) FROM t",
+                tables={"t": path},
+                timeout_seconds=600,
+                max_rows=1,
+            ).rows
             self._unique[key] = bool(unique)  # versions are immutable files: the answer never changes
         return self._unique[key]
 

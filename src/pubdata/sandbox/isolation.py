@@ -44,6 +44,7 @@ class Outcome:
     exit_code: int
     timed_out: bool
     log: str  # stdout and stderr, the last ``limits.log_bytes`` of them
+    run_uid: int | None = None  # the user id the run had to itself (None when the service is not root)
 
     @property
     def signal_name(self) -> str | None:
@@ -59,16 +60,51 @@ def check_available() -> None:
     """Raise ``IsolationUnavailable`` unless an empty, networkless bubblewrap sandbox starts here."""
     binary = shutil.which(BWRAP)
     if binary is None:
-        raise IsolationUnavailable("sandbox.isolation-unavailable", "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated.")
-    missing = [tool for tool in ("prlimit", *(["setpriv"] if os.geteuid() == 0 else [])) if shutil.which(tool, path=TOOLS_PATH) is None]
+        raise IsolationUnavailable(
+            "sandbox.isolation-unavailable",
+            "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated.",
+        )
+    missing = [
+        tool
+        for tool in ("prlimit", *(["setpriv"] if os.geteuid() == 0 else []))
+        if shutil.which(tool, path=TOOLS_PATH) is None
+    ]
     if missing:
-        raise IsolationUnavailable("sandbox.isolation-unavailable", f"{', '.join(missing)} (util-linux) is missing, so limits cannot be set; jobs are refused.")
-    probe = subprocess.run([binary, "--unshare-net", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
-                            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "/usr/bin/true"],
-                           capture_output=True, timeout=30)
+        raise IsolationUnavailable(
+            "sandbox.isolation-unavailable",
+            f"{', '.join(missing)} (util-linux) is missing, so limits cannot be set; jobs are refused.",
+        )
+    probe = subprocess.run(
+        [
+            binary,
+            "--unshare-net",
+            "--unshare-pid",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "/usr/bin/true",
+        ],
+        capture_output=True,
+        timeout=30,
+    )
     if probe.returncode != 0:
-        raise IsolationUnavailable("sandbox.isolation-unavailable",
-                                   f"bubblewrap cannot build a sandbox here ({probe.stderr.decode(errors='replace').strip()[:200]}); jobs are refused.")
+        raise IsolationUnavailable(
+            "sandbox.isolation-unavailable",
+            f"bubblewrap cannot build a sandbox here ({probe.stderr.decode(errors='replace').strip()[:200]}); jobs are refused.",
+        )
 
 
 def _parents(path: Path) -> list[str]:
@@ -78,7 +114,9 @@ def _parents(path: Path) -> list[str]:
 def _python_mounts() -> list[str]:
     """The platform's own Python, read-only at the same paths, with 0755 parents (the sandbox makes 0700 ones)."""
     arguments, made = [], set()
-    for root in dict.fromkeys([Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent]):
+    for root in dict.fromkeys(
+        [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent]
+    ):
         for parent in _parents(root):
             if parent not in made and parent != "/tmp" and not parent.startswith(("/usr",)):
                 arguments += ["--perms", "0755", "--dir", parent]
@@ -113,51 +151,130 @@ def processes_of(low: int, high: int | None = None) -> list[int]:
     return [pid for pid, uid, _ in _tasks() if low <= uid <= high]
 
 
-def command(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path]) -> tuple[list[str], int | None]:
+def command(
+    *, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path]
+) -> tuple[list[str], int | None]:
     """The command line of one run, and the user id it runs as (None when the service is not root)."""
     run_uid = secrets.randbelow(RUN_UID_RANGE[1] - RUN_UID_RANGE[0]) + RUN_UID_RANGE[0] if os.geteuid() == 0 else None
     arguments = [
-        shutil.which("prlimit", path=TOOLS_PATH) or "prlimit", f"--nproc={_process_limit(limits)}", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}", f"--as={limits.memory_bytes}",
-        f"--fsize={limits.file_bytes}", "--core=0", "--",
+        shutil.which("prlimit", path=TOOLS_PATH) or "prlimit",
+        f"--nproc={_process_limit(limits)}",
+        f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}",
+        f"--as={limits.memory_bytes}",
+        f"--fsize={limits.file_bytes}",
+        "--core=0",
+        "--",
         shutil.which(BWRAP) or BWRAP,
-        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-        "--die-with-parent", "--new-session", "--clearenv",
-        "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
-        "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLCONFIGDIR", "/tmp",
-        "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+        "--setenv",
+        "OMP_NUM_THREADS",
+        "1",
+        "--setenv",
+        "OPENBLAS_NUM_THREADS",
+        "1",
+        "--setenv",
+        "MPLCONFIGDIR",
+        "/tmp",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
         # The private /tmp first: the platform's Python may live under /tmp, and must be mounted on top of it.
-        "--size", str(64 << 20), "--perms", "1777", "--tmpfs", "/tmp",
+        "--size",
+        str(64 << 20),
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
         *_python_mounts(),
-        "--perms", "0755", "--dir", "/job", "--ro-bind", str(script), "/job/main.py",
+        "--perms",
+        "0755",
+        "--dir",
+        "/job",
+        "--ro-bind",
+        str(script),
+        "/job/main.py",
         *[argument for name, path in extra_files.items() for argument in ("--ro-bind", str(path), f"/job/{name}")],
-        "--perms", "0755", "--dir", "/data",
+        "--perms",
+        "0755",
+        "--dir",
+        "/data",
     ]
     for name, path in tables.items():
         arguments += ["--ro-bind", str(path.resolve()), f"/data/{name}.parquet"]
     arguments += ["--bind", str(output_dir), "/output", "--chdir", "/output"]
     if run_uid is not None:
         # Still root inside the sandbox (no user namespace): become a user id of our own, with no capabilities.
-        arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "/usr/bin/setpriv", f"--reuid={run_uid}", f"--regid={run_uid}",
-                      "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
+        arguments += [
+            "--cap-add",
+            "CAP_SETUID",
+            "--cap-add",
+            "CAP_SETGID",
+            "/usr/bin/setpriv",
+            f"--reuid={run_uid}",
+            f"--regid={run_uid}",
+            "--clear-groups",
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--no-new-privs",
+        ]
     arguments += [sys.executable, "-I", "-B", "/job/main.py"]
     return arguments, run_uid
 
 
-def run(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limits, extra_files: dict[str, Path] | None = None) -> Outcome:
+def run(
+    *,
+    script: Path,
+    tables: dict[str, Path],
+    output_dir: Path,
+    limits: Limits,
+    extra_files: dict[str, Path] | None = None,
+) -> Outcome:
     """Run ``script`` isolated; its files land in ``output_dir`` (emptied first)."""
     check_available()
     if output_dir.exists():
         shutil.rmtree(output_dir)
     output_dir.mkdir(parents=True)
-    arguments, run_uid = command(script=script, tables=tables, output_dir=output_dir, limits=limits, extra_files=extra_files or {})
+    arguments, run_uid = command(
+        script=script, tables=tables, output_dir=output_dir, limits=limits, extra_files=extra_files or {}
+    )
     if run_uid is not None:
         os.chown(output_dir, run_uid, run_uid)
     for path in [script, *(extra_files or {}).values()]:
         path.chmod(0o644)
     log_path = output_dir.parent / "run.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         timed_out = False
         try:
             process.wait(timeout=limits.wall_seconds)
@@ -168,7 +285,9 @@ def run(*, script: Path, tables: dict[str, Path], output_dir: Path, limits: Limi
     if run_uid is not None:
         _kill_leftovers(run_uid)
         _reclaim(output_dir)
-    return Outcome(exit_code=process.returncode, timed_out=timed_out, log=_tail(log_path, limits.log_bytes))
+    return Outcome(
+        exit_code=process.returncode, timed_out=timed_out, log=_tail(log_path, limits.log_bytes), run_uid=run_uid
+    )
 
 
 def _kill_leftovers(run_uid: int) -> None:

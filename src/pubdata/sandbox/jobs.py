@@ -36,7 +36,7 @@ from pubdata.sandbox.models import Job
 from pubdata.sandbox.service import contract_for_use, mock_tables, policy_for, scope_holders
 
 TABULAR = (".csv", ".parquet")
-SQL_RUNNER = '''\
+SQL_RUNNER = """\
 import duckdb, json
 spec = json.load(open("/job/spec.json"))
 con = duckdb.connect()
@@ -44,7 +44,7 @@ for name in spec["tables"]:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('/data/{name}.parquet')")
 con.execute(f"COPY ({spec['sql']}) TO '/output/result.csv' (HEADER)")
 print("result.csv written")
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -94,24 +94,60 @@ def _checked_code(kind: str, code: str, requirements: list[str], policy: sql_che
     return code
 
 
-def submit(session: Session, *, principal: Principal, contract_id: int, title: str, kind: str, code: str,
-           requirements: list[str], domain_dir: Path) -> Job:
+def submit(
+    session: Session,
+    *,
+    principal: Principal,
+    contract_id: int,
+    title: str,
+    kind: str,
+    code: str,
+    requirements: list[str],
+    domain_dir: Path,
+) -> Job:
     """The assignee hands in SQL or a script to run on the real data; a reviewer reads it before it runs."""
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
     refusal = contracts.refusal_before_call(contract)
     if refusal:
         raise contracts.ContractRefused(*refusal)
     if terms["output_rule"] == "dp":
-        raise InvalidInput("job.dp-contract", "A differentially private contract answers queries only; a job needs an aggregate contract.")
+        raise InvalidInput(
+            "job.dp-contract",
+            "A differentially private contract answers queries only; a job needs an aggregate contract.",
+        )
     policy, _ = policy_for(session, terms, domain_dir)
     _checked_code(kind, code, requirements, policy)
-    job = Job(contract_id=contract.id, organisation_id=principal.organisation_id, operator_id=contract.assigner_id,
-              submitter_id=principal.user_id, title=title.strip(), kind=kind, code=code, requirements=json.dumps(sorted(set(requirements))),
-              code_digest=hashlib.sha256(code.encode("utf-8")).hexdigest(), state="submitted", attempts=0, review_note="",
-              outcome_detail="", manifest="{}", downloads=0, created_at=clock.now())
+    job = Job(
+        contract_id=contract.id,
+        organisation_id=principal.organisation_id,
+        operator_id=contract.assigner_id,
+        submitter_id=principal.user_id,
+        title=title.strip(),
+        kind=kind,
+        code=code,
+        requirements=json.dumps(sorted(set(requirements))),
+        code_digest=hashlib.sha256(code.encode("utf-8")).hexdigest(),
+        state="submitted",
+        attempts=0,
+        review_note="",
+        outcome_detail="",
+        manifest="{}",
+        downloads=0,
+        created_at=clock.now(),
+    )
     session.add(job)
-    ledger.record(session, actor=principal.actor, action="job.submit", subject=job,
-                  payload={"contract": contract.id, "kind": kind, "code_sha256": job.code_digest, "requirements": json.loads(job.requirements)})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="job.submit",
+        subject=job,
+        payload={
+            "contract": contract.id,
+            "kind": kind,
+            "code_sha256": job.code_digest,
+            "requirements": json.loads(job.requirements),
+        },
+    )
     return job
 
 
@@ -123,7 +159,9 @@ def _sees_every_job(principal: Principal) -> bool:
 def get(session: Session, *, principal: Principal, job_id: int) -> Job:
     """A job, for its submitter's organisation, the operator, and the regulators."""
     job = session.get(Job, job_id)
-    if job is None or not (principal.organisation_id in (job.organisation_id, job.operator_id) or _sees_every_job(principal)):
+    if job is None or not (
+        principal.organisation_id in (job.organisation_id, job.operator_id) or _sees_every_job(principal)
+    ):
         raise NotFound("job.not-found", "No such job.")
     return job
 
@@ -131,7 +169,9 @@ def get(session: Session, *, principal: Principal, job_id: int) -> Job:
 def list_for(session: Session, *, principal: Principal) -> list[Job]:
     statement = select(Job).order_by(Job.id.desc())
     if not _sees_every_job(principal):
-        statement = statement.where((Job.organisation_id == principal.organisation_id) | (Job.operator_id == principal.organisation_id))
+        statement = statement.where(
+            (Job.organisation_id == principal.organisation_id) | (Job.operator_id == principal.organisation_id)
+        )
     return list(session.execute(statement).scalars())
 
 
@@ -144,8 +184,13 @@ def review(session: Session, *, principal: Principal, job_id: int, approve: bool
         raise InvalidInput("job.review-note", "Say why the code is rejected, so the submitter can fix it.")
     _transition(job, "approve" if approve else "reject")
     job.reviewed_by, job.reviewed_at, job.review_note = principal.user_id, clock.now(), note.strip()
-    ledger.record(session, actor=principal.actor, action="job.approve" if approve else "job.reject", subject=job,
-                  payload={"code_sha256": job.code_digest, "note": job.review_note})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="job.approve" if approve else "job.reject",
+        subject=job,
+        payload={"code_sha256": job.code_digest, "note": job.review_note},
+    )
     return job
 
 
@@ -161,7 +206,9 @@ def recover(session: Session, *, actor: Actor) -> list[str]:
             ledger.record(session, actor=actor, action="job.resume", subject=job, payload={"attempt": job.attempts})
             done.append(f"job {job.id} will run again")
         else:
-            _finish(job, "fail", rule="job.interrupted", detail=f"The server stopped during each of {job.attempts} runs.")
+            _finish(
+                job, "fail", rule="job.interrupted", detail=f"The server stopped during each of {job.attempts} runs."
+            )
             ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
             done.append(f"job {job.id} failed after {job.attempts} interrupted runs")
     return done
@@ -195,27 +242,43 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
         _require_scope_still(session, job, terms["resources"])
         policy, tables = policy_for(session, terms, domain_dir)
         if job.attempts == 1:
-            contracts.charge(session, actor=actor, contract_id=contract.id, rows=0, epsilon_micro=0, payload={"job": job.id, "code_sha256": job.code_digest})
+            contracts.charge(
+                session,
+                actor=actor,
+                contract_id=contract.id,
+                rows=0,
+                epsilon_micro=0,
+                payload={"job": job.id, "code_sha256": job.code_digest},
+            )
     except (contracts.ContractRefused, PermissionDenied, NotFound) as error:
         _finish(job, "fail", rule=error.rule, detail=error.detail)
         ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
         return Started(job.id)
-    ledger.record(session, actor=actor, action="job.start", subject=job,
-                  payload={"attempt": job.attempts, "resources": terms["resources"], "code_sha256": job.code_digest})
+    ledger.record(
+        session,
+        actor=actor,
+        action="job.start",
+        subject=job,
+        payload={"attempt": job.attempts, "resources": terms["resources"], "code_sha256": job.code_digest},
+    )
     checked_sql = sql_checks.check(job.code, policy).sql if job.kind == "sql" else None
     return Started(job.id, tables, checked_sql, terms["min_group_size"])
 
 
 def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
     """A job approved before an exit or a scope change must not run after it: the scope is checked again."""
-    for organisation_id in scope_holders(job.operator_id, job.organisation_id, identity.organisation_kind(session, job.organisation_id)):
+    for organisation_id in scope_holders(
+        job.operator_id, job.organisation_id, identity.organisation_kind(session, job.organisation_id)
+    ):
         for code in resources:
             reason = authorization.check_use(session, organisation_id=organisation_id, code=code)
             if reason:
                 raise PermissionDenied("authorization.out-of-scope", f"Use of {code} refused: {reason}.")
 
 
-def run_isolated(kind: str, code: str, *, tables: dict[str, Path], space: Workspace, limits: rules.Limits) -> isolation.Outcome:
+def run_isolated(
+    kind: str, code: str, *, tables: dict[str, Path], space: Workspace, limits: rules.Limits
+) -> isolation.Outcome:
     """Write a run's files and run it isolated: a script as it is, SQL (already checked) through a small runner."""
     space.root.mkdir(parents=True, exist_ok=True)
     extra = {}
@@ -228,28 +291,46 @@ def run_isolated(kind: str, code: str, *, tables: dict[str, Path], space: Worksp
     return isolation.run(script=space.script, tables=tables, output_dir=space.output, limits=limits, extra_files=extra)
 
 
-def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> int | None:  # noqa: ANN001 - Platform
+@dataclass(frozen=True)
+class Ran:
+    """What the worker's step did: the job it took, and the user id its run had (None if it did not run isolated)."""
+
+    job_id: int
+    run_uid: int | None = None
+
+
+def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> Ran | None:  # noqa: ANN001 - Platform
     """The worker's step: start the oldest approved job, run it isolated, check and hold (or block) its outputs.
-    Two transactions with the run between them, holding none. Returns the job's id, or None when none waited."""
+    Two transactions with the run between them, holding none. None when no job waited."""
     domain_dir = platform.settings.domain_dir
     with platform.session() as session:
         started = start_next(session, actor=SYSTEM, domain_dir=domain_dir)
         session.commit()
-        if started is None or started.tables is None:
-            return started and started.job_id
+        if started is None:
+            return None
+        if started.tables is None:
+            return Ran(started.job_id)
         job, space = session.get(Job, started.job_id), workspace(domain_dir, started.job_id)
         session.commit()  # the read above opened a transaction: none may be held while the job runs
         try:
-            outcome = run_isolated(job.kind, started.checked_sql or job.code, tables=started.tables, space=space, limits=limits)
+            outcome = run_isolated(
+                job.kind, started.checked_sql or job.code, tables=started.tables, space=space, limits=limits
+            )
         except isolation.IsolationUnavailable as error:
             outcome = error
         _record_outcome(session, session.get(Job, started.job_id), outcome, space, limits, started.min_group_size)
         session.commit()
-        return started.job_id
+        return Ran(started.job_id, getattr(outcome, "run_uid", None))
 
 
-def _record_outcome(session: Session, job: Job, outcome: isolation.Outcome | isolation.IsolationUnavailable, space: Workspace,
-                    limits: rules.Limits, min_group_size: int) -> None:
+def _record_outcome(
+    session: Session,
+    job: Job,
+    outcome: isolation.Outcome | isolation.IsolationUnavailable,
+    space: Workspace,
+    limits: rules.Limits,
+    min_group_size: int,
+) -> None:
     actor = SYSTEM
     if isinstance(outcome, isolation.IsolationUnavailable):
         _finish(job, "fail", rule=outcome.rule, detail=outcome.detail)
@@ -265,8 +346,17 @@ def _record_outcome(session: Session, job: Job, outcome: isolation.Outcome | iso
         else:
             _finish(job, "hold", rule=None, detail="")
     event = {"held": "hold", "blocked": "block", "failed": "fail"}[job.state]
-    ledger.record(session, actor=actor, action=f"job.{event}", subject=job,
-                  payload={"rule": job.outcome_rule, "exit_code": job.exit_code, "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest()})
+    ledger.record(
+        session,
+        actor=actor,
+        action=f"job.{event}",
+        subject=job,
+        payload={
+            "rule": job.outcome_rule,
+            "exit_code": job.exit_code,
+            "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest(),
+        },
+    )
 
 
 def _finish(job: Job, event: str, *, rule: str | None, detail: str) -> None:
@@ -282,7 +372,9 @@ def _failure(outcome: isolation.Outcome, limits: rules.Limits) -> dict[str, str]
         "SIGKILL": ("job.killed", "The run was killed (CPU or memory limit)."),
         "SIGXFSZ": ("job.file-size-limit", f"The run wrote a file larger than {limits.file_bytes} bytes."),
     }
-    rule, detail = by_signal.get(outcome.signal_name or "", ("job.exit-code", f"The run ended with exit code {outcome.exit_code}."))
+    rule, detail = by_signal.get(
+        outcome.signal_name or "", ("job.exit-code", f"The run ended with exit code {outcome.exit_code}.")
+    )
     if rule == "job.exit-code" and ("File size limit exceeded" in outcome.log or "OSError: [Errno 27]" in outcome.log):
         rule, detail = "job.file-size-limit", f"The run wrote a file larger than {limits.file_bytes} bytes."
     return {"rule": rule, "detail": detail}
@@ -328,7 +420,9 @@ def check_outputs(space: Workspace, *, limits: rules.Limits, min_group_size: int
                 continue
             item["rows"] = len(next(iter(columns.values()), []))
             for name, values in columns.items():
-                problem = rules.personal_column_problem(name, values) or rules.small_group_problem(name, values, min_group_size)
+                problem = rules.personal_column_problem(name, values) or rules.small_group_problem(
+                    name, values, min_group_size
+                )
                 if problem:
                     problems.append(f"{item['name']}: {problem}")
         else:
@@ -362,8 +456,16 @@ def release(session: Session, *, principal: Principal, job_id: int) -> Job:
         job.operator_released_by, job.operator_released_at = principal.user_id, now
     if job.bureau_released_at and job.operator_released_at:
         _transition(job, "release")
-    ledger.record(session, actor=principal.actor, action="job.release", subject=job,
-                  payload={"by": principal.organisation_kind, "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest()})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="job.release",
+        subject=job,
+        payload={
+            "by": principal.organisation_kind,
+            "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest(),
+        },
+    )
     return job
 
 
@@ -374,7 +476,9 @@ def withhold(session: Session, *, principal: Principal, job_id: int, reason: str
         raise InvalidInput("job.withhold-reason", "Say why the output is withheld.")
     _transition(job, "withhold")
     job.outcome_rule, job.outcome_detail = "job.withheld", reason.strip()
-    ledger.record(session, actor=principal.actor, action="job.withhold", subject=job, payload={"reason": job.outcome_detail})
+    ledger.record(
+        session, actor=principal.actor, action="job.withhold", subject=job, payload={"reason": job.outcome_detail}
+    )
     return job
 
 
@@ -385,19 +489,30 @@ def download(session: Session, *, principal: Principal, job_id: int, domain_dir:
     if principal.organisation_id != job.organisation_id:
         raise PermissionDenied("job.not-submitter", "Only the organisation that submitted a job downloads its output.")
     if job.state != "released":
-        raise StateRefused("job.not-released", "Outputs leave the domain only after the operator's reviewer and the bureau release them.")
+        raise StateRefused(
+            "job.not-released",
+            "Outputs leave the domain only after the operator's reviewer and the bureau release them.",
+        )
     space, manifest = workspace(domain_dir, job.id), json.loads(job.manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in manifest["files"]:
             content = (space.output / item["name"]).read_bytes()
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
-                raise StateRefused("job.output-changed", f"{item['name']} differs from what was released; nothing was sent.")
+                raise StateRefused(
+                    "job.output-changed", f"{item['name']} differs from what was released; nothing was sent."
+                )
             archive.writestr(item["name"], content)
         if space.log.exists():
             archive.writestr("run.log", space.log.read_bytes())
     job.downloads += 1
-    ledger.record(session, actor=principal.actor, action="job.download", subject=job, payload={"files": [item["sha256"] for item in manifest["files"]]})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="job.download",
+        subject=job,
+        payload={"files": [item["sha256"] for item in manifest["files"]]},
+    )
     return buffer.getvalue()
 
 
@@ -406,7 +521,10 @@ def log_of(session: Session, *, principal: Principal, job_id: int, domain_dir: P
     job = get(session, principal=principal, job_id=job_id)
     reviewer = identity.may(principal, "job.release", organisation_id=job.operator_id)
     if not reviewer and job.state != "released":
-        raise PermissionDenied("job.log-held", "The run's log comes from the real data: it is held with the outputs until they are released.")
+        raise PermissionDenied(
+            "job.log-held",
+            "The run's log comes from the real data: it is held with the outputs until they are released.",
+        )
     path = workspace(domain_dir, job.id).log
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
@@ -422,8 +540,11 @@ def previews_of(session: Session, *, principal: Principal, job_id: int, domain_d
     if job.state not in ("held", "released", "withheld") or not (releaser or job.state == "released"):
         return {}
     output = workspace(domain_dir, job.id).output
-    return {item["name"]: (output / item["name"]).read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace")
-            for item in json.loads(job.manifest).get("files", []) if not item["name"].endswith(".parquet")}
+    return {
+        item["name"]: (output / item["name"]).read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+        for item in json.loads(job.manifest).get("files", [])
+        if not item["name"].endswith(".parquet")
+    }
 
 
 def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[str, Any]:
@@ -431,12 +552,26 @@ def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[st
     job = get(session, principal=principal, job_id=job_id)
     entries = ledger.entries_for_subject(session, subject=f"job:{job.id}")
     return {
-        "job": job.id, "title": job.title, "contract": job.contract_id, "kind": job.kind, "state": job.state,
-        "code_sha256": job.code_digest, "requirements": json.loads(job.requirements), "attempts": job.attempts,
-        "reviewed_at": job.reviewed_at, "review_note": job.review_note, "started_at": job.started_at, "finished_at": job.finished_at,
-        "exit_code": job.exit_code, "outcome_rule": job.outcome_rule, "outcome_detail": job.outcome_detail,
-        "operator_released_at": job.operator_released_at, "bureau_released_at": job.bureau_released_at, "downloads": job.downloads,
-        "outputs": json.loads(job.manifest), "ledger": entries,
+        "job": job.id,
+        "title": job.title,
+        "contract": job.contract_id,
+        "kind": job.kind,
+        "state": job.state,
+        "code_sha256": job.code_digest,
+        "requirements": json.loads(job.requirements),
+        "attempts": job.attempts,
+        "reviewed_at": job.reviewed_at,
+        "review_note": job.review_note,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "exit_code": job.exit_code,
+        "outcome_rule": job.outcome_rule,
+        "outcome_detail": job.outcome_detail,
+        "operator_released_at": job.operator_released_at,
+        "bureau_released_at": job.bureau_released_at,
+        "downloads": job.downloads,
+        "outputs": json.loads(job.manifest),
+        "ledger": entries,
     }
 
 
@@ -448,8 +583,18 @@ def record_document(session: Session, *, principal: Principal, job_id: int) -> s
 # --- development on mock data ----------------------------------------------------------------------------
 
 
-def dev_run(session: Session, *, principal: Principal, contract_id: int, kind: str, code: str, requirements: list[str],
-            domain_dir: Path, mock_dir: Path, work_dir: Path) -> dict[str, Any]:
+def dev_run(
+    session: Session,
+    *,
+    principal: Principal,
+    contract_id: int,
+    kind: str,
+    code: str,
+    requirements: list[str],
+    domain_dir: Path,
+    mock_dir: Path,
+    work_dir: Path,
+) -> dict[str, Any]:
     """Run SQL or a script on mock data, isolated as a real job is, and hand back everything it made at once:
     nothing in it is real, so nothing is held."""
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id, developing=True)
@@ -459,14 +604,35 @@ def dev_run(session: Session, *, principal: Principal, contract_id: int, kind: s
     policy, _ = policy_for(session, terms, domain_dir)
     checked = _checked_code(kind, code, requirements, policy)
     tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
-    ledger.record(session, actor=principal.actor, action="sandbox.dev-run", subject=f"contract:{contract_id}",
-                  payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="sandbox.dev-run",
+        subject=f"contract:{contract_id}",
+        payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"},
+    )
     session.commit()
-    space = Workspace(work_dir / f"dev-{principal.user_id}-{hashlib.sha256(code.encode()).hexdigest()[:12]}-{clock.now().timestamp():.0f}")
+    space = Workspace(
+        work_dir
+        / f"dev-{principal.user_id}-{hashlib.sha256(code.encode()).hexdigest()[:12]}-{clock.now().timestamp():.0f}"
+    )
     try:
         outcome = run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS)
-        files = [{"name": path.name, "bytes": path.stat().st_size, "preview": path.read_bytes()[:4096].decode("utf-8", errors="replace")}
-                 for path in sorted(space.output.iterdir()) if path.is_file() and not path.is_symlink()]
-        return {"exit_code": outcome.exit_code, "timed_out": outcome.timed_out, "log": outcome.log, "files": files, "tables": sorted(tables)}
+        files = [
+            {
+                "name": path.name,
+                "bytes": path.stat().st_size,
+                "preview": path.read_bytes()[:4096].decode("utf-8", errors="replace"),
+            }
+            for path in sorted(space.output.iterdir())
+            if path.is_file() and not path.is_symlink()
+        ]
+        return {
+            "exit_code": outcome.exit_code,
+            "timed_out": outcome.timed_out,
+            "log": outcome.log,
+            "files": files,
+            "tables": sorted(tables),
+        }
     finally:
         shutil.rmtree(space.root, ignore_errors=True)

@@ -30,8 +30,14 @@ from pubdata.common.ids import CREDIT_ALPHABET, credit_code_check_char
 
 MOCK_ROWS = 1000
 MAX_CATEGORIES = 100
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "decimal": pa.float64(), "date": pa.date32(),
-               "timestamp": pa.timestamp("us"), "boolean": pa.bool_()}
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "decimal": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "boolean": pa.bool_(),
+}
 
 
 def _profile(con: duckdb.DuckDBPyConnection, spec: FieldSpec, min_group_size: int) -> dict:
@@ -41,11 +47,17 @@ def _profile(con: duckdb.DuckDBPyConnection, spec: FieldSpec, min_group_size: in
         categories = con.execute(
             f"SELECT {column}, count(*) FROM real WHERE {column} IS NOT NULL GROUP BY ALL ORDER BY 2 DESC LIMIT {MAX_CATEGORIES + 1}"
         ).fetchall()
-        if spec.sensitivity == "none" and 0 < len(categories) <= MAX_CATEGORIES and min(n for _, n in categories) >= min_group_size:
+        if (
+            spec.sensitivity == "none"
+            and 0 < len(categories) <= MAX_CATEGORIES
+            and min(n for _, n in categories) >= min_group_size
+        ):
             return {"categories": categories}
         return {}
     if spec.type in ("integer", "decimal", "date", "timestamp"):
-        low, high = con.execute(f"SELECT quantile_disc({column}, 0.05), quantile_disc({column}, 0.95) FROM real").fetchone()
+        low, high = con.execute(
+            f"SELECT quantile_disc({column}, 0.05), quantile_disc({column}, 0.95) FROM real"
+        ).fetchone()
         return {"low": low, "high": high} if low is not None else {}
     return {}
 
@@ -83,7 +95,15 @@ def _value(spec: FieldSpec, profile: dict, rng: random.Random, fake: Faker, inde
     return low + timedelta(seconds=rng.randint(0, int((high - low).total_seconds())))
 
 
-def write_mock(*, fields: list[FieldSpec], real_path: Path, target: Path, min_group_size: int = 10, rows: int = MOCK_ROWS, seed: int = 0) -> Path:
+def write_mock(
+    *,
+    fields: list[FieldSpec],
+    real_path: Path,
+    target: Path,
+    min_group_size: int = 10,
+    rows: int = MOCK_ROWS,
+    seed: int = 0,
+) -> Path:
     """Write ``rows`` synthetic rows with ``fields``' schema to ``target`` (Parquet) and return it."""
     con = duckdb.connect()
     try:

@@ -32,8 +32,14 @@ class QueryOut(BaseModel):
 
 @router.post("/queries", response_model=QueryOut)
 def run_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
-    result = service.run_query(session, principal=principal, contract_id=body.contract_id, sql=body.sql,
-                               domain_dir=platform.settings.domain_dir, engine=ENGINE)
+    result = service.run_query(
+        session,
+        principal=principal,
+        contract_id=body.contract_id,
+        sql=body.sql,
+        domain_dir=platform.settings.domain_dir,
+        engine=ENGINE,
+    )
     session.commit()
     return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
 
@@ -52,8 +58,15 @@ class DevRunIn(BaseModel):
 @router.post("/dev/queries", response_model=QueryOut)
 def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
     """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
-    result = service.dev_query(session, principal=principal, contract_id=body.contract_id, sql=body.sql,
-                               domain_dir=platform.settings.domain_dir, mock_dir=platform.settings.mock_dir, engine=DEV_ENGINE)
+    result = service.dev_query(
+        session,
+        principal=principal,
+        contract_id=body.contract_id,
+        sql=body.sql,
+        domain_dir=platform.settings.domain_dir,
+        mock_dir=platform.settings.mock_dir,
+        engine=DEV_ENGINE,
+    )
     return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
 
 
@@ -61,8 +74,17 @@ def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, princip
 def dev_run(body: DevRunIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> dict[str, Any]:
     """A script (or SQL) on mock data, isolated exactly as a real job: its log and files come back at once."""
     settings = platform.settings
-    return jobs.dev_run(session, principal=principal, contract_id=body.contract_id, kind=body.kind, code=body.code,
-                        requirements=body.requirements, domain_dir=settings.domain_dir, mock_dir=settings.mock_dir, work_dir=settings.work_dir)
+    return jobs.dev_run(
+        session,
+        principal=principal,
+        contract_id=body.contract_id,
+        kind=body.kind,
+        code=body.code,
+        requirements=body.requirements,
+        domain_dir=settings.domain_dir,
+        mock_dir=settings.mock_dir,
+        work_dir=settings.work_dir,
+    )
 
 
 # --- jobs on the real data -------------------------------------------------------------------------------
@@ -112,11 +134,21 @@ class JobOut(BaseModel):
     downloads: int
 
 
-
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)
 def submit_job(body: JobIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
-    return committed(session, jobs.submit(session, principal=principal, contract_id=body.contract_id, title=body.title, kind=body.kind,
-                                          code=body.code, requirements=body.requirements, domain_dir=platform.settings.domain_dir))
+    return committed(
+        session,
+        jobs.submit(
+            session,
+            principal=principal,
+            contract_id=body.contract_id,
+            title=body.title,
+            kind=body.kind,
+            code=body.code,
+            requirements=body.requirements,
+            domain_dir=platform.settings.domain_dir,
+        ),
+    )
 
 
 @router.get("/jobs", response_model=list[JobOut])
@@ -131,7 +163,9 @@ def get_job(job_id: int, session: SessionDep, principal: ApiPrincipal):
 
 @router.post("/jobs/{job_id}/review", response_model=JobOut)
 def review_job(job_id: int, body: ReviewIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note))
+    return committed(
+        session, jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
+    )
 
 
 @router.post("/jobs/{job_id}/release", response_model=JobOut)
@@ -151,7 +185,9 @@ def job_log(job_id: int, session: SessionDep, platform: PlatformDep, principal: 
 
 @router.get("/jobs/{job_id}/output")
 def download_output(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> Response:
-    content = committed(session, jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir))
+    content = committed(
+        session, jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
+    )
     return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 

@@ -29,11 +29,15 @@ STATES: dict[str, tuple[str, str]] = {
     "released": ("输出已放行", "Output released"),
 }
 TRANSITIONS = {
-    ("submitted", "approve"): "approved", ("submitted", "reject"): "rejected",
+    ("submitted", "approve"): "approved",
+    ("submitted", "reject"): "rejected",
     ("approved", "start"): "running",
-    ("running", "hold"): "held", ("running", "block"): "blocked", ("running", "fail"): "failed",
+    ("running", "hold"): "held",
+    ("running", "block"): "blocked",
+    ("running", "fail"): "failed",
     ("running", "resume"): "approved",  # the server stopped mid-run: the run starts again from nothing
-    ("held", "release"): "released", ("held", "withhold"): "withheld",
+    ("held", "release"): "released",
+    ("held", "withhold"): "withheld",
 }
 MAX_ATTEMPTS = 2  # a job interrupted twice by a restart is marked failed rather than tried forever
 
@@ -73,11 +77,39 @@ ALLOWED_REQUIREMENTS: dict[str, frozenset[str]] = {
     "statsmodels": frozenset({"statsmodels", "scipy", "patsy"}),
 }
 # The standard library a data job needs; nothing that reaches processes, sockets or the file system at large.
-ALLOWED_STDLIB = frozenset({
-    "math", "statistics", "json", "csv", "datetime", "collections", "itertools", "functools", "re", "random",
-    "decimal", "fractions", "typing", "dataclasses", "string", "textwrap", "heapq", "bisect", "operator", "copy",
-    "pathlib", "pickle", "io", "time", "warnings", "enum", "zoneinfo", "calendar", "__future__",
-})
+ALLOWED_STDLIB = frozenset(
+    {
+        "math",
+        "statistics",
+        "json",
+        "csv",
+        "datetime",
+        "collections",
+        "itertools",
+        "functools",
+        "re",
+        "random",
+        "decimal",
+        "fractions",
+        "typing",
+        "dataclasses",
+        "string",
+        "textwrap",
+        "heapq",
+        "bisect",
+        "operator",
+        "copy",
+        "pathlib",
+        "pickle",
+        "io",
+        "time",
+        "warnings",
+        "enum",
+        "zoneinfo",
+        "calendar",
+        "__future__",
+    }
+)
 FORBIDDEN_NAMES = frozenset({"__import__", "exec", "eval", "compile", "breakpoint", "globals", "vars", "__builtins__"})
 FORBIDDEN_ATTRIBUTES = re.compile(r"^__(subclasses|globals|builtins|code|closure|bases|mro|loader|spec)__$")
 
@@ -95,7 +127,9 @@ def script_problems(source: str, requirements: list[str]) -> list[tuple[str, str
         tree = ast.parse(source)
     except SyntaxError as error:
         return [("job.syntax", f"The script does not parse: line {error.lineno}: {error.msg}.")]
-    allowed = ALLOWED_STDLIB.union(*(ALLOWED_REQUIREMENTS[name] for name in requirements if name in ALLOWED_REQUIREMENTS))
+    allowed = ALLOWED_STDLIB.union(
+        *(ALLOWED_REQUIREMENTS[name] for name in requirements if name in ALLOWED_REQUIREMENTS)
+    )
     problems = []
     for node in ast.walk(tree):
         modules = []
@@ -105,8 +139,13 @@ def script_problems(source: str, requirements: list[str]) -> list[tuple[str, str
             modules = ["." if node.level else (node.module or "")]
         for module in modules:
             if module.split(".")[0] not in allowed:
-                problems.append(("job.import-not-allowed", f"line {node.lineno}: import {module} is not allowed; "
-                                 "list pandas, numpy, duckdb, scikit-learn or statsmodels in the requirements."))
+                problems.append(
+                    (
+                        "job.import-not-allowed",
+                        f"line {node.lineno}: import {module} is not allowed; "
+                        "list pandas, numpy, duckdb, scikit-learn or statsmodels in the requirements.",
+                    )
+                )
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
             problems.append(("job.dynamic-code", f"line {node.lineno}: {node.id} is not allowed in a job."))
         if isinstance(node, ast.Attribute) and FORBIDDEN_ATTRIBUTES.match(node.attr):
@@ -120,9 +159,30 @@ MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 RESIDENT_ID_IN_TEXT = re.compile(rb"(?<!\d)\d{17}[\dXx](?!\d)")
 MOBILE_IN_TEXT = re.compile(rb"(?<!\d)1[3-9]\d{9}(?!\d)")
 SURNAMES = frozenset(_ChineseNames.last_names)
-PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "街道", "路", "街", "局", "委", "办", "公司", "中心", "队", "所", "站")
+PLACE_SUFFIXES = (
+    "省",
+    "市",
+    "区",
+    "县",
+    "镇",
+    "乡",
+    "村",
+    "街道",
+    "路",
+    "街",
+    "局",
+    "委",
+    "办",
+    "公司",
+    "中心",
+    "队",
+    "所",
+    "站",
+)
 HAN = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-COUNT_COLUMN = re.compile(r"^(n|cnt|count|num|total|persons?|people|households?|人数|户数|数量|.*_(count|cnt|n|num))$", re.IGNORECASE)
+COUNT_COLUMN = re.compile(
+    r"^(n|cnt|count|num|total|persons?|people|households?|人数|户数|数量|.*_(count|cnt|n|num))$", re.IGNORECASE
+)
 NAME_SHARE = 0.3  # a column where this share of values look like personal names is a column of names
 
 
@@ -149,7 +209,11 @@ def small_group_problem(name: str, values: list, min_group_size: int) -> str | N
     """A count column with a group of 1 … k−1 would single people out."""
     if not COUNT_COLUMN.match(name):
         return None
-    small = [value for value in values if isinstance(value, int) and not isinstance(value, bool) and 0 < value < min_group_size]
+    small = [
+        value
+        for value in values
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < min_group_size
+    ]
     return f"column {name} counts a group smaller than {min_group_size}" if small else None
 
 

@@ -19,9 +19,9 @@ from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
 from pubdata.common import clock
 from pubdata.contracts import service as contracts
+from pubdata.contracts.models import Contract
 from pubdata.identity.service import Principal
 from pubdata.ledger import service as ledger
-from pubdata.contracts.models import Contract
 from pubdata.sandbox import dp, mock, sql_checks
 from pubdata.sandbox.engine import Engine, Result
 from pubdata.sandbox.models import DpAnswer
@@ -47,7 +47,12 @@ def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_che
         unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
         if unit:
             units[name] = unit
-    policy = sql_checks.Policy(tables=tables, dimensions=frozenset(terms["dimensions"]), privacy_units=units, min_group_size=terms["min_group_size"])
+    policy = sql_checks.Policy(
+        tables=tables,
+        dimensions=frozenset(terms["dimensions"]),
+        privacy_units=units,
+        min_group_size=terms["min_group_size"],
+    )
     return policy, paths
 
 
@@ -61,8 +66,13 @@ def with_keys(policy: sql_checks.Policy, paths: dict[str, Path], engine: Engine)
 def _refused(session: Session, principal: Principal, contract_id: int, error: Exception) -> Exception:
     """Record a refusal (in its own transaction, since the call itself fails) and hand the error back."""
     session.rollback()
-    ledger.record(session, actor=principal.actor, action="sandbox.query-refused", subject=f"contract:{contract_id}",
-                  payload={"rule": getattr(error, "rule", type(error).__name__)})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="sandbox.query-refused",
+        subject=f"contract:{contract_id}",
+        payload={"rule": getattr(error, "rule", type(error).__name__)},
+    )
     session.commit()
     return error
 
@@ -72,7 +82,9 @@ def scope_holders(operator_id: int, organisation_id: int, organisation_kind: str
     return [operator_id] + ([organisation_id] if organisation_kind == "partner" else [])
 
 
-def contract_for_use(session: Session, *, principal: Principal, contract_id: int, developing: bool = False) -> tuple[Contract, dict]:
+def contract_for_use(
+    session: Session, *, principal: Principal, contract_id: int, developing: bool = False
+) -> tuple[Contract, dict]:
     """The contract a call runs under, and its terms, once the authorization scope has been checked.
 
     Only the assignee uses the real data; in development (mock data) the operator that offered the contract may
@@ -95,12 +107,19 @@ def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Pa
     for code in terms["resources"]:
         fields, real_path = catalog.data_of(session, code=code, domain_dir=domain_dir)
         target = mock_dir / f"{table_name(code)}-{real_path.stem}.parquet"
-        tables[table_name(code)] = target if target.exists() else mock.write_mock(
-            fields=fields, real_path=real_path, target=target, min_group_size=terms["min_group_size"])
+        tables[table_name(code)] = (
+            target
+            if target.exists()
+            else mock.write_mock(
+                fields=fields, real_path=real_path, target=target, min_group_size=terms["min_group_size"]
+            )
+        )
     return tables
 
 
-def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine) -> Result:
+def run_query(
+    session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine
+) -> Result:
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
     refusal = contracts.refusal_before_call(contract)
     try:
@@ -110,57 +129,126 @@ def run_query(session: Session, *, principal: Principal, contract_id: int, sql: 
         session.rollback()  # the control plane is not read again until the charge
         policy = with_keys(policy, paths, engine)
         if terms["output_rule"] == "dp":
-            return _run_dp(session, principal=principal, contract_id=contract_id, sql=sql, terms=terms, policy=policy, paths=paths, engine=engine)
+            return _run_dp(
+                session,
+                principal=principal,
+                contract_id=contract_id,
+                sql=sql,
+                terms=terms,
+                policy=policy,
+                paths=paths,
+                engine=engine,
+            )
         checked = sql_checks.check(sql, policy)
     except (contracts.ContractRefused, sql_checks.QueryRefused) as error:
         raise _refused(session, principal, contract_id, error) from None
     try:
-        result = engine.run(checked.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
+        result = engine.run(
+            checked.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"]
+        )
     except sql_checks.QueryRefused as error:
         raise _refused(session, principal, contract_id, error) from None
     digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
-    contracts.charge(session, actor=principal.actor, contract_id=contract_id, rows=len(result.rows), epsilon_micro=0,
-                     payload={"sql_sha256": digest, "rows": len(result.rows), "outputs": [o.name for o in checked.outputs]})
+    contracts.charge(
+        session,
+        actor=principal.actor,
+        contract_id=contract_id,
+        rows=len(result.rows),
+        epsilon_micro=0,
+        payload={"sql_sha256": digest, "rows": len(result.rows), "outputs": [o.name for o in checked.outputs]},
+    )
     return result
 
 
-def _run_dp(session: Session, *, principal: Principal, contract_id: int, sql: str, terms: dict, policy: sql_checks.Policy,
-            paths: dict[str, Path], engine: Engine) -> Result:
+def _run_dp(
+    session: Session,
+    *,
+    principal: Principal,
+    contract_id: int,
+    sql: str,
+    terms: dict,
+    policy: sql_checks.Policy,
+    paths: dict[str, Path],
+    engine: Engine,
+) -> Result:
     """Bounded aggregates from the engine, noise from OpenDP, ε charged before release, repeats from the cache."""
     tree, _ = sql_checks.analyse(sql, policy)
     source = tree.args["from_"].this if tree.args.get("from_") else None
     unit_table = getattr(source, "name", None)
     if unit_table not in policy.privacy_units:
-        raise sql_checks.QueryRefused("sql.dp-shape", "A differentially private query reads one table of persons or entities.")
-    plan = dp.plan(tree, unit_table=unit_table, unit=policy.privacy_units[unit_table],
-                   bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()}, cap=terms.get("max_contributions", 1),
-                   one_row_each=unit_table in policy.unique_units)
+        raise sql_checks.QueryRefused(
+            "sql.dp-shape", "A differentially private query reads one table of persons or entities."
+        )
+    plan = dp.plan(
+        tree,
+        unit_table=unit_table,
+        unit=policy.privacy_units[unit_table],
+        bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()},
+        cap=terms.get("max_contributions", 1),
+        one_row_each=unit_table in policy.unique_units,
+    )
     digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
-    cached = session.scalar(select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == digest))
+    cached = session.scalar(
+        select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == digest)
+    )
     if cached is not None:
-        ledger.record(session, actor=principal.actor, action="sandbox.dp-repeat", subject=f"contract:{contract_id}", payload={"query": digest})
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="sandbox.dp-repeat",
+            subject=f"contract:{contract_id}",
+            payload={"query": digest},
+        )
         answer = json.loads(cached.answer)
         return Result(answer["columns"], [tuple(row) for row in answer["rows"]])
     session.rollback()  # no transaction is held while the engine runs
     raw = engine.run(plan.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
-    columns, rows = dp.release(plan, raw.columns, raw.rows, epsilon=terms["epsilon_per_query"], delta=terms.get("delta"))
+    columns, rows = dp.release(
+        plan, raw.columns, raw.rows, epsilon=terms["epsilon_per_query"], delta=terms.get("delta")
+    )
     epsilon_micro = round(terms["epsilon_per_query"] * contracts.rules.MICRO)
-    contracts.charge(session, actor=principal.actor, contract_id=contract_id, rows=len(rows), epsilon_micro=epsilon_micro,
-                     payload={"query": digest, "rows": len(rows), "epsilon": terms["epsilon_per_query"]})
-    session.add(DpAnswer(contract_id=contract_id, query_digest=digest, answer=json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False),
-                         released_at=clock.now()))
+    contracts.charge(
+        session,
+        actor=principal.actor,
+        contract_id=contract_id,
+        rows=len(rows),
+        epsilon_micro=epsilon_micro,
+        payload={"query": digest, "rows": len(rows), "epsilon": terms["epsilon_per_query"]},
+    )
+    session.add(
+        DpAnswer(
+            contract_id=contract_id,
+            query_digest=digest,
+            answer=json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False),
+            released_at=clock.now(),
+        )
+    )
     session.flush()
     return Result(columns, [tuple(row) for row in rows])
 
 
-def dev_query(session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, mock_dir: Path, engine: Engine) -> Result:
+def dev_query(
+    session: Session,
+    *,
+    principal: Principal,
+    contract_id: int,
+    sql: str,
+    domain_dir: Path,
+    mock_dir: Path,
+    engine: Engine,
+) -> Result:
     """SQL on mock data, for development: no output rule (nothing real to protect), the engine's walls still up."""
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id, developing=True)
     refusal = contracts.refusal_before_call(contract)
     if refusal:
         raise contracts.ContractRefused(*refusal)
     tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
-    ledger.record(session, actor=principal.actor, action="sandbox.dev-query", subject=f"contract:{contract_id}",
-                  payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"})
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="sandbox.dev-query",
+        subject=f"contract:{contract_id}",
+        payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"},
+    )
     session.commit()  # recorded before it runs, and no transaction is held while the engine runs
     return engine.run(sql, tables=tables, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=DEV_MAX_ROWS)

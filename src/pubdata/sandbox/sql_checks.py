@@ -51,14 +51,83 @@ class Checked:
 # Node kinds a query may contain. Everything else — table functions, unknown functions, parameters, window
 # functions, set operations, DDL, settings — is refused.
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
-    exp.Select, exp.From, exp.Join, exp.Where, exp.Group, exp.Having, exp.Order, exp.Ordered, exp.Limit, exp.Offset,
-    exp.With, exp.CTE, exp.Subquery, exp.TableAlias, exp.Table, exp.Column, exp.Identifier, exp.Alias, exp.Star,
-    exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT,
-    exp.LTE, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg,
-    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.DataType, exp.Coalesce, exp.Round, exp.Abs, exp.Floor, exp.Ceil,
-    exp.Upper, exp.Lower, exp.Length, exp.Substring, exp.Year, exp.Month, exp.Day, exp.DateTrunc, exp.Extract,
-    exp.Var, exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Distinct, exp.Median, exp.Quantile,
-    exp.PercentileCont, exp.Stddev, exp.StddevSamp, exp.StddevPop, exp.Variance, exp.VariancePop,
+    exp.Select,
+    exp.From,
+    exp.Join,
+    exp.Where,
+    exp.Group,
+    exp.Having,
+    exp.Order,
+    exp.Ordered,
+    exp.Limit,
+    exp.Offset,
+    exp.With,
+    exp.CTE,
+    exp.Subquery,
+    exp.TableAlias,
+    exp.Table,
+    exp.Column,
+    exp.Identifier,
+    exp.Alias,
+    exp.Star,
+    exp.Literal,
+    exp.Boolean,
+    exp.Null,
+    exp.Paren,
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.Is,
+    exp.In,
+    exp.Between,
+    exp.Like,
+    exp.ILike,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Mod,
+    exp.Neg,
+    exp.Case,
+    exp.If,
+    exp.Cast,
+    exp.TryCast,
+    exp.DataType,
+    exp.Coalesce,
+    exp.Round,
+    exp.Abs,
+    exp.Floor,
+    exp.Ceil,
+    exp.Upper,
+    exp.Lower,
+    exp.Length,
+    exp.Substring,
+    exp.Year,
+    exp.Month,
+    exp.Day,
+    exp.DateTrunc,
+    exp.Extract,
+    exp.Var,
+    exp.Count,
+    exp.Sum,
+    exp.Avg,
+    exp.Min,
+    exp.Max,
+    exp.Distinct,
+    exp.Median,
+    exp.Quantile,
+    exp.PercentileCont,
+    exp.Stddev,
+    exp.StddevSamp,
+    exp.StddevPop,
+    exp.Variance,
+    exp.VariancePop,
 )
 # Aggregates that return a value taken from the rows: never over a protected column.
 VALUE_AGGREGATES = (exp.Min, exp.Max, exp.Median, exp.Quantile, exp.PercentileCont)
@@ -99,7 +168,10 @@ def reject_unlisted_nodes(tree: exp.Select) -> None:
     """Every node must be of an allowed kind; the first that is not is named."""
     for node in tree.walk():
         if isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
-            raise _refuse("table-function", f"Table functions such as {_name(node.this)} are not allowed; query the contract's tables.")
+            raise _refuse(
+                "table-function",
+                f"Table functions such as {_name(node.this)} are not allowed; query the contract's tables.",
+            )
         if isinstance(node, exp.Placeholder):
             raise _refuse("parameter", "Parameters are not allowed; write the query in full.")
         if not isinstance(node, ALLOWED_NODES):
@@ -131,10 +203,17 @@ def reject_unknown_tables(tree: exp.Select, policy: Policy) -> None:
 def qualify_columns(tree: exp.Select, policy: Policy) -> exp.Select:
     """Resolve every column to its table (and expand ``*``), so protected columns can be found."""
     try:
-        return qualify(tree, schema={name: {c: "VARCHAR" for c in columns} for name, columns in policy.tables.items()},
-                       dialect=DIALECT, validate_qualify_columns=True, quote_identifiers=False)
+        return qualify(
+            tree,
+            schema={name: {c: "VARCHAR" for c in columns} for name, columns in policy.tables.items()},
+            dialect=DIALECT,
+            validate_qualify_columns=True,
+            quote_identifiers=False,
+        )
     except OptimizeError as error:
-        raise _refuse("unknown-column", f"A column could not be resolved: {str(error).split(chr(10))[0][:200]}") from None
+        raise _refuse(
+            "unknown-column", f"A column could not be resolved: {str(error).split(chr(10))[0][:200]}"
+        ) from None
 
 
 def _base_aliases(tree: exp.Select, policy: Policy) -> dict[str, set[str]]:
@@ -170,7 +249,10 @@ def enforce_sensitive_columns(tree: exp.Select, policy: Policy) -> None:
     aliases = _base_aliases(tree, policy)
     for column in tree.find_all(exp.Column):
         if protected(column, aliases, policy) and not _harmless_use(column):
-            raise _refuse("sensitive-column", f"The protected column {column.name} may only join, be tested for NULL, or be counted distinct.")
+            raise _refuse(
+                "sensitive-column",
+                f"The protected column {column.name} may only join, be tested for NULL, or be counted distinct.",
+            )
 
 
 def expand_group_by_all(tree: exp.Select) -> exp.Select:
@@ -188,7 +270,9 @@ def classify_outputs(tree: exp.Select, policy: Policy) -> list[Output]:
     keys = {key.sql(dialect=DIALECT) for key in (group.expressions if group else [])}
     for key in group.expressions if group else []:
         if not (isinstance(key, exp.Column) and key.name in policy.dimensions):
-            raise _refuse("group-key-not-allowed", f"{key.sql(dialect=DIALECT)} is not an allowed dimension of this contract.")
+            raise _refuse(
+                "group-key-not-allowed", f"{key.sql(dialect=DIALECT)} is not an allowed dimension of this contract."
+            )
     outputs: list[Output] = []
     for projection in tree.expressions:
         body = projection.unalias()
@@ -197,12 +281,17 @@ def classify_outputs(tree: exp.Select, policy: Policy) -> list[Output]:
         if body.find(exp.AggFunc):
             bare = [c for c in body.find_all(exp.Column) if not c.find_ancestor(exp.AggFunc)]
             if bare:
-                raise _refuse("output-not-aggregate", f"{bare[0].name} is outside an aggregate in {projection.alias_or_name}.")
+                raise _refuse(
+                    "output-not-aggregate", f"{bare[0].name} is outside an aggregate in {projection.alias_or_name}."
+                )
             outputs.append(Output(projection.alias_or_name, "aggregate"))
         elif isinstance(body, exp.Column) and body.name in policy.dimensions and body.sql(dialect=DIALECT) in keys:
             outputs.append(Output(projection.alias_or_name, "dimension"))
         else:
-            raise _refuse("output-not-aggregate", f"{projection.alias_or_name} is neither an aggregate nor a grouped, allowed dimension.")
+            raise _refuse(
+                "output-not-aggregate",
+                f"{projection.alias_or_name} is neither an aggregate nor a grouped, allowed dimension.",
+            )
     return outputs
 
 
@@ -214,16 +303,27 @@ def suppress_small_groups(tree: exp.Select, policy: Policy) -> exp.Select:
     if not {table.name for table in tree.find_all(exp.Table)} & set(policy.privacy_units):
         return tree
     single_table = len(list(tree.find_all(exp.Table))) == 1
-    for table in [tree.args["from_"].this, *(join.this for join in tree.args.get("joins") or [])] if tree.args.get("from_") else []:
+    for table in (
+        [tree.args["from_"].this, *(join.this for join in tree.args.get("joins") or [])]
+        if tree.args.get("from_")
+        else []
+    ):
         if isinstance(table, exp.Table) and table.name in policy.privacy_units:
             unit = exp.column(policy.privacy_units[table.name], table=table.alias_or_name)
             # Over one table whose unit is a key, counting units is counting rows: no DISTINCT (10× cheaper).
-            persons = exp.Count(this=unit) if single_table and table.name in policy.unique_units else exp.Count(this=exp.Distinct(expressions=[unit]))
+            persons = (
+                exp.Count(this=unit)
+                if single_table and table.name in policy.unique_units
+                else exp.Count(this=exp.Distinct(expressions=[unit]))
+            )
             condition = exp.GTE(this=persons, expression=exp.Literal.number(policy.min_group_size))
             having = tree.args.get("having")
             tree.set("having", exp.Having(this=exp.and_(having.this, condition) if having else condition))
             return tree
-    raise _refuse("privacy-unit", "The query's outer FROM must name a table of persons or entities, so small groups can be suppressed.")
+    raise _refuse(
+        "privacy-unit",
+        "The query's outer FROM must name a table of persons or entities, so small groups can be suppressed.",
+    )
 
 
 def analyse(sql: str, policy: Policy) -> tuple[exp.Select, list[Output]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator
+from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
@@ -35,4 +36,6 @@ def committed(session: Session, value: object) -> object:
 
 def attachment(content: bytes | str, *, filename: str, media_type: str) -> Response:
     """A download: the browser saves it as ``filename`` instead of showing it."""
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

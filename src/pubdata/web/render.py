@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -66,11 +67,20 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
 def check_csrf(request: Request, submitted: str) -> None:
     expected = request.cookies.get(CSRF_COOKIE)
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
-        raise PermissionDenied("web.csrf", "The form expired or came from another site; reload the page and submit again.")
+        raise PermissionDenied(
+            "web.csrf", "The form expired or came from another site; reload the page and submit again."
+        )
 
 
-def act_on(session: Session, command: Callable[[], object] | None, *, action: str, what: str, then: str,
-           show: Callable[[PubdataError], Response]) -> Response:
+def act_on(
+    session: Session,
+    command: Callable[[], object] | None,
+    *,
+    action: str,
+    what: str,
+    then: str,
+    show: Callable[[PubdataError], Response],
+) -> Response:
     """One button of an object's page (``/<things>/<id>/do/<action>``), in its own transaction. Done: commit and
     go to ``then``. Refused: roll back and ``show`` the page again with the refusal; a hidden object (404) stays
     a 404, revealing nothing."""

@@ -32,6 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+from pubdata.sandbox import routes as sandbox_routes
 
 from harness import Contention, cpu_model
 from pubdata import scheduler
@@ -42,12 +43,12 @@ from pubdata.common import clock
 from pubdata.common.actor import CLI
 from pubdata.config import Settings
 from pubdata.contracts import service as contracts
+from pubdata.engines.duckdb import DuckDBEngine
 from pubdata.identity import service as identity
 from pubdata.platform import Platform, open_platform
-from pubdata.sandbox import dp, sql_checks
-from pubdata.sandbox import routes as sandbox_routes
-from pubdata.sandbox import service as sandbox
-from pubdata.sandbox.engine import DuckDBEngine
+from pubdata.privacy import dp
+from pubdata.queries import checks as sql_checks
+from pubdata.queries import service as sandbox
 
 PASSWORD = "correct-horse-battery"
 BIG, SMALL = "CZ-RK-0101", "CZ-RK-0102"

@@ -98,7 +98,8 @@ def test_demo_registers_the_pilot_catalogue_through_the_workflow(cli_env, settin
 
 def test_demo_signs_contracts_runs_a_dp_query_and_releases_a_job(cli_env, settings):
     from pubdata.contracts.models import Contract
-    from pubdata.sandbox.models import DpAnswer, Job
+    from pubdata.jobs.models import Job
+    from pubdata.privacy.models import DpAnswer
 
     assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     document = json.loads((settings.data_dir / "demo-accounts.json").read_text("utf-8"))
@@ -121,7 +122,7 @@ def test_demo_signs_contracts_runs_a_dp_query_and_releases_a_job(cli_env, settin
 
 
 def test_jobs_run_command_recovers_and_runs_waiting_jobs(cli_env, settings):
-    from pubdata.sandbox.models import Job
+    from pubdata.jobs.models import Job
 
     assert run("demo", "--scale", "0.01", *cli_env).exit_code == 0
     platform = open_platform(settings)

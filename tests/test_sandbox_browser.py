@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from pubdata.sandbox import jobs
+from pubdata.jobs import service as jobs
 from tests.browser import browser_page, serving
 from tests.test_authorization_lifecycle import city  # noqa: F401 - a fixture
 from tests.test_catalog_browser import log_in, log_out

@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pubdata.sandbox import dp, sql_checks
+from pubdata.privacy import dp
+from pubdata.queries import checks as sql_checks
 
 POLICY = sql_checks.Policy(
     tables={"people": {"id_number": "sensitive", "district": "none", "household_size": "none"}},
@@ -53,7 +54,7 @@ def test_contributions_are_capped_and_values_clamped(con):
 
 
 def test_grouping_without_delta_is_refused(con):
-    with pytest.raises(sql_checks.QueryRefused) as refused:
+    with pytest.raises(dp.DpRefused) as refused:
         released(con, "SELECT district, count(*) AS n FROM people GROUP BY district", epsilon=1.0, delta=None)
     assert refused.value.rule == "sql.dp-delta"
 
@@ -80,7 +81,7 @@ def test_a_quantile_needs_bounds_and_a_level_between_0_and_1(con):
         ("SELECT quantile_cont(household_size, 1.5) AS q FROM people", "sql.dp-quantile"),
         ("SELECT median(district) AS q FROM people", "sql.dp-bounds"),
     ):
-        with pytest.raises(sql_checks.QueryRefused) as refused:
+        with pytest.raises(dp.DpRefused) as refused:
             released(con, sql, epsilon=1.0, delta=None)
         assert refused.value.rule == rule
 

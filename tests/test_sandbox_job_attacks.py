@@ -20,8 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from pubdata.sandbox import isolation, jobs
-from pubdata.sandbox.rules import Limits
+from pubdata.jobs import isolation
+from pubdata.jobs import service as jobs
+from pubdata.jobs.rules import Limits
 from tests.test_authorization_lifecycle import city  # noqa: F401 - a fixture
 from tests.test_sandbox_jobs import partner_deal, submit  # noqa: F401 - partner_deal is a fixture
 

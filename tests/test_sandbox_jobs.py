@@ -20,10 +20,11 @@ from sqlalchemy import select
 from pubdata.app import create_app
 from pubdata.authorization import service as authorization
 from pubdata.common.actor import SYSTEM
+from pubdata.jobs import isolation
+from pubdata.jobs import service as jobs
+from pubdata.jobs.models import Job
+from pubdata.jobs.rules import Limits
 from pubdata.ledger.models import LedgerEntry
-from pubdata.sandbox import isolation, jobs
-from pubdata.sandbox.models import Job
-from pubdata.sandbox.rules import Limits
 from tests.test_authorization_lifecycle import city, principal, run, signed_agreement  # noqa: F401 - city is a fixture
 
 TERMS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pubdata.sandbox.sql_checks import Policy, QueryRefused, check
+from pubdata.queries.checks import Policy, QueryRefused, check
 
 POLICY = Policy(
     tables={

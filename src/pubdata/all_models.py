@@ -4,6 +4,7 @@ from pubdata.authorization import models as authorization_models  # noqa: F401
 from pubdata.catalog import models as catalog_models  # noqa: F401
 from pubdata.contracts import models as contract_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401
+from pubdata.jobs import models as job_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401
+from pubdata.privacy import models as privacy_models  # noqa: F401
 from pubdata.registration import models as registration_models  # noqa: F401
-from pubdata.sandbox import models as sandbox_models  # noqa: F401

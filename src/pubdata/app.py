@@ -24,11 +24,13 @@ from pubdata.contracts import routes as contract_routes
 from pubdata.identity import pages as identity_pages
 from pubdata.identity import routes as identity_routes
 from pubdata.identity.dependencies import LoginRequired
+from pubdata.jobs import pages as job_pages
+from pubdata.jobs import routes as job_routes
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
-from pubdata.sandbox import pages as sandbox_pages
-from pubdata.sandbox import routes as sandbox_routes
+from pubdata.queries import pages as query_pages
+from pubdata.queries import routes as query_routes
 from pubdata.web import pages as web_pages
 from pubdata.web.render import render
 
@@ -164,14 +166,16 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(catalog_routes.public)
     app.include_router(authorization_routes.router)
     app.include_router(contract_routes.router)
-    app.include_router(sandbox_routes.router)
+    app.include_router(query_routes.router)
+    app.include_router(job_routes.router)
     app.include_router(web_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(authorization_pages.router)
     app.include_router(contract_pages.router)
-    app.include_router(sandbox_pages.router)
+    app.include_router(query_pages.router)
+    app.include_router(job_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -139,7 +139,7 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
 
 
 def _recover_jobs(platform: Platform) -> list[str]:
-    from pubdata.sandbox import jobs
+    from pubdata.jobs import service as jobs
 
     with platform.session() as session:
         done = jobs.recover(session, actor=SYSTEM)
@@ -151,7 +151,7 @@ def _work(platform: Platform, *, stop: threading.Event | None = None, idle_secon
     """Run approved jobs one after another; with no ``stop``, return once none is waiting."""
     import logging
 
-    from pubdata.sandbox import jobs
+    from pubdata.jobs import service as jobs
 
     log, ran = logging.getLogger("pubdata.jobs"), 0
     while stop is None or not stop.is_set():

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pubdata.config import Settings
 from pubdata.db import make_engine, make_sessionmaker
+from pubdata.engines import base as engines
+from pubdata.engines.duckdb import DuckDBEngine
 from pubdata.ledger import service as ledger
 from pubdata.ledger.signing import Ed25519Signer
 
@@ -24,6 +26,10 @@ class Platform:
     engine: Engine
     sessions: sessionmaker[Session]
     signer: Ed25519Signer
+    # The data plane: the query path keeps locked-down databases; development queries on mock data run SQL
+    # nobody checked, so that engine keeps nothing.
+    query_engine: engines.Engine
+    mock_engine: engines.Engine
 
     def session(self) -> Session:
         return self.sessions()
@@ -60,4 +66,11 @@ def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
         ledger.ensure_ledger(session, algorithm=settings.ledger_hash)
         session.commit()
     signer = Ed25519Signer.load_or_create(settings.keys_dir / "ledger-ed25519.pem")
-    return Platform(settings=settings, engine=engine, sessions=sessions, signer=signer)
+    return Platform(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        signer=signer,
+        query_engine=DuckDBEngine(store=settings.domain_dir),
+        mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),
+    )

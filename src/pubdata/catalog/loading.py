@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from pubdata.catalog import checks
 from pubdata.catalog.schemas import FieldSpec
+from pubdata.engines.duckdb import literal, quote
 from pubdata.ledger.merkle import Hasher
 
 MAX_PROBLEMS = 100
@@ -119,7 +120,7 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if not header or header == [""]:
         raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
     # No sniffing: the dialect is fixed and the columns are the header's, so a stray row cannot change them.
-    columns = "{" + ", ".join(f"{checks.literal(column)}: 'VARCHAR'" for column in header) + "}"
+    columns = "{" + ", ".join(f"{literal(column)}: 'VARCHAR'" for column in header) + "}"
     try:
         con.execute(
             f"CREATE TABLE source AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, "
@@ -248,21 +249,19 @@ def _match_columns(header: Sequence[str], fields: Sequence[FieldSpec]) -> tuple[
 def _value(mapping: dict[str, str], spec: FieldSpec) -> str:
     if spec.name not in mapping:
         return "CAST(NULL AS VARCHAR)"
-    return f"NULLIF(trim({checks.quote(mapping[spec.name])}), '')"
+    return f"NULLIF(trim({quote(mapping[spec.name])}), '')"
 
 
 def _field_checks(spec: FieldSpec) -> list[tuple[str, str]]:
     """(check name, SQL that is true when the value passes) for one field, over ``_prepared``'s columns."""
-    value = checks.quote("v_" + spec.name)
+    value = quote("v_" + spec.name)
     found: list[tuple[str, str]] = []
     if spec.required:
         found.append(("required", f"{value} IS NOT NULL"))
     if spec.type in checks.TYPE_CHECKS:
         found.append((spec.type, f"({value} IS NULL OR {checks.TYPE_CHECKS[spec.type](value)})"))
     if spec.format == "resident_id":
-        found.append(
-            ("resident_id", f"({value} IS NULL OR {checks.is_resident_id(value, checks.quote('p_' + spec.name))})")
-        )
+        found.append(("resident_id", f"({value} IS NULL OR {checks.is_resident_id(value, quote('p_' + spec.name))})"))
     elif spec.format in checks.FORMAT_CHECKS:
         found.append((spec.format, f"({value} IS NULL OR {checks.FORMAT_CHECKS[spec.format](value)})"))
     return found
@@ -270,9 +269,9 @@ def _field_checks(spec: FieldSpec) -> list[tuple[str, str]]:
 
 def _prepared(mapping: dict[str, str], fields: Sequence[FieldSpec]) -> str:
     """Each field's trimmed value once, and an ID number's first 17 digits as one number, for the checks."""
-    columns = [f"{_value(mapping, spec)} AS {checks.quote('v_' + spec.name)}" for spec in fields]
+    columns = [f"{_value(mapping, spec)} AS {quote('v_' + spec.name)}" for spec in fields]
     columns += [
-        f"TRY_CAST(substr({_value(mapping, spec)}, 1, 17) AS BIGINT) AS {checks.quote('p_' + spec.name)}"
+        f"TRY_CAST(substr({_value(mapping, spec)}, 1, 17) AS BIGINT) AS {quote('p_' + spec.name)}"
         for spec in fields
         if spec.format == "resident_id"
     ]
@@ -441,8 +440,7 @@ def _read_source(
         except duckdb.Error:
             raise SourceError(Problem("catalog.parquet", "The file is not a readable Parquet file.")) from None
         casts = ", ".join(
-            f"CAST({checks.quote(c)} AS VARCHAR) AS {checks.quote(c)}"
-            for c, *_ in con.execute("DESCRIBE source").fetchall()
+            f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c, *_ in con.execute("DESCRIBE source").fetchall()
         )
         con.execute(
             f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text RENAME TO source"
@@ -452,9 +450,7 @@ def _read_source(
 def _write_parquet(
     con, mapping, fields: Sequence[FieldSpec], result: LoadResult, work_dir: Path, hasher: Hasher, progress
 ) -> None:
-    projection = ", ".join(
-        f"{checks.typed(_value(mapping, spec), spec.type)} AS {checks.quote(spec.name)}" for spec in fields
-    )
+    projection = ", ".join(f"{checks.typed(_value(mapping, spec), spec.type)} AS {quote(spec.name)}" for spec in fields)
     target = work_dir / f"pending-{uuid.uuid4().hex}.parquet"
     if progress:
         progress("writing", 0, result.row_count)

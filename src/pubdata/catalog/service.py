@@ -566,10 +566,11 @@ def load_upload(
         path.unlink(missing_ok=True)
 
 
-def data_of(session: Session, *, code: str, domain_dir: Path) -> tuple[list[FieldSpec], Path]:
-    """A registered resource's fields and the Parquet file of its current version, for the sandbox only."""
+def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], str]:
+    """A registered resource's fields and the Parquet file of its current version (relative to the domain),
+    for the engines and jobs only."""
     resource = public_get(session, code=code)
     version = current_version(session, resource)
     if version is None:
         raise NotFound("catalog.no-data", f"{code} has no data loaded.")
-    return fields_of(resource), domain_dir / version.file_name
+    return fields_of(resource), version.file_name

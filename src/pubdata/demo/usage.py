@@ -16,10 +16,9 @@ from pubdata.common import clock
 from pubdata.contracts import service as contracts
 from pubdata.demo import pilot
 from pubdata.identity import service as identity
+from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
-from pubdata.sandbox import jobs
-from pubdata.sandbox import service as sandbox
-from pubdata.sandbox.engine import DEFAULT_ENGINE
+from pubdata.queries import service as queries
 
 DP_QUERY = (
     "SELECT district, count(*) AS persons, avg(household_size) AS mean_household FROM cz_rk_0001 GROUP BY district"
@@ -131,13 +130,12 @@ def build(platform: Platform) -> list[dict[str, Any]]:
             )
         city_contract, partner_contract = listed[0]["id"], listed[2]["id"]
         if contracts.get(session, principal=operator, contract_id=city_contract).calls_used == 0:
-            sandbox.run_query(
+            queries.run_query(
                 session,
                 principal=_principal(session, "city.admin"),
                 contract_id=city_contract,
                 sql=DP_QUERY,
-                domain_dir=settings.domain_dir,
-                engine=DEFAULT_ENGINE,
+                engine=platform.query_engine,
             )
             session.commit()
         partner = _principal(session, "partner.admin")
@@ -150,7 +148,6 @@ def build(platform: Platform) -> list[dict[str, Any]]:
                 kind="python",
                 code=JOB_SCRIPT,
                 requirements=["pandas"],
-                domain_dir=settings.domain_dir,
             )
             session.commit()
             jobs.review(

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
-from pubdata.common import clock
 from pubdata.contracts import service as contracts
 from pubdata.contracts.models import Contract
+from pubdata.engines.base import Engine, EngineRefused, Limits, Result, TableRef
 from pubdata.identity.service import Principal
 from pubdata.ledger import service as ledger
-from pubdata.sandbox import dp, mock, sql_checks
-from pubdata.sandbox.engine import Engine, Result
-from pubdata.sandbox.models import DpAnswer
+from pubdata.privacy import dp
+from pubdata.privacy import service as privacy
+from pubdata.queries import checks as sql_checks
+from pubdata.queries import mock
 
 QUERY_TIMEOUT_SECONDS = 30.0
 DEV_MAX_ROWS = 1000
@@ -36,14 +35,14 @@ def table_name(code: str) -> str:
     return code.lower().replace("-", "_")
 
 
-def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_checks.Policy, dict[str, Path]]:
-    """The contract's tables as the checks see them, and their files."""
-    tables, paths, units = {}, {}, {}
+def policy_for(session: Session, terms: dict) -> tuple[sql_checks.Policy, dict[str, TableRef]]:
+    """The contract's tables as the checks see them, and the data versions behind them."""
+    tables, refs, units = {}, {}, {}
     for code in terms["resources"]:
-        fields, path = catalog.data_of(session, code=code, domain_dir=domain_dir)
+        fields, file = catalog.data_of(session, code=code)
         name = table_name(code)
         tables[name] = {spec.name: spec.sensitivity for spec in fields}
-        paths[name] = path
+        refs[name] = TableRef(name, file)
         unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
         if unit:
             units[name] = unit
@@ -53,13 +52,13 @@ def policy_for(session: Session, terms: dict, domain_dir: Path) -> tuple[sql_che
         privacy_units=units,
         min_group_size=terms["min_group_size"],
     )
-    return policy, paths
+    return policy, refs
 
 
-def with_keys(policy: sql_checks.Policy, paths: dict[str, Path], engine: Engine) -> sql_checks.Policy:
+def with_keys(policy: sql_checks.Policy, tables: dict[str, TableRef], engine: Engine) -> sql_checks.Policy:
     """Mark the tables whose privacy unit is a key (one row per person), so small groups are counted without
     DISTINCT. The engine finds out once per file, which can take a while: call this holding no transaction."""
-    unique = frozenset(name for name, unit in policy.privacy_units.items() if engine.is_unique(paths[name], unit))
+    unique = frozenset(name for name, unit in policy.privacy_units.items() if engine.is_unique(tables[name], unit))
     return dataclasses.replace(policy, unique_units=unique)
 
 
@@ -101,33 +100,33 @@ def contract_for_use(
     return contract, terms
 
 
-def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Path) -> dict[str, Path]:
-    """The contract's tables as mock data (made once per data version), for the development sandbox."""
+def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Path) -> dict[str, TableRef]:
+    """The contract's tables as mock data (made once per data version, in the mock store), for development."""
     tables = {}
     for code in terms["resources"]:
-        fields, real_path = catalog.data_of(session, code=code, domain_dir=domain_dir)
-        target = mock_dir / f"{table_name(code)}-{real_path.stem}.parquet"
-        tables[table_name(code)] = (
-            target
-            if target.exists()
-            else mock.write_mock(
-                fields=fields, real_path=real_path, target=target, min_group_size=terms["min_group_size"]
+        fields, file = catalog.data_of(session, code=code)
+        name = table_name(code)
+        mock_file = f"{name}-{Path(file).stem}.parquet"
+        if not (mock_dir / mock_file).exists():
+            mock.write_mock(
+                fields=fields,
+                real_path=domain_dir / file,
+                target=mock_dir / mock_file,
+                min_group_size=terms["min_group_size"],
             )
-        )
+        tables[name] = TableRef(name, mock_file)
     return tables
 
 
-def run_query(
-    session: Session, *, principal: Principal, contract_id: int, sql: str, domain_dir: Path, engine: Engine
-) -> Result:
+def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, engine: Engine) -> Result:
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
     refusal = contracts.refusal_before_call(contract)
     try:
         if refusal:
             raise contracts.ContractRefused(*refusal)
-        policy, paths = policy_for(session, terms, domain_dir)
+        policy, tables = policy_for(session, terms)
         session.rollback()  # the control plane is not read again until the charge
-        policy = with_keys(policy, paths, engine)
+        policy = with_keys(policy, tables, engine)
         if terms["output_rule"] == "dp":
             return _run_dp(
                 session,
@@ -136,17 +135,17 @@ def run_query(
                 sql=sql,
                 terms=terms,
                 policy=policy,
-                paths=paths,
+                tables=tables,
                 engine=engine,
             )
         checked = sql_checks.check(sql, policy)
-    except (contracts.ContractRefused, sql_checks.QueryRefused) as error:
+    except (contracts.ContractRefused, sql_checks.QueryRefused, dp.DpRefused, EngineRefused) as error:
         raise _refused(session, principal, contract_id, error) from None
     try:
         result = engine.run(
-            checked.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"]
+            checked.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms["max_rows"])
         )
-    except sql_checks.QueryRefused as error:
+    except EngineRefused as error:
         raise _refused(session, principal, contract_id, error) from None
     digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
     contracts.charge(
@@ -168,7 +167,7 @@ def _run_dp(
     sql: str,
     terms: dict,
     policy: sql_checks.Policy,
-    paths: dict[str, Path],
+    tables: dict[str, TableRef],
     engine: Engine,
 ) -> Result:
     """Bounded aggregates from the engine, noise from OpenDP, ε charged before release, repeats from the cache."""
@@ -188,9 +187,7 @@ def _run_dp(
         one_row_each=unit_table in policy.unique_units,
     )
     digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
-    cached = session.scalar(
-        select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == digest)
-    )
+    cached = privacy.released_answer(session, contract_id=contract_id, query_digest=digest)
     if cached is not None:
         ledger.record(
             session,
@@ -199,10 +196,10 @@ def _run_dp(
             subject=f"contract:{contract_id}",
             payload={"query": digest},
         )
-        answer = json.loads(cached.answer)
-        return Result(answer["columns"], [tuple(row) for row in answer["rows"]])
+        columns, rows = cached
+        return Result(columns, [tuple(row) for row in rows])
     session.rollback()  # no transaction is held while the engine runs
-    raw = engine.run(plan.sql, tables=paths, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=terms["max_rows"])
+    raw = engine.run(plan.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms["max_rows"]))
     columns, rows = dp.release(
         plan, raw.columns, raw.rows, epsilon=terms["epsilon_per_query"], delta=terms.get("delta")
     )
@@ -215,15 +212,7 @@ def _run_dp(
         epsilon_micro=epsilon_micro,
         payload={"query": digest, "rows": len(rows), "epsilon": terms["epsilon_per_query"]},
     )
-    session.add(
-        DpAnswer(
-            contract_id=contract_id,
-            query_digest=digest,
-            answer=json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False),
-            released_at=clock.now(),
-        )
-    )
-    session.flush()
+    privacy.keep_answer(session, contract_id=contract_id, query_digest=digest, columns=columns, rows=rows)
     return Result(columns, [tuple(row) for row in rows])
 
 
@@ -242,6 +231,7 @@ def dev_query(
     refusal = contracts.refusal_before_call(contract)
     if refusal:
         raise contracts.ContractRefused(*refusal)
+    query = sql_checks.parse_single_select(sql)  # nothing is checked on mock data, but the engine takes a tree
     tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
     ledger.record(
         session,
@@ -251,4 +241,4 @@ def dev_query(
         payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"},
     )
     session.commit()  # recorded before it runs, and no transaction is held while the engine runs
-    return engine.run(sql, tables=tables, timeout_seconds=QUERY_TIMEOUT_SECONDS, max_rows=DEV_MAX_ROWS)
+    return engine.run(query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))

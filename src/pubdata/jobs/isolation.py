@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pubdata.common.errors import PubdataError
-from pubdata.sandbox.rules import Limits
+from pubdata.jobs.rules import Limits
 
 BWRAP = "bwrap"
 TOOLS_PATH = "/usr/bin:/bin"  # prlimit and setpriv (util-linux): the system's own, never one found on a changed PATH

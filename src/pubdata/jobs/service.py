@@ -1,6 +1,6 @@
 """Job commands (作业): submit, review the code, run isolated, check outputs, hold, release twice, download.
 
-The jobs half of the sandbox service. Each command is one transaction with its ledger entry; the run itself
+Each command is one transaction with its ledger entry; the run itself
 holds no transaction (it may take minutes). A job's workspace is ``<domain>/jobs/<id>/``: the script, the
 run's log and its ``output/`` — inside the domain, because until released it is derived real data. A job
 only becomes ``held`` after every check has passed in the transaction that records its outputs, so a crash
@@ -27,13 +27,15 @@ from pubdata.common import clock
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.common.errors import InvalidInput, NotFound, PermissionDenied, StateRefused
 from pubdata.contracts import service as contracts
+from pubdata.engines.base import TableRef
+from pubdata.engines.duckdb import locked_connection
 from pubdata.identity import service as identity
 from pubdata.identity.service import Principal
+from pubdata.jobs import isolation, rules
+from pubdata.jobs.models import Job
 from pubdata.ledger import service as ledger
-from pubdata.sandbox import isolation, rules, sql_checks
-from pubdata.sandbox.engine import locked_connection
-from pubdata.sandbox.models import Job
-from pubdata.sandbox.service import contract_for_use, mock_tables, policy_for, scope_holders
+from pubdata.queries import checks as sql_checks
+from pubdata.queries.service import contract_for_use, mock_tables, policy_for, scope_holders
 
 TABULAR = (".csv", ".parquet")
 SQL_RUNNER = """\
@@ -103,7 +105,6 @@ def submit(
     kind: str,
     code: str,
     requirements: list[str],
-    domain_dir: Path,
 ) -> Job:
     """The assignee hands in SQL or a script to run on the real data; a reviewer reads it before it runs."""
     contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
@@ -115,7 +116,7 @@ def submit(
             "job.dp-contract",
             "A differentially private contract answers queries only; a job needs an aggregate contract.",
         )
-    policy, _ = policy_for(session, terms, domain_dir)
+    policy, _ = policy_for(session, terms)
     _checked_code(kind, code, requirements, policy)
     job = Job(
         contract_id=contract.id,
@@ -240,7 +241,8 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
         if refusal:
             raise contracts.ContractRefused(*refusal)
         _require_scope_still(session, job, terms["resources"])
-        policy, tables = policy_for(session, terms, domain_dir)
+        policy, refs = policy_for(session, terms)
+        tables = _paths(refs, domain_dir)
         if job.attempts == 1:
             contracts.charge(
                 session,
@@ -263,6 +265,11 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
     )
     checked_sql = sql_checks.check(job.code, policy).sql if job.kind == "sql" else None
     return Started(job.id, tables, checked_sql, terms["min_group_size"])
+
+
+def _paths(tables: dict[str, TableRef], store: Path) -> dict[str, Path]:
+    """Where a run finds its tables: the isolated run reads the files themselves, mounted read-only."""
+    return {name: store / table.file for name, table in tables.items()}
 
 
 def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
@@ -601,9 +608,9 @@ def dev_run(
     refusal = contracts.refusal_before_call(contract)
     if refusal:
         raise contracts.ContractRefused(*refusal)
-    policy, _ = policy_for(session, terms, domain_dir)
+    policy, _ = policy_for(session, terms)
     checked = _checked_code(kind, code, requirements, policy)
-    tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
+    tables = _paths(mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir), mock_dir)
     ledger.record(
         session,
         actor=principal.actor,

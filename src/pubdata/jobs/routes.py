@@ -1,4 +1,4 @@
-"""Sandbox API: queries under a contract, development on mock data, and jobs from submission to download."""
+"""Jobs API: development runs on mock data, and jobs on the real data from submission to download."""
 
 from __future__ import annotations
 
@@ -11,40 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.stored import FromJsonText
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.sandbox import jobs, service
-from pubdata.sandbox.engine import DEFAULT_ENGINE as ENGINE
-from pubdata.sandbox.engine import DEV_ENGINE
+from pubdata.jobs import service as jobs
 from pubdata.web.deps import PlatformDep, SessionDep, attachment, committed
 
-router = APIRouter(prefix="/api/v1", tags=["sandbox"])
-
-
-class QueryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    contract_id: int
-    sql: str = Field(min_length=1, max_length=20000)
-
-
-class QueryOut(BaseModel):
-    columns: list[str]
-    rows: list[list[Any]]
-
-
-@router.post("/queries", response_model=QueryOut)
-def run_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
-    result = service.run_query(
-        session,
-        principal=principal,
-        contract_id=body.contract_id,
-        sql=body.sql,
-        domain_dir=platform.settings.domain_dir,
-        engine=ENGINE,
-    )
-    session.commit()
-    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
-
-
-# --- development on mock data ----------------------------------------------------------------------------
+router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
 
 class DevRunIn(BaseModel):
@@ -53,21 +23,6 @@ class DevRunIn(BaseModel):
     kind: str = "python"
     code: str = Field(min_length=1, max_length=200_000)
     requirements: list[str] = Field(default_factory=list, max_length=10)
-
-
-@router.post("/dev/queries", response_model=QueryOut)
-def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
-    """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
-    result = service.dev_query(
-        session,
-        principal=principal,
-        contract_id=body.contract_id,
-        sql=body.sql,
-        domain_dir=platform.settings.domain_dir,
-        mock_dir=platform.settings.mock_dir,
-        engine=DEV_ENGINE,
-    )
-    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
 
 
 @router.post("/dev/runs")
@@ -135,7 +90,7 @@ class JobOut(BaseModel):
 
 
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)
-def submit_job(body: JobIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+def submit_job(body: JobIn, session: SessionDep, principal: ApiPrincipal):
     return committed(
         session,
         jobs.submit(
@@ -146,7 +101,6 @@ def submit_job(body: JobIn, session: SessionDep, platform: PlatformDep, principa
             kind=body.kind,
             code=body.code,
             requirements=body.requirements,
-            domain_dir=platform.settings.domain_dir,
         ),
     )
 

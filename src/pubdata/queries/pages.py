@@ -1,9 +1,8 @@
-"""Sandbox pages: the query console (real data under the output rule, or mock data), development runs, and
-jobs — the submitter's list, the operator's review queue, the release queue of the operator and the bureau."""
+"""Query pages: the console — governed queries on the real data under the output rule, SQL on mock data,
+development runs of scripts, and the form that submits a job."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,10 +15,11 @@ from pubdata.contracts import service as contracts
 from pubdata.identity import service as identity
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.identity.service import Principal
-from pubdata.sandbox import jobs, rules, service
-from pubdata.sandbox.engine import DEFAULT_ENGINE, DEV_ENGINE
-from pubdata.web.deps import PlatformDep, SessionDep, attachment
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.jobs import rules as job_rules
+from pubdata.jobs import service as jobs
+from pubdata.queries import service
+from pubdata.web.deps import PlatformDep, SessionDep
+from pubdata.web.render import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 SAMPLE_SCRIPT = """import pandas as pd
@@ -36,9 +36,9 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         if len(value) == 18 and is_resident_id(value.upper()):
             return masking.mask_id_number(value)
-        if rules.MOBILE.match(value):
+        if job_rules.MOBILE.match(value):
             return masking.mask_mobile(value)
-        if rules.looks_like_person_name(value):
+        if job_rules.looks_like_person_name(value):
             return masking.mask_name(value)
     return value
 
@@ -67,7 +67,7 @@ def _console(
         "tables": tables,
         "jobs_allowed": terms["output_rule"] != "dp",
         "form": form,
-        "allowed": rules.ALLOWED_REQUIREMENTS,
+        "allowed": job_rules.ALLOWED_REQUIREMENTS,
         "names": identity.organisation_names(
             session, {c.assignee_id for c in usable} | {c.assigner_id for c in usable}
         ),
@@ -103,7 +103,7 @@ async def console_query(
                 sql=sql,
                 domain_dir=settings.domain_dir,
                 mock_dir=settings.mock_dir,
-                engine=DEV_ENGINE,
+                engine=platform.mock_engine,
             )
         else:
             result = service.run_query(
@@ -111,8 +111,7 @@ async def console_query(
                 principal=principal,
                 contract_id=contract_id,
                 sql=sql,
-                domain_dir=settings.domain_dir,
-                engine=DEFAULT_ENGINE,
+                engine=platform.query_engine,
             )
         session.commit()
     except PubdataError as error:
@@ -151,32 +150,6 @@ async def console_run(
     return _console(request, session, principal, form=form, run=run)
 
 
-# --- jobs ------------------------------------------------------------------------------------------------
-
-
-@router.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
-    found = jobs.list_for(session, principal=principal)
-    wanted = request.query_params.get("contract_id")
-    if wanted and wanted.isdigit():
-        found = [job for job in found if job.contract_id == int(wanted)]
-    reviewing = [
-        job
-        for job in found
-        if job.state == "submitted" and identity.may(principal, "job.review", organisation_id=job.operator_id)
-    ]
-    releasing = [
-        job
-        for job in found
-        if job.state == "held"
-        and identity.may(principal, "job.release", organisation_id=job.operator_id)
-        and not (job.bureau_released_at if principal.organisation_kind == "bureau" else job.operator_released_at)
-    ]
-    names = identity.organisation_names(session, {job.organisation_id for job in found})
-    context = {"jobs": found, "reviewing": reviewing, "releasing": releasing, "names": names, "rules": rules}
-    return render(request, "jobs.html", context)
-
-
 @router.post("/jobs", response_class=HTMLResponse)
 async def submit_job(
     request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal
@@ -193,7 +166,6 @@ async def submit_job(
             kind=str(form.get("kind") or ""),
             code=str(form.get("code") or ""),
             requirements=form["requirements"],
-            domain_dir=platform.settings.domain_dir,
         )
         session.commit()
     except PubdataError as error:
@@ -206,87 +178,3 @@ async def submit_job(
 
 def _untitled() -> str:
     raise InvalidInput("job.title", "Give the job a title.")
-
-
-def _job_page(
-    request: Request,
-    session,
-    platform,
-    principal: Principal,
-    job_id: int,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    job = jobs.get(session, principal=principal, job_id=job_id)
-    reviewer = identity.may(principal, "job.review", organisation_id=job.operator_id)
-    releaser = identity.may(principal, "job.release", organisation_id=job.operator_id)
-    log = (
-        jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
-        if releaser or job.state == "released"
-        else None
-    )
-    previews = jobs.previews_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
-    context = {
-        "job": job,
-        "rules": rules,
-        "manifest": json.loads(job.manifest),
-        "requirements": json.loads(job.requirements),
-        "log": log,
-        "previews": previews,
-        "names": identity.organisation_names(session, {job.organisation_id, job.operator_id}),
-        "can_review": reviewer and job.state == "submitted",
-        "can_release": releaser and job.state == "held",
-        "released_by_me": (
-            job.bureau_released_at if principal.organisation_kind == "bureau" else job.operator_released_at
-        )
-        is not None,
-        "can_download": principal.organisation_id == job.organisation_id and job.state == "released",
-        "error": error,
-    }
-    return render(request, "job.html", context, status_code=status_code)
-
-
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, job_id: int
-) -> HTMLResponse:
-    return _job_page(request, session, platform, principal, job_id)
-
-
-@router.post("/jobs/{job_id}/do/{action}", response_class=HTMLResponse)
-async def act(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, job_id: int, action: str
-) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token") or ""))
-    note = str(form.get("note") or "")
-    commands = {
-        "approve": lambda: jobs.review(session, principal=principal, job_id=job_id, approve=True, note=note),
-        "reject": lambda: jobs.review(session, principal=principal, job_id=job_id, approve=False, note=note),
-        "release": lambda: jobs.release(session, principal=principal, job_id=job_id),
-        "withhold": lambda: jobs.withhold(session, principal=principal, job_id=job_id, reason=note),
-    }
-    return act_on(
-        session,
-        commands.get(action),
-        action=action,
-        what="a job",
-        then=f"/jobs/{job_id}",
-        show=lambda error: _job_page(
-            request, session, platform, principal, job_id, error=error.detail, status_code=error.status
-        ),
-    )
-
-
-@router.get("/jobs/{job_id}/output.zip")
-def download(session: SessionDep, platform: PlatformDep, principal: PagePrincipal, job_id: int) -> Response:
-    content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
-    session.commit()
-    return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
-
-
-@router.get("/jobs/{job_id}/record.json")
-def record(session: SessionDep, principal: PagePrincipal, job_id: int) -> Response:
-    body = jobs.record_document(session, principal=principal, job_id=job_id)
-    return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

@@ -44,8 +44,15 @@ class Output:
 
 @dataclass(frozen=True)
 class Checked:
-    sql: str
+    """An accepted query with its output rule applied, as the engine will run it. Shared by every caller that
+    asks the same question: nothing may change the tree."""
+
+    query: exp.Select
     outputs: list[Output]
+
+    @property
+    def sql(self) -> str:
+        return self.query.sql(dialect=DIALECT)
 
 
 # Node kinds a query may contain. Everything else — table functions, unknown functions, parameters, window
@@ -350,7 +357,7 @@ def check(sql: str, policy: Policy) -> Checked:
     checked = _CHECKED.get(key)
     if checked is None:
         tree, outputs = analyse(sql, policy)
-        checked = Checked(suppress_small_groups(tree, policy).sql(dialect=DIALECT), outputs)
+        checked = Checked(suppress_small_groups(tree, policy), outputs)
         if len(_CHECKED) >= CHECKED_KEPT:
             _CHECKED.clear()
         _CHECKED[key] = checked

@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from faker import Faker
 
-from pubdata.catalog.checks import quote
 from pubdata.catalog.schemas import FieldSpec
 from pubdata.common.ids import CREDIT_ALPHABET, credit_code_check_char
+from pubdata.engines.duckdb import quote
 
 MOCK_ROWS = 1000
 MAX_CATEGORIES = 100

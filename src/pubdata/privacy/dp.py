@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import opendp.prelude as dp
 from sqlglot import exp
 
-from pubdata.sandbox.sql_checks import DIALECT, QueryRefused
+from pubdata.common.errors import PubdataError
+from pubdata.engines.duckdb import DIALECT
 
 dp.enable_features("contrib")
 
@@ -26,11 +27,15 @@ dp.enable_features("contrib")
 class Plan:
     """What the engine runs and how its columns become a noisy answer."""
 
-    sql: str
+    query: exp.Select
     outputs: list[tuple[str, str, str | None]]  # (output name, kind: dimension|count|sum|avg|quantile, bounded column)
     sensitivities: dict[str, float]  # engine column -> L1 sensitivity
     grouped: bool
     histograms: dict[str, Histogram] = field(default_factory=dict)  # output position "q<i>" -> its bins
+
+    @property
+    def sql(self) -> str:
+        return self.query.sql(dialect=DIALECT)
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,15 @@ class Histogram:
     sensitivity: float
 
 
-def _refuse(rule: str, detail: str) -> QueryRefused:
-    return QueryRefused(f"sql.dp-{rule}", detail)
+class DpRefused(PubdataError):
+    """A query the differentially private mechanism cannot answer as asked."""
+
+    status = 403
+    title = "Query refused"
+
+
+def _refuse(rule: str, detail: str) -> DpRefused:
+    return DpRefused(f"sql.dp-{rule}", detail)
 
 
 def plan(
@@ -117,7 +129,7 @@ def plan(
         rewritten.append("expressions", exp.alias_(exp.Count(this=exp.Star()), "c_threshold"))
         sensitivities["c_threshold"] = cap
     return Plan(
-        rewritten.sql(dialect=DIALECT),
+        rewritten,
         outputs,
         sensitivities,
         grouped=bool(rewritten.args.get("group")),

@@ -1,0 +1,123 @@
+"""The city's four county-level districts: where people and firms are, and how offices and names refer to them.
+
+Every generator draws on this table: the grid assigns its cells to the districts, residents and enterprises
+are spread by the districts' shares, and the macro series break the city down by district.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class District:
+    """One county-level district of the city, with what the generators need to know of it."""
+
+    code: str
+    name: str
+    people: float  # share of the city's residents
+    economy: float  # share of the city's output
+    seat: tuple[float, float]  # county seat (lon, lat): the town where people and firms cluster
+    centre: tuple[float, float]
+    radius_km: float
+    urban_km: float
+    urban: tuple[str, ...]  # streets / seat town
+    rural: tuple[str, ...]
+    abbr: str  # in penalty decision numbers
+
+    @property
+    def place(self) -> str:
+        """How a local firm's name begins."""
+        return "池州市贵池区" if self.code == "341702" else self.name
+
+    @property
+    def market_authority(self) -> str:
+        return ("池州市" if self.code == "341702" else "") + self.name + "市场监督管理局"
+
+    def local(self, office: str) -> str:
+        """A county-level office; 贵池区's is the city's own."""
+        return f"池州市{office}" if self.code == "341702" else f"{self.name}{office}"
+
+
+DISTRICTS: tuple[District, ...] = (
+    District(
+        "341702",
+        "贵池区",
+        0.46,
+        0.46,
+        (117.49, 30.66),
+        (117.56, 30.44),
+        32.0,
+        6.0,
+        ("秋浦街道", "池阳街道", "里山街道", "江口街道"),
+        (
+            "墩上街道",
+            "马衙街道",
+            "梅龙街道",
+            "殷汇镇",
+            "牛头山镇",
+            "梅街镇",
+            "梅村镇",
+            "乌沙镇",
+            "牌楼镇",
+            "唐田镇",
+            "棠溪镇",
+            "涓桥镇",
+        ),
+        "贵",
+    ),
+    District(
+        "341721",
+        "东至县",
+        0.30,
+        0.28,
+        (117.02, 30.10),
+        (117.10, 30.03),
+        36.0,
+        3.5,
+        ("尧渡镇",),
+        (
+            "东流镇",
+            "大渡口镇",
+            "胜利镇",
+            "张溪镇",
+            "洋湖镇",
+            "葛公镇",
+            "香隅镇",
+            "官港镇",
+            "昭潭镇",
+            "泥溪镇",
+            "木塔乡",
+            "青山乡",
+            "花园乡",
+        ),
+        "东",
+    ),
+    District(
+        "341722",
+        "石台县",
+        0.07,
+        0.07,
+        (117.48, 30.21),
+        (117.50, 30.10),
+        23.0,
+        3.0,
+        ("仁里镇",),
+        ("七都镇", "丁香镇", "小河镇", "横渡镇", "仙寓镇", "矶滩乡", "大演乡"),
+        "石",
+    ),
+    District(
+        "341723",
+        "青阳县",
+        0.17,
+        0.19,
+        (117.85, 30.64),
+        (117.88, 30.55),
+        21.0,
+        3.5,
+        ("蓉城镇",),
+        ("木镇镇", "庙前镇", "陵阳镇", "新河镇", "丁桥镇", "朱备镇", "杨田镇", "酉华镇", "杜村乡", "乔木乡"),
+        "青",
+    ),
+)
+CITY_CODE = "341700"

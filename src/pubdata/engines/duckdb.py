@@ -1,0 +1,137 @@
+"""The DuckDB engine: the data plane next to the data, locked down before any query runs.
+
+Each database is in memory and locked down before any query runs (settings verified in
+``docs/sandbox-engine.md``): no temporary directory, file access limited to the tables' own Parquet files,
+external access off, extension installs and loads off, configuration locked, thread and memory limits, and
+``interrupt()`` when the time limit passes. The platform's checks come first; this is the second wall, for
+whatever a check might miss. ``quote`` and ``literal`` are the one way DuckDB SQL text is built from names
+and values anywhere in the platform.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from pubdata.engines.base import EngineRefused, Limits, Result, TableRef
+
+DIALECT = "duckdb"
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def locked_connection(paths: list[Path], *, threads: int = 1, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read ``paths`` and nothing else: no spill files, no extensions, no other
+    file, no network, and a configuration no query can change (``docs/sandbox-engine.md``)."""
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "threads": threads,
+            "memory_limit": memory_limit,
+        },
+    )
+    # Order matters: these can only be set while external access is still on.
+    con.execute("SET temp_directory = ''")
+    con.execute(f"SET allowed_paths = [{', '.join(literal(str(path.resolve())) for path in paths)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+class DuckDBEngine:
+    """DuckDB over the Parquet files of one store (the domain, or the mock store). With ``reuse`` (the query
+    path), one locked-down database per set of files is kept and each query runs on a cursor of its own:
+    opening and locking down a database costs about 30 ms, more than a small query. The engine runs one SELECT
+    statement only (DuckDB's own parser says which), so no query can leave anything behind for the next;
+    development queries on mock data use an engine without reuse."""
+
+    def __init__(
+        self, *, store: Path, threads: int = 2, memory_limit: str = "2GB", reuse: bool = True, keep: int = 32
+    ) -> None:
+        self.store = store
+        self.threads, self.memory_limit, self.reuse, self.keep = threads, memory_limit, reuse, keep
+        self._databases: OrderedDict[tuple, duckdb.DuckDBPyConnection] = OrderedDict()
+        self._unique: dict[tuple[str, str], bool] = {}
+        self._lock = threading.Lock()
+
+    def path_of(self, table: TableRef) -> Path:
+        return (self.store / table.file).resolve()
+
+    def _locked_down(self, tables: Sequence[TableRef]) -> duckdb.DuckDBPyConnection:
+        paths = {table.name: self.path_of(table) for table in tables}
+        con = locked_connection(list(paths.values()), threads=self.threads, memory_limit=self.memory_limit)
+        for name, path in paths.items():
+            con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM read_parquet({literal(str(path))})")
+        return con
+
+    def _connection(self, tables: Sequence[TableRef]) -> duckdb.DuckDBPyConnection:
+        """A connection for one query: a cursor of a kept database, or a database of its own."""
+        if not self.reuse:
+            return self._locked_down(tables)
+        key = tuple(sorted((table.name, table.file) for table in tables))
+        with self._lock:
+            database = self._databases.pop(key, None) or self._locked_down(tables)
+            self._databases[key] = database
+            while len(self._databases) > self.keep:
+                self._databases.popitem(last=False)  # closed by DuckDB once its last cursor is done
+            return database.cursor()
+
+    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+        sql = query.sql(dialect=DIALECT)
+        con = self._connection(tables)
+        timer = threading.Timer(limits.timeout_seconds, con.interrupt)
+        timer.start()
+        try:
+            # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
+            if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
+                raise EngineRefused("sql.engine-not-a-select", "The engine runs one SELECT statement and nothing else.")
+            cursor = con.execute(sql)
+            rows = cursor.fetchmany(limits.max_rows + 1)
+            if len(rows) > limits.max_rows:
+                raise EngineRefused(
+                    "sql.too-many-rows", f"The result has more than {limits.max_rows} rows; aggregate further."
+                )
+            return Result([column[0] for column in cursor.description], rows)
+        except duckdb.InterruptException:
+            raise EngineRefused(
+                "sql.timeout", f"The query ran longer than {limits.timeout_seconds:g} s and was stopped."
+            ) from None
+        except duckdb.PermissionException:
+            raise EngineRefused(
+                "sql.engine-permission", "The engine refused an operation outside the contract's data."
+            ) from None
+        except duckdb.Error as error:
+            raise EngineRefused(
+                "sql.engine-error", f"The engine could not run the query ({type(error).__name__})."
+            ) from None
+        finally:
+            timer.cancel()
+            con.close()  # the cursor, or the whole database when it is not kept
+
+    def is_unique(self, table: TableRef, column: str) -> bool:
+        key = (table.file, column)
+        if key not in self._unique:
+            counted = exp.select(
+                exp.EQ(
+                    this=exp.Count(this=exp.Star()),
+                    expression=exp.Count(this=exp.Distinct(expressions=[exp.column(column, quoted=True)])),
+                )
+            ).from_(exp.to_table("t"))
+            ((unique,),) = self.run(
+                counted, tables=[TableRef("t", table.file)], limits=Limits(timeout_seconds=600, max_rows=1)
+            ).rows
+            self._unique[key] = bool(unique)  # versions are immutable files: the answer never changes
+        return self._unique[key]

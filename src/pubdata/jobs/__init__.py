@@ -1,0 +1,2 @@
+"""Isolated jobs (作业): reviewed code run on the real data in bubblewrap, outputs checked, held and released
+twice before they leave the domain."""

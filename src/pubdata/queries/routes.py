@@ -1,0 +1,53 @@
+"""Queries API: governed queries under a contract, and SQL on mock data for development."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from pubdata.identity.dependencies import ApiPrincipal
+from pubdata.queries import service
+from pubdata.web.deps import PlatformDep, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["queries"])
+
+
+class QueryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contract_id: int
+    sql: str = Field(min_length=1, max_length=20000)
+
+
+class QueryOut(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@router.post("/queries", response_model=QueryOut)
+def run_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    result = service.run_query(
+        session,
+        principal=principal,
+        contract_id=body.contract_id,
+        sql=body.sql,
+        engine=platform.query_engine,
+    )
+    session.commit()
+    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
+
+
+@router.post("/dev/queries", response_model=QueryOut)
+def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+    """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
+    result = service.dev_query(
+        session,
+        principal=principal,
+        contract_id=body.contract_id,
+        sql=body.sql,
+        domain_dir=platform.settings.domain_dir,
+        mock_dir=platform.settings.mock_dir,
+        engine=platform.mock_engine,
+    )
+    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])

@@ -12,6 +12,7 @@ import uvicorn
 
 from pubdata.app import create_app
 from pubdata.platform import Platform
+from tests.scenarios import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -61,3 +62,15 @@ def browser_page() -> Iterator[object]:
         finally:
             context.close()
             browser.close()
+
+
+def log_in(page, base: str, login: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def log_out(page) -> None:
+    page.click("form[action='/logout'] button")

@@ -21,6 +21,7 @@ from pubdata.common import clock
 from pubdata.config import Settings
 from pubdata.db import Base, make_engine
 from pubdata.platform import Platform, open_platform, upgrade
+from tests import scenarios
 
 POSTGRES_URL = os.environ.get("PUBDATA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATABASES = [name for name in os.environ.get("PUBDATA_TEST_DATABASES", "sqlite,postgresql").split(",") if name]
@@ -94,3 +95,16 @@ def real_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+# --- the scenarios many domains' tests start from (builders in ``tests.scenarios``) ----------------------
+
+
+@pytest.fixture
+def city(platform: Platform) -> dict:
+    return scenarios.city(platform)
+
+
+@pytest.fixture
+def partner_deal(platform: Platform, city: dict) -> dict:
+    return scenarios.partner_deal(platform, city)

@@ -18,7 +18,8 @@ from pubdata.authorization import pages as authorization_pages
 from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
-from pubdata.common.errors import PayloadTooLarge, PubdataError
+from pubdata.common import messages
+from pubdata.common.errors import Refused
 from pubdata.contracts import pages as contract_pages
 from pubdata.contracts import routes as contract_routes
 from pubdata.identity import pages as identity_pages
@@ -38,17 +39,27 @@ log = logging.getLogger("pubdata")
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, *, rule: str, **extra: object) -> JSONResponse:
-    """An RFC 9457 problem document."""
+def problem(refusal: Refused, lang: str) -> JSONResponse:
+    """An RFC 9457 problem document in the client's language, naming the rule that refused."""
     body = {
-        "type": f"urn:pubdata:rule:{rule}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "rule": rule,
-        **extra,
+        "type": f"urn:pubdata:rule:{refusal.rule}",
+        "title": refusal.title_in(lang),
+        "status": refusal.status,
+        "detail": refusal.detail_in(lang),
+        "rule": refusal.rule,
+        **refusal.extra,
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    response = JSONResponse(body, status_code=refusal.status, media_type=PROBLEM, headers={"Content-Language": lang})
+    if refusal.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def client_language(headers: dict[bytes, bytes] | None = None, *, request: Request | None = None) -> str:
+    """What an API client asked for (``Accept-Language``); zh-CN by default."""
+    if request is not None:
+        return messages.negotiate(request.headers.get("accept-language"))
+    return messages.negotiate((headers or {}).get(b"accept-language", b"").decode("latin-1"))
 
 
 # Data uploads (a department's file) may be large; every other body is small.
@@ -78,19 +89,21 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise PayloadTooLarge("http.body-too-large", f"The request body is larger than {limit} bytes.")
+                    raise _TooLarge()
             return message
 
         try:
             await self.app(scope, limited, send)
-        except PayloadTooLarge:
+        except _TooLarge:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem(
-            413, "Payload too large", f"The request body is larger than {limit} bytes.", rule="http.body-too-large"
-        )
-        await response(scope, receive, send)
+        lang = client_language(dict(scope.get("headers") or []))
+        await problem(Refused("http.body-too-large", limit=limit), lang)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    """The streamed body passed its limit."""
 
 
 def _is_page(request: Request) -> bool:
@@ -117,44 +130,38 @@ def create_app(platform: Platform) -> FastAPI:
     )
     app.state.platform = platform
 
-    @app.exception_handler(PubdataError)
-    async def _refusal(request: Request, error: PubdataError) -> Response:
+    def refused(request: Request, refusal: Refused) -> Response:
+        """A browser gets a page, in the page's language; an API client problem+json, in the language it asked for."""
         if _is_page(request):
-            return render(request, "error.html", {"error": error.detail, "rule": error.rule}, status_code=error.status)
-        response = problem(error.status, error.title, error.detail, rule=error.rule, **error.extra)
-        if error.status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
-        return response
+            return render(request, "web/error.html", {"error": refusal}, status_code=refusal.status)
+        return problem(refusal, client_language(request=request))
+
+    @app.exception_handler(Refused)
+    async def _refusal(request: Request, error: Refused) -> Response:
+        return refused(request, error)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
         errors = _validation_errors(error)
         if any(item["type"] == "json_invalid" for item in errors):
-            return problem(
-                400, "Malformed JSON", "The request body is not valid JSON.", rule="http.malformed-json", errors=errors
-            )
-        return problem(
-            422,
-            "Invalid input",
-            "The request does not match the expected shape; see errors.",
-            rule="http.validation",
-            errors=errors,
-        )
+            return refused(request, Refused("http.malformed-json", extra={"errors": errors}))
+        return refused(request, Refused("http.validation", extra={"errors": errors}))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail), rule=f"http.{error.status_code}")
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        rule = f"http.{error.status_code}"
+        if not messages.is_refusal(rule):
+            rule = "http.400" if error.status_code < 500 else "http.internal"
+        return refused(request, Refused(rule))
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, error: Exception) -> JSONResponse:
+    async def _crash(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "Internal error", "Something went wrong on our side; nothing was changed.", rule="http.internal"
-        )
+        return refused(request, Refused("http.internal"))
 
     @app.get("/healthz", tags=["platform"])
     def healthz() -> dict[str, str]:

@@ -14,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pubdata.common import clock
 from pubdata.common.actor import CLI, SYSTEM
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
 from pubdata.config import Settings
+from pubdata.identity.access import PlatformItself
 from pubdata.platform import Platform, open_platform
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
 console = Console()
+AS_CLI = PlatformItself(CLI)  # administration from the command line: the platform acting for itself
 
 DataDir = Annotated[
     Path | None,
@@ -51,7 +53,7 @@ def _open(data_dir: Path | None, now: str | None = None, *, frozen: bool = True)
     return open_platform(_settings(data_dir))
 
 
-def _fail(error: PubdataError) -> None:
+def _fail(error: Refused) -> None:
     console.print(f"[red]refused[/red] {escape(f'[{error.rule}]')} {escape(error.detail)}")
     raise typer.Exit(code=2)
 
@@ -95,9 +97,8 @@ def serve(
     spool = platform.settings.domain_dir / "tmp"
     spool.mkdir(parents=True, exist_ok=True)
     tempfile.tempdir = str(spool)
-    with platform.session() as session:
+    with platform.command() as session:
         first = identity.bootstrap(session, actor=CLI)
-        session.commit()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     console.print(f"pubdata is serving at [bold]{url}[/bold]")
     accounts = platform.settings.data_dir / demo_module.ACCOUNTS_FILE
@@ -126,10 +127,8 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
     def run() -> None:
         while True:
             try:
-                with platform.session() as session:
-                    for line in scheduler.tick(session):
-                        log.info(line)
-                    session.commit()
+                for line in scheduler.tick(platform).changes:
+                    log.info(line)
             except Exception:
                 log.exception("scheduled tick failed")
             stop.wait(every_seconds)
@@ -141,10 +140,8 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
 def _recover_jobs(platform: Platform) -> list[str]:
     from pubdata.jobs import service as jobs
 
-    with platform.session() as session:
-        done = jobs.recover(session, actor=SYSTEM)
-        session.commit()
-    return done
+    with platform.command() as session:
+        return jobs.recover(session, actor=SYSTEM)
 
 
 def _work(platform: Platform, *, stop: threading.Event | None = None, idle_seconds: float = 2.0) -> int:
@@ -156,7 +153,7 @@ def _work(platform: Platform, *, stop: threading.Event | None = None, idle_secon
     log, ran = logging.getLogger("pubdata.jobs"), 0
     while stop is None or not stop.is_set():
         try:
-            step = jobs.execute_next(platform)
+            step = jobs.execute_next(platform, domain_dir=platform.settings.domain_dir)
         except Exception:
             log.exception("job worker step failed")
             step = None
@@ -209,15 +206,14 @@ def create_org(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir)
-    with platform.session() as session:
-        try:
+    try:
+        with platform.command() as session:
             organisation = identity.create_organisation(
-                session, actor=CLI, kind=kind, name=name, credit_code=credit_code
+                session, principal=AS_CLI, kind=kind, name=name, credit_code=credit_code
             )
-            session.commit()
-        except PubdataError as error:
-            _fail(error)
-        console.print(f"organisation {organisation.id} created: {organisation.name} ({organisation.kind})")
+    except Refused as error:
+        _fail(error)
+    console.print(f"organisation {organisation.id} created: {organisation.name} ({organisation.kind})")
 
 
 @admin_app.command("create-user")
@@ -234,21 +230,20 @@ def create_user(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir)
-    with platform.session() as session:
-        try:
+    try:
+        with platform.command() as session:
             user = identity.create_user(
                 session,
-                actor=CLI,
+                principal=AS_CLI,
                 organisation_id=organisation_id,
                 login=login,
                 display_name=display_name or login,
                 role=role,
                 password=password,
             )
-            session.commit()
-        except PubdataError as error:
-            _fail(error)
-        console.print(f"user {user.id} created: {user.login} ({user.role})")
+    except Refused as error:
+        _fail(error)
+    console.print(f"user {user.id} created: {user.login} ({user.role})")
 
 
 @admin_app.command("create-token")
@@ -262,17 +257,13 @@ def create_token(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir)
-    with platform.session() as session:
-        user = identity.find_user(session, login=login)
-        if user is None:
-            console.print(f"[red]no user with login {login}[/red]")
-            raise typer.Exit(code=2)
-        try:
-            _, plaintext = identity.issue_token(session, actor=CLI, user_id=user.id, name=name, days=days)
-            session.commit()
-        except PubdataError as error:
-            _fail(error)
-        typer.echo(plaintext)
+    try:
+        with platform.command() as session:
+            user = identity.principal_of(session, login=login)
+            _, plaintext = identity.issue_token(session, principal=AS_CLI, user_id=user.user_id, name=name, days=days)
+    except Refused as error:
+        _fail(error)
+    typer.echo(plaintext)
 
 
 @app.command()
@@ -295,41 +286,35 @@ def load(
 
     platform = _open(data_dir)
     chosen = source_format or FORMAT_BY_SUFFIX.get(file.suffix.lower(), "csv")
-    with (
-        platform.session() as session,
-        Progress(
+    try:
+        with platform.read() as session:
+            principal = identity.principal_of(session, login=login)
+            resource_id = catalog.find_id(session, code=code)
+        with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
             console=console,
             transient=True,
-        ) as bar,
-    ):
-        user = identity.find_user(session, login=login)
-        if user is None:
-            console.print(f"[red]no user with login {escape(login)}[/red]")
-            raise typer.Exit(code=2)
-        principal = identity.principal_for(session, user)
-        task = bar.add_task("loading", total=None)
+        ) as bar:
+            task = bar.add_task("loading", total=None)
 
-        def advance(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
+            def advance(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
 
-        try:
             result, version = catalog.load(
-                session,
+                platform,
                 principal=principal,
-                resource_id=catalog.find_id(session, code=code),
+                resource_id=resource_id,
                 domain_dir=platform.settings.domain_dir,
                 source_format=chosen,
                 path=file,
                 progress=advance,
                 confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
             )
-            session.commit()
-        except PubdataError as error:
-            _fail(error)
+    except Refused as error:
+        _fail(error)
     if version is None:
         console.print(f"[red]nothing loaded[/red]: {result.problem_count} problem(s)")
         for problem in result.problems:
@@ -350,10 +335,8 @@ def tick(data_dir: DataDir = None, now: Now = None) -> None:
     from pubdata import scheduler
 
     platform = _open(data_dir, now)
-    with platform.session() as session:
-        done = scheduler.tick(session)
-        session.commit()
-    console.print(f"tick: {len(done)} change(s)" + "".join(f"\n  {escape(item)}" for item in done))
+    for domain in scheduler.tick(platform).domains:
+        console.print(escape(domain.line()))
 
 
 @ledger_app.command("head")
@@ -362,9 +345,8 @@ def ledger_head(data_dir: DataDir = None) -> None:
     from pubdata.ledger import schemas, service
 
     platform = _open(data_dir)
-    with platform.session() as session:
+    with platform.command() as session:  # signing a head keeps it
         head = service.current_tree_head(session, platform.signer)
-        session.commit()
     typer.echo(schemas.TreeHeadOut.of(head).model_dump_json(indent=2))
 
 
@@ -374,24 +356,23 @@ def ledger_proof(seq: int, data_dir: DataDir = None) -> None:
     from pubdata.ledger import merkle, schemas, service
 
     platform = _open(data_dir)
-    with platform.session() as session:
-        try:
+    try:
+        with platform.command() as session:
             entry = service.get_entry(session, seq)
             head = service.current_tree_head(session, platform.signer)
             path = service.inclusion_proof(session, seq=seq, tree_size=head.size)
-        except PubdataError as error:
-            _fail(error)
-        session.commit()
-        leaf = service.hasher(head.algorithm).leaf(service.document_of(entry))
-        ok = head.signature_valid() and merkle.verify_inclusion(
-            service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash
-        )
-        document = {
-            "entry": schemas.EntryOut.of(entry).model_dump(),
-            "tree_head": schemas.TreeHeadOut.of(head).model_dump(),
-            "audit_path": [p.hex() for p in path],
-            "verified": ok,
-        }
+    except Refused as error:
+        _fail(error)
+    leaf = service.hasher(head.algorithm).leaf(service.document_of(entry))
+    ok = head.signature_valid() and merkle.verify_inclusion(
+        service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash
+    )
+    document = {
+        "entry": schemas.EntryOut.of(entry).model_dump(),
+        "tree_head": schemas.TreeHeadOut.of(head).model_dump(),
+        "audit_path": [p.hex() for p in path],
+        "verified": ok,
+    }
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     raise typer.Exit(code=0 if ok else 1)
 
@@ -402,15 +383,15 @@ def ledger_consistency(first: int, second: int, data_dir: DataDir = None) -> Non
     from pubdata.ledger import merkle, service
 
     platform = _open(data_dir)
-    with platform.session() as session:
-        try:
+    try:
+        with platform.read() as session:
             path = service.consistency_proof(session, first=first, second=second)
-        except PubdataError as error:
-            _fail(error)
-        first_root, second_root = service.root_at(session, first), service.root_at(session, second)
-        ok = merkle.verify_consistency(
-            service.hasher(service.algorithm(session)), first, second, first_root, second_root, path
-        )
+            first_root, second_root = service.root_at(session, first), service.root_at(session, second)
+            ok = merkle.verify_consistency(
+                service.hasher(service.algorithm(session)), first, second, first_root, second_root, path
+            )
+    except Refused as error:
+        _fail(error)
     typer.echo(
         json.dumps(
             {
@@ -434,7 +415,7 @@ def ledger_verify(data_dir: DataDir = None) -> None:
 
     platform = _open(data_dir)
     with (
-        platform.session() as session,
+        platform.read() as session,
         Progress(
             TextColumn("verifying"),
             BarColumn(),

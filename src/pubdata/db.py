@@ -1,18 +1,28 @@
-"""Database engine, sessions and the column types every domain uses.
+"""Database engine, sessions, the unit of work and the column types every domain uses.
 
 SQLite (embedded default) and PostgreSQL behave the same here: times are stored as UTC and come back
-timezone-aware; SQLite transactions start with ``BEGIN IMMEDIATE`` so two writers queue instead of failing
-half-way; PostgreSQL serialises ledger appends with a row lock on the ledger head (see ``ledger.service``).
+timezone-aware. A command's SQLite transaction starts with ``BEGIN IMMEDIATE`` so two writers queue instead of
+failing half-way; a read's starts with a plain ``BEGIN`` and takes no write lock, and a read connection
+refuses to write at all. PostgreSQL serialises ledger appends with a row lock on the ledger head (see
+``ledger.service``).
+
+``UnitOfWork`` is the one owner of transactions (``platform.Platform`` implements it): ``command()`` commits
+on success and rolls back on error; ``read()`` never writes. Routes, pages, the command line and the workers
+open one of the two; services never commit.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+READ = "pubdata_read"  # the execution option that marks a read connection
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -48,8 +58,24 @@ class UTCDateTime(TypeDecorator):
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = _sqlite_engine(url, echo=echo)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "before_cursor_execute", _reads_only_read)
+    return engine
+
+
+class ReadOnly(RuntimeError):
+    """A read session tried to write: a bug (a command must open a command session)."""
+
+
+def _reads_only_read(connection, cursor, statement: str, parameters, context, executemany) -> None:  # noqa: ANN001
+    if connection.get_execution_options().get(READ) and statement.lstrip()[:6].upper() in (
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+    ):
+        raise ReadOnly("a read session cannot write; open a command session")
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -73,15 +99,26 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # noqa: ANN001
-        # IMMEDIATE takes the write lock up front, so concurrent writers wait for each other instead of
-        # failing with "database is locked" when a read turns into a write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A command's IMMEDIATE takes the write lock up front, so concurrent writers wait for each other
+        # instead of failing with "database is locked" when a read turns into a write. A read takes none.
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ) else "BEGIN IMMEDIATE")
 
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: Engine, *, read: bool = False) -> sessionmaker[Session]:
+    bind = engine.execution_options(**{READ: True}) if read else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+
+
+class UnitOfWork(Protocol):
+    """Where transactions begin and end, and where refusals that must be kept are recorded."""
+
+    def command(self) -> AbstractContextManager[Session]: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+    def recording(self) -> AbstractContextManager[None]: ...
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:

@@ -1,7 +1,14 @@
-"""The running platform: settings, database, signing key — opened once by the CLI or the web app."""
+"""The running platform: settings, database, signing key, engines — opened once by the CLI or the web app.
+
+It is also the unit of work (``db.UnitOfWork``): ``command()`` and ``read()`` are where every transaction of
+the platform begins and ends.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from pubdata.common.errors import Refused
 from pubdata.config import Settings
 from pubdata.db import make_engine, make_sessionmaker
 from pubdata.engines import base as engines
@@ -18,6 +26,7 @@ from pubdata.ledger import service as ledger
 from pubdata.ledger.signing import Ed25519Signer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("pubdata")
 
 
 @dataclass
@@ -25,14 +34,63 @@ class Platform:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session]
     signer: Ed25519Signer
     # The data plane: the query path keeps locked-down databases; development queries on mock data run SQL
     # nobody checked, so that engine keeps nothing.
     query_engine: engines.Engine
     mock_engine: engines.Engine
 
-    def session(self) -> Session:
-        return self.sessions()
+    @contextmanager
+    def command(self) -> Iterator[Session]:
+        """One command's transaction: committed when the block ends, rolled back if it raises."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except Refused as refusal:
+            session.rollback()
+            session.close()
+            self._record(refusal)
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it takes no write lock, and any write in it fails. Closing
+        it ends the transaction and keeps what was read usable as values."""
+        session = self.reads()
+        try:
+            yield session
+        except Refused as refusal:
+            session.close()
+            self._record(refusal)
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        """Work outside any transaction (a check, an engine run) whose refusals must still be recorded."""
+        try:
+            yield
+        except Refused as refusal:
+            self._record(refusal)
+            raise
+
+    def _record(self, refusal: Refused) -> None:
+        """The one place a refusal that must not go unrecorded (a use outside the scope, a refused query) is
+        appended to the ledger: in a short command of its own, after whatever was refused has been rolled back,
+        and once, however many units the refusal then passes through."""
+        entry, refusal.entry = refusal.entry, None
+        if entry is None:
+            return
+        with self.command() as session:
+            ledger.record(session, actor=entry.actor, action=entry.action, subject=entry.subject, payload=entry.payload)
 
     @property
     def public_keys(self) -> dict[str, bytes]:
@@ -62,14 +120,14 @@ def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
     if migrate:
         upgrade(engine)
     sessions = make_sessionmaker(engine)
-    with sessions() as session:
+    with sessions.begin() as session:  # before the platform exists, its own first command
         ledger.ensure_ledger(session, algorithm=settings.ledger_hash)
-        session.commit()
     signer = Ed25519Signer.load_or_create(settings.keys_dir / "ledger-ed25519.pem")
     return Platform(
         settings=settings,
         engine=engine,
         sessions=sessions,
+        reads=make_sessionmaker(engine, read=True),
         signer=signer,
         query_engine=DuckDBEngine(store=settings.domain_dir),
         mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),

@@ -1,24 +1,74 @@
-"""Time-driven transitions: each domain's "what is due now" in one place, applied idempotently.
+"""Time-driven transitions: each domain's "what is due now", each in a command of its own.
 
 ``pubdata tick`` runs it once (cron, tests); ``pubdata serve`` runs it every minute. Running it twice in a
-row changes nothing more the second time.
+row changes nothing more the second time. Domains run in order — an operator's exit comes before the
+contracts that end with it — and one domain failing (logged) neither rolls back nor stops the others.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import service as authorization
+from pubdata.authorization import deadlines as authorization
 from pubdata.catalog import service as catalog
-from pubdata.common.actor import SYSTEM
+from pubdata.common.actor import SYSTEM, Actor
 from pubdata.contracts import service as contracts
+from pubdata.db import UnitOfWork
+
+log = logging.getLogger("pubdata.scheduler")
+Deadlines = Callable[[Session, Actor], list[str]]
 
 
-def tick(session: Session) -> list[str]:
-    """Apply everything due; returns a line per change. The caller commits."""
-    done: list[str] = []
-    done += [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=SYSTEM)]
-    done += authorization.apply_deadlines(session, actor=SYSTEM)
-    done += contracts.expire_due(session, actor=SYSTEM)
-    done += contracts.end_with_authorization(session, actor=SYSTEM)
-    return done
+def _catalog(session: Session, actor: Actor) -> list[str]:
+    return [f"resource registered: {number}" for number in catalog.finalise_due(session, actor=actor)]
+
+
+def _contracts(session: Session, actor: Actor) -> list[str]:
+    return contracts.expire_due(session, actor=actor) + contracts.end_with_authorization(session, actor=actor)
+
+
+DOMAINS: tuple[tuple[str, Deadlines], ...] = (
+    ("catalog", _catalog),
+    ("authorization", lambda session, actor: authorization.apply_deadlines(session, actor=actor)),
+    ("contracts", _contracts),
+)
+
+
+@dataclass(frozen=True)
+class DomainTick:
+    domain: str
+    changes: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    def line(self) -> str:
+        if self.failed:
+            return f"{self.domain}: failed (see the log); nothing of it was changed"
+        return f"{self.domain}: {len(self.changes)} change(s)" + "".join(f"\n  {item}" for item in self.changes)
+
+
+@dataclass(frozen=True)
+class Tick:
+    domains: list[DomainTick]
+
+    @property
+    def changes(self) -> list[str]:
+        return [change for domain in self.domains for change in domain.changes]
+
+
+def tick(units: UnitOfWork, *, actor: Actor = SYSTEM) -> Tick:
+    """Apply everything due, one domain per command."""
+    done = []
+    for name, apply in DOMAINS:
+        try:
+            with units.command() as session:
+                changes = apply(session, actor)
+        except Exception:
+            log.exception("the %s deadlines failed", name)
+            done.append(DomainTick(name, failed=True))
+        else:
+            done.append(DomainTick(name, changes))
+    return Tick(done)

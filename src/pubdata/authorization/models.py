@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -15,6 +16,9 @@ class Agreement(Audited, Base):
     """The authorization agreement (授权运营协议) between the bureau and the operator chosen by tender."""
 
     __tablename__ = "agreement"
+    guard = Guard(
+        ("授权运营协议", "agreement"), "authorization.read", "authorization.not-found", {"operator": "operator_id"}
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
@@ -46,6 +50,12 @@ class Partner(Audited, Base):
     """A partner (合伙人) admitted by the operator, with a scope inside the operator's."""
 
     __tablename__ = "partner"
+    guard = Guard(
+        ("合伙人", "partner"),
+        "authorization.read",
+        "authorization.not-found",
+        {"partner": "organisation_id", "operator": "operator_id"},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
@@ -55,6 +65,12 @@ class Partner(Audited, Base):
     admitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    agreement: Mapped[Agreement] = relationship(lazy="joined")
+
+    @property
+    def operator_id(self) -> int:
+        """The operator whose partner this is: a party to the admission as much as the partner itself."""
+        return self.agreement.operator_id
 
 
 class Evaluation(Audited, Base):

@@ -2,120 +2,109 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, status
 
-from pubdata.authorization import schemas, service
+from pubdata.authorization import agreements, deadlines, evaluation, partners, schemas, scope
+from pubdata.authorization.models import Agreement, Evaluation, Incident, Partner
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.web.deps import SessionDep, committed
+from pubdata.web.deps import CommandSession, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["authorization"])
 
 
 @router.post("/agreements", response_model=schemas.AgreementOut, status_code=status.HTTP_201_CREATED)
-def record_agreement(body: schemas.AgreementIn, session: SessionDep, principal: ApiPrincipal):
-    agreement = service.record_agreement(
+def record_agreement(body: schemas.AgreementIn, session: CommandSession, principal: ApiPrincipal) -> Agreement:
+    return agreements.record_agreement(
         session,
         principal=principal,
         operator_id=body.operator_id,
         tender_reference=body.tender_reference,
         selection=body.selection,
-        scope=body.scope.model_dump(),
+        scope=body.scope,
         security_duties=body.security_duties,
         partner_conditions=body.partner_conditions,
     )
-    session.commit()
-    return agreement
 
 
 @router.get("/agreements", response_model=list[schemas.AgreementOut])
-def list_agreements(session: SessionDep, principal: ApiPrincipal):
-    return service.list_agreements(session, principal=principal)
+def list_agreements(session: ReadSession, principal: ApiPrincipal) -> list[Agreement]:
+    return agreements.list_agreements(session, principal=principal)
 
 
 @router.get("/agreements/{agreement_id}", response_model=schemas.AgreementOut)
-def get_agreement(agreement_id: int, session: SessionDep, principal: ApiPrincipal):
-    return service.get(session, principal=principal, agreement_id=agreement_id)
+def get_agreement(agreement_id: int, session: ReadSession, principal: ApiPrincipal) -> Agreement:
+    return agreements.get(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/signatures", response_model=schemas.AgreementOut)
-def sign(agreement_id: int, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.sign(session, principal=principal, agreement_id=agreement_id))
+def sign(agreement_id: int, session: CommandSession, principal: ApiPrincipal) -> Agreement:
+    return agreements.sign(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/renewal", response_model=schemas.AgreementOut)
-def request_renewal(agreement_id: int, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, service.request_renewal(session, principal=principal, agreement_id=agreement_id))
+def request_renewal(agreement_id: int, session: CommandSession, principal: ApiPrincipal) -> Agreement:
+    return agreements.request_renewal(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/renewal/decision", response_model=schemas.AgreementOut)
-def decide_renewal(agreement_id: int, body: schemas.RenewalDecisionIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session,
-        service.decide_renewal(
-            session, principal=principal, agreement_id=agreement_id, approve=body.approve, reason=body.reason
-        ),
+def decide_renewal(
+    agreement_id: int, body: schemas.RenewalDecisionIn, session: CommandSession, principal: ApiPrincipal
+) -> Agreement:
+    return agreements.decide_renewal(
+        session, principal=principal, agreement_id=agreement_id, approve=body.approve, reason=body.reason
     )
 
 
 @router.post(
     "/agreements/{agreement_id}/evaluations", response_model=schemas.EvaluationOut, status_code=status.HTTP_201_CREATED
 )
-def evaluate(agreement_id: int, body: schemas.EvaluationIn, session: SessionDep, principal: ApiPrincipal):
+def evaluate(
+    agreement_id: int, body: schemas.EvaluationIn, session: CommandSession, principal: ApiPrincipal
+) -> Evaluation:
     scores = {dimension: score.model_dump() for dimension, score in body.scores.items()}
-    return committed(
-        session,
-        service.evaluate(
-            session,
-            principal=principal,
-            agreement_id=agreement_id,
-            period=body.period,
-            scores=scores,
-            result=body.result,
-        ),
+    return evaluation.evaluate(
+        session, principal=principal, agreement_id=agreement_id, period=body.period, scores=scores, result=body.result
     )
 
 
 @router.post("/agreements/{agreement_id}/rectification", response_model=schemas.EvaluationOut)
 def submit_rectification(
-    agreement_id: int, body: schemas.RectificationIn, session: SessionDep, principal: ApiPrincipal
-):
-    return committed(
-        session,
-        service.submit_rectification(
-            session, principal=principal, agreement_id=agreement_id, plan=body.plan, report=body.report
-        ),
+    agreement_id: int, body: schemas.RectificationIn, session: CommandSession, principal: ApiPrincipal
+) -> Evaluation:
+    return evaluation.submit_rectification(
+        session, principal=principal, agreement_id=agreement_id, plan=body.plan, report=body.report
     )
 
 
 @router.post(
     "/agreements/{agreement_id}/incidents", response_model=schemas.IncidentOut, status_code=status.HTTP_201_CREATED
 )
-def report_incident(agreement_id: int, body: schemas.IncidentIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
+def report_incident(
+    agreement_id: int, body: schemas.IncidentIn, session: CommandSession, principal: ApiPrincipal
+) -> Incident:
+    return evaluation.report_incident(
         session,
-        service.report_incident(
-            session,
-            principal=principal,
-            agreement_id=agreement_id,
-            occurred_at=body.occurred_at,
-            description=body.description,
-        ),
+        principal=principal,
+        agreement_id=agreement_id,
+        occurred_at=body.occurred_at,
+        description=body.description,
     )
 
 
 @router.post("/incidents/{incident_id}/decision", response_model=schemas.IncidentOut)
-def decide_incident(incident_id: int, body: schemas.IncidentDecisionIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session,
-        service.decide_incident(session, principal=principal, incident_id=incident_id, bad_impact=body.bad_impact),
-    )
+def decide_incident(
+    incident_id: int, body: schemas.IncidentDecisionIn, session: CommandSession, principal: ApiPrincipal
+) -> Incident:
+    return evaluation.decide_incident(session, principal=principal, incident_id=incident_id, bad_impact=body.bad_impact)
 
 
 @router.post("/agreements/{agreement_id}/security-activities", status_code=status.HTTP_201_CREATED)
 def record_activity(
-    agreement_id: int, body: schemas.ActivityIn, session: SessionDep, principal: ApiPrincipal
+    agreement_id: int, body: schemas.ActivityIn, session: CommandSession, principal: ApiPrincipal
 ) -> dict[str, object]:
-    service.record_activity(
+    evaluation.record_activity(
         session,
         principal=principal,
         agreement_id=agreement_id,
@@ -123,73 +112,69 @@ def record_activity(
         performed_on=body.performed_on,
         summary=body.summary,
     )
-    session.commit()
-    return {"last": service.last_activities(session, agreement_id)}
+    session.flush()
+    return {"last": evaluation.last_activities(session, agreement_id)}
 
 
 @router.post("/agreements/{agreement_id}/exit-plan", response_model=schemas.AgreementOut)
-def plan_exit(agreement_id: int, body: schemas.ExitPlanIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session,
-        service.plan_exit(
-            session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan
-        ),
+def plan_exit(
+    agreement_id: int, body: schemas.ExitPlanIn, session: CommandSession, principal: ApiPrincipal
+) -> Agreement:
+    return agreements.plan_exit(
+        session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan
     )
 
 
 @router.post("/agreements/{agreement_id}/termination", response_model=schemas.AgreementOut)
-def terminate(agreement_id: int, body: schemas.TerminationIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session,
-        service.terminate_for_violation(session, principal=principal, agreement_id=agreement_id, detail=body.detail),
+def terminate(
+    agreement_id: int, body: schemas.TerminationIn, session: CommandSession, principal: ApiPrincipal
+) -> Agreement:
+    return agreements.terminate_for_violation(
+        session, principal=principal, agreement_id=agreement_id, detail=body.detail
     )
 
 
 @router.post("/agreements/{agreement_id}/handover", response_model=schemas.AgreementOut)
-def record_handover(agreement_id: int, body: schemas.HandoverIn, session: SessionDep, principal: ApiPrincipal):
+def record_handover(
+    agreement_id: int, body: schemas.HandoverIn, session: CommandSession, principal: ApiPrincipal
+) -> Agreement:
     items = [item.model_dump() for item in body.items]
-    return committed(
-        session, service.record_handover(session, principal=principal, agreement_id=agreement_id, items=items)
-    )
+    return agreements.record_handover(session, principal=principal, agreement_id=agreement_id, items=items)
 
 
 @router.post(
     "/agreements/{agreement_id}/partners", response_model=schemas.PartnerOut, status_code=status.HTTP_201_CREATED
 )
-def admit_partner(agreement_id: int, body: schemas.PartnerIn, session: SessionDep, principal: ApiPrincipal):
-    partner = service.admit_partner(
-        session,
-        principal=principal,
-        agreement_id=agreement_id,
-        partner_id=body.partner_id,
-        scope=body.scope.model_dump(),
+def admit_partner(
+    agreement_id: int, body: schemas.PartnerIn, session: CommandSession, principal: ApiPrincipal
+) -> Partner:
+    return partners.admit_partner(
+        session, principal=principal, agreement_id=agreement_id, partner_id=body.partner_id, scope=body.scope
     )
-    return committed(session, partner)
 
 
 @router.get("/agreements/{agreement_id}/partners", response_model=list[schemas.PartnerOut])
-def list_partners(agreement_id: int, session: SessionDep, principal: ApiPrincipal):
-    agreement = service.get(session, principal=principal, agreement_id=agreement_id)
-    return service.partners_of(session, agreement.id)
+def list_partners(agreement_id: int, session: ReadSession, principal: ApiPrincipal) -> list[Partner]:
+    agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
+    return partners.partners_of(session, agreement.id)
 
 
 @router.post("/partners/{partner_id}/events", response_model=schemas.PartnerOut)
-def change_partner(partner_id: int, body: schemas.PartnerEventIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session,
-        service.change_partner(
-            session, principal=principal, partner_id=partner_id, event=body.event, reason=body.reason
-        ),
+def change_partner(
+    partner_id: int, body: schemas.PartnerEventIn, session: CommandSession, principal: ApiPrincipal
+) -> Partner:
+    return partners.change_partner(
+        session, principal=principal, partner_id=partner_id, event=body.event, reason=body.reason
     )
 
 
 @router.get("/reminders")
-def reminders(session: SessionDep, principal: ApiPrincipal) -> list[dict[str, object]]:
-    return service.reminders(session, principal=principal)
+def reminders(session: ReadSession, principal: ApiPrincipal) -> list[dict[str, Any]]:
+    return deadlines.reminders(session, principal=principal)
 
 
 @router.get("/scope-check/{code}", response_model=schemas.ScopeCheckOut)
-def scope_check(code: str, session: SessionDep, principal: ApiPrincipal):
+def scope_check(code: str, session: ReadSession, principal: ApiPrincipal) -> schemas.ScopeCheckOut:
     """May my organisation use this resource now? A refusal answers 403 with the reason and is recorded."""
-    service.require_use(session, actor=principal.actor, organisation_id=principal.organisation_id, code=code)
+    scope.require_use(session, actor=principal.actor, organisation_id=principal.organisation_id, code=code)
     return schemas.ScopeCheckOut(resource=code, allowed=True)

@@ -11,7 +11,10 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from pubdata.authorization.schemas import Scope
 from pubdata.catalog import rules as catalog_rules
+from pubdata.common.lifecycle import Lifecycle, State
+from pubdata.common.messages import Phrase
 
 TERM = relativedelta(years=3)
 RENEWAL_NOTICE = relativedelta(months=3)
@@ -21,41 +24,63 @@ RECTIFICATION_DAYS = 30
 
 MODE = "whole+sector"  # 整体授权 + 分领域协同
 
-STATES: dict[str, tuple[str, str]] = {
-    "draft": ("待签署", "Awaiting signatures"),
-    "active": ("运营中", "Active"),
-    "renewal_requested": ("续期审核中", "Renewal requested"),
-    "rectifying": ("限期整改", "Rectifying"),
-    "suspended": ("暂停", "Suspended"),
-    "exit_planned": ("退出准备中", "Exit planned"),
-    "exited": ("已退出", "Exited"),
-}
 
+class AgreementState(State):
+    DRAFT = "draft", "待签署", "Awaiting signatures"
+    ACTIVE = "active", "运营中", "Active"
+    RENEWAL_REQUESTED = "renewal_requested", "续期审核中", "Renewal requested"
+    RECTIFYING = "rectifying", "限期整改", "Rectifying"
+    SUSPENDED = "suspended", "暂停", "Suspended"
+    EXIT_PLANNED = "exit_planned", "退出准备中", "Exit planned"
+    EXITED = "exited", "已退出", "Exited"
+
+
+A = AgreementState
+LIVE = (A.ACTIVE, A.RENEWAL_REQUESTED, A.RECTIFYING, A.SUSPENDED, A.EXIT_PLANNED)
+LIVE_STATES = tuple(state.value for state in LIVE)  # plain strings, as the database compares them
 # (state, event) -> new state. Exit is reachable from every live state; exited is final.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "sign"): "active",
-    ("active", "request_renewal"): "renewal_requested",
-    ("renewal_requested", "approve_renewal"): "active",
-    ("renewal_requested", "refuse_renewal"): "active",
-    ("active", "pass"): "active",
-    ("renewal_requested", "pass"): "renewal_requested",
-    ("active", "rectify"): "rectifying",
-    ("renewal_requested", "rectify"): "rectifying",
-    ("rectifying", "pass"): "active",
-    ("rectifying", "rectify"): "exited",  # a second rectify ends the licence
-    ("active", "suspend"): "suspended",
-    ("rectifying", "suspend"): "suspended",
-    ("suspended", "resume"): "active",
-    ("active", "plan_exit"): "exit_planned",
-    ("renewal_requested", "plan_exit"): "exit_planned",
-}
-LIVE_STATES = ("active", "renewal_requested", "rectifying", "suspended", "exit_planned")
-for _state in LIVE_STATES:
-    TRANSITIONS[(_state, "fail")] = "exited"
-    TRANSITIONS[(_state, "exit")] = "exited"
+AGREEMENT = Lifecycle(
+    rule="authorization.transition",
+    name=("授权运营协议", "agreement"),
+    states=AgreementState,
+    start=A.DRAFT,
+    events={
+        "sign": ("签署", "sign"),
+        "request_renewal": ("申请续期", "apply for renewal"),
+        "approve_renewal": ("同意续期", "approve the renewal"),
+        "refuse_renewal": ("不同意续期", "refuse the renewal"),
+        "pass": ("评价通过", "pass an evaluation"),
+        "rectify": ("限期整改", "be given a rectification"),
+        "suspend": ("暂停", "suspend"),
+        "resume": ("恢复", "resume"),
+        "plan_exit": ("提交退出方案", "plan an exit"),
+        "fail": ("评价未通过", "fail an evaluation"),
+        "exit": ("退出", "exit"),
+    },
+    transitions={
+        (A.DRAFT, "sign"): A.ACTIVE,
+        (A.ACTIVE, "request_renewal"): A.RENEWAL_REQUESTED,
+        (A.RENEWAL_REQUESTED, "approve_renewal"): A.ACTIVE,
+        (A.RENEWAL_REQUESTED, "refuse_renewal"): A.ACTIVE,
+        (A.ACTIVE, "pass"): A.ACTIVE,
+        (A.RENEWAL_REQUESTED, "pass"): A.RENEWAL_REQUESTED,
+        (A.ACTIVE, "rectify"): A.RECTIFYING,
+        (A.RENEWAL_REQUESTED, "rectify"): A.RECTIFYING,
+        (A.RECTIFYING, "pass"): A.ACTIVE,
+        (A.RECTIFYING, "rectify"): A.EXITED,  # a second rectify ends the licence
+        (A.ACTIVE, "suspend"): A.SUSPENDED,
+        (A.RECTIFYING, "suspend"): A.SUSPENDED,
+        (A.SUSPENDED, "resume"): A.ACTIVE,
+        (A.ACTIVE, "plan_exit"): A.EXIT_PLANNED,
+        (A.RENEWAL_REQUESTED, "plan_exit"): A.EXIT_PLANNED,
+        **{(state, "fail"): A.EXITED for state in LIVE},
+        **{(state, "exit"): A.EXITED for state in LIVE},
+    },
+)
+STATES = AGREEMENT.labels()
 
 # States in which the operator and its partners may use data. Rectifying, suspended and exited block all.
-USABLE_STATES = ("active", "renewal_requested", "exit_planned")
+USABLE_STATES = (A.ACTIVE.value, A.RENEWAL_REQUESTED.value, A.EXIT_PLANNED.value)
 
 EXIT_REASONS: dict[str, tuple[str, str]] = {
     "expiry": ("期满未续期", "Term ended without renewal"),
@@ -94,21 +119,28 @@ SELECTION_CONDITIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-PARTNER_STATES: dict[str, tuple[str, str]] = {
-    "admitted": ("已准入", "Admitted"),
-    "suspended": ("已暂停", "Suspended"),
-    "removed": ("已移除", "Removed"),
-}
-PARTNER_TRANSITIONS = {
-    ("admitted", "suspend"): "suspended",
-    ("suspended", "resume"): "admitted",
-    ("admitted", "remove"): "removed",
-    ("suspended", "remove"): "removed",
-}
+
+class PartnerState(State):
+    ADMITTED = "admitted", "已准入", "Admitted"
+    SUSPENDED = "suspended", "已暂停", "Suspended"
+    REMOVED = "removed", "已移除", "Removed"
 
 
-def next_state(state: str, event: str) -> str | None:
-    return TRANSITIONS.get((state, event))
+P = PartnerState
+PARTNER = Lifecycle(
+    rule="authorization.partner-transition",
+    name=("合伙人", "partner"),
+    states=PartnerState,
+    start=P.ADMITTED,
+    events={"suspend": ("暂停", "suspend"), "resume": ("恢复", "resume"), "remove": ("移除", "remove")},
+    transitions={
+        (P.ADMITTED, "suspend"): P.SUSPENDED,
+        (P.SUSPENDED, "resume"): P.ADMITTED,
+        (P.ADMITTED, "remove"): P.REMOVED,
+        (P.SUSPENDED, "remove"): P.REMOVED,
+    },
+)
+PARTNER_STATES = PARTNER.labels()
 
 
 def expiry(signed_on: date) -> date:
@@ -143,35 +175,39 @@ def missing_dimensions(scores: dict[str, object]) -> list[str]:
     return [dimension for dimension in EVALUATION_DIMENSIONS if dimension not in scores]
 
 
-def scope_covers(scope: dict, *, code: str, sector: str, grade: str) -> bool:
-    """Whether an agreement's (or partner's) scope reaches a resource: named, or in a named sector, within its grade limit."""
+def scope_holders(*, operator_id: int, organisation_id: int, organisation_kind: str) -> list[int]:
+    """Whose authorization must cover a use of the data: the operator's, and a partner's own when a partner
+    uses it."""
+    return [operator_id] + ([organisation_id] if organisation_kind == "partner" else [])
+
+
+def scope_covers(scope: Scope, *, code: str, sector: str, grade: str) -> bool:
+    """Whether an agreement's (or partner's) scope reaches a resource: named, or in a named sector, within its
+    grade limit."""
     if not catalog_rules.loadable(grade):
         return False
-    within_grade = catalog_rules.stricter(grade, scope.get("max_grade", "general-4")) == scope.get(
-        "max_grade", "general-4"
-    )
-    named = code in scope.get("resources", []) or sector in scope.get("sectors", [])
+    within_grade = catalog_rules.stricter(grade, scope.max_grade) == scope.max_grade
+    named = code in scope.resources or sector in scope.sectors
     return named and within_grade
 
 
-def scope_within(inner: dict, outer: dict, *, resource_sectors: dict[str, str]) -> list[str]:
-    """What of ``inner`` goes beyond ``outer`` (a partner's scope against its operator's), as sentences.
+def scope_within(inner: Scope, outer: Scope, *, resource_sectors: dict[str, str]) -> list[Phrase]:
+    """What of ``inner`` goes beyond ``outer`` (a partner's scope against its operator's).
 
     ``resource_sectors`` gives the sector of each resource ``inner`` names, since the operator may hold a
     resource through its sector rather than by name.
     """
-    wider: list[str] = []
+    wider: list[Phrase] = []
     outside = sorted(
         code
-        for code in inner.get("resources", [])
-        if code not in outer.get("resources", []) and resource_sectors.get(code) not in outer.get("sectors", [])
+        for code in inner.resources
+        if code not in outer.resources and resource_sectors.get(code) not in outer.sectors
     )
     if outside:
-        wider.append(f"resources outside the operator's scope: {', '.join(outside)}")
-    extra_sectors = sorted(set(inner.get("sectors", [])) - set(outer.get("sectors", [])))
+        wider.append(Phrase("scope.resources_outside", {"codes": outside}))
+    extra_sectors = sorted(set(inner.sectors) - set(outer.sectors))
     if extra_sectors:
-        wider.append(f"sectors outside the operator's scope: {', '.join(extra_sectors)}")
-    outer_grade = outer.get("max_grade", "general-4")
-    if catalog_rules.stricter(inner.get("max_grade", outer_grade), outer_grade) != outer_grade:
-        wider.append(f"grade limit {inner.get('max_grade')} is above the operator's {outer_grade}")
+        wider.append(Phrase("scope.sectors_outside", {"sectors": extra_sectors}))
+    if catalog_rules.stricter(inner.max_grade, outer.max_grade) != outer.max_grade:
+        wider.append(Phrase("scope.grade_above", {"grade": inner.max_grade, "limit": outer.max_grade}))
     return wider

@@ -14,10 +14,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Scope(Strict):
-    resources: list[str] = Field(default_factory=list, max_length=1000)
-    sectors: list[str] = Field(default_factory=list, max_length=50)
+class Scope(BaseModel):
+    """What an authorization reaches (授权范围): resources by code and whole sectors, up to a grade. The same
+    value for an operator's agreement and a partner's admission, in the API, on pages and in rules."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    resources: tuple[str, ...] = Field(default=(), max_length=1000)
+    sectors: tuple[str, ...] = Field(default=(), max_length=50)
     max_grade: str = "general-4"
+
+    @classmethod
+    def stored(cls, text: str) -> Scope:
+        return cls.model_validate_json(text)
+
+    def normalised(self) -> Scope:
+        """Each resource and sector once, in order: what is stored, hashed and compared."""
+        return self.model_copy(
+            update={"resources": tuple(sorted(set(self.resources))), "sectors": tuple(sorted(set(self.sectors)))}
+        )
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
 
 
 class AgreementIn(Strict):

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -15,6 +16,7 @@ class Resource(Audited, Base):
     """A public data resource (公共数据资源) as its department describes it in the catalogue."""
 
     __tablename__ = "resource"
+    guard = Guard(("数据资源", "resource"), "catalog.read", "catalog.not-found", {"provider": "provider_id"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)

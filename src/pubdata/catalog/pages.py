@@ -7,16 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from pubdata.catalog import rules, service
+from pubdata.catalog.models import Resource
 from pubdata.catalog.schemas import ResourceIn
-from pubdata.common.errors import PubdataError
-from pubdata.identity import service as identity
+from pubdata.common.errors import Refused
+from pubdata.identity import access
+from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
-from pubdata.identity.service import Principal
 from pubdata.registration import rules as registration_rules
-from pubdata.web.deps import PlatformDep, SessionDep
-from pubdata.web.render import check_csrf, render
+from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
+from pubdata.web.forms import validation_refusal
+from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -33,7 +36,7 @@ VOCAB = {"rules": rules, "registration_rules": registration_rules}
 @router.get("/catalog", response_class=HTMLResponse)
 def public_catalog(
     request: Request,
-    session: SessionDep,
+    session: ReadSession,
     principal: MaybePagePrincipal,
     q: str = Query("", max_length=100),
     base_library: str = "",
@@ -58,11 +61,11 @@ def public_catalog(
         "provider_id": provider_id,
         **VOCAB,
     }
-    return render(request, "catalog_public.html", context)
+    return render(request, "catalog/catalog_public.html", context)
 
 
 @router.get("/catalog/{code}", response_class=HTMLResponse)
-def public_resource(request: Request, session: SessionDep, principal: MaybePagePrincipal, code: str) -> HTMLResponse:
+def public_resource(request: Request, session: ReadSession, principal: MaybePagePrincipal, code: str) -> HTMLResponse:
     resource = service.public_get(session, code=code)
     context = {
         "resource": resource,
@@ -70,7 +73,7 @@ def public_resource(request: Request, session: SessionDep, principal: MaybePageP
         "provider": service.provider_names(session, [resource])[resource.provider_id],
         **VOCAB,
     }
-    return render(request, "catalog_public_detail.html", context)
+    return render(request, "catalog/catalog_public_detail.html", context)
 
 
 # --- a department's resources ------------------------------------------------------------------------
@@ -78,7 +81,7 @@ def public_resource(request: Request, session: SessionDep, principal: MaybePageP
 
 @router.get("/resources", response_class=HTMLResponse)
 def resources(
-    request: Request, session: SessionDep, principal: PagePrincipal, q: str = "", state: str = ""
+    request: Request, session: ReadSession, principal: PagePrincipal, q: str = "", state: str = ""
 ) -> HTMLResponse:
     found = service.search(
         session, principal=principal, filters=service.Filters(q or None, state=state or None), limit=500
@@ -88,14 +91,14 @@ def resources(
         "names": service.provider_names(session, found),
         "q": q,
         "state": state,
-        "can_describe": identity.may(principal, "catalog.describe", organisation_id=principal.organisation_id),
+        "can_describe": access.may(principal, "catalog.describe", access.own_organisation(principal)),
         **VOCAB,
     }
-    return render(request, "resources.html", context)
+    return render(request, "catalog/resources.html", context)
 
 
 def _form_page(
-    request: Request, *, title: str, action: str, values: dict, error: str | None = None, status_code: int = 200
+    request: Request, *, title: str, action: str, values: dict, error: Refused | None = None
 ) -> HTMLResponse:
     blank = {
         "name": "",
@@ -118,7 +121,7 @@ def _form_page(
         "error": error,
         **VOCAB,
     }
-    return render(request, "resource_form.html", context, status_code=status_code)
+    return render(request, "catalog/resource_form.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/resources/new", response_class=HTMLResponse)
@@ -138,11 +141,11 @@ def new_resource(request: Request, principal: PagePrincipal) -> HTMLResponse:
 def _submitted_description(form) -> dict:  # noqa: ANN001
     """The resource form's values as the API's shape; empty field rows are dropped."""
     columns = ("name", "label", "type", "format", "sensitivity", "pipl_category", "masking", "description")
-    rows = zip(*(form.getlist(f"field_{column}") for column in columns))
+    rows = zip(*(form.getlist(f"field_{column}") for column in columns), strict=False)
     required = set(form.getlist("field_required"))
     fields = []
     for index, row in enumerate(rows):
-        spec = dict(zip(columns, (value.strip() for value in row)))
+        spec = dict(zip(columns, (value.strip() for value in row), strict=True))
         if not spec["name"] and not spec["label"]:
             continue
         spec["required"] = str(index) in required
@@ -164,119 +167,99 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
     return {**{key: (form.get(key) or "").strip() for key in keys}, "fields": fields}
 
 
-def _validation_message(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors())
+def _description(values: dict) -> ResourceIn:
+    try:
+        return ResourceIn.model_validate(values)
+    except ValidationError as error:
+        raise validation_refusal(error) from None
 
 
 @router.post("/resources/new", response_class=HTMLResponse)
-async def create_resource(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+async def create_resource(request: Request, platform: PlatformDep, principal: PagePrincipal) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
-    try:
-        resource = service.describe(session, principal=principal, body=ResourceIn.model_validate(values))
-        session.commit()
-    except ValidationError as error:
-        return _form_page(
-            request,
-            title="resource.new",
-            action="/resources/new",
-            values=values,
-            error=_validation_message(error),
-            status_code=422,
-        )
-    except PubdataError as error:
-        session.rollback()
-        return _form_page(
-            request,
-            title="resource.new",
-            action="/resources/new",
-            values=values,
-            error=error.detail,
-            status_code=error.status,
-        )
-    return RedirectResponse(f"/resources/{resource.id}", status_code=303)
+    return act_on(
+        platform,
+        lambda session: service.describe(session, principal=principal, body=_description(values)),
+        action="describe",
+        then=lambda resource: f"/resources/{resource.id}",
+        show=lambda error: _form_page(
+            request, title="resource.new", action="/resources/new", values=values, error=error
+        ),
+    )
 
 
 def _resource_page(
-    request: Request, session, principal: Principal, resource_id: int, *, report=None, status_code: int = 200
+    request: Request, session: Session, principal: Principal, resource_id: int, *, report: dict | None = None
 ) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id)
-    own = principal.organisation_id == resource.provider_id
     context = {
         "resource": resource,
         "fields": service.fields_of(resource),
         "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": service.versions(session, principal=principal, resource_id=resource_id),
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
-        "can_load": own
-        and identity.may(principal, "catalog.load", organisation_id=resource.provider_id)
+        "can_load": access.may(principal, "catalog.load", resource)
         and rules.accepts_data(resource.state)
         and rules.loadable(resource.grade),
-        "can_submit": own and identity.may(principal, "catalog.submit", organisation_id=resource.provider_id),
-        "can_preview": identity.may(principal, "catalog.preview", organisation_id=resource.provider_id)
-        and resource.current_version is not None,
+        "can_submit": access.may(principal, "catalog.submit", resource),
+        "can_preview": access.may(principal, "catalog.preview", resource) and resource.current_version is not None,
         "report": report,
         **VOCAB,
     }
-    return render(request, "resource.html", context, status_code=status_code)
+    status_code = 200 if report is None else 201 if report["version"] else 422
+    return render(request, "catalog/resource.html", context, status_code=status_code)
 
 
 @router.get("/resources/{resource_id}", response_class=HTMLResponse)
-def resource_page(request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
+def resource_page(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
     return _resource_page(request, session, principal, resource_id)
 
 
+def _edit_title(resource: Resource) -> str:
+    return "resource.edit" if rules.editable(resource.state) else "resource.change"
+
+
 @router.get("/resources/{resource_id}/edit", response_class=HTMLResponse)
-def edit_resource(request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
+def edit_resource(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
-    title = "resource.edit" if rules.editable(resource.state) else "resource.change"
     values = {**service.description_of(resource)}
-    return _form_page(request, title=title, action=f"/resources/{resource_id}/edit", values=values)
+    return _form_page(request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values)
+
+
+def _save(session: Session, principal: Principal, resource_id: int, values: dict) -> Resource:
+    """A draft is edited in place; a registered resource changes through a change registration."""
+    resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+    body = _description(values)
+    if rules.editable(resource.state):
+        return service.revise(session, principal=principal, resource_id=resource_id, body=body)
+    service.submit_registration(session, principal=principal, resource_id=resource_id, kind="change", change=body)
+    return resource
 
 
 @router.post("/resources/{resource_id}/edit", response_class=HTMLResponse)
-async def save_resource(request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int) -> Response:
+async def save_resource(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, resource_id: int
+) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
-    title = "resource.edit" if rules.editable(resource.state) else "resource.change"
-    try:
-        body = ResourceIn.model_validate(values)
-        if rules.editable(resource.state):
-            service.revise(session, principal=principal, resource_id=resource_id, body=body)
-        else:
-            service.submit_registration(
-                session, principal=principal, resource_id=resource_id, kind="change", change=body
-            )
-        session.commit()
-    except ValidationError as error:
-        return _form_page(
-            request,
-            title=title,
-            action=f"/resources/{resource_id}/edit",
-            values=values,
-            error=_validation_message(error),
-            status_code=422,
-        )
-    except PubdataError as error:
-        session.rollback()
-        return _form_page(
-            request,
-            title=title,
-            action=f"/resources/{resource_id}/edit",
-            values=values,
-            error=error.detail,
-            status_code=error.status,
-        )
-    return RedirectResponse(f"/resources/{resource_id}", status_code=303)
+    return act_on(
+        platform,
+        lambda command: _save(command, principal, resource_id, values),
+        action="save",
+        then=f"/resources/{resource_id}",
+        show=lambda error: _form_page(
+            request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values, error=error
+        ),
+    )
 
 
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
 def load_page(
     request: Request,
-    session: SessionDep,
     platform: PlatformDep,
     principal: PagePrincipal,
     resource_id: int,
@@ -286,7 +269,7 @@ def load_page(
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     result, version = service.load_upload(
-        session,
+        platform,
         principal=principal,
         resource_id=resource_id,
         domain_dir=platform.settings.domain_dir,
@@ -295,53 +278,49 @@ def load_page(
         source_format=None,
         confirm_not_sensitive=confirm_not_sensitive,
     )
-    session.commit()
-    report = {"result": result, "version": version}
-    return _resource_page(request, session, principal, resource_id, report=report, status_code=201 if version else 422)
+    with platform.read() as session:  # after the load's command: a read that sees it
+        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
 
 
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
 def preview(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal, resource_id: int
+    request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: int
 ) -> HTMLResponse:
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
     )
-    session.commit()
-    return render(request, "resource_preview.html", {"number": number, "columns": columns, "rows": rows})
+    return render(request, "catalog/resource_preview.html", {"number": number, "columns": columns, "rows": rows})
 
 
 @router.post("/resources/{resource_id}/register")
 def register(
-    request: Request, session: SessionDep, principal: PagePrincipal, resource_id: int, kind: Text, csrf_token: Text
+    request: Request, session: CommandSession, principal: PagePrincipal, resource_id: int, kind: Text, csrf_token: Text
 ) -> Response:
     check_csrf(request, csrf_token)
     if kind not in ("first", "cancel"):
         kind = "invalid"
     service.submit_registration(session, principal=principal, resource_id=resource_id, kind=kind)
-    session.commit()
     return RedirectResponse(f"/resources/{resource_id}", status_code=303)
 
 
 # --- the bureau's review queue -----------------------------------------------------------------------
 
 
+def _queue_page(request: Request, session: Session, principal: Principal, error: Refused | None = None) -> HTMLResponse:
+    context = {"queue": service.review_queue(session, principal=principal), "error": error, **VOCAB}
+    return render(request, "catalog/registrations.html", context, status_code=error.status if error else 200)
+
+
 @router.get("/registrations", response_class=HTMLResponse)
-def review_queue(
-    request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None
-) -> HTMLResponse:
-    queue = service.review_queue(session, principal=principal)
-    subjects = {
-        application.subject_id: service.get(session, principal=principal, resource_id=application.subject_id)
-        for application in queue
-    }
-    return render(request, "registrations.html", {"queue": queue, "subjects": subjects, "error": error, **VOCAB})
+def review_queue(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    return _queue_page(request, session, principal)
 
 
 @router.post("/registrations/{registration_id}/decide", response_class=HTMLResponse)
 def decide(
     request: Request,
-    session: SessionDep,
+    session: ReadSession,
+    platform: PlatformDep,
     principal: PagePrincipal,
     registration_id: int,
     decision: Text,
@@ -349,14 +328,12 @@ def decide(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    try:
-        service.review_registration(
-            session, principal=principal, registration_id=registration_id, decision=decision, reason=reason
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        if error.status == 404:
-            raise
-        return review_queue(request, session, principal, error=error.detail)
-    return RedirectResponse("/registrations", status_code=303)
+    return act_on(
+        platform,
+        lambda command: service.review_registration(
+            command, principal=principal, registration_id=registration_id, decision=decision, reason=reason
+        ),
+        action="decide",
+        then="/registrations",
+        show=lambda error: _queue_page(request, session, principal, error=error),
+    )

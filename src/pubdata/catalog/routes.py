@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pubdata.catalog import rules, schemas, service
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource
-from pubdata.common.errors import InvalidInput
+from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.registration import rules as registration_rules
-from pubdata.web.deps import PlatformDep, SessionDep
+from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -66,24 +66,24 @@ def report_out(result: LoadResult, version=None) -> schemas.LoadReportOut:  # no
     )
 
 
-def refused(result: LoadResult) -> InvalidInput:
-    return InvalidInput(
+def refused(result: LoadResult) -> Refused:
+    return Refused(
         "catalog.load-refused",
-        f"Nothing was loaded: {result.problem_count} problem(s); the first {len(result.problems)} are listed with their row and column.",
-        report=report_out(result).model_dump(),
+        count=result.problem_count,
+        shown=len(result.problems),
+        extra={"report": report_out(result).model_dump()},
     )
 
 
 @router.post("/resources", response_model=schemas.ResourceOut, status_code=status.HTTP_201_CREATED)
-def describe(body: schemas.ResourceIn, session: SessionDep, principal: ApiPrincipal):
+def describe(body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal):
     resource = service.describe(session, principal=principal, body=body)
-    session.commit()
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
 @router.get("/resources", response_model=list[schemas.ResourceOut])
 def search(
-    session: SessionDep,
+    session: ReadSession,
     principal: ApiPrincipal,
     q: str | None = None,
     sector: str | None = None,
@@ -105,15 +105,14 @@ def search(
 
 
 @router.get("/resources/{resource_id}", response_model=schemas.ResourceOut)
-def get(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+def get(resource_id: int, session: ReadSession, principal: ApiPrincipal):
     resource = service.get(session, principal=principal, resource_id=resource_id)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
 @router.put("/resources/{resource_id}", response_model=schemas.ResourceOut)
-def revise(resource_id: int, body: schemas.ResourceIn, session: SessionDep, principal: ApiPrincipal):
+def revise(resource_id: int, body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal):
     resource = service.revise(session, principal=principal, resource_id=resource_id, body=body)
-    session.commit()
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
@@ -122,7 +121,6 @@ def revise(resource_id: int, body: schemas.ResourceIn, session: SessionDep, prin
 )
 def load_file(
     resource_id: int,
-    session: SessionDep,
     platform: PlatformDep,
     principal: ApiPrincipal,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet")],
@@ -130,7 +128,7 @@ def load_file(
     confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
 ):
     result, version = service.load_upload(
-        session,
+        platform,
         principal=principal,
         resource_id=resource_id,
         domain_dir=platform.settings.domain_dir,
@@ -141,18 +139,15 @@ def load_file(
     )
     if version is None:
         raise refused(result)
-    session.commit()
     return report_out(result, version)
 
 
 @router.post(
     "/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
 )
-def load_sql(
-    resource_id: int, body: schemas.SqlLoadIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal
-):
+def load_sql(resource_id: int, body: schemas.SqlLoadIn, platform: PlatformDep, principal: ApiPrincipal):
     result, version = service.load(
-        session,
+        platform,
         principal=principal,
         resource_id=resource_id,
         domain_dir=platform.settings.domain_dir,
@@ -163,21 +158,19 @@ def load_sql(
     )
     if version is None:
         raise refused(result)
-    session.commit()
     return report_out(result, version)
 
 
 @router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])
-def versions(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+def versions(resource_id: int, session: ReadSession, principal: ApiPrincipal):
     return service.versions(session, principal=principal, resource_id=resource_id)
 
 
 @router.get("/resources/{resource_id}/preview", response_model=schemas.PreviewOut)
-def preview(resource_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+def preview(resource_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal):
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
     )
-    session.commit()
     return schemas.PreviewOut(version=number, columns=columns, rows=rows)
 
 
@@ -211,31 +204,27 @@ class RegistrationOut(BaseModel):
 @router.post(
     "/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED
 )
-def submit_registration(resource_id: int, body: RegistrationIn, session: SessionDep, principal: ApiPrincipal):
-    application = service.submit_registration(
+def submit_registration(resource_id: int, body: RegistrationIn, session: CommandSession, principal: ApiPrincipal):
+    return service.submit_registration(
         session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change
     )
-    session.commit()
-    return application
 
 
 @router.get("/resources/{resource_id}/registrations", response_model=list[RegistrationOut])
-def resource_registrations(resource_id: int, session: SessionDep, principal: ApiPrincipal):
+def resource_registrations(resource_id: int, session: ReadSession, principal: ApiPrincipal):
     return service.registrations(session, principal=principal, resource_id=resource_id)
 
 
 @router.get("/registrations", response_model=list[RegistrationOut])
-def review_queue(session: SessionDep, principal: ApiPrincipal):
-    return service.review_queue(session, principal=principal)
+def review_queue(session: ReadSession, principal: ApiPrincipal):
+    return [application for application, _ in service.review_queue(session, principal=principal)]
 
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
-def decide(registration_id: int, body: DecisionIn, session: SessionDep, principal: ApiPrincipal):
-    application = service.review_registration(
+def decide(registration_id: int, body: DecisionIn, session: CommandSession, principal: ApiPrincipal):
+    return service.review_registration(
         session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason
     )
-    session.commit()
-    return application
 
 
 class PublicCatalog(BaseModel):
@@ -245,7 +234,7 @@ class PublicCatalog(BaseModel):
 
 @public.get("/catalog", response_model=PublicCatalog)
 def public_catalog(
-    session: SessionDep,
+    session: ReadSession,
     q: str | None = Query(None, max_length=100),
     sector: str | None = None,
     base_library: str | None = None,
@@ -262,7 +251,7 @@ def public_catalog(
 
 
 @public.get("/catalog/{code}", response_model=schemas.PublicResourceOut)
-def public_resource(code: str, session: SessionDep):
+def public_resource(code: str, session: ReadSession):
     resource = service.public_get(session, code=code)
     return public_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
@@ -275,7 +264,7 @@ class NoticeOut(BaseModel):
 
 
 @public.get("/notices", response_model=list[NoticeOut])
-def public_notices(session: SessionDep):
+def public_notices(session: ReadSession):
     """Registrations in their public notice period: anyone may see what is about to be registered and object."""
     notices = service.public_notices(session)
     names = service.provider_names(session, [resource for _, resource in notices])

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from pubdata.common.lifecycle import Lifecycle, State
+from pubdata.common.messages import Phrase
+
 # name -> (中文, English)
 BASE_LIBRARIES: dict[str, tuple[str, str]] = {
     "population": ("人口", "Population"),
@@ -138,33 +141,48 @@ RESOURCE_CODE = re.compile(r"^[A-Z][A-Z0-9-]{2,39}$")
 # --- the resource lifecycle (DESIGN.md §4) ------------------------------------------------------------
 # draft → submitted → registered → (change submitted → registered) → cancelled
 
-RESOURCE_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "submit"): "submitted",
-    ("submitted", "return"): "draft",
-    ("submitted", "reject"): "draft",
-    ("submitted", "register"): "registered",
-    ("registered", "submit_change"): "change_submitted",
-    ("change_submitted", "return"): "registered",
-    ("change_submitted", "reject"): "registered",
-    ("change_submitted", "register"): "registered",
-    ("registered", "submit_cancel"): "cancel_submitted",
-    ("cancel_submitted", "return"): "registered",
-    ("cancel_submitted", "reject"): "registered",
-    ("cancel_submitted", "register"): "cancelled",
-}
 
-RESOURCE_STATES: dict[str, tuple[str, str]] = {
-    "draft": ("草稿", "Draft"),
-    "submitted": ("登记审核中", "Registration under review"),
-    "registered": ("已登记", "Registered"),
-    "change_submitted": ("变更登记审核中", "Change under review"),
-    "cancel_submitted": ("注销登记审核中", "Cancellation under review"),
-    "cancelled": ("已注销", "Cancelled"),
-}
+class ResourceState(State):
+    DRAFT = "draft", "草稿", "Draft"
+    SUBMITTED = "submitted", "登记审核中", "Registration under review"
+    REGISTERED = "registered", "已登记", "Registered"
+    CHANGE_SUBMITTED = "change_submitted", "变更登记审核中", "Change under review"
+    CANCEL_SUBMITTED = "cancel_submitted", "注销登记审核中", "Cancellation under review"
+    CANCELLED = "cancelled", "已注销", "Cancelled"
 
 
-def next_state(state: str, action: str) -> str | None:
-    return RESOURCE_TRANSITIONS.get((state, action))
+R = ResourceState
+LIFECYCLE = Lifecycle(
+    rule="catalog.transition",
+    name=("数据资源", "resource"),
+    states=ResourceState,
+    start=R.DRAFT,
+    events={
+        "submit": ("申请首次登记", "apply for first registration"),
+        "submit_change": ("申请变更登记", "apply for a change registration"),
+        "submit_cancel": ("申请注销登记", "apply for cancellation"),
+        "return": ("退回补正", "return for correction"),
+        "reject": ("不予登记", "reject"),
+        "register": ("登记", "register"),
+    },
+    transitions={
+        (R.DRAFT, "submit"): R.SUBMITTED,
+        (R.SUBMITTED, "return"): R.DRAFT,
+        (R.SUBMITTED, "reject"): R.DRAFT,
+        (R.SUBMITTED, "register"): R.REGISTERED,
+        (R.REGISTERED, "submit_change"): R.CHANGE_SUBMITTED,
+        (R.CHANGE_SUBMITTED, "return"): R.REGISTERED,
+        (R.CHANGE_SUBMITTED, "reject"): R.REGISTERED,
+        (R.CHANGE_SUBMITTED, "register"): R.REGISTERED,
+        (R.REGISTERED, "submit_cancel"): R.CANCEL_SUBMITTED,
+        (R.CANCEL_SUBMITTED, "return"): R.REGISTERED,
+        (R.CANCEL_SUBMITTED, "reject"): R.REGISTERED,
+        (R.CANCEL_SUBMITTED, "register"): R.CANCELLED,
+    },
+)
+RESOURCE_STATES = LIFECYCLE.labels()
+# The registration kind a department applies for, and the resource's event that starts it.
+SUBMIT_EVENTS = {"first": "submit", "change": "submit_change", "cancel": "submit_cancel"}
 
 
 def editable(state: str) -> bool:
@@ -182,7 +200,7 @@ def accepts_data(state: str) -> bool:
 SQL_SOURCE_DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql")
 
 
-def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> str | None:
+def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> Phrase | None:
     """Why a department database URL is refused, or None.
 
     A load reads whatever the URL reaches, so it must never reach the platform's own control-plane database
@@ -196,21 +214,21 @@ def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> str | N
     try:
         source, own = make_url(url), make_url(platform_url)
     except ArgumentError:
-        return "The database URL is not a valid SQLAlchemy URL."
+        return Phrase("sql_source.not_a_url")
     if source.get_backend_name() not in SQL_SOURCE_DIALECTS:
-        return f"Databases of kind {source.get_backend_name()} are not a supported source."
+        return Phrase("sql_source.kind", {"kind": source.get_backend_name()})
     if source.get_backend_name() == "sqlite":
         if not source.database or source.database == ":memory:":
-            return "A SQLite source must be a file."
+            return Phrase("sql_source.sqlite_file")
         inside = Path(data_dir).resolve()
         target = Path(source.database).resolve()
         if target == inside or inside in target.parents:
-            return "The source may not be inside the platform's data directory."
+            return Phrase("sql_source.inside_data")
     if (source.get_backend_name(), source.host, source.port, source.database) == (
         own.get_backend_name(),
         own.host,
         own.port,
         own.database,
     ):
-        return "The source may not be the platform's own database."
+        return Phrase("sql_source.own_database")
     return None

@@ -1,9 +1,9 @@
 """Catalogue commands: describe, load, preview, register. One command, one transaction, its ledger entry.
 
-Loading is split in two so that the department's file is read and checked outside any database transaction
-(a million rows take seconds, and SQLite would hold its write lock all that time): ``plan_load`` reads what
-the load needs, ``loading.check_and_write`` does the data-plane work, ``record_version`` writes the version
-and its entry in one short transaction, re-checking that nothing changed meanwhile.
+A load is a long command, so it is a plan-then-record pair: ``plan_load`` reads what the load needs in a read
+(no write lock), ``loading.check_and_write`` does the data-plane work holding no transaction (a million rows
+take seconds), and ``record_version`` writes the version and its entry in one short command, re-checking that
+nothing changed meanwhile. ``load`` runs the three in order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import duckdb
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -26,11 +25,16 @@ from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import FieldSpec, ResourceIn
 from pubdata.common import canonical, clock, masking
 from pubdata.common.actor import Actor
-from pubdata.common.errors import Conflict, InvalidInput, NotFound, StateRefused
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Text
+from pubdata.db import UnitOfWork
+from pubdata.engines.duckdb import locked_connection
+from pubdata.identity import access
 from pubdata.identity import service as identity
-from pubdata.identity.service import Principal
+from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.registration import service as registration
+from pubdata.registration.models import Registration
 
 SUBJECT = "resource"
 
@@ -84,11 +88,13 @@ def description_of(resource: Resource) -> dict[str, Any]:
 
 def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Resource:
     """A department describes a new resource (a draft)."""
-    identity.require(principal, "catalog.describe", organisation_id=principal.organisation_id)
+    access.require(principal, "catalog.describe", access.own_organisation(principal))
     if session.scalar(select(Resource.id).where(Resource.code == body.code)) is not None:
-        raise Conflict("catalog.code-taken", f"The catalogue already has a resource {body.code}.")
+        raise Refused("catalog.code-taken", code=body.code)
     now = clock.now()
-    resource = Resource(code=body.code, provider_id=principal.organisation_id, state="draft", created_at=now)
+    resource = Resource(
+        code=body.code, provider_id=principal.organisation_id, state=rules.LIFECYCLE.initial, created_at=now
+    )
     _apply_description(resource, body)
     session.add(resource)
     ledger.record(
@@ -101,24 +107,17 @@ def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Res
     return resource
 
 
-def get(session: Session, *, principal: Principal, resource_id: int, permission: str = "catalog.read") -> Resource:
-    resource = session.get(Resource, resource_id)
-    if resource is None:
-        raise NotFound("catalog.not-found", "No such resource.")
-    identity.require(principal, permission, organisation_id=resource.provider_id, what="resource")
-    return resource
+def get(session: Session, *, principal: Who, resource_id: int, permission: str = "catalog.read") -> Resource:
+    return access.load(session, principal, Resource, resource_id, permission)
 
 
 def revise(session: Session, *, principal: Principal, resource_id: int, body: ResourceIn) -> Resource:
     """Change a draft's description; a registered resource changes through change registration."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     if not rules.editable(resource.state):
-        raise StateRefused(
-            "catalog.not-editable",
-            "Only a draft can be edited; a registered resource changes through a change registration.",
-        )
+        raise Refused("catalog.not-editable")
     if body.code != resource.code:
-        raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
+        raise Refused("catalog.code-fixed")
     _apply_description(resource, body)
     ledger.record(session, actor=principal.actor, action="catalog.resource.revise", subject=resource)
     return resource
@@ -155,11 +154,12 @@ def _filtered(statement, filters: Filters):  # noqa: ANN001, ANN202
 def search(
     session: Session, *, principal: Principal, filters: Filters, limit: int = 50, offset: int = 0
 ) -> list[Resource]:
-    statement = select(Resource)
-    if not identity.sees_all(principal, "catalog.read"):
-        identity.require(principal, "catalog.read", organisation_id=principal.organisation_id)
-        statement = statement.where(Resource.provider_id == principal.organisation_id)
-    statement = _filtered(statement, filters).order_by(Resource.code).limit(limit).offset(offset)
+    statement = (
+        _filtered(access.visible(select(Resource), principal, Resource), filters)
+        .order_by(Resource.code)
+        .limit(limit)
+        .offset(offset)
+    )
     return list(session.execute(statement).scalars())
 
 
@@ -195,7 +195,7 @@ def public_providers(session: Session) -> dict[int, str]:
 def public_get(session: Session, *, code: str) -> Resource:
     resource = session.scalar(select(Resource).where(Resource.code == code, Resource.state.in_(PUBLIC_STATES)))
     if resource is None:
-        raise NotFound("catalog.not-found", "No registered resource has this code.")
+        raise Refused("catalog.unknown-code", code=code)
     return resource
 
 
@@ -230,11 +230,14 @@ def plan_load(session: Session, *, principal: Principal, resource_id: int) -> Lo
 
 def _check_loadable(resource: Resource) -> None:
     if not rules.loadable(resource.grade):
-        raise StateRefused(
-            "catalog.core-not-loadable", "Core data (核心数据) is never loaded into the operation domain."
-        )
+        raise Refused("catalog.core-not-loadable")
     if not rules.accepts_data(resource.state):
-        raise StateRefused("catalog.no-data-now", f"A resource that is {resource.state} does not accept data.")
+        raise Refused("catalog.no-data-now", state=_state(resource))
+
+
+def _state(resource: Resource) -> Text:
+    state = rules.LIFECYCLE.state_of(resource)
+    return Text((state.zh, state.en))
 
 
 def record_version(
@@ -254,9 +257,7 @@ def record_version(
         schema_digest(session, fields_of(resource)) != plan.schema_digest
         or (resource.current_version or 0) + 1 != plan.next_number
     ):
-        raise Conflict(
-            "catalog.changed-during-load", "The resource changed while the file was being checked; load it again."
-        )
+        raise Refused("catalog.changed-during-load")
     folder = domain_dir / "resources" / str(resource.id)
     folder.mkdir(parents=True, exist_ok=True)
     file_name = f"resources/{resource.id}/v{plan.next_number}-{result.checksum[:16]}.parquet"
@@ -325,13 +326,12 @@ def preview(
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.preview")
     version = current_version(session, resource)
     if version is None:
-        raise NotFound("catalog.no-data", "No data has been loaded for this resource yet.")
+        raise Refused("catalog.no-data", code=resource.code)
     fields = fields_of(resource)
-    con = duckdb.connect(":memory:")
+    path = domain_dir / version.file_name
+    con = locked_connection([path])
     try:
-        rows = con.execute(
-            f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(domain_dir / version.file_name)]
-        ).fetchall()
+        rows = con.execute(f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(path.resolve())]).fetchall()
     finally:
         con.close()
     masked = [[masking.mask(spec.masking or "full", value) for spec, value in zip(fields, row)] for row in rows]
@@ -349,26 +349,23 @@ def preview(
 
 
 def submit_registration(
-    session: Session, *, principal: Principal, resource_id: int, kind: str, change: ResourceIn | None = None
-):
+    session: Session, *, principal: Who, resource_id: int, kind: str, change: ResourceIn | None = None
+) -> Registration:
     """A department applies for first, change or cancellation registration of its resource."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.submit")
-    action = {"first": "submit", "change": "submit_change", "cancel": "submit_cancel"}.get(kind)
-    if action is None:
-        raise InvalidInput("registration.kind", "Register with kind first, change or cancel.")
-    new_state = rules.next_state(resource.state, action)
-    if new_state is None:
-        raise StateRefused(
-            "catalog.transition", f"A resource that is {resource.state} cannot have a {kind} registration."
-        )
+    event = rules.SUBMIT_EVENTS.get(kind)
+    if event is None:
+        raise Refused("registration.kind", kind=kind)
+    if not rules.LIFECYCLE.allows(resource.state, event):
+        raise rules.LIFECYCLE.refusal(resource.state, event)
     if kind == "first" and resource.current_version is None:
-        raise StateRefused("catalog.no-data", "Load the resource's data before registering it.")
+        raise Refused("catalog.no-data", code=resource.code)
     submission = description_of(resource)
     if kind == "change":
         if change is None:
-            raise InvalidInput("catalog.change-missing", "A change registration carries the new description.")
+            raise Refused("catalog.change-missing")
         if change.code != resource.code:
-            raise InvalidInput("catalog.code-fixed", "A resource's code cannot change.")
+            raise Refused("catalog.code-fixed")
         submission = change.model_dump()
     version = current_version(session, resource)
     submission["data_version"] = (
@@ -380,28 +377,27 @@ def submit_registration(
         subject_kind=SUBJECT,
         subject_id=resource.id,
         kind=kind,
-        applicant_id=principal.organisation_id,
+        applicant_id=resource.provider_id,
         submission=submission,
     )
-    resource.state = new_state
-    ledger.record(session, actor=principal.actor, action=f"catalog.resource.{action}", subject=resource)
+    rules.LIFECYCLE.apply(resource, event)
+    ledger.record(session, actor=principal.actor, action=f"catalog.resource.{event}", subject=resource)
     return application
 
 
 def review_registration(
-    session: Session, *, principal: Principal, registration_id: int, decision: str, reason: str | None
-):
+    session: Session, *, principal: Who, registration_id: int, decision: str, reason: str | None
+) -> Registration:
     """The bureau accepts (the public notice starts), returns for correction, or rejects."""
-    identity.require(principal, "registration.review", organisation_id=None, what="registration")
-    application = registration.get(session, registration_id)
+    application = access.load(session, principal, Registration, registration_id, "registration.review")
     if application.subject_kind != SUBJECT:
-        raise NotFound("registration.not-found", "No such registration.")
+        raise Refused("registration.not-found", what=Text(Registration.guard.what))
     application = registration.decide(
-        session, actor=principal.actor, registration_id=registration_id, decision=decision, reason=reason
+        session, actor=principal.actor, registration=application, decision=decision, reason=reason
     )
     if decision in ("return", "reject"):
         resource = session.get(Resource, application.subject_id)
-        resource.state = rules.next_state(resource.state, decision) or resource.state
+        rules.LIFECYCLE.apply(resource, decision)
         ledger.record(
             session, actor=principal.actor, action=f"catalog.resource.registration-{decision}", subject=resource
         )
@@ -412,7 +408,7 @@ def finalise_due(session: Session, *, actor: Actor) -> list[str]:
     """Register every resource whose public notice is over (the scheduler calls this); idempotent."""
     done = []
     for application in registration.due_for_finalising(session, subject_kind=SUBJECT, today=clock.today()):
-        application = registration.finalise(session, actor=actor, registration_id=application.id)
+        application = registration.finalise(session, actor=actor, registration=application)
         resource = session.get(Resource, application.subject_id)
         if application.kind == "change":
             _apply_description(
@@ -423,7 +419,7 @@ def finalise_due(session: Session, *, actor: Actor) -> list[str]:
             )
         if application.kind == "first":
             resource.registration_number = application.number
-        resource.state = rules.next_state(resource.state, "register") or resource.state
+        rules.LIFECYCLE.apply(resource, "register")
         ledger.record(
             session,
             actor=actor,
@@ -435,12 +431,12 @@ def finalise_due(session: Session, *, actor: Actor) -> list[str]:
     return done
 
 
-def registrations(session: Session, *, principal: Principal, resource_id: int):  # noqa: ANN201
+def registrations(session: Session, *, principal: Who, resource_id: int) -> list[Registration]:
     resource = get(session, principal=principal, resource_id=resource_id)
     return registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
 
 
-def public_notices(session: Session) -> list[tuple[Any, Resource]]:
+def public_notices(session: Session) -> list[tuple[Registration, Resource]]:
     """Applications in their public notice period (公示), with the resource each is about: public."""
     notices = registration.in_notice(session, subject_kind=SUBJECT)
     resources = {
@@ -450,14 +446,19 @@ def public_notices(session: Session) -> list[tuple[Any, Resource]]:
     return [(notice, resources[notice.subject_id]) for notice in notices]
 
 
-def review_queue(session: Session, *, principal: Principal):  # noqa: ANN201
+def review_queue(session: Session, *, principal: Who) -> list[tuple[Registration, Resource]]:
     """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
-    identity.require(principal, "registration.review", organisation_id=None, what="registration")
-    return registration.open_list(session, subject_kind=SUBJECT)
+    access.require(principal, "registration.review")
+    queue = registration.open_list(session, subject_kind=SUBJECT)
+    resources = {
+        r.id: r
+        for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in queue}))).scalars()
+    }
+    return [(application, resources[application.subject_id]) for application in queue]
 
 
 def load(
-    session: Session,
+    units: UnitOfWork,
     *,
     principal: Principal,
     resource_id: int,
@@ -471,23 +472,23 @@ def load(
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """Check a source and keep it as a version; returns the report and the version (None when refused).
 
-    The read transaction ends before the data-plane work; the version is written in a new one, which the
-    caller commits. A refused source leaves nothing behind.
+    Plan in a read, check and write the data holding no transaction, record the version in a command. A
+    refused source leaves nothing behind.
     """
-    plan = plan_load(session, principal=principal, resource_id=resource_id)
-    if source_format == "sql":
-        problem = rules.sql_source_problem(
-            url=sql_url or "",
-            platform_url=session.get_bind().url.render_as_string(hide_password=False),
-            data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
-        )
-        if problem:
-            raise InvalidInput("catalog.sql-source-refused", problem)
-    session.rollback()
     confirmed = sorted(set(confirm_not_sensitive or []))
+    with units.read() as session:
+        plan = plan_load(session, principal=principal, resource_id=resource_id)
+        if source_format == "sql":
+            problem = rules.sql_source_problem(
+                url=sql_url or "",
+                platform_url=session.get_bind().url.render_as_string(hide_password=False),
+                data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
+            )
+            if problem:
+                raise Refused("catalog.sql-source-refused", problem=problem)
     unknown = [name for name in confirmed if name not in {spec.name for spec in plan.fields}]
     if unknown:
-        raise InvalidInput("catalog.confirm-unknown-field", f"Not fields of this resource: {', '.join(unknown)}.")
+        raise Refused("catalog.confirm-unknown-field", fields=unknown)
     result = loading.check_and_write(
         source_format=source_format,
         fields=plan.fields,
@@ -502,14 +503,16 @@ def load(
     if not result.ok:
         return result, None
     try:
-        return result, record_version(
-            session,
-            principal=principal,
-            plan=plan,
-            result=result,
-            domain_dir=domain_dir,
-            confirmed_not_sensitive=confirmed,
-        )
+        with units.command() as session:
+            version = record_version(
+                session,
+                principal=principal,
+                plan=plan,
+                result=result,
+                domain_dir=domain_dir,
+                confirmed_not_sensitive=confirmed,
+            )
+        return result, version
     except BaseException:
         if result.parquet_path is not None and result.parquet_path.exists():
             result.parquet_path.unlink()
@@ -524,12 +527,12 @@ def find_id_or_none(session: Session, *, code: str) -> int | None:
 def find_id(session: Session, *, code: str) -> int:
     resource_id = find_id_or_none(session, code=code)
     if resource_id is None:
-        raise NotFound("catalog.not-found", f"No resource has the code {code}.")
+        raise Refused("catalog.unknown-code", code=code)
     return resource_id
 
 
 def load_upload(
-    session: Session,
+    units: UnitOfWork,
     *,
     principal: Principal,
     resource_id: int,
@@ -544,9 +547,7 @@ def load_upload(
     comma-separated, as forms send it."""
     chosen = source_format or loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
     if chosen not in ("csv", "xlsx", "parquet"):
-        raise InvalidInput(
-            "catalog.source-format", "Say the format (csv, xlsx or parquet) or name the file with that extension."
-        )
+        raise Refused("catalog.source-format")
     incoming = domain_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / f"upload-{uuid.uuid4().hex}"
@@ -554,7 +555,7 @@ def load_upload(
         with path.open("wb") as sink:
             shutil.copyfileobj(upload, sink, 8 << 20)
         return load(
-            session,
+            units,
             principal=principal,
             resource_id=resource_id,
             domain_dir=domain_dir,
@@ -572,5 +573,5 @@ def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], str]:
     resource = public_get(session, code=code)
     version = current_version(session, resource)
     if version is None:
-        raise NotFound("catalog.no-data", f"{code} has no data loaded.")
+        raise Refused("catalog.no-data", code=code)
     return fields_of(resource), version.file_name

@@ -1,1 +1,3 @@
-"""Pieces every domain shares: clock, errors, canonical JSON, i18n."""
+"""Pieces every domain shares: clock, errors, messages, lifecycle, canonical JSON, digests, identifiers, money.
+
+Imports no domain."""

@@ -1,60 +1,72 @@
-"""One error type per kind of refusal.
+"""Refusals: the one way the platform says no.
 
-A service raises these; ``app.py`` turns each into an RFC 9457 problem+json answer. ``rule`` names the rule
-that refused (for example ``identity.token-expired``) so a person can look it up; ``detail`` is a sentence
-they can act on. Never put a raw sensitive value in either.
+``raise Refused("catalog.code-taken", code=body.code)`` names a rule its domain declared in ``messages.py``
+(status, a zh-CN and an English sentence with named parameters); ``app.py`` turns it into an RFC 9457
+problem+json answer or an error page, in the request's language. A refusal that must be remembered although
+the request fails (a use outside the authorized scope, a refused query) carries the ledger entry to append:
+the unit of work rolls the command back and records that entry in a short transaction of its own.
+
+A few families are subclasses, so that a caller can catch exactly what it handles (``QueryRefused`` …); the
+rule, not the class, decides the status and the sentence.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
 
-class PubdataError(Exception):
-    """Base of every refusal the platform gives on purpose."""
-
-    status = 400
-    title = "Bad request"
-
-    def __init__(self, rule: str, detail: str, **extra: object) -> None:
-        super().__init__(f"[{rule}] {detail}")
-        self.rule = rule
-        self.detail = detail
-        self.extra = extra
+from pubdata.common import messages
+from pubdata.common.actor import Actor
 
 
-class InvalidInput(PubdataError):
-    status = 422
-    title = "Invalid input"
+@dataclass(frozen=True)
+class RefusalEntry:
+    """What the ledger keeps of a refusal that must not go unrecorded."""
+
+    actor: Actor
+    action: str
+    subject: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
-class NotAuthenticated(PubdataError):
-    status = 401
-    title = "Not authenticated"
+class Refused(Exception):
+    """A refusal the platform gives on purpose, by a declared rule."""
 
+    def __init__(
+        self,
+        rule: str,
+        /,
+        *,
+        extra: dict[str, Any] | None = None,
+        entry: RefusalEntry | None = None,
+        **params: Any,
+    ) -> None:
+        self.declared = messages.refusal(rule)  # an undeclared rule fails here, where it is raised
+        missing = self.declared.parameters - set(params)
+        if missing:
+            raise TypeError(f"refusal {rule} needs {', '.join(sorted(missing))}")
+        super().__init__(rule)
+        self.rule, self.params, self.extra, self.entry = rule, params, dict(extra or {}), entry
 
-class PermissionDenied(PubdataError):
-    status = 403
-    title = "Permission denied"
+    @property
+    def status(self) -> int:
+        return self.declared.status
 
+    def detail_in(self, lang: str) -> str:
+        return self.declared.sentence(lang, self.params)
 
-class NotFound(PubdataError):
-    """Also the answer for another organisation's object: it reveals nothing."""
+    def title_in(self, lang: str) -> str:
+        return messages.title(self.status, lang)
 
-    status = 404
-    title = "Not found"
+    def recorded(self, entry: RefusalEntry) -> Refused:
+        """This refusal, to be kept in the ledger (as ``entry``) although the request fails."""
+        self.entry = entry
+        return self
 
+    @property
+    def detail(self) -> str:
+        """The sentence in the platform's first language."""
+        return self.detail_in(messages.DEFAULT_LANGUAGE)
 
-class Conflict(PubdataError):
-    status = 409
-    title = "Conflict"
-
-
-class StateRefused(PubdataError):
-    """A transition the state table does not allow, or a deadline that has passed."""
-
-    status = 409
-    title = "Not allowed in this state"
-
-
-class PayloadTooLarge(PubdataError):
-    status = 413
-    title = "Payload too large"
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.detail_in('en')}"

@@ -8,11 +8,18 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
 class Contract(Audited, Base):
     __tablename__ = "contract"
+    guard = Guard(
+        ("使用合约", "contract"),
+        "contract.read",
+        "contract.not-found",
+        {"assigner": "assigner_id", "assignee": "assignee_id"},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assigner_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)

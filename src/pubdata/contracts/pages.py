@@ -6,40 +6,30 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from pubdata.common.errors import InvalidInput, PubdataError
+from pubdata.common.errors import Refused
 from pubdata.contracts import rules, service
-from pubdata.contracts.models import Contract
+from pubdata.contracts.schemas import Terms
+from pubdata.identity import access
 from pubdata.identity import service as identity
+from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
-from pubdata.identity.service import Principal
-from pubdata.web.deps import SessionDep, attachment
-from pubdata.web.forms import day, items
+from pubdata.web.deps import PlatformDep, ReadSession, attachment
+from pubdata.web.forms import day, items, number, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
 
-def counters(contract: Contract) -> dict[str, Any]:
-    """What a contract has left, as the pages show it."""
-    budget, spent = contract.epsilon_budget_micro / rules.MICRO, contract.epsilon_spent_micro / rules.MICRO
-    return {
-        "calls_left": contract.max_calls - contract.calls_used,
-        "rows_left": contract.max_rows - contract.rows_used,
-        "epsilon_budget": budget,
-        "epsilon_spent": spent,
-        "epsilon_left": round(budget - spent, 6),
-    }
-
-
-@router.get("/contracts", response_class=HTMLResponse)
-def contracts_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, error: str | None = None, status_code: int = 200
+def _contracts_page(
+    request: Request, session: Session, principal: Principal, *, error: Refused | None = None
 ) -> HTMLResponse:
     found = service.list_for(session, principal=principal)
     names = identity.organisation_names(session, {c.assigner_id for c in found} | {c.assignee_id for c in found})
-    can_propose = identity.may(principal, "contract.propose", organisation_id=principal.organisation_id)
+    can_propose = access.may(principal, "contract.propose", access.own_organisation(principal))
     assignees = (
         {**identity.organisations_of_kind(session, "consumer"), **identity.organisations_of_kind(session, "partner")}
         if can_propose
@@ -48,24 +38,19 @@ def contracts_page(
     context = {
         "contracts": found,
         "names": names,
-        "terms": {c.id: service.terms_of(c) for c in found},
-        "counters": {c.id: counters(c) for c in found},
+        "terms_by_contract": {c.id: service.terms_of(c) for c in found},
+        "counters": {c.id: service.counters(c) for c in found},
         "can_propose": can_propose,
         "assignees": assignees,
         "rules": rules,
         "error": error,
     }
-    return render(request, "contracts.html", context, status_code=status_code)
+    return render(request, "contracts/contracts.html", context, status_code=error.status if error else 200)
 
 
-def _numbers(form, key: str, kind=int):  # noqa: ANN001, ANN202
-    text = str(form.get(key) or "").strip()
-    if not text:
-        return None
-    try:
-        return kind(text)
-    except ValueError:
-        raise InvalidInput("web.number", f"{key} must be a number.") from None
+@router.get("/contracts", response_class=HTMLResponse)
+def contracts_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    return _contracts_page(request, session, principal)
 
 
 def _bounds(text: str) -> dict[str, list[float]]:
@@ -76,85 +61,78 @@ def _bounds(text: str) -> dict[str, list[float]]:
         try:
             low, high = (float(part) for part in values.split(","))
         except ValueError:
-            raise InvalidInput("web.bounds", "Write each bound as `column: low, high`.") from None
+            raise Refused("web.bounds") from None
         bounds[name.strip()] = [low, high]
     return bounds
 
 
-def terms_from_form(form) -> dict[str, Any]:  # noqa: ANN001
-    terms = {
+def terms_from_form(form: Any) -> Terms:
+    """The proposal form's values as the contract's terms."""
+    values: dict[str, Any] = {
         "resources": items(form.get("resources")),
         "purpose": form.get("purpose"),
         "output_rule": form.get("output_rule"),
-        "valid_from": day(form.get("valid_from")).isoformat(),
-        "valid_until": day(form.get("valid_until")).isoformat(),
-        "max_calls": _numbers(form, "max_calls"),
-        "max_rows": _numbers(form, "max_rows"),
+        "valid_from": day(form.get("valid_from")),
+        "valid_until": day(form.get("valid_until")),
+        "max_calls": number(form, "max_calls"),
+        "max_rows": number(form, "max_rows"),
         "dimensions": items(form.get("dimensions")),
-        "min_group_size": _numbers(form, "min_group_size") or 10,
+        "min_group_size": number(form, "min_group_size") or 10,
     }
-    if terms["output_rule"] == "dp":
-        terms.update(
-            epsilon=_numbers(form, "epsilon", float),
-            epsilon_per_query=_numbers(form, "epsilon_per_query", float),
-            delta=_numbers(form, "delta", float),
-            bounds=_bounds(str(form.get("bounds") or "")),
-            max_contributions=_numbers(form, "max_contributions") or 1,
-        )
-    return terms
+    if values["output_rule"] == "dp":
+        values |= {
+            "epsilon": number(form, "epsilon", float),
+            "epsilon_per_query": number(form, "epsilon_per_query", float),
+            "delta": number(form, "delta", float),
+            "bounds": _bounds(str(form.get("bounds") or "")),
+            "max_contributions": number(form, "max_contributions") or 1,
+        }
+    try:
+        return Terms.model_validate(values)
+    except ValidationError as error:
+        raise validation_refusal(error) from None
 
 
 @router.post("/contracts", response_class=HTMLResponse)
-async def propose(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+async def propose(request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    try:
-        contract = service.propose(
-            session, principal=principal, assignee_id=_numbers(form, "assignee_id") or 0, terms=terms_from_form(form)
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return contracts_page(request, session, principal, error=error.detail, status_code=error.status)
-    return RedirectResponse(f"/contracts/{contract.id}", status_code=303)
+    return act_on(
+        platform,
+        lambda command: service.propose(
+            command, principal=principal, assignee_id=number(form, "assignee_id") or 0, terms=terms_from_form(form)
+        ),
+        action="propose",
+        then=lambda contract: f"/contracts/{contract.id}",
+        show=lambda error: _contracts_page(request, session, principal, error=error),
+    )
 
 
 def _page(
-    request: Request,
-    session,
-    principal: Principal,
-    contract_id: int,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, principal: Principal, contract_id: int, *, error: Refused | None = None
 ) -> HTMLResponse:
     contract = service.get(session, principal=principal, contract_id=contract_id)
-    party = principal.organisation_id in (contract.assigner_id, contract.assignee_id)
+    signable = any(access.may(principal, permission, contract) for permission in service.SIGNING_SIDES.values())
     context = {
         "contract": contract,
         "terms": service.terms_of(contract),
-        "counters": counters(contract),
+        "counters": service.counters(contract),
         "rules": rules,
         "names": identity.organisation_names(session, {contract.assigner_id, contract.assignee_id}),
-        "can_sign": party and principal.role == "admin" and contract.state == "proposed",
-        "can_revoke": contract.state in ("proposed", "active")
-        and (
-            principal.organisation_id == contract.assigner_id
-            or identity.may(principal, "authorization.manage", organisation_id=None)
-        ),
-        "is_assignee": principal.organisation_id == contract.assignee_id,
+        "can_sign": signable and rules.LIFECYCLE.allows(contract.state, "sign"),
+        "can_revoke": "revoke" in access.actions(principal, contract, {"revoke": "contract.revoke"}, rules.LIFECYCLE),
         "error": error,
     }
-    return render(request, "contract.html", context, status_code=status_code)
+    return render(request, "contracts/contract.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
-def contract_page(request: Request, session: SessionDep, principal: PagePrincipal, contract_id: int) -> HTMLResponse:
+def contract_page(request: Request, session: ReadSession, principal: PagePrincipal, contract_id: int) -> HTMLResponse:
     return _page(request, session, principal, contract_id)
 
 
 @router.get("/contracts/{contract_id}/odrl.json")
-def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
+def odrl(session: ReadSession, principal: PagePrincipal, contract_id: int) -> Response:
     document = service.odrl(session, principal=principal, contract_id=contract_id)
     return attachment(
         json.dumps(document, ensure_ascii=False, default=str),
@@ -164,7 +142,7 @@ def odrl(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Res
 
 
 @router.get("/contracts/{contract_id}/record.json")
-def record(session: SessionDep, principal: PagePrincipal, contract_id: int) -> Response:
+def record(session: ReadSession, principal: PagePrincipal, contract_id: int) -> Response:
     body = json.dumps(
         service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2
     )
@@ -173,30 +151,24 @@ def record(session: SessionDep, principal: PagePrincipal, contract_id: int) -> R
 
 @router.post("/contracts/{contract_id}/do/{action}", response_class=HTMLResponse)
 async def act(
-    request: Request, session: SessionDep, principal: PagePrincipal, contract_id: int, action: str
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    contract_id: int,
+    action: str,
 ) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
+    reason = str(form.get("reason") or "")
     commands = {
-        "sign": lambda: service.sign(session, principal=principal, contract_id=contract_id),
-        "revoke": lambda: service.revoke(
-            session,
-            principal=principal,
-            contract_id=contract_id,
-            reason=str(form.get("reason") or "").strip() or _no_reason(),
-        ),
+        "sign": lambda command: service.sign(command, principal=principal, contract_id=contract_id),
+        "revoke": lambda command: service.revoke(command, principal=principal, contract_id=contract_id, reason=reason),
     }
     return act_on(
-        session,
+        platform,
         commands.get(action),
         action=action,
-        what="a contract",
         then=f"/contracts/{contract_id}",
-        show=lambda error: _page(
-            request, session, principal, contract_id, error=error.detail, status_code=error.status
-        ),
+        show=lambda error: _page(request, session, principal, contract_id, error=error),
     )
-
-
-def _no_reason() -> str:
-    raise InvalidInput("contract.revoke-reason", "Say why the contract is revoked.")

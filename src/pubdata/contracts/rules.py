@@ -1,4 +1,4 @@
-"""Contract decisions, pure: terms validation, the state table, the check on each call, ODRL export.
+"""Contract decisions, pure: the state table, the terms' soundness, the check before each call, ODRL export.
 
 Terms follow W3C ODRL 2.2: one permission (use the target, for the purpose, within the window and counts,
 under the output rule), one prohibition (no output of personal data), one duty (every use is recorded).
@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pubdata.common.lifecycle import Lifecycle, State
+from pubdata.common.messages import Phrase
+from pubdata.contracts.schemas import Terms
+
 PURPOSES: dict[str, tuple[str, str]] = {
     "public_governance": ("公共治理", "Public governance"),
     "public_welfare": ("公益事业", "Public welfare"),
@@ -17,102 +21,101 @@ PURPOSES: dict[str, tuple[str, str]] = {
 }
 FREE_PURPOSES = ("public_governance", "public_welfare")  # 三(六): free of charge
 OUTPUT_RULES = ("aggregate", "dp")
-STATES: dict[str, tuple[str, str]] = {
-    "proposed": ("待签署", "Proposed"),
-    "active": ("生效", "Active"),
-    "exhausted": ("额度用尽", "Exhausted"),
-    "expired": ("已到期", "Expired"),
-    "revoked": ("已撤销", "Revoked"),
-}
-TRANSITIONS = {
-    ("proposed", "sign"): "active",
-    ("active", "exhaust"): "exhausted",
-    ("active", "expire"): "expired",
-    ("active", "revoke"): "revoked",
-    ("proposed", "revoke"): "revoked",
-}
 MICRO = 1_000_000  # ε is kept in millionths, so spending it is integer arithmetic
 
 
-def next_state(state: str, event: str) -> str | None:
-    return TRANSITIONS.get((state, event))
+class ContractState(State):
+    PROPOSED = "proposed", "待签署", "Proposed"
+    ACTIVE = "active", "生效", "Active"
+    EXHAUSTED = "exhausted", "额度用尽", "Exhausted"
+    EXPIRED = "expired", "已到期", "Expired"
+    REVOKED = "revoked", "已撤销", "Revoked"
 
 
-def terms_problems(terms: dict[str, Any]) -> list[str]:
-    """What is wrong with proposed terms, as sentences; empty when they are sound."""
+C = ContractState
+LIFECYCLE = Lifecycle(
+    rule="contract.transition",
+    name=("使用合约", "contract"),
+    states=ContractState,
+    start=C.PROPOSED,
+    events={
+        "sign": ("签署", "sign"),
+        "exhaust": ("用尽额度", "use up its quota"),
+        "expire": ("到期", "expire"),
+        "revoke": ("撤销", "revoke"),
+    },
+    transitions={
+        (C.PROPOSED, "sign"): C.ACTIVE,
+        (C.ACTIVE, "exhaust"): C.EXHAUSTED,
+        (C.ACTIVE, "expire"): C.EXPIRED,
+        (C.ACTIVE, "revoke"): C.REVOKED,
+        (C.PROPOSED, "revoke"): C.REVOKED,
+    },
+)
+STATES = LIFECYCLE.labels()
+LIVE_STATES = (C.PROPOSED.value, C.ACTIVE.value)
+
+
+def terms_problems(terms: Terms) -> list[Phrase]:
+    """What is wrong with proposed terms; empty when they are sound. (Types and ranges of single values are
+    checked by ``Terms`` itself.)"""
     problems = []
-    if terms.get("purpose") not in PURPOSES:
-        problems.append(f"purpose must be one of {', '.join(PURPOSES)}")
-    if terms.get("output_rule") not in OUTPUT_RULES:
-        problems.append("output_rule must be aggregate or dp")
-    if not terms.get("resources"):
-        problems.append("name at least one resource")
-    if terms.get("valid_from") and terms.get("valid_until") and terms["valid_until"] < terms["valid_from"]:
-        problems.append("valid_until is before valid_from")
-    for key in ("max_calls", "max_rows"):
-        if not isinstance(terms.get(key), int) or terms[key] < 1:
-            problems.append(f"{key} must be a positive whole number")
-    if not isinstance(terms.get("min_group_size"), int) or terms["min_group_size"] < 10:
-        problems.append("min_group_size is at least 10")
-    if terms.get("output_rule") == "dp":
-        if not (isinstance(terms.get("epsilon"), (int, float)) and 0 < terms["epsilon"] <= 10):
-            problems.append("a dp contract has a privacy budget epsilon between 0 and 10")
-        elif not (
-            isinstance(terms.get("epsilon_per_query"), (int, float))
-            and 0 < terms["epsilon_per_query"] <= terms["epsilon"]
-        ):
-            problems.append("a dp contract spends epsilon_per_query (above 0, at most epsilon) on each query")
-        if terms.get("delta") is not None and not 0 < terms["delta"] < 1e-3:
-            problems.append("delta is between 0 and 0.001")
-        bounds = terms.get("bounds") or {}
-        if any(not (isinstance(b, (list, tuple)) and len(b) == 2 and b[0] < b[1]) for b in bounds.values()):
-            problems.append("bounds are [low, high] with low < high")
-        if not isinstance(terms.get("max_contributions", 1), int) or not 1 <= terms.get("max_contributions", 1) <= 100:
-            problems.append("max_contributions is a whole number from 1 to 100")
+    if terms.valid_until < terms.valid_from:
+        problems.append(Phrase("terms.window"))
+    if terms.min_group_size < 10:
+        problems.append(Phrase("terms.min_group_size"))
+    if terms.is_dp:
+        if terms.epsilon is None or not 0 < terms.epsilon <= 10:
+            problems.append(Phrase("terms.epsilon"))
+        elif terms.epsilon_per_query is None or not 0 < terms.epsilon_per_query <= terms.epsilon:
+            problems.append(Phrase("terms.epsilon_per_query"))
+        if terms.delta is not None and not 0 < terms.delta < 1e-3:
+            problems.append(Phrase("terms.delta"))
+        if any(not low < high for low, high in terms.bounds.values()):
+            problems.append(Phrase("terms.bounds"))
+        if not 1 <= terms.max_contributions <= 100:
+            problems.append(Phrase("terms.max_contributions"))
     return problems
 
 
-def call_refusal(*, state: str, today: date, valid_from: date, valid_until: date) -> tuple[str, str] | None:
-    """(rule, sentence) when a call must be refused before it runs, else None."""
-    if state != "active":
-        return f"contract.{state}", f"The contract is {state}."
+def call_refusal(*, state: str, today: date, valid_from: date, valid_until: date) -> tuple[str, dict[str, Any]] | None:
+    """The rule (and its parameters) that refuses a call before it runs, else None."""
+    if state == C.EXPIRED or (state == C.ACTIVE and today > valid_until):
+        return "contract.expired", {"until": valid_until}
+    if state != C.ACTIVE:
+        return f"contract.{state}", {}
     if today < valid_from:
-        return "contract.not-yet-valid", f"The contract is valid from {valid_from.isoformat()}."
-    if today > valid_until:
-        return "contract.expired", f"The contract ended on {valid_until.isoformat()}."
+        return "contract.not-yet-valid", {"since": valid_from}
     return None
 
 
-def odrl(contract_id: int, *, assigner: str, assignee: str, terms: dict[str, Any]) -> dict[str, Any]:
+def odrl(contract_id: int, *, assigner: str, assignee: str, terms: Terms) -> dict[str, Any]:
     """The terms as ODRL 2.2 JSON-LD."""
-    constraints = [
-        {"leftOperand": "purpose", "operator": "eq", "rightOperand": terms["purpose"]},
+    constraints: list[dict[str, Any]] = [
+        {"leftOperand": "purpose", "operator": "eq", "rightOperand": terms.purpose},
         {
             "leftOperand": "dateTime",
             "operator": "gteq",
-            "rightOperand": {"@value": str(terms["valid_from"]), "@type": "xsd:date"},
+            "rightOperand": {"@value": str(terms.valid_from), "@type": "xsd:date"},
         },
         {
             "leftOperand": "dateTime",
             "operator": "lteq",
-            "rightOperand": {"@value": str(terms["valid_until"]), "@type": "xsd:date"},
+            "rightOperand": {"@value": str(terms.valid_until), "@type": "xsd:date"},
         },
-        {"leftOperand": "count", "operator": "lteq", "rightOperand": terms["max_calls"]},
-        {"leftOperand": "https://pubdata.example/odrl#rows", "operator": "lteq", "rightOperand": terms["max_rows"]},
+        {"leftOperand": "count", "operator": "lteq", "rightOperand": terms.max_calls},
+        {"leftOperand": "https://pubdata.example/odrl#rows", "operator": "lteq", "rightOperand": terms.max_rows},
         {
             "leftOperand": "https://pubdata.example/odrl#minGroupSize",
             "operator": "gteq",
-            "rightOperand": terms["min_group_size"],
+            "rightOperand": terms.min_group_size,
         },
     ]
-    if terms.get("epsilon") is not None:
+    if terms.epsilon is not None:
         constraints.append(
-            {
-                "leftOperand": "https://pubdata.example/odrl#epsilon",
-                "operator": "lteq",
-                "rightOperand": terms["epsilon"],
-            }
+            {"leftOperand": "https://pubdata.example/odrl#epsilon", "operator": "lteq", "rightOperand": terms.epsilon}
         )
+    targets = [f"urn:pubdata:resource:{code}" for code in terms.resources]
     return {
         "@context": "http://www.w3.org/ns/odrl.jsonld",
         "@type": "Agreement",
@@ -121,16 +124,14 @@ def odrl(contract_id: int, *, assigner: str, assignee: str, terms: dict[str, Any
         "assignee": assignee,
         "permission": [
             {
-                "target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]],
+                "target": targets,
                 "action": "aggregate"
-                if terms["output_rule"] == "aggregate"
+                if terms.output_rule == "aggregate"
                 else "https://pubdata.example/odrl#differentiallyPrivateQuery",
                 "constraint": constraints,
             }
         ],
-        "prohibition": [
-            {"target": [f"urn:pubdata:resource:{code}" for code in terms["resources"]], "action": "reproduce"}
-        ],
+        "prohibition": [{"target": targets, "action": "reproduce"}],
         "obligation": [
             {
                 "action": "inform",

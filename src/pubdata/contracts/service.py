@@ -1,85 +1,75 @@
-"""Contract commands. ``charge`` moves the counters with one conditional UPDATE, so concurrent calls can never
-spend more than the terms allow, and appends the call's ledger entry in the same transaction."""
+"""Contract commands: propose, sign, revoke, the read step of a call (``open_use``) and its write step
+(``charge``). ``charge`` moves the counters with one conditional UPDATE, so concurrent calls can never spend
+more than the terms allow, and appends the call's ledger entry in the same transaction."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import service as authorization
+from pubdata.authorization import rules as authorization_rules
+from pubdata.authorization import scope
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
-from pubdata.common.errors import InvalidInput, NotFound, PermissionDenied, StateRefused
+from pubdata.common.errors import Refused
 from pubdata.contracts import rules
 from pubdata.contracts.models import Contract
+from pubdata.contracts.schemas import Terms
+from pubdata.identity import access
 from pubdata.identity import service as identity
-from pubdata.identity.service import Principal
+from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
+from pubdata.ledger import signoff
+
+SIGN_OFF = signoff.SignOff(sides=("assigner", "assignee"), action="contract.sign")
+SIGNING_SIDES = {"assigner": "contract.sign-as-assigner", "assignee": "contract.sign-as-assignee"}
 
 
-class ContractRefused(PermissionDenied):
+class ContractRefused(Refused):
     """A call the contract does not allow (state, window, quota, budget)."""
 
 
-def terms_of(contract: Contract) -> dict[str, Any]:
-    return json.loads(contract.terms)
+def terms_of(contract: Contract) -> Terms:
+    return Terms.stored(contract.terms)
 
 
-def propose(session: Session, *, principal: Principal, assignee_id: int, terms: dict[str, Any]) -> Contract:
+def propose(session: Session, *, principal: Principal, assignee_id: int, terms: Terms) -> Contract:
     """The operator offers terms to a consumer (or, for development, to its partner)."""
-    identity.require(principal, "contract.propose", organisation_id=principal.organisation_id)
+    access.require(principal, "contract.propose", access.own_organisation(principal))
     if identity.organisation_kind(session, assignee_id) not in ("consumer", "partner"):
-        raise InvalidInput("contract.assignee", "A contract is made with a consumer or a partner.")
-    terms = {
-        "dimensions": [],
-        "min_group_size": 10,
-        "epsilon": None,
-        "epsilon_per_query": None,
-        "delta": None,
-        "bounds": {},
-        "max_contributions": 1,
-        "price": None,
-        **terms,
-    }
+        raise Refused("contract.assignee")
     problems = rules.terms_problems(terms)
     if problems:
-        raise InvalidInput("contract.terms", "; ".join(problems) + ".")
-    for code in terms["resources"]:
-        reason = authorization.check_use(session, organisation_id=principal.organisation_id, code=code)
-        if reason:
-            raise PermissionDenied("authorization.out-of-scope", f"{code} cannot be offered: {reason}.")
+        raise Refused("contract.terms", problems=problems)
+    assigner_id = principal.organisation_id
+    for code in terms.resources:
+        reasons = scope.check_use(session, organisation_id=assigner_id, code=code)
+        if reasons:
+            raise Refused("authorization.out-of-scope", code=code, reasons=reasons)
     allowed_dimensions = {
         spec.name
-        for code in terms["resources"]
+        for code in terms.resources
         for spec in catalog.fields_of(catalog.public_get(session, code=code))
         if spec.sensitivity == "none"
     }
-    wrong = sorted(set(terms["dimensions"]) - allowed_dimensions)
+    wrong = sorted(set(terms.dimensions) - allowed_dimensions)
     if wrong:
-        raise InvalidInput(
-            "contract.dimensions", f"Dimensions must be non-personal fields of the resources: {', '.join(wrong)}."
-        )
-    valid_from, valid_until = (
-        date.fromisoformat(str(terms["valid_from"])),
-        date.fromisoformat(str(terms["valid_until"])),
-    )
-    document = canonical.dumps(terms)
+        raise Refused("contract.dimensions", fields=wrong)
     contract = Contract(
-        assigner_id=principal.organisation_id,
+        assigner_id=assigner_id,
         assignee_id=assignee_id,
-        terms=document.decode(),
-        terms_digest=ledger.hasher(ledger.algorithm(session)).digest(document).hex(),
-        state="proposed",
-        valid_from=valid_from,
-        valid_until=valid_until,
-        max_calls=terms["max_calls"],
-        max_rows=terms["max_rows"],
-        epsilon_budget_micro=round((terms["epsilon"] or 0) * rules.MICRO),
+        terms=canonical.dumps(terms.document()).decode(),
+        terms_digest=terms.digest,
+        state=rules.LIFECYCLE.initial,
+        valid_from=terms.valid_from,
+        valid_until=terms.valid_until,
+        max_calls=terms.max_calls,
+        max_rows=terms.max_rows,
+        epsilon_budget_micro=round((terms.epsilon or 0) * rules.MICRO),
         calls_used=0,
         rows_used=0,
         epsilon_spent_micro=0,
@@ -96,77 +86,103 @@ def propose(session: Session, *, principal: Principal, assignee_id: int, terms: 
     return contract
 
 
-def get(session: Session, *, principal: Principal, contract_id: int) -> Contract:
+def get(session: Session, *, principal: Who, contract_id: int, permission: str = "contract.read") -> Contract:
     """A contract, for one of its two parties or an organisation that oversees all."""
-    contract = session.get(Contract, contract_id)
-    if contract is None or not (
-        principal.organisation_id in (contract.assigner_id, contract.assignee_id)
-        or identity.sees_all(principal, "contract.read")
-    ):
-        raise NotFound("contract.not-found", "No such contract.")
-    return contract
+    return access.load(session, principal, Contract, contract_id, permission)
 
 
-def get_for_system(session: Session, *, contract_id: int) -> Contract:
-    """A contract for the platform's own workers (the job runner), which act for no organisation."""
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        raise NotFound("contract.not-found", "No such contract.")
-    return contract
-
-
-def list_for(session: Session, *, principal: Principal) -> list[Contract]:
-    statement = select(Contract).order_by(Contract.id)
-    if not identity.sees_all(principal, "contract.read"):
-        statement = statement.where(
-            (Contract.assigner_id == principal.organisation_id) | (Contract.assignee_id == principal.organisation_id)
-        )
+def list_for(session: Session, *, principal: Who) -> list[Contract]:
+    statement = access.visible(select(Contract), principal, Contract).order_by(Contract.id)
     return list(session.execute(statement).scalars())
 
 
-def sign(session: Session, *, principal: Principal, contract_id: int) -> Contract:
+def document_of(contract: Contract) -> dict[str, Any]:
+    """What both parties sign: who offers what to whom, on which terms."""
+    return {
+        "contract": contract.id,
+        "assigner": contract.assigner_id,
+        "assignee": contract.assignee_id,
+        "terms": terms_of(contract).document(),
+    }
+
+
+def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
+    """Each party's admin signs the same document; with both signatures the contract is active."""
     contract = get(session, principal=principal, contract_id=contract_id)
-    if principal.role != "admin" or principal.organisation_id not in (contract.assigner_id, contract.assignee_id):
-        raise PermissionDenied("contract.wrong-signatory", "Only an admin of one of the two parties signs a contract.")
-    if contract.state != "proposed":
-        raise StateRefused("contract.transition", f"A contract that is {contract.state} cannot be signed.")
-    now = clock.now()
-    if principal.organisation_id == contract.assigner_id:
-        contract.assigner_signed_at = contract.assigner_signed_at or now
-    if principal.organisation_id == contract.assignee_id:
-        contract.assignee_signed_at = contract.assignee_signed_at or now
-    if contract.assigner_signed_at and contract.assignee_signed_at:
-        contract.state = rules.next_state(contract.state, "sign")
-    ledger.record(
+    sides = [side for side, permission in SIGNING_SIDES.items() if access.may(principal, permission, contract)]
+    if not sides:
+        raise Refused("contract.wrong-signatory")
+    if not rules.LIFECYCLE.allows(contract.state, "sign"):
+        raise rules.LIFECYCLE.refusal(contract.state, "sign")
+
+    def stamp(progress: signoff.Progress) -> None:
+        if sides[0] == "assigner":
+            contract.assigner_signed_at = clock.now()
+        else:
+            contract.assignee_signed_at = clock.now()
+        if progress.complete:
+            rules.LIFECYCLE.apply(contract, "sign")
+
+    signoff.sign(
         session,
         actor=principal.actor,
-        action="contract.sign",
+        spec=SIGN_OFF,
         subject=contract,
+        side=sides[0],
+        document=document_of(contract),
+        then=stamp,
         payload={"terms_digest": contract.terms_digest},
     )
     return contract
 
 
-def revoke(session: Session, *, principal: Principal, contract_id: int, reason: str) -> Contract:
-    contract = get(session, principal=principal, contract_id=contract_id)
-    if principal.organisation_id != contract.assigner_id and not identity.may(
-        principal, "authorization.manage", organisation_id=None
-    ):
-        raise PermissionDenied("contract.revoke", "The operator that offered a contract, or the bureau, revokes it.")
-    new_state = rules.next_state(contract.state, "revoke")
-    if new_state is None:
-        raise StateRefused("contract.transition", f"A contract that is {contract.state} cannot be revoked.")
-    contract.state = new_state
+def revoke(session: Session, *, principal: Who, contract_id: int, reason: str) -> Contract:
+    contract = get(session, principal=principal, contract_id=contract_id, permission="contract.revoke")
+    if not reason.strip():
+        raise Refused("contract.revoke-reason")
+    rules.LIFECYCLE.apply(contract, "revoke")
     ledger.record(
         session, actor=principal.actor, action="contract.revoke", subject=contract, payload={"reason": reason}
     )
     return contract
 
 
-def refusal_before_call(contract: Contract) -> tuple[str, str] | None:
-    return rules.call_refusal(
+def refusal_before_call(contract: Contract) -> ContractRefused | None:
+    """Why a call under this contract must not run now (state, window), or None."""
+    found = rules.call_refusal(
         state=contract.state, today=clock.today(), valid_from=contract.valid_from, valid_until=contract.valid_until
     )
+    if found is None:
+        return None
+    rule, params = found
+    return ContractRefused(rule, **params)
+
+
+@dataclass(frozen=True)
+class Use:
+    """What a call may use, from the read step: the contract, its terms, and who operates it."""
+
+    contract_id: int
+    terms: Terms
+    operator_id: int
+
+
+def open_use(session: Session, *, principal: Principal, contract_id: int, permission: str = "query.run") -> Use:
+    """The read step of a call (DESIGN.md §5): the contract (its state and window), and the authorization
+    scope for every resource — the operator's, and a partner's own when a partner calls. Reads only."""
+    contract = get(session, principal=principal, contract_id=contract_id, permission=permission)
+    terms = terms_of(contract)
+    for organisation_id in authorization_rules.scope_holders(
+        operator_id=contract.assigner_id,
+        organisation_id=principal.organisation_id,
+        organisation_kind=principal.organisation_kind,
+    ):
+        for code in terms.resources:
+            scope.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
+    refusal = refusal_before_call(contract)
+    if refusal is not None:
+        raise refusal
+    return Use(contract.id, terms, contract.assigner_id)
 
 
 # One conditional UPDATE, built once (it runs on every call): it moves the counters only if none passes its
@@ -175,7 +191,7 @@ CHARGE = (
     update(Contract)
     .where(
         Contract.id == bindparam("contract"),
-        Contract.state == "active",
+        Contract.state == rules.C.ACTIVE.value,
         Contract.calls_used + 1 <= Contract.max_calls,
         Contract.rows_used + bindparam("rows") <= Contract.max_rows,
         Contract.epsilon_spent_micro + bindparam("epsilon") <= Contract.epsilon_budget_micro,
@@ -198,30 +214,24 @@ def charge(
         CHARGE, {"contract": contract_id, "rows": rows, "epsilon": epsilon_micro}
     ).scalar_one_or_none()
     if contract is None:
-        raise ContractRefused(
-            "contract.exhausted",
-            "The contract's calls, rows or privacy budget would be exceeded; nothing was released.",
-        )
+        raise ContractRefused("contract.exhausted")
     if contract.calls_used >= contract.max_calls:
-        contract.state = rules.next_state(contract.state, "exhaust")
+        rules.LIFECYCLE.apply(contract, "exhaust")
     ledger.record(session, actor=actor, action="contract.call", subject=contract, payload=payload)
     return contract
 
 
 def expire_due(session: Session, *, actor: Actor) -> list[str]:
     done = []
-    for contract in (
-        session.execute(select(Contract).where(Contract.state == "active", Contract.valid_until < clock.today()))
-        .scalars()
-        .all()
-    ):
-        contract.state = rules.next_state(contract.state, "expire")
+    due = select(Contract).where(Contract.state == rules.C.ACTIVE.value, Contract.valid_until < clock.today())
+    for contract in session.execute(due).scalars().all():
+        rules.LIFECYCLE.apply(contract, "expire")
         ledger.record(session, actor=actor, action="contract.expire", subject=contract)
         done.append(f"contract {contract.id} expired")
     return done
 
 
-def record_of(session: Session, *, principal: Principal, contract_id: int) -> dict[str, Any]:
+def record_of(session: Session, *, principal: Who, contract_id: int) -> dict[str, Any]:
     """Every run under a contract — calls, refusals, development runs, jobs' calls — as its ledger entries."""
     contract = get(session, principal=principal, contract_id=contract_id)
     return {
@@ -241,13 +251,14 @@ def end_with_authorization(session: Session, *, actor: Actor) -> list[str]:
     """The contracts of an operator that no longer holds a live agreement (exit, termination, expiry) end
     with it: revoked by the platform, with the reason. Every call was already refused by the scope check;
     this makes the contracts say so."""
-    live = select(Contract).where(Contract.state.in_(("proposed", "active")))
-    done, operating = [], {}
+    live = select(Contract).where(Contract.state.in_(rules.LIVE_STATES))
+    done: list[str] = []
+    operating: dict[int, bool] = {}
     for contract in session.execute(live.order_by(Contract.id)).scalars().all():
         if contract.assigner_id not in operating:
-            operating[contract.assigner_id] = authorization.operating(session, operator_id=contract.assigner_id)
+            operating[contract.assigner_id] = scope.operating(session, operator_id=contract.assigner_id)
         if not operating[contract.assigner_id]:
-            contract.state = rules.next_state(contract.state, "revoke")
+            rules.LIFECYCLE.apply(contract, "revoke")
             ledger.record(
                 session,
                 actor=actor,
@@ -259,7 +270,19 @@ def end_with_authorization(session: Session, *, actor: Actor) -> list[str]:
     return done
 
 
-def odrl(session: Session, *, principal: Principal, contract_id: int) -> dict[str, Any]:
+def counters(contract: Contract) -> dict[str, Any]:
+    """What a contract has left, as the pages show it."""
+    budget, spent = contract.epsilon_budget_micro / rules.MICRO, contract.epsilon_spent_micro / rules.MICRO
+    return {
+        "calls_left": contract.max_calls - contract.calls_used,
+        "rows_left": contract.max_rows - contract.rows_used,
+        "epsilon_budget": budget,
+        "epsilon_spent": spent,
+        "epsilon_left": round(budget - spent, 6),
+    }
+
+
+def odrl(session: Session, *, principal: Who, contract_id: int) -> dict[str, Any]:
     contract = get(session, principal=principal, contract_id=contract_id)
     names = identity.organisation_names(session, {contract.assigner_id, contract.assignee_id})
     return rules.odrl(

@@ -23,20 +23,24 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from pubdata import scheduler
-from pubdata.authorization import service as authorization
+from pubdata.authorization import agreements, partners
+from pubdata.authorization.schemas import Scope
 from pubdata.catalog import service as catalog
 from pubdata.catalog.schemas import ResourceIn
 from pubdata.common import clock
 from pubdata.common.actor import Actor
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
 from pubdata.demo import pilot, usage
+from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
+from pubdata.identity.access import PlatformItself
 from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
 
 ACCOUNTS_FILE = "demo-accounts.json"
 DEMO_ACTOR = Actor(label="demo")
+AS_DEMO = PlatformItself(DEMO_ACTOR)
 
 
 def _credit_code(serial: int) -> str:
@@ -83,27 +87,24 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
     path = platform.settings.data_dir / ACCOUNTS_FILE
     known = _load(path)
     now = clock.now()
-    with platform.session() as session:
+    with platform.read() as session:
         last = ledger.last_recorded_at(session)
     start = max(now - HISTORY, last or now - HISTORY)
     accounts = []
     with clock.frozen_at(min(start, now)):
-        with platform.session() as session:
+        with platform.command() as session:
             identity.bootstrap(session, actor=DEMO_ACTOR)
-            session.commit()
-            for spec in ORGANISATIONS:
+        for spec in ORGANISATIONS:
+            with platform.command() as session:
                 accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
-                session.commit()
         _build_catalog(platform, scale=scale)
     with clock.frozen_at(now):
-        with platform.session() as session:
-            scheduler.tick(session)
-            session.commit()
+        scheduler.tick(platform)
         _authorize_operator(platform)
         contracts = usage.build(platform)
     document = {
-        "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, and an API token. "
-        "Each contract: its consumer (log in as consumer_login) and something to try with it.",
+        "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, "
+        "and an API token. Each contract: its consumer (log in as consumer_login) and something to try with it.",
         "accounts": accounts,
         "contracts": contracts,
     }
@@ -111,52 +112,51 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
     return document
 
 
-def _principal(session: Session, login: str) -> identity.Principal:
-    user = identity.find_user(session, login=login)
-    assert user is not None, f"demo user {login} is missing"
-    return identity.principal_for(session, user)
-
-
 def _build_catalog(platform: Platform, *, scale: float) -> None:
     """Describe, load, submit and accept every pilot resource that has not got that far yet."""
     logins = {spec.name: spec.login for spec in ORGANISATIONS}
     sources: dict[str, Path] | None = None
     folder = platform.settings.data_dir / "demo-sources"
+    bureau = principal(platform, "bureau.admin")
     try:
         for item in pilot.PILOT_RESOURCES:
             body = ResourceIn.model_validate(item.description)
-            with platform.session() as session:
-                department = _principal(session, logins[item.provider])
+            department = principal(platform, logins[item.provider])
+            with platform.command() as session:
                 resource_id = catalog.find_id_or_none(session, code=body.code)
                 if resource_id is None:
                     resource_id = catalog.describe(session, principal=department, body=body).id
-                    session.commit()
+            with platform.read() as session:
                 resource = catalog.get(session, principal=department, resource_id=resource_id)
-                if resource.current_version is None:
-                    sources = sources or pilot.write_sources(folder, scale=scale)
-                    result, version = catalog.load(
-                        session,
-                        principal=department,
-                        resource_id=resource_id,
-                        domain_dir=platform.settings.domain_dir,
-                        source_format="csv",
-                        path=sources[body.code],
-                    )
-                    if version is None:
-                        raise RuntimeError(f"the demo's own data for {body.code} was refused: {result.problems[:3]}")
-                    session.commit()
-                    resource = catalog.get(session, principal=department, resource_id=resource_id)
+            if resource.current_version is None:
+                sources = sources or pilot.write_sources(folder, scale=scale)
+                result, version = catalog.load(
+                    platform,
+                    principal=department,
+                    resource_id=resource_id,
+                    domain_dir=platform.settings.domain_dir,
+                    source_format="csv",
+                    path=sources[body.code],
+                )
+                if version is None:
+                    raise RuntimeError(f"the demo's own data for {body.code} was refused: {result.problems[:3]}")
+            with platform.command() as session:
+                resource = catalog.get(session, principal=department, resource_id=resource_id)
                 if resource.state == "draft":
                     catalog.submit_registration(session, principal=department, resource_id=resource_id, kind="first")
-                    session.commit()
-                _accept_open_registration(session, resource_id)
+            with platform.command() as session:
+                for application in catalog.registrations(session, principal=bureau, resource_id=resource_id):
+                    if application.state == "submitted":
+                        catalog.review_registration(
+                            session, principal=bureau, registration_id=application.id, decision="accept", reason=None
+                        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 # The two pilots (一(二)): inclusive finance (普惠金融) and urban governance (城市治理).
-PILOT_SCOPE = {
-    "resources": [
+PILOT_SCOPE = Scope(
+    resources=(
         pilot.POPULATION,
         pilot.LEGAL_ENTITIES,
         pilot.E_LICENCES,
@@ -167,13 +167,12 @@ PILOT_SCOPE = {
         pilot.UTILITY_PAYMENTS,
         pilot.PENALTIES,
         pilot.TAX_CREDIT_RATINGS,
-    ],
-    "sectors": [],
-    "max_grade": "general-4",
-}
+    ),
+    max_grade="general-4",
+)
 # The partner develops inclusive-finance products: enterprise data and credit records only.
-PARTNER_SCOPE = {
-    "resources": [
+PARTNER_SCOPE = Scope(
+    resources=(
         pilot.LEGAL_ENTITIES,
         pilot.E_LICENCES,
         pilot.TAX_PAYMENTS,
@@ -181,10 +180,9 @@ PARTNER_SCOPE = {
         pilot.UTILITY_PAYMENTS,
         pilot.PENALTIES,
         pilot.TAX_CREDIT_RATINGS,
-    ],
-    "sectors": [],
-    "max_grade": "general-4",
-}
+    ),
+    max_grade="general-4",
+)
 SELECTION_EVIDENCE = {
     "capability": "公开招标评审报告第3章：数据加工与运营能力、经营及信用状况",
     "credibility": "数据要素流通体系建设案例与行业评价",
@@ -196,13 +194,13 @@ SELECTION_EVIDENCE = {
 
 def _authorize_operator(platform: Platform) -> None:
     """The bureau authorizes the operator for the two pilots, both sign, and the operator admits its partner."""
-    with platform.session() as session:
-        bureau, operator = _principal(session, "bureau.admin"), _principal(session, "operator.admin")
-        live = [a for a in authorization.list_agreements(session, principal=bureau) if a.state != "exited"]
+    bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
+    with platform.command() as session:
+        live = [a for a in agreements.list_agreements(session, principal=bureau) if a.state != "exited"]
         agreement = (
             live[0]
             if live
-            else authorization.record_agreement(
+            else agreements.record_agreement(
                 session,
                 principal=bureau,
                 operator_id=operator.organisation_id,
@@ -213,38 +211,25 @@ def _authorize_operator(platform: Platform) -> None:
                 partner_conditions="熟悉普惠金融或城市治理业务，具备数据安全管理制度，接受运营机构统一管理。",
             )
         )
-        session.commit()
-        if agreement.state == "draft":
-            for signer in (bureau, operator):
-                authorization.sign(session, principal=signer, agreement_id=agreement.id)
-                session.commit()
-        partner = _principal(session, "partner.admin")
-        if not any(
-            p.organisation_id == partner.organisation_id for p in authorization.partners_of(session, agreement.id)
-        ):
-            authorization.admit_partner(
+    if agreement.state == "draft":
+        for signer in (bureau, operator):
+            with platform.command() as session:
+                agreements.sign(session, principal=signer, agreement_id=agreement.id)
+    partner = principal(platform, "partner.admin")
+    with platform.command() as session:
+        if not any(p.organisation_id == partner.organisation_id for p in partners.partners_of(session, agreement.id)):
+            partners.admit_partner(
                 session,
                 principal=operator,
                 agreement_id=agreement.id,
                 partner_id=partner.organisation_id,
                 scope=PARTNER_SCOPE,
             )
-            session.commit()
-
-
-def _accept_open_registration(session: Session, resource_id: int) -> None:
-    bureau = _principal(session, "bureau.admin")
-    for application in catalog.registrations(session, principal=bureau, resource_id=resource_id):
-        if application.state == "submitted":
-            catalog.review_registration(
-                session, principal=bureau, registration_id=application.id, decision="accept", reason=None
-            )
-            session.commit()
 
 
 def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token_days: int) -> dict:
     organisation = identity.find_organisation(session, name=spec.name) or identity.create_organisation(
-        session, actor=DEMO_ACTOR, kind=spec.kind, name=spec.name, credit_code=spec.credit_code
+        session, principal=AS_DEMO, kind=spec.kind, name=spec.name, credit_code=spec.credit_code
     )
     user = identity.find_user(session, login=spec.login)
     password = known.get("password")
@@ -252,7 +237,7 @@ def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token
         password = _password()
         user = identity.create_user(
             session,
-            actor=DEMO_ACTOR,
+            principal=AS_DEMO,
             organisation_id=organisation.id,
             login=spec.login,
             display_name=spec.display_name,
@@ -261,10 +246,10 @@ def _ensure_account(session: Session, spec: DemoOrganisation, known: dict, token
         )
     elif not password or not _password_works(session, spec.login, password):
         password = _password()
-        identity.reset_password(session, actor=DEMO_ACTOR, user_id=user.id, password=password)
+        identity.reset_password(session, principal=AS_DEMO, user_id=user.id, password=password)
     token = known.get("token")
     if not token or not _token_works(session, token):
-        _, token = identity.issue_token(session, actor=DEMO_ACTOR, user_id=user.id, name="demo", days=token_days)
+        _, token = identity.issue_token(session, principal=AS_DEMO, user_id=user.id, name="demo", days=token_days)
     return {
         "organisation": spec.name,
         "organisation_id": organisation.id,
@@ -282,7 +267,7 @@ def _password() -> str:
 def _password_works(session: Session, login: str, password: str) -> bool:
     try:
         identity.authenticate(session, login=login, password=password)
-    except PubdataError:  # any refusal means "issue a new one"
+    except Refused:  # any refusal means "issue a new one"
         return False
     return True
 
@@ -290,7 +275,7 @@ def _password_works(session: Session, login: str, password: str) -> bool:
 def _token_works(session: Session, token: str) -> bool:
     try:
         identity.principal_from_token(session, token)
-    except PubdataError:
+    except Refused:
         return False
     return True
 

@@ -10,15 +10,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from pubdata.common import clock
 from pubdata.contracts import service as contracts
+from pubdata.contracts.models import Contract
+from pubdata.contracts.schemas import Terms
 from pubdata.demo import pilot
 from pubdata.identity import service as identity
+from pubdata.identity.access import Principal
 from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
 from pubdata.queries import service as queries
+
+
+def principal(platform: Platform, login: str) -> Principal:
+    with platform.read() as session:
+        return identity.principal_of(session, login=login)
+
 
 DP_QUERY = (
     "SELECT district, count(*) AS persons, avg(household_size) AS mean_household FROM cz_rk_0001 GROUP BY district"
@@ -37,19 +44,21 @@ print(len(summary), "groups written")
 """
 
 
-def _terms(resources: list[str], purpose: str, **extra: Any) -> dict[str, Any]:
+def _terms(resources: list[str], purpose: str, **extra: Any) -> Terms:
     today = clock.today()
-    return {
-        "resources": resources,
-        "purpose": purpose,
-        "valid_from": today.isoformat(),
-        "valid_until": (today + timedelta(days=365)).isoformat(),
-        "max_calls": 1000,
-        "max_rows": 100_000,
-        "output_rule": "aggregate",
-        "min_group_size": 10,
-        **extra,
-    }
+    return Terms.model_validate(
+        {
+            "resources": resources,
+            "purpose": purpose,
+            "valid_from": today,
+            "valid_until": today + timedelta(days=365),
+            "max_calls": 1000,
+            "max_rows": 100_000,
+            "output_rule": "aggregate",
+            "min_group_size": 10,
+            **extra,
+        }
+    )
 
 
 # (assignee login, terms, a query or job to try with it)
@@ -85,79 +94,85 @@ CONTRACTS: tuple[tuple[str, dict[str, Any], str], ...] = (
 )
 
 
-def _principal(session: Session, login: str) -> identity.Principal:
-    return identity.principal_for(session, identity.find_user(session, login=login))
-
-
-def _contract(session: Session, operator: identity.Principal, assignee: identity.Principal, spec: dict[str, Any]):  # noqa: ANN202
-    for contract in contracts.list_for(session, principal=operator):
-        if (
-            contract.assignee_id == assignee.organisation_id
-            and contracts.terms_of(contract)["resources"] == spec["resources"]
-        ):
-            return contract
+def _contract(platform: Platform, operator: Principal, assignee: Principal, spec: dict[str, Any]) -> Contract:
+    with platform.read() as session:
+        for contract in contracts.list_for(session, principal=operator):
+            if contract.assignee_id == assignee.organisation_id and list(
+                contracts.terms_of(contract).resources
+            ) == list(spec["resources"]):
+                return contract
     terms = _terms(
         spec["resources"], spec["purpose"], **{k: v for k, v in spec.items() if k not in ("resources", "purpose")}
     )
-    contract = contracts.propose(session, principal=operator, assignee_id=assignee.organisation_id, terms=terms)
-    session.commit()
+    with platform.command() as session:
+        contract = contracts.propose(session, principal=operator, assignee_id=assignee.organisation_id, terms=terms)
     for signer in (operator, assignee):
-        contracts.sign(session, principal=signer, contract_id=contract.id)
-        session.commit()
+        with platform.command() as session:
+            contract = contracts.sign(session, principal=signer, contract_id=contract.id)
     return contract
 
 
 def build(platform: Platform) -> list[dict[str, Any]]:
     """Contracts, the DP query and the released job; returns the contracts for ``demo-accounts.json``."""
-    listed, settings = [], platform.settings
-    with platform.session() as session:
-        operator, bureau = _principal(session, "operator.admin"), _principal(session, "bureau.admin")
-        for login, spec, example in CONTRACTS:
-            assignee = _principal(session, login)
-            contract = _contract(session, operator, assignee, spec)
-            listed.append(
-                {
-                    "id": contract.id,
-                    "consumer": identity.organisation_names(session, {assignee.organisation_id})[
-                        assignee.organisation_id
-                    ],
-                    "consumer_login": login,
-                    "purpose": spec["purpose"],
-                    "output_rule": contracts.terms_of(contract)["output_rule"],
-                    "resources": spec["resources"],
-                    "try": example,
-                }
-            )
-        city_contract, partner_contract = listed[0]["id"], listed[2]["id"]
-        if contracts.get(session, principal=operator, contract_id=city_contract).calls_used == 0:
-            queries.run_query(
-                session,
-                principal=_principal(session, "city.admin"),
-                contract_id=city_contract,
-                sql=DP_QUERY,
-                engine=platform.query_engine,
-            )
-            session.commit()
-        partner = _principal(session, "partner.admin")
-        if not jobs.list_for(session, principal=partner):
-            job = jobs.submit(
-                session,
-                principal=partner,
-                contract_id=partner_contract,
-                title="分区县分行业注册资本中位数",
-                kind="python",
-                code=JOB_SCRIPT,
-                requirements=["pandas"],
-            )
-            session.commit()
-            jobs.review(
-                session, principal=operator, job_id=job.id, approve=True, note="只输出不少于10户的分组统计，同意运行。"
-            )
-            session.commit()
-            jobs.execute_next(platform)
-            session.expire_all()
-            if jobs.get(session, principal=operator, job_id=job.id).state == "held":
-                for releaser in (operator, bureau):
-                    jobs.release(session, principal=releaser, job_id=job.id)
-                    session.commit()
+    listed = []
+    operator, bureau = principal(platform, "operator.admin"), principal(platform, "bureau.admin")
+    for login, spec, example in CONTRACTS:
+        assignee = principal(platform, login)
+        contract = _contract(platform, operator, assignee, spec)
+        with platform.read() as session:
+            consumer = identity.organisation_names(session, {assignee.organisation_id})[assignee.organisation_id]
+        listed.append(
+            {
+                "id": contract.id,
+                "consumer": consumer,
+                "consumer_login": login,
+                "purpose": spec["purpose"],
+                "output_rule": contracts.terms_of(contract).output_rule,
+                "resources": spec["resources"],
+                "try": example,
+            }
+        )
+    city_contract, partner_contract = listed[0]["id"], listed[2]["id"]
+    with platform.read() as session:
+        unused = contracts.get(session, principal=operator, contract_id=city_contract).calls_used == 0
+    if unused:
+        queries.run_query(
+            platform,
+            principal=principal(platform, "city.admin"),
+            contract_id=city_contract,
+            sql=DP_QUERY,
+            engine=platform.query_engine,
+        )
+    partner = principal(platform, "partner.admin")
+    with platform.read() as session:
+        submitted = bool(jobs.list_for(session, principal=partner))
+    if not submitted:
+        _run_partner_job(platform, operator=operator, bureau=bureau, partner=partner, contract_id=partner_contract)
     return listed
+
+
+def _run_partner_job(
+    platform: Platform, *, operator: Principal, bureau: Principal, partner: Principal, contract_id: int
+) -> None:
+    """The partner's job: submitted, reviewed, run isolated, and released by the operator and the bureau."""
+    with platform.command() as session:
+        job = jobs.submit(
+            session,
+            principal=partner,
+            contract_id=contract_id,
+            title="分区县分行业注册资本中位数",
+            kind="python",
+            code=JOB_SCRIPT,
+            requirements=["pandas"],
+        )
+    with platform.command() as session:
+        jobs.review(
+            session, principal=operator, job_id=job.id, approve=True, note="只输出不少于10户的分组统计，同意运行。"
+        )
+    jobs.execute_next(platform, domain_dir=platform.settings.domain_dir)
+    with platform.read() as session:
+        held = jobs.get(session, principal=operator, job_id=job.id).state == "held"
+    if held:
+        for releaser in (operator, bureau):
+            with platform.command() as session:
+                jobs.release(session, principal=releaser, job_id=job.id)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlglot import exp
 
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,8 @@ class Result:
     rows: list[tuple]
 
 
-class EngineRefused(PubdataError):
+class EngineRefused(Refused):
     """The engine stopped or refused a query (time, rows, an operation outside the contract's data)."""
-
-    status = 403
-    title = "Query refused"
 
 
 class Engine(Protocol):

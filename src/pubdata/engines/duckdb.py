@@ -97,26 +97,18 @@ class DuckDBEngine:
         try:
             # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
             if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
-                raise EngineRefused("sql.engine-not-a-select", "The engine runs one SELECT statement and nothing else.")
+                raise EngineRefused("sql.engine-not-a-select")
             cursor = con.execute(sql)
             rows = cursor.fetchmany(limits.max_rows + 1)
             if len(rows) > limits.max_rows:
-                raise EngineRefused(
-                    "sql.too-many-rows", f"The result has more than {limits.max_rows} rows; aggregate further."
-                )
+                raise EngineRefused("sql.too-many-rows", limit=limits.max_rows)
             return Result([column[0] for column in cursor.description], rows)
         except duckdb.InterruptException:
-            raise EngineRefused(
-                "sql.timeout", f"The query ran longer than {limits.timeout_seconds:g} s and was stopped."
-            ) from None
+            raise EngineRefused("sql.timeout", seconds=f"{limits.timeout_seconds:g}") from None
         except duckdb.PermissionException:
-            raise EngineRefused(
-                "sql.engine-permission", "The engine refused an operation outside the contract's data."
-            ) from None
+            raise EngineRefused("sql.engine-permission") from None
         except duckdb.Error as error:
-            raise EngineRefused(
-                "sql.engine-error", f"The engine could not run the query ({type(error).__name__})."
-            ) from None
+            raise EngineRefused("sql.engine-error", kind=type(error).__name__) from None
         finally:
             timer.cancel()
             con.close()  # the cursor, or the whole database when it is not kept

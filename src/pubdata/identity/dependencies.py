@@ -1,4 +1,5 @@
-"""Who is calling: the API reads a bearer token, the pages read the session cookie."""
+"""Who is calling: the API reads a bearer token, the pages read the session cookie. Each is one short read of
+its own, over before the handler starts, so that a request holds at most the connection its own work needs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pubdata.common.errors import NotAuthenticated
+from pubdata.common.errors import Refused
 from pubdata.identity import service
-from pubdata.identity.service import Principal
-from pubdata.web.deps import SessionDep
+from pubdata.identity.access import Principal
+from pubdata.web.deps import PlatformDep
 
 SESSION_COOKIE = "pubdata_session"
 _bearer = HTTPBearer(auto_error=False, description="An API token: `pdt_<id>_<secret>`")
@@ -18,20 +19,24 @@ _bearer = HTTPBearer(auto_error=False, description="An API token: `pdt_<id>_<sec
 
 def api_principal(
     request: Request,
-    session: SessionDep,
+    platform: PlatformDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise NotAuthenticated("identity.no-credentials", "Send an API token as `Authorization: Bearer pdt_…`.")
-    principal = service.principal_from_token(session, credentials.credentials)
+        raise Refused("identity.no-credentials")
+    with platform.read() as session:
+        principal = service.principal_from_token(session, credentials.credentials)
     request.state.principal = principal
     return principal
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal | None:
+def page_principal(request: Request, platform: PlatformDep) -> Principal | None:
     """The logged-in user of a page, or None."""
     secret = request.cookies.get(SESSION_COOKIE)
-    principal = service.principal_from_web_session(session, secret) if secret else None
+    principal = None
+    if secret:
+        with platform.read() as session:
+            principal = service.principal_from_web_session(session, secret)
     request.state.principal = principal
     return principal
 

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -15,6 +16,7 @@ class Organisation(Audited, Base):
     """A party on the platform: the bureau, a department, the operator, a partner, a bank…"""
 
     __tablename__ = "organisation"
+    guard = Guard(("机构", "organisation"), "organisation.read", "identity.not-found", {"self": "id"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
@@ -29,6 +31,9 @@ class User(Audited, Base):
     """A person acting for one organisation with one role there."""
 
     __tablename__ = "app_user"
+    guard = Guard(
+        ("用户", "user"), "user.read", "identity.not-found", {"organisation": "organisation_id", "user": "id"}
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
@@ -44,6 +49,7 @@ class ApiToken(Audited, Base):
     """A bearer token; only its SHA-256 is stored, the secret is shown once."""
 
     __tablename__ = "api_token"
+    guard = Guard(("令牌", "token"), "token.manage", "identity.not-found", {"user": "user_id"})
     __table_args__ = (UniqueConstraint("public_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

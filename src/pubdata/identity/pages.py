@@ -7,13 +7,15 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from pubdata.common.errors import PubdataError
-from pubdata.common.i18n import translate
-from pubdata.identity import rules, service
+from pubdata.common import messages
+from pubdata.common.errors import Refused
+from pubdata.identity import access, rules, service
+from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import SESSION_COOKIE, MaybePagePrincipal, PagePrincipal
-from pubdata.web.deps import PlatformDep, SessionDep
-from pubdata.web.render import check_csrf, language, render
+from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
@@ -31,13 +33,12 @@ def _safe_next(target: str) -> str:
 def login_page(request: Request, principal: MaybePagePrincipal, next: str = "/") -> Response:
     if principal is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", {"next_url": _safe_next(next)})
+    return render(request, "identity/login.html", {"next_url": _safe_next(next)})
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    session: SessionDep,
     platform: PlatformDep,
     login: Field,
     password: Field,
@@ -46,17 +47,16 @@ def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        user = service.authenticate(session, login=login.strip(), password=password)
-    except PubdataError:
-        session.rollback()
-        return render(
-            request,
-            "login.html",
-            {"next_url": _safe_next(next), "login": login, "error": _t(request, "login.failed")},
-            status_code=401,
-        )
-    secret = service.open_web_session(session, user=user, hours=platform.settings.session_hours)
-    session.commit()
+        with platform.command() as session:
+            user = service.authenticate(session, login=login.strip(), password=password)
+            secret = service.open_web_session(session, user=user, hours=platform.settings.session_hours)
+    except Refused:
+        context = {
+            "next_url": _safe_next(next),
+            "login": login,
+            "error": messages.label("login.failed", language(request)),
+        }
+        return render(request, "identity/login.html", context, status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -69,43 +69,40 @@ def login(
     return response
 
 
-def _t(request: Request, key: str) -> str:
-    return translate(key, language(request))
-
-
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, csrf_token: Field) -> Response:
+def logout(request: Request, platform: PlatformDep, csrf_token: Field) -> Response:
     check_csrf(request, csrf_token)
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        service.close_web_session(session, secret)
-        session.commit()
+        with platform.command() as session:
+            service.close_web_session(session, secret)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 def _organisations_page(
-    request: Request, session, principal, *, error: str | None = None, status_code: int = 200
+    request: Request, session: Session, principal: Principal, *, error: Refused | None = None
 ) -> HTMLResponse:
     context = {
         "organisations": service.list_organisations(session, principal=principal),
-        "can_create": service.may(principal, "organisation.create", organisation_id=principal.organisation_id),
+        "can_create": access.may(principal, "organisation.create"),
         "kinds": list(rules.ORGANISATION_KINDS),
         "error": error,
     }
-    return render(request, "organisations.html", context, status_code=status_code)
+    return render(request, "identity/organisations.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/admin/organisations", response_class=HTMLResponse)
-def organisations(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+def organisations(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
     return _organisations_page(request, session, principal)
 
 
 @router.post("/admin/organisations", response_class=HTMLResponse)
 def create_organisation(
     request: Request,
-    session: SessionDep,
+    session: ReadSession,
+    platform: PlatformDep,
     principal: PagePrincipal,
     name: Field,
     kind: Field,
@@ -113,43 +110,43 @@ def create_organisation(
     credit_code: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    try:
-        service.require(principal, "organisation.create", organisation_id=principal.organisation_id)
-        organisation = service.create_organisation(
-            session, actor=principal.actor, kind=kind, name=name, credit_code=credit_code.strip() or None
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _organisations_page(request, session, principal, error=error.detail, status_code=error.status)
-    return RedirectResponse(f"/admin/organisations/{organisation.id}", status_code=303)
+    return act_on(
+        platform,
+        lambda command: service.create_organisation(
+            command, principal=principal, kind=kind, name=name, credit_code=credit_code.strip() or None
+        ),
+        action="create",
+        then=lambda organisation: f"/admin/organisations/{organisation.id}",
+        show=lambda error: _organisations_page(request, session, principal, error=error),
+    )
 
 
 def _organisation_page(
-    request: Request, session, principal, organisation_id: int, *, error: str | None = None, status_code: int = 200
+    request: Request, session: Session, principal: Principal, organisation_id: int, *, error: Refused | None = None
 ) -> HTMLResponse:
     organisation = service.get_organisation(session, principal=principal, organisation_id=organisation_id)
-    users = service.list_users(session, principal=principal, organisation_id=organisation_id)
-    can_manage = service.may(principal, "user.create", organisation_id=organisation_id)
     context = {
         "organisation": organisation,
-        "users": users,
-        "can_manage": can_manage,
+        "users": service.list_users(session, principal=principal, organisation_id=organisation_id),
+        "can_manage": access.may(principal, "user.create", organisation),
         "roles": list(rules.ROLES),
         "error": error,
     }
-    return render(request, "organisation.html", context, status_code=status_code)
+    return render(request, "identity/organisation.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/admin/organisations/{organisation_id}", response_class=HTMLResponse)
-def organisation(request: Request, session: SessionDep, principal: PagePrincipal, organisation_id: int) -> HTMLResponse:
+def organisation(
+    request: Request, session: ReadSession, principal: PagePrincipal, organisation_id: int
+) -> HTMLResponse:
     return _organisation_page(request, session, principal, organisation_id)
 
 
 @router.post("/admin/organisations/{organisation_id}/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
-    session: SessionDep,
+    session: ReadSession,
+    platform: PlatformDep,
     principal: PagePrincipal,
     organisation_id: int,
     login: Field,
@@ -159,49 +156,48 @@ def create_user(
     csrf_token: Field,
 ) -> Response:
     check_csrf(request, csrf_token)
-    try:
-        service.require(principal, "user.create", organisation_id=organisation_id, what="organisation")
-        service.create_user(
-            session,
-            actor=principal.actor,
+    return act_on(
+        platform,
+        lambda command: service.create_user(
+            command,
+            principal=principal,
             organisation_id=organisation_id,
             login=login.strip(),
             display_name=display_name,
             role=role,
             password=password,
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _organisation_page(
-            request, session, principal, organisation_id, error=error.detail, status_code=error.status
-        )
-    return RedirectResponse(f"/admin/organisations/{organisation_id}", status_code=303)
+        ),
+        action="create_user",
+        then=f"/admin/organisations/{organisation_id}",
+        show=lambda error: _organisation_page(request, session, principal, organisation_id, error=error),
+    )
 
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
 def set_active(
-    request: Request, session: SessionDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field
+    request: Request, platform: PlatformDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field
 ) -> Response:
     check_csrf(request, csrf_token)
-    user = service.set_user_active(session, principal=principal, user_id=user_id, active=active == "true")
-    session.commit()
+    with platform.command() as session:
+        user = service.set_user_active(session, principal=principal, user_id=user_id, active=active == "true")
     return RedirectResponse(f"/admin/organisations/{user.organisation_id}", status_code=303)
 
 
-def _tokens_page(request: Request, session, principal, **context) -> HTMLResponse:  # noqa: ANN001
-    return render(request, "tokens.html", {"tokens": service.list_tokens(session, principal=principal), **context})
+def _tokens_page(request: Request, session: Session, principal: Principal, **context: object) -> HTMLResponse:
+    return render(
+        request, "identity/tokens.html", {"tokens": service.list_tokens(session, principal=principal), **context}
+    )
 
 
 @router.get("/account/tokens", response_class=HTMLResponse)
-def tokens(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+def tokens(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
     return _tokens_page(request, session, principal)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def issue_token(
     request: Request,
-    session: SessionDep,
+    platform: PlatformDep,
     principal: PagePrincipal,
     name: Field,
     csrf_token: Field,
@@ -209,26 +205,32 @@ def issue_token(
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     try:
-        _, plaintext = service.issue_token(
-            session, actor=principal.actor, user_id=principal.user_id, name=name, days=days
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _tokens_page(request, session, principal, error=error.detail)
+        with platform.command() as session:
+            _, plaintext = service.issue_token(
+                session, principal=principal, user_id=principal.user_id, name=name, days=days
+            )
+    except Refused as error:
+        with platform.read() as session:
+            return _tokens_page(request, session, principal, error=error)
     # Shown in this one answer only; the page after a reload no longer has it.
-    return _tokens_page(request, session, principal, new_token=plaintext)
+    with platform.read() as session:
+        return _tokens_page(request, session, principal, new_token=plaintext)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, session: SessionDep, principal: PagePrincipal, token_id: int, csrf_token: Field
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    token_id: int,
+    csrf_token: Field,
 ) -> Response:
     check_csrf(request, csrf_token)
-    try:
-        service.revoke_token(session, principal=principal, token_id=token_id)
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _tokens_page(request, session, principal, error=error.detail)
-    return RedirectResponse("/account/tokens", status_code=303)
+    return act_on(
+        platform,
+        lambda command: service.revoke_token(command, principal=principal, token_id=token_id),
+        action="revoke",
+        then="/account/tokens",
+        show=lambda error: _tokens_page(request, session, principal, error=error),
+    )

@@ -1,4 +1,4 @@
-"""Identity API: organisations, users, tokens. Handlers are thin: check, one service call, commit."""
+"""Identity API: organisations, users, tokens. Handlers are thin: one service call in the request's unit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from fastapi import APIRouter, status
 
 from pubdata.identity import schemas, service
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.web.deps import SessionDep
+from pubdata.identity.models import ApiToken, Organisation, User
+from pubdata.web.deps import CommandSession, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
@@ -17,69 +18,57 @@ def me(principal: ApiPrincipal) -> schemas.Me:
 
 
 @router.get("/organisations", response_model=list[schemas.OrganisationOut])
-def list_organisations(session: SessionDep, principal: ApiPrincipal):
+def list_organisations(session: ReadSession, principal: ApiPrincipal) -> list[Organisation]:
     return service.list_organisations(session, principal=principal)
 
 
 @router.post("/organisations", response_model=schemas.OrganisationOut, status_code=status.HTTP_201_CREATED)
-def create_organisation(body: schemas.OrganisationIn, session: SessionDep, principal: ApiPrincipal):
-    service.require(principal, "organisation.create", organisation_id=principal.organisation_id)
-    organisation = service.create_organisation(session, actor=principal.actor, **body.model_dump())
-    session.commit()
-    return organisation
+def create_organisation(body: schemas.OrganisationIn, session: CommandSession, principal: ApiPrincipal) -> Organisation:
+    return service.create_organisation(session, principal=principal, **body.model_dump())
 
 
 @router.get("/organisations/{organisation_id}", response_model=schemas.OrganisationOut)
-def get_organisation(organisation_id: int, session: SessionDep, principal: ApiPrincipal):
+def get_organisation(organisation_id: int, session: ReadSession, principal: ApiPrincipal) -> Organisation:
     return service.get_organisation(session, principal=principal, organisation_id=organisation_id)
 
 
 @router.get("/organisations/{organisation_id}/users", response_model=list[schemas.UserOut])
-def list_users(organisation_id: int, session: SessionDep, principal: ApiPrincipal):
+def list_users(organisation_id: int, session: ReadSession, principal: ApiPrincipal) -> list[User]:
     return service.list_users(session, principal=principal, organisation_id=organisation_id)
 
 
 @router.post(
     "/organisations/{organisation_id}/users", response_model=schemas.UserOut, status_code=status.HTTP_201_CREATED
 )
-def create_user(organisation_id: int, body: schemas.UserIn, session: SessionDep, principal: ApiPrincipal):
-    service.require(principal, "user.create", organisation_id=organisation_id, what="organisation")
-    user = service.create_user(session, actor=principal.actor, organisation_id=organisation_id, **body.model_dump())
-    session.commit()
-    return user
+def create_user(organisation_id: int, body: schemas.UserIn, session: CommandSession, principal: ApiPrincipal) -> User:
+    return service.create_user(session, principal=principal, organisation_id=organisation_id, **body.model_dump())
 
 
 @router.get("/users/{user_id}", response_model=schemas.UserOut)
-def get_user(user_id: int, session: SessionDep, principal: ApiPrincipal):
+def get_user(user_id: int, session: ReadSession, principal: ApiPrincipal) -> User:
     return service.get_user(session, principal=principal, user_id=user_id)
 
 
 @router.patch("/users/{user_id}", response_model=schemas.UserOut)
-def update_user(user_id: int, body: schemas.UserUpdate, session: SessionDep, principal: ApiPrincipal):
-    user = service.set_user_active(session, principal=principal, user_id=user_id, active=body.active)
-    session.commit()
-    return user
+def update_user(user_id: int, body: schemas.UserUpdate, session: CommandSession, principal: ApiPrincipal) -> User:
+    return service.set_user_active(session, principal=principal, user_id=user_id, active=body.active)
 
 
 @router.get("/tokens", response_model=list[schemas.TokenOut])
-def list_tokens(session: SessionDep, principal: ApiPrincipal):
+def list_tokens(session: ReadSession, principal: ApiPrincipal) -> list[ApiToken]:
     return service.list_tokens(session, principal=principal)
 
 
 @router.post("/tokens", response_model=schemas.TokenIssued, status_code=status.HTTP_201_CREATED)
-def issue_token(body: schemas.TokenIn, session: SessionDep, principal: ApiPrincipal):
-    service.require(principal, "token.manage", organisation_id=principal.organisation_id)
+def issue_token(body: schemas.TokenIn, session: CommandSession, principal: ApiPrincipal) -> schemas.TokenIssued:
     token, plaintext = service.issue_token(
-        session, actor=principal.actor, user_id=principal.user_id, name=body.name, days=body.days
+        session, principal=principal, user_id=principal.user_id, name=body.name, days=body.days
     )
-    session.commit()
     return schemas.TokenIssued.model_validate(
         {**schemas.TokenOut.model_validate(token).model_dump(), "token": plaintext}
     )
 
 
 @router.delete("/tokens/{token_id}", response_model=schemas.TokenOut)
-def revoke_token(token_id: int, session: SessionDep, principal: ApiPrincipal):
-    token = service.revoke_token(session, principal=principal, token_id=token_id)
-    session.commit()
-    return token
+def revoke_token(token_id: int, session: CommandSession, principal: ApiPrincipal) -> ApiToken:
+    return service.revoke_token(session, principal=principal, token_id=token_id)

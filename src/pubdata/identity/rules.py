@@ -1,14 +1,14 @@
 """Identity decisions, pure: organisation kinds, roles, the permission table, password and token rules.
 
-Deny by default: a permission not in the table is refused. A refusal about another organisation's object
-is "hidden" (answered 404, revealing nothing); a refusal inside one's own organisation is "forbidden" (403).
+Deny by default: a permission not in the table is refused. ``identity.access`` applies the table.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from pubdata.common.messages import Phrase
 
 # DESIGN.md §2
 ORGANISATION_KINDS: dict[str, tuple[str, str]] = {
@@ -34,23 +34,22 @@ PASSWORD_MIN_LENGTH = 10
 TOKEN_PREFIX = "pdt"
 
 
-class Decision(enum.Enum):
-    ALLOW = "allow"
-    FORBIDDEN = "forbidden"  # own organisation, not enough rights: 403
-    HIDDEN = "hidden"  # someone else's object: 404, reveals nothing
-
-
 @dataclass(frozen=True)
 class Grant:
-    kind: str  # organisation kind, or "*"
-    role: str  # role, or "*"
-    scope: str  # "own": only inside one's organisation; "any": every organisation
+    """A permission for an organisation kind and role (``*``: any), reaching ``any`` object, objects the
+    caller's organisation is a party to (``own``), or objects where it holds one named role."""
+
+    kind: str
+    role: str
+    reach: str
 
     def matches(self, kind: str, role: str) -> bool:
         return self.kind in ("*", kind) and self.role in ("*", role)
 
 
 ANYONE_OWN = Grant("*", "*", "own")
+BUREAU_STAFF = (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any"))
+OPERATOR_REVIEWERS = (Grant("operator", "admin", "operator"), Grant("operator", "reviewer", "operator"))
 
 PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "organisation.create": (Grant("bureau", "admin", "any"),),
@@ -58,83 +57,76 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "user.create": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.read": (ANYONE_OWN, Grant("bureau", "admin", "any"), Grant("audit", "*", "any")),
     "user.update": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
-    "token.manage": (ANYONE_OWN,),
+    # A token is its user's alone.
+    "token.manage": (Grant("*", "*", "user"),),
     # The catalogue (DESIGN.md §2): departments describe, load and submit their own resources; the bureau
     # reviews registrations; the auditor reads everything.
     "catalog.describe": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
     "catalog.read": (Grant("provider", "*", "own"), Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     "catalog.load": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
     "catalog.submit": (Grant("provider", "admin", "own"),),
-    "catalog.preview": (
-        Grant("provider", "*", "own"),
-        Grant("bureau", "admin", "any"),
-        Grant("bureau", "reviewer", "any"),
-        Grant("audit", "*", "any"),
-    ),
-    "registration.review": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    "catalog.preview": (Grant("provider", "*", "own"), *BUREAU_STAFF, Grant("audit", "*", "any")),
+    "registration.review": BUREAU_STAFF,
     # Authorization (授权运营): the bureau grants, evaluates and ends; the operator signs and runs its side.
     "authorization.manage": (Grant("bureau", "admin", "any"),),
-    "authorization.evaluate": (Grant("bureau", "admin", "any"), Grant("bureau", "reviewer", "any")),
+    "authorization.evaluate": BUREAU_STAFF,
     "authorization.read": (
         Grant("bureau", "*", "any"),
         Grant("audit", "*", "any"),
         Grant("security", "*", "any"),
         Grant("operator", "*", "own"),
     ),
-    "authorization.sign": (Grant("bureau", "admin", "any"), Grant("operator", "admin", "own")),
+    "authorization.sign-for-bureau": (Grant("bureau", "admin", "any"),),
+    "authorization.sign-for-operator": (Grant("operator", "admin", "operator"),),
     "authorization.operate": (Grant("operator", "admin", "own"),),
     "authorization.report-incident": (
         Grant("security", "*", "any"),
         Grant("bureau", "*", "any"),
         Grant("operator", "admin", "own"),
     ),
-    # Usage contracts: the operator offers; the parties see their own; the regulators see all.
+    # Usage contracts: the operator offers; each side's admin signs; the parties see their own, the regulators
+    # all; the operator that offered it, or the bureau, revokes it.
     "contract.propose": (Grant("operator", "admin", "own"),),
-    "contract.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
-    # Jobs: the operator's reviewer reads the code first; the operator's reviewer and the bureau both release outputs.
-    "job.review": (Grant("operator", "admin", "own"), Grant("operator", "reviewer", "own")),
-    "job.release": (
-        Grant("operator", "admin", "own"),
-        Grant("operator", "reviewer", "own"),
-        Grant("bureau", "admin", "any"),
-        Grant("bureau", "reviewer", "any"),
-    ),
-    "job.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "contract.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "contract.sign-as-assigner": (Grant("*", "admin", "assigner"),),
+    "contract.sign-as-assignee": (Grant("*", "admin", "assignee"),),
+    "contract.revoke": (Grant("*", "*", "assigner"), Grant("bureau", "admin", "any")),
+    # Using the data: only the assignee queries the real data and submits jobs; in development (mock data)
+    # the operator that offered the contract may too.
+    "query.run": (Grant("*", "*", "assignee"),),
+    "query.develop": (Grant("*", "*", "assignee"), Grant("*", "*", "assigner")),
+    "job.submit": (Grant("*", "*", "assignee"),),
+    # Jobs: the operator's reviewer reads the code first; the operator's reviewer and the bureau both release
+    # outputs (each side its own release); only the submitter downloads them.
+    "job.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "job.review": OPERATOR_REVIEWERS,
+    "job.release": (*OPERATOR_REVIEWERS, *BUREAU_STAFF),
+    "job.release-for-operator": OPERATOR_REVIEWERS,
+    "job.release-for-bureau": BUREAU_STAFF,
+    "job.download": (Grant("*", "*", "submitter"),),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
-    "ledger.read-payload": (
-        Grant("bureau", "admin", "any"),
-        Grant("bureau", "reviewer", "any"),
-        Grant("audit", "*", "any"),
-    ),
+    "ledger.read-payload": (*BUREAU_STAFF, Grant("audit", "*", "any")),
 }
 
 
-def decide(*, kind: str, role: str, permission: str, same_organisation: bool) -> Decision:
-    """May someone of ``kind``/``role`` do ``permission`` on an object of their own organisation or not?"""
-    grants = [grant for grant in PERMISSIONS.get(permission, ()) if grant.matches(kind, role)]
-    if any(grant.scope == "any" or same_organisation for grant in grants):
-        return Decision.ALLOW
-    return Decision.FORBIDDEN if same_organisation else Decision.HIDDEN
+def allows(*, kind: str, role: str, permission: str, held: frozenset[str] | None) -> bool:
+    """May someone of ``kind``/``role`` do ``permission``? ``held`` is the set of roles their organisation holds
+    in the object (empty: none), or None for an act on the platform as a whole, which only ``any`` reaches.
+    Deny by default: a permission not in the table is refused."""
+    for grant in PERMISSIONS.get(permission, ()):
+        if not grant.matches(kind, role):
+            continue
+        if grant.reach == "any" or (held and (grant.reach == "own" or grant.reach in held)):
+            return True
+    return False
 
 
-def decide_platform_wide(*, kind: str, role: str, permission: str) -> Decision:
-    """For an object of the platform as a whole (an agreement to record, a ledger payload): only grants that
-    reach every organisation allow it, and a refusal is 403, since there is no other organisation's object
-    to hide."""
-    allowed = sees_every_organisation(kind=kind, role=role, permission=permission)
-    return Decision.ALLOW if allowed else Decision.FORBIDDEN
-
-
-def sees_every_organisation(*, kind: str, role: str, permission: str) -> bool:
-    return any(grant.scope == "any" and grant.matches(kind, role) for grant in PERMISSIONS.get(permission, ()))
-
-
-def password_problem(password: str, *, login: str) -> str | None:
+def password_problem(password: str, *, login: str) -> Phrase | None:
     """Why a password is refused, or None."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"A password needs at least {PASSWORD_MIN_LENGTH} characters."
+        return Phrase("password.too_short", {"n": PASSWORD_MIN_LENGTH})
     if login.lower() in password.lower():
-        return "A password must not contain the login."
+        return Phrase("password.contains_login")
     return None
 
 

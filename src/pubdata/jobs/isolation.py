@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Phrase
 from pubdata.jobs.rules import Limits
 
 BWRAP = "bwrap"
@@ -32,11 +33,8 @@ TOOLS_PATH = "/usr/bin:/bin"  # prlimit and setpriv (util-linux): the system's o
 RUN_UID_RANGE = (200_000, 299_999)  # ids no account uses: each run gets its own, so runs do not share a limit
 
 
-class IsolationUnavailable(PubdataError):
+class IsolationUnavailable(Refused):
     """The sandbox cannot be built on this machine; the job is refused rather than run unisolated."""
-
-    status = 503
-    title = "Isolation unavailable"
 
 
 @dataclass(frozen=True)
@@ -60,10 +58,7 @@ def check_available() -> None:
     """Raise ``IsolationUnavailable`` unless an empty, networkless bubblewrap sandbox starts here."""
     binary = shutil.which(BWRAP)
     if binary is None:
-        raise IsolationUnavailable(
-            "sandbox.isolation-unavailable",
-            "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated.",
-        )
+        raise IsolationUnavailable("sandbox.isolation-unavailable", problem=Phrase("isolation.no_bwrap"))
     missing = [
         tool
         for tool in ("prlimit", *(["setpriv"] if os.geteuid() == 0 else []))
@@ -71,8 +66,7 @@ def check_available() -> None:
     ]
     if missing:
         raise IsolationUnavailable(
-            "sandbox.isolation-unavailable",
-            f"{', '.join(missing)} (util-linux) is missing, so limits cannot be set; jobs are refused.",
+            "sandbox.isolation-unavailable", problem=Phrase("isolation.no_tools", {"tools": missing})
         )
     probe = subprocess.run(
         [
@@ -101,9 +95,9 @@ def check_available() -> None:
         timeout=30,
     )
     if probe.returncode != 0:
+        stderr = probe.stderr.decode(errors="replace").strip()[:200]
         raise IsolationUnavailable(
-            "sandbox.isolation-unavailable",
-            f"bubblewrap cannot build a sandbox here ({probe.stderr.decode(errors='replace').strip()[:200]}); jobs are refused.",
+            "sandbox.isolation-unavailable", problem=Phrase("isolation.no_sandbox", {"problem": stderr})
         )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -16,6 +17,9 @@ class Job(Audited, Base):
     inside the isolated sandbox; its outputs are held until the operator's reviewer and the bureau release them."""
 
     __tablename__ = "job"
+    guard = Guard(
+        ("作业", "job"), "job.read", "job.not-found", {"submitter": "organisation_id", "operator": "operator_id"}
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), nullable=False, index=True)

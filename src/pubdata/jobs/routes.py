@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pubdata.common.stored import FromJsonText
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.jobs import service as jobs
-from pubdata.web.deps import PlatformDep, SessionDep, attachment, committed
+from pubdata.jobs.models import Job
+from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
@@ -26,11 +27,11 @@ class DevRunIn(BaseModel):
 
 
 @router.post("/dev/runs")
-def dev_run(body: DevRunIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> dict[str, Any]:
+def dev_run(body: DevRunIn, platform: PlatformDep, principal: ApiPrincipal) -> dict[str, Any]:
     """A script (or SQL) on mock data, isolated exactly as a real job: its log and files come back at once."""
     settings = platform.settings
     return jobs.dev_run(
-        session,
+        platform,
         principal=principal,
         contract_id=body.contract_id,
         kind=body.kind,
@@ -90,63 +91,56 @@ class JobOut(BaseModel):
 
 
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)
-def submit_job(body: JobIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
+def submit_job(body: JobIn, session: CommandSession, principal: ApiPrincipal) -> Job:
+    return jobs.submit(
         session,
-        jobs.submit(
-            session,
-            principal=principal,
-            contract_id=body.contract_id,
-            title=body.title,
-            kind=body.kind,
-            code=body.code,
-            requirements=body.requirements,
-        ),
+        principal=principal,
+        contract_id=body.contract_id,
+        title=body.title,
+        kind=body.kind,
+        code=body.code,
+        requirements=body.requirements,
     )
 
 
 @router.get("/jobs", response_model=list[JobOut])
-def list_jobs(session: SessionDep, principal: ApiPrincipal):
+def list_jobs(session: ReadSession, principal: ApiPrincipal) -> list[Job]:
     return jobs.list_for(session, principal=principal)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: int, session: SessionDep, principal: ApiPrincipal):
+def get_job(job_id: int, session: ReadSession, principal: ApiPrincipal) -> Job:
     return jobs.get(session, principal=principal, job_id=job_id)
 
 
 @router.post("/jobs/{job_id}/review", response_model=JobOut)
-def review_job(job_id: int, body: ReviewIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(
-        session, jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
-    )
+def review_job(job_id: int, body: ReviewIn, session: CommandSession, principal: ApiPrincipal) -> Job:
+    return jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
 
 
 @router.post("/jobs/{job_id}/release", response_model=JobOut)
-def release_job(job_id: int, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, jobs.release(session, principal=principal, job_id=job_id))
+def release_job(job_id: int, session: CommandSession, principal: ApiPrincipal) -> Job:
+    return jobs.release(session, principal=principal, job_id=job_id)
 
 
 @router.post("/jobs/{job_id}/withhold", response_model=JobOut)
-def withhold_job(job_id: int, body: WithholdIn, session: SessionDep, principal: ApiPrincipal):
-    return committed(session, jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason))
+def withhold_job(job_id: int, body: WithholdIn, session: CommandSession, principal: ApiPrincipal) -> Job:
+    return jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason)
 
 
 @router.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
-def job_log(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+def job_log(job_id: int, session: ReadSession, platform: PlatformDep, principal: ApiPrincipal) -> str:
     return jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
 
 
 @router.get("/jobs/{job_id}/output")
-def download_output(job_id: int, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal) -> Response:
-    content = committed(
-        session, jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
-    )
+def download_output(job_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal) -> Response:
+    content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 
 @router.get("/jobs/{job_id}/record")
-def run_record(job_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
+def run_record(job_id: int, session: ReadSession, principal: ApiPrincipal) -> Response:
     """The downloadable run record: what ran, every decision, the outputs' digests and the ledger entries."""
     body = jobs.record_document(session, principal=principal, job_id=job_id)
     return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

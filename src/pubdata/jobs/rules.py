@@ -15,35 +15,57 @@ from dataclasses import dataclass
 from faker.providers.person.zh_CN import Provider as _ChineseNames
 
 from pubdata.common.ids import is_resident_id
+from pubdata.common.lifecycle import Lifecycle, State
+from pubdata.common.messages import Phrase
 
 JOB_KINDS = ("sql", "python")
-STATES: dict[str, tuple[str, str]] = {
-    "submitted": ("待审核代码", "Code awaiting review"),
-    "rejected": ("代码未通过", "Code rejected"),
-    "approved": ("待运行", "Waiting to run"),
-    "running": ("运行中", "Running"),
-    "failed": ("运行失败", "Failed"),
-    "blocked": ("输出未通过自动检查", "Output blocked by the automatic checks"),
-    "held": ("输出待放行", "Output held for release"),
-    "withheld": ("输出不予放行", "Output withheld"),
-    "released": ("输出已放行", "Output released"),
-}
-TRANSITIONS = {
-    ("submitted", "approve"): "approved",
-    ("submitted", "reject"): "rejected",
-    ("approved", "start"): "running",
-    ("running", "hold"): "held",
-    ("running", "block"): "blocked",
-    ("running", "fail"): "failed",
-    ("running", "resume"): "approved",  # the server stopped mid-run: the run starts again from nothing
-    ("held", "release"): "released",
-    ("held", "withhold"): "withheld",
-}
+
+
+class JobState(State):
+    SUBMITTED = "submitted", "待审核代码", "Code awaiting review"
+    REJECTED = "rejected", "代码未通过", "Code rejected"
+    APPROVED = "approved", "待运行", "Waiting to run"
+    RUNNING = "running", "运行中", "Running"
+    FAILED = "failed", "运行失败", "Failed"
+    BLOCKED = "blocked", "输出未通过自动检查", "Output blocked by the automatic checks"
+    HELD = "held", "输出待放行", "Output held for release"
+    WITHHELD = "withheld", "输出不予放行", "Output withheld"
+    RELEASED = "released", "输出已放行", "Output released"
+
+
+J = JobState
+LIFECYCLE = Lifecycle(
+    rule="job.transition",
+    name=("作业", "job"),
+    states=JobState,
+    start=J.SUBMITTED,
+    events={
+        "approve": ("审核通过", "approve the code"),
+        "reject": ("退回", "reject the code"),
+        "start": ("开始运行", "start"),
+        "hold": ("暂存输出待放行", "hold its output"),
+        "block": ("拦截输出", "block its output"),
+        "fail": ("运行失败", "fail"),
+        "resume": ("重新运行", "run again"),
+        "release": ("放行输出", "release the output"),
+        "withhold": ("不予放行", "withhold the output"),
+    },
+    transitions={
+        (J.SUBMITTED, "approve"): J.APPROVED,
+        (J.SUBMITTED, "reject"): J.REJECTED,
+        (J.APPROVED, "start"): J.RUNNING,
+        (J.RUNNING, "hold"): J.HELD,
+        (J.RUNNING, "block"): J.BLOCKED,
+        (J.RUNNING, "fail"): J.FAILED,
+        (J.RUNNING, "resume"): J.APPROVED,  # the server stopped mid-run: the run starts again from nothing
+        (J.HELD, "release"): J.RELEASED,
+        (J.HELD, "withhold"): J.WITHHELD,
+    },
+)
+STATES = LIFECYCLE.labels()
+# What a finished run's outcome is called in the ledger, by the event that ended it.
+OUTCOME_EVENTS = {J.HELD.value: "hold", J.BLOCKED.value: "block", J.FAILED.value: "fail"}
 MAX_ATTEMPTS = 2  # a job interrupted twice by a restart is marked failed rather than tried forever
-
-
-def next_state(state: str, event: str) -> str | None:
-    return TRANSITIONS.get((state, event))
 
 
 # --- limits ---------------------------------------------------------------------------------------------
@@ -115,18 +137,16 @@ FORBIDDEN_ATTRIBUTES = re.compile(r"^__(subclasses|globals|builtins|code|closure
 
 
 def requirement_problems(requirements: list[str]) -> list[str]:
-    unknown = sorted(set(requirements) - set(ALLOWED_REQUIREMENTS))
-    if unknown:
-        return [f"requirements must come from {', '.join(ALLOWED_REQUIREMENTS)}; not {', '.join(unknown)}"]
-    return []
+    """The requirements that are not on the allow-list."""
+    return sorted(set(requirements) - set(ALLOWED_REQUIREMENTS))
 
 
-def script_problems(source: str, requirements: list[str]) -> list[tuple[str, str]]:
-    """(rule, sentence) for each thing the reviewer should not have to read past; empty when none."""
+def script_problems(source: str, requirements: list[str]) -> list[tuple[str, Phrase]]:
+    """(rule, what) for each thing the reviewer should not have to read past; empty when none."""
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        return [("job.syntax", f"The script does not parse: line {error.lineno}: {error.msg}.")]
+        return [("job.syntax", Phrase("job.syntax_at", {"line": error.lineno or 0, "problem": error.msg}))]
     allowed = ALLOWED_STDLIB.union(
         *(ALLOWED_REQUIREMENTS[name] for name in requirements if name in ALLOWED_REQUIREMENTS)
     )
@@ -139,17 +159,14 @@ def script_problems(source: str, requirements: list[str]) -> list[tuple[str, str
             modules = ["." if node.level else (node.module or "")]
         for module in modules:
             if module.split(".")[0] not in allowed:
-                problems.append(
-                    (
-                        "job.import-not-allowed",
-                        f"line {node.lineno}: import {module} is not allowed; "
-                        "list pandas, numpy, duckdb, scikit-learn or statsmodels in the requirements.",
-                    )
-                )
+                where = {"line": node.lineno, "module": module}
+                problems.append(("job.import-not-allowed", Phrase("job.import_at", where)))
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            problems.append(("job.dynamic-code", f"line {node.lineno}: {node.id} is not allowed in a job."))
+            where = {"line": node.lineno, "name": node.id}
+            problems.append(("job.dynamic-code", Phrase("job.name_at", where)))
         if isinstance(node, ast.Attribute) and FORBIDDEN_ATTRIBUTES.match(node.attr):
-            problems.append(("job.dynamic-code", f"line {node.lineno}: .{node.attr} is not allowed in a job."))
+            where = {"line": node.lineno, "name": "." + node.attr}
+            problems.append(("job.dynamic-code", Phrase("job.name_at", where)))
     return problems
 
 

@@ -22,20 +22,24 @@ import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import service as authorization
-from pubdata.common import clock
+from pubdata.authorization import rules as authorization_rules
+from pubdata.authorization import scope
+from pubdata.common import clock, messages
 from pubdata.common.actor import SYSTEM, Actor
-from pubdata.common.errors import InvalidInput, NotFound, PermissionDenied, StateRefused
+from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
+from pubdata.db import UnitOfWork
 from pubdata.engines.base import TableRef
-from pubdata.engines.duckdb import locked_connection
+from pubdata.engines.duckdb import DIALECT, locked_connection
+from pubdata.identity import access
 from pubdata.identity import service as identity
-from pubdata.identity.service import Principal
+from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.jobs import isolation, rules
 from pubdata.jobs.models import Job
 from pubdata.ledger import service as ledger
+from pubdata.ledger import signoff
 from pubdata.queries import checks as sql_checks
-from pubdata.queries.service import contract_for_use, mock_tables, policy_for, scope_holders
+from pubdata.queries import service as queries
 
 TABULAR = (".csv", ".parquet")
 SQL_RUNNER = """\
@@ -72,27 +76,30 @@ def workspace(domain_dir: Path, job_id: int) -> Workspace:
     return Workspace(domain_dir / "jobs" / str(job_id))
 
 
-def _transition(job: Job, event: str) -> None:
-    new_state = rules.next_state(job.state, event)
-    if new_state is None:
-        raise StateRefused("job.transition", f"A job that is {job.state} cannot {event}.")
-    job.state = new_state
+RELEASE = signoff.SignOff(sides=("operator", "bureau"), action="job.release")
+RELEASING_SIDES = {"operator": "job.release-for-operator", "bureau": "job.release-for-bureau"}
+WORKER = PlatformItself(SYSTEM)
+
+
+def outcome(rule: str, **params: object) -> str:
+    """How a finished run is described with it, from the registry (kept in English, as the run record has it)."""
+    return messages.refusal(rule).sentence("en", params)
 
 
 def _checked_code(kind: str, code: str, requirements: list[str], policy: sql_checks.Policy) -> str:
     """The code as it will run: SQL through every query check (and its small-group rewrite), Python through
     the import allow-list. Refusals name their rule."""
     if kind not in rules.JOB_KINDS:
-        raise InvalidInput("job.kind", "A job is sql or python.")
-    problems = rules.requirement_problems(requirements)
-    if problems:
-        raise InvalidInput("job.requirement-not-allowed", "; ".join(problems) + ".")
+        raise Refused("job.kind")
+    unknown = rules.requirement_problems(requirements)
+    if unknown:
+        raise Refused("job.requirement-not-allowed", allowed=list(rules.ALLOWED_REQUIREMENTS), unknown=unknown)
     if kind == "sql":
-        return sql_checks.check(code, policy).sql
-    script_problems = rules.script_problems(code, requirements)
-    if script_problems:
-        rule = script_problems[0][0]
-        raise InvalidInput(rule, " ".join(sentence for _, sentence in script_problems[:5]))
+        return sql_checks.check(code, policy).query.sql(dialect=DIALECT)
+    problems = rules.script_problems(code, requirements)
+    if problems:
+        rule = problems[0][0]
+        raise Refused(rule, problems=[phrase for found, phrase in problems[:5] if found == rule])
     return code
 
 
@@ -107,28 +114,22 @@ def submit(
     requirements: list[str],
 ) -> Job:
     """The assignee hands in SQL or a script to run on the real data; a reviewer reads it before it runs."""
-    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
-    refusal = contracts.refusal_before_call(contract)
-    if refusal:
-        raise contracts.ContractRefused(*refusal)
-    if terms["output_rule"] == "dp":
-        raise InvalidInput(
-            "job.dp-contract",
-            "A differentially private contract answers queries only; a job needs an aggregate contract.",
-        )
-    policy, _ = policy_for(session, terms)
+    use = contracts.open_use(session, principal=principal, contract_id=contract_id, permission="job.submit")
+    if use.terms.is_dp:
+        raise Refused("job.dp-contract")
+    policy, _ = queries.policy_for(session, use.terms)
     _checked_code(kind, code, requirements, policy)
     job = Job(
-        contract_id=contract.id,
+        contract_id=use.contract_id,
         organisation_id=principal.organisation_id,
-        operator_id=contract.assigner_id,
+        operator_id=use.operator_id,
         submitter_id=principal.user_id,
         title=title.strip(),
         kind=kind,
         code=code,
         requirements=json.dumps(sorted(set(requirements))),
         code_digest=hashlib.sha256(code.encode("utf-8")).hexdigest(),
-        state="submitted",
+        state=rules.LIFECYCLE.initial,
         attempts=0,
         review_note="",
         outcome_detail="",
@@ -143,7 +144,7 @@ def submit(
         action="job.submit",
         subject=job,
         payload={
-            "contract": contract.id,
+            "contract": use.contract_id,
             "kind": kind,
             "code_sha256": job.code_digest,
             "requirements": json.loads(job.requirements),
@@ -152,38 +153,22 @@ def submit(
     return job
 
 
-def _sees_every_job(principal: Principal) -> bool:
-    """The regulators read every job; the bureau, which releases outputs, too."""
-    return identity.sees_all(principal, "job.read") or identity.sees_all(principal, "job.release")
-
-
-def get(session: Session, *, principal: Principal, job_id: int) -> Job:
+def get(session: Session, *, principal: Who, job_id: int, permission: str = "job.read") -> Job:
     """A job, for its submitter's organisation, the operator, and the regulators."""
-    job = session.get(Job, job_id)
-    if job is None or not (
-        principal.organisation_id in (job.organisation_id, job.operator_id) or _sees_every_job(principal)
-    ):
-        raise NotFound("job.not-found", "No such job.")
-    return job
+    return access.load(session, principal, Job, job_id, permission)
 
 
-def list_for(session: Session, *, principal: Principal) -> list[Job]:
-    statement = select(Job).order_by(Job.id.desc())
-    if not _sees_every_job(principal):
-        statement = statement.where(
-            (Job.organisation_id == principal.organisation_id) | (Job.operator_id == principal.organisation_id)
-        )
+def list_for(session: Session, *, principal: Who) -> list[Job]:
+    statement = access.visible(select(Job), principal, Job).order_by(Job.id.desc())
     return list(session.execute(statement).scalars())
 
 
-def review(session: Session, *, principal: Principal, job_id: int, approve: bool, note: str) -> Job:
+def review(session: Session, *, principal: Who, job_id: int, approve: bool, note: str) -> Job:
     """The operator's reviewer reads the code: approved jobs wait for the worker, rejected ones end here."""
-    job = get(session, principal=principal, job_id=job_id)
-    if not identity.may(principal, "job.review", organisation_id=job.operator_id):  # they may see it, not decide it
-        raise PermissionDenied("job.reviewer", "Only an admin or reviewer of the operator reviews a job's code.")
+    job = get(session, principal=principal, job_id=job_id, permission="job.review")
     if not approve and not note.strip():
-        raise InvalidInput("job.review-note", "Say why the code is rejected, so the submitter can fix it.")
-    _transition(job, "approve" if approve else "reject")
+        raise Refused("job.review-note")
+    rules.LIFECYCLE.apply(job, "approve" if approve else "reject")
     job.reviewed_by, job.reviewed_at, job.review_note = principal.user_id, clock.now(), note.strip()
     ledger.record(
         session,
@@ -201,15 +186,13 @@ def review(session: Session, *, principal: Principal, job_id: int, approve: bool
 def recover(session: Session, *, actor: Actor) -> list[str]:
     """After a restart: a job left running starts again from nothing, or fails once it has been tried enough."""
     done = []
-    for job in session.execute(select(Job).where(Job.state == "running")).scalars().all():
+    for job in session.execute(select(Job).where(Job.state == rules.J.RUNNING.value)).scalars().all():
         if job.attempts < rules.MAX_ATTEMPTS:
-            _transition(job, "resume")
+            rules.LIFECYCLE.apply(job, "resume")
             ledger.record(session, actor=actor, action="job.resume", subject=job, payload={"attempt": job.attempts})
             done.append(f"job {job.id} will run again")
         else:
-            _finish(
-                job, "fail", rule="job.interrupted", detail=f"The server stopped during each of {job.attempts} runs."
-            )
+            _finish(job, "fail", rule="job.interrupted", detail=outcome("job.interrupted", attempts=job.attempts))
             ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
             done.append(f"job {job.id} failed after {job.attempts} interrupted runs")
     return done
@@ -220,29 +203,29 @@ class Started:
     """What the worker needs to run a job it has just marked running (``tables`` is None if it could not start)."""
 
     job_id: int
+    kind: str = "python"
+    code: str = ""
     tables: dict[str, Path] | None = None
-    checked_sql: str | None = None
     min_group_size: int = 10
 
 
 def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started | None:
     """Take the oldest approved job: check the contract and the scope again, count it as a call on its
     contract (once, even if a restart runs it again) and mark it running. None when nothing waits."""
-    job = session.scalar(select(Job).where(Job.state == "approved").order_by(Job.id).limit(1))
+    job = session.scalar(select(Job).where(Job.state == rules.J.APPROVED.value).order_by(Job.id).limit(1))
     if job is None:
         return None
-    contract = contracts.get_for_system(session, contract_id=job.contract_id)
+    contract = contracts.get(session, principal=WORKER, contract_id=job.contract_id)
     terms = contracts.terms_of(contract)
-    _transition(job, "start")
+    rules.LIFECYCLE.apply(job, "start")
     job.attempts += 1
     job.started_at = clock.now()
-    refusal = contracts.refusal_before_call(contract)
     try:
-        if refusal:
-            raise contracts.ContractRefused(*refusal)
-        _require_scope_still(session, job, terms["resources"])
-        policy, refs = policy_for(session, terms)
-        tables = _paths(refs, domain_dir)
+        refusal = contracts.refusal_before_call(contract)
+        if refusal is not None:
+            raise refusal
+        _require_scope_still(session, job, terms.resources)
+        policy, refs = queries.policy_for(session, terms)
         if job.attempts == 1:
             contracts.charge(
                 session,
@@ -252,8 +235,8 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
                 epsilon_micro=0,
                 payload={"job": job.id, "code_sha256": job.code_digest},
             )
-    except (contracts.ContractRefused, PermissionDenied, NotFound) as error:
-        _finish(job, "fail", rule=error.rule, detail=error.detail)
+    except Refused as error:
+        _finish(job, "fail", rule=error.rule, detail=error.detail_in("en"))
         ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
         return Started(job.id)
     ledger.record(
@@ -261,10 +244,10 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
         actor=actor,
         action="job.start",
         subject=job,
-        payload={"attempt": job.attempts, "resources": terms["resources"], "code_sha256": job.code_digest},
+        payload={"attempt": job.attempts, "resources": list(terms.resources), "code_sha256": job.code_digest},
     )
-    checked_sql = sql_checks.check(job.code, policy).sql if job.kind == "sql" else None
-    return Started(job.id, tables, checked_sql, terms["min_group_size"])
+    code = sql_checks.check(job.code, policy).query.sql(dialect=DIALECT) if job.kind == "sql" else job.code
+    return Started(job.id, job.kind, code, _paths(refs, domain_dir), terms.min_group_size)
 
 
 def _paths(tables: dict[str, TableRef], store: Path) -> dict[str, Path]:
@@ -272,15 +255,17 @@ def _paths(tables: dict[str, TableRef], store: Path) -> dict[str, Path]:
     return {name: store / table.file for name, table in tables.items()}
 
 
-def _require_scope_still(session: Session, job: Job, resources: list[str]) -> None:
+def _require_scope_still(session: Session, job: Job, resources: tuple[str, ...]) -> None:
     """A job approved before an exit or a scope change must not run after it: the scope is checked again."""
-    for organisation_id in scope_holders(
-        job.operator_id, job.organisation_id, identity.organisation_kind(session, job.organisation_id)
+    for organisation_id in authorization_rules.scope_holders(
+        operator_id=job.operator_id,
+        organisation_id=job.organisation_id,
+        organisation_kind=identity.organisation_kind(session, job.organisation_id) or "",
     ):
         for code in resources:
-            reason = authorization.check_use(session, organisation_id=organisation_id, code=code)
-            if reason:
-                raise PermissionDenied("authorization.out-of-scope", f"Use of {code} refused: {reason}.")
+            reasons = scope.check_use(session, organisation_id=organisation_id, code=code)
+            if reasons:
+                raise Refused("authorization.out-of-scope", code=code, reasons=reasons)
 
 
 def run_isolated(
@@ -306,57 +291,54 @@ class Ran:
     run_uid: int | None = None
 
 
-def execute_next(platform, *, limits: rules.Limits = rules.Limits()) -> Ran | None:  # noqa: ANN001 - Platform
+def execute_next(units: UnitOfWork, *, domain_dir: Path, limits: rules.Limits = rules.Limits()) -> Ran | None:
     """The worker's step: start the oldest approved job, run it isolated, check and hold (or block) its outputs.
-    Two transactions with the run between them, holding none. None when no job waited."""
-    domain_dir = platform.settings.domain_dir
-    with platform.session() as session:
+    Two commands with the run between them, holding no transaction. None when no job waited."""
+    with units.command() as session:
         started = start_next(session, actor=SYSTEM, domain_dir=domain_dir)
-        session.commit()
-        if started is None:
-            return None
-        if started.tables is None:
-            return Ran(started.job_id)
-        job, space = session.get(Job, started.job_id), workspace(domain_dir, started.job_id)
-        session.commit()  # the read above opened a transaction: none may be held while the job runs
-        try:
-            outcome = run_isolated(
-                job.kind, started.checked_sql or job.code, tables=started.tables, space=space, limits=limits
-            )
-        except isolation.IsolationUnavailable as error:
-            outcome = error
-        _record_outcome(session, session.get(Job, started.job_id), outcome, space, limits, started.min_group_size)
-        session.commit()
-        return Ran(started.job_id, getattr(outcome, "run_uid", None))
+    if started is None:
+        return None
+    if started.tables is None:
+        return Ran(started.job_id)
+    space = workspace(domain_dir, started.job_id)
+    try:
+        ran: isolation.Outcome | isolation.IsolationUnavailable = run_isolated(
+            started.kind, started.code, tables=started.tables, space=space, limits=limits
+        )
+    except isolation.IsolationUnavailable as error:
+        ran = error
+    with units.command() as session:
+        job = session.get(Job, started.job_id)
+        assert job is not None
+        _record_outcome(session, job, ran, space, limits, started.min_group_size)
+    return Ran(started.job_id, getattr(ran, "run_uid", None))
 
 
 def _record_outcome(
     session: Session,
     job: Job,
-    outcome: isolation.Outcome | isolation.IsolationUnavailable,
+    ran: isolation.Outcome | isolation.IsolationUnavailable,
     space: Workspace,
     limits: rules.Limits,
     min_group_size: int,
 ) -> None:
-    actor = SYSTEM
-    if isinstance(outcome, isolation.IsolationUnavailable):
-        _finish(job, "fail", rule=outcome.rule, detail=outcome.detail)
-    elif outcome.exit_code != 0 or outcome.timed_out:
-        job.exit_code = outcome.exit_code
-        _finish(job, "fail", **_failure(outcome, limits))
+    if isinstance(ran, isolation.IsolationUnavailable):
+        _finish(job, "fail", rule=ran.rule, detail=ran.detail_in("en"))
+    elif ran.exit_code != 0 or ran.timed_out:
+        job.exit_code = ran.exit_code
+        _finish(job, "fail", **_failure(ran, limits))
     else:
         job.exit_code = 0
         manifest, problems = check_outputs(space, limits=limits, min_group_size=min_group_size)
         job.manifest = json.dumps(manifest, ensure_ascii=False)
         if problems:
-            _finish(job, "block", rule="job.output-check", detail="; ".join(problems) + ".")
+            _finish(job, "block", rule="job.output-check", detail=outcome("job.output-check", problems=problems))
         else:
             _finish(job, "hold", rule=None, detail="")
-    event = {"held": "hold", "blocked": "block", "failed": "fail"}[job.state]
     ledger.record(
         session,
-        actor=actor,
-        action=f"job.{event}",
+        actor=SYSTEM,
+        action=f"job.{rules.OUTCOME_EVENTS[job.state]}",
         subject=job,
         payload={
             "rule": job.outcome_rule,
@@ -367,24 +349,23 @@ def _record_outcome(
 
 
 def _finish(job: Job, event: str, *, rule: str | None, detail: str) -> None:
-    _transition(job, event)
+    rules.LIFECYCLE.apply(job, event)
     job.finished_at, job.outcome_rule, job.outcome_detail = clock.now(), rule, detail
 
 
-def _failure(outcome: isolation.Outcome, limits: rules.Limits) -> dict[str, str]:
-    if outcome.timed_out:
-        return {"rule": "job.time-limit", "detail": f"The run passed its {limits.wall_seconds:g} s and was stopped."}
-    by_signal = {
-        "SIGXCPU": ("job.cpu-limit", f"The run used its {limits.cpu_seconds} s of CPU time."),
-        "SIGKILL": ("job.killed", "The run was killed (CPU or memory limit)."),
-        "SIGXFSZ": ("job.file-size-limit", f"The run wrote a file larger than {limits.file_bytes} bytes."),
-    }
-    rule, detail = by_signal.get(
-        outcome.signal_name or "", ("job.exit-code", f"The run ended with exit code {outcome.exit_code}.")
-    )
-    if rule == "job.exit-code" and ("File size limit exceeded" in outcome.log or "OSError: [Errno 27]" in outcome.log):
-        rule, detail = "job.file-size-limit", f"The run wrote a file larger than {limits.file_bytes} bytes."
-    return {"rule": rule, "detail": detail}
+def _failure(ran: isolation.Outcome, limits: rules.Limits) -> dict[str, str]:
+    """Which limit ended a failed run, as its rule and description."""
+    if ran.timed_out:
+        rule, params = "job.time-limit", {"seconds": f"{limits.wall_seconds:g}"}
+    else:
+        rule, params = {
+            "SIGXCPU": ("job.cpu-limit", {"seconds": limits.cpu_seconds}),
+            "SIGKILL": ("job.killed", {}),
+            "SIGXFSZ": ("job.file-size-limit", {"bytes": limits.file_bytes}),
+        }.get(ran.signal_name or "", ("job.exit-code", {"code": ran.exit_code}))
+    if rule == "job.exit-code" and ("File size limit exceeded" in ran.log or "OSError: [Errno 27]" in ran.log):
+        rule, params = "job.file-size-limit", {"bytes": limits.file_bytes}
+    return {"rule": rule, "detail": outcome(rule, **params)}
 
 
 # --- output checks ---------------------------------------------------------------------------------------
@@ -445,43 +426,54 @@ def check_outputs(space: Workspace, *, limits: rules.Limits, min_group_size: int
 # --- release and download --------------------------------------------------------------------------------
 
 
-def _require_releaser(principal: Principal, job: Job) -> None:
-    if not identity.may(principal, "job.release", organisation_id=job.operator_id):
-        raise PermissionDenied("job.releaser", "Only the operator's reviewer and the bureau release a job's output.")
+def document_of(job: Job) -> dict[str, Any]:
+    """What both releasers sign: this job's code and exactly these outputs."""
+    return {"job": job.id, "code_sha256": job.code_digest, "outputs": json.loads(job.manifest)}
 
 
-def release(session: Session, *, principal: Principal, job_id: int) -> Job:
+def release_sides(principal: Who, job: Job) -> list[str]:
+    """The sides of the release ``principal`` may sign for (the operator's, the bureau's)."""
+    return [side for side, permission in RELEASING_SIDES.items() if access.may(principal, permission, job)]
+
+
+def released_by(job: Job, side: str) -> bool:
+    return (job.bureau_released_at if side == "bureau" else job.operator_released_at) is not None
+
+
+def release(session: Session, *, principal: Who, job_id: int) -> Job:
     """One of the two releases a held output needs: the operator's reviewer and the bureau, in either order."""
-    job = get(session, principal=principal, job_id=job_id)
-    _require_releaser(principal, job)
-    if job.state != "held":
-        raise StateRefused("job.transition", f"A job that is {job.state} has no output to release.")
-    now = clock.now()
-    if principal.organisation_kind == "bureau":
-        job.bureau_released_by, job.bureau_released_at = principal.user_id, now
-    else:
-        job.operator_released_by, job.operator_released_at = principal.user_id, now
-    if job.bureau_released_at and job.operator_released_at:
-        _transition(job, "release")
-    ledger.record(
+    job = get(session, principal=principal, job_id=job_id, permission="job.release")
+    sides = release_sides(principal, job)
+    if not rules.LIFECYCLE.allows(job.state, "release"):
+        raise rules.LIFECYCLE.refusal(job.state, "release")
+
+    def stamp(progress: signoff.Progress) -> None:
+        if sides[0] == "bureau":
+            job.bureau_released_by, job.bureau_released_at = principal.user_id, clock.now()
+        else:
+            job.operator_released_by, job.operator_released_at = principal.user_id, clock.now()
+        if progress.complete:
+            rules.LIFECYCLE.apply(job, "release")
+
+    by = principal.organisation_kind if isinstance(principal, Principal) else principal.actor.label
+    signoff.sign(
         session,
         actor=principal.actor,
-        action="job.release",
+        spec=RELEASE,
         subject=job,
-        payload={
-            "by": principal.organisation_kind,
-            "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest(),
-        },
+        side=sides[0],
+        document=document_of(job),
+        then=stamp,
+        payload={"by": by, "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest()},
     )
     return job
 
 
-def withhold(session: Session, *, principal: Principal, job_id: int, reason: str) -> Job:
-    job = get(session, principal=principal, job_id=job_id)
-    _require_releaser(principal, job)
+def withhold(session: Session, *, principal: Who, job_id: int, reason: str) -> Job:
+    job = get(session, principal=principal, job_id=job_id, permission="job.release")
     if not reason.strip():
-        raise InvalidInput("job.withhold-reason", "Say why the output is withheld.")
-    _transition(job, "withhold")
+        raise Refused("job.withhold-reason")
+    rules.LIFECYCLE.apply(job, "withhold")
     job.outcome_rule, job.outcome_detail = "job.withheld", reason.strip()
     ledger.record(
         session, actor=principal.actor, action="job.withhold", subject=job, payload={"reason": job.outcome_detail}
@@ -489,26 +481,21 @@ def withhold(session: Session, *, principal: Principal, job_id: int, reason: str
     return job
 
 
-def download(session: Session, *, principal: Principal, job_id: int, domain_dir: Path) -> bytes:
+def download(session: Session, *, principal: Who, job_id: int, domain_dir: Path) -> bytes:
     """The released outputs (and the run's log) as a zip, for the submitter's organisation only; the download is
     recorded before the bytes leave, and the bytes are the ones whose digests were checked and released."""
     job = get(session, principal=principal, job_id=job_id)
-    if principal.organisation_id != job.organisation_id:
-        raise PermissionDenied("job.not-submitter", "Only the organisation that submitted a job downloads its output.")
-    if job.state != "released":
-        raise StateRefused(
-            "job.not-released",
-            "Outputs leave the domain only after the operator's reviewer and the bureau release them.",
-        )
+    if not access.may(principal, "job.download", job):
+        raise Refused("job.not-submitter")
+    if job.state != rules.J.RELEASED:
+        raise Refused("job.not-released")
     space, manifest = workspace(domain_dir, job.id), json.loads(job.manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in manifest["files"]:
             content = (space.output / item["name"]).read_bytes()
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
-                raise StateRefused(
-                    "job.output-changed", f"{item['name']} differs from what was released; nothing was sent."
-                )
+                raise Refused("job.output-changed", name=item["name"])
             archive.writestr(item["name"], content)
         if space.log.exists():
             archive.writestr("run.log", space.log.read_bytes())
@@ -523,28 +510,25 @@ def download(session: Session, *, principal: Principal, job_id: int, domain_dir:
     return buffer.getvalue()
 
 
-def log_of(session: Session, *, principal: Principal, job_id: int, domain_dir: Path) -> str:
+def log_of(session: Session, *, principal: Who, job_id: int, domain_dir: Path) -> str:
     """The run's log: the reviewers read it before release; the submitter only once released."""
     job = get(session, principal=principal, job_id=job_id)
-    reviewer = identity.may(principal, "job.release", organisation_id=job.operator_id)
-    if not reviewer and job.state != "released":
-        raise PermissionDenied(
-            "job.log-held",
-            "The run's log comes from the real data: it is held with the outputs until they are released.",
-        )
+    if not access.may(principal, "job.release", job) and job.state != rules.J.RELEASED:
+        raise Refused("job.log-held")
     path = workspace(domain_dir, job.id).log
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 PREVIEW_BYTES = 4096
+PREVIEWED_STATES = (rules.J.HELD.value, rules.J.RELEASED.value, rules.J.WITHHELD.value)
 
 
-def previews_of(session: Session, *, principal: Principal, job_id: int, domain_dir: Path) -> dict[str, str]:
+def previews_of(session: Session, *, principal: Who, job_id: int, domain_dir: Path) -> dict[str, str]:
     """The start of each output, for the people who release it (and the submitter once released). Only outputs
     that passed the automatic checks are shown: a blocked output may hold exactly what must not be seen."""
     job = get(session, principal=principal, job_id=job_id)
-    releaser = identity.may(principal, "job.release", organisation_id=job.operator_id)
-    if job.state not in ("held", "released", "withheld") or not (releaser or job.state == "released"):
+    releaser = access.may(principal, "job.release", job)
+    if job.state not in PREVIEWED_STATES or not (releaser or job.state == rules.J.RELEASED):
         return {}
     output = workspace(domain_dir, job.id).output
     return {
@@ -554,7 +538,7 @@ def previews_of(session: Session, *, principal: Principal, job_id: int, domain_d
     }
 
 
-def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[str, Any]:
+def record_of(session: Session, *, principal: Who, job_id: int) -> dict[str, Any]:
     """The run record (运行记录): what ran, who decided what and when, what came out, and the ledger entries."""
     job = get(session, principal=principal, job_id=job_id)
     entries = ledger.entries_for_subject(session, subject=f"job:{job.id}")
@@ -582,7 +566,7 @@ def record_of(session: Session, *, principal: Principal, job_id: int) -> dict[st
     }
 
 
-def record_document(session: Session, *, principal: Principal, job_id: int) -> str:
+def record_document(session: Session, *, principal: Who, job_id: int) -> str:
     """The run record as the JSON file people download."""
     return json.dumps(record_of(session, principal=principal, job_id=job_id), ensure_ascii=False, indent=2, default=str)
 
@@ -591,7 +575,7 @@ def record_document(session: Session, *, principal: Principal, job_id: int) -> s
 
 
 def dev_run(
-    session: Session,
+    units: UnitOfWork,
     *,
     principal: Principal,
     contract_id: int,
@@ -604,40 +588,38 @@ def dev_run(
 ) -> dict[str, Any]:
     """Run SQL or a script on mock data, isolated as a real job is, and hand back everything it made at once:
     nothing in it is real, so nothing is held."""
-    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id, developing=True)
-    refusal = contracts.refusal_before_call(contract)
-    if refusal:
-        raise contracts.ContractRefused(*refusal)
-    policy, _ = policy_for(session, terms)
-    checked = _checked_code(kind, code, requirements, policy)
-    tables = _paths(mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir), mock_dir)
-    ledger.record(
-        session,
-        actor=principal.actor,
-        action="sandbox.dev-run",
-        subject=f"contract:{contract_id}",
-        payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"},
-    )
-    session.commit()
-    space = Workspace(
-        work_dir
-        / f"dev-{principal.user_id}-{hashlib.sha256(code.encode()).hexdigest()[:12]}-{clock.now().timestamp():.0f}"
-    )
+    use = queries.open_development(units, principal=principal, contract_id=contract_id)
+    with units.read() as session:
+        policy, _ = queries.policy_for(session, use.terms)
+        checked = _checked_code(kind, code, requirements, policy)
+        tables = _paths(
+            queries.mock_tables(session, terms=use.terms, domain_dir=domain_dir, mock_dir=mock_dir), mock_dir
+        )
+    with units.command() as session:  # recorded before it runs
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="sandbox.dev-run",
+            subject=f"contract:{contract_id}",
+            payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"},
+        )
+    digest = hashlib.sha256(code.encode()).hexdigest()[:12]
+    space = Workspace(work_dir / f"dev-{principal.user_id}-{digest}-{clock.now().timestamp():.0f}")
     try:
-        outcome = run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS)
+        ran = run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS)
         files = [
             {
                 "name": path.name,
                 "bytes": path.stat().st_size,
-                "preview": path.read_bytes()[:4096].decode("utf-8", errors="replace"),
+                "preview": path.read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace"),
             }
             for path in sorted(space.output.iterdir())
             if path.is_file() and not path.is_symlink()
         ]
         return {
-            "exit_code": outcome.exit_code,
-            "timed_out": outcome.timed_out,
-            "log": outcome.log,
+            "exit_code": ran.exit_code,
+            "timed_out": ran.timed_out,
+            "log": ran.log,
             "files": files,
             "tables": sorted(tables),
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base
@@ -60,3 +60,20 @@ class SignedTreeHead(Base):
     signature_algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
     key_id: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class Signature(Base):
+    """One party's signature in a sign-off: the SM3 digest of the canonical document it signed, who signed it
+    for which side, and the ledger entry that records it (whose payload repeats all of this)."""
+
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("subject", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    side: Mapped[str] = mapped_column(String(32), nullable=False)
+    document_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signed_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    ledger_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import MaybePagePrincipal
 from pubdata.ledger import merkle, service
-from pubdata.web.deps import PlatformDep, SessionDep
+from pubdata.web.deps import CommandSession, PlatformDep
 from pubdata.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -17,31 +17,33 @@ router = APIRouter(include_in_schema=False)
 @router.get("/ledger", response_class=HTMLResponse)
 def explorer(
     request: Request,
-    session: SessionDep,
+    session: CommandSession,
     platform: PlatformDep,
     principal: MaybePagePrincipal,
     before: int | None = Query(default=None, ge=0),
 ) -> HTMLResponse:
-    head = service.current_tree_head(session, platform.signer)
-    session.commit()
+    head = service.current_tree_head(session, platform.signer)  # signing the head keeps it: a command
     entries = service.latest_entries(session, limit=50, before=before)
-    return render(request, "ledger.html", {"head": head, "entries": entries})
+    return render(request, "ledger/ledger.html", {"head": head, "entries": entries})
 
 
 @router.get("/ledger/check", response_class=HTMLResponse)
 def check(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePagePrincipal, seq: int = Query(ge=0)
+    request: Request,
+    session: CommandSession,
+    platform: PlatformDep,
+    principal: MaybePagePrincipal,
+    seq: int = Query(ge=0),
 ) -> HTMLResponse:
     """Fetch the proof the public API gives and verify it here, the way any outside verifier would."""
     try:
         entry = service.get_entry(session, seq)
         head = service.current_tree_head(session, platform.signer)
         path = service.inclusion_proof(session, seq=seq, tree_size=head.size)
-    except PubdataError as error:
-        return render(request, "ledger_check.html", {"error": error.detail, "included": False}, status_code=200)
-    session.commit()
+    except Refused as error:
+        return render(request, "ledger/ledger_check.html", {"error": error, "included": False}, status_code=200)
     hasher = service.hasher(head.algorithm)
     leaf = hasher.leaf(service.document_of(entry))  # from the entry's contents, not its stored hash
     included = head.signature_valid() and merkle.verify_inclusion(hasher, seq, head.size, leaf, path, head.root_hash)
-    template = "ledger_check.html" if request.headers.get("HX-Request") else "ledger_check_page.html"
+    template = "ledger/ledger_check.html" if request.headers.get("HX-Request") else "ledger/ledger_check_page.html"
     return render(request, template, {"entry": entry, "head": head, "path": path, "included": included})

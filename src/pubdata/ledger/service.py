@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from pubdata.common import canonical, clock
+from pubdata.common import canonical, clock, messages
 from pubdata.common.actor import Actor
-from pubdata.common.errors import InvalidInput, NotFound
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Phrase
 from pubdata.db import is_postgresql
 from pubdata.ledger import merkle
 from pubdata.ledger.audited import Audited
@@ -112,6 +113,7 @@ def append(session: Session, drafts: Sequence[Draft], *, head: LedgerHead | None
     entries: list[dict[str, Any]] = []
     nodes: list[dict[str, Any]] = []
     for draft in drafts:
+        messages.action(draft.action)  # an action no domain declared is a bug: the public log could not name it
         payload = canonical.dumps(draft.payload)
         row = {
             "seq": size,
@@ -270,7 +272,7 @@ def _keep(session: Session, tree_head: TreeHead) -> None:
 def get_entry(session: Session, seq: int) -> LedgerEntry:
     entry = session.get(LedgerEntry, seq)
     if entry is None:
-        raise NotFound("ledger.no-such-entry", f"The ledger has no entry {seq}.")
+        raise Refused("ledger.no-such-entry", seq=seq)
     return entry
 
 
@@ -338,7 +340,9 @@ def _ints(values: Iterable[int]) -> str:
 def inclusion_proof(session: Session, *, seq: int, tree_size: int) -> list[bytes]:
     """Audit path of entry ``seq`` in the tree of ``tree_size`` leaves, from stored subtree hashes."""
     if not 0 <= seq < tree_size:
-        raise InvalidInput("ledger.proof-range", f"Entry {seq} is not inside a tree of size {tree_size}.")
+        raise Refused(
+            "ledger.proof-range", problem=Phrase("ledger.range_inclusion", {"seq": seq, "tree_size": tree_size})
+        )
     h = hasher(algorithm(session))
     keys = merkle.needed_nodes(lambda get: merkle.inclusion_path(h, seq, tree_size, get))
     return merkle.inclusion_path(h, seq, tree_size, _fetching_getter(session, h, keys))
@@ -348,10 +352,8 @@ def consistency_proof(session: Session, *, first: int, second: int) -> list[byte
     """Proof that the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
     current = size(session)
     if not 0 < first <= second <= current:
-        raise InvalidInput(
-            "ledger.proof-range",
-            f"A consistency proof needs 0 < first ≤ second ≤ {current} (the current size); got {first}, {second}.",
-        )
+        problem = Phrase("ledger.range_consistency", {"current": current, "first": first, "second": second})
+        raise Refused("ledger.proof-range", problem=problem)
     h = hasher(algorithm(session))
     keys = merkle.needed_nodes(lambda get: merkle.consistency_path(h, first, second, get))
     return merkle.consistency_path(h, first, second, _fetching_getter(session, h, keys))

@@ -1,2 +1,4 @@
 """Privacy computing (隐私计算): differentially private answers and their budgets; later PSI, labelled lookup
 and homomorphic scoring."""
+
+from pubdata.privacy import messages as _messages  # noqa: F401 - declares the domain's words

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import opendp.prelude as dp
 from sqlglot import exp
 
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
 from pubdata.engines.duckdb import DIALECT
 
 dp.enable_features("contrib")
@@ -48,15 +48,12 @@ class Histogram:
     sensitivity: float
 
 
-class DpRefused(PubdataError):
+class DpRefused(Refused):
     """A query the differentially private mechanism cannot answer as asked."""
 
-    status = 403
-    title = "Query refused"
 
-
-def _refuse(rule: str, detail: str) -> DpRefused:
-    return DpRefused(f"sql.dp-{rule}", detail)
+def _refuse(rule: str, **params: object) -> DpRefused:
+    return DpRefused(f"sql.dp-{rule}", **params)
 
 
 def plan(
@@ -71,10 +68,10 @@ def plan(
     """Rewrite a checked query (one table of persons or entities) into bounded aggregates. When every person has
     one row (``one_row_each``), capping rows per person changes nothing and is skipped: it is the costly part."""
     if tree.args.get("joins") or tree.find(exp.Subquery) or tree.args.get("with"):
-        raise _refuse("shape", "A differentially private query reads one table: no joins, subqueries or WITH.")
+        raise _refuse("shape")
     source = tree.args["from_"].this
     if not isinstance(source, exp.Table) or source.name != unit_table:
-        raise _refuse("shape", "A differentially private query reads a table of persons or entities.")
+        raise _refuse("shape")
     alias = source.alias_or_name
     projections, outputs, sensitivities, histograms = [], [], {}, {}
     for index, projection in enumerate(tree.expressions):
@@ -91,7 +88,7 @@ def plan(
         if isinstance(body, (exp.Sum, exp.Avg)) and isinstance(body.this, exp.Column):
             column = body.this.name
             if column not in bounds:
-                raise _refuse("bounds", f"The contract gives no bounds for {column}, so its sum cannot be bounded.")
+                raise _refuse("bounds", column=column)
             low, high = bounds[column]
             clamped = exp.func(
                 "LEAST",
@@ -111,10 +108,7 @@ def plan(
             histograms[f"q{index}"] = histogram
             outputs.append((name, "quantile", body.this.name))
             continue
-        raise _refuse(
-            "aggregate",
-            f"{name}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.",
-        )
+        raise _refuse("aggregate", output=name)
     rows = exp.select("*").from_(exp.to_table(unit_table))
     bounded = (
         rows
@@ -147,14 +141,14 @@ def _histogram(
     """Count the clamped column into equal bins between its bounds (the last bin holds its upper edge)."""
     column = body.this.name
     if column not in bounds:
-        raise _refuse("bounds", f"The contract gives no bounds for {column}, so its quantile cannot be bounded.")
+        raise _refuse("bounds", column=column)
     if isinstance(body, exp.Median):
         alpha = 0.5
     else:
         level = body.args.get("expression") or body.args.get("quantile")
         alpha = float(level.this) if isinstance(level, exp.Literal) and not level.is_string else -1.0
     if not 0 < alpha < 1:
-        raise _refuse("quantile", "A quantile is a number between 0 and 1, for example QUANTILE_CONT(income, 0.9).")
+        raise _refuse("quantile")
     low, high = bounds[column]
     edges = [low + (high - low) * b / QUANTILE_BINS for b in range(QUANTILE_BINS + 1)]
     value = f"LEAST(GREATEST(CAST({body.this.sql(dialect=DIALECT)} AS DOUBLE), {low!r}), {high!r})"
@@ -188,7 +182,7 @@ def release(
     for column, sensitivity in plan_.sensitivities.items():
         measurement = _laplace(scale=sensitivity / share)
         if measurement.map(sensitivity) > share * (1 + 1e-9):
-            raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
+            raise _refuse("calibration")
         measurements[column] = measurement
     vectors = {}
     for key, histogram in plan_.histograms.items():
@@ -198,13 +192,13 @@ def release(
             scale=histogram.sensitivity / share,
         )
         if measurement.map(histogram.sensitivity) > share * (1 + 1e-9):
-            raise _refuse("calibration", "The noise could not be calibrated to the privacy budget.")
+            raise _refuse("calibration")
         vectors[key] = (measurement, dp.t.make_quantiles_from_counts(histogram.edges, [histogram.alpha], TA=float))
     threshold = None
     count_column = next((c for c in noisy_columns if c.startswith("c")), None)
     if plan_.grouped:
         if not delta:
-            raise _refuse("delta", "A differentially private GROUP BY needs a δ in the contract.")
+            raise _refuse("delta")
         scale = plan_.sensitivities[count_column] / share
         threshold = plan_.sensitivities[count_column] + scale * math.log(1 / (2 * delta))
     answer: list[list] = []

@@ -1,2 +1,4 @@
 """Governed queries (受控查询): a consumer's SQL under a contract, checked, run next to the data under its
 output rule; mock data for development."""
+
+from pubdata.queries import messages as _messages  # noqa: F401 - declares the domain's words

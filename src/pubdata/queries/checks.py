@@ -15,14 +15,14 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.qualify import qualify
 
-from pubdata.common.errors import PubdataError
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Phrase
 
 DIALECT = "duckdb"
 
 
-class QueryRefused(PubdataError):
-    status = 403
-    title = "Query refused"
+class QueryRefused(Refused):
+    """A query the checks refuse, by the rule it breaks (free: nothing reached the data)."""
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,8 @@ ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
 VALUE_AGGREGATES = (exp.Min, exp.Max, exp.Median, exp.Quantile, exp.PercentileCont)
 
 
-def _refuse(rule: str, detail: str) -> QueryRefused:
-    return QueryRefused(f"sql.{rule}", detail)
+def _refuse(rule: str, **params: object) -> QueryRefused:
+    return QueryRefused(f"sql.{rule}", **params)
 
 
 def parse_single_select(sql: str) -> exp.Select:
@@ -149,40 +149,37 @@ def parse_single_select(sql: str) -> exp.Select:
     try:
         statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except ParseError:
-        raise _refuse("parse", "The query is not valid DuckDB SQL.") from None
+        raise _refuse("parse") from None
     if len(statements) != 1:
-        raise _refuse("single-statement", "Send exactly one SELECT statement.")
+        raise _refuse("single-statement")
     statement = statements[0]
     if not isinstance(statement, exp.Select):
-        raise _refuse("not-a-select", f"Only SELECT queries run here, not {type(statement).__name__.upper()}.")
+        raise _refuse("not-a-select", statement=type(statement).__name__.upper())
     return statement
 
 
 def reject_recursive_ctes(tree: exp.Select) -> None:
     for with_ in tree.find_all(exp.With):
         if with_.args.get("recursive"):
-            raise _refuse("recursive-cte", "Recursive WITH queries are not allowed.")
+            raise _refuse("recursive-cte")
 
 
 def reject_cross_joins(tree: exp.Select) -> None:
     """Every join says how rows match; a cross product of large tables is a way to exhaust the engine."""
     for join in tree.find_all(exp.Join):
         if not join.args.get("on") and not join.args.get("using"):
-            raise _refuse("cross-join", "Every JOIN needs an ON or USING condition.")
+            raise _refuse("cross-join")
 
 
 def reject_unlisted_nodes(tree: exp.Select) -> None:
     """Every node must be of an allowed kind; the first that is not is named."""
     for node in tree.walk():
         if isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
-            raise _refuse(
-                "table-function",
-                f"Table functions such as {_name(node.this)} are not allowed; query the contract's tables.",
-            )
+            raise _refuse("table-function", construct=_name(node.this))
         if isinstance(node, exp.Placeholder):
-            raise _refuse("parameter", "Parameters are not allowed; write the query in full.")
+            raise _refuse("parameter")
         if not isinstance(node, ALLOWED_NODES):
-            raise _refuse("not-allowed", f"{_name(node)} is not allowed in a sandbox query.")
+            raise _refuse("not-allowed", construct=_name(node))
 
 
 def _name(node: exp.Expression) -> str:
@@ -199,12 +196,12 @@ def reject_unknown_tables(tree: exp.Select, policy: Policy) -> None:
     ctes = cte_names(tree)
     for table in tree.find_all(exp.Table):
         if table.args.get("db") or table.args.get("catalog"):
-            raise _refuse("qualified-table", "Name tables without a schema or database.")
+            raise _refuse("qualified-table")
         identifier: exp.Identifier = table.this
         if identifier.quoted and any(mark in identifier.name for mark in ("/", "\\", ".", ":")):
-            raise _refuse("file-path", "Files cannot be read from a query; query the contract's tables.")
+            raise _refuse("file-path")
         if table.name not in ctes and table.name not in policy.tables:
-            raise _refuse("table-not-allowed", f"The table {table.name} is not in this contract.")
+            raise _refuse("table-not-allowed", table=table.name)
 
 
 def qualify_columns(tree: exp.Select, policy: Policy) -> exp.Select:
@@ -218,9 +215,7 @@ def qualify_columns(tree: exp.Select, policy: Policy) -> exp.Select:
             quote_identifiers=False,
         )
     except OptimizeError as error:
-        raise _refuse(
-            "unknown-column", f"A column could not be resolved: {str(error).split(chr(10))[0][:200]}"
-        ) from None
+        raise _refuse("unknown-column", problem=str(error).split(chr(10))[0][:200]) from None
 
 
 def _base_aliases(tree: exp.Select, policy: Policy) -> dict[str, set[str]]:
@@ -256,10 +251,7 @@ def enforce_sensitive_columns(tree: exp.Select, policy: Policy) -> None:
     aliases = _base_aliases(tree, policy)
     for column in tree.find_all(exp.Column):
         if protected(column, aliases, policy) and not _harmless_use(column):
-            raise _refuse(
-                "sensitive-column",
-                f"The protected column {column.name} may only join, be tested for NULL, or be counted distinct.",
-            )
+            raise _refuse("sensitive-column", column=column.name)
 
 
 def expand_group_by_all(tree: exp.Select) -> exp.Select:
@@ -277,27 +269,23 @@ def classify_outputs(tree: exp.Select, policy: Policy) -> list[Output]:
     keys = {key.sql(dialect=DIALECT) for key in (group.expressions if group else [])}
     for key in group.expressions if group else []:
         if not (isinstance(key, exp.Column) and key.name in policy.dimensions):
-            raise _refuse(
-                "group-key-not-allowed", f"{key.sql(dialect=DIALECT)} is not an allowed dimension of this contract."
-            )
+            raise _refuse("group-key-not-allowed", key=key.sql(dialect=DIALECT))
     outputs: list[Output] = []
     for projection in tree.expressions:
         body = projection.unalias()
         if isinstance(body, exp.Star):
-            raise _refuse("output-not-aggregate", "SELECT * outputs rows; select aggregates and allowed dimensions.")
+            raise _refuse("output-not-aggregate", problem=Phrase("sql.star"))
         if body.find(exp.AggFunc):
             bare = [c for c in body.find_all(exp.Column) if not c.find_ancestor(exp.AggFunc)]
             if bare:
-                raise _refuse(
-                    "output-not-aggregate", f"{bare[0].name} is outside an aggregate in {projection.alias_or_name}."
-                )
+                problem = Phrase("sql.bare_column", {"column": bare[0].name, "output": projection.alias_or_name})
+                raise _refuse("output-not-aggregate", problem=problem)
             outputs.append(Output(projection.alias_or_name, "aggregate"))
         elif isinstance(body, exp.Column) and body.name in policy.dimensions and body.sql(dialect=DIALECT) in keys:
             outputs.append(Output(projection.alias_or_name, "dimension"))
         else:
             raise _refuse(
-                "output-not-aggregate",
-                f"{projection.alias_or_name} is neither an aggregate nor a grouped, allowed dimension.",
+                "output-not-aggregate", problem=Phrase("sql.not_output", {"output": projection.alias_or_name})
             )
     return outputs
 
@@ -327,10 +315,7 @@ def suppress_small_groups(tree: exp.Select, policy: Policy) -> exp.Select:
             having = tree.args.get("having")
             tree.set("having", exp.Having(this=exp.and_(having.this, condition) if having else condition))
             return tree
-    raise _refuse(
-        "privacy-unit",
-        "The query's outer FROM must name a table of persons or entities, so small groups can be suppressed.",
-    )
+    raise _refuse("privacy-unit")
 
 
 def analyse(sql: str, policy: Policy) -> tuple[exp.Select, list[Output]]:

@@ -6,20 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from pubdata.common import masking
-from pubdata.common.errors import InvalidInput, PubdataError
+from pubdata.common.errors import Refused
 from pubdata.common.ids import is_resident_id
+from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
+from pubdata.contracts.models import Contract
+from pubdata.engines.base import Result
+from pubdata.identity import access
 from pubdata.identity import service as identity
+from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
-from pubdata.identity.service import Principal
 from pubdata.jobs import rules as job_rules
 from pubdata.jobs import service as jobs
+from pubdata.platform import Platform
 from pubdata.queries import service
-from pubdata.web.deps import PlatformDep, SessionDep
-from pubdata.web.render import check_csrf, render
+from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.forms import number
+from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 SAMPLE_SCRIPT = """import pandas as pd
@@ -43,29 +50,29 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _usable_contracts(session, principal: Principal) -> list:  # noqa: ANN001
+def _usable_contracts(session: Session, principal: Principal) -> list[Contract]:
     return [
-        c
-        for c in contracts.list_for(session, principal=principal)
-        if c.state == "active" and principal.organisation_id in (c.assignee_id, c.assigner_id)
+        contract
+        for contract in contracts.list_for(session, principal=principal)
+        if contract.state == contract_rules.C.ACTIVE and access.may(principal, "query.develop", contract)
     ]
 
 
 def _console(
-    request: Request, session, principal: Principal, *, form: dict[str, Any] | None = None, **result: Any
+    request: Request, session: Session, principal: Principal, *, form: dict[str, Any] | None = None, **result: Any
 ) -> HTMLResponse:
     usable = _usable_contracts(session, principal)
     form = form or {}
-    chosen = int(form.get("contract_id") or request.query_params.get("contract_id") or (usable[0].id if usable else 0))
-    terms = next(
-        (contracts.terms_of(c) for c in usable if c.id == chosen), {"resources": [], "output_rule": "aggregate"}
-    )
-    tables = [service.table_name(code) for code in terms["resources"]]
+    asked = number(form, "contract_id") or number(dict(request.query_params), "contract_id")
+    chosen = asked or (usable[0].id if usable else 0)
+    terms = next((contracts.terms_of(c) for c in usable if c.id == chosen), None)
+    tables = [service.table_name(code) for code in terms.resources] if terms else []
+    error = result.get("error")
     context = {
         "contracts": usable,
         "chosen": chosen,
         "tables": tables,
-        "jobs_allowed": terms["output_rule"] != "dp",
+        "jobs_allowed": terms is None or not terms.is_dp,
         "form": form,
         "allowed": job_rules.ALLOWED_REQUIREMENTS,
         "names": identity.organisation_names(
@@ -76,65 +83,58 @@ def _console(
         "shown": _shown,
         **result,
     }
-    return render(request, "console.html", context, status_code=result.get("status_code", 200))
+    return render(request, "queries/console.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/console", response_class=HTMLResponse)
-def console(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+def console(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
     return _console(request, session, principal)
 
 
+def _query(platform: Platform, principal: Principal, form: dict[str, Any]) -> Result:
+    settings = platform.settings
+    contract_id, sql = number(form, "contract_id") or 0, str(form.get("sql") or "").strip()
+    if not sql:
+        raise Refused("web.sql")
+    if form.get("data") == "mock":
+        return service.dev_query(
+            platform,
+            principal=principal,
+            contract_id=contract_id,
+            sql=sql,
+            domain_dir=settings.domain_dir,
+            mock_dir=settings.mock_dir,
+            engine=platform.mock_engine,
+        )
+    return service.run_query(
+        platform, principal=principal, contract_id=contract_id, sql=sql, engine=platform.query_engine
+    )
+
+
 @router.post("/console", response_class=HTMLResponse)
-async def console_query(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal
-) -> HTMLResponse:
+async def console_query(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
     form = dict(await request.form())
     check_csrf(request, str(form.get("csrf_token") or ""))
-    settings, mock = platform.settings, form.get("data") == "mock"
     try:
-        contract_id, sql = int(form.get("contract_id") or 0), str(form.get("sql") or "").strip()
-        if not sql:
-            raise InvalidInput("web.sql", "Write a query first.")
-        if mock:
-            result = service.dev_query(
-                session,
-                principal=principal,
-                contract_id=contract_id,
-                sql=sql,
-                domain_dir=settings.domain_dir,
-                mock_dir=settings.mock_dir,
-                engine=platform.mock_engine,
-            )
-        else:
-            result = service.run_query(
-                session,
-                principal=principal,
-                contract_id=contract_id,
-                sql=sql,
-                engine=platform.query_engine,
-            )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _console(
-            request, session, principal, form=form, error=error.detail, rule=error.rule, status_code=error.status
-        )
-    return _console(request, session, principal, form=form, result=result, mock=mock)
+        result = _query(platform, principal, form)
+    except Refused as error:
+        with platform.read() as session:
+            return _console(request, session, principal, form=form, error=error)
+    with platform.read() as session:  # after the query's own transactions: a read that sees them
+        return _console(request, session, principal, form=form, result=result, mock=form.get("data") == "mock")
 
 
 @router.post("/console/run", response_class=HTMLResponse)
-async def console_run(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal
-) -> HTMLResponse:
+async def console_run(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf_token") or ""))
     form = {**dict(raw), "requirements": raw.getlist("requirements")}
     settings = platform.settings
     try:
         run = jobs.dev_run(
-            session,
+            platform,
             principal=principal,
-            contract_id=int(form.get("contract_id") or 0),
+            contract_id=number(form, "contract_id") or 0,
             kind="python",
             code=str(form.get("code") or ""),
             requirements=form["requirements"],
@@ -142,39 +142,37 @@ async def console_run(
             mock_dir=settings.mock_dir,
             work_dir=settings.work_dir,
         )
-    except PubdataError as error:
-        session.rollback()
-        return _console(
-            request, session, principal, form=form, error=error.detail, rule=error.rule, status_code=error.status
-        )
-    return _console(request, session, principal, form=form, run=run)
+    except Refused as error:
+        with platform.read() as session:
+            return _console(request, session, principal, form=form, error=error)
+    with platform.read() as session:
+        return _console(request, session, principal, form=form, run=run)
 
 
 @router.post("/jobs", response_class=HTMLResponse)
 async def submit_job(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: PagePrincipal
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
 ) -> Response:
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf_token") or ""))
     form = {**dict(raw), "requirements": raw.getlist("requirements")}
-    try:
-        job = jobs.submit(
-            session,
+    title = str(form.get("title") or "").strip()
+    return act_on(
+        platform,
+        lambda command: jobs.submit(
+            command,
             principal=principal,
-            contract_id=int(form.get("contract_id") or 0),
-            title=str(form.get("title") or "").strip() or _untitled(),
+            contract_id=number(form, "contract_id") or 0,
+            title=title or _untitled(),
             kind=str(form.get("kind") or ""),
             code=str(form.get("code") or ""),
             requirements=form["requirements"],
-        )
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
-        return _console(
-            request, session, principal, form=form, error=error.detail, rule=error.rule, status_code=error.status
-        )
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        ),
+        action="submit",
+        then=lambda job: f"/jobs/{job.id}",
+        show=lambda error: _console(request, session, principal, form=form, error=error),
+    )
 
 
 def _untitled() -> str:
-    raise InvalidInput("job.title", "Give the job a title.")
+    raise Refused("job.title")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.queries import service
-from pubdata.web.deps import PlatformDep, SessionDep
+from pubdata.web.deps import PlatformDep
 
 router = APIRouter(prefix="/api/v1", tags=["queries"])
 
@@ -26,23 +26,19 @@ class QueryOut(BaseModel):
 
 
 @router.post("/queries", response_model=QueryOut)
-def run_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+def run_query(body: QueryIn, platform: PlatformDep, principal: ApiPrincipal) -> QueryOut:
+    """A governed query: its transactions are the query path's own (a read step, then one write step)."""
     result = service.run_query(
-        session,
-        principal=principal,
-        contract_id=body.contract_id,
-        sql=body.sql,
-        engine=platform.query_engine,
+        platform, principal=principal, contract_id=body.contract_id, sql=body.sql, engine=platform.query_engine
     )
-    session.commit()
     return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
 
 
 @router.post("/dev/queries", response_model=QueryOut)
-def dev_query(body: QueryIn, session: SessionDep, platform: PlatformDep, principal: ApiPrincipal):
+def dev_query(body: QueryIn, platform: PlatformDep, principal: ApiPrincipal) -> QueryOut:
     """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
     result = service.dev_query(
-        session,
+        platform,
         principal=principal,
         contract_id=body.contract_id,
         sql=body.sql,

@@ -1,24 +1,29 @@
 """Running a consumer's SQL under a contract: the hot path of DESIGN.md §5.
 
-route → identity (who) → authorization (the operator's scope, first) → contract (state, window) → SQL checks
-→ engine (next to the data, locked down) → contract counters and the ledger entry, in one transaction →
-the answer. A refusal at any step is recorded and names its rule.
+route → identity (who, one query) → **read step** (``contracts.open_use``: the contract's state and window,
+the authorization scope; the catalogue's fields and files) → checks (the policy, then the SQL) → engine (next
+to the data, locked down, holding no transaction) → **write step** (one command: the contract's counters and
+the call's ledger entry) → the answer. A refusal at any step names its rule; a refused call is recorded.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import service as authorization
 from pubdata.catalog import service as catalog
+from pubdata.common.errors import RefusalEntry
+from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
-from pubdata.contracts.models import Contract
+from pubdata.contracts.schemas import Terms
+from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine, EngineRefused, Limits, Result, TableRef
-from pubdata.identity.service import Principal
+from pubdata.identity.access import Principal
 from pubdata.ledger import service as ledger
 from pubdata.privacy import dp
 from pubdata.privacy import service as privacy
@@ -28,6 +33,8 @@ from pubdata.queries import mock
 QUERY_TIMEOUT_SECONDS = 30.0
 DEV_MAX_ROWS = 1000
 UNIT_FORMATS = ("resident_id", "credit_code")
+# What a refused call is: the contract said no, the checks said no, or the engine stopped it.
+CALL_REFUSALS = (contracts.ContractRefused, sql_checks.QueryRefused, dp.DpRefused, EngineRefused)
 
 
 def table_name(code: str) -> str:
@@ -35,10 +42,10 @@ def table_name(code: str) -> str:
     return code.lower().replace("-", "_")
 
 
-def policy_for(session: Session, terms: dict) -> tuple[sql_checks.Policy, dict[str, TableRef]]:
+def policy_for(session: Session, terms: Terms) -> tuple[sql_checks.Policy, dict[str, TableRef]]:
     """The contract's tables as the checks see them, and the data versions behind them."""
     tables, refs, units = {}, {}, {}
-    for code in terms["resources"]:
+    for code in terms.resources:
         fields, file = catalog.data_of(session, code=code)
         name = table_name(code)
         tables[name] = {spec.name: spec.sensitivity for spec in fields}
@@ -48,9 +55,9 @@ def policy_for(session: Session, terms: dict) -> tuple[sql_checks.Policy, dict[s
             units[name] = unit
     policy = sql_checks.Policy(
         tables=tables,
-        dimensions=frozenset(terms["dimensions"]),
+        dimensions=frozenset(terms.dimensions),
         privacy_units=units,
-        min_group_size=terms["min_group_size"],
+        min_group_size=terms.min_group_size,
     )
     return policy, refs
 
@@ -62,48 +69,134 @@ def with_keys(policy: sql_checks.Policy, tables: dict[str, TableRef], engine: En
     return dataclasses.replace(policy, unique_units=unique)
 
 
-def _refused(session: Session, principal: Principal, contract_id: int, error: Exception) -> Exception:
-    """Record a refusal (in its own transaction, since the call itself fails) and hand the error back."""
-    session.rollback()
-    ledger.record(
-        session,
-        actor=principal.actor,
-        action="sandbox.query-refused",
-        subject=f"contract:{contract_id}",
-        payload={"rule": getattr(error, "rule", type(error).__name__)},
+@contextmanager
+def _recorded_as_refused_call(principal: Principal, contract_id: int) -> Iterator[None]:
+    """A call refused by its contract, the checks or the engine is kept in the ledger under the contract."""
+    try:
+        yield
+    except CALL_REFUSALS as error:
+        if error.entry is None:
+            error.recorded(
+                RefusalEntry(principal.actor, "sandbox.query-refused", f"contract:{contract_id}", {"rule": error.rule})
+            )
+        raise
+
+
+def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql: str, engine: Engine) -> Result:
+    """One governed query: the read step, the checks and the engine holding no transaction, the write step."""
+    with units.read() as session, _recorded_as_refused_call(principal, contract_id):
+        use = contracts.open_use(session, principal=principal, contract_id=contract_id)
+        policy, tables = policy_for(session, use.terms)
+    with units.recording(), _recorded_as_refused_call(principal, contract_id):
+        policy = with_keys(policy, tables, engine)
+        if use.terms.is_dp:
+            answer = _dp_answer(units, use=use, sql=sql, policy=policy, tables=tables, engine=engine)
+        else:
+            checked = sql_checks.check(sql, policy)
+            result = engine.run(
+                checked.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.terms.max_rows)
+            )
+    if use.terms.is_dp:
+        return _release_dp(units, principal=principal, use=use, answer=answer)
+    with units.command() as session:
+        contracts.charge(
+            session,
+            actor=principal.actor,
+            contract_id=contract_id,
+            rows=len(result.rows),
+            epsilon_micro=0,
+            payload={
+                "sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(),
+                "rows": len(result.rows),
+                "outputs": [output.name for output in checked.outputs],
+            },
+        )
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class _DpAnswer:
+    digest: str
+    columns: list[str]
+    rows: list[list]
+    released_before: bool
+
+
+def _dp_answer(
+    units: UnitOfWork,
+    *,
+    use: contracts.Use,
+    sql: str,
+    policy: sql_checks.Policy,
+    tables: dict[str, TableRef],
+    engine: Engine,
+) -> _DpAnswer:
+    """Bounded aggregates from the engine and noise from OpenDP — or the answer already released for the same
+    question, which is never computed and noised again."""
+    terms = use.terms
+    tree, _ = sql_checks.analyse(sql, policy)
+    source = tree.args["from_"].this if tree.args.get("from_") else None
+    unit_table = getattr(source, "name", None)
+    if unit_table not in policy.privacy_units:
+        raise dp.DpRefused("sql.dp-shape")
+    plan = dp.plan(
+        tree,
+        unit_table=unit_table,
+        unit=policy.privacy_units[unit_table],
+        bounds=dict(terms.bounds),
+        cap=terms.max_contributions,
+        one_row_each=unit_table in policy.unique_units,
     )
-    session.commit()
-    return error
+    digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
+    with units.read() as session:
+        cached = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
+    if cached is not None:
+        return _DpAnswer(digest, cached[0], cached[1], released_before=True)
+    assert terms.epsilon_per_query is not None  # a DP contract's terms always carry it (rules.terms_problems)
+    raw = engine.run(plan.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms.max_rows))
+    columns, rows = dp.release(plan, raw.columns, raw.rows, epsilon=terms.epsilon_per_query, delta=terms.delta)
+    return _DpAnswer(digest, columns, rows, released_before=False)
 
 
-def scope_holders(operator_id: int, organisation_id: int, organisation_kind: str) -> list[int]:
-    """Whose authorization must cover a use of the data: the operator's, and a partner's own when a partner uses it."""
-    return [operator_id] + ([organisation_id] if organisation_kind == "partner" else [])
+def _release_dp(units: UnitOfWork, *, principal: Principal, use: contracts.Use, answer: _DpAnswer) -> Result:
+    """A repeat is recorded as one; a new answer spends its ε (never past the budget) and is kept."""
+    with units.command() as session:
+        if answer.released_before:
+            ledger.record(
+                session,
+                actor=principal.actor,
+                action="sandbox.dp-repeat",
+                subject=f"contract:{use.contract_id}",
+                payload={"query": answer.digest},
+            )
+        else:
+            epsilon = use.terms.epsilon_per_query or 0.0
+            contracts.charge(
+                session,
+                actor=principal.actor,
+                contract_id=use.contract_id,
+                rows=len(answer.rows),
+                epsilon_micro=round(epsilon * contract_rules.MICRO),
+                payload={"query": answer.digest, "rows": len(answer.rows), "epsilon": epsilon},
+            )
+            privacy.keep_answer(
+                session,
+                contract_id=use.contract_id,
+                query_digest=answer.digest,
+                columns=answer.columns,
+                rows=answer.rows,
+            )
+    return Result(answer.columns, [tuple(row) for row in answer.rows])
 
 
-def contract_for_use(
-    session: Session, *, principal: Principal, contract_id: int, developing: bool = False
-) -> tuple[Contract, dict]:
-    """The contract a call runs under, and its terms, once the authorization scope has been checked.
-
-    Only the assignee uses the real data; in development (mock data) the operator that offered the contract may
-    too. The scope comes first: the operator's, and a partner's own when a partner is the caller.
-    """
-    contract = contracts.get(session, principal=principal, contract_id=contract_id)
-    users = (contract.assignee_id, contract.assigner_id) if developing else (contract.assignee_id,)
-    if principal.organisation_id not in users:
-        raise contracts.ContractRefused("contract.not-assignee", "Only the contract's assignee uses data under it.")
-    terms = contracts.terms_of(contract)
-    for organisation_id in scope_holders(contract.assigner_id, principal.organisation_id, principal.organisation_kind):
-        for code in terms["resources"]:
-            authorization.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
-    return contract, terms
+# --- development on mock data ------------------------------------------------------------------------
 
 
-def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Path) -> dict[str, TableRef]:
-    """The contract's tables as mock data (made once per data version, in the mock store), for development."""
+def mock_tables(session: Session, *, terms: Terms, domain_dir: Path, mock_dir: Path) -> dict[str, TableRef]:
+    """The contract's tables as mock data (made once per data version, in the mock store), for development.
+    Making one reads the real file's group-level profile: call this holding no write lock."""
     tables = {}
-    for code in terms["resources"]:
+    for code in terms.resources:
         fields, file = catalog.data_of(session, code=code)
         name = table_name(code)
         mock_file = f"{name}-{Path(file).stem}.parquet"
@@ -112,112 +205,20 @@ def mock_tables(session: Session, *, terms: dict, domain_dir: Path, mock_dir: Pa
                 fields=fields,
                 real_path=domain_dir / file,
                 target=mock_dir / mock_file,
-                min_group_size=terms["min_group_size"],
+                min_group_size=terms.min_group_size,
             )
         tables[name] = TableRef(name, mock_file)
     return tables
 
 
-def run_query(session: Session, *, principal: Principal, contract_id: int, sql: str, engine: Engine) -> Result:
-    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id)
-    refusal = contracts.refusal_before_call(contract)
-    try:
-        if refusal:
-            raise contracts.ContractRefused(*refusal)
-        policy, tables = policy_for(session, terms)
-        session.rollback()  # the control plane is not read again until the charge
-        policy = with_keys(policy, tables, engine)
-        if terms["output_rule"] == "dp":
-            return _run_dp(
-                session,
-                principal=principal,
-                contract_id=contract_id,
-                sql=sql,
-                terms=terms,
-                policy=policy,
-                tables=tables,
-                engine=engine,
-            )
-        checked = sql_checks.check(sql, policy)
-    except (contracts.ContractRefused, sql_checks.QueryRefused, dp.DpRefused, EngineRefused) as error:
-        raise _refused(session, principal, contract_id, error) from None
-    try:
-        result = engine.run(
-            checked.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms["max_rows"])
-        )
-    except EngineRefused as error:
-        raise _refused(session, principal, contract_id, error) from None
-    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
-    contracts.charge(
-        session,
-        actor=principal.actor,
-        contract_id=contract_id,
-        rows=len(result.rows),
-        epsilon_micro=0,
-        payload={"sql_sha256": digest, "rows": len(result.rows), "outputs": [o.name for o in checked.outputs]},
-    )
-    return result
-
-
-def _run_dp(
-    session: Session,
-    *,
-    principal: Principal,
-    contract_id: int,
-    sql: str,
-    terms: dict,
-    policy: sql_checks.Policy,
-    tables: dict[str, TableRef],
-    engine: Engine,
-) -> Result:
-    """Bounded aggregates from the engine, noise from OpenDP, ε charged before release, repeats from the cache."""
-    tree, _ = sql_checks.analyse(sql, policy)
-    source = tree.args["from_"].this if tree.args.get("from_") else None
-    unit_table = getattr(source, "name", None)
-    if unit_table not in policy.privacy_units:
-        raise sql_checks.QueryRefused(
-            "sql.dp-shape", "A differentially private query reads one table of persons or entities."
-        )
-    plan = dp.plan(
-        tree,
-        unit_table=unit_table,
-        unit=policy.privacy_units[unit_table],
-        bounds={k: tuple(v) for k, v in terms.get("bounds", {}).items()},
-        cap=terms.get("max_contributions", 1),
-        one_row_each=unit_table in policy.unique_units,
-    )
-    digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
-    cached = privacy.released_answer(session, contract_id=contract_id, query_digest=digest)
-    if cached is not None:
-        ledger.record(
-            session,
-            actor=principal.actor,
-            action="sandbox.dp-repeat",
-            subject=f"contract:{contract_id}",
-            payload={"query": digest},
-        )
-        columns, rows = cached
-        return Result(columns, [tuple(row) for row in rows])
-    session.rollback()  # no transaction is held while the engine runs
-    raw = engine.run(plan.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms["max_rows"]))
-    columns, rows = dp.release(
-        plan, raw.columns, raw.rows, epsilon=terms["epsilon_per_query"], delta=terms.get("delta")
-    )
-    epsilon_micro = round(terms["epsilon_per_query"] * contracts.rules.MICRO)
-    contracts.charge(
-        session,
-        actor=principal.actor,
-        contract_id=contract_id,
-        rows=len(rows),
-        epsilon_micro=epsilon_micro,
-        payload={"query": digest, "rows": len(rows), "epsilon": terms["epsilon_per_query"]},
-    )
-    privacy.keep_answer(session, contract_id=contract_id, query_digest=digest, columns=columns, rows=rows)
-    return Result(columns, [tuple(row) for row in rows])
+def open_development(units: UnitOfWork, *, principal: Principal, contract_id: int) -> contracts.Use:
+    """The read step of a development run: the caller may develop under the contract, now."""
+    with units.read() as session:
+        return contracts.open_use(session, principal=principal, contract_id=contract_id, permission="query.develop")
 
 
 def dev_query(
-    session: Session,
+    units: UnitOfWork,
     *,
     principal: Principal,
     contract_id: int,
@@ -227,18 +228,16 @@ def dev_query(
     engine: Engine,
 ) -> Result:
     """SQL on mock data, for development: no output rule (nothing real to protect), the engine's walls still up."""
-    contract, terms = contract_for_use(session, principal=principal, contract_id=contract_id, developing=True)
-    refusal = contracts.refusal_before_call(contract)
-    if refusal:
-        raise contracts.ContractRefused(*refusal)
+    use = open_development(units, principal=principal, contract_id=contract_id)
     query = sql_checks.parse_single_select(sql)  # nothing is checked on mock data, but the engine takes a tree
-    tables = mock_tables(session, terms=terms, domain_dir=domain_dir, mock_dir=mock_dir)
-    ledger.record(
-        session,
-        actor=principal.actor,
-        action="sandbox.dev-query",
-        subject=f"contract:{contract_id}",
-        payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"},
-    )
-    session.commit()  # recorded before it runs, and no transaction is held while the engine runs
+    with units.read() as session:
+        tables = mock_tables(session, terms=use.terms, domain_dir=domain_dir, mock_dir=mock_dir)
+    with units.command() as session:  # recorded before it runs
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="sandbox.dev-query",
+            subject=f"contract:{contract_id}",
+            payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"},
+        )
     return engine.run(query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))

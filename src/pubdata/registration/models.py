@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -15,6 +16,9 @@ class Registration(Audited, Base):
     """One application: first, change or cancellation registration of a subject (a resource, a product)."""
 
     __tablename__ = "registration"
+    guard = Guard(
+        ("登记申请", "registration"), "registration.review", "registration.not-found", {"applicant": "applicant_id"}
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_kind: Mapped[str] = mapped_column(String(16), nullable=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pubdata.common.lifecycle import Lifecycle, State
 from pubdata.common.workdays import Deadline, add_working_days
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -12,22 +13,37 @@ KINDS: dict[str, tuple[str, str]] = {
     "cancel": ("注销登记", "Cancellation"),
 }
 
-STATES: dict[str, tuple[str, str]] = {
-    "submitted": ("待审核", "Awaiting review"),
-    "notice": ("公示中", "Public notice"),
-    "registered": ("已登记", "Registered"),
-    "returned": ("退回补正", "Returned for correction"),
-    "rejected": ("不予登记", "Rejected"),
-}
 
+class RegistrationState(State):
+    SUBMITTED = "submitted", "待审核", "Awaiting review"
+    NOTICE = "notice", "公示中", "Public notice"
+    REGISTERED = "registered", "已登记", "Registered"
+    RETURNED = "returned", "退回补正", "Returned for correction"
+    REJECTED = "rejected", "不予登记", "Rejected"
+
+
+S = RegistrationState
 # submitted → accept → notice → (notice period over) → registered; or returned / rejected.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("submitted", "accept"): "notice",
-    ("submitted", "return"): "returned",
-    ("submitted", "reject"): "rejected",
-    ("notice", "reject"): "rejected",  # an objection upheld during the notice period
-    ("notice", "finalize"): "registered",
-}
+LIFECYCLE = Lifecycle(
+    rule="registration.transition",
+    name=("登记申请", "registration"),
+    states=RegistrationState,
+    start=S.SUBMITTED,
+    events={
+        "accept": ("受理并公示", "accept"),
+        "return": ("退回补正", "return"),
+        "reject": ("不予登记", "reject"),
+        "finalise": ("公示期满登记", "finalise"),
+    },
+    transitions={
+        (S.SUBMITTED, "accept"): S.NOTICE,
+        (S.SUBMITTED, "return"): S.RETURNED,
+        (S.SUBMITTED, "reject"): S.REJECTED,
+        (S.NOTICE, "reject"): S.REJECTED,  # an objection upheld during the notice period
+        (S.NOTICE, "finalise"): S.REGISTERED,
+    },
+)
+STATES = LIFECYCLE.labels()
 DECISIONS = ("accept", "return", "reject")
 OPEN_STATES = ("submitted", "notice")
 
@@ -36,10 +52,6 @@ OPEN_STATES = ("submitted", "notice")
 NOTICE_WORKING_DAYS = 10
 
 NUMBER_PREFIX = {"resource": "ZY", "product": "CP"}
-
-
-def next_state(state: str, action: str) -> str | None:
-    return TRANSITIONS.get((state, action))
 
 
 def notice_ends(accepted_on: date) -> Deadline:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
-from pubdata.common.errors import InvalidInput, NotFound, StateRefused
+from pubdata.common.errors import Refused
 from pubdata.ledger import service as ledger
 from pubdata.registration import rules
 from pubdata.registration.models import Registration
@@ -38,16 +38,14 @@ def submit(
     submission: dict[str, Any],
 ) -> Registration:
     if kind not in rules.KINDS:
-        raise InvalidInput("registration.kind", f"Unknown registration kind {kind}.")
+        raise Refused("registration.kind", kind=kind)
     if open_for(session, subject_kind=subject_kind, subject_id=subject_id) is not None:
-        raise StateRefused(
-            "registration.already-open", "A registration for this is already under review or in public notice."
-        )
+        raise Refused("registration.already-open")
     registration = Registration(
         subject_kind=subject_kind,
         subject_id=subject_id,
         kind=kind,
-        state="submitted",
+        state=rules.LIFECYCLE.initial,
         applicant_id=applicant_id,
         submission=canonical.dumps(submission).decode("utf-8"),
         submitted_at=clock.now(),
@@ -63,29 +61,19 @@ def submit(
     return registration
 
 
-def get(session: Session, registration_id: int) -> Registration:
-    registration = session.get(Registration, registration_id)
-    if registration is None:
-        raise NotFound("registration.not-found", "No such registration.")
-    return registration
-
-
-def decide(session: Session, *, actor: Actor, registration_id: int, decision: str, reason: str | None) -> Registration:
-    """The bureau accepts (public notice starts), returns for correction, or rejects."""
-    registration = get(session, registration_id)
+def decide(
+    session: Session, *, actor: Actor, registration: Registration, decision: str, reason: str | None
+) -> Registration:
+    """The bureau accepts (public notice starts), returns for correction, or rejects; the caller checked that
+    the actor reviews registrations."""
     if decision not in rules.DECISIONS:
-        raise InvalidInput("registration.decision", f"Decide with one of {', '.join(rules.DECISIONS)}.")
+        raise Refused("registration.decision")
     if rules.reason_needed(decision) and not (reason or "").strip():
-        raise InvalidInput("registration.reason-required", "Say why, so the department can correct it.")
-    new_state = rules.next_state(registration.state, decision)
-    if new_state is None:
-        raise StateRefused(
-            "registration.transition", f"A registration that is {registration.state} cannot be {decision}ed."
-        )
-    registration.state = new_state
+        raise Refused("registration.reason-required")
+    new_state = rules.LIFECYCLE.apply(registration, decision)
     registration.decided_at = clock.now()
     registration.reason = (reason or "").strip() or None
-    if new_state == "notice":
+    if new_state == rules.S.NOTICE:
         registration.notice_until = rules.notice_ends(clock.today()).day
     ledger.record(
         session,
@@ -104,17 +92,12 @@ def due_for_finalising(session: Session, *, subject_kind: str, today: date) -> l
     return list(session.execute(statement.order_by(Registration.id)).scalars())
 
 
-def finalise(session: Session, *, actor: Actor, registration_id: int) -> Registration:
+def finalise(session: Session, *, actor: Actor, registration: Registration) -> Registration:
     """After the notice period: registered, with a registration number."""
-    registration = get(session, registration_id)
-    if registration.state != "notice" or registration.notice_until is None:
-        raise StateRefused(
-            "registration.transition", f"A registration that is {registration.state} cannot be finalised."
-        )
+    if not rules.LIFECYCLE.allows(registration.state, "finalise") or registration.notice_until is None:
+        raise rules.LIFECYCLE.refusal(registration.state, "finalise")
     if not rules.notice_over(today=clock.today(), notice_until=registration.notice_until):
-        raise StateRefused(
-            "registration.notice-running", f"The public notice runs until {registration.notice_until.isoformat()}."
-        )
+        raise Refused("registration.notice-running", until=registration.notice_until)
     now = clock.now()
     year = now.astimezone(clock.SHANGHAI).year
     prefix = rules.registration_number(subject_kind=registration.subject_kind, year=year, serial=0)[:-6]
@@ -125,7 +108,7 @@ def finalise(session: Session, *, actor: Actor, registration_id: int) -> Registr
     registration.number = rules.registration_number(
         subject_kind=registration.subject_kind, year=year, serial=serial + 1
     )
-    registration.state = "registered"
+    rules.LIFECYCLE.apply(registration, "finalise")
     registration.registered_at = now
     ledger.record(
         session,

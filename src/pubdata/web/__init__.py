@@ -1,1 +1,3 @@
 """Shared web plumbing: request-scoped sessions, templates, language, CSRF."""
+
+from pubdata.web import messages as _messages  # noqa: F401 - declares the platform's own words

@@ -1,4 +1,5 @@
-"""Request dependencies every router uses: the platform and a database session."""
+"""Request dependencies every router uses: the platform, and a command or a read (the unit of work's two kinds of
+transaction, see ``db.UnitOfWork``)."""
 
 from __future__ import annotations
 
@@ -15,23 +16,22 @@ def get_platform(request: Request) -> Platform:
     return request.app.state.platform
 
 
-def db_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
-    """A session for one request. Handlers commit what they change; anything left uncommitted rolls back."""
-    session = platform.session()
-    try:
+def command_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
+    """The request's command: committed before the answer is sent, rolled back if the handler raises."""
+    with platform.command() as session:
         yield session
-    finally:
-        session.close()
+
+
+def read_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
+    with platform.read() as session:
+        yield session
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-SessionDep = Annotated[Session, Depends(db_session)]
-
-
-def committed(session: Session, value: object) -> object:
-    """Commit the command's transaction and hand its result back: the last line of a thin route."""
-    session.commit()
-    return value
+# ``scope="function"``: the transaction ends when the handler returns, before the answer is sent, so a
+# failed commit is the client's error answer, never an answer sent for work that was then lost.
+CommandSession = Annotated[Session, Depends(command_session, scope="function")]
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 
 
 def attachment(content: bytes | str, *, filename: str, media_type: str) -> Response:

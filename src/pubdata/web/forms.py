@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any, TypeVar
 
-from pubdata.common.errors import InvalidInput
+from pydantic import ValidationError
+
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Phrase
+
+N = TypeVar("N", int, float)
 
 
 def items(text: object) -> list[str]:
@@ -16,4 +23,24 @@ def day(text: object) -> date:
     try:
         return date.fromisoformat(str(text or ""))
     except ValueError:
-        raise InvalidInput("web.date", "Give dates as YYYY-MM-DD.") from None
+        raise Refused("web.date") from None
+
+
+def number(form: Mapping[str, Any], key: str, kind: Callable[[str], N] = int) -> N | None:  # type: ignore[assignment]
+    """The number typed in ``key``, or None when the field is empty."""
+    text = str(form.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise Refused("web.number", field=key) from None
+
+
+def validation_refusal(error: ValidationError) -> Refused:
+    """A form's values that do not fit their model, as one refusal naming each field (never the value)."""
+    problems = [
+        Phrase("form.field_problem", {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]})
+        for item in error.errors()
+    ]
+    return Refused("web.form-invalid", problems=problems)

@@ -13,4 +13,4 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: MaybePagePrincipal) -> HTMLResponse:
-    return render(request, "home.html", {})
+    return render(request, "web/home.html", {})

@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from pubdata.common import clock, i18n
-from pubdata.common.errors import InvalidInput, PermissionDenied, PubdataError
+from pubdata.common import clock, messages
+from pubdata.common.errors import Refused
+from pubdata.db import UnitOfWork
 from pubdata.identity import rules as identity_rules
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -29,7 +30,7 @@ LANG_COOKIE = "pubdata_lang"
 
 def language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return messages.language(chosen)
 
 
 def shanghai_time(moment: datetime | str | None) -> str:
@@ -41,16 +42,23 @@ def shanghai_time(moment: datetime | str | None) -> str:
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
+    """A page in the request's language. A refusal passed as ``error`` is shown by its sentence in that language,
+    with its rule."""
     lang = language(request)
+    refusal = context.get("error")
+    if isinstance(refusal, Refused):
+        context = {**context, "error": refusal.detail_in(lang), "rule": context.get("rule") or refusal.rule}
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     page = {
         "request": request,
         "lang": lang,
-        "t": lambda key: i18n.translate(key, lang),
-        "kind_name": lambda kind: i18n.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
-        "role_name": lambda role: i18n.pick(identity_rules.ROLES[role], lang),
+        "t": lambda key: messages.label(key, lang),
+        "kind_name": lambda kind: messages.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
+        "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
-        "name_of": lambda vocabulary, code: i18n.pick(vocabulary[code], lang) if code in vocabulary else code,
+        "name_of": lambda vocabulary, code: messages.pick(vocabulary[code], lang) if code in vocabulary else code,
+        # A refusal in the page's language.
+        "refusal": lambda error: error.detail_in(lang),
         "local_time": shanghai_time,
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),
@@ -67,31 +75,27 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
 def check_csrf(request: Request, submitted: str) -> None:
     expected = request.cookies.get(CSRF_COOKIE)
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
-        raise PermissionDenied(
-            "web.csrf", "The form expired or came from another site; reload the page and submit again."
-        )
+        raise Refused("web.csrf")
 
 
 def act_on(
-    session: Session,
-    command: Callable[[], object] | None,
+    platform: UnitOfWork,
+    command: Callable[[Session], object] | None,
     *,
     action: str,
-    what: str,
-    then: str,
-    show: Callable[[PubdataError], Response],
+    then: str | Callable[[object], str],
+    show: Callable[[Refused], Response],
 ) -> Response:
-    """One button of an object's page (``/<things>/<id>/do/<action>``), in its own transaction. Done: commit and
-    go to ``then``. Refused: roll back and ``show`` the page again with the refusal; a hidden object (404) stays
-    a 404, revealing nothing."""
+    """One form of a page, in a command of its own. Done: go to ``then`` (post, redirect, get). Refused: ``show``
+    the page again with the refusal, nothing of the command kept; a hidden object (404) stays a 404, revealing
+    nothing."""
     if command is None:
-        raise InvalidInput("web.unknown-action", f"There is no action {action} on {what}.")
+        raise Refused("web.unknown-action", action=action)
     try:
-        command()
-        session.commit()
-    except PubdataError as error:
-        session.rollback()
+        with platform.command() as session:
+            result = command(session)
+    except Refused as error:
         if error.status == 404:
             raise
         return show(error)
-    return RedirectResponse(then, status_code=303)
+    return RedirectResponse(then if isinstance(then, str) else then(result), status_code=303)

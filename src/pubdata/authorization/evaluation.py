@@ -1,0 +1,200 @@
+"""Evaluations of the operator (定期评价) and their rectifications, data-security incidents, and the security
+drills and risk assessments the operator records.
+
+三(四)4 and 5: four dimensions scored with evidence; a rectify gives 30 days; a second rectify, a fail, or an
+incident with bad impact ends the licence.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pubdata.authorization import agreements, rules
+from pubdata.authorization.models import Agreement, Evaluation, Incident, SecurityActivity
+from pubdata.common import canonical, clock
+from pubdata.common.errors import Refused
+from pubdata.common.messages import Text
+from pubdata.identity import access
+from pubdata.identity.access import Who
+from pubdata.ledger import service as ledger
+
+ACTIVITY_KINDS = {"drill": ("应急演练", "Security drill"), "risk_assessment": ("风险评估", "Risk assessment")}
+
+
+def evaluate(
+    session: Session,
+    *,
+    principal: Who,
+    agreement_id: int,
+    period: str,
+    scores: dict[str, dict[str, Any]],
+    result: str,
+) -> Evaluation:
+    """三(四)4: security, performance, scenario benefit, public welfare — each scored with evidence."""
+    agreement = agreements.get(
+        session, principal=principal, agreement_id=agreement_id, permission="authorization.evaluate"
+    )
+    missing = rules.missing_dimensions(scores)
+    if missing:
+        raise Refused("authorization.evaluation-dimensions", missing=missing)
+    for dimension, entry in scores.items():
+        if (
+            dimension not in rules.EVALUATION_DIMENSIONS
+            or not isinstance(entry.get("score"), int)
+            or not 0 <= entry["score"] <= 100
+            or not str(entry.get("evidence", "")).strip()
+        ):
+            raise Refused("authorization.evaluation-score", dimension=dimension)
+    if result not in rules.EVALUATION_RESULTS:
+        raise Refused("authorization.evaluation-result")
+    was_rectifying = agreement.state == rules.A.RECTIFYING
+    target = rules.AGREEMENT.target(agreement.state, result)
+    if target is None:
+        raise rules.AGREEMENT.refusal(agreement.state, result)
+    evaluation = Evaluation(
+        agreement_id=agreement.id,
+        period=period.strip(),
+        scores=canonical.dumps(scores).decode("utf-8"),
+        result=result,
+        evaluated_at=clock.now(),
+    )
+    if result == "rectify" and not was_rectifying:
+        evaluation.rectification_due = rules.rectification_due(clock.today())
+    session.add(evaluation)
+    ledger.record(session, actor=principal.actor, action=f"authorization.evaluation.{result}", subject=evaluation)
+    if target == rules.A.EXITED:
+        reason = "rectification_failed" if was_rectifying else "evaluation_failed"
+        agreements.exit_now(session, actor=principal.actor, agreement=agreement, reason=reason)
+    else:
+        rules.AGREEMENT.apply(agreement, result)
+        ledger.record(session, actor=principal.actor, action="authorization.agreement.evaluated", subject=agreement)
+    return evaluation
+
+
+def open_rectification(session: Session, agreement_id: int) -> Evaluation | None:
+    return session.scalar(
+        select(Evaluation)
+        .where(
+            Evaluation.agreement_id == agreement_id,
+            Evaluation.result == "rectify",
+            Evaluation.rectification_due.is_not(None),
+        )
+        .order_by(Evaluation.id.desc())
+    )
+
+
+def submit_rectification(session: Session, *, principal: Who, agreement_id: int, plan: str, report: str) -> Evaluation:
+    agreement = agreements.get(
+        session, principal=principal, agreement_id=agreement_id, permission="authorization.operate"
+    )
+    evaluation = open_rectification(session, agreement.id)
+    if agreement.state != rules.A.RECTIFYING or evaluation is None or evaluation.rectification_due is None:
+        raise Refused("authorization.not-rectifying")
+    if clock.today() > evaluation.rectification_due:
+        raise Refused("authorization.rectification-late", due=evaluation.rectification_due)
+    if not plan.strip() or not report.strip():
+        raise Refused("authorization.rectification-incomplete")
+    evaluation.rectification_plan, evaluation.rectification_report = plan.strip(), report.strip()
+    evaluation.rectified_at = clock.now()
+    ledger.record(session, actor=principal.actor, action="authorization.rectification.submit", subject=evaluation)
+    return evaluation
+
+
+def evaluations_of(session: Session, *, principal: Who, agreement_id: int) -> list[Evaluation]:
+    agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
+    statement = select(Evaluation).where(Evaluation.agreement_id == agreement.id).order_by(Evaluation.id)
+    return list(session.execute(statement).scalars())
+
+
+# --- incidents, drills, risk assessments -------------------------------------------------------------
+
+
+def report_incident(
+    session: Session, *, principal: Who, agreement_id: int, occurred_at: datetime, description: str
+) -> Incident:
+    agreement = agreements.get(
+        session, principal=principal, agreement_id=agreement_id, permission="authorization.report-incident"
+    )
+    if not description.strip():
+        raise Refused("authorization.incident")
+    incident = Incident(
+        agreement_id=agreement.id,
+        reported_by=principal.organisation_id,
+        occurred_at=occurred_at,
+        description=description.strip(),
+        created_at=clock.now(),
+    )
+    session.add(incident)
+    ledger.record(session, actor=principal.actor, action="authorization.incident.report", subject=incident)
+    return incident
+
+
+def decide_incident(session: Session, *, principal: Who, incident_id: int, bad_impact: bool) -> Incident:
+    """三(四)5(4): an incident with bad impact ends the operator's licence."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise Refused("authorization.not-found", what=Text(("数据安全事件", "incident")))
+    agreement = access.load(session, principal, Agreement, incident.agreement_id, "authorization.manage")
+    if incident.bad_impact is not None:
+        raise Refused("authorization.incident-decided")
+    incident.bad_impact, incident.decided_at = bad_impact, clock.now()
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="authorization.incident.decide",
+        subject=incident,
+        payload={"bad_impact": bad_impact},
+    )
+    if bad_impact and agreement.state != rules.A.EXITED:
+        agreements.exit_now(session, actor=principal.actor, agreement=agreement, reason="incident")
+    return incident
+
+
+def incidents_of(session: Session, *, principal: Who, agreement_id: int) -> list[Incident]:
+    agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
+    statement = select(Incident).where(Incident.agreement_id == agreement.id).order_by(Incident.id)
+    return list(session.execute(statement).scalars())
+
+
+def record_activity(
+    session: Session, *, principal: Who, agreement_id: int, kind: str, performed_on: date, summary: str
+) -> SecurityActivity:
+    agreement = agreements.get(
+        session, principal=principal, agreement_id=agreement_id, permission="authorization.operate"
+    )
+    if kind not in ACTIVITY_KINDS:
+        raise Refused("authorization.activity-kind")
+    if performed_on > clock.today() or not summary.strip():
+        raise Refused("authorization.activity")
+    activity = SecurityActivity(
+        agreement_id=agreement.id, kind=kind, performed_on=performed_on, summary=summary.strip(), created_at=clock.now()
+    )
+    session.add(activity)
+    ledger.record(session, actor=principal.actor, action=f"authorization.{kind}", subject=activity)
+    return activity
+
+
+def activities_of(session: Session, *, principal: Who, agreement_id: int) -> list[SecurityActivity]:
+    agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
+    statement = (
+        select(SecurityActivity)
+        .where(SecurityActivity.agreement_id == agreement.id)
+        .order_by(SecurityActivity.performed_on.desc())
+    )
+    return list(session.execute(statement).scalars())
+
+
+def last_activities(session: Session, agreement_id: int) -> dict[str, date | None]:
+    """When each kind of security activity was last done (the plan asks for them regularly)."""
+    return {
+        kind: session.scalar(
+            select(SecurityActivity.performed_on)
+            .where(SecurityActivity.agreement_id == agreement_id, SecurityActivity.kind == kind)
+            .order_by(SecurityActivity.performed_on.desc())
+        )
+        for kind in ACTIVITY_KINDS
+    }

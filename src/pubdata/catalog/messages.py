@@ -1,0 +1,163 @@
+"""The catalogue's words: page labels, refusals and ledger actions (zh-CN, English)."""
+
+from __future__ import annotations
+
+from pubdata.common.messages import declare
+
+LABELS = {
+    "catalog.title": ("公共数据资源目录", "Public data resource catalogue"),
+    "catalog.intro": (
+        "已登记的公共数据资源（仅元数据，不含任何数据值）。",
+        "Registered public data resources (metadata only, never values).",
+    ),
+    "catalog.search": ("搜索", "Search"),
+    "catalog.keyword": ("关键词", "Keyword"),
+    "catalog.all": ("全部", "All"),
+    "catalog.total": ("共 {n} 项", "{n} in all"),
+    "catalog.none": ("没有符合条件的资源。", "No resource matches."),
+    "catalog.notices": ("登记公示", "Registrations in public notice"),
+    "catalog.notices_intro": (
+        "以下登记申请正在公示，公示期满无异议后予以登记。",
+        "These applications are in their public notice period; they are registered when it ends without objection.",
+    ),
+    "resource.code": ("资源代码", "Code"),
+    "resource.name": ("资源名称", "Name"),
+    "resource.description": ("资源描述", "Description"),
+    "resource.provider": ("提供部门", "Provider"),
+    "resource.sector": ("所属领域", "Sector"),
+    "resource.base_library": ("基础库", "Base library"),
+    "resource.update_frequency": ("更新频率", "Update frequency"),
+    "resource.time_span": ("时间范围", "Time span"),
+    "resource.sharing": ("共享属性", "Sharing"),
+    "resource.opening": ("开放属性", "Opening"),
+    "resource.declared_grade": ("申报分级", "Declared grade"),
+    "resource.grade": ("分类分级", "Grade"),
+    "resource.processing": ("允许的加工方式", "Allowed processing"),
+    "resource.state": ("状态", "State"),
+    "resource.registration_number": ("登记编号", "Registration number"),
+    "resource.fields": ("数据项", "Fields"),
+    "resource.new": ("新建数据资源", "Describe a new resource"),
+    "resource.edit": ("编辑描述", "Edit description"),
+    "resource.change": ("申请变更登记", "Apply for a change registration"),
+    "resource.mine": ("本部门数据资源", "Our data resources"),
+    "resource.all": ("全部数据资源", "All data resources"),
+    "resource.versions": ("数据版本", "Data versions"),
+    "resource.no_versions": ("尚未加载数据。", "No data loaded yet."),
+    "resource.load": ("加载数据", "Load data"),
+    "resource.file": ("数据文件（CSV/Excel/Parquet）", "Data file (CSV/Excel/Parquet)"),
+    "resource.confirm_not_sensitive": (
+        "确认以下字段不是个人信息（逗号分隔）",
+        "Confirm these fields are not personal data (comma-separated)",
+    ),
+    "resource.load_ok": ("加载成功：第 {n} 版，{rows} 行。", "Loaded: version {n}, {rows} rows."),
+    "resource.load_refused": (
+        "未加载任何数据：发现 {n} 个问题，请修改文件后重新加载。",
+        "Nothing was loaded: {n} problem(s). Fix the file and load it again.",
+    ),
+    "resource.lookalikes": ("疑似个人信息的字段", "Fields that look like personal data"),
+    "resource.preview": ("脱敏样例", "Masked sample"),
+    "resource.show_preview": ("查看脱敏样例", "Show a masked sample"),
+    "resource.registrations": ("登记记录", "Registrations"),
+    "resource.submit_first": ("申请首次登记", "Apply for first registration"),
+    "resource.submit_cancel": ("申请注销登记", "Apply for cancellation"),
+    "resource.rows": ("行数", "Rows"),
+    "resource.checksum": ("校验值", "Checksum"),
+    "resource.loaded_at": ("加载时间", "Loaded at"),
+    "resource.encoding": ("编码", "Encoding"),
+    "field.name": ("字段名", "Name"),
+    "field.label": ("中文名称", "Label"),
+    "field.type": ("类型", "Type"),
+    "field.format": ("格式校验", "Format"),
+    "field.required": ("必填", "Required"),
+    "field.sensitivity": ("个人信息属性", "Sensitivity"),
+    "field.pipl_category": ("敏感类别", "PIPL category"),
+    "field.masking": ("脱敏规则", "Masking"),
+    "field.description": ("说明", "Description"),
+    "field.add": ("添加字段", "Add a field"),
+    "problem.row": ("行", "Row"),
+    "problem.column": ("列", "Column"),
+    "problem.rule": ("规则", "Rule"),
+    "problem.message": ("问题", "Problem"),
+}
+
+LABELS |= {
+    "sql_source.not_a_url": ("数据库地址不是有效的 SQLAlchemy URL", "the database URL is not a valid SQLAlchemy URL"),
+    "sql_source.kind": ("不支持 {kind} 类型的数据库作为数据源", "databases of kind {kind} are not a supported source"),
+    "sql_source.sqlite_file": ("SQLite 数据源必须是文件", "a SQLite source must be a file"),
+    "sql_source.inside_data": (
+        "数据源不能位于平台的数据目录内",
+        "the source may not be inside the platform's data directory",
+    ),
+    "sql_source.own_database": ("数据源不能是平台自身的数据库", "the source may not be the platform's own database"),
+}
+
+REFUSALS = {
+    "catalog.not-found": (404, "没有这个{what}。", "No such {what}."),
+    "catalog.unknown-code": (404, "没有代码为 {code} 的已登记资源。", "No registered resource has the code {code}."),
+    "catalog.code-taken": (409, "目录中已有资源 {code}。", "The catalogue already has a resource {code}."),
+    "catalog.not-editable": (
+        409,
+        "只有草稿可以直接编辑；已登记的资源通过变更登记修改。",
+        "Only a draft can be edited; a registered resource changes through a change registration.",
+    ),
+    "catalog.code-fixed": (422, "资源代码不能修改。", "A resource's code cannot change."),
+    "catalog.core-not-loadable": (
+        409,
+        "核心数据不得加载到运营域中。",
+        "Core data (核心数据) is never loaded into the operation domain.",
+    ),
+    "catalog.no-data-now": (
+        409,
+        "「{state}」状态的资源不接受数据。",
+        "A resource that is “{state}” does not accept data.",
+    ),
+    "catalog.changed-during-load": (
+        409,
+        "检查文件期间资源发生了变化；请重新加载。",
+        "The resource changed while the file was being checked; load it again.",
+    ),
+    "catalog.no-data": (409, "{code} 尚未加载数据；请先加载。", "{code} has no data loaded yet; load it first."),
+    "catalog.change-missing": (
+        422,
+        "变更登记需附上新的资源描述。",
+        "A change registration carries the new description.",
+    ),
+    "catalog.sql-source-refused": (
+        422,
+        "不接受此数据库数据源：{problem}。",
+        "This database source is refused: {problem}.",
+    ),
+    "catalog.confirm-unknown-field": (
+        422,
+        "以下不是本资源的字段：{fields}。",
+        "Not fields of this resource: {fields}.",
+    ),
+    "catalog.source-format": (
+        422,
+        "请说明格式（csv、xlsx 或 parquet），或使用带相应扩展名的文件名。",
+        "Say the format (csv, xlsx or parquet) or name the file with that extension.",
+    ),
+    "catalog.load-refused": (
+        422,
+        "未加载任何数据：发现 {count} 个问题；列出了前 {shown} 个及其行和列。",
+        "Nothing was loaded: {count} problem(s); the first {shown} are listed with their row and column.",
+    ),
+}
+
+ACTIONS = {
+    "catalog.resource.describe": ("编目数据资源", "Resource described"),
+    "catalog.resource.revise": ("修改资源描述", "Resource description revised"),
+    "catalog.resource.new-version": ("资源有了新版本", "Resource has a new version"),
+    "catalog.version.load": ("加载数据版本", "Data version loaded"),
+    "catalog.preview": ("查看脱敏样例", "Masked sample viewed"),
+    "catalog.resource.submit": ("提交首次登记", "Submitted for first registration"),
+    "catalog.resource.submit_change": ("提交变更登记", "Submitted for change registration"),
+    "catalog.resource.submit_cancel": ("提交注销登记", "Submitted for cancellation"),
+    "catalog.resource.registration-return": ("登记申请被退回", "Registration returned"),
+    "catalog.resource.registration-reject": ("登记申请未获通过", "Registration rejected"),
+    "catalog.resource.registered-first": ("完成首次登记", "Registered"),
+    "catalog.resource.registered-change": ("完成变更登记", "Change registered"),
+    "catalog.resource.registered-cancel": ("完成注销登记", "Cancelled"),
+}
+
+declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -1,0 +1,96 @@
+"""Contract shapes: ``Terms``, the one value the API, the forms, the services and the rules share, and the API's
+request and answer shapes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pubdata.common.digest import of_document
+from pubdata.common.stored import FromJsonText
+
+Purpose = Literal["public_governance", "public_welfare", "industry", "sector"]
+OutputRule = Literal["aggregate", "dp"]
+# Counters are BIGINT columns; a quota past this is no quota at all.
+QUOTA_LIMIT = 10**12
+
+
+class Terms(BaseModel):
+    """A usage contract's terms (合约条款), as proposed, signed, hashed into the ledger and checked on every call.
+
+    Frozen: terms never change once proposed; a change is a new contract. ``version`` names this shape, so a
+    stored contract always says what its terms meant. ``digest`` is the SM3 of the canonical document both
+    sides sign.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    version: Literal[1] = 1
+    resources: tuple[str, ...] = Field(min_length=1, max_length=100)
+    purpose: Purpose
+    valid_from: date
+    valid_until: date
+    max_calls: int = Field(ge=1, le=QUOTA_LIMIT)
+    max_rows: int = Field(ge=1, le=QUOTA_LIMIT)
+    output_rule: OutputRule = "aggregate"
+    dimensions: tuple[str, ...] = Field(default=(), max_length=200)
+    min_group_size: int = Field(default=10, le=1_000_000)
+    epsilon: float | None = None
+    epsilon_per_query: float | None = None
+    delta: float | None = None
+    bounds: dict[str, tuple[float, float]] = Field(default_factory=dict, max_length=200)
+    max_contributions: int = 1
+
+    @classmethod
+    def stored(cls, text: str) -> Terms:
+        """Terms as a contract row keeps them. Rows written before ``version`` existed carried an unused
+        ``price`` (always null); billing prices products, not contracts."""
+        raw = json.loads(text)
+        if "version" not in raw:
+            raw.pop("price", None)
+        return cls.model_validate(raw)
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @property
+    def digest(self) -> str:
+        return of_document(self.document())
+
+    @property
+    def is_dp(self) -> bool:
+        return self.output_rule == "dp"
+
+
+class ContractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee_id: int
+    terms: Terms
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ContractOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    assigner_id: int
+    assignee_id: int
+    state: str
+    terms: Annotated[dict[str, Any], FromJsonText]
+    terms_digest: str
+    valid_from: date
+    valid_until: date
+    calls_used: int
+    max_calls: int
+    rows_used: int
+    max_rows: int
+    epsilon_spent_micro: int
+    epsilon_budget_micro: int
+    assigner_signed_at: datetime | None
+    assignee_signed_at: datetime | None

@@ -1,0 +1,111 @@
+"""Identity's words: page labels, refusals and ledger actions (zh-CN, English)."""
+
+from __future__ import annotations
+
+from pubdata.common.messages import declare
+
+LABELS = {
+    "login.title": ("登录", "Log in"),
+    "login.login": ("账号", "Login"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"),
+    "login.failed": ("账号或密码错误。", "Wrong login or password."),
+    "org.list": ("机构", "Organisations"),
+    "org.name": ("名称", "Name"),
+    "org.kind": ("类型", "Kind"),
+    "org.credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "org.status": ("状态", "Status"),
+    "org.create": ("新建机构", "New organisation"),
+    "org.users": ("用户", "Users"),
+    "user.login": ("账号", "Login"),
+    "user.display_name": ("姓名", "Display name"),
+    "user.role": ("角色", "Role"),
+    "user.password": ("初始密码", "Initial password"),
+    "user.create": ("新建用户", "New user"),
+    "user.deactivate": ("停用", "Deactivate"),
+    "user.activate": ("启用", "Activate"),
+    "token.title": ("API 令牌", "API tokens"),
+    "token.name": ("名称", "Name"),
+    "token.days": ("有效天数", "Valid for (days)"),
+    "token.expires": ("到期", "Expires"),
+    "token.create": ("生成令牌", "Create token"),
+    "token.revoke": ("吊销", "Revoke"),
+    "token.revoked": ("已吊销", "Revoked"),
+    "token.shown_once": ("请立即复制，此令牌只显示一次：", "Copy it now; this token is shown only once:"),
+}
+
+REFUSALS = {
+    "identity.not-found": (404, "没有这个{what}。", "No such {what}."),
+    "identity.permission": (
+        403,
+        "您的角色（{role}）无权执行此操作（{permission}）；请联系本机构管理员。",
+        "Your role ({role}) may not do {permission}; ask your organisation's admin.",
+    ),
+    "identity.no-credentials": (
+        401,
+        "请以 `Authorization: Bearer pdt_…` 发送 API 令牌。",
+        "Send an API token as `Authorization: Bearer pdt_…`.",
+    ),
+    "identity.bad-credentials": (401, "账号或密码错误。", "Wrong login or password."),
+    "identity.bad-token": (401, "API 令牌无效。", "The API token is not valid."),
+    "identity.token-revoked": (
+        401,
+        "此 API 令牌已吊销，请生成新的令牌。",
+        "This API token was revoked; create a new one.",
+    ),
+    "identity.token-expired": (
+        401,
+        "此 API 令牌已过期，请生成新的令牌。",
+        "This API token has expired; create a new one.",
+    ),
+    "identity.account-inactive": (401, "此账号已停用。", "This account is deactivated."),
+    "identity.organisation-kind": (
+        422,
+        "未知的机构类型 {kind}；可选：{kinds}。",
+        "Unknown organisation kind {kind}; use one of {kinds}.",
+    ),
+    "identity.organisation-name": (422, "机构需要名称。", "An organisation needs a name."),
+    "identity.credit-code": (
+        422,
+        "统一社会信用代码无效（GB 32100 校验位不符）。",
+        "The unified social credit code is not valid (GB 32100 check character).",
+    ),
+    "identity.organisation-exists": (409, "已有名为「{name}」的机构。", "An organisation named {name} already exists."),
+    "identity.credit-code-taken": (
+        409,
+        "另一机构已使用此统一社会信用代码。",
+        "Another organisation already has this credit code.",
+    ),
+    "identity.role": (422, "未知的角色 {role}；可选：{roles}。", "Unknown role {role}; use one of {roles}."),
+    "identity.login-format": (
+        422,
+        "账号为 3–64 个字符：小写字母、数字、“.”“_”或“-”，以字母开头。",
+        "A login is 3–64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter.",
+    ),
+    "identity.password-policy": (422, "密码不符合要求：{problem}", "The password is refused: {problem}"),
+    "identity.login-taken": (409, "账号 {login} 已被使用。", "The login {login} is taken."),
+    "identity.self-deactivate": (422, "不能停用自己的账号。", "You cannot deactivate your own account."),
+    "identity.token-name": (422, "令牌名称为 1–100 个字符。", "A token needs a name of 1–100 characters."),
+    "identity.token-lifetime": (422, "令牌有效期为 1 至 366 天。", "A token lives between 1 and 366 days."),
+    "identity.no-such-login": (404, "没有账号为 {login} 的用户。", "No user has the login {login}."),
+}
+
+ACTIONS = {
+    "identity.organisation.create": ("新建机构", "Organisation created"),
+    "identity.organisation.deactivate": ("停用机构", "Organisation deactivated"),
+    "identity.user.create": ("新建用户", "User created"),
+    "identity.user.activate": ("启用用户", "User activated"),
+    "identity.user.deactivate": ("停用用户", "User deactivated"),
+    "identity.user.reset-password": ("重置密码", "Password reset"),
+    "identity.token.issue": ("生成 API 令牌", "API token issued"),
+    "identity.token.revoke": ("吊销 API 令牌", "API token revoked"),
+    "identity.session.open": ("登录", "Signed in"),
+    "identity.session.close": ("退出登录", "Signed out"),
+}
+
+LABELS |= {
+    "password.too_short": ("至少需要 {n} 个字符", "at least {n} characters"),
+    "password.contains_login": ("不能包含账号", "it must not contain the login"),
+}
+
+declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -1,0 +1,144 @@
+"""Jobs' words: page labels, refusals, the outcomes a run can end with, and ledger actions (zh-CN, English)."""
+
+from __future__ import annotations
+
+from pubdata.common.messages import declare
+
+LABELS = {
+    "job.list": ("作业", "Jobs"),
+    "job.one": ("作业", "Job"),
+    "job.none": ("没有作业。", "No job."),
+    "job.all": ("全部作业", "All jobs"),
+    "job.review_queue": ("待审核代码", "Code to review"),
+    "job.release_queue": ("待放行输出", "Outputs to release"),
+    "job.title_field": ("名称", "Title"),
+    "job.kind": ("类型", "Kind"),
+    "job.submitter": ("提交方", "Submitted by"),
+    "job.state": ("状态", "State"),
+    "job.submitted_at": ("提交时间", "Submitted"),
+    "job.record": ("运行记录", "Run record"),
+    "job.code": ("代码", "Code"),
+    "job.code_digest": ("代码哈希", "Code digest"),
+    "job.reviewed": ("代码审核", "Code review"),
+    "job.ran": ("运行", "Run"),
+    "job.attempts": ("次数", "attempts"),
+    "job.outcome": ("结果", "Outcome"),
+    "job.releases": ("放行", "Releases"),
+    "job.outputs": ("输出文件", "Outputs"),
+    "job.file": ("文件", "File"),
+    "job.bytes": ("字节", "Bytes"),
+    "job.rows": ("行数", "Rows"),
+    "job.log": ("运行日志", "Run log"),
+    "job.note": ("意见", "Note"),
+    "job.approve": ("审核通过", "Approve the code"),
+    "job.reject": ("退回", "Reject"),
+    "job.release": ("放行输出", "Release the output"),
+    "job.withhold": ("不予放行", "Withhold"),
+    "job.download": ("下载输出", "Download the output"),
+}
+
+LABELS |= {
+    "job.syntax_at": ("第 {line} 行：{problem}", "line {line}: {problem}"),
+    "job.import_at": (
+        "第 {line} 行：不允许 import {module}；请在依赖中列出 pandas、numpy、duckdb、scikit-learn 或 statsmodels",
+        "line {line}: import {module} is not allowed; list pandas, numpy, duckdb, scikit-learn or statsmodels "
+        "in the requirements",
+    ),
+    "job.name_at": ("第 {line} 行：作业中不允许使用 {name}", "line {line}: {name} is not allowed in a job"),
+    "isolation.no_bwrap": (
+        "未安装 bubblewrap（bwrap）；作业被拒绝，不会在无隔离的情况下运行",
+        "bubblewrap (bwrap) is not installed; jobs are refused, not run unisolated",
+    ),
+    "isolation.no_tools": (
+        "缺少 {tools}（util-linux），无法设置限制；作业被拒绝",
+        "{tools} (util-linux) is missing, so limits cannot be set; jobs are refused",
+    ),
+    "isolation.no_sandbox": (
+        "bubblewrap 无法在此建立沙箱（{problem}）；作业被拒绝",
+        "bubblewrap cannot build a sandbox here ({problem}); jobs are refused",
+    ),
+}
+
+REFUSALS = {
+    "job.not-found": (404, "没有这个{what}。", "No such {what}."),
+    "job.kind": (422, "作业类型为 sql 或 python。", "A job is sql or python."),
+    "job.title": (422, "请为作业命名。", "Give the job a title."),
+    "job.requirement-not-allowed": (
+        422,
+        "依赖须来自 {allowed}；不能是 {unknown}。",
+        "Requirements must come from {allowed}; not {unknown}.",
+    ),
+    "job.syntax": (422, "脚本无法解析：{problems}。", "The script does not parse: {problems}."),
+    "job.import-not-allowed": (
+        422,
+        "脚本导入了不允许的模块：{problems}。",
+        "The script imports what a job may not: {problems}.",
+    ),
+    "job.dynamic-code": (422, "脚本使用了动态代码：{problems}。", "The script uses dynamic code: {problems}."),
+    "job.dp-contract": (
+        422,
+        "差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。",
+        "A differentially private contract answers queries only; a job needs an aggregate contract.",
+    ),
+    "job.review-note": (
+        422,
+        "请说明退回代码的理由，以便提交方修改。",
+        "Say why the code is rejected, so the submitter can fix it.",
+    ),
+    "job.withhold-reason": (422, "请说明不予放行的理由。", "Say why the output is withheld."),
+    "job.not-submitter": (
+        403,
+        "只有提交作业的机构可以下载其输出。",
+        "Only the organisation that submitted a job downloads its output.",
+    ),
+    "job.not-released": (
+        409,
+        "输出须经运营机构审核员和市数据资源局放行后才能离开数据域。",
+        "Outputs leave the domain only after the operator's reviewer and the bureau release them.",
+    ),
+    "job.output-changed": (
+        409,
+        "{name} 与放行时不同；未发送任何内容。",
+        "{name} differs from what was released; nothing was sent.",
+    ),
+    "job.log-held": (
+        403,
+        "运行日志来自真实数据：在输出放行前与输出一同保留。",
+        "The run's log comes from the real data: it is held with the outputs until they are released.",
+    ),
+    "sandbox.isolation-unavailable": (503, "无法隔离运行：{problem}。", "Isolation is unavailable: {problem}."),
+    # How a run can end other than held: the job's outcome, kept with it and shown to the people who may see it.
+    "job.time-limit": (409, "运行超过 {seconds} 秒，已被停止。", "The run passed its {seconds} s and was stopped."),
+    "job.cpu-limit": (409, "运行用完了 {seconds} 秒 CPU 时间。", "The run used its {seconds} s of CPU time."),
+    "job.killed": (409, "运行被终止（CPU 或内存限制）。", "The run was killed (CPU or memory limit)."),
+    "job.file-size-limit": (
+        409,
+        "运行写出了超过 {bytes} 字节的文件。",
+        "The run wrote a file larger than {bytes} bytes.",
+    ),
+    "job.exit-code": (409, "运行以退出码 {code} 结束。", "The run ended with exit code {code}."),
+    "job.interrupted": (
+        409,
+        "服务器在 {attempts} 次运行中均被中断。",
+        "The server stopped during each of {attempts} runs.",
+    ),
+    "job.output-check": (409, "输出未通过自动检查：{problems}。", "{problems}."),
+    "job.withheld": (409, "输出不予放行：{reason}", "The output was withheld: {reason}"),
+}
+
+ACTIONS = {
+    "job.submit": ("提交作业", "Job submitted"),
+    "job.approve": ("作业代码审核通过", "Job code approved"),
+    "job.reject": ("作业代码被退回", "Job code rejected"),
+    "job.start": ("作业开始运行", "Job started"),
+    "job.resume": ("作业将重新运行", "Job will run again"),
+    "job.hold": ("作业输出待放行", "Job output held"),
+    "job.block": ("作业输出被拦截", "Job output blocked"),
+    "job.fail": ("作业运行失败", "Job failed"),
+    "job.release": ("放行作业输出", "Job output released"),
+    "job.withhold": ("作业输出不予放行", "Job output withheld"),
+    "job.download": ("下载作业输出", "Job output downloaded"),
+    "sandbox.dev-run": ("在模拟数据上运行脚本", "Script run on mock data"),
+}
+
+declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -1,0 +1,102 @@
+"""Sign-offs: two parties (or M of N) each sign the SM3 digest of the same canonical document.
+
+Agreements (the bureau and the operator), contracts (the operator and its consumer) and job releases (the
+operator's reviewer and the bureau) use it, and so will security reviews, scenario approvals and report
+acceptance. Each signature is a row and a ledger entry about the signed object; a side signs once; if the
+document changed since an earlier signature, nobody can sign it until it is proposed again. The caller says
+which side the signer signs for (``identity.access`` decides that) and, through ``then``, what the object
+becomes as each signature lands — before the entry is written, so the entry holds the object's new state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pubdata.common import canonical, clock
+from pubdata.common.actor import Actor
+from pubdata.common.digest import of_document
+from pubdata.common.errors import Refused
+from pubdata.ledger import service as ledger
+from pubdata.ledger.audited import Audited
+from pubdata.ledger.models import Signature
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """Who must sign: the sides, how many of them (all when ``required`` is None), and the ledger action of a
+    signature (``{side}`` in it is replaced by the side)."""
+
+    sides: tuple[str, ...]
+    action: str
+    required: int | None = None
+
+    @property
+    def needed(self) -> int:
+        return len(self.sides) if self.required is None else self.required
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a sign-off stands after a signature: the document's digest, the sides that signed, done or not."""
+
+    digest: str
+    signed: frozenset[str]
+    complete: bool
+
+
+def signed_sides(session: Session, *, subject: Audited) -> dict[str, str]:
+    """Side → the digest it signed, for one object."""
+    rows = session.execute(
+        select(Signature.side, Signature.document_digest).where(Signature.subject == subject.audit_subject())
+    )
+    return dict(rows.all())
+
+
+def sign(
+    session: Session,
+    *,
+    actor: Actor,
+    spec: SignOff,
+    subject: Audited,
+    side: str,
+    document: Mapping[str, Any],
+    then: Callable[[Progress], None] | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> Progress:
+    """Add ``side``'s signature to ``subject``'s sign-off, in the caller's transaction."""
+    if side not in spec.sides:
+        raise ValueError(f"{side} is not a side of this sign-off")
+    digest = of_document(document)
+    earlier = signed_sides(session, subject=subject)
+    if side in earlier:
+        raise Refused("ledger.already-signed")
+    if any(signed != digest for signed in earlier.values()):
+        raise Refused("ledger.document-changed")
+    signed = frozenset(earlier) | {side}
+    progress = Progress(digest, signed, complete=len(signed) >= spec.needed)
+    if then is not None:
+        then(progress)
+    seq = ledger.record(
+        session,
+        actor=actor,
+        action=spec.action.replace("{side}", side),
+        subject=subject,
+        payload={"side": side, "document_digest": digest, **(payload or {})},
+    )
+    session.add(
+        Signature(
+            subject=subject.audit_subject(),
+            side=side,
+            document_digest=digest,
+            organisation_id=actor.organisation_id,
+            user_id=actor.user_id,
+            signed_at=canonical.format_time(clock.now()),
+            ledger_seq=seq,
+        )
+    )
+    return progress

@@ -1,0 +1,218 @@
+"""Usage contracts and queries under them, on both databases: terms, signatures, the scope check first,
+counters that never overspend under 20 concurrent calls, refusals recorded, small groups suppressed."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from pubdata.app import create_app
+from pubdata.authorization import agreements
+from pubdata.ledger.models import LedgerEntry
+from tests.scenarios import make_account, principal, run, signed_agreement, signed_contract, tick
+
+TERMS = {
+    "resources": ["CZ-RK-0001"],
+    "purpose": "public_governance",
+    "valid_from": "2026-01-05",
+    "valid_until": "2026-12-31",
+    "max_calls": 10,
+    "max_rows": 1000,
+    "output_rule": "aggregate",
+    "dimensions": ["district"],
+    "min_group_size": 10,
+}
+
+
+@pytest.fixture
+def deal(platform, city):
+    """An agreement covering CZ-RK-0001, and a bank that has signed a contract for it with the operator."""
+    signed_agreement(platform)
+    bank = make_account(platform, kind="consumer", name="池州农村商业银行", login="bank.admin", days=366)
+    return {"contract": signed_contract(platform, city["operator"], bank, TERMS), "bank": bank, **city}
+
+
+def query(client, account, contract_id: int, sql: str):
+    return client.post("/api/v1/queries", headers=account.headers, json={"contract_id": contract_id, "sql": sql})
+
+
+def test_an_aggregate_query_is_answered_with_small_groups_suppressed(platform, deal):
+    with TestClient(create_app(platform)) as client:
+        answer = query(
+            client,
+            deal["bank"],
+            deal["contract"]["id"],
+            "SELECT district, count(*) AS n FROM cz_rk_0001 GROUP BY district",
+        )
+        assert answer.status_code == 200, answer.text
+        # 20 synthetic persons over four districts: every group has fewer than 10 persons, so none is shown.
+        assert answer.json() == {"columns": ["district", "n"], "rows": []}
+        total = query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001").json()
+        assert total == {"columns": ["n"], "rows": [[20]]}
+        counters = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
+        assert (counters["calls_used"], counters["rows_used"]) == (2, 1)
+    with platform.read() as session:
+        assert session.scalar(select(LedgerEntry.action).order_by(LedgerEntry.seq.desc()).limit(1)) == "contract.call"
+
+
+def test_refusals_name_the_rule_and_are_recorded(platform, deal):
+    with TestClient(create_app(platform)) as client:
+        refused = query(client, deal["bank"], deal["contract"]["id"], "SELECT max(id_number) FROM cz_rk_0001")
+        assert refused.status_code == 403 and refused.json()["rule"] == "sql.sensitive-column"
+        assert client.get("/api/v1/ledger/entries?limit=1").json()[0]["action"] == "sandbox.query-refused"
+        stranger = query(client, deal["partner"], deal["contract"]["id"], "SELECT count(*) FROM cz_rk_0001")
+        assert stranger.status_code == 404
+        counters = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
+        assert counters["calls_used"] == 0
+        assert (
+            query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001").status_code
+            == 200
+        )
+        record = client.get(f"/api/v1/contracts/{deal['contract']['id']}/record", headers=deal["bank"].headers).json()
+        assert [entry["action"] for entry in record["ledger"]] == [
+            "contract.propose",
+            "contract.sign",
+            "contract.sign",
+            "sandbox.query-refused",
+            "contract.call",
+        ]
+        assert record["counters"]["calls"] == 1
+
+
+def test_twenty_concurrent_calls_never_overspend(platform, deal):
+    contract_id = deal["contract"]["id"]
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def call() -> None:
+        with TestClient(create_app(platform)) as client:
+            status = query(client, deal["bank"], contract_id, "SELECT count(*) AS n FROM cz_rk_0001").status_code
+        with lock:
+            outcomes.append(status)
+
+    threads = [threading.Thread(target=call) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(200) == 10 and len(outcomes) == 20
+    with TestClient(create_app(platform)) as client:
+        contract = client.get(f"/api/v1/contracts/{contract_id}", headers=deal["bank"].headers).json()
+        assert (contract["calls_used"], contract["state"]) == (10, "exhausted")
+        again = query(client, deal["bank"], contract_id, "SELECT count(*) AS n FROM cz_rk_0001")
+        assert again.status_code == 403 and again.json()["rule"] == "contract.exhausted"
+
+
+def test_the_operators_scope_is_checked_first(platform, deal):
+    with platform.read() as session:
+        agreement_id = agreements.list_agreements(session, principal=principal(platform, "bureau.admin"))[0].id
+    run(
+        platform,
+        agreements.terminate_for_violation,
+        principal=principal(platform, "bureau.admin"),
+        agreement_id=agreement_id,
+        detail="超范围使用",
+    )
+    with TestClient(create_app(platform)) as client:
+        refused = query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001")
+        assert refused.status_code == 403 and refused.json()["rule"] == "authorization.out-of-scope"
+        # The next tick makes the contract say so: revoked by the platform, with the reason, once.
+        assert tick(platform) == [f"contract {deal['contract']['id']} revoked: the operator's authorization has ended"]
+        assert tick(platform) == []
+        contract = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
+        assert contract["state"] == "revoked"
+        assert (
+            query(client, deal["bank"], deal["contract"]["id"], "SELECT count(*) AS n FROM cz_rk_0001").status_code
+            == 403
+        )
+
+
+def test_terms_are_checked_and_exported_as_odrl(platform, deal):
+    with TestClient(create_app(platform)) as client:
+        bad = client.post(
+            "/api/v1/contracts",
+            headers=deal["operator"].headers,
+            json={"assignee_id": deal["bank"].organisation_id, "terms": {**TERMS, "dimensions": ["full_name"]}},
+        )
+        assert bad.status_code == 422 and bad.json()["rule"] == "contract.dimensions"
+        outside = client.post(
+            "/api/v1/contracts",
+            headers=deal["operator"].headers,
+            json={"assignee_id": deal["bank"].organisation_id, "terms": {**TERMS, "resources": ["CZ-XX-9999"]}},
+        )
+        assert outside.status_code == 403 and outside.json()["rule"] == "authorization.out-of-scope"
+        document = client.get(f"/api/v1/contracts/{deal['contract']['id']}/odrl", headers=deal["bank"].headers).json()
+        assert document["@context"] == "http://www.w3.org/ns/odrl.jsonld" and document["assignee"] == "池州农村商业银行"
+        constraints = {c["leftOperand"]: c["rightOperand"] for c in document["permission"][0]["constraint"]}
+        assert constraints["purpose"] == "public_governance" and constraints["count"] == 10
+
+
+DP_TERMS = {
+    **TERMS,
+    "output_rule": "dp",
+    "max_calls": 100,
+    "epsilon": 1.0,
+    "epsilon_per_query": 0.25,
+    "delta": 1e-6,
+    "bounds": {"household_size": [1, 10]},
+    "dimensions": ["district"],
+}
+
+
+@pytest.fixture
+def dp_contract(platform, deal):
+    with TestClient(create_app(platform)) as client:
+        contract = client.post(
+            "/api/v1/contracts",
+            headers=deal["operator"].headers,
+            json={"assignee_id": deal["bank"].organisation_id, "terms": DP_TERMS},
+        ).json()
+        client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=deal["operator"].headers)
+        client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=deal["bank"].headers)
+    return contract["id"]
+
+
+def test_dp_answers_are_noisy_charged_once_and_repeated_from_the_cache(platform, deal, dp_contract):
+    with TestClient(create_app(platform)) as client:
+        first = query(
+            client, deal["bank"], dp_contract, "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001"
+        )
+        assert first.status_code == 200, first.text
+        ((n, size),) = first.json()["rows"]
+        assert abs(n - 20) < 60 and isinstance(size, float)
+        again = query(
+            client, deal["bank"], dp_contract, "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001"
+        )
+        assert again.json() == first.json()
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 250_000 and contract["calls_used"] == 1
+        refused = query(client, deal["bank"], dp_contract, "SELECT min(household_size) AS m FROM cz_rk_0001")
+        assert refused.status_code == 403 and refused.json()["rule"] == "sql.dp-aggregate"
+        unbounded = query(client, deal["bank"], dp_contract, "SELECT sum(birth_date) AS s FROM cz_rk_0001")
+        assert unbounded.status_code == 403
+
+
+def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal, dp_contract):
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def call(k: int) -> None:
+        with TestClient(create_app(platform)) as client:
+            status = query(
+                client, deal["bank"], dp_contract, f"SELECT count(*) AS n FROM cz_rk_0001 WHERE household_size > {k}"
+            ).status_code
+        with lock:
+            outcomes.append(status)
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(200) == 4, outcomes
+    with TestClient(create_app(platform)) as client:
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 1_000_000 == contract["epsilon_budget_micro"]

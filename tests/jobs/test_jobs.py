@@ -1,0 +1,273 @@
+"""Development on mock data and jobs on the real data, on both databases, with real bubblewrap.
+
+A partner writes code against mock data, submits it, the operator's reviewer approves it, it runs isolated,
+its output is checked and held, the operator's reviewer and the bureau release it, and only then does the
+partner download it — every step in the ledger. Jobs survive a restart; refusals name their rule.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from pubdata.app import create_app
+from pubdata.authorization import evaluation
+from pubdata.authorization.models import Agreement
+from pubdata.common.actor import SYSTEM
+from pubdata.jobs import isolation
+from pubdata.jobs import service as jobs
+from pubdata.jobs.models import Job
+from pubdata.ledger.models import LedgerEntry
+from tests.scenarios import MODEL_SCRIPT, principal, real_ids, run, run_next_job
+from tests.scenarios import submit_job as submit
+
+
+def approved_and_run(platform, client, deal, code: str, **kwargs) -> dict:
+    submitted = submit(client, deal["partner"], deal["contract_id"], code, **kwargs)
+    assert submitted.status_code == 201, submitted.text
+    job_id = submitted.json()["id"]
+    reviewed = client.post(
+        f"/api/v1/jobs/{job_id}/review", headers=deal["operator"].headers, json={"approve": True, "note": "代码已审"}
+    )
+    assert reviewed.json()["state"] == "approved", reviewed.text
+    assert run_next_job(platform).job_id == job_id
+    return client.get(f"/api/v1/jobs/{job_id}", headers=deal["partner"].headers).json()
+
+
+def test_a_partner_develops_on_mock_data_that_has_the_schema_and_no_real_person(platform, partner_deal):
+    with TestClient(create_app(platform)) as client:
+        answer = client.post(
+            "/api/v1/dev/queries",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "sql": "SELECT id_number, full_name, district, household_size FROM cz_rk_0001 LIMIT 200",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        rows = answer.json()["rows"]
+        assert answer.json()["columns"] == ["id_number", "full_name", "district", "household_size"] and len(rows) == 200
+        assert not {row[0] for row in rows} & real_ids(platform)
+        assert all(1 <= row[3] <= 6 for row in rows)  # inside the real range
+        script = client.post(
+            "/api/v1/dev/runs",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "code": MODEL_SCRIPT,
+                "requirements": ["pandas", "scikit-learn"],
+            },
+        )
+        assert script.status_code == 200, script.text
+        result = script.json()
+        assert result["exit_code"] == 0, result["log"]
+        (model,) = result["files"]
+        assert model["name"] == "model.json" and json.loads(model["preview"])["rows"] == 1000
+    with platform.read() as session:
+        actions = session.scalars(select(LedgerEntry.action).where(LedgerEntry.action.like("sandbox.dev-%"))).all()
+    assert actions == ["sandbox.dev-query", "sandbox.dev-run"]
+
+
+def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_the_submitter(platform, partner_deal):
+    deal = partner_deal
+    with TestClient(create_app(platform)) as client:
+        job = approved_and_run(platform, client, deal, MODEL_SCRIPT)
+        assert job["state"] == "held", job
+        assert [item["name"] for item in job["outputs"]["files"]] == ["model.json"]
+        early = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["partner"].headers)
+        assert early.status_code == 409 and early.json()["rule"] == "job.not-released"
+        held_log = client.get(f"/api/v1/jobs/{job['id']}/log", headers=deal["partner"].headers)
+        assert held_log.status_code == 403 and held_log.json()["rule"] == "job.log-held"
+        assert "model fitted" in client.get(f"/api/v1/jobs/{job['id']}/log", headers=deal["operator"].headers).text
+        refused = client.post(f"/api/v1/jobs/{job['id']}/release", headers=deal["partner"].headers)
+        assert refused.status_code == 403
+        once = client.post(f"/api/v1/jobs/{job['id']}/release", headers=deal["operator"].headers).json()
+        assert once["state"] == "held" and once["operator_released_at"]
+        twice = client.post(f"/api/v1/jobs/{job['id']}/release", headers=deal["bureau"].headers).json()
+        assert twice["state"] == "released"
+        other = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["operator"].headers)
+        assert other.status_code == 403 and other.json()["rule"] == "job.not-submitter"
+        download = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["partner"].headers)
+        assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(download.content))
+        assert sorted(archive.namelist()) == ["model.json", "run.log"]
+        assert json.loads(archive.read("model.json"))["rows"] == 20
+        record = client.get(f"/api/v1/jobs/{job['id']}/record", headers=deal["partner"].headers)
+        assert record.headers["content-disposition"].startswith("attachment")
+        actions = [entry["action"] for entry in record.json()["ledger"]]
+    assert actions == [
+        "job.submit",
+        "job.approve",
+        "job.start",
+        "job.hold",
+        "job.release",
+        "job.release",
+        "job.download",
+    ]
+    with platform.read() as session:
+        contract_call = session.scalar(select(LedgerEntry).where(LedgerEntry.action == "contract.call"))
+        assert json.loads(contract_call.payload)["job"] == job["id"]
+
+
+def test_a_sql_job_is_checked_like_a_query_and_its_table_held(platform, partner_deal):
+    with TestClient(create_app(platform)) as client:
+        refused = submit(
+            client,
+            partner_deal["partner"],
+            partner_deal["contract_id"],
+            "SELECT id_number FROM cz_rk_0001",
+            kind="sql",
+            requirements=(),
+        )
+        assert refused.status_code == 403 and refused.json()["rule"] == "sql.sensitive-column"
+        job = approved_and_run(
+            platform,
+            client,
+            partner_deal,
+            "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001",
+            kind="sql",
+            requirements=(),
+        )
+    assert job["state"] == "held", job
+    (table,) = job["outputs"]["files"]
+    assert table["name"] == "result.csv" and table["rows"] == 1
+
+
+def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform, partner_deal):
+    leak = "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet')[['district', 'phone']].to_csv('/output/list.csv', index=False)\n"
+    small = (
+        "import pandas as pd\np = pd.read_parquet('/data/cz_rk_0001.parquet')\n"
+        "p.groupby('district').size().rename('count').reset_index().to_csv('/output/by_district.csv', index=False)\n"
+    )
+    printed = "import pandas as pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/x.txt', 'w').write('ok')\n"
+    with TestClient(create_app(platform)) as client:
+        blocked = [
+            approved_and_run(platform, client, partner_deal, code, requirements=("pandas",))
+            for code in (leak, small, printed)
+        ]
+        assert [job["state"] for job in blocked] == ["blocked"] * 3
+        assert all(job["outcome_rule"] == "job.output-check" for job in blocked)
+        assert "mobile numbers" in blocked[0]["outcome_detail"]
+        assert "smaller than 10" in blocked[1]["outcome_detail"]
+        assert "log" in blocked[2]["outcome_detail"]
+        release = client.post(f"/api/v1/jobs/{blocked[0]['id']}/release", headers=partner_deal["operator"].headers)
+        assert release.status_code == 409
+    for job in blocked:  # the refusal names the column, never a value
+        assert not any(value in job["outcome_detail"] for value in real_ids(platform))
+    with platform.read() as session:  # and no page shows a blocked output, not even to the reviewers
+        operator = principal(platform, "operator.admin")
+        assert (
+            jobs.previews_of(
+                session, principal=operator, job_id=blocked[0]["id"], domain_dir=platform.settings.domain_dir
+            )
+            == {}
+        )
+
+
+def test_submission_refusals_name_their_rule(platform, partner_deal):
+    deal = partner_deal
+    cases = [
+        ("import os\nos.system('id')\n", ["pandas"], "job.import-not-allowed"),
+        ("import requests\n", ["requests"], "job.requirement-not-allowed"),
+        ("x = __import__('socket')\n", [], "job.dynamic-code"),
+        ("().__class__.__bases__[0].__subclasses__()\n", [], "job.dynamic-code"),
+        ("def broken(:\n", [], "job.syntax"),
+    ]
+    with TestClient(create_app(platform)) as client:
+        for code, requirements, rule in cases:
+            answer = submit(client, deal["partner"], deal["contract_id"], code, requirements=requirements)
+            assert (answer.status_code, answer.json()["rule"]) == (422, rule), code
+        job = submit(client, deal["partner"], deal["contract_id"], MODEL_SCRIPT).json()
+        by_partner = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["partner"].headers, json={"approve": True}
+        )
+        assert by_partner.status_code == 403
+        no_reason = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": False}
+        )
+        assert no_reason.json()["rule"] == "job.review-note"
+        rejected = client.post(
+            f"/api/v1/jobs/{job['id']}/review",
+            headers=deal["operator"].headers,
+            json={"approve": False, "note": "请勿输出明细"},
+        )
+        assert rejected.json()["state"] == "rejected"
+        again = client.post(
+            f"/api/v1/jobs/{job['id']}/review", headers=deal["operator"].headers, json={"approve": True}
+        )
+        assert again.status_code == 409 and again.json()["rule"] == "job.transition"
+        assert run_next_job(platform) is None  # nothing approved: nothing runs
+        hidden = client.get(f"/api/v1/jobs/{job['id']}", headers=deal["security"].headers)
+        assert hidden.status_code == 404
+
+
+def test_jobs_survive_a_restart_run_again_or_fail_never_half_released(platform, partner_deal):
+    with TestClient(create_app(platform)) as client:
+        job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
+        client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
+    with platform.command() as session:  # the server dies after starting the job
+        assert jobs.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir).job_id == job_id
+    assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} will run again"]
+    assert run_next_job(platform).job_id == job_id
+    with platform.command() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.attempts) == ("held", 2)
+        calls = session.scalars(select(LedgerEntry).where(LedgerEntry.action == "contract.call")).all()
+        assert len(calls) == 1  # the second attempt is the same call
+        job.state, job.attempts = "running", 2  # interrupted a second time (a crash, written behind the platform)
+    assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} failed after 2 interrupted runs"]
+    with platform.read() as session:
+        assert session.get(Job, job_id).outcome_rule == "job.interrupted"
+
+
+def test_a_job_is_refused_not_run_when_bubblewrap_cannot_run(platform, partner_deal, monkeypatch):
+    monkeypatch.setattr(isolation, "BWRAP", "bwrap-not-installed")
+    with TestClient(create_app(platform)) as client:
+        job = approved_and_run(platform, client, partner_deal, MODEL_SCRIPT)
+        assert (job["state"], job["outcome_rule"]) == ("failed", "sandbox.isolation-unavailable")
+        dev = client.post(
+            "/api/v1/dev/runs",
+            headers=partner_deal["partner"].headers,
+            json={
+                "contract_id": partner_deal["contract_id"],
+                "code": MODEL_SCRIPT,
+                "requirements": ["pandas", "scikit-learn"],
+            },
+        )
+        assert dev.status_code == 503 and dev.json()["rule"] == "sandbox.isolation-unavailable"
+
+
+def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner_deal):
+    from datetime import datetime
+
+    with TestClient(create_app(platform)) as client:
+        job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
+        client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
+    with platform.read() as session:
+        agreement = session.scalars(select(Agreement)).one()
+    security = principal(platform, "security.admin")
+    incident = run(
+        platform,
+        evaluation.report_incident,
+        principal=security,
+        agreement_id=agreement.id,
+        occurred_at=datetime(2026, 1, 4, 22, tzinfo=UTC),
+        description="接口被越权调用，导致数据泄露",
+    )
+    run(
+        platform,
+        evaluation.decide_incident,
+        principal=principal(platform, "bureau.admin"),
+        incident_id=incident.id,
+        bad_impact=True,
+    )
+    assert run_next_job(platform).job_id == job_id
+    with platform.read() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.outcome_rule) == ("failed", "authorization.out-of-scope")
+        assert not jobs.workspace(platform.settings.domain_dir, job_id).root.exists()  # it never started

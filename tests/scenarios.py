@@ -1,0 +1,257 @@
+"""Builders the tests share: accounts, the platform clock, one command at a time, and the scenarios many domains'
+tests start from (a city with registered resources, an operator's signed agreement, a partner's contract) —
+all made through the real services, in the platform's own units of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+from fastapi.testclient import TestClient
+
+from pubdata import scheduler
+from pubdata.app import create_app
+from pubdata.authorization import agreements, partners
+from pubdata.authorization.schemas import Scope
+from pubdata.catalog import service as catalog
+from pubdata.catalog.schemas import ResourceIn
+from pubdata.common import clock
+from pubdata.common.actor import CLI
+from pubdata.identity import service as identity
+from pubdata.identity.access import PlatformItself, Principal
+from pubdata.jobs import service as jobs
+from pubdata.jobs.rules import Limits
+from pubdata.ledger import service as ledger
+from pubdata.platform import Platform
+from tests.data import csv_text, person_rows, resource_body
+
+PASSWORD = "correct-horse-battery"
+AS_CLI = PlatformItself(CLI)
+SELECTION = {
+    key: "见招标文件附件" for key in ("capability", "credibility", "knowledge", "environment", "responsibility")
+}
+SCORES = {
+    d: {"score": 85, "evidence": "评估报告"} for d in ("security", "performance", "scenario_benefit", "public_welfare")
+}
+MODEL_SCRIPT = """\
+import json
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+people = pd.read_parquet("/data/cz_rk_0001.parquet")
+people["year"] = pd.to_datetime(people["birth_date"]).dt.year
+model = LinearRegression().fit(people[["year"]], people["household_size"])
+json.dump({"coefficient": float(model.coef_[0]), "intercept": float(model.intercept_), "rows": len(people)},
+          open("/output/model.json", "w"))
+print("model fitted")
+"""
+TEST_LIMITS = Limits(wall_seconds=60, cpu_seconds=30, memory_bytes=2 << 30, file_bytes=1 << 20, output_bytes=2 << 20)
+
+
+@dataclass
+class Account:
+    organisation_id: int
+    user_id: int
+    login: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_account(
+    platform: Platform, *, kind: str, name: str, login: str, role: str = "admin", days: int = 30
+) -> Account:
+    with platform.command() as session:
+        organisation = identity.find_organisation(session, name=name) or identity.create_organisation(
+            session, principal=AS_CLI, kind=kind, name=name
+        )
+        user = identity.create_user(
+            session,
+            principal=AS_CLI,
+            organisation_id=organisation.id,
+            login=login,
+            display_name=login,
+            role=role,
+            password=PASSWORD,
+        )
+        _, token = identity.issue_token(session, principal=AS_CLI, user_id=user.id, name="test", days=days)
+        return Account(organisation.id, user.id, login, token)
+
+
+def ledger_size(platform: Platform) -> int:
+    with platform.read() as session:
+        return ledger.size(session)
+
+
+def at(day: str) -> None:
+    clock.freeze(clock.parse_moment(day + "T10:00:00"))
+
+
+def principal(platform: Platform, login: str) -> Principal:
+    with platform.read() as session:
+        return identity.principal_of(session, login=login)
+
+
+def run(platform: Platform, command: Callable[..., Any], **kwargs: Any) -> Any:
+    """One command in one transaction, as a route would."""
+    with platform.command() as session:
+        return command(session, **kwargs)
+
+
+def read(platform: Platform, query: Callable[..., Any], **kwargs: Any) -> Any:
+    with platform.read() as session:
+        return query(session, **kwargs)
+
+
+def tick(platform: Platform) -> list[str]:
+    return scheduler.tick(platform).changes
+
+
+def registered_resources(platform: Platform, codes_and_sectors: tuple[tuple[str, str], ...], rows: int = 20) -> None:
+    """The police describe, load and submit each resource; the bureau accepts it (its notice starts)."""
+    police, bureau = principal(platform, "police.admin"), principal(platform, "bureau.admin")
+    for code, sector in codes_and_sectors:
+        resource = run(
+            platform,
+            catalog.describe,
+            principal=police,
+            body=ResourceIn.model_validate(resource_body(code=code, sector=sector)),
+        )
+        path = platform.settings.data_dir / f"{code}.csv"
+        path.write_text(csv_text(person_rows(rows)), encoding="utf-8")
+        catalog.load(
+            platform,
+            principal=police,
+            resource_id=resource.id,
+            domain_dir=platform.settings.domain_dir,
+            source_format="csv",
+            path=path,
+        )
+        application = run(
+            platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first"
+        )
+        run(
+            platform,
+            catalog.review_registration,
+            principal=bureau,
+            registration_id=application.id,
+            decision="accept",
+            reason=None,
+        )
+
+
+def city(platform: Platform) -> dict[str, Account]:
+    """A bureau, a department with two registered resources, an operator and a partner."""
+    at("2025-12-01")
+    accounts = {
+        "bureau": make_account(platform, kind="bureau", name="池州市数据资源局", login="bureau.admin", days=366),
+        "police": make_account(platform, kind="provider", name="池州市公安局", login="police.admin", days=366),
+        "operator": make_account(
+            platform, kind="operator", name="池州数据运营有限公司", login="operator.admin", days=366
+        ),
+        "partner": make_account(
+            platform, kind="partner", name="池州普惠金融科技有限公司", login="partner.admin", days=366
+        ),
+        "security": make_account(platform, kind="security", name="池州市委网信办", login="security.admin", days=366),
+    }
+    registered_resources(platform, (("CZ-RK-0001", "public_security"), ("CZ-CG-0001", "urban_management")))
+    at("2025-12-31")
+    assert len(tick(platform)) == 2
+    return accounts
+
+
+def signed_agreement(platform: Platform, *, day: str = "2026-01-05", scope: Scope | None = None) -> Any:
+    at(day)
+    bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
+    agreement = run(
+        platform,
+        agreements.record_agreement,
+        principal=bureau,
+        operator_id=operator.organisation_id,
+        tender_reference="CZZB-2025-001",
+        selection=SELECTION,
+        scope=scope or Scope(resources=("CZ-RK-0001",), sectors=("urban_management",), max_grade="general-4"),
+        security_duties="落实数据安全主体责任",
+    )
+    run(platform, agreements.sign, principal=bureau, agreement_id=agreement.id)
+    return run(platform, agreements.sign, principal=operator, agreement_id=agreement.id)
+
+
+PARTNER_TERMS = {
+    "resources": ["CZ-RK-0001"],
+    "purpose": "industry",
+    "valid_from": "2026-01-05",
+    "valid_until": "2026-12-31",
+    "max_calls": 50,
+    "max_rows": 10000,
+    "output_rule": "aggregate",
+    "dimensions": ["district"],
+    "min_group_size": 10,
+}
+
+
+def signed_contract(platform: Platform, operator: Account, assignee: Account, terms: dict[str, Any]) -> dict:
+    """The operator proposes ``terms`` to ``assignee`` over the API and both sign."""
+    with TestClient(create_app(platform)) as client:
+        proposed = client.post(
+            "/api/v1/contracts",
+            headers=operator.headers,
+            json={"assignee_id": assignee.organisation_id, "terms": terms},
+        )
+        assert proposed.status_code == 201, proposed.text
+        contract = proposed.json()
+        client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=operator.headers)
+        signed = client.post(f"/api/v1/contracts/{contract['id']}/signatures", headers=assignee.headers).json()
+    assert signed["state"] == "active", signed
+    return signed
+
+
+def partner_deal(platform: Platform, accounts: dict[str, Account]) -> dict[str, Any]:
+    """The operator holds CZ-RK-0001, admits its partner, and both have signed a development contract."""
+    agreement = signed_agreement(platform)
+    run(
+        platform,
+        partners.admit_partner,
+        principal=principal(platform, "operator.admin"),
+        agreement_id=agreement.id,
+        partner_id=accounts["partner"].organisation_id,
+        scope=Scope(resources=("CZ-RK-0001",), max_grade="general-4"),
+    )
+    signed = signed_contract(platform, accounts["operator"], accounts["partner"], PARTNER_TERMS)
+    return {"contract_id": signed["id"], **accounts}
+
+
+def submit_job(
+    client: TestClient,
+    account: Account,
+    contract_id: int,
+    code: str,
+    kind: str = "python",
+    requirements: tuple[str, ...] = ("pandas", "scikit-learn"),
+) -> Any:
+    return client.post(
+        "/api/v1/jobs",
+        headers=account.headers,
+        json={
+            "contract_id": contract_id,
+            "title": "户规模模型",
+            "kind": kind,
+            "code": code,
+            "requirements": list(requirements),
+        },
+    )
+
+
+def run_next_job(platform: Platform, *, limits: Limits = TEST_LIMITS) -> jobs.Ran | None:
+    """The job worker's step, as ``pubdata serve`` takes it."""
+    return jobs.execute_next(platform, domain_dir=platform.settings.domain_dir, limits=limits)
+
+
+def real_ids(platform: Platform) -> set[str]:
+    """The resident IDs in the domain's population file: what must never leave it."""
+    path = next((platform.settings.domain_dir / "resources").rglob("*.parquet"))
+    return {row[0] for row in duckdb.sql(f"SELECT id_number FROM read_parquet('{path}')").fetchall()}

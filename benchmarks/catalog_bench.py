@@ -243,7 +243,8 @@ def resource_body(i: int, rng: random.Random) -> dict:
     return {
         "code": f"CZ-{part}-{i:05d}",
         "name": f"{qualifier}{topic}{rare}{kind}{i:05d}",
-        "description": f"{qualifier or '池州市'}{topic}领域{kind}，由提供部门按{rng.choice(('月', '季', '年'))}汇总（合成数据，第 {i} 号）",
+        "description": f"{qualifier or '池州市'}{topic}领域{kind}，由提供部门按{rng.choice(('月', '季', '年'))}汇总"
+        f"（合成数据，第 {i} 号）",
         "sector": sector,
         "base_library": base_library,
         "update_frequency": rng.choice(FREQUENCIES),
@@ -384,7 +385,8 @@ def bench_search(args: argparse.Namespace) -> dict:
 
 def report(load: dict | None, search: dict | None) -> None:
     print(
-        f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), Python {host.python_version()}, {host.platform()}, DuckDB {duckdb.__version__}"
+        f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), Python {host.python_version()}, "
+        f"{host.platform()}, DuckDB {duckdb.__version__}"
     )
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}")
     busy = [f"{name} {part['contention']:.2f}" for name, part in (("load", load), ("search", search)) if part]
@@ -396,30 +398,39 @@ def report(load: dict | None, search: dict | None) -> None:
         platform_s, raw_s = statistics.median(load["platform"]), statistics.median(load["raw"])
         runs = len(load["platform"])
         print(
-            f"| CSV written once per run ({load['csv_bytes'] / 2**20:.0f} MiB, {n:,} rows) | {load['generate_s']:.1f} s | — |"
+            f"| CSV written once per run ({load['csv_bytes'] / 2**20:.0f} MiB, {n:,} rows) | "
+            f"{load['generate_s']:.1f} s | — |"
         )
         print(
-            f"| platform load, all checks (`check_and_write`, SM3), median of {runs} | {n / platform_s:,.0f} rows/s ({platform_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['platform'])}) | — |"
+            f"| platform load, all checks (`check_and_write`, SM3), median of {runs} | {n / platform_s:,.0f} "
+            f"rows/s ({platform_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['platform'])}) | — |"
         )
         print(
-            f"| DuckDB `read_csv` → Parquet (zstd), no checks, median of {runs} | {n / raw_s:,.0f} rows/s ({raw_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['raw'])}) | — |"
+            f"| DuckDB `read_csv` → Parquet (zstd), no checks, median of {runs} | {n / raw_s:,.0f} rows/s "
+            f"({raw_s:.2f} s; runs {', '.join(f'{t:.2f}' for t in load['raw'])}) | — |"
         )
         print(
-            f"| ratio platform / raw (medians) | **{platform_s / raw_s:.2f}×** (best runs: {min(load['platform']) / min(load['raw']):.2f}×) | ≤ 3× |"
+            f"| ratio platform / raw (medians) | **{platform_s / raw_s:.2f}×** (best runs: "
+            f"{min(load['platform']) / min(load['raw']):.2f}×) | ≤ 3× |"
         )
         print(
-            f"| Parquet size, platform (typed) / raw (inferred) | {load['platform_parquet_bytes'] / 2**20:.1f} / {load['raw_parquet_bytes'] / 2**20:.1f} MiB | — |"
+            f"| Parquet size, platform (typed) / raw (inferred) | {load['platform_parquet_bytes'] / 2**20:.1f} / "
+            f"{load['raw_parquet_bytes'] / 2**20:.1f} MiB | — |"
         )
     if search:
         s, h = search["search"], search["http"]
         print(
-            f"| describe {search['resources']:,} resources (service, ledger entry each) | {search['resources'] / search['describe_s']:,.0f} resources/s ({search['describe_s']:.1f} s) | — |"
+            f"| describe {search['resources']:,} resources (service, ledger entry each) | "
+            f"{search['resources'] / search['describe_s']:,.0f} resources/s ({search['describe_s']:.1f} s) | — |"
         )
         print(
-            f"| `search_public`, {search['queries']} mixed queries over {search['registered']:,} registered, p50 / p95 / max | {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} ms | p95 < 50 ms |"
+            f"| `search_public`, {search['queries']} mixed queries over {search['registered']:,} registered, p50 "
+            f"/ p95 / max | {s[0]:.2f} / {s[1]:.2f} / {s[2]:.2f} ms | p95 < 50 ms |"
         )
         print(
-            f"| `GET /api/v1/public/catalog?q=人口` ({search['requests']} requests, {search['http_total']:,} matches, {min(50, search['http_total'])} returned), p50 / p95 / max | {h[0]:.2f} / {h[1]:.2f} / {h[2]:.2f} ms | p95 < 50 ms |"
+            f"| `GET /api/v1/public/catalog?q=人口` ({search['requests']} requests, {search['http_total']:,} "
+            f"matches, {min(50, search['http_total'])} returned), p50 / p95 / max | {h[0]:.2f} / {h[1]:.2f} / "
+            f"{h[2]:.2f} ms | p95 < 50 ms |"
         )
     if load:
         print(f"\nStage breakdown, one instrumented load ({load['staged_total']:.2f} s in all):\n")
@@ -427,7 +438,8 @@ def report(load: dict | None, search: dict | None) -> None:
         print("|---|---|---|")
         for name, seconds in load["stages"].items():
             print(
-                f"| {STAGES.get(name, 'other (DESCRIBE, count, scratch folder)')} | {seconds:.2f} | {seconds / load['staged_total']:.0%} |"
+                f"| {STAGES.get(name, 'other (DESCRIBE, count, scratch folder)')} | {seconds:.2f} | "
+                f"{seconds / load['staged_total']:.0%} |"
             )
     if search:
         print("\nSearch by kind of query:\n")

@@ -142,7 +142,8 @@ def main() -> None:
     print(f"| ratio ledger / plain | {ledger_s / plain_s:.2f}× |")
     print(f"| inclusion proof, p50 / p99 / max | {inclusion[0]:.2f} / {inclusion[1]:.2f} / {inclusion[2]:.2f} ms |")
     print(
-        f"| consistency proof, p50 / p99 / max | {consistency[0]:.2f} / {consistency[1]:.2f} / {consistency[2]:.2f} ms |"
+        f"| consistency proof, p50 / p99 / max | {consistency[0]:.2f} / {consistency[1]:.2f} / "
+        f"{consistency[2]:.2f} ms |"
     )
     print(f"| full verification | {verify_s:.1f} s ({n / verify_s:,.0f} entries/s) |")
     platform.close()

@@ -79,7 +79,8 @@ def write_persons(path: Path, rows: int, seed: int) -> None:
     character), a district, a household size of 1–6 and an income of 20,000–199,999 yuan."""
     days = 365 * 55
     prefix = (
-        f"CAST(list_extract({list(REGIONS)}, (i % 4) + 1) || strftime(DATE '1950-01-01' + CAST((i // 4) % {days} AS INTEGER), '%Y%m%d')"
+        f"CAST(list_extract({list(REGIONS)}, (i % 4) + 1) || strftime(DATE '1950-01-01' + CAST((i // 4) % {days} "
+        f"AS INTEGER), '%Y%m%d')"
         f" || lpad(CAST(i // {4 * days} AS VARCHAR), 3, '0') AS BIGINT)"
     )
     weighted = " + ".join(f"((p // {10 ** (16 - k)}) % 10) * {w}" for k, w in enumerate(ID_WEIGHTS))
@@ -414,7 +415,8 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
 
             service_t, raw_t, engine_t = [], [], []
             dp_plan_sql = engine_sql(platform, ids["dp"], dp_sql.format(k=nonce + 50))
-            # First with the engine as configured; if it refuses (memory), once more with a larger limit for the timings.
+            # First with the engine as configured; if it refuses (memory), once more with a larger limit for the
+            # timings.
             started = time.perf_counter()
             response = client.post(
                 "/api/v1/queries",
@@ -503,7 +505,8 @@ def report(args: argparse.Namespace, setup: dict, out: dict) -> None:
     n_big, n_small = setup["rows"][BIG], setup["rows"][SMALL]
     print(
         f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), "
-        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {host.python_version()}, {host.platform()}, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python "
+        f"{host.python_version()}, {host.platform()}, "
         f"DuckDB {duckdb.__version__}, SQLite {sqlite3.sqlite_version}"
     )
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}")
@@ -550,38 +553,47 @@ def report_big(out: dict, n_big: int) -> None:
     reps = len(a["service"])
     sa, ra, ea = (statistics.median(a[k]) for k in ("service", "raw", "engine_sql"))
     print(
-        f"| GROUP BY over {n_big:,} rows, `POST /api/v1/queries` (aggregate contract), median of {reps} | {sa:.2f} s (runs {runs(a['service'])}) | — |"
+        f"| GROUP BY over {n_big:,} rows, `POST /api/v1/queries` (aggregate contract), median of {reps} | "
+        f"{sa:.2f} s (runs {runs(a['service'])}) | — |"
     )
     print(
-        f"| the same query, raw DuckDB on the same Parquet file, median of {reps} | {ra:.2f} s (runs {runs(a['raw'])}) | — |"
+        f"| the same query, raw DuckDB on the same Parquet file, median of {reps} | {ra:.2f} s (runs "
+        f"{runs(a['raw'])}) | — |"
     )
     print(
-        f"| ratio service / raw (medians) | **{sa / ra:.2f}×** (best runs {min(a['service']) / min(a['raw']):.2f}×) | ≤ 1.15× |"
+        f"| ratio service / raw (medians) | **{sa / ra:.2f}×** "
+        f"(best runs {min(a['service']) / min(a['raw']):.2f}×) | ≤ 1.15× |"
     )
     wa = statistics.median(a["warm"])
     print(
-        f"| the same query, raw DuckDB on one warm connection (no connect), median | {wa:.2f} s; service / it: **{sa / wa:.2f}×** | — |"
+        f"| the same query, raw DuckDB on one warm connection (no connect), median | {wa:.2f} s; service / it: "
+        f"**{sa / wa:.2f}×** | — |"
     )
     print(
-        f"| the engine's SQL (with the small-group `HAVING`), raw DuckDB, median | {ea:.2f} s (runs {runs(a['engine_sql'])}); service / it: {sa / ea:.2f}× | — |"
+        f"| the engine's SQL (with the small-group `HAVING`), raw DuckDB, median | {ea:.2f} s (runs "
+        f"{runs(a['engine_sql'])}); service / it: {sa / ea:.2f}× | — |"
     )
     sd, rd, ed = (statistics.median(d[k]) for k in ("service", "raw", "engine_sql"))
     if d["refusal"]:
         seconds, detail = d["refusal"]
         print(
-            f"| dp GROUP BY over {n_big:,} rows, engine as configured (threads {d['default_engine'][0]}, memory_limit {d['default_engine'][1]}) | "
+            f"| dp GROUP BY over {n_big:,} rows, engine as configured (threads {d['default_engine'][0]}, "
+            f"memory_limit {d['default_engine'][1]}) | "
             f"**refused** after {seconds:.1f} s: {detail} | — |"
         )
         print(
-            f"| *the dp rows below: engine memory_limit raised to {d['engine'][1]} by the benchmark (`--dp-memory-limit`)* | | |"
+            f"| *the dp rows below: engine memory_limit raised to {d['engine'][1]} by the benchmark "
+            f"(`--dp-memory-limit`)* | | |"
         )
     print(
-        f"| same GROUP BY under the dp contract (ε 0.001 a query, a new query text each run), median of {reps} | {sd:.2f} s (runs {runs(d['service'])}) | — |"
+        f"| same GROUP BY under the dp contract (ε 0.001 a query, a new query text each run), median of {reps} | "
+        f"{sd:.2f} s (runs {runs(d['service'])}) | — |"
     )
     print(f"| the same queries, raw DuckDB (no bounding, no noise), median | {rd:.2f} s (runs {runs(d['raw'])}) | — |")
     print(f"| ratio dp service / raw (medians) | **{sd / rd:.2f}×** | — |")
     print(
-        f"| the dp plan's SQL (one row per person, clamped sums), raw DuckDB, median | {ed:.2f} s; service / it: {sd / ed:.2f}× | — |"
+        f"| the dp plan's SQL (one row per person, clamped sums), raw DuckDB, median | {ed:.2f} s; service / it: "
+        f"{sd / ed:.2f}× | — |"
     )
     print(f"| a repeated dp query (answered from the cache, nothing charged) | {d['cached'] * 1000:.1f} ms | — |")
 
@@ -589,8 +601,10 @@ def report_big(out: dict, n_big: int) -> None:
 def report_small(out: dict, n_small: int) -> None:
     s = out["small"]
     print(
-        f"| small GROUP BY ({n_small:,} rows), `POST /api/v1/queries`, {len(s['service'])} calls, p50 / p99 / max | "
-        f"**{percentile(s['service'], 0.5) * 1000:.1f}** / {percentile(s['service'], 0.99) * 1000:.1f} / {max(s['service']) * 1000:.1f} ms | p50 < 20 ms |"
+        f"| small GROUP BY ({n_small:,} rows), `POST /api/v1/queries`, {len(s['service'])} calls, p50 / p99 / max | "(
+            f"**{percentile(s['service'], 0.5) * 1000:.1f}** / {percentile(s['service'], 0.99) * 1000:.1f} / "
+            f"{max(s['service']) * 1000:.1f} ms | p50 < 20 ms |"
+        )
     )
     print(
         f"| the same small query, raw DuckDB (new connection each time), p50 / p99 | "
@@ -602,7 +616,8 @@ def report_small(out: dict, n_small: int) -> None:
     )
     print(f"| `duckdb.connect()` + `close()` alone, median of 50 | {out['connect'] * 1000:.1f} ms | — |")
     print(
-        f"| `GET /healthz` through the same `TestClient` (the HTTP harness's floor), p50 | {percentile(s['healthz'], 0.5) * 1000:.2f} ms | — |"
+        f"| `GET /healthz` through the same `TestClient` (the HTTP harness's floor), p50 | "
+        f"{percentile(s['healthz'], 0.5) * 1000:.2f} ms | — |"
     )
 
 

@@ -1,4 +1,5 @@
-"""Serving the platform on a real port and driving Debian's chromium with Playwright — the pattern every page test follows."""
+"""Serving the platform on a real port and driving Debian's chromium with Playwright — the pattern every page
+test follows."""
 
 from __future__ import annotations
 

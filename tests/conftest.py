@@ -46,7 +46,8 @@ def postgres_schema_url() -> Iterator[str]:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as error:  # noqa: BLE001 - turn any connection problem into a clear failure
         pytest.fail(
-            f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}. Start it (see README) or set PUBDATA_TEST_DATABASES=sqlite."
+            f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}. Start it (see README) or set "
+            f"PUBDATA_TEST_DATABASES=sqlite."
         )
     url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     engine = make_engine(url)

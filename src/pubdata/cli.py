@@ -28,10 +28,12 @@ db_app = typer.Typer(help="Control-plane database.", no_args_is_help=True)
 admin_app = typer.Typer(help="Organisations, users and tokens.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Isolated jobs on the real data.", no_args_is_help=True)
+docs_app = typer.Typer(help="Documents generated from the code.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(docs_app, name="docs")
 console = Console()
 AS_CLI = PlatformItself(CLI)  # administration from the command line: the platform acting for itself
 
@@ -109,7 +111,8 @@ def serve(
     elif accounts.exists():
         bureau = json.loads(accounts.read_text("utf-8"))["accounts"][0]
         console.print(
-            f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account is in {accounts}"
+            f"log in as [bold]{bureau['login']}[/bold] / [bold]{bureau['password']}[/bold]; every demo account "
+            f"is in {accounts}"
         )
     _start_scheduler(platform)
     _start_job_worker(platform)
@@ -442,3 +445,14 @@ def ledger_verify(data_dir: DataDir = None) -> None:
         where = f"entry {problem.seq}" if problem.seq is not None else "—"
         console.print(f"  {where}: {escape(problem.reason)}")
     raise typer.Exit(code=1)
+
+
+@docs_app.command("refusals")
+def docs_refusals(
+    out: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/refusals.md"),
+) -> None:
+    """Write the catalogue of refusals (rule, status, sentences) from the domains' declarations."""
+    from pubdata.domains import refusals_markdown
+
+    out.write_text(refusals_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")

@@ -57,7 +57,7 @@ def test_department_describes_loads_and_registers_a_resource(client, platform, p
     assert loaded.json()["version"]["number"] == 1 and loaded.json()["row_count"] == 200
 
     preview = client.get(f"/api/v1/resources/{resource['id']}/preview", headers=police.headers).json()
-    names = dict(zip(preview["columns"], preview["rows"][0]))
+    names = dict(zip(preview["columns"], preview["rows"][0], strict=True))
     assert (
         names["id_number"].count("*") == 10
         and names["phone"].count("*") == 4

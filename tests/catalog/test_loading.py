@@ -209,7 +209,8 @@ def test_parquet_is_read_and_checked(tmp_path):
     rows = person_rows(15)
     (tmp_path / "src.csv").write_text(csv_text(rows), encoding="utf-8")
     duckdb.connect().execute(
-        f"COPY (SELECT * FROM read_csv('{tmp_path / 'src.csv'}', all_varchar = true)) TO '{tmp_path / 'src.parquet'}' (FORMAT parquet)"
+        f"COPY (SELECT * FROM read_csv('{tmp_path / 'src.csv'}', all_varchar = true)) "
+        f"TO '{tmp_path / 'src.parquet'}' (FORMAT parquet)"
     )
     result = check_and_write(
         source_format="parquet", fields=FIELDS, work_dir=tmp_path / "domain", path=tmp_path / "src.parquet", hasher=SM3
@@ -222,7 +223,8 @@ def test_a_department_database_is_read_with_a_query(tmp_path):
     rows = person_rows(25)
     with sqlite3.connect(database) as con:
         con.execute(
-            "CREATE TABLE people (id_number TEXT, full_name TEXT, phone TEXT, birth_date TEXT, district TEXT, household_size INTEGER)"
+            "CREATE TABLE people (id_number TEXT, full_name TEXT, phone TEXT, birth_date TEXT, district TEXT, "
+            "household_size INTEGER)"
         )
         con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", [tuple(row.values()) for row in rows])
     result = check_and_write(

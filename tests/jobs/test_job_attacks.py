@@ -50,15 +50,26 @@ ATTACKS = {
     "overwrite its own script": "open('/job/main.py', 'w').write('')",
     "write at the root": "open('/escape', 'w').write('x')",
     "climb out of the output folder": "open('/output/../escape', 'w').write('x')",
-    "write into the platform's Python": f"open({os.path.join(os.path.dirname(os.__file__), 'evil.py')!r}, 'w').write('x')",
+    "write into the platform's Python": (
+        f"open({os.path.join(os.path.dirname(os.__file__), 'evil.py')!r}, 'w').write('x')"
+    ),
     "read the host's passwords": "return open('/etc/passwd').read()[:20]",
     "read the host's root home": "return os.listdir('/root/.ssh')",
-    "see the host's processes": "pids = [p for p in os.listdir('/proc') if p.isdigit()]\nreturn None if len(pids) > 20 else 'refused ' + str(len(pids))",
-    "server environment": "return 'refused' if set(os.environ) <= {'PATH', 'HOME', 'LANG', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MPLCONFIGDIR', 'PWD'} else None",
+    "see the host's processes": (
+        "pids = [p for p in os.listdir('/proc') if p.isdigit()]\nreturn None if "
+        "len(pids) > 20 else 'refused ' + str(len(pids))"
+    ),
+    "server environment": (
+        "return 'refused' if set(os.environ) <= {'PATH', 'HOME', 'LANG', 'OMP_NUM_THREADS', "
+        "'OPENBLAS_NUM_THREADS', 'MPLCONFIGDIR', 'PWD'} else None"
+    ),
     "become root again": "os.setuid(0)",
     "signal a host process": "os.kill(1, 9)",
     "hard link the data into the output": "os.link('/data/t.parquet', '/output/copy.parquet')",
-    "fork bomb": "pids = []\nwhile True:\n    pids.append(os.fork())\n    if pids[-1] == 0:\n        import time; time.sleep(30); os._exit(0)",
+    "fork bomb": (
+        "pids = []\nwhile True:\n    pids.append(os.fork())\n    if pids[-1] == 0:\n        import "
+        "time; time.sleep(30); os._exit(0)"
+    ),
     "thread bomb": "import time\nwhile True:\n    threading.Thread(target=time.sleep, args=(30,)).start()",
     "memory bomb": "block = bytearray(8 << 30)",
     "file bigger than the limit": "open('/output/big.bin', 'wb').write(b'0' * (4 << 20))",
@@ -140,7 +151,10 @@ def test_a_sleeper_is_stopped_at_its_wall_time(tmp_path, table):
 JOB_ATTACKS = {
     "network through pandas": ("import pandas as pd\npd.read_csv('http://127.0.0.1:5432/')\n", ("failed",), None),
     "fork bomb through pandas' os": (
-        "import pandas as pd\nfork = pd.io.common.os.fork\nwhile True:\n    try:\n        fork()\n    except OSError:\n        pass\n",
+        (
+            "import pandas as pd\nfork = pd.io.common.os.fork\nwhile True:\n    try:\n        fork()\n    except "
+            "OSError:\n        pass\n"
+        ),
         ("failed",),
         ("job.cpu-limit", "job.time-limit", "job.killed"),
     ),

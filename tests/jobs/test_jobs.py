@@ -139,12 +139,19 @@ def test_a_sql_job_is_checked_like_a_query_and_its_table_held(platform, partner_
 
 
 def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform, partner_deal):
-    leak = "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet')[['district', 'phone']].to_csv('/output/list.csv', index=False)\n"
+    leak = (
+        "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet')[['district', "
+        "'phone']].to_csv('/output/list.csv', index=False)\n"
+    )
     small = (
         "import pandas as pd\np = pd.read_parquet('/data/cz_rk_0001.parquet')\n"
         "p.groupby('district').size().rename('count').reset_index().to_csv('/output/by_district.csv', index=False)\n"
     )
-    printed = "import pandas as pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/x.txt', 'w').write('ok')\n"
+    printed = (
+        "import pandas as "
+        "pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/x.txt', "
+        "'w').write('ok')\n"
+    )
     with TestClient(create_app(platform)) as client:
         blocked = [
             approved_and_run(platform, client, partner_deal, code, requirements=("pandas",))

@@ -159,7 +159,8 @@ def test_row_inserted_behind_the_platforms_back_is_found(platform):
     with platform.command() as session:
         session.execute(
             text(
-                "INSERT INTO organisation (kind, name, active, created_at) VALUES ('bureau', '冒名机构', true, '2026-01-01 00:00:00')"
+                "INSERT INTO organisation (kind, name, active, created_at) VALUES ('bureau', '冒名机构', true, "
+                "'2026-01-01 00:00:00')"
             )
         )
         report = verify(session, public_keys=platform.public_keys)

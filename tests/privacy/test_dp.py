@@ -19,7 +19,8 @@ POLICY = sql_checks.Policy(
 def con():
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE people AS SELECT 'id' || range AS id_number, CASE WHEN range % 2 = 0 THEN '贵池区' ELSE '东至县' END AS district, "
+        "CREATE TABLE people AS SELECT 'id' || range AS id_number, CASE WHEN range % 2 = 0 THEN '贵池区' ELSE '东至县' "
+        "END AS district, "
         "1 + range % 5 AS household_size FROM range(2000)"
     )
     con.execute(

@@ -115,14 +115,23 @@ def test_there_are_at_least_forty_attacks():
 ALLOWED = [
     (
         "SELECT district, count(*) AS n FROM people GROUP BY district",
-        "SELECT people.district AS district, COUNT(*) AS n FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10",
+        (
+            "SELECT people.district AS district, COUNT(*) AS n FROM people AS people GROUP BY people.district HAVING "
+            "COUNT(DISTINCT people.id_number) >= 10"
+        ),
     ),
     (
         "SELECT district, count(*) AS n, avg(household_size) AS size FROM people GROUP BY ALL",
-        "SELECT people.district AS district, COUNT(*) AS n, AVG(people.household_size) AS size FROM people AS people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10",
+        (
+            "SELECT people.district AS district, COUNT(*) AS n, AVG(people.household_size) AS size FROM people AS "
+            "people GROUP BY people.district HAVING COUNT(DISTINCT people.id_number) >= 10"
+        ),
     ),
     (
-        "SELECT l.bank, sum(l.amount) AS total FROM loans l JOIN people p ON p.id_number = l.id_number WHERE p.district = '贵池区' GROUP BY l.bank",
+        (
+            "SELECT l.bank, sum(l.amount) AS total FROM loans l JOIN people p ON p.id_number = l.id_number WHERE "
+            "p.district = '贵池区' GROUP BY l.bank"
+        ),
         None,
     ),
     ("SELECT count(DISTINCT id_number) AS persons FROM people WHERE phone IS NOT NULL", None),
@@ -140,7 +149,8 @@ def test_allowed_queries_are_rewritten_to_suppress_small_groups(sql, expected):
 def test_small_groups_do_not_come_back_from_duckdb():
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE people (id_number VARCHAR, full_name VARCHAR, phone VARCHAR, district VARCHAR, household_size BIGINT, birth_year BIGINT)"
+        "CREATE TABLE people (id_number VARCHAR, full_name VARCHAR, phone VARCHAR, district VARCHAR, "
+        "household_size BIGINT, birth_year BIGINT)"
     )
     rows = [(f"id{i}", "x", None, "贵池区", 3, 1990) for i in range(25)] + [
         (f"lone{i}", "y", None, "石台县", 2, 1980) for i in range(3)

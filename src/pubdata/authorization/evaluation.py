@@ -14,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, rules
-from pubdata.authorization.models import Agreement, Evaluation, Incident, SecurityActivity
+from pubdata.authorization.models import Evaluation, Incident, SecurityActivity
 from pubdata.common import canonical, clock
 from pubdata.common.errors import Refused
-from pubdata.common.messages import Text
 from pubdata.identity import access
 from pubdata.identity.access import Who
 from pubdata.ledger import service as ledger
@@ -135,10 +134,8 @@ def report_incident(
 
 def decide_incident(session: Session, *, principal: Who, incident_id: int, bad_impact: bool) -> Incident:
     """三(四)5(4): an incident with bad impact ends the operator's licence."""
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise Refused("authorization.not-found", what=Text(("数据安全事件", "incident")))
-    agreement = access.load(session, principal, Agreement, incident.agreement_id, "authorization.manage")
+    incident = access.load(session, principal, Incident, incident_id, "authorization.manage")
+    agreement = incident.agreement
     if incident.bad_impact is not None:
         raise Refused("authorization.incident-decided")
     incident.bad_impact, incident.decided_at = bad_impact, clock.now()

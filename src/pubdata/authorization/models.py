@@ -95,6 +95,12 @@ class Incident(Audited, Base):
     """A data-security incident; the bureau decides whether it had bad impact (→ exit)."""
 
     __tablename__ = "incident"
+    guard = Guard(
+        ("数据安全事件", "incident"),
+        "authorization.read",
+        "authorization.not-found",
+        {"operator": "operator_id", "reporter": "reported_by"},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
@@ -104,6 +110,11 @@ class Incident(Audited, Base):
     bad_impact: Mapped[bool | None] = mapped_column(nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    agreement: Mapped[Agreement] = relationship(lazy="joined")
+
+    @property
+    def operator_id(self) -> int:
+        return self.agreement.operator_id
 
 
 class SecurityActivity(Audited, Base):

@@ -30,7 +30,10 @@ def is_decimal(v: str) -> str:
 
 
 def as_date(v: str) -> str:
-    return f"COALESCE(TRY_CAST({v} AS DATE), TRY_CAST(try_strptime({v}, '%Y/%m/%d') AS DATE), TRY_CAST(try_strptime({v}, '%Y%m%d') AS DATE))"
+    return (
+        f"COALESCE(TRY_CAST({v} AS DATE), TRY_CAST(try_strptime({v}, '%Y/%m/%d') AS DATE), "
+        f"TRY_CAST(try_strptime({v}, '%Y%m%d') AS DATE))"
+    )
 
 
 def is_date(v: str) -> str:
@@ -90,7 +93,10 @@ def is_mobile(v: str) -> str:
 
 
 def looks_like_name(v: str) -> str:
-    return f"(regexp_full_match({v}, '[\\x{{4e00}}-\\x{{9fa5}}]{{2,4}}') AND contains({literal(COMMON_SURNAMES)}, substr({v}, 1, 1)))"
+    return (
+        f"(regexp_full_match({v}, '[\\x{{4e00}}-\\x{{9fa5}}]{{2,4}}') AND "
+        f"contains({literal(COMMON_SURNAMES)}, substr({v}, 1, 1)))"
+    )
 
 
 TYPE_CHECKS = {

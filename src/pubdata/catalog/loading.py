@@ -123,7 +123,8 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     columns = "{" + ", ".join(f"{literal(column)}: 'VARCHAR'" for column in header) + "}"
     try:
         con.execute(
-            f"CREATE TABLE source AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, "
+            f"CREATE TABLE source AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = "
+            f"{columns}, "
             "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
             [str(path)],
         )
@@ -136,7 +137,10 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise SourceError(
             Problem(
                 "catalog.csv-structure",
-                f"The CSV file is malformed{where}: check quoting and that every row has as many columns as the header.",
+                (
+                    f"The CSV file is malformed{where}: check quoting and that every row has as many columns as the "
+                    f"header."
+                ),
             )
         ) from None
 
@@ -149,7 +153,7 @@ def _arrow_strings(header: Sequence[str], rows: Iterable[Sequence[object]]) -> p
         for index in range(len(header)):
             value = row[index] if index < len(row) else None
             columns[index].append(None if value is None else _text(value))
-    return pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(header, columns)})
+    return pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(header, columns, strict=True)})
 
 
 def _text(value: object) -> str:
@@ -297,7 +301,8 @@ def _check_rows(
     # Only a file with problems pays for numbering its rows.
     failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
     rows = con.execute(
-        f"SELECT * FROM (SELECT row_number() OVER () AS row_no, {flags} FROM ({prepared})) WHERE {failing} ORDER BY row_no LIMIT {MAX_PROBLEMS}"
+        f"SELECT * FROM (SELECT row_number() OVER () AS row_no, {flags} FROM ({prepared})) WHERE {failing} ORDER "
+        f"BY row_no LIMIT {MAX_PROBLEMS}"
     ).fetchall()
     for row in rows:
         for i, (spec, name, _) in enumerate(named):
@@ -316,7 +321,7 @@ def _find_lookalikes(
     found: list[Lookalike] = []
     for spec in suspects:
         total, *matches = _lookalike_counts(con, _value(mapping, spec))
-        for (kind, _), count in zip(checks.LOOKALIKES.items(), matches):
+        for (kind, _), count in zip(checks.LOOKALIKES.items(), matches, strict=True):
             if total and count / total >= LOOKALIKE_SHARE:
                 found.append(Lookalike(spec.name, kind, round(count / total, 3)))
     return found
@@ -390,7 +395,8 @@ def check_and_write(
                 result.refuse(
                     Problem(
                         "catalog.undeclared-sensitive",
-                        f"{round(lookalike.share * 100)}% of the sampled values look like {lookalike.looks_like.replace('_', ' ')}s but the field "
+                        f"{round(lookalike.share * 100)}% of the sampled values look like "
+                        f"{lookalike.looks_like.replace('_', ' ')}s but the field "
                         "is declared not personal: declare its sensitivity, or confirm it is not personal data.",
                         column=lookalike.column,
                     )
@@ -407,7 +413,14 @@ def check_and_write(
 
 
 def _read_source(
-    con, result: LoadResult, source_format: str, path, sql_url, sql_query, scratch: Path, progress
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    source_format: str,
+    path: Path | None,
+    sql_url: str | None,
+    sql_query: str | None,
+    scratch: Path,
+    progress: Progress | None,
 ) -> None:
     if source_format == "sql":
         if not sql_url or not sql_query:
@@ -443,12 +456,19 @@ def _read_source(
             f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c, *_ in con.execute("DESCRIBE source").fetchall()
         )
         con.execute(
-            f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text RENAME TO source"
+            f"CREATE TABLE source_text AS SELECT {casts} FROM source; DROP TABLE source; ALTER TABLE source_text "
+            f"RENAME TO source"
         )
 
 
 def _write_parquet(
-    con, mapping, fields: Sequence[FieldSpec], result: LoadResult, work_dir: Path, hasher: Hasher, progress
+    con: duckdb.DuckDBPyConnection,
+    mapping: dict[str, str],
+    fields: Sequence[FieldSpec],
+    result: LoadResult,
+    work_dir: Path,
+    hasher: Hasher,
+    progress: Progress | None,
 ) -> None:
     projection = ", ".join(f"{checks.typed(_value(mapping, spec), spec.type)} AS {quote(spec.name)}" for spec in fields)
     target = work_dir / f"pending-{uuid.uuid4().hex}.parquet"

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.catalog import rules, schemas, service
 from pubdata.catalog.loading import LoadResult
-from pubdata.catalog.models import Resource
+from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
+
+if TYPE_CHECKING:
+    from pubdata.registration.models import Registration
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -76,7 +79,7 @@ def refused(result: LoadResult) -> Refused:
 
 
 @router.post("/resources", response_model=schemas.ResourceOut, status_code=status.HTTP_201_CREATED)
-def describe(body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal):
+def describe(body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal) -> schemas.ResourceOut:
     resource = service.describe(session, principal=principal, body=body)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
@@ -92,7 +95,7 @@ def search(
     state: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
-):
+) -> list[schemas.ResourceOut]:
     found = service.search(
         session,
         principal=principal,
@@ -105,13 +108,15 @@ def search(
 
 
 @router.get("/resources/{resource_id}", response_model=schemas.ResourceOut)
-def get(resource_id: int, session: ReadSession, principal: ApiPrincipal):
+def get(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> schemas.ResourceOut:
     resource = service.get(session, principal=principal, resource_id=resource_id)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
 @router.put("/resources/{resource_id}", response_model=schemas.ResourceOut)
-def revise(resource_id: int, body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal):
+def revise(
+    resource_id: int, body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal
+) -> schemas.ResourceOut:
     resource = service.revise(session, principal=principal, resource_id=resource_id, body=body)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
@@ -126,7 +131,7 @@ def load_file(
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet")],
     source_format: Annotated[str | None, Form(alias="format")] = None,
     confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
-):
+) -> schemas.LoadReportOut:
     result, version = service.load_upload(
         platform,
         principal=principal,
@@ -145,7 +150,9 @@ def load_file(
 @router.post(
     "/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
 )
-def load_sql(resource_id: int, body: schemas.SqlLoadIn, platform: PlatformDep, principal: ApiPrincipal):
+def load_sql(
+    resource_id: int, body: schemas.SqlLoadIn, platform: PlatformDep, principal: ApiPrincipal
+) -> schemas.LoadReportOut:
     result, version = service.load(
         platform,
         principal=principal,
@@ -162,12 +169,14 @@ def load_sql(resource_id: int, body: schemas.SqlLoadIn, platform: PlatformDep, p
 
 
 @router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])
-def versions(resource_id: int, session: ReadSession, principal: ApiPrincipal):
+def versions(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> list[ResourceVersion]:
     return service.versions(session, principal=principal, resource_id=resource_id)
 
 
 @router.get("/resources/{resource_id}/preview", response_model=schemas.PreviewOut)
-def preview(resource_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal):
+def preview(
+    resource_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal
+) -> schemas.PreviewOut:
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
     )
@@ -204,24 +213,26 @@ class RegistrationOut(BaseModel):
 @router.post(
     "/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED
 )
-def submit_registration(resource_id: int, body: RegistrationIn, session: CommandSession, principal: ApiPrincipal):
+def submit_registration(
+    resource_id: int, body: RegistrationIn, session: CommandSession, principal: ApiPrincipal
+) -> Registration:
     return service.submit_registration(
         session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change
     )
 
 
 @router.get("/resources/{resource_id}/registrations", response_model=list[RegistrationOut])
-def resource_registrations(resource_id: int, session: ReadSession, principal: ApiPrincipal):
+def resource_registrations(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
     return service.registrations(session, principal=principal, resource_id=resource_id)
 
 
 @router.get("/registrations", response_model=list[RegistrationOut])
-def review_queue(session: ReadSession, principal: ApiPrincipal):
+def review_queue(session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
     return [application for application, _ in service.review_queue(session, principal=principal)]
 
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
-def decide(registration_id: int, body: DecisionIn, session: CommandSession, principal: ApiPrincipal):
+def decide(registration_id: int, body: DecisionIn, session: CommandSession, principal: ApiPrincipal) -> Registration:
     return service.review_registration(
         session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason
     )
@@ -242,7 +253,7 @@ def public_catalog(
     provider_id: int | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-):
+) -> PublicCatalog:
     found, total = service.search_public(
         session, filters=service.Filters(q, provider_id, sector, base_library, grade), limit=limit, offset=offset
     )
@@ -251,7 +262,7 @@ def public_catalog(
 
 
 @public.get("/catalog/{code}", response_model=schemas.PublicResourceOut)
-def public_resource(code: str, session: ReadSession):
+def public_resource(code: str, session: ReadSession) -> schemas.PublicResourceOut:
     resource = service.public_get(session, code=code)
     return public_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
@@ -264,7 +275,7 @@ class NoticeOut(BaseModel):
 
 
 @public.get("/notices", response_model=list[NoticeOut])
-def public_notices(session: ReadSession):
+def public_notices(session: ReadSession) -> list[NoticeOut]:
     """Registrations in their public notice period: anyone may see what is about to be registered and object."""
     notices = service.public_notices(session)
     names = service.provider_names(session, [resource for _, resource in notices])

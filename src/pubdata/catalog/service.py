@@ -14,7 +14,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -34,7 +34,9 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.registration import service as registration
-from pubdata.registration.models import Registration
+
+if TYPE_CHECKING:
+    from pubdata.registration.models import Registration
 
 SUBJECT = "resource"
 
@@ -334,7 +336,9 @@ def preview(
         rows = con.execute(f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(path.resolve())]).fetchall()
     finally:
         con.close()
-    masked = [[masking.mask(spec.masking or "full", value) for spec, value in zip(fields, row)] for row in rows]
+    masked = [
+        [masking.mask(spec.masking or "full", value) for spec, value in zip(fields, row, strict=True)] for row in rows
+    ]
     ledger.record(
         session,
         actor=principal.actor,
@@ -389,9 +393,9 @@ def review_registration(
     session: Session, *, principal: Who, registration_id: int, decision: str, reason: str | None
 ) -> Registration:
     """The bureau accepts (the public notice starts), returns for correction, or rejects."""
-    application = access.load(session, principal, Registration, registration_id, "registration.review")
-    if application.subject_kind != SUBJECT:
-        raise Refused("registration.not-found", what=Text(Registration.guard.what))
+    application = registration.get_for_review(
+        session, principal=principal, registration_id=registration_id, subject_kind=SUBJECT
+    )
     application = registration.decide(
         session, actor=principal.actor, registration=application, decision=decision, reason=reason
     )

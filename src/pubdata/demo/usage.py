@@ -8,11 +8,10 @@ only while its contract is unused, and the job is submitted only once.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pubdata.common import clock
 from pubdata.contracts import service as contracts
-from pubdata.contracts.models import Contract
 from pubdata.contracts.schemas import Terms
 from pubdata.demo import pilot
 from pubdata.identity import service as identity
@@ -20,6 +19,9 @@ from pubdata.identity.access import Principal
 from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
 from pubdata.queries import service as queries
+
+if TYPE_CHECKING:
+    from pubdata.contracts.models import Contract
 
 
 def principal(platform: Platform, login: str) -> Principal:

@@ -85,6 +85,7 @@ class Limits:
     log_bytes: int = 64 << 10  # what is kept of the run's stdout and stderr
 
 
+PLATFORM_LIMITS = Limits()
 DEV_LIMITS = Limits(wall_seconds=60.0, cpu_seconds=60, memory_bytes=2 << 30, file_bytes=16 << 20, output_bytes=16 << 20)
 
 

@@ -291,7 +291,7 @@ class Ran:
     run_uid: int | None = None
 
 
-def execute_next(units: UnitOfWork, *, domain_dir: Path, limits: rules.Limits = rules.Limits()) -> Ran | None:
+def execute_next(units: UnitOfWork, *, domain_dir: Path, limits: rules.Limits = rules.PLATFORM_LIMITS) -> Ran | None:
     """The worker's step: start the oldest approved job, run it isolated, check and hold (or block) its outputs.
     Two commands with the run between them, holding no transaction. None when no job waited."""
     with units.command() as session:

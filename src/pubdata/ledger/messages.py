@@ -8,7 +8,10 @@ LABELS = {
     "ledger.title": ("可信存证账本", "Tamper-evident ledger"),
     "ledger.intro": (
         "每一次状态变更与数据访问都记入默克尔树账本（RFC 9162），树头经平台签名，任何人可验证。",
-        "Every state change and data access is a leaf of a Merkle log (RFC 9162); tree heads are signed and anyone can verify them.",
+        (
+            "Every state change and data access is a leaf of a Merkle log (RFC 9162); tree heads are signed and "
+            "anyone can verify them."
+        ),
     ),
     "ledger.tree_head": ("当前树头", "Current tree head"),
     "ledger.size": ("条目数", "Size"),

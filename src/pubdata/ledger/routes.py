@@ -21,7 +21,7 @@ def tree_head(session: CommandSession, platform: PlatformDep) -> schemas.TreeHea
 @router.get("/entries", response_model=list[schemas.EntryOut])
 def list_entries(
     session: ReadSession, before: int | None = Query(default=None, ge=0), limit: int = Query(default=50, ge=1, le=500)
-):
+) -> list[schemas.EntryOut]:
     return [schemas.EntryOut.of(entry) for entry in service.latest_entries(session, limit=limit, before=before)]
 
 
@@ -40,7 +40,7 @@ def entry_with_proof(seq: int, session: CommandSession, platform: PlatformDep) -
 
 
 @router.get("/consistency", response_model=schemas.ConsistencyOut)
-def consistency(session: ReadSession, first: int = Query(ge=1), second: int = Query(ge=1)):
+def consistency(session: ReadSession, first: int = Query(ge=1), second: int = Query(ge=1)) -> schemas.ConsistencyOut:
     path = service.consistency_proof(session, first=first, second=second)
     return schemas.ConsistencyOut(
         first=first,

@@ -66,7 +66,10 @@ def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progres
         report.problems.append(
             Problem(
                 None,
-                f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries were removed",
+                (
+                    f"a signed tree head of size {size} exists but the log has only {head.size} entries: entries "
+                    f"were removed"
+                ),
             )
         )
     _verify_rows(session, h, report)

@@ -31,7 +31,10 @@ LABELS = {
     "console.submit_job": ("提交作业（真实数据）", "Submit a job (real data)"),
     "console.submit_hint": (
         "作业先经运营机构审核代码，在隔离沙箱中运行；输出经自动检查后，须运营机构与市数据资源局放行才能下载。",
-        "The operator reviews the code first; the job runs isolated; its outputs are checked and can be downloaded only once the operator and the bureau release them.",
+        (
+            "The operator reviews the code first; the job runs isolated; its outputs are checked and can be "
+            "downloaded only once the operator and the bureau release them."
+        ),
     ),
     "console.dp_no_jobs": (
         "差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。",

@@ -45,7 +45,8 @@ def _profile(con: duckdb.DuckDBPyConnection, spec: FieldSpec, min_group_size: in
     column = quote(spec.name)
     if spec.type == "string":
         categories = con.execute(
-            f"SELECT {column}, count(*) FROM real WHERE {column} IS NOT NULL GROUP BY ALL ORDER BY 2 DESC LIMIT {MAX_CATEGORIES + 1}"
+            f"SELECT {column}, count(*) FROM real WHERE {column} IS NOT NULL GROUP BY ALL ORDER BY 2 DESC LIMIT "
+            f"{MAX_CATEGORIES + 1}"
         ).fetchall()
         if (
             spec.sensitivity == "none"
@@ -78,7 +79,7 @@ def _value(spec: FieldSpec, profile: dict, rng: random.Random, fake: Faker, inde
         return _credit_code(rng)
     if spec.type == "string":
         if "categories" in profile:
-            values, weights = zip(*profile["categories"])
+            values, weights = zip(*profile["categories"], strict=True)
             return rng.choices(values, weights)[0]
         return fake.address() if "地址" in spec.label or "address" in spec.name else f"{spec.label}{index % 50:02d}"
     if spec.type == "boolean":

@@ -3,7 +3,7 @@ development runs of scripts, and the form that submits a job."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,7 +14,6 @@ from pubdata.common.errors import Refused
 from pubdata.common.ids import is_resident_id
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
-from pubdata.contracts.models import Contract
 from pubdata.engines.base import Result
 from pubdata.identity import access
 from pubdata.identity import service as identity
@@ -27,6 +26,9 @@ from pubdata.queries import service
 from pubdata.web.deps import PlatformDep, ReadSession
 from pubdata.web.forms import number
 from pubdata.web.render import act_on, check_csrf, render
+
+if TYPE_CHECKING:
+    from pubdata.contracts.models import Contract
 
 router = APIRouter(include_in_schema=False)
 SAMPLE_SCRIPT = """import pandas as pd

@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
+from pubdata.common.messages import Text
+from pubdata.identity import access
+from pubdata.identity.access import Who
 from pubdata.ledger import service as ledger
 from pubdata.registration import rules
 from pubdata.registration.models import Registration
@@ -59,6 +62,14 @@ def submit(
         payload={"subject": f"{subject_kind}:{subject_id}"},
     )
     return registration
+
+
+def get_for_review(session: Session, *, principal: Who, registration_id: int, subject_kind: str) -> Registration:
+    """An application of one kind of subject, for those who review registrations (404 otherwise)."""
+    application = access.load(session, principal, Registration, registration_id, "registration.review")
+    if application.subject_kind != subject_kind:
+        raise Refused("registration.not-found", what=Text(Registration.guard.what))
+    return application
 
 
 def decide(

@@ -19,7 +19,10 @@ LABELS = {
     "home.signed_in_as": ("当前用户", "Signed in as"),
     "home.public_intro": (
         "本平台受理公共数据资源登记、授权运营与产品服务。所有操作均记入可验证的存证账本。",
-        "This platform handles the registration and authorized operation of public data. Every step is recorded in a verifiable ledger.",
+        (
+            "This platform handles the registration and authorized operation of public data. Every step is recorded "
+            "in a verifiable ledger."
+        ),
     ),
     "common.active": ("启用", "Active"),
     "common.inactive": ("停用", "Inactive"),

@@ -6,16 +6,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: demo test system-packages demo-packages services venv clean-demo bench
+.PHONY: demo test lint system-packages demo-packages services venv clean-demo bench
 
 ## Build the demo on the embedded default (SQLite + files in $(DATA)) and serve it.
 demo: venv demo-packages
 	$(BIN)/pubdata demo --data-dir $(DATA)
 	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
-## Install what the tests need (chromium, CJK fonts, PostgreSQL) and run the whole suite on SQLite and PostgreSQL.
-test: venv system-packages services
-	$(BIN)/python -m pytest
+## Install what the tests need (chromium, CJK fonts, PostgreSQL), lint and type-check, and run the whole suite on
+## SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).
+test: venv system-packages services lint
+	$(BIN)/python -m pytest -n auto
+
+## ruff (lint and format, line length 120) and mypy (the whole package; rules, common and engines strictly).
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 venv: $(VENV)/.installed
 

@@ -32,8 +32,8 @@ def reminders(session: Session, *, principal: Who) -> list[dict[str, Any]]:
             )
         if agreement.state == rules.A.RECTIFYING:
             evaluation = open_rectification(session, agreement.id)
-            due = evaluation.rectification_due if evaluation else None
-            lines.append({"agreement_id": agreement.id, "kind": "rectification", "due": due})
+            rectify_by = evaluation.rectification_due if evaluation else None
+            lines.append({"agreement_id": agreement.id, "kind": "rectification", "due": rectify_by})
         if agreement.state == rules.A.EXIT_PLANNED:
             lines.append({"agreement_id": agreement.id, "kind": "exit", "due": agreement.exit_on})
     return lines

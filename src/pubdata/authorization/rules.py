@@ -7,6 +7,7 @@ a missed deadline ends the licence; an incident with bad impact ends it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -171,7 +172,7 @@ def renewed_expiry(expires_on: date) -> date:
     return expires_on + TERM
 
 
-def missing_dimensions(scores: dict[str, object]) -> list[str]:
+def missing_dimensions(scores: Mapping[str, object]) -> list[str]:
     return [dimension for dimension in EVALUATION_DIMENSIONS if dimension not in scores]
 
 

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -160,7 +161,7 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
     return str(value)
 
 
@@ -202,7 +203,7 @@ def _sql_table(url: str, query: str) -> pa.Table:
         raise SourceError(
             Problem(
                 "catalog.sql-source",
-                f"The department database refused the query ({type(error.orig or error).__name__}).",
+                f"The department database refused the query ({type(getattr(error, 'orig', None) or error).__name__}).",
             )
         ) from None
     finally:
@@ -290,11 +291,12 @@ def _check_rows(
         return
     flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
     prepared = _prepared(mapping, fields)
-    counts = con.execute(
+    counts = _one_row(
+        con,
         "SELECT "
         + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named)))
-        + f" FROM (SELECT {flags} FROM ({prepared}))"
-    ).fetchone()
+        + f" FROM (SELECT {flags} FROM ({prepared}))",
+    )
     result.problem_count += sum(counts)
     if not any(counts):
         return
@@ -330,7 +332,14 @@ def _find_lookalikes(
 def _lookalike_counts(con: duckdb.DuckDBPyConnection, value: str) -> tuple[int, ...]:
     tests = ", ".join(f"count(*) FILTER (WHERE {check('v')})" for check in checks.LOOKALIKES.values())
     sample = f"SELECT {value} AS v FROM source WHERE {value} IS NOT NULL LIMIT {LOOKALIKE_SAMPLE}"
-    return con.execute(f"SELECT count(*), {tests} FROM ({sample})").fetchone()
+    return _one_row(con, f"SELECT count(*), {tests} FROM ({sample})")
+
+
+def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """An aggregate without GROUP BY answers exactly one row."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, "an aggregate answered no row"
+    return row
 
 
 # --- the whole load ----------------------------------------------------------------------------------
@@ -380,7 +389,7 @@ def check_and_write(
             for problem in header_problems:
                 result.refuse(problem)
             return result
-        result.row_count = con.execute("SELECT count(*) FROM source").fetchone()[0]
+        result.row_count = _one_row(con, "SELECT count(*) FROM source")[0]
         if result.row_count == 0:
             return result.refuse(Problem("catalog.empty", "The source has a header but no rows."))
         if progress:

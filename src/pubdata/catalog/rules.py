@@ -8,6 +8,7 @@ grade is at least the highest its fields imply (就高从严).
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pubdata.common.lifecycle import Lifecycle, State
 from pubdata.common.messages import Phrase
@@ -129,10 +130,14 @@ def loadable(grade: str) -> bool:
     return grade != "core"
 
 
-def default_masking(*, sensitivity: str, format: str | None) -> str:
+Masking = Literal["none", "name", "id_number", "mobile", "partial", "full"]
+MASKING_BY_FORMAT: dict[str, Masking] = {"person_name": "name", "resident_id": "id_number", "mobile": "mobile"}
+
+
+def default_masking(*, sensitivity: str, format: str | None) -> Masking:
     if sensitivity == "none":
         return "none"
-    return {"person_name": "name", "resident_id": "id_number", "mobile": "mobile"}.get(format or "", "partial")
+    return MASKING_BY_FORMAT.get(format or "", "partial")
 
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

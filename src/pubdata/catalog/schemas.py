@@ -33,7 +33,7 @@ class FieldSpec(Strict):
     pipl_category: str | None = Field(
         default=None, description="For sensitive personal information: its PIPL art. 28 category."
     )
-    masking: Literal["none", "name", "id_number", "mobile", "partial", "full"] | None = None
+    masking: rules.Masking | None = None
 
     @field_validator("name")
     @classmethod

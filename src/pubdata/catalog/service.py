@@ -413,7 +413,8 @@ def finalise_due(session: Session, *, actor: Actor) -> list[str]:
     done = []
     for application in registration.due_for_finalising(session, subject_kind=SUBJECT, today=clock.today()):
         application = registration.finalise(session, actor=actor, registration=application)
-        resource = session.get(Resource, application.subject_id)
+        assert application.number is not None, "finalise assigns the registration number"
+        resource = session.get_one(Resource, application.subject_id)
         if application.kind == "change":
             _apply_description(
                 resource,
@@ -485,7 +486,7 @@ def load(
         if source_format == "sql":
             problem = rules.sql_source_problem(
                 url=sql_url or "",
-                platform_url=session.get_bind().url.render_as_string(hide_password=False),
+                platform_url=session.get_bind().engine.url.render_as_string(hide_password=False),
                 data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
             )
             if problem:

@@ -33,7 +33,7 @@ class Limits:
 @dataclass(frozen=True)
 class Result:
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[object, ...]]
 
 
 class EngineRefused(Refused):

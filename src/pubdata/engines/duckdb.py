@@ -63,7 +63,7 @@ class DuckDBEngine:
     ) -> None:
         self.store = store
         self.threads, self.memory_limit, self.reuse, self.keep = threads, memory_limit, reuse, keep
-        self._databases: OrderedDict[tuple, duckdb.DuckDBPyConnection] = OrderedDict()
+        self._databases: OrderedDict[tuple[tuple[str, str], ...], duckdb.DuckDBPyConnection] = OrderedDict()
         self._unique: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
 

@@ -160,7 +160,7 @@ def script_problems(source: str, requirements: list[str]) -> list[tuple[str, Phr
             modules = ["." if node.level else (node.module or "")]
         for module in modules:
             if module.split(".")[0] not in allowed:
-                where = {"line": node.lineno, "module": module}
+                where = {"line": getattr(node, "lineno", 0), "module": module}
                 problems.append(("job.import-not-allowed", Phrase("job.import_at", where)))
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
             where = {"line": node.lineno, "name": node.id}
@@ -223,7 +223,7 @@ def personal_column_problem(name: str, values: list[str]) -> str | None:
     return None
 
 
-def small_group_problem(name: str, values: list, min_group_size: int) -> str | None:
+def small_group_problem(name: str, values: list[object], min_group_size: int) -> str | None:
     """A count column with a group of 1 … k−1 would single people out."""
     if not COUNT_COLUMN.match(name):
         return None

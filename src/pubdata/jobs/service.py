@@ -355,14 +355,16 @@ def _finish(job: Job, event: str, *, rule: str | None, detail: str) -> None:
 
 def _failure(ran: isolation.Outcome, limits: rules.Limits) -> dict[str, str]:
     """Which limit ended a failed run, as its rule and description."""
+    params: dict[str, object]
     if ran.timed_out:
         rule, params = "job.time-limit", {"seconds": f"{limits.wall_seconds:g}"}
     else:
-        rule, params = {
+        by_signal: dict[str, tuple[str, dict[str, object]]] = {
             "SIGXCPU": ("job.cpu-limit", {"seconds": limits.cpu_seconds}),
             "SIGKILL": ("job.killed", {}),
             "SIGXFSZ": ("job.file-size-limit", {"bytes": limits.file_bytes}),
-        }.get(ran.signal_name or "", ("job.exit-code", {"code": ran.exit_code}))
+        }
+        rule, params = by_signal.get(ran.signal_name or "", ("job.exit-code", {"code": ran.exit_code}))
     if rule == "job.exit-code" and ("File size limit exceeded" in ran.log or "OSError: [Errno 27]" in ran.log):
         rule, params = "job.file-size-limit", {"bytes": limits.file_bytes}
     return {"rule": rule, "detail": outcome(rule, **params)}
@@ -387,7 +389,8 @@ def _table_columns(path: Path) -> dict[str, list]:
 def check_outputs(space: Workspace, *, limits: rules.Limits, min_group_size: int) -> tuple[dict[str, Any], list[str]]:
     """Every output file and the run's log: regular files only, sizes, and no column or text shaped like
     personal data; count columns with no group smaller than the contract's minimum."""
-    problems, files = [], []
+    problems: list[str] = []
+    files: list[dict[str, Any]] = []
     entries = sorted(space.output.iterdir()) if space.output.exists() else []
     for entry in entries:
         if entry.is_symlink() or not entry.is_file():

@@ -134,9 +134,9 @@ def append(session: Session, drafts: Sequence[Draft], *, head: LedgerHead | None
         size += 1
     # Core inserts: the ORM's unit of work adds nothing for rows nobody holds as objects.
     connection = session.connection()
-    connection.execute(insert(LedgerEntry.__table__), entries)
+    connection.execute(insert(LedgerEntry), entries)
     if nodes:
-        connection.execute(insert(LedgerNode.__table__), nodes)
+        connection.execute(insert(LedgerNode), nodes)
     head.size = size
     head.frontier = b"".join(frontier)
     session.flush()
@@ -156,8 +156,8 @@ def record(
     When ``subject`` is an audited row, the entry carries the digest of the row's new state and the row
     remembers the entry's sequence number.
     """
-    state_digest = None
-    subject_name = subject
+    state_digest: str | None = None
+    subject_name = subject if not isinstance(subject, Audited) else None
     if isinstance(subject, Audited):
         session.flush()
     head = _locked_head(session)
@@ -263,10 +263,13 @@ def _keep(session: Session, tree_head: TreeHead) -> None:
         "signature": tree_head.signature,
     }
     if is_postgresql(session):
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        session.execute(postgresql_insert(SignedTreeHead).values(**values).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(dialect_insert(SignedTreeHead).values(**values).on_conflict_do_nothing())
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(SignedTreeHead).values(**values).on_conflict_do_nothing())
 
 
 def get_entry(session: Session, seq: int) -> LedgerEntry:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,7 +159,8 @@ def _check_signed_head(
         report.problems.append(Problem(sth.size - 1, f"the signature of tree head {sth.size} does not verify"))
 
 
-def audited_models() -> list[type]:
+def audited_models() -> list[Any]:
+    """The mapped classes that carry the Audited mixin, in table order."""
     return sorted(
         (mapper.class_ for mapper in Base.registry.mappers if issubclass(mapper.class_, Audited)),
         key=lambda cls: cls.__tablename__,
@@ -169,7 +171,9 @@ def _verify_rows(session: Session, h: merkle.Hasher, report: Report) -> None:
     for model in audited_models():
         offset = 0
         while True:
-            rows = list(session.execute(select(model).order_by(model.id).offset(offset).limit(CHUNK)).scalars())
+            rows: list[Any] = list(
+                session.execute(select(model).order_by(model.id).offset(offset).limit(CHUNK)).scalars()
+            )
             if not rows:
                 break
             offset += len(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import opendp.prelude as dp
 from sqlglot import exp
@@ -52,7 +53,7 @@ class DpRefused(Refused):
     """A query the differentially private mechanism cannot answer as asked."""
 
 
-def _refuse(rule: str, **params: object) -> DpRefused:
+def _refuse(rule: str, **params: Any) -> DpRefused:
     return DpRefused(f"sql.dp-{rule}", **params)
 
 
@@ -73,7 +74,10 @@ def plan(
     if not isinstance(source, exp.Table) or source.name != unit_table:
         raise _refuse("shape")
     alias = source.alias_or_name
-    projections, outputs, sensitivities, histograms = [], [], {}, {}
+    projections: list[exp.Expr] = []
+    outputs: list[tuple[str, str, str | None]] = []
+    sensitivities: dict[str, float] = {}
+    histograms: dict[str, Histogram] = {}
     for index, projection in enumerate(tree.expressions):
         name, body = projection.alias_or_name, projection.unalias()
         if isinstance(body, exp.Column):
@@ -137,7 +141,7 @@ QUANTILE_BINS = 32
 
 def _histogram(
     index: int, body: exp.Expression, bounds: dict[str, tuple[float, float]], cap: int
-) -> tuple[Histogram, list[exp.Expression]]:
+) -> tuple[Histogram, list[exp.Expr]]:
     """Count the clamped column into equal bins between its bounds (the last bin holds its upper edge)."""
     column = body.this.name
     if column not in bounds:
@@ -195,7 +199,7 @@ def release(
             raise _refuse("calibration")
         vectors[key] = (measurement, dp.t.make_quantiles_from_counts(histogram.edges, [histogram.alpha], TA=float))
     threshold = None
-    count_column = next((c for c in noisy_columns if c.startswith("c")), None)
+    count_column = next((c for c in noisy_columns if c.startswith("c")), "")
     if plan_.grouped:
         if not delta:
             raise _refuse("delta")

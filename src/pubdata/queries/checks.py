@@ -9,6 +9,7 @@ understand is refused, naming the rule. Each step raises ``QueryRefused``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -140,7 +141,7 @@ ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
 VALUE_AGGREGATES = (exp.Min, exp.Max, exp.Median, exp.Quantile, exp.PercentileCont)
 
 
-def _refuse(rule: str, **params: object) -> QueryRefused:
+def _refuse(rule: str, **params: Any) -> QueryRefused:
     return QueryRefused(f"sql.{rule}", **params)
 
 
@@ -182,7 +183,7 @@ def reject_unlisted_nodes(tree: exp.Select) -> None:
             raise _refuse("not-allowed", construct=_name(node))
 
 
-def _name(node: exp.Expression) -> str:
+def _name(node: object) -> str:
     if isinstance(node, exp.Anonymous):
         return f"the function {node.name}"
     return type(node).__name__.upper() if not isinstance(node, exp.Func) else f"the function {node.sql_name()}"

@@ -18,6 +18,7 @@ import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -30,6 +31,13 @@ from pubdata.engines.duckdb import quote
 
 MOCK_ROWS = 1000
 MAX_CATEGORIES = 100
+# Where a column's real values give no range (an empty table), the mock's values come from these.
+DEFAULT_RANGES: dict[str, tuple[Any, Any]] = {
+    "integer": (0, 100),
+    "decimal": (0, 1000),
+    "date": (date(2020, 1, 1), date(2025, 12, 31)),
+    "timestamp": (datetime(2020, 1, 1), datetime(2025, 12, 31)),
+}
 ARROW_TYPES = {
     "string": pa.string(),
     "integer": pa.int64(),
@@ -58,7 +66,7 @@ def _profile(con: duckdb.DuckDBPyConnection, spec: FieldSpec, min_group_size: in
     if spec.type in ("integer", "decimal", "date", "timestamp"):
         low, high = con.execute(
             f"SELECT quantile_disc({column}, 0.05), quantile_disc({column}, 0.95) FROM real"
-        ).fetchone()
+        ).fetchone() or (None, None)
         return {"low": low, "high": high} if low is not None else {}
     return {}
 
@@ -68,7 +76,7 @@ def _credit_code(rng: random.Random) -> str:
     return first17 + credit_code_check_char(first17)
 
 
-def _value(spec: FieldSpec, profile: dict, rng: random.Random, fake: Faker, index: int):  # noqa: ANN202
+def _value(spec: FieldSpec, profile: dict[str, Any], rng: random.Random, fake: Faker, index: int):  # noqa: ANN202
     if spec.format == "resident_id":
         return fake.ssn()
     if spec.format == "person_name":
@@ -84,15 +92,13 @@ def _value(spec: FieldSpec, profile: dict, rng: random.Random, fake: Faker, inde
         return fake.address() if "地址" in spec.label or "address" in spec.name else f"{spec.label}{index % 50:02d}"
     if spec.type == "boolean":
         return rng.random() < 0.5
-    low, high = profile.get("low"), profile.get("high")
+    low, high = (profile["low"], profile["high"]) if "low" in profile else DEFAULT_RANGES[spec.type]
     if spec.type == "integer":
-        return rng.randint(int(low), int(high)) if low is not None else rng.randint(0, 100)
+        return rng.randint(int(low), int(high))
     if spec.type == "decimal":
-        return round(rng.uniform(float(low), float(high)), 2) if low is not None else round(rng.uniform(0, 1000), 2)
+        return round(rng.uniform(float(low), float(high)), 2)
     if spec.type == "date":
-        low, high = (low, high) if low is not None else (date(2020, 1, 1), date(2025, 12, 31))
         return low + timedelta(days=rng.randint(0, (high - low).days))
-    low, high = (low, high) if low is not None else (datetime(2020, 1, 1), datetime(2025, 12, 31))
     return low + timedelta(seconds=rng.randint(0, int((high - low).total_seconds())))
 
 
@@ -114,7 +120,7 @@ def write_mock(
         con.close()
     rng, fake = random.Random(seed), Faker("zh_CN")
     fake.seed_instance(seed)
-    columns = {spec.name: [] for spec in fields}
+    columns: dict[str, list[object]] = {spec.name: [] for spec in fields}
     for index in range(rows):
         for spec in fields:
             value = _value(spec, profiles[spec.name], rng, fake, index)

@@ -24,7 +24,7 @@ from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
 from pubdata.queries import service
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import number
+from pubdata.web.forms import number, texts
 from pubdata.web.render import act_on, check_csrf, render
 
 if TYPE_CHECKING:
@@ -130,7 +130,8 @@ async def console_query(request: Request, platform: PlatformDep, principal: Page
 async def console_run(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf_token") or ""))
-    form = {**dict(raw), "requirements": raw.getlist("requirements")}
+    requirements = texts(raw.getlist("requirements"))
+    form = {**dict(raw), "requirements": requirements}
     settings = platform.settings
     try:
         run = jobs.dev_run(
@@ -139,7 +140,7 @@ async def console_run(request: Request, platform: PlatformDep, principal: PagePr
             contract_id=number(form, "contract_id") or 0,
             kind="python",
             code=str(form.get("code") or ""),
-            requirements=form["requirements"],
+            requirements=requirements,
             domain_dir=settings.domain_dir,
             mock_dir=settings.mock_dir,
             work_dir=settings.work_dir,
@@ -157,7 +158,8 @@ async def submit_job(
 ) -> Response:
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf_token") or ""))
-    form = {**dict(raw), "requirements": raw.getlist("requirements")}
+    requirements = texts(raw.getlist("requirements"))
+    form = {**dict(raw), "requirements": requirements}
     title = str(form.get("title") or "").strip()
     return act_on(
         platform,
@@ -168,7 +170,7 @@ async def submit_job(
             title=title or _untitled(),
             kind=str(form.get("kind") or ""),
             code=str(form.get("code") or ""),
-            requirements=form["requirements"],
+            requirements=requirements,
         ),
         action="submit",
         then=lambda job: f"/jobs/{job.id}",

@@ -44,7 +44,9 @@ def table_name(code: str) -> str:
 
 def policy_for(session: Session, terms: Terms) -> tuple[sql_checks.Policy, dict[str, TableRef]]:
     """The contract's tables as the checks see them, and the data versions behind them."""
-    tables, refs, units = {}, {}, {}
+    tables: dict[str, dict[str, str]] = {}
+    refs: dict[str, TableRef] = {}
+    units: dict[str, str] = {}
     for code in terms.resources:
         fields, file = catalog.data_of(session, code=code)
         name = table_name(code)

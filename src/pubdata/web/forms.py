@@ -19,6 +19,11 @@ def items(text: object) -> list[str]:
     return [part.strip() for part in str(text or "").replace("，", ",").replace("\n", ",").split(",") if part.strip()]
 
 
+def texts(values: list[Any]) -> list[str]:
+    """A repeated field's typed values (``getlist``); a file sent in its place is not a value."""
+    return [value for value in values if isinstance(value, str)]
+
+
 def day(text: object) -> date:
     try:
         return date.fromisoformat(str(text or ""))
@@ -26,7 +31,7 @@ def day(text: object) -> date:
         raise Refused("web.date") from None
 
 
-def number(form: Mapping[str, Any], key: str, kind: Callable[[str], N] = int) -> N | None:  # type: ignore[assignment]
+def number(form: Mapping[str, Any], key: str, kind: Callable[[str], N] = int) -> N | None:
     """The number typed in ``key``, or None when the field is empty."""
     text = str(form.get(key) or "").strip()
     if not text:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -78,12 +78,15 @@ def check_csrf(request: Request, submitted: str) -> None:
         raise Refused("web.csrf")
 
 
+T = TypeVar("T")
+
+
 def act_on(
     platform: UnitOfWork,
-    command: Callable[[Session], object] | None,
+    command: Callable[[Session], T] | None,
     *,
     action: str,
-    then: str | Callable[[object], str],
+    then: str | Callable[[T], str],
     show: Callable[[Refused], Response],
 ) -> Response:
     """One form of a page, in a command of its own. Done: go to ``then`` (post, redirect, get). Refused: ``show``

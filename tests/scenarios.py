@@ -21,7 +21,7 @@ from pubdata.common import clock
 from pubdata.common.actor import CLI
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal
-from pubdata.jobs import service as jobs
+from pubdata.jobs import worker
 from pubdata.jobs.rules import Limits
 from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
@@ -246,9 +246,9 @@ def submit_job(
     )
 
 
-def run_next_job(platform: Platform, *, limits: Limits = TEST_LIMITS) -> jobs.Ran | None:
+def run_next_job(platform: Platform, *, limits: Limits = TEST_LIMITS) -> worker.Ran | None:
     """The job worker's step, as ``pubdata serve`` takes it."""
-    return jobs.execute_next(platform, domain_dir=platform.settings.domain_dir, limits=limits)
+    return worker.execute_next(platform, domain_dir=platform.settings.domain_dir, limits=limits)
 
 
 def real_ids(platform: Platform) -> set[str]:

@@ -141,22 +141,22 @@ def _start_scheduler(platform: Platform, every_seconds: float = 60.0) -> None:
 
 
 def _recover_jobs(platform: Platform) -> list[str]:
-    from pubdata.jobs import service as jobs
+    from pubdata.jobs import worker
 
     with platform.command() as session:
-        return jobs.recover(session, actor=SYSTEM)
+        return worker.recover(session, actor=SYSTEM)
 
 
 def _work(platform: Platform, *, stop: threading.Event | None = None, idle_seconds: float = 2.0) -> int:
     """Run approved jobs one after another; with no ``stop``, return once none is waiting."""
     import logging
 
-    from pubdata.jobs import service as jobs
+    from pubdata.jobs import worker
 
     log, ran = logging.getLogger("pubdata.jobs"), 0
     while stop is None or not stop.is_set():
         try:
-            step = jobs.execute_next(platform, domain_dir=platform.settings.domain_dir)
+            step = worker.execute_next(platform, domain_dir=platform.settings.domain_dir)
         except Exception:
             log.exception("job worker step failed")
             step = None

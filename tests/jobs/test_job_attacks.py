@@ -20,8 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from pubdata.jobs import isolation
-from pubdata.jobs import service as jobs
+from pubdata.jobs import isolation, outputs
 from pubdata.jobs.rules import Limits
 from tests.scenarios import run_next_job
 from tests.scenarios import submit_job as submit
@@ -196,5 +195,5 @@ def test_attack_job_through_the_job_path_fails_or_is_blocked(platform, partner_d
         if rules:
             assert job["outcome_rule"] in rules, job
         assert client.get(f"/api/v1/jobs/{job_id}/output", headers=partner_deal["partner"].headers).status_code == 409
-    assert not (jobs.workspace(platform.settings.domain_dir, job_id).root / "stolen.csv").exists()
+    assert not (outputs.workspace(platform.settings.domain_dir, job_id).root / "stolen.csv").exists()
     assert leftovers(ran.run_uid) == []

@@ -19,7 +19,7 @@ from pubdata.app import create_app
 from pubdata.authorization import evaluation
 from pubdata.authorization.models import Agreement
 from pubdata.common.actor import SYSTEM
-from pubdata.jobs import isolation
+from pubdata.jobs import isolation, outputs, worker
 from pubdata.jobs import service as jobs
 from pubdata.jobs.models import Job
 from pubdata.ledger.models import LedgerEntry
@@ -218,8 +218,8 @@ def test_jobs_survive_a_restart_run_again_or_fail_never_half_released(platform, 
         job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
         client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
     with platform.command() as session:  # the server dies after starting the job
-        assert jobs.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir).job_id == job_id
-    assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} will run again"]
+        assert worker.start_next(session, actor=SYSTEM, domain_dir=platform.settings.domain_dir).job_id == job_id
+    assert run(platform, worker.recover, actor=SYSTEM) == [f"job {job_id} will run again"]
     assert run_next_job(platform).job_id == job_id
     with platform.command() as session:
         job = session.get(Job, job_id)
@@ -227,7 +227,7 @@ def test_jobs_survive_a_restart_run_again_or_fail_never_half_released(platform, 
         calls = session.scalars(select(LedgerEntry).where(LedgerEntry.action == "contract.call")).all()
         assert len(calls) == 1  # the second attempt is the same call
         job.state, job.attempts = "running", 2  # interrupted a second time (a crash, written behind the platform)
-    assert run(platform, jobs.recover, actor=SYSTEM) == [f"job {job_id} failed after 2 interrupted runs"]
+    assert run(platform, worker.recover, actor=SYSTEM) == [f"job {job_id} failed after 2 interrupted runs"]
     with platform.read() as session:
         assert session.get(Job, job_id).outcome_rule == "job.interrupted"
 
@@ -277,4 +277,4 @@ def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner
     with platform.read() as session:
         job = session.get(Job, job_id)
         assert (job.state, job.outcome_rule) == ("failed", "authorization.out-of-scope")
-        assert not jobs.workspace(platform.settings.domain_dir, job_id).root.exists()  # it never started
+        assert not outputs.workspace(platform.settings.domain_dir, job_id).root.exists()  # it never started

@@ -5,7 +5,8 @@
   ``PUBLIC``; imports under ``if TYPE_CHECKING:`` are names for type hints only, and do not count;
 - nothing imports a ``routes`` or ``pages`` module but ``pubdata.app``;
 - ``common`` imports no domain; ``engines`` and the ledger's core (all but its routes and pages) import no
-  domain either; a ``client/`` package, once there, imports nothing of the server.
+  domain either; ``client/`` (the consumer's SDK, once there) imports only ``protocol``, and neither imports
+  server code or server libraries.
 """
 
 from __future__ import annotations
@@ -103,10 +104,32 @@ def test_common_engines_and_the_ledger_core_import_no_domain():
     assert wrong == []
 
 
-def test_a_client_package_imports_no_server_code():
-    client = SOURCE.parent / "pubdata_client"
-    for path in client.rglob("*.py") if client.exists() else []:
-        assert not any(name.startswith("pubdata.") for _, name in imports_of(path)), path
+# The consumer's SDK is installable alone: it may use the wire messages and nothing else of the server.
+STANDALONE = {"client": ("client", "protocol"), "protocol": ("protocol",)}
+SERVER_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "duckdb", "alembic")
+
+
+def standalone_problems(module: str, path: Path) -> list[str]:
+    """What a ``client`` or ``protocol`` module imports beyond what it may."""
+    allowed = STANDALONE.get(module.split(".")[0])
+    if allowed is None:
+        return []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wrong = [f"{module}:{line} imports {name}" for line, name in imports_of(path) if name.split(".")[1] not in allowed]
+    for node in ast.walk(tree):
+        names = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        wrong += [f"{module}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in SERVER_LIBRARIES]
+    return wrong
+
+
+def test_the_client_and_the_protocol_import_no_server_code():
+    assert [problem for module, path in modules() for problem in standalone_problems(module, path)] == []
 
 
 def test_the_rule_sees_the_imports_it_must_refuse(tmp_path):
@@ -116,3 +139,9 @@ def test_the_rule_sees_the_imports_it_must_refuse(tmp_path):
     assert [name for _, name in imports_of(probe)] == ["pubdata.contracts.models.Contract", "pubdata.jobs.pages"]
     assert _imported("pubdata.contracts.models.Contract") == ("contracts", "models")
     assert "models" not in public_modules("contracts")
+    sdk = tmp_path / "sdk.py"
+    sdk.write_text("from pubdata.protocol import messages\nfrom pubdata.identity import service\nimport sqlalchemy\n")
+    assert standalone_problems("client.sdk", sdk) == [
+        "client.sdk:2 imports pubdata.identity.service",
+        "client.sdk:3 imports sqlalchemy",
+    ]

@@ -17,6 +17,7 @@ from pubdata.demo import pilot
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.jobs import service as jobs
+from pubdata.jobs import worker as job_worker
 from pubdata.platform import Platform
 from pubdata.queries import service as queries
 
@@ -171,7 +172,7 @@ def _run_partner_job(
         jobs.review(
             session, principal=operator, job_id=job.id, approve=True, note="只输出不少于10户的分组统计，同意运行。"
         )
-    jobs.execute_next(platform, domain_dir=platform.settings.domain_dir)
+    job_worker.execute_next(platform, domain_dir=platform.settings.domain_dir)
     with platform.read() as session:
         held = jobs.get(session, principal=operator, job_id=job.id).state == "held"
     if held:

@@ -112,7 +112,7 @@ def document_of(agreement: Agreement) -> dict[str, Any]:
 def sign(session: Session, *, principal: Who, agreement_id: int) -> Agreement:
     """The bureau and the operator sign the same document; with both signatures the term starts today."""
     agreement = get(session, principal=principal, agreement_id=agreement_id)
-    sides = [side for side, permission in SIGNING_SIDES.items() if access.may(principal, permission, agreement)]
+    sides = access.signing_sides(principal, agreement, SIGNING_SIDES)
     if not sides:
         raise Refused("authorization.wrong-signatory")
     if not rules.AGREEMENT.allows(agreement.state, "sign"):

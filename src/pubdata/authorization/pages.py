@@ -74,7 +74,7 @@ def _page(
         "is_bureau": access.may(principal, "authorization.manage", agreement),
         "can_evaluate": access.may(principal, "authorization.evaluate", agreement),
         "is_operator": is_operator,
-        "can_sign": any(access.may(principal, p, agreement) for p in agreements.SIGNING_SIDES.values()),
+        "can_sign": bool(access.signing_sides(principal, agreement, agreements.SIGNING_SIDES)),
         "can_report": access.may(principal, "authorization.report-incident", agreement),
         "partner_candidates": identity.organisations_of_kind(session, "partner") if is_operator else {},
         "renewal_due": rules.renewal_due_by(agreement.expires_on) if agreement.expires_on else None,

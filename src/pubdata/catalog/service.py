@@ -400,7 +400,7 @@ def review_registration(
         session, actor=principal.actor, registration=application, decision=decision, reason=reason
     )
     if decision in ("return", "reject"):
-        resource = session.get(Resource, application.subject_id)
+        resource = session.get_one(Resource, application.subject_id)
         rules.LIFECYCLE.apply(resource, decision)
         ledger.record(
             session, actor=principal.actor, action=f"catalog.resource.registration-{decision}", subject=resource

@@ -112,7 +112,7 @@ def _page(
     request: Request, session: Session, principal: Principal, contract_id: int, *, error: Refused | None = None
 ) -> HTMLResponse:
     contract = service.get(session, principal=principal, contract_id=contract_id)
-    signable = any(access.may(principal, permission, contract) for permission in service.SIGNING_SIDES.values())
+    signable = bool(access.signing_sides(principal, contract, service.SIGNING_SIDES))
     context = {
         "contract": contract,
         "terms": service.terms_of(contract),

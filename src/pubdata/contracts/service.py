@@ -109,7 +109,7 @@ def document_of(contract: Contract) -> dict[str, Any]:
 def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
     """Each party's admin signs the same document; with both signatures the contract is active."""
     contract = get(session, principal=principal, contract_id=contract_id)
-    sides = [side for side, permission in SIGNING_SIDES.items() if access.may(principal, permission, contract)]
+    sides = access.signing_sides(principal, contract, SIGNING_SIDES)
     if not sides:
         raise Refused("contract.wrong-signatory")
     if not rules.LIFECYCLE.allows(contract.state, "sign"):

@@ -11,7 +11,8 @@ organisation is a party to (``own``), or objects where it holds one named role (
   revealing nothing; one's own organisation's object, without the right to act on it, answers 403.
 - ``require`` and ``may`` check a permission on an object, on the caller's own organisation, or on the
   platform as a whole (``on=None``: only grants that reach every organisation allow it).
-- ``actions`` tells a page which of an object's actions to offer; ``visible`` narrows a listing.
+- ``actions`` tells a page which of an object's actions to offer, ``signing_sides`` which side of a sign-off
+  the caller signs for; ``visible`` narrows a listing.
 
 The platform acting for itself (the scheduler, the job worker, the command line, the demo) passes every check.
 """
@@ -136,6 +137,11 @@ def actions(who: Who | None, on: Any, offered: Mapping[str, str], lifecycle: Lif
     actions that are events its state allows."""
     possible = set(lifecycle.events_from(lifecycle.state_of(on))) if lifecycle is not None else set(offered)
     return {action for action, permission in offered.items() if action in possible and may(who, permission, on)}
+
+
+def signing_sides(who: Who | None, on: Any, sides: Mapping[str, str]) -> list[str]:
+    """The sides of ``on``'s sign-off (side → the permission to sign for it) that ``who`` may sign for."""
+    return [side for side, permission in sides.items() if may(who, permission, on)]
 
 
 def sees_all(who: Who, permission: str) -> bool:

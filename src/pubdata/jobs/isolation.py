@@ -30,6 +30,12 @@ from pubdata.jobs.rules import Limits
 
 BWRAP = "bwrap"
 TOOLS_PATH = "/usr/bin:/bin"  # prlimit and setpriv (util-linux): the system's own, never one found on a changed PATH
+# The system every isolated process sees: /usr read-only (with /bin, /lib, /lib64 as its links), /proc, /dev.
+SYSTEM_MOUNTS = (
+    *("--ro-bind", "/usr", "/usr"),
+    *("--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"),
+    *("--proc", "/proc", "--dev", "/dev"),
+)
 RUN_UID_RANGE = (200_000, 299_999)  # ids no account uses: each run gets its own, so runs do not share a limit
 
 
@@ -73,22 +79,7 @@ def check_available() -> None:
             binary,
             "--unshare-net",
             "--unshare-pid",
-            "--ro-bind",
-            "/usr",
-            "/usr",
-            "--symlink",
-            "usr/bin",
-            "/bin",
-            "--symlink",
-            "usr/lib",
-            "/lib",
-            "--symlink",
-            "usr/lib64",
-            "/lib64",
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
+            *SYSTEM_MOUNTS,
             "/usr/bin/true",
         ],
         capture_output=True,
@@ -185,22 +176,7 @@ def command(
         "--setenv",
         "MPLCONFIGDIR",
         "/tmp",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--symlink",
-        "usr/bin",
-        "/bin",
-        "--symlink",
-        "usr/lib",
-        "/lib",
-        "--symlink",
-        "usr/lib64",
-        "/lib64",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
+        *SYSTEM_MOUNTS,
         # The private /tmp first: the platform's Python may live under /tmp, and must be mounted on top of it.
         "--size",
         str(64 << 20),

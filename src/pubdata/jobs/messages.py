@@ -86,6 +86,11 @@ REFUSALS = {
         "Say why the code is rejected, so the submitter can fix it.",
     ),
     "job.withhold-reason": (422, "请说明不予放行的理由。", "Say why the output is withheld."),
+    "job.not-a-releaser": (
+        403,
+        "只有运营机构审核员和市数据资源局可以放行输出。",
+        "Only the operator's reviewers and the bureau release outputs.",
+    ),
     "job.not-submitter": (
         403,
         "只有提交作业的机构可以下载其输出。",

@@ -138,9 +138,9 @@ def document_of(job: Job) -> dict[str, Any]:
     return {"job": job.id, "code_sha256": job.code_digest, "outputs": json.loads(job.manifest)}
 
 
-def release_sides(principal: Who, job: Job) -> list[str]:
+def release_sides(principal: Who | None, job: Job) -> list[str]:
     """The sides of the release ``principal`` may sign for (the operator's, the bureau's)."""
-    return [side for side, permission in RELEASING_SIDES.items() if access.may(principal, permission, job)]
+    return access.signing_sides(principal, job, RELEASING_SIDES)
 
 
 def released_by(job: Job, side: str) -> bool:
@@ -151,6 +151,8 @@ def release(session: Session, *, principal: Who, job_id: int) -> Job:
     """One of the two releases a held output needs: the operator's reviewer and the bureau, in either order."""
     job = get(session, principal=principal, job_id=job_id, permission="job.release")
     sides = release_sides(principal, job)
+    if not sides:
+        raise Refused("job.not-a-releaser")
     if not rules.LIFECYCLE.allows(job.state, "release"):
         raise rules.LIFECYCLE.refusal(job.state, "release")
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import MetaData, insert
 
+from harness import Contention, cpu_model
+from pubdata import contracts as _contracts  # noqa: F401 - declares the "contract.call" action the drafts use
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.config import Settings
@@ -31,7 +33,7 @@ def drafts(start: int, n: int) -> list[ledger.Draft]:
     return [
         ledger.Draft(
             actor=Actor.user(7, 3),
-            action="contracts.call",
+            action="contract.call",
             subject=f"contract:{(start + i) % 997}",
             payload={"rows": (start + i) % 1000, "purpose": "普惠金融", "query": "q" * 40},
         )
@@ -62,13 +64,13 @@ def plain_rows(start: int, n: int) -> list[dict]:
 
 
 def timed_appends(platform, total: int, batch: int, label: str) -> float:
+    """One command (the platform's unit of work, committed when its block ends) per batch."""
     started = time.perf_counter()
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task(label, total=total)
         for start in range(0, total, batch):
-            with platform.session() as session:
+            with platform.command() as session:
                 ledger.append(session, drafts(start, min(batch, total - start)))
-                session.commit()
             bar.update(task, advance=min(batch, total - start))
     return time.perf_counter() - started
 
@@ -79,9 +81,8 @@ def timed_plain_inserts(platform, total: int, batch: int) -> float:
     started = time.perf_counter()
     for start in range(0, total, batch):
         rows = plain_rows(start, min(batch, total - start))
-        with platform.session() as session:
+        with platform.command() as session:
             session.execute(insert(baseline), rows)
-            session.commit()
     elapsed = time.perf_counter() - started
     return elapsed
 
@@ -106,14 +107,17 @@ def main() -> None:
     shutil.rmtree(args.data_dir, ignore_errors=True)
     platform = open_platform(Settings(data_dir=args.data_dir))
 
+    contention = {name: Contention() for name in ("plain", "append", "proofs", "verify")}
     # Plain inserts first into a scratch copy of the table, then the real ledger, in the same database file.
-    plain_s = timed_plain_inserts(platform, args.entries, args.batch)
-    ledger_s = timed_appends(platform, args.entries, args.batch, "ledger append")
+    with contention["plain"]:
+        plain_s = timed_plain_inserts(platform, args.entries, args.batch)
+    with contention["append"]:
+        ledger_s = timed_appends(platform, args.entries, args.batch, "ledger append")
     n = args.entries
     rng = random.Random(6962)
-    with platform.session() as session:
+    with platform.command() as session:  # signing the head keeps it: a write
         head = ledger.current_tree_head(session, platform.signer)
-        session.commit()
+    with platform.read() as session, contention["proofs"]:  # one warm read session for all the proofs
         inclusion = latencies(lambda: ledger.inclusion_proof(session, seq=rng.randrange(n), tree_size=n), args.samples)
 
         def one_consistency() -> None:
@@ -122,8 +126,9 @@ def main() -> None:
 
         consistency = latencies(one_consistency, args.samples)
     with (
-        platform.session() as session,
+        platform.read() as session,
         Progress(TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar,
+        contention["verify"],
     ):
         task = bar.add_task("verify", total=n)
         started = time.perf_counter()
@@ -133,8 +138,16 @@ def main() -> None:
         verify_s = time.perf_counter() - started
     assert report.ok, report.problems[:3]
 
-    print(f"\nmachine: {host.machine()}, {os.cpu_count()} cores, Python {host.python_version()}, {host.platform()}")
-    print(f"date: {time.strftime('%Y-%m-%d')}; log size {n:,}; batch {args.batch}; hash {head.algorithm}\n")
+    print(
+        f"\nmachine: {host.machine()}, {os.cpu_count()} cores ({cpu_model()}), Python {host.python_version()}, "
+        f"{host.platform()}"
+    )
+    print(f"date: {time.strftime('%Y-%m-%d')}; log size {n:,}; batch {args.batch}; hash {head.algorithm}")
+    print(
+        "other processes' CPU during the timed sections, in cores (0 = quiet machine): "
+        + ", ".join(f"{name} {c.cores:.2f}" for name, c in contention.items())
+        + "\n"
+    )
     print("| measure | result |")
     print("|---|---|")
     print(f"| ledger append, batched (SQLite) | {n / ledger_s:,.0f} entries/s ({ledger_s:.1f} s) |")

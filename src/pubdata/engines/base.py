@@ -41,7 +41,10 @@ class EngineRefused(Refused):
 
 
 class Engine(Protocol):
-    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result: ...
+    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+        """Run a checked query tree over ``tables`` within ``limits``. The engine generates the text it runs
+        from the tree and may remember it by the tree: a tree handed to an engine is never changed afterwards."""
+        ...
 
     def is_unique(self, table: TableRef, column: str) -> bool:
         """Does every row of this (immutable) table name a different person or entity?"""

@@ -21,6 +21,7 @@ from sqlglot import exp
 from pubdata.engines.base import EngineRefused, Limits, Result, TableRef
 
 DIALECT = "duckdb"
+TEXTS_KEPT = 1024  # generated SQL texts an engine remembers, by their tree
 
 
 def quote(identifier: str) -> str:
@@ -66,6 +67,10 @@ class DuckDBEngine:
         self._databases: OrderedDict[tuple[tuple[str, str], ...], duckdb.DuckDBPyConnection] = OrderedDict()
         self._unique: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
+        # Generated SQL by the tree it came from: the checks remember an accepted query's tree, so a repeated
+        # question comes back as the same object. The entry holds the tree, so its id is not reused meanwhile.
+        self._texts: OrderedDict[int, tuple[exp.Expression, str]] = OrderedDict()
+        self._texts_lock = threading.Lock()
 
     def path_of(self, table: TableRef) -> Path:
         return (self.store / table.file).resolve()
@@ -89,8 +94,22 @@ class DuckDBEngine:
                 self._databases.popitem(last=False)  # closed by DuckDB once its last cursor is done
             return database.cursor()
 
-    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+    def sql_of(self, query: exp.Expression) -> str:
+        """The SQL this engine runs for ``query`` (trees handed to an engine are never changed afterwards)."""
+        with self._texts_lock:
+            kept = self._texts.get(id(query))
+            if kept is not None and kept[0] is query:
+                self._texts.move_to_end(id(query))
+                return kept[1]
         sql = query.sql(dialect=DIALECT)
+        with self._texts_lock:
+            self._texts[id(query)] = (query, sql)
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        return sql
+
+    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+        sql = self.sql_of(query)
         con = self._connection(tables)
         timer = threading.Timer(limits.timeout_seconds, con.interrupt)
         timer.start()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from pubdata.app import create_app
 from pubdata.authorization import agreements
 from pubdata.ledger.models import LedgerEntry
+from pubdata.privacy import dp
 from tests.scenarios import make_account, principal, run, signed_agreement, signed_contract, tick
 
 TERMS = {
@@ -193,6 +194,43 @@ def test_dp_answers_are_noisy_charged_once_and_repeated_from_the_cache(platform,
         assert refused.status_code == 403 and refused.json()["rule"] == "sql.dp-aggregate"
         unbounded = query(client, deal["bank"], dp_contract, "SELECT sum(birth_date) AS s FROM cz_rk_0001")
         assert unbounded.status_code == 403
+
+
+def test_the_same_new_dp_question_asked_at_once_is_answered_once(platform, deal, dp_contract, monkeypatch):
+    """Calls that all computed a noisy answer before any of them kept one: the first kept answer is every
+    call's answer, its ε is spent once, and the others are recorded as repeats — never a second noisy answer,
+    never an error. (The noise step waits for all the calls, so they are all in flight together.)"""
+    calls, together = 4, threading.Barrier(4, timeout=30)
+    noise = dp.release
+
+    def release_together(*args, **kwargs):
+        answer = noise(*args, **kwargs)
+        together.wait()
+        return answer
+
+    monkeypatch.setattr(dp, "release", release_together)
+    answers: list = []
+    lock = threading.Lock()
+
+    def call() -> None:
+        with TestClient(create_app(platform)) as client:
+            response = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n FROM cz_rk_0001")
+        with lock:
+            answers.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=call) for _ in range(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [200] * calls, answers
+    assert all(body == answers[0][1] for _, body in answers)
+    with platform.read() as session:
+        actions = list(session.scalars(select(LedgerEntry.action).where(LedgerEntry.action.like("%dp-repeat"))))
+    assert len(actions) == calls - 1
+    with TestClient(create_app(platform)) as client:
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+    assert contract["epsilon_spent_micro"] == 250_000 and contract["calls_used"] == 1
 
 
 def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal, dp_contract):

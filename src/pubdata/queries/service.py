@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pubdata.catalog import service as catalog
@@ -151,9 +152,9 @@ def _dp_answer(
     )
     digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
     with units.read() as session:
-        cached = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
-    if cached is not None:
-        return _DpAnswer(digest, cached[0], cached[1], released_before=True)
+        released = _released(session, use, digest)
+    if released is not None:
+        return released
     assert terms.epsilon_per_query is not None  # a DP contract's terms always carry it (rules.terms_problems)
     raw = engine.run(plan.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms.max_rows))
     columns, rows = dp.release(plan, raw.columns, raw.rows, epsilon=terms.epsilon_per_query, delta=terms.delta)
@@ -161,34 +162,50 @@ def _dp_answer(
 
 
 def _release_dp(units: UnitOfWork, *, principal: Principal, use: contracts.Use, answer: _DpAnswer) -> Result:
-    """A repeat is recorded as one; a new answer spends its ε (never past the budget) and is kept."""
+    """A repeat is recorded as one; a new answer spends its ε (never past the budget) and is kept — unless a
+    concurrent call released the same question first: then that answer is the answer, and nothing is spent."""
+    if not answer.released_before:
+        try:
+            with units.command() as session:
+                released = _released(session, use, answer.digest)
+                if released is None:
+                    _spend_and_keep(session, principal=principal, use=use, answer=answer)
+                    return Result(answer.columns, [tuple(row) for row in answer.rows])
+        except IntegrityError:  # PostgreSQL: both were in flight; the other kept its answer first
+            with units.read() as session:
+                released = _released(session, use, answer.digest)
+            if released is None:
+                raise
+        answer = released
     with units.command() as session:
-        if answer.released_before:
-            ledger.record(
-                session,
-                actor=principal.actor,
-                action="sandbox.dp-repeat",
-                subject=f"contract:{use.contract_id}",
-                payload={"query": answer.digest},
-            )
-        else:
-            epsilon = use.terms.epsilon_per_query or 0.0
-            contracts.charge(
-                session,
-                actor=principal.actor,
-                contract_id=use.contract_id,
-                rows=len(answer.rows),
-                epsilon_micro=round(epsilon * contract_rules.MICRO),
-                payload={"query": answer.digest, "rows": len(answer.rows), "epsilon": epsilon},
-            )
-            privacy.keep_answer(
-                session,
-                contract_id=use.contract_id,
-                query_digest=answer.digest,
-                columns=answer.columns,
-                rows=answer.rows,
-            )
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="sandbox.dp-repeat",
+            subject=f"contract:{use.contract_id}",
+            payload={"query": answer.digest},
+        )
     return Result(answer.columns, [tuple(row) for row in answer.rows])
+
+
+def _released(session: Session, use: contracts.Use, digest: str) -> _DpAnswer | None:
+    cached = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
+    return None if cached is None else _DpAnswer(digest, cached[0], cached[1], released_before=True)
+
+
+def _spend_and_keep(session: Session, *, principal: Principal, use: contracts.Use, answer: _DpAnswer) -> None:
+    epsilon = use.terms.epsilon_per_query or 0.0
+    contracts.charge(
+        session,
+        actor=principal.actor,
+        contract_id=use.contract_id,
+        rows=len(answer.rows),
+        epsilon_micro=round(epsilon * contract_rules.MICRO),
+        payload={"query": answer.digest, "rows": len(answer.rows), "epsilon": epsilon},
+    )
+    privacy.keep_answer(
+        session, contract_id=use.contract_id, query_digest=answer.digest, columns=answer.columns, rows=answer.rows
+    )
 
 
 # --- development on mock data ------------------------------------------------------------------------

@@ -28,7 +28,12 @@ from pubdata.identity.access import Who
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
 
-SIGN_OFF = signoff.SignOff(sides=("bureau", "operator"), action="authorization.agreement.sign-{side}")
+SIGN_OFF = signoff.SignOff(
+    sides=("bureau", "operator"),
+    action="authorization.agreement.sign-{side}",
+    lifecycle=rules.AGREEMENT,
+    event="sign",
+)
 SIGNING_SIDES = {"bureau": "authorization.sign-for-bureau", "operator": "authorization.sign-for-operator"}
 
 
@@ -115,8 +120,6 @@ def sign(session: Session, *, principal: Who, agreement_id: int) -> Agreement:
     sides = access.signing_sides(principal, agreement, SIGNING_SIDES)
     if not sides:
         raise Refused("authorization.wrong-signatory")
-    if not rules.AGREEMENT.allows(agreement.state, "sign"):
-        raise rules.AGREEMENT.refusal(agreement.state, "sign")
 
     def stamp(progress: signoff.Progress) -> None:
         now = clock.now()
@@ -128,7 +131,6 @@ def sign(session: Session, *, principal: Who, agreement_id: int) -> Agreement:
             agreement.document_digest = progress.digest
             agreement.starts_on = clock.today()
             agreement.expires_on = rules.expiry(agreement.starts_on)
-            rules.AGREEMENT.apply(agreement, "sign")
 
     signoff.sign(
         session,

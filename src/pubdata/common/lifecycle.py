@@ -32,9 +32,6 @@ class State(StrEnum):
         member.zh, member.en = zh or value, en or value
         return member
 
-    def label(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
-
 
 S = TypeVar("S", bound=State)
 
@@ -120,12 +117,6 @@ class Lifecycle(Generic[S]):
             raise self.refusal(current, event)
         setattr(row, self.field, target.value)
         return target
-
-    def label(self, state: str, lang: str) -> str:
-        return self.states(state).label(lang)
-
-    def event_label(self, event: str, lang: str) -> str:
-        return messages.pick(self.events[event], lang)
 
     def labels(self) -> dict[str, tuple[str, str]]:
         """Every state's labels, as the vocabularies the pages and the API publish."""

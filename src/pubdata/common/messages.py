@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,10 +138,6 @@ def actions() -> dict[str, Pair]:
     return dict(sorted(_ACTIONS.items()))
 
 
-def labels() -> dict[str, Pair]:
-    return dict(_LABELS)
-
-
 def negotiate(accept_language: str | None) -> str:
     """The language an API client asked for in ``Accept-Language`` (RFC 9110 weights), zh-CN by default."""
     best, best_weight = DEFAULT_LANGUAGE, 0.0
@@ -211,12 +207,3 @@ def safe(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def _fields(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
-
-
-def sentences_of(rules: Iterable[str], lang: str) -> dict[str, str]:
-    """The bare sentences (parameters shown as ``{name}``), for documentation."""
-    found = {}
-    for rule in rules:
-        declared = refusal(rule)
-        found[rule] = declared.en if lang == "en" else declared.zh
-    return found

@@ -25,7 +25,9 @@ from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
 
-SIGN_OFF = signoff.SignOff(sides=("assigner", "assignee"), action="contract.sign")
+SIGN_OFF = signoff.SignOff(
+    sides=("assigner", "assignee"), action="contract.sign", lifecycle=rules.LIFECYCLE, event="sign"
+)
 SIGNING_SIDES = {"assigner": "contract.sign-as-assigner", "assignee": "contract.sign-as-assignee"}
 
 
@@ -112,16 +114,12 @@ def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
     sides = access.signing_sides(principal, contract, SIGNING_SIDES)
     if not sides:
         raise Refused("contract.wrong-signatory")
-    if not rules.LIFECYCLE.allows(contract.state, "sign"):
-        raise rules.LIFECYCLE.refusal(contract.state, "sign")
 
     def stamp(progress: signoff.Progress) -> None:
         if sides[0] == "assigner":
             contract.assigner_signed_at = clock.now()
         else:
             contract.assignee_signed_at = clock.now()
-        if progress.complete:
-            rules.LIFECYCLE.apply(contract, "sign")
 
     signoff.sign(
         session,

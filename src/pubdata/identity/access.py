@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
@@ -69,10 +69,6 @@ class Guard:
     read: str
     missing: str
     parties: Mapping[str, str]
-
-
-class Guarded(Protocol):
-    guard: Guard
 
 
 @dataclass(frozen=True)

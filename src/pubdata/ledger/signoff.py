@@ -4,8 +4,9 @@ Agreements (the bureau and the operator), contracts (the operator and its consum
 operator's reviewer and the bureau) use it, and so will security reviews, scenario approvals and report
 acceptance. Each signature is a row and a ledger entry about the signed object; a side signs once; if the
 document changed since an earlier signature, nobody can sign it until it is proposed again. The caller says
-which side the signer signs for (``identity.access`` decides that) and, through ``then``, what the object
-becomes as each signature lands — before the entry is written, so the entry holds the object's new state.
+which side the signer signs for (``identity.access`` decides that) and, through ``then``, what else each
+signature stamps on the object; the last one needed moves it through its lifecycle. Both happen before the
+entry is written, so the entry holds the object's new state. Signers of one object take turns.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.digest import of_document
 from pubdata.common.errors import Refused
+from pubdata.common.lifecycle import Lifecycle
 from pubdata.ledger import service as ledger
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import Signature
@@ -29,10 +31,13 @@ from pubdata.ledger.models import Signature
 @dataclass(frozen=True)
 class SignOff:
     """Who must sign: the sides, how many of them (all when ``required`` is None), and the ledger action of a
-    signature (``{side}`` in it is replaced by the side)."""
+    signature (``{side}`` in it is replaced by the side). The object's ``lifecycle`` must allow ``event`` for
+    anyone to sign, and the last signature needed moves it by that event."""
 
     sides: tuple[str, ...]
     action: str
+    lifecycle: Lifecycle[Any]
+    event: str
     required: int | None = None
 
     @property
@@ -72,6 +77,12 @@ def sign(
     if side not in spec.sides:
         raise ValueError(f"{side} is not a side of this sign-off")
     digest = of_document(document)
+    # One signer of an object at a time: on PostgreSQL its row stays locked until the command ends (a SQLite
+    # command holds the write lock already), so a later signature sees the earlier and completes the sign-off.
+    session.get(type(subject), inspect(subject).identity, with_for_update=True, populate_existing=True)
+    state = getattr(subject, spec.lifecycle.field)
+    if not spec.lifecycle.allows(state, spec.event):
+        raise spec.lifecycle.refusal(state, spec.event)
     earlier = signed_sides(session, subject=subject)
     if side in earlier:
         raise Refused("ledger.already-signed")
@@ -81,6 +92,8 @@ def sign(
     progress = Progress(digest, signed, complete=len(signed) >= spec.needed)
     if then is not None:
         then(progress)
+    if progress.complete:
+        spec.lifecycle.apply(subject, spec.event)
     seq = ledger.record(
         session,
         actor=actor,

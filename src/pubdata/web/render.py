@@ -57,8 +57,6 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
         "name_of": lambda vocabulary, code: messages.pick(vocabulary[code], lang) if code in vocabulary else code,
-        # A refusal in the page's language.
-        "refusal": lambda error: error.detail_in(lang),
         "local_time": shanghai_time,
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),

@@ -11,6 +11,7 @@ and values anywhere in the platform.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,10 @@ from sqlglot import exp
 from pubdata.engines.base import EngineRefused, Limits, Result, TableRef
 
 DIALECT = "duckdb"
-TEXTS_KEPT = 1024  # generated SQL texts an engine remembers, by their tree
+# Generated SQL texts a reusing engine remembers, by their tree: the short questions dashboards repeat. At most
+# TEXTS_KEPT texts of at most TEXT_KEPT_CHARACTERS each (16 MiB in all), so no stream of queries grows it.
+TEXTS_KEPT = 1024
+TEXT_KEPT_CHARACTERS = 16_384
 
 
 def quote(identifier: str) -> str:
@@ -68,8 +72,9 @@ class DuckDBEngine:
         self._unique: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
         # Generated SQL by the tree it came from: the checks remember an accepted query's tree, so a repeated
-        # question comes back as the same object. The entry holds the tree, so its id is not reused meanwhile.
-        self._texts: OrderedDict[int, tuple[exp.Expression, str]] = OrderedDict()
+        # question comes back as the same object. A weak reference says whether an id still names that tree,
+        # without keeping the tree alive.
+        self._texts: OrderedDict[int, tuple[weakref.ref[exp.Expression], str]] = OrderedDict()
         self._texts_lock = threading.Lock()
 
     def path_of(self, table: TableRef) -> Path:
@@ -95,17 +100,21 @@ class DuckDBEngine:
             return database.cursor()
 
     def sql_of(self, query: exp.Expression) -> str:
-        """The SQL this engine runs for ``query`` (trees handed to an engine are never changed afterwards)."""
+        """The SQL this engine runs for ``query`` (trees handed to an engine are never changed afterwards). An
+        engine that keeps nothing (development on mock data) generates it every time."""
+        if not self.reuse:
+            return query.sql(dialect=DIALECT)
         with self._texts_lock:
             kept = self._texts.get(id(query))
-            if kept is not None and kept[0] is query:
+            if kept is not None and kept[0]() is query:
                 self._texts.move_to_end(id(query))
                 return kept[1]
         sql = query.sql(dialect=DIALECT)
-        with self._texts_lock:
-            self._texts[id(query)] = (query, sql)
-            while len(self._texts) > TEXTS_KEPT:
-                self._texts.popitem(last=False)
+        if len(sql) <= TEXT_KEPT_CHARACTERS:
+            with self._texts_lock:
+                self._texts[id(query)] = (weakref.ref(query), sql)
+                while len(self._texts) > TEXTS_KEPT:
+                    self._texts.popitem(last=False)
         return sql
 
     def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:

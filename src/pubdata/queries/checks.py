@@ -334,6 +334,7 @@ def analyse(sql: str, policy: Policy) -> tuple[exp.Select, list[Output]]:
 
 _CHECKED: dict[tuple[str, str], Checked] = {}
 CHECKED_KEPT = 4096
+CHECKED_TEXT_CHARACTERS = 16_384  # longer texts are checked every time, so the memory stays bounded
 
 
 def check(sql: str, policy: Policy) -> Checked:
@@ -344,7 +345,8 @@ def check(sql: str, policy: Policy) -> Checked:
     if checked is None:
         tree, outputs = analyse(sql, policy)
         checked = Checked(suppress_small_groups(tree, policy), outputs)
-        if len(_CHECKED) >= CHECKED_KEPT:
-            _CHECKED.clear()
-        _CHECKED[key] = checked
+        if len(sql) <= CHECKED_TEXT_CHARACTERS:
+            if len(_CHECKED) >= CHECKED_KEPT:
+                _CHECKED.clear()
+            _CHECKED[key] = checked
     return checked

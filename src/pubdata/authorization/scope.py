@@ -6,6 +6,8 @@ it (through ``require_use``, which refuses and has the refusal recorded although
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,10 +107,32 @@ def operating(session: Session, *, operator_id: int) -> bool:
     return session.scalar(statement.limit(1)) is not None
 
 
-def require_use(session: Session, *, actor: Actor, organisation_id: int, code: str) -> None:
-    """``check_use`` that refuses; the refusal carries its ledger entry, recorded although the request fails."""
+def require_use(session: Session, *, actor: Actor | None, organisation_id: int, code: str) -> None:
+    """``check_use`` that refuses. With an ``actor`` the refusal carries its ledger entry, recorded although the
+    request fails (a refused data access); without, the caller records the outcome itself (a refused proposal,
+    a job that fails)."""
     reasons = check_use(session, organisation_id=organisation_id, code=code)
     if reasons is None:
         return
-    entry = RefusalEntry(actor, "authorization.use-refused", f"resource:{code}", {"reason": explain(reasons)})
+    entry = None
+    if actor is not None:
+        entry = RefusalEntry(actor, "authorization.use-refused", f"resource:{code}", {"reason": explain(reasons)})
     raise Refused("authorization.out-of-scope", code=code, reasons=reasons, entry=entry)
+
+
+def require_uses(
+    session: Session,
+    *,
+    actor: Actor | None,
+    operator_id: int,
+    organisation_id: int,
+    organisation_kind: str,
+    codes: Iterable[str],
+) -> None:
+    """Every authorization a use needs — the operator's, and a partner's own when a partner uses the data —
+    covers every resource, or ``require_use`` refuses."""
+    for holder in rules.scope_holders(
+        operator_id=operator_id, organisation_id=organisation_id, organisation_kind=organisation_kind
+    ):
+        for code in codes:
+            require_use(session, actor=actor, organisation_id=holder, code=code)

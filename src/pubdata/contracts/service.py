@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import rules as authorization_rules
 from pubdata.authorization import scope
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
@@ -49,9 +48,7 @@ def propose(session: Session, *, principal: Principal, assignee_id: int, terms: 
         raise Refused("contract.terms", problems=problems)
     assigner_id = principal.organisation_id
     for code in terms.resources:
-        reasons = scope.check_use(session, organisation_id=assigner_id, code=code)
-        if reasons:
-            raise Refused("authorization.out-of-scope", code=code, reasons=reasons)
+        scope.require_use(session, actor=None, organisation_id=assigner_id, code=code)
     allowed_dimensions = {
         spec.name
         for code in terms.resources
@@ -170,13 +167,14 @@ def open_use(session: Session, *, principal: Principal, contract_id: int, permis
     scope for every resource — the operator's, and a partner's own when a partner calls. Reads only."""
     contract = get(session, principal=principal, contract_id=contract_id, permission=permission)
     terms = terms_of(contract)
-    for organisation_id in authorization_rules.scope_holders(
+    scope.require_uses(
+        session,
+        actor=principal.actor,
         operator_id=contract.assigner_id,
         organisation_id=principal.organisation_id,
         organisation_kind=principal.organisation_kind,
-    ):
-        for code in terms.resources:
-            scope.require_use(session, actor=principal.actor, organisation_id=organisation_id, code=code)
+        codes=terms.resources,
+    )
     refusal = refusal_before_call(contract)
     if refusal is not None:
         raise refusal

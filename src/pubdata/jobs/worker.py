@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import rules as authorization_rules
 from pubdata.authorization import scope
 from pubdata.common import clock, messages
 from pubdata.common.actor import SYSTEM, Actor
@@ -121,15 +120,14 @@ def table_paths(tables: dict[str, TableRef], store: Path) -> dict[str, Path]:
 
 def _require_scope_still(session: Session, job: Job, resources: tuple[str, ...]) -> None:
     """A job approved before an exit or a scope change must not run after it: the scope is checked again."""
-    for organisation_id in authorization_rules.scope_holders(
+    scope.require_uses(
+        session,
+        actor=None,  # the job's failure is recorded, with this rule, as the job's own entry
         operator_id=job.operator_id,
         organisation_id=job.organisation_id,
         organisation_kind=identity.organisation_kind(session, job.organisation_id) or "",
-    ):
-        for code in resources:
-            reasons = scope.check_use(session, organisation_id=organisation_id, code=code)
-            if reasons:
-                raise Refused("authorization.out-of-scope", code=code, reasons=reasons)
+        codes=resources,
+    )
 
 
 def run_isolated(

@@ -188,16 +188,18 @@ LIFECYCLE = Lifecycle(
 RESOURCE_STATES = LIFECYCLE.labels()
 # The registration kind a department applies for, and the resource's event that starts it.
 SUBMIT_EVENTS = {"first": "submit", "change": "submit_change", "cancel": "submit_cancel"}
+# A registered resource stays in the public catalogue while a change or its cancellation is under review.
+PUBLIC_STATES = (R.REGISTERED.value, R.CHANGE_SUBMITTED.value, R.CANCEL_SUBMITTED.value)
 
 
 def editable(state: str) -> bool:
     """Only a draft's description may change in place; a registered resource changes by change registration."""
-    return state == "draft"
+    return state == R.DRAFT
 
 
 def accepts_data(state: str) -> bool:
     """Data may be loaded while drafting and, as updates, once registered; never once cancelled."""
-    return state in ("draft", "registered", "change_submitted")
+    return state in (R.DRAFT, R.REGISTERED, R.CHANGE_SUBMITTED)
 
 
 # --- SQL sources -------------------------------------------------------------------------------------

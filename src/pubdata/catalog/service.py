@@ -165,22 +165,19 @@ def search(
     return list(session.execute(statement).scalars())
 
 
-PUBLIC_STATES = ("registered", "change_submitted", "cancel_submitted")
-
-
 def search_public(
     session: Session, *, filters: Filters, limit: int = 50, offset: int = 0
 ) -> tuple[list[Resource], int]:
     """The public catalogue: registered resources, metadata only. One scan gives the page and the total."""
     base = _filtered(
-        select(Resource, func.count().over()).where(Resource.state.in_(PUBLIC_STATES)),
+        select(Resource, func.count().over()).where(Resource.state.in_(rules.PUBLIC_STATES)),
         Filters(**{**filters.__dict__, "state": None}),
     )
     rows = session.execute(base.order_by(Resource.code).limit(limit).offset(offset)).all()
     if rows:
         return [resource for resource, _ in rows], rows[0][1]
     counted = _filtered(
-        select(func.count()).select_from(Resource).where(Resource.state.in_(PUBLIC_STATES)),
+        select(func.count()).select_from(Resource).where(Resource.state.in_(rules.PUBLIC_STATES)),
         Filters(**{**filters.__dict__, "state": None}),
     )
     return [], session.scalar(counted) or 0
@@ -189,13 +186,15 @@ def search_public(
 def public_providers(session: Session) -> dict[int, str]:
     """Departments with something in the public catalogue, for its department filter."""
     ids = set(
-        session.execute(select(Resource.provider_id).where(Resource.state.in_(PUBLIC_STATES)).distinct()).scalars()
+        session.execute(
+            select(Resource.provider_id).where(Resource.state.in_(rules.PUBLIC_STATES)).distinct()
+        ).scalars()
     )
     return identity.organisation_names(session, ids)
 
 
 def public_get(session: Session, *, code: str) -> Resource:
-    resource = session.scalar(select(Resource).where(Resource.code == code, Resource.state.in_(PUBLIC_STATES)))
+    resource = session.scalar(select(Resource).where(Resource.code == code, Resource.state.in_(rules.PUBLIC_STATES)))
     if resource is None:
         raise Refused("catalog.unknown-code", code=code)
     return resource
@@ -443,23 +442,20 @@ def registrations(session: Session, *, principal: Who, resource_id: int) -> list
 
 def public_notices(session: Session) -> list[tuple[Registration, Resource]]:
     """Applications in their public notice period (公示), with the resource each is about: public."""
-    notices = registration.in_notice(session, subject_kind=SUBJECT)
-    resources = {
-        r.id: r
-        for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in notices}))).scalars()
-    }
-    return [(notice, resources[notice.subject_id]) for notice in notices]
+    return _with_resources(session, registration.in_notice(session, subject_kind=SUBJECT))
 
 
 def review_queue(session: Session, *, principal: Who) -> list[tuple[Registration, Resource]]:
     """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
     access.require(principal, "registration.review")
-    queue = registration.open_list(session, subject_kind=SUBJECT)
-    resources = {
-        r.id: r
-        for r in session.execute(select(Resource).where(Resource.id.in_({n.subject_id for n in queue}))).scalars()
-    }
-    return [(application, resources[application.subject_id]) for application in queue]
+    return _with_resources(session, registration.open_list(session, subject_kind=SUBJECT))
+
+
+def _with_resources(session: Session, applications: list[Registration]) -> list[tuple[Registration, Resource]]:
+    """Each application with the resource it is about, in one query."""
+    wanted = {application.subject_id for application in applications}
+    resources = {r.id: r for r in session.execute(select(Resource).where(Resource.id.in_(wanted))).scalars()}
+    return [(application, resources[application.subject_id]) for application in applications]
 
 
 def load(

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,11 +56,9 @@ def problem(refusal: Refused, lang: str) -> JSONResponse:
     return response
 
 
-def client_language(headers: dict[bytes, bytes] | None = None, *, request: Request | None = None) -> str:
+def client_language(headers: Headers) -> str:
     """What an API client asked for (``Accept-Language``); zh-CN by default."""
-    if request is not None:
-        return messages.negotiate(request.headers.get("accept-language"))
-    return messages.negotiate((headers or {}).get(b"accept-language", b"").decode("latin-1"))
+    return messages.negotiate(headers.get("accept-language"))
 
 
 # Data uploads (a department's file) may be large; every other body is small.
@@ -98,7 +97,7 @@ class BodyLimit:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        lang = client_language(dict(scope.get("headers") or []))
+        lang = client_language(Headers(scope=scope))
         await problem(Refused("http.body-too-large", limit=limit), lang)(scope, receive, send)
 
 
@@ -134,7 +133,7 @@ def create_app(platform: Platform) -> FastAPI:
         """A browser gets a page, in the page's language; an API client problem+json, in the language it asked for."""
         if _is_page(request):
             return render(request, "web/error.html", {"error": refusal}, status_code=refusal.status)
-        return problem(refusal, client_language(request=request))
+        return problem(refusal, client_language(request.headers))
 
     @app.exception_handler(Refused)
     async def _refusal(request: Request, error: Refused) -> Response:

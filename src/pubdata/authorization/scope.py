@@ -55,7 +55,7 @@ def check_use(session: Session, *, organisation_id: int, code: str) -> list[Phra
     holders: list[tuple[Agreement, Scope | None, Phrase | None]] = [
         (agreement, scope_of(agreement), None)
         for agreement in session.execute(
-            select(Agreement).where(Agreement.operator_id == organisation_id, Agreement.state != "draft")
+            select(Agreement).where(Agreement.operator_id == organisation_id, Agreement.state != rules.A.DRAFT.value)
         ).scalars()
     ]
     for partner in session.execute(select(Partner).where(Partner.organisation_id == organisation_id)).scalars():

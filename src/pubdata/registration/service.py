@@ -98,7 +98,9 @@ def decide(
 
 def due_for_finalising(session: Session, *, subject_kind: str, today: date) -> list[Registration]:
     statement = select(Registration).where(
-        Registration.subject_kind == subject_kind, Registration.state == "notice", Registration.notice_until < today
+        Registration.subject_kind == subject_kind,
+        Registration.state == rules.S.NOTICE.value,
+        Registration.notice_until < today,
     )
     return list(session.execute(statement.order_by(Registration.id)).scalars())
 
@@ -150,5 +152,7 @@ def open_list(session: Session, *, subject_kind: str) -> list[Registration]:
 
 
 def in_notice(session: Session, *, subject_kind: str) -> list[Registration]:
-    statement = select(Registration).where(Registration.subject_kind == subject_kind, Registration.state == "notice")
+    statement = select(Registration).where(
+        Registration.subject_kind == subject_kind, Registration.state == rules.S.NOTICE.value
+    )
     return list(session.execute(statement.order_by(Registration.notice_until)).scalars())

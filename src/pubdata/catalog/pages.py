@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.catalog import rules, service
 from pubdata.catalog.models import Resource
-from pubdata.catalog.schemas import ResourceIn
+from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity.access import Principal
@@ -152,19 +152,7 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
         for optional in ("format", "pipl_category", "masking"):
             spec[optional] = spec[optional] or None
         fields.append(spec)
-    keys = (
-        "code",
-        "name",
-        "description",
-        "sector",
-        "base_library",
-        "update_frequency",
-        "time_span",
-        "sharing",
-        "opening",
-        "declared_grade",
-    )
-    return {**{key: (form.get(key) or "").strip() for key in keys}, "fields": fields}
+    return {**{key: (form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
 
 
 def _description(values: dict) -> ResourceIn:

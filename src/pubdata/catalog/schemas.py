@@ -99,6 +99,10 @@ class ResourceIn(Strict):
         return self
 
 
+# A description's keys besides its fields, in the order the schema declares them (the form's, the demo's tables').
+DESCRIPTION_KEYS = tuple(name for name in ResourceIn.model_fields if name != "fields")
+
+
 class ResourceOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pubdata.catalog import loading, rules
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
-from pubdata.catalog.schemas import FieldSpec, ResourceIn
+from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
 from pubdata.common import canonical, clock, masking
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
@@ -70,19 +70,7 @@ def _apply_description(resource: Resource, body: ResourceIn) -> None:
 
 def description_of(resource: Resource) -> dict[str, Any]:
     """The resource as its department described it: what a registration records."""
-    return {
-        "code": resource.code,
-        "name": resource.name,
-        "description": resource.description,
-        "sector": resource.sector,
-        "base_library": resource.base_library,
-        "update_frequency": resource.update_frequency,
-        "time_span": resource.time_span,
-        "sharing": resource.sharing,
-        "opening": resource.opening,
-        "declared_grade": resource.declared_grade,
-        "fields": json.loads(resource.fields),
-    }
+    return {**{key: getattr(resource, key) for key in DESCRIPTION_KEYS}, "fields": json.loads(resource.fields)}
 
 
 # --- describing --------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from pubdata.catalog.schemas import DESCRIPTION_KEYS
+
 _TABLES = Path(__file__).parent
 
 
@@ -69,18 +71,7 @@ _CODES = (
 )
 
 # A description's keys and a field's, in the order their dicts hold them (the tables' columns after the first).
-_RESOURCE_KEYS = (
-    "code",
-    "name",
-    "description",
-    "sector",
-    "base_library",
-    "update_frequency",
-    "time_span",
-    "sharing",
-    "opening",
-    "declared_grade",
-)
+_RESOURCE_KEYS = DESCRIPTION_KEYS
 _FIELD_KEYS = ("name", "label", "type", "format", "required", "sensitivity", "pipl_category", "masking", "description")
 _FIELD_NEEDS = ("name", "label", "type")
 _FLAGS = {"true": True, "false": False}

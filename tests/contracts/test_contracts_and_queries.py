@@ -3,7 +3,9 @@ counters that never overspend under 20 concurrent calls, refusals recorded, smal
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -197,23 +199,24 @@ def test_dp_answers_are_noisy_charged_once_and_repeated_from_the_cache(platform,
 
 
 def test_the_same_new_dp_question_asked_at_once_is_answered_once(platform, deal, dp_contract, monkeypatch):
-    """Calls that all computed a noisy answer before any of them kept one: the first kept answer is every
+    """Calls asking the same new question while the first is still being noised: the first answer is every
     call's answer, its ε is spent once, and the others are recorded as repeats — never a second noisy answer,
-    never an error. (The noise step waits for all the calls, so they are all in flight together.)"""
-    calls, together = 4, threading.Barrier(4, timeout=30)
+    never an error. (The noise step waits until all the calls have started.)"""
+    calls, started = 4, threading.Barrier(4, timeout=30)
     noise = dp.release
 
-    def release_together(*args, **kwargs):
+    def release_slowly(*args, **kwargs):
         answer = noise(*args, **kwargs)
-        together.wait()
+        time.sleep(0.5)  # the other calls arrive meanwhile
         return answer
 
-    monkeypatch.setattr(dp, "release", release_together)
+    monkeypatch.setattr(dp, "release", release_slowly)
     answers: list = []
     lock = threading.Lock()
 
     def call() -> None:
         with TestClient(create_app(platform)) as client:
+            started.wait()
             response = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n FROM cz_rk_0001")
         with lock:
             answers.append((response.status_code, response.json()))
@@ -240,7 +243,7 @@ def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal,
     def call(k: int) -> None:
         with TestClient(create_app(platform)) as client:
             status = query(
-                client, deal["bank"], dp_contract, f"SELECT count(*) AS n FROM cz_rk_0001 WHERE household_size > {k}"
+                client, deal["bank"], dp_contract, f"SELECT count(*) AS n FROM cz_rk_0001 WHERE district <> '{k}'"
             ).status_code
         with lock:
             outcomes.append(status)
@@ -254,3 +257,65 @@ def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal,
     with TestClient(create_app(platform)) as client:
         contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
         assert contract["epsilon_spent_micro"] == 1_000_000 == contract["epsilon_budget_micro"]
+
+
+def _tampered(platform, code: str, column: str) -> None:
+    """Fault injection: the stored data version's ``column`` no longer holds what the catalogue says (numbers
+    where text is published), so a plan comparing it with text fails inside the engine, on the data."""
+    import duckdb
+
+    from pubdata.catalog import service as catalog
+
+    with platform.read() as session:
+        _, file = catalog.data_of(session, code=code)
+    path = platform.settings.domain_dir / file
+    path.chmod(0o644)
+    scratch = path.with_suffix(".tampered")
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (length({column}) + 0.5 AS {column}) FROM read_parquet('{path}')) TO '{scratch}' "
+        "(FORMAT parquet)"
+    )
+    scratch.replace(path)
+
+
+def test_an_engine_failure_is_generic_charged_and_recorded(platform, deal):
+    """No oracle: what fails on the data fails the same way whatever the data — one refusal with no class,
+    position or value — and the call is charged, because it reached the data."""
+    _tampered(platform, "CZ-RK-0001", "district")
+    with TestClient(create_app(platform)) as client:
+        contract = deal["contract"]["id"]
+        failed = query(client, deal["bank"], contract, "SELECT count(*) AS n FROM cz_rk_0001 WHERE district = '贵池区'")
+        assert failed.status_code == 403, failed.text
+        body = failed.json()
+        assert body["rule"] == "sql.engine-failed"
+        assert not any(word in failed.text for word in ("Conversion", "Error", "DOUBLE", "LINE", "^"))
+        counters = client.get(f"/api/v1/contracts/{contract}", headers=deal["bank"].headers).json()
+        assert counters["calls_used"] == 1
+        with platform.read() as session:
+            last = session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
+        assert last.action == "contract.call" and json.loads(last.payload)["outcome"] == "engine-failed"
+        refused = query(client, deal["bank"], contract, "SELECT count(*) AS n FROM cz_rk_0001 WHERE district = 1")
+        assert refused.json()["rule"] == "sql.literal-type"  # a plan refusal: free, and named
+        counters = client.get(f"/api/v1/contracts/{contract}", headers=deal["bank"].headers).json()
+        assert counters["calls_used"] == 1
+
+
+def test_under_dp_the_epsilon_is_spent_before_the_engine_runs_and_never_refunded(platform, deal, dp_contract):
+    _tampered(platform, "CZ-RK-0001", "district")
+    with TestClient(create_app(platform)) as client:
+        failed = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n FROM cz_rk_0001 WHERE district = 'a'")
+        assert failed.status_code == 403 and failed.json()["rule"] == "sql.engine-failed"
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 250_000 and contract["calls_used"] == 1
+        again = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n FROM cz_rk_0001 WHERE district = 'a'")
+        assert again.json()["rule"] == "sql.engine-failed"
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+        assert contract["epsilon_spent_micro"] == 500_000  # asking again after a failure is a new use of the data
+
+
+def test_a_dp_answer_states_its_epsilon_and_noise(platform, deal, dp_contract):
+    with TestClient(create_app(platform)) as client:
+        answer = query(client, deal["bank"], dp_contract, "SELECT count(*) AS n FROM cz_rk_0001").json()
+    assert answer["privacy"]["epsilon"] == 0.25
+    assert answer["privacy"]["outputs"]["n"]["scale"] == pytest.approx(4.0)
+    assert answer["privacy"]["outputs"]["n"]["ci95"] == pytest.approx(4.0 * 2.9957, rel=1e-3)

@@ -34,6 +34,11 @@ class FieldSpec(Strict):
         default=None, description="For sensitive personal information: its PIPL art. 28 category."
     )
     masking: rules.Masking | None = None
+    values: tuple[str, ...] | None = Field(
+        default=None,
+        max_length=1000,
+        description="The field's published values (e.g. the four districts): a DP answer releases each as a group.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -59,6 +64,8 @@ class FieldSpec(Strict):
             raise ValueError(f"field {self.name}: a {self.format} is personal information; declare its sensitivity")
         if self.masking is None:
             self.masking = rules.default_masking(sensitivity=self.sensitivity, format=self.format)
+        if self.values is not None and (self.sensitivity != "none" or self.type != "string"):
+            raise ValueError(f"field {self.name}: only a non-personal text field publishes its values")
         if self.sensitivity != "none" and self.masking == "none":
             raise ValueError(f"field {self.name}: personal information needs a masking rule other than none")
         return self

@@ -24,6 +24,9 @@ LABELS = {
     "contract.resources": ("数据资源（逗号分隔）", "Resources (comma-separated)"),
     "contract.data": ("数据资源", "Resources"),
     "contract.dimensions": ("允许的分组维度", "Allowed dimensions"),
+    "contract.measures": ("可聚合的度量", "Measures"),
+    "contract.join_columns": ("关联字段", "Join columns"),
+    "contract.roles_default": ("留空则按目录默认", "leave empty for the catalogue's default"),
     "contract.min_group_size": ("最小分组人数", "Minimum group size"),
     "contract.dp_terms": ("差分隐私条款", "Differential-privacy terms"),
     "contract.budget": ("总预算", "budget"),
@@ -72,6 +75,16 @@ REFUSALS = {
         422,
         "分组维度须为资源中的非个人信息字段：{fields}。",
         "Dimensions must be non-personal fields of the resources: {fields}.",
+    ),
+    "contract.measures": (
+        422,
+        "度量须为资源中的非个人信息数值字段：{fields}。",
+        "Measures must be non-personal numeric fields of the resources: {fields}.",
+    ),
+    "contract.join-columns": (
+        422,
+        "关联字段须为资源中的字段：{fields}。",
+        "Join columns must be fields of the resources: {fields}.",
     ),
     "contract.wrong-signatory": (
         403,

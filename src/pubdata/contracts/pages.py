@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules, service
-from pubdata.contracts.schemas import Terms
+from pubdata.contracts.schemas import ROLES, Terms
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
@@ -76,7 +76,7 @@ def terms_from_form(form: Any) -> Terms:
         "valid_until": day(form.get("valid_until")),
         "max_calls": number(form, "max_calls"),
         "max_rows": number(form, "max_rows"),
-        "dimensions": items(form.get("dimensions")),
+        **{role: items(form.get(role)) or None for role in ROLES},  # empty: the catalogue's default
         "min_group_size": number(form, "min_group_size") or 10,
     }
     if values["output_rule"] == "dp":

@@ -6,8 +6,10 @@ under the output rule), one prohibition (no output of personal data), one duty (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from pubdata.common.lifecycle import Lifecycle, State
 from pubdata.common.messages import Phrase
@@ -75,6 +77,72 @@ def terms_problems(terms: Terms) -> list[Phrase]:
             problems.append(Phrase("terms.bounds"))
         if not 1 <= terms.max_contributions <= 100:
             problems.append(Phrase("terms.max_contributions"))
+    return problems
+
+
+class Column(Protocol):
+    """A resource's field as the catalogue publishes it (``catalog.schemas.FieldSpec``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def sensitivity(self) -> str: ...
+    @property
+    def format(self) -> str | None: ...
+
+
+UNIT_FORMATS = ("resident_id", "credit_code")  # columns naming a person or an entity
+DIMENSION_TYPES = ("string", "date", "timestamp", "boolean")
+MEASURE_TYPES = ("integer", "decimal")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a governed query may do with each column: group and filter, aggregate, join on."""
+
+    dimensions: frozenset[str]
+    measures: frozenset[str]
+    join_columns: frozenset[str]
+
+
+def column_roles(terms: Terms, columns: Iterable[Column]) -> Roles:
+    """The terms' roles, each defaulted from the catalogue when the terms leave it out: dimensions are the
+    non-personal text, date and yes/no fields; measures the non-personal numbers; join columns the fields
+    naming a person or entity. A protected field is never a dimension or a measure, whatever the terms say."""
+    columns = list(columns)
+    open_ = [c for c in columns if c.sensitivity == "none"]
+    dimensions = (
+        set(terms.dimensions)
+        if terms.dimensions is not None
+        else {c.name for c in open_ if c.type in DIMENSION_TYPES and c.format not in UNIT_FORMATS}
+    )
+    measures = set(terms.measures) if terms.measures is not None else {c.name for c in open_ if c.type in MEASURE_TYPES}
+    joins = (
+        set(terms.join_columns)
+        if terms.join_columns is not None
+        else {c.name for c in columns if c.format in UNIT_FORMATS}
+    )
+    protected = {c.name for c in columns if c.sensitivity != "none"}
+    return Roles(frozenset(dimensions - protected), frozenset(measures - protected), frozenset(joins))
+
+
+def roles_problems(terms: Terms, columns: Iterable[Column]) -> list[tuple[str, list[str]]]:
+    """The declared roles a proposal cannot have: (the role's refusal, the fields), empty when sound."""
+    columns = list(columns)
+    open_ = {c.name for c in columns if c.sensitivity == "none"}
+    numbers = {c.name for c in columns if c.sensitivity == "none" and c.type in MEASURE_TYPES}
+    every = {c.name for c in columns}
+    problems = []
+    for rule, declared, allowed in (
+        ("contract.dimensions", terms.dimensions, open_),
+        ("contract.measures", terms.measures, numbers),
+        ("contract.join-columns", terms.join_columns, every),
+    ):
+        wrong = sorted(set(declared or ()) - allowed)
+        if wrong:
+            problems.append((rule, wrong))
     return problems
 
 

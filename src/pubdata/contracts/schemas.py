@@ -18,6 +18,9 @@ OutputRule = Literal["aggregate", "dp"]
 QUOTA_LIMIT = 10**12
 
 
+ROLES = ("dimensions", "measures", "join_columns")
+
+
 class Terms(BaseModel):
     """A usage contract's terms (合约条款), as proposed, signed, hashed into the ledger and checked on every call.
 
@@ -36,7 +39,11 @@ class Terms(BaseModel):
     max_calls: int = Field(ge=1, le=QUOTA_LIMIT)
     max_rows: int = Field(ge=1, le=QUOTA_LIMIT)
     output_rule: OutputRule = "aggregate"
-    dimensions: tuple[str, ...] = Field(default=(), max_length=200)
+    # The columns' roles in a governed query. Left out, each defaults from the catalogue (rules.column_roles):
+    # dimensions and measures are never protected columns; join columns may be (a join reveals no value).
+    dimensions: tuple[str, ...] | None = Field(default=None, max_length=200)
+    measures: tuple[str, ...] | None = Field(default=None, max_length=200)
+    join_columns: tuple[str, ...] | None = Field(default=None, max_length=50)
     min_group_size: int = Field(default=10, le=1_000_000)
     epsilon: float | None = None
     epsilon_per_query: float | None = None
@@ -54,7 +61,9 @@ class Terms(BaseModel):
         return cls.model_validate(raw)
 
     def document(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """What both sides sign. A role left to its default is not written, so terms signed before the roles
+        existed keep their digest."""
+        return self.model_dump(mode="json", exclude={name for name in ROLES if getattr(self, name) is None})
 
     @property
     def digest(self) -> str:

@@ -49,15 +49,9 @@ def propose(session: Session, *, principal: Principal, assignee_id: int, terms: 
     assigner_id = principal.organisation_id
     for code in terms.resources:
         scope.require_use(session, actor=None, organisation_id=assigner_id, code=code)
-    allowed_dimensions = {
-        spec.name
-        for code in terms.resources
-        for spec in catalog.fields_of(catalog.public_get(session, code=code))
-        if spec.sensitivity == "none"
-    }
-    wrong = sorted(set(terms.dimensions) - allowed_dimensions)
-    if wrong:
-        raise Refused("contract.dimensions", fields=wrong)
+    fields = [spec for code in terms.resources for spec in catalog.fields_of(catalog.public_get(session, code=code))]
+    for rule, wrong in rules.roles_problems(terms, fields)[:1]:
+        raise Refused(rule, fields=wrong)
     contract = Contract(
         assigner_id=assigner_id,
         assignee_id=assignee_id,
@@ -160,6 +154,7 @@ class Use:
     contract_id: int
     terms: Terms
     operator_id: int
+    rows_left: int = 0  # of the contract's rows: an engine returns no more than these
 
 
 def open_use(session: Session, *, principal: Principal, contract_id: int, permission: str = "query.run") -> Use:
@@ -178,7 +173,7 @@ def open_use(session: Session, *, principal: Principal, contract_id: int, permis
     refusal = refusal_before_call(contract)
     if refusal is not None:
         raise refusal
-    return Use(contract.id, terms, contract.assigner_id)
+    return Use(contract.id, terms, contract.assigner_id, max(contract.max_rows - contract.rows_used, 0))
 
 
 # One conditional UPDATE, built once (it runs on every call): it moves the counters only if none passes its

@@ -1,8 +1,8 @@
 """The engine interface: a query tree, the tables it names, and limits in; rows out.
 
-An engine never receives a consumer's text or a local path: it gets a SQLGlot tree the platform built or
-checked, and ``TableRef``s naming immutable data files of the store it was opened on (the domain, or the
-mock store). It generates its own dialect from the tree, so the same plan can go to another engine.
+An engine never receives a consumer's text or a local path: it gets a governed plan (``engines.plan``) the
+platform built, and ``TableRef``s naming immutable data files of the store it was opened on (the domain, or
+the mock store). It generates its own dialect from the plan, so the same plan can go to another engine.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlglot import exp
-
 from pubdata.common.errors import Refused
+from pubdata.engines.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,18 @@ class Limits:
 class Result:
     columns: list[str]
     rows: list[tuple[object, ...]]
+    truncated: bool = False  # more rows than the limit: the first ``max_rows`` are the answer
+    privacy: dict[str, object] | None = None  # a DP answer: the ε it spent and each output's noise
 
 
 class EngineRefused(Refused):
-    """The engine stopped or refused a query (time, rows, an operation outside the contract's data)."""
+    """The engine could not run a plan. Always the one generic refusal: the reason may depend on the data."""
 
 
 class Engine(Protocol):
-    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
-        """Run a checked query tree over ``tables`` within ``limits``. The engine generates the text it runs
-        from the tree and may remember it by the tree: a tree handed to an engine is never changed afterwards."""
+    def run(self, plan: Plan, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+        """Run a governed plan over ``tables`` within ``limits``: the engine generates the text it runs from
+        the plan, checks it against the plan, and may remember it by the plan (plans are frozen values)."""
         ...
 
     def is_unique(self, table: TableRef, column: str) -> bool:

@@ -11,18 +11,17 @@ and values anywhere in the platform.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-from sqlglot import exp
 
+from pubdata.engines import plan as governed
 from pubdata.engines.base import EngineRefused, Limits, Result, TableRef
 
 DIALECT = "duckdb"
-# Generated SQL texts a reusing engine remembers, by their tree: the short questions dashboards repeat. At most
+# Generated SQL texts a reusing engine remembers, by their plan: the short questions dashboards repeat. At most
 # TEXTS_KEPT texts of at most TEXT_KEPT_CHARACTERS each (16 MiB in all), so no stream of queries grows it.
 TEXTS_KEPT = 1024
 TEXT_KEPT_CHARACTERS = 16_384
@@ -59,8 +58,8 @@ def locked_connection(paths: list[Path], *, threads: int = 1, memory_limit: str 
 class DuckDBEngine:
     """DuckDB over the Parquet files of one store (the domain, or the mock store). With ``reuse`` (the query
     path), one locked-down database per set of files is kept and each query runs on a cursor of its own:
-    opening and locking down a database costs about 30 ms, more than a small query. The engine runs one SELECT
-    statement only (DuckDB's own parser says which), so no query can leave anything behind for the next;
+    opening and locking down a database costs about 30 ms, more than a small query. The engine runs the SQL it
+    generates from a governed plan, one SELECT, so no query can leave anything behind for the next;
     development queries on mock data use an engine without reuse."""
 
     def __init__(
@@ -71,10 +70,7 @@ class DuckDBEngine:
         self._databases: OrderedDict[tuple[tuple[str, str], ...], duckdb.DuckDBPyConnection] = OrderedDict()
         self._unique: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
-        # Generated SQL by the tree it came from: the checks remember an accepted query's tree, so a repeated
-        # question comes back as the same object. A weak reference says whether an id still names that tree,
-        # without keeping the tree alive.
-        self._texts: OrderedDict[int, tuple[weakref.ref[exp.Expression], str]] = OrderedDict()
+        self._texts: OrderedDict[governed.Plan, str] = OrderedDict()
         self._texts_lock = threading.Lock()
 
     def path_of(self, table: TableRef) -> Path:
@@ -99,44 +95,43 @@ class DuckDBEngine:
                 self._databases.popitem(last=False)  # closed by DuckDB once its last cursor is done
             return database.cursor()
 
-    def sql_of(self, query: exp.Expression) -> str:
-        """The SQL this engine runs for ``query`` (trees handed to an engine are never changed afterwards). An
-        engine that keeps nothing (development on mock data) generates it every time."""
-        if not self.reuse:
-            return query.sql(dialect=DIALECT)
-        with self._texts_lock:
-            kept = self._texts.get(id(query))
-            if kept is not None and kept[0]() is query:
-                self._texts.move_to_end(id(query))
-                return kept[1]
-        sql = query.sql(dialect=DIALECT)
-        if len(sql) <= TEXT_KEPT_CHARACTERS:
+    def sql_of(self, plan: governed.Plan) -> str:
+        """The SQL this engine runs for ``plan``, generated from it and checked against it. A reusing engine
+        remembers it by the plan (a frozen value); one that keeps nothing generates it every time."""
+        if self.reuse:
             with self._texts_lock:
-                self._texts[id(query)] = (weakref.ref(query), sql)
+                kept = self._texts.get(plan)
+                if kept is not None:
+                    self._texts.move_to_end(plan)
+                    return kept
+        sql = sql_of(plan)
+        if self.reuse and len(sql) <= TEXT_KEPT_CHARACTERS:
+            with self._texts_lock:
+                self._texts[plan] = sql
                 while len(self._texts) > TEXTS_KEPT:
                     self._texts.popitem(last=False)
         return sql
 
-    def run(self, query: exp.Expression, *, tables: Sequence[TableRef], limits: Limits) -> Result:
-        sql = self.sql_of(query)
+    def run(self, plan: governed.Plan, *, tables: Sequence[TableRef], limits: Limits) -> Result:
+        result = self._run(self.sql_of(plan), tables, limits)
+        return Result(plan.columns, result.rows, result.truncated)
+
+    def _run(self, sql: str, tables: Sequence[TableRef], limits: Limits) -> Result:
+        """Run platform-generated SQL. Any failure is the one generic refusal: a timeout, a conversion or an
+        overflow can depend on the data, so what failed is never said (``docs/sandbox-engine.md``)."""
         con = self._connection(tables)
         timer = threading.Timer(limits.timeout_seconds, con.interrupt)
         timer.start()
         try:
             # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
             if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
-                raise EngineRefused("sql.engine-not-a-select")
+                raise EngineRefused("sql.engine-failed")
             cursor = con.execute(sql)
             rows = cursor.fetchmany(limits.max_rows + 1)
-            if len(rows) > limits.max_rows:
-                raise EngineRefused("sql.too-many-rows", limit=limits.max_rows)
-            return Result([column[0] for column in cursor.description], rows)
-        except duckdb.InterruptException:
-            raise EngineRefused("sql.timeout", seconds=f"{limits.timeout_seconds:g}") from None
-        except duckdb.PermissionException:
-            raise EngineRefused("sql.engine-permission") from None
-        except duckdb.Error as error:
-            raise EngineRefused("sql.engine-error", kind=type(error).__name__) from None
+            columns = [column[0] for column in cursor.description]
+            return Result(columns, rows[: limits.max_rows], truncated=len(rows) > limits.max_rows)
+        except duckdb.Error:
+            raise EngineRefused("sql.engine-failed") from None
         finally:
             timer.cancel()
             con.close()  # the cursor, or the whole database when it is not kept
@@ -144,14 +139,14 @@ class DuckDBEngine:
     def is_unique(self, table: TableRef, column: str) -> bool:
         key = (table.file, column)
         if key not in self._unique:
-            counted = exp.select(
-                exp.EQ(
-                    this=exp.Count(this=exp.Star()),
-                    expression=exp.Count(this=exp.Distinct(expressions=[exp.column(column, quoted=True)])),
-                )
-            ).from_(exp.to_table("t"))
-            ((unique,),) = self.run(
-                counted, tables=[TableRef("t", table.file)], limits=Limits(timeout_seconds=600, max_rows=1)
-            ).rows
+            counted = f"SELECT COUNT(*) = COUNT(DISTINCT {quote(column)}) FROM {quote('t')}"
+            ((unique,),) = self._run(counted, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
             self._unique[key] = bool(unique)  # versions are immutable files: the answer never changes
         return self._unique[key]
+
+
+def sql_of(plan: governed.Plan) -> str:
+    """A governed plan in DuckDB's dialect, checked against the plan before anything runs it."""
+    sql = governed.to_select(plan).sql(dialect=DIALECT)
+    governed.self_check(plan, sql, DIALECT)
+    return sql

@@ -21,7 +21,6 @@ from pubdata.common import clock
 from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
-from pubdata.engines.duckdb import DIALECT
 from pubdata.identity import access
 from pubdata.identity.access import Principal, Who
 from pubdata.jobs import rules, worker
@@ -29,7 +28,6 @@ from pubdata.jobs.models import Job
 from pubdata.jobs.outputs import Workspace, workspace
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
-from pubdata.queries import checks as sql_checks
 from pubdata.queries import service as queries
 
 RELEASE = signoff.SignOff(
@@ -38,7 +36,7 @@ RELEASE = signoff.SignOff(
 RELEASING_SIDES = {"operator": "job.release-for-operator", "bureau": "job.release-for-bureau"}
 
 
-def _checked_code(kind: str, code: str, requirements: list[str], policy: sql_checks.Policy) -> str:
+def _checked_code(kind: str, code: str, requirements: list[str], policy: queries.Policy) -> str:
     """The code as it will run: SQL through every query check (and its small-group rewrite), Python through
     the import allow-list. Refusals name their rule."""
     if kind not in rules.JOB_KINDS:
@@ -47,7 +45,7 @@ def _checked_code(kind: str, code: str, requirements: list[str], policy: sql_che
     if unknown:
         raise Refused("job.requirement-not-allowed", allowed=list(rules.ALLOWED_REQUIREMENTS), unknown=unknown)
     if kind == "sql":
-        return sql_checks.check(code, policy).query.sql(dialect=DIALECT)
+        return queries.job_sql(code, policy)
     problems = rules.script_problems(code, requirements)
     if problems:
         rule = problems[0][0]

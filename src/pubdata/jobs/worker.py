@@ -19,14 +19,12 @@ from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import TableRef
-from pubdata.engines.duckdb import DIALECT
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
 from pubdata.jobs import isolation, rules
 from pubdata.jobs.models import Job
 from pubdata.jobs.outputs import Workspace, check_outputs, workspace
 from pubdata.ledger import service as ledger
-from pubdata.queries import checks as sql_checks
 from pubdata.queries import service as queries
 
 SQL_RUNNER = """\
@@ -109,7 +107,7 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
         subject=job,
         payload={"attempt": job.attempts, "resources": list(terms.resources), "code_sha256": job.code_digest},
     )
-    code = sql_checks.check(job.code, policy).query.sql(dialect=DIALECT) if job.kind == "sql" else job.code
+    code = queries.job_sql(job.code, policy) if job.kind == "sql" else job.code
     return Started(job.id, job.kind, code, table_paths(refs, domain_dir), terms.min_group_size)
 
 

@@ -1,52 +1,62 @@
-"""Differentially private answers: the engine computes bounded aggregates, OpenDP calibrates and adds noise.
+"""Differentially private answers from the governed plan: the engine computes bounded aggregates, OpenDP
+calibrates and adds the noise.
 
 OpenDP's own dataframe path costs about 2 s per query whatever the size (measured for the issue), too slow for
-the query path. So a checked aggregate query is rewritten to bound what any one person or entity can
-contribute — at most ``cap`` rows each, every summed value clamped to the contract's bounds — and DuckDB
-computes the exact bounded counts and sums. OpenDP's Laplace measurement, calibrated to each output's
-sensitivity and share of the query's ε, then adds the noise; averages are noisy sums over noisy counts.
-With a GROUP BY, a group is released only when its noisy count clears a threshold set by δ, so the mere
-presence of a small group is not revealed either.
+the query path. So the consumer's plan is rewritten into one that bounds what any person or entity can
+contribute — at most ``cap`` rows each, every value clamped to the contract's bounds — and the engine
+computes the exact bounded counts and sums. A join is allowed only to a table keyed by the unit (one row per
+person), so the bound holds across it. OpenDP's Laplace measurement, calibrated to each output's sensitivity
+and share of the query's ε, then adds the noise; averages are noisy sums over noisy counts, quantiles come
+from noisy histograms. Groups come from the dimension's published values in the catalogue (every group is
+released, empty or not), or else a group is released only when its noisy count clears a threshold set by δ.
+HAVING, ORDER BY and LIMIT then work on the noisy values only. Every answer states the ε it spent and each
+output's noise.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import opendp.prelude as dp
-from sqlglot import exp
 
 from pubdata.common.errors import Refused
-from pubdata.engines.duckdb import DIALECT
+from pubdata.engines import plan as p
 
 dp.enable_features("contrib")
 
-
-@dataclass(frozen=True)
-class Plan:
-    """What the engine runs and how its columns become a noisy answer."""
-
-    query: exp.Select
-    outputs: list[tuple[str, str, str | None]]  # (output name, kind: dimension|count|sum|avg|quantile, bounded column)
-    sensitivities: dict[str, float]  # engine column -> L1 sensitivity
-    grouped: bool
-    histograms: dict[str, Histogram] = field(default_factory=dict)  # output position "q<i>" -> its bins
-
-    @property
-    def sql(self) -> str:
-        return self.query.sql(dialect=DIALECT)
+QUANTILE_BINS = 32
+PUBLIC_GROUPS = 10_000  # combinations of published values a query may release
+CI95 = math.log(20)  # a Laplace variable lies within ±b·ln 20 of its centre 95 % of the time
 
 
 @dataclass(frozen=True)
 class Histogram:
     """A quantile is released from a noisy histogram: one person's capped rows move its L1 norm by ``cap``."""
 
-    columns: list[str]  # the engine's count column for each bin
-    edges: list[float]
+    columns: tuple[str, ...]  # the engine's count column for each bin
+    edges: tuple[float, ...]
     alpha: float
     sensitivity: float
+
+
+@dataclass(frozen=True)
+class Release:
+    """What the engine runs (``query``) and how its columns become a noisy answer."""
+
+    query: p.Plan
+    outputs: tuple[tuple[str, str], ...]  # (output name, kind: dimension|count|units|sum|avg|quantile)
+    sensitivities: dict[str, float]  # engine column -> L1 sensitivity
+    histograms: dict[str, Histogram] = field(default_factory=dict)  # "q<i>" -> its bins
+    groups: tuple[tuple[str, ...], ...] | None = None  # the published groups, when every key has a value list
+    post: p.Post = field(default_factory=p.Post)
+
+    @property
+    def thresholded(self) -> bool:
+        return bool(self.query.group) and self.groups is None
 
 
 class DpRefused(Refused):
@@ -58,128 +68,124 @@ def _refuse(rule: str, **params: Any) -> DpRefused:
 
 
 def plan(
-    tree: exp.Select,
+    governed: p.Plan,
     *,
-    unit_table: str,
-    unit: str,
     bounds: dict[str, tuple[float, float]],
     cap: int,
+    keyed: frozenset[int] = frozenset(),
     one_row_each: bool = False,
-) -> Plan:
-    """Rewrite a checked query (one table of persons or entities) into bounded aggregates. When every person has
-    one row (``one_row_each``), capping rows per person changes nothing and is skipped: it is the costly part."""
-    if tree.args.get("joins") or tree.find(exp.Subquery) or tree.args.get("with"):
+    public_values: dict[str, tuple[str, ...]] | None = None,
+) -> Release:
+    """The bounded rewrite of a governed plan. ``keyed``: the joined tables with one row per value of the
+    column they are joined on. When every person has one row (``one_row_each``), capping is skipped: it is the
+    costly part and changes nothing."""
+    source = governed.tables[0]
+    if source.unit is None:
         raise _refuse("shape")
-    source = tree.args["from_"].this
-    if not isinstance(source, exp.Table) or source.name != unit_table:
-        raise _refuse("shape")
-    alias = source.alias_or_name
-    projections: list[exp.Expr] = []
-    outputs: list[tuple[str, str, str | None]] = []
+    for index, join in enumerate(governed.joins, start=1):
+        unit_joined = [pair for pair in join.pairs if pair[0] == p.Col(0, source.unit, pair[0].type)]
+        if len(join.pairs) != 1 or not unit_joined or index not in keyed:
+            raise _refuse("join")
+    outputs: list[tuple[str, str]] = []
+    columns: list[p.Output] = []
     sensitivities: dict[str, float] = {}
     histograms: dict[str, Histogram] = {}
-    for index, projection in enumerate(tree.expressions):
-        name, body = projection.alias_or_name, projection.unalias()
-        if isinstance(body, exp.Column):
-            projections.append(exp.alias_(body.copy(), f"d{index}"))
-            outputs.append((name, "dimension", None))
+    for index, output in enumerate(governed.outputs):
+        value = output.value
+        if not isinstance(value, p.Aggregate):
+            columns.append(p.Output(f"d{index}", value))
+            outputs.append((output.name, "dimension"))
             continue
-        if isinstance(body, exp.Count) and isinstance(body.this, exp.Star):
-            projections.append(exp.alias_(exp.Count(this=exp.Star()), f"c{index}"))
-            sensitivities[f"c{index}"] = cap
-            outputs.append((name, "count", None))
-            continue
-        if isinstance(body, (exp.Sum, exp.Avg)) and isinstance(body.this, exp.Column):
-            column = body.this.name
-            if column not in bounds:
-                raise _refuse("bounds", column=column)
-            low, high = bounds[column]
-            clamped = exp.func(
-                "LEAST",
-                exp.func("GREATEST", exp.cast(body.this.copy(), "DOUBLE"), exp.Literal.number(low)),
-                exp.Literal.number(high),
-            )
-            projections.append(exp.alias_(exp.Sum(this=clamped), f"s{index}"))
-            sensitivities[f"s{index}"] = cap * max(abs(low), abs(high))
-            if isinstance(body, exp.Avg):
-                projections.append(exp.alias_(exp.Count(this=exp.Star()), f"n{index}"))
-                sensitivities[f"n{index}"] = cap
-            outputs.append((name, "avg" if isinstance(body, exp.Avg) else "sum", column))
-            continue
-        if isinstance(body, QUANTILES) and isinstance(body.this, exp.Column):
-            histogram, bins = _histogram(index, body, bounds, cap)
-            projections += bins
-            histograms[f"q{index}"] = histogram
-            outputs.append((name, "quantile", body.this.name))
-            continue
-        raise _refuse("aggregate", output=name)
-    rows = exp.select("*").from_(exp.to_table(unit_table))
-    bounded = (
-        rows
-        if one_row_each
-        else rows.qualify(f"ROW_NUMBER() OVER (PARTITION BY {unit}) <= {int(cap)}", dialect=DIALECT)
-    ).subquery(alias)
-    rewritten = tree.copy()
-    rewritten.set("expressions", projections)
-    rewritten.set("from_", exp.From(this=bounded))
-    rewritten.set("having", None)
-    if not any(kind == "count" for _, kind, _ in outputs) and rewritten.args.get("group"):
-        rewritten.append("expressions", exp.alias_(exp.Count(this=exp.Star()), "c_threshold"))
+        kind, added = _bounded(index, output.name, value, bounds, cap, sensitivities, histograms)
+        columns += added
+        outputs.append((output.name, kind))
+    if governed.group and not any(kind == "count" for _, kind in outputs):
+        columns.append(p.Output("c_threshold", p.Aggregate("count")))
         sensitivities["c_threshold"] = cap
-    return Plan(
-        rewritten,
-        outputs,
-        sensitivities,
-        grouped=bool(rewritten.args.get("group")),
-        histograms=histograms,
+    query = p.Plan(
+        tables=governed.tables,
+        joins=governed.joins,
+        where=governed.where,
+        group=governed.group,
+        outputs=tuple(columns),
+        cap=None if one_row_each else cap,
     )
+    return Release(query, tuple(outputs), sensitivities, histograms, _groups(governed, public_values), governed.post)
 
 
-QUANTILES = (exp.Median, exp.PercentileCont, exp.Quantile)
-QUANTILE_BINS = 32
-
-
-def _histogram(
-    index: int, body: exp.Expression, bounds: dict[str, tuple[float, float]], cap: int
-) -> tuple[Histogram, list[exp.Expr]]:
-    """Count the clamped column into equal bins between its bounds (the last bin holds its upper edge)."""
-    column = body.this.name
+def _bounded(
+    index: int,
+    name: str,
+    value: p.Aggregate,
+    bounds: dict[str, tuple[float, float]],
+    cap: int,
+    sensitivities: dict[str, float],
+    histograms: dict[str, Histogram],
+) -> tuple[str, list[p.Output]]:
+    """One aggregate as the bounded engine columns it needs, recording each column's sensitivity."""
+    if value.function == "count":
+        sensitivities[f"c{index}"] = cap
+        return "count", [p.Output(f"c{index}", value)]
+    if value.function == "count_units" and value.column is not None and value.column.table == 0:
+        sensitivities[f"u{index}"] = 1  # a person adds or removes one unit, however many rows they have
+        return "units", [p.Output(f"u{index}", value)]
+    if value.column is None or value.function not in ("sum", "avg", "median", "quantile"):
+        raise _refuse("aggregate", output=name)
+    column = value.column.name
     if column not in bounds:
         raise _refuse("bounds", column=column)
-    if isinstance(body, exp.Median):
-        alpha = 0.5
-    else:
-        level = body.args.get("expression") or body.args.get("quantile")
-        alpha = float(level.this) if isinstance(level, exp.Literal) and not level.is_string else -1.0
-    if not 0 < alpha < 1:
-        raise _refuse("quantile")
     low, high = bounds[column]
-    edges = [low + (high - low) * b / QUANTILE_BINS for b in range(QUANTILE_BINS + 1)]
-    value = f"LEAST(GREATEST(CAST({body.this.sql(dialect=DIALECT)} AS DOUBLE), {low!r}), {high!r})"
-    bins, columns = [], []
-    for b in range(QUANTILE_BINS):
-        upper = "<=" if b == QUANTILE_BINS - 1 else "<"
-        columns.append(f"q{index}_{b}")
-        bins.append(
-            exp.alias_(
-                exp.maybe_parse(
-                    f"SUM(CASE WHEN {value} >= {edges[b]!r} AND {value} {upper} {edges[b + 1]!r} THEN 1 ELSE 0 END)",
-                    dialect=DIALECT,
+    if value.function in ("median", "quantile"):
+        alpha = 0.5 if value.function == "median" else float(value.level or 0.5)
+        edges = tuple(low + (high - low) * b / QUANTILE_BINS for b in range(QUANTILE_BINS + 1))
+        bins = [
+            p.Output(
+                f"q{index}_{b}",
+                p.Aggregate(
+                    "count_in", value.column, clamp=(low, high), bin=(edges[b], edges[b + 1], b == QUANTILE_BINS - 1)
                 ),
-                columns[-1],
             )
-        )
-    return Histogram(columns, edges, alpha, float(cap)), bins
+            for b in range(QUANTILE_BINS)
+        ]
+        histograms[f"q{index}"] = Histogram(tuple(o.name for o in bins), edges, alpha, float(cap))
+        return "quantile", bins
+    added = [p.Output(f"s{index}", p.Aggregate("sum", value.column, clamp=(low, high)))]
+    sensitivities[f"s{index}"] = cap * max(abs(low), abs(high))
+    if value.function == "avg":
+        added.append(p.Output(f"n{index}", p.Aggregate("count")))
+        sensitivities[f"n{index}"] = cap
+    return value.function, added
 
 
-def _laplace(scale: float):  # noqa: ANN202
+def _groups(governed: p.Plan, public_values: dict[str, tuple[str, ...]] | None) -> tuple[tuple[str, ...], ...] | None:
+    """Every combination of the keys' published values, when each key has them; else None (thresholded)."""
+    if not governed.group:
+        return None
+    lists = [
+        (public_values or {}).get(key.name) if isinstance(key, p.Col) and key.type == "string" else None
+        for key in governed.group
+    ]
+    if any(values is None for values in lists):
+        return None
+    if math.prod(len(values or ()) for values in lists) > PUBLIC_GROUPS:
+        raise _refuse("groups", limit=PUBLIC_GROUPS)
+    return tuple(itertools.product(*(values or () for values in lists)))
+
+
+def _laplace(scale: float) -> Any:
     return dp.m.make_laplace(dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float), scale=scale)
 
 
-def release(
-    plan_: Plan, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None
-) -> tuple[list[str], list[list]]:
-    """Noise every aggregate with OpenDP (ε split evenly), drop groups below the δ threshold, answer."""
+@dataclass(frozen=True)
+class Answer:
+    columns: list[str]
+    rows: list[list[Any]]
+    privacy: dict[str, Any]
+
+
+def release(plan_: Release, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None) -> Answer:
+    """Noise every aggregate with OpenDP (ε split evenly), keep the published or thresholded groups, then
+    HAVING, ORDER BY and LIMIT over the noisy values."""
     noisy_columns = list(plan_.sensitivities)
     share = epsilon / (len(noisy_columns) + len(plan_.histograms))
     measurements = {}
@@ -188,48 +194,134 @@ def release(
         if measurement.map(sensitivity) > share * (1 + 1e-9):
             raise _refuse("calibration")
         measurements[column] = measurement
-    vectors = {}
-    for key, histogram in plan_.histograms.items():
-        measurement = dp.m.make_laplace(
-            dp.vector_domain(dp.atom_domain(T=float, nan=False)),
-            dp.l1_distance(T=float),
-            scale=histogram.sensitivity / share,
-        )
-        if measurement.map(histogram.sensitivity) > share * (1 + 1e-9):
-            raise _refuse("calibration")
-        vectors[key] = (measurement, dp.t.make_quantiles_from_counts(histogram.edges, [histogram.alpha], TA=float))
-    threshold = None
-    count_column = next((c for c in noisy_columns if c.startswith("c")), "")
-    if plan_.grouped:
+    vectors = {key: _histogram_noise(histogram, share) for key, histogram in plan_.histograms.items()}
+    threshold, count_column = None, next((c for c in noisy_columns if c[0] == "c"), "")
+    if plan_.thresholded:
         if not delta:
             raise _refuse("delta")
         scale = plan_.sensitivities[count_column] / share
         threshold = plan_.sensitivities[count_column] + scale * math.log(1 / (2 * delta))
-    answer: list[list] = []
+    answer: list[list[Any]] = []
     position = {name: i for i, name in enumerate(columns)}
-    for row in rows:
+    for row in _rows_by_group(plan_, position, rows):
         noisy = {column: measurements[column](float(row[position[column]] or 0.0)) for column in noisy_columns}
         if threshold is not None and noisy[count_column] < threshold:
             continue
-        out = []
-        for index, (_, kind, _) in enumerate(plan_.outputs):
-            if kind == "dimension":
-                out.append(row[position[f"d{index}"]])
-            elif kind == "count":
-                out.append(max(round(noisy[f"c{index}"]), 0))
-            elif kind == "quantile":
-                out.append(round(_quantile(plan_.histograms[f"q{index}"], *vectors[f"q{index}"], row, position), 4))
-            elif kind == "sum":
-                out.append(round(noisy[f"s{index}"], 2))
-            else:
-                out.append(round(noisy[f"s{index}"] / max(noisy[f"n{index}"], 1.0), 4))
-        answer.append(out)
-    return [name for name, _, _ in plan_.outputs], answer
+        answer.append(
+            [_output(plan_, i, kind, row, position, noisy, vectors) for i, (_, kind) in enumerate(plan_.outputs)]
+        )
+    names = [name for name, _ in plan_.outputs]
+    return Answer(names, _post(plan_.post, answer), _privacy(plan_, share, epsilon, delta if threshold else None))
 
 
-def _quantile(histogram: Histogram, noise, to_quantile, row: tuple, position: dict[str, int]) -> float:  # noqa: ANN001
+def _histogram_noise(histogram: Histogram, share: float) -> tuple[Any, Any]:
+    measurement = dp.m.make_laplace(
+        dp.vector_domain(dp.atom_domain(T=float, nan=False)),
+        dp.l1_distance(T=float),
+        scale=histogram.sensitivity / share,
+    )
+    if measurement.map(histogram.sensitivity) > share * (1 + 1e-9):
+        raise _refuse("calibration")
+    return measurement, dp.t.make_quantiles_from_counts(list(histogram.edges), [histogram.alpha], TA=float)
+
+
+def _rows_by_group(plan_: Release, position: dict[str, int], rows: list[tuple]) -> list[tuple]:
+    """With published groups, one row for each of them — an absent group counts zero, a value outside the
+    list is never released — in the list's order."""
+    if plan_.groups is None:
+        return rows
+    keys = [f"d{i}" for i, (_, kind) in enumerate(plan_.outputs) if kind == "dimension"]
+    key_positions = [position[k] for k in keys]
+    found = {tuple(row[i] for i in key_positions): row for row in rows}
+    width = len(position)
+    complete = []
+    for group in plan_.groups:
+        row = found.get(group)
+        if row is None:
+            filler: list[Any] = [0] * width
+            for i, value in zip(key_positions, group, strict=True):
+                filler[i] = value
+            row = tuple(filler)
+        complete.append(row)
+    return complete
+
+
+def _output(
+    plan_: Release,
+    index: int,
+    kind: str,
+    row: tuple,
+    position: dict[str, int],
+    noisy: dict[str, float],
+    vectors: dict[str, tuple[Any, Any]],
+) -> Any:
+    if kind == "dimension":
+        return row[position[f"d{index}"]]
+    if kind == "count":
+        return max(round(noisy[f"c{index}"]), 0)
+    if kind == "units":
+        return max(round(noisy[f"u{index}"]), 0)
+    if kind == "quantile":
+        return round(_quantile(plan_.histograms[f"q{index}"], *vectors[f"q{index}"], row, position), 4)
+    if kind == "sum":
+        return round(noisy[f"s{index}"], 2)
+    return round(noisy[f"s{index}"] / max(noisy[f"n{index}"], 1.0), 4)
+
+
+def _quantile(
+    histogram: Histogram, noise: Callable, to_quantile: Callable, row: tuple, position: dict[str, int]
+) -> float:
     counts = [float(row[position[column]] or 0.0) for column in histogram.columns]
     noisy = [max(count, 0.0) for count in noise(counts)]
     if sum(noisy) <= 0:
         return (histogram.edges[0] + histogram.edges[-1]) / 2
     return float(to_quantile(noisy)[0])
+
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _post(post: p.Post, rows: list[list[Any]]) -> list[list[Any]]:
+    """HAVING, ORDER BY and LIMIT on the released, noisy rows: post-processing spends no privacy."""
+    kept = [
+        row
+        for row in rows
+        if all(row[c.output] is not None and OPERATORS[c.op](row[c.output], c.values[0]) for c in post.having)
+    ]
+    for order in reversed(post.order):
+        kept.sort(key=lambda row: (row[order.output] is None, row[order.output]), reverse=order.descending)
+    end = None if post.limit is None else post.offset + post.limit
+    return kept[post.offset : end]
+
+
+def _privacy(plan_: Release, share: float, epsilon: float, delta: float | None) -> dict[str, Any]:
+    """What the answer cost and how noisy each output is: the Laplace scale b of what was noised (an output
+    lies within ±b·ln 20 of its bounded value 95 % of the time; an average is a ratio of two such)."""
+    noise: dict[str, Any] = {}
+    for index, (name, kind) in enumerate(plan_.outputs):
+        if kind == "dimension":
+            continue
+        if kind == "quantile":
+            histogram = plan_.histograms[f"q{index}"]
+            scale = histogram.sensitivity / share
+            noise[name] = {"mechanism": "laplace-histogram", "bins": QUANTILE_BINS, "scale": round(scale, 6)}
+            continue
+        column = {"count": "c", "units": "u", "sum": "s", "avg": "s"}[kind] + str(index)
+        scale = plan_.sensitivities[column] / share
+        entry: dict[str, Any] = {"mechanism": "laplace", "scale": round(scale, 6), "ci95": round(scale * CI95, 6)}
+        if kind == "avg":
+            count_scale = plan_.sensitivities[f"n{index}"] / share
+            entry = {"mechanism": "laplace-ratio", "sum_scale": round(scale, 6), "count_scale": round(count_scale, 6)}
+        noise[name] = entry
+    spent: dict[str, Any] = {"epsilon": epsilon, "outputs": noise}
+    if delta is not None:
+        spent["delta"] = delta
+    spent["groups"] = "published" if plan_.groups is not None else ("thresholded" if plan_.thresholded else "none")
+    return spent

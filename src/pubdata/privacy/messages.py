@@ -7,8 +7,19 @@ from pubdata.common.messages import declare
 REFUSALS = {
     "sql.dp-shape": (
         403,
-        "差分隐私查询只读取一张以个人或单位为单元的表：不能有关联、子查询或 WITH。",
-        "A differentially private query reads one table of persons or entities: no joins, subqueries or WITH.",
+        "差分隐私查询的 FROM 须为以个人或单位为单元的表。",
+        "A differentially private query's FROM names a table of persons or entities.",
+    ),
+    "sql.dp-join": (
+        403,
+        "差分隐私查询只能按单元字段关联每个单元只有一行的表，否则无法限定一人的贡献。",
+        "A differentially private query joins only, on its unit, a table with one row per unit: else one "
+        "person's contribution is unbounded.",
+    ),
+    "sql.dp-groups": (
+        403,
+        "公开取值的组合超过 {limit} 个分组。",
+        "The published values combine into more than {limit} groups.",
     ),
     "sql.dp-bounds": (
         403,
@@ -17,13 +28,9 @@ REFUSALS = {
     ),
     "sql.dp-aggregate": (
         403,
-        "{output}：差分隐私答案支持 COUNT(*)、SUM、AVG、MEDIAN 和 QUANTILE_CONT。",
-        "{output}: differentially private answers support COUNT(*), SUM, AVG, MEDIAN and QUANTILE_CONT of a column.",
-    ),
-    "sql.dp-quantile": (
-        403,
-        "分位数水平应为 0 到 1 之间的数，例如 QUANTILE_CONT(income, 0.9)。",
-        "A quantile is a number between 0 and 1, for example QUANTILE_CONT(income, 0.9).",
+        "{output}：差分隐私答案支持 COUNT(*)、COUNT(DISTINCT 单元)、SUM、AVG、MEDIAN 和 QUANTILE_CONT。",
+        "{output}: differentially private answers support COUNT(*), COUNT(DISTINCT unit), SUM, AVG, MEDIAN and "
+        "QUANTILE_CONT.",
     ),
     "sql.dp-calibration": (403, "无法按隐私预算校准噪声。", "The noise could not be calibrated to the privacy budget."),
     "sql.dp-delta": (

@@ -12,22 +12,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.common import clock
+from pubdata.privacy.dp import Answer
 from pubdata.privacy.models import DpAnswer
 
 
-def released_answer(session: Session, *, contract_id: int, query_digest: str) -> tuple[list[str], list[list]] | None:
+def released_answer(session: Session, *, contract_id: int, query_digest: str) -> Answer | None:
     """The answer once released for this query under this contract, or None."""
     cached = session.scalar(
         select(DpAnswer).where(DpAnswer.contract_id == contract_id, DpAnswer.query_digest == query_digest)
     )
     if cached is None:
         return None
-    answer = json.loads(cached.answer)
-    return answer["columns"], answer["rows"]
+    kept = json.loads(cached.answer)
+    return Answer(kept["columns"], kept["rows"], kept.get("privacy") or {})
 
 
-def keep_answer(session: Session, *, contract_id: int, query_digest: str, columns: list[str], rows: list[list]) -> None:
-    """Keep a released answer, in the transaction that charged its ε."""
-    answer = json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False)
-    session.add(DpAnswer(contract_id=contract_id, query_digest=query_digest, answer=answer, released_at=clock.now()))
+def keep_answer(session: Session, *, contract_id: int, query_digest: str, answer: Answer) -> None:
+    """Keep a released answer, with what it cost and how noisy it is."""
+    text = json.dumps(
+        {"columns": answer.columns, "rows": answer.rows, "privacy": answer.privacy}, ensure_ascii=False, default=str
+    )
+    session.add(DpAnswer(contract_id=contract_id, query_digest=query_digest, answer=text, released_at=clock.now()))
     session.flush()

@@ -1,4 +1,4 @@
-"""Governed queries' words: the console's labels, the SQL checks' refusals and the query path's ledger actions
+"""Governed queries' words: the console's labels, the planner's refusals and the query path's ledger actions
 (zh-CN, English)."""
 
 from __future__ import annotations
@@ -42,66 +42,181 @@ LABELS = {
     ),
 }
 
+# Where in a query a construct was found, what it is, and the catalogue's types, for the planner's refusals.
 LABELS |= {
-    "sql.star": (
-        "SELECT * 输出的是行；请选择聚合值和允许的维度",
-        "SELECT * outputs rows; select aggregates and allowed dimensions",
+    "sql.place.query": ("查询", "the query"),
+    "sql.place.select": ("SELECT 输出", "the SELECT list"),
+    "sql.place.from": ("FROM", "FROM"),
+    "sql.place.join": ("JOIN", "JOIN"),
+    "sql.place.where": ("WHERE", "WHERE"),
+    "sql.place.group": ("GROUP BY", "GROUP BY"),
+    "sql.place.having": ("HAVING", "HAVING"),
+    "sql.place.order": ("ORDER BY", "ORDER BY"),
+    "sql.place.limit": ("LIMIT", "LIMIT"),
+    "sql.place.offset": ("OFFSET", "OFFSET"),
+    "sql.construct.cte": ("WITH（公用表表达式）", "WITH (a common table expression)"),
+    "sql.construct.subquery": ("子查询", "a subquery"),
+    "sql.construct.set-operation": (
+        "集合运算（UNION、INTERSECT、EXCEPT）",
+        "a set operation (UNION, INTERSECT, EXCEPT)",
     ),
-    "sql.bare_column": ("{column} 在输出 {output} 中位于聚合之外", "{column} is outside an aggregate in {output}"),
-    "sql.not_output": (
-        "{output} 既不是聚合值，也不是已分组的允许维度",
-        "{output} is neither an aggregate nor a grouped, allowed dimension",
-    ),
+    "sql.construct.values": ("字面量关系（VALUES、UNNEST、序列）", "a literal relation (VALUES, UNNEST, a series)"),
+    "sql.construct.window": ("窗口函数", "a window function"),
+    "sql.construct.star": ("*", "*"),
+    "sql.construct.parameter": ("参数", "a parameter"),
+    "sql.construct.lateral": ("LATERAL", "LATERAL"),
+    "sql.construct.case": ("CASE 或 IF", "CASE or IF"),
+    "sql.construct.cast": ("类型转换", "a cast"),
+    "sql.construct.struct-field": ("结构体或数组取值", "a struct field or array element"),
+    "sql.construct.aggregate-filter": ("聚合的 FILTER 子句", "an aggregate's FILTER clause"),
+    "sql.construct.alias-columns": ("表别名的列名列表", "a column list on a table alias"),
+    "sql.construct.distinct": ("SELECT DISTINCT", "SELECT DISTINCT"),
+    "sql.construct.qualify": ("QUALIFY", "QUALIFY"),
+    "sql.construct.sample": ("抽样", "sampling"),
+    "sql.construct.pivot": ("PIVOT", "PIVOT"),
+    "sql.construct.function": ("函数 {name}", "the function {name}"),
+    "sql.construct.option": ("选项 {name}", "the option {name}"),
+    "sql.construct.other": ("{name}", "{name}"),
+    "sql.type.string": ("文本", "text"),
+    "sql.type.integer": ("整数", "a whole number"),
+    "sql.type.decimal": ("数值", "a number"),
+    "sql.type.date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+    "sql.type.timestamp": ("时间", "a timestamp"),
+    "sql.type.boolean": ("TRUE 或 FALSE", "TRUE or FALSE"),
 }
 
+GRAMMAR_ZH = "一张主表、按约定字段关联的合约表、对维度的筛选、维度分组与度量聚合"
+GRAMMAR_EN = "one source table, joins on declared columns, filters on dimensions, grouped aggregates of measures"
+
+# The planner's refusals: each depends on the query text, the contract and the published schema only.
 REFUSALS = {
     "sql.parse": (403, "查询不是有效的 DuckDB SQL。", "The query is not valid DuckDB SQL."),
+    "sql.too-long": (403, "查询过长（上限 {tokens} 个词元）。", "The query is too long (at most {tokens} tokens)."),
+    "sql.too-deep": (403, "查询嵌套过深（上限 {depth} 层）。", "The query nests too deeply (at most {depth} levels)."),
     "sql.single-statement": (403, "请只发送一条 SELECT 语句。", "Send exactly one SELECT statement."),
     "sql.not-a-select": (
         403,
         "这里只运行 SELECT 查询，不运行 {statement}。",
         "Only SELECT queries run here, not {statement}.",
     ),
-    "sql.recursive-cte": (403, "不允许递归 WITH 查询。", "Recursive WITH queries are not allowed."),
-    "sql.cross-join": (403, "每个 JOIN 都需要 ON 或 USING 条件。", "Every JOIN needs an ON or USING condition."),
-    "sql.table-function": (
+    "sql.construct": (
         403,
-        "不允许使用 {construct} 等表函数；请查询合约中的表。",
-        "Table functions such as {construct} are not allowed; query the contract's tables.",
+        f"{{place}}中不允许使用{{construct}}。受控查询只包括：{GRAMMAR_ZH}。",
+        f"{{construct}} is not allowed in {{place}}. A governed query is {GRAMMAR_EN}.",
     ),
-    "sql.parameter": (
-        403,
-        "不允许使用参数；请写出完整的查询。",
-        "Parameters are not allowed; write the query in full.",
-    ),
-    "sql.not-allowed": (403, "沙箱查询中不允许使用 {construct}。", "{construct} is not allowed in a sandbox query."),
-    "sql.qualified-table": (403, "表名前请不要加模式或数据库名。", "Name tables without a schema or database."),
-    "sql.file-path": (
-        403,
-        "查询中不能读取文件；请查询合约中的表。",
-        "Files cannot be read from a query; query the contract's tables.",
-    ),
+    "sql.no-table": (403, "查询须读取合约中的一张表。", "A query reads one of the contract's tables."),
+    "sql.no-output": (403, "查询没有输出。", "The query has no output."),
     "sql.table-not-allowed": (403, "表 {table} 不在本合约中。", "The table {table} is not in this contract."),
-    "sql.unknown-column": (403, "有列无法解析：{problem}", "A column could not be resolved: {problem}"),
+    "sql.table-twice": (
+        403,
+        "每张表在查询中只能出现一次（{table}）。",
+        "Each table appears at most once in a query ({table}).",
+    ),
+    "sql.unknown-table": (403, "查询中没有名为 {table} 的表。", "The query has no table named {table}."),
+    "sql.table-as-value": (
+        403,
+        "{place}中把表 {table} 当作值使用；请写出具体的列。",
+        "{place} uses the table {table} as a value; name a column.",
+    ),
+    "sql.unknown-column": (403, "合约的表中没有列 {column}。", "No table of the contract has a column {column}."),
+    "sql.ambiguous-column": (
+        403,
+        "列 {column} 出现在多张表中；请加表名或别名。",
+        "The column {column} is in more than one table; qualify it.",
+    ),
+    "sql.join-kind": (
+        403,
+        "只允许 INNER JOIN 或 LEFT JOIN，不允许 {kind}。",
+        "Only INNER and LEFT joins are allowed, not {kind}.",
+    ),
+    "sql.join-condition": (
+        403,
+        "JOIN 的条件须为新表与之前的表的列之间的等值比较（ON a.x = b.y 或 USING）。",
+        "A JOIN's condition is equalities between a column of the joined table and one of an earlier table "
+        "(ON a.x = b.y, or USING).",
+    ),
+    "sql.join-column": (
+        403,
+        "{column} 不是本合约约定的关联字段。",
+        "{column} is not one of this contract's join columns.",
+    ),
+    "sql.join-type": (
+        403,
+        "关联的两列类型不同：{left} 与 {right}。",
+        "The joined columns have different types: {left} and {right}.",
+    ),
+    "sql.too-many": (403, "{what}中的项目超过 {limit} 个。", "{what} has more than {limit} items."),
     "sql.sensitive-column": (
         403,
-        "受保护的列 {column} 只能用于关联、判断是否为空或去重计数。",
-        "The protected column {column} may only join, be tested for NULL, or be counted distinct.",
+        "受保护的列 {column} 不能用于{place}；它只能作为约定的关联字段、判断是否为空或 COUNT(DISTINCT 单元)。",
+        "The protected column {column} cannot be used in {place}; it may only be a declared join column, be "
+        "tested IS NULL, or be counted as COUNT(DISTINCT unit).",
     ),
-    "sql.group-key-not-allowed": (
+    "sql.not-a-dimension": (
         403,
-        "{key} 不是本合约允许的维度。",
-        "{key} is not an allowed dimension of this contract.",
+        "{column} 不是本合约的维度，不能用于{place}。",
+        "{column} is not a dimension of this contract and cannot be used in {place}.",
     ),
-    "sql.output-not-aggregate": (
+    "sql.not-a-measure": (
         403,
-        "输出不符合聚合规则：{problem}。",
-        "An output breaks the aggregate rule: {problem}.",
+        "{column} 不是本合约可聚合的度量。",
+        "{column} is not a measure this contract lets you aggregate.",
+    ),
+    "sql.date-part": (
+        403,
+        "日期只能取 year、quarter 或 month，不能取 {part}。",
+        "A date gives year, quarter or month, not {part}.",
+    ),
+    "sql.date-part-type": (
+        403,
+        "{column} 不是日期，不能取年、季或月。",
+        "{column} is not a date: no year, quarter or month.",
+    ),
+    "sql.literal-type": (403, "比较的值须为{type}。", "The value compared must be {type}."),
+    "sql.literal-value": (403, "{value} 不是有效的{type}。", "{value} is not valid as {type}."),
+    "sql.count-distinct": (
+        403,
+        "COUNT(DISTINCT …) 只能计数表的单元字段。",
+        "COUNT(DISTINCT …) counts a table's unit column only.",
+    ),
+    "sql.count-column": (
+        403,
+        "请用 COUNT(*) 或 COUNT(DISTINCT 单元)。",
+        "Use COUNT(*) or COUNT(DISTINCT unit).",
+    ),
+    "sql.quantile-level": (
+        403,
+        "分位数水平应为 0 到 1 之间的数，例如 QUANTILE_CONT(income, 0.9)。",
+        "A quantile level is a number between 0 and 1, for example QUANTILE_CONT(income, 0.9).",
+    ),
+    "sql.aggregate-not-allowed": (
+        403,
+        "受控查询不能使用聚合{function}；可用 COUNT、SUM、AVG、STDDEV、VARIANCE、MIN、MAX、MEDIAN、QUANTILE_CONT。",
+        "A governed query cannot aggregate with {function}; use COUNT, SUM, AVG, STDDEV, VARIANCE, MIN, MAX, "
+        "MEDIAN or QUANTILE_CONT.",
+    ),
+    "sql.output-twice": (403, "输出名 {output} 重复。", "The output name {output} is used twice."),
+    "sql.group-aggregate": (403, "不能按聚合值分组。", "A query cannot group by an aggregate."),
+    "sql.position": (403, "没有第 {position} 个输出。", "There is no output number {position}."),
+    "sql.output-not-grouped": (
+        403,
+        "输出 {output} 既不是聚合值，也不是分组的维度。",
+        "The output {output} is neither an aggregate nor a grouped dimension.",
+    ),
+    "sql.not-an-output": (
+        403,
+        "{place}只能引用查询的输出（名称、序号或相同的表达式）。",
+        "{place} may refer only to the query's outputs (by name, position or the same expression).",
+    ),
+    "sql.limit": (
+        403,
+        "LIMIT 与 OFFSET 须为不超过 1000000 的整数。",
+        "LIMIT and OFFSET are whole numbers up to 1000000.",
     ),
     "sql.privacy-unit": (
         403,
-        "查询最外层的 FROM 须为以个人或单位为单元的表，以便抑制小分组。",
-        "The query's outer FROM must name a table of persons or entities, so small groups can be suppressed.",
+        "查询的 FROM 须为以个人或单位为单元的表，以便抑制小分组。",
+        "The query's FROM must name a table of persons or entities, so small groups can be suppressed.",
     ),
     "web.sql": (422, "请先写一个查询。", "Write a query first."),
 }
@@ -109,6 +224,7 @@ REFUSALS = {
 ACTIONS = {
     "sandbox.query-refused": ("拒绝查询", "Query refused"),
     "sandbox.dp-repeat": ("重复的差分隐私查询（返回已发布的结果）", "Repeated DP query answered from its release"),
+    "sandbox.dp-release": ("发布差分隐私答案", "DP answer released"),
     "sandbox.dev-query": ("在模拟数据上查询", "Query on mock data"),
 }
 

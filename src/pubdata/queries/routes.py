@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.engines.base import Result
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.queries import service
 from pubdata.web.deps import PlatformDep
@@ -23,18 +24,31 @@ class QueryIn(BaseModel):
 class QueryOut(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
+    truncated: bool = Field(default=False, description="More rows than the contract has left: these are the first.")
+    privacy: dict[str, Any] | None = Field(
+        default=None, description="A DP answer: the ε it spent, how groups were chosen, each output's noise."
+    )
+
+    @classmethod
+    def of(cls, result: Result) -> QueryOut:
+        return cls(
+            columns=result.columns,
+            rows=[list(row) for row in result.rows],
+            truncated=result.truncated,
+            privacy=result.privacy,
+        )
 
 
-@router.post("/queries", response_model=QueryOut)
+@router.post("/queries", response_model=QueryOut, response_model_exclude_defaults=True)
 def run_query(body: QueryIn, platform: PlatformDep, principal: ApiPrincipal) -> QueryOut:
     """A governed query: its transactions are the query path's own (a read step, then one write step)."""
     result = service.run_query(
         platform, principal=principal, contract_id=body.contract_id, sql=body.sql, engine=platform.query_engine
     )
-    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
+    return QueryOut.of(result)
 
 
-@router.post("/dev/queries", response_model=QueryOut)
+@router.post("/dev/queries", response_model=QueryOut, response_model_exclude_defaults=True)
 def dev_query(body: QueryIn, platform: PlatformDep, principal: ApiPrincipal) -> QueryOut:
     """SQL on the contract's mock data: for writing and trying queries before they touch real rows."""
     result = service.dev_query(
@@ -46,4 +60,4 @@ def dev_query(body: QueryIn, platform: PlatformDep, principal: ApiPrincipal) -> 
         mock_dir=platform.settings.mock_dir,
         engine=platform.mock_engine,
     )
-    return QueryOut(columns=result.columns, rows=[list(row) for row in result.rows])
+    return QueryOut.of(result)

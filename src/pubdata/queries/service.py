@@ -1,15 +1,21 @@
 """Running a consumer's SQL under a contract: the hot path of DESIGN.md §5.
 
 route → identity (who, one query) → **read step** (``contracts.open_use``: the contract's state and window,
-the authorization scope; the catalogue's fields and files) → checks (the policy, then the SQL) → engine (next
-to the data, locked down, holding no transaction) → **write step** (one command: the contract's counters and
-the call's ledger entry) → the answer. A refusal at any step names its rule; a refused call is recorded.
+the authorization scope; the catalogue's fields and files) → **plan** (``queries.planner``: the SQL compiled
+to a governed plan; a refusal here is free, specific and recorded) → **engine** (next to the data, locked
+down, holding no transaction, running only SQL generated from the plan) → **write step** (one command: the
+contract's counters and the call's ledger entry) → the answer.
+
+No oracle: whatever reaches the engine is charged — a call and its rows, and under DP the query's ε, reserved
+before the engine runs and never refunded — and an engine failure is one generic refusal.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,19 +29,20 @@ from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.contracts.schemas import Terms
 from pubdata.db import UnitOfWork
+from pubdata.engines import plan as governed
 from pubdata.engines.base import Engine, EngineRefused, Limits, Result, TableRef
+from pubdata.engines.duckdb import sql_of as duckdb_sql_of
 from pubdata.identity.access import Principal
 from pubdata.ledger import service as ledger
 from pubdata.privacy import dp
 from pubdata.privacy import service as privacy
-from pubdata.queries import checks as sql_checks
-from pubdata.queries import mock
+from pubdata.queries import mock, planner
 
 QUERY_TIMEOUT_SECONDS = 30.0
 DEV_MAX_ROWS = 1000
-UNIT_FORMATS = ("resident_id", "credit_code")
-# What a refused call is: the contract said no, the checks said no, or the engine stopped it.
-CALL_REFUSALS = (contracts.ContractRefused, sql_checks.QueryRefused, dp.DpRefused, EngineRefused)
+# What a refused call is before it reaches the data: the contract said no, or the plan did.
+CALL_REFUSALS = (contracts.ContractRefused, planner.QueryRefused, dp.DpRefused)
+Policy = planner.Policy
 
 
 def table_name(code: str) -> str:
@@ -43,29 +50,38 @@ def table_name(code: str) -> str:
     return code.lower().replace("-", "_")
 
 
-def policy_for(session: Session, terms: Terms) -> tuple[sql_checks.Policy, dict[str, TableRef]]:
-    """The contract's tables as the checks see them, and the data versions behind them."""
-    tables: dict[str, dict[str, str]] = {}
+def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str, TableRef]]:
+    """The contract's tables as the planner sees them — published types and sensitivities, each column's
+    role under the terms — and the data versions behind them."""
+    tables: dict[str, dict[str, planner.Field]] = {}
     refs: dict[str, TableRef] = {}
     units: dict[str, str] = {}
+    public: dict[str, tuple[str, ...]] = {}
+    every = []
     for code in terms.resources:
         fields, file = catalog.data_of(session, code=code)
         name = table_name(code)
-        tables[name] = {spec.name: spec.sensitivity for spec in fields}
+        tables[name] = {spec.name: planner.Field(spec.type, spec.sensitivity) for spec in fields}
         refs[name] = TableRef(name, file)
-        unit = next((spec.name for spec in fields if spec.format in UNIT_FORMATS), None)
+        unit = next((spec.name for spec in fields if spec.format in contract_rules.UNIT_FORMATS), None)
         if unit:
             units[name] = unit
-    policy = sql_checks.Policy(
+        public |= {spec.name: tuple(spec.values) for spec in fields if spec.values}
+        every += fields
+    roles = contract_rules.column_roles(terms, every)
+    policy = planner.Policy(
         tables=tables,
-        dimensions=frozenset(terms.dimensions),
+        dimensions=roles.dimensions,
+        measures=roles.measures,
+        join_columns=roles.join_columns,
         privacy_units=units,
         min_group_size=terms.min_group_size,
+        public_values=public,
     )
     return policy, refs
 
 
-def with_keys(policy: sql_checks.Policy, tables: dict[str, TableRef], engine: Engine) -> sql_checks.Policy:
+def with_keys(policy: planner.Policy, tables: dict[str, TableRef], engine: Engine) -> planner.Policy:
     """Mark the tables whose privacy unit is a key (one row per person), so small groups are counted without
     DISTINCT. The engine finds out once per file, which can take a while: call this holding no transaction."""
     unique = frozenset(name for name, unit in policy.privacy_units.items() if engine.is_unique(tables[name], unit))
@@ -74,7 +90,7 @@ def with_keys(policy: sql_checks.Policy, tables: dict[str, TableRef], engine: En
 
 @contextmanager
 def _recorded_as_refused_call(principal: Principal, contract_id: int) -> Iterator[None]:
-    """A call refused by its contract, the checks or the engine is kept in the ledger under the contract."""
+    """A call refused by its contract or its plan is kept in the ledger under the contract."""
     try:
         yield
     except CALL_REFUSALS as error:
@@ -85,127 +101,153 @@ def _recorded_as_refused_call(principal: Principal, contract_id: int) -> Iterato
         raise
 
 
+def job_sql(sql: str, policy: planner.Policy) -> str:
+    """A SQL job's query as it will run in the job's own DuckDB: planned like any query, generated from the
+    plan (the submitted text never runs), small groups suppressed."""
+    return duckdb_sql_of(planner.plan(sql, policy))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql: str, engine: Engine) -> Result:
-    """One governed query: the read step, the checks and the engine holding no transaction, the write step."""
+    """One governed query: the read step, the plan, the engine holding no transaction, the write step."""
     with units.read() as session, _recorded_as_refused_call(principal, contract_id):
         use = contracts.open_use(session, principal=principal, contract_id=contract_id)
         policy, tables = policy_for(session, use.terms)
     with units.recording(), _recorded_as_refused_call(principal, contract_id):
         policy = with_keys(policy, tables, engine)
-        if use.terms.is_dp:
-            answer = _dp_answer(units, use=use, sql=sql, policy=policy, tables=tables, engine=engine)
-        else:
-            checked = sql_checks.check(sql, policy)
-            result = engine.run(
-                checked.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.terms.max_rows)
-            )
-    if use.terms.is_dp:
-        return _release_dp(units, principal=principal, use=use, answer=answer)
+        plan = planner.plan(sql, policy)
+        release = _dp_release(plan, use.terms, policy, tables, engine) if use.terms.is_dp else None
+    if release is not None:
+        return _dp_query(units, principal=principal, use=use, release=release, tables=tables, engine=engine)
+    payload = {"sql_sha256": _digest(sql), "outputs": plan.columns}
+    try:
+        result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
+    except EngineRefused:
+        _charge(units, principal, use, rows=0, epsilon=0.0, payload=payload | {"outcome": "engine-failed"})
+        raise
+    _charge(units, principal, use, rows=len(result.rows), epsilon=0.0, payload=payload | {"rows": len(result.rows)})
+    return result
+
+
+def _charge(
+    units: UnitOfWork, principal: Principal, use: contracts.Use, *, rows: int, epsilon: float, payload: dict
+) -> None:
     with units.command() as session:
         contracts.charge(
             session,
             actor=principal.actor,
-            contract_id=contract_id,
-            rows=len(result.rows),
-            epsilon_micro=0,
-            payload={
-                "sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(),
-                "rows": len(result.rows),
-                "outputs": [output.name for output in checked.outputs],
-            },
+            contract_id=use.contract_id,
+            rows=rows,
+            epsilon_micro=round(epsilon * contract_rules.MICRO),
+            payload=payload,
         )
-    return result
 
 
-@dataclasses.dataclass(frozen=True)
-class _DpAnswer:
-    digest: str
-    columns: list[str]
-    rows: list[list]
-    released_before: bool
+def _dp_release(
+    plan: governed.Plan, terms: Terms, policy: planner.Policy, tables: dict[str, TableRef], engine: Engine
+) -> dp.Release:
+    """The bounded rewrite of a plan: joins only to tables keyed by what they are joined on."""
+    keyed = frozenset(
+        index
+        for index, join in enumerate(plan.joins, start=1)
+        if engine.is_unique(tables[plan.tables[index].name], join.pairs[0][1].name)
+    )
+    return dp.plan(
+        plan,
+        bounds=dict(terms.bounds),
+        cap=terms.max_contributions,
+        keyed=keyed,
+        one_row_each=plan.tables[0].name in policy.unique_units,
+        public_values=policy.public_values,
+    )
+
+
+def _dp_query(
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    use: contracts.Use,
+    release: dp.Release,
+    tables: dict[str, TableRef],
+    engine: Engine,
+) -> Result:
+    """A question asked before gets its released answer again, free: re-asking must not average the noise
+    away. A new one reserves its ε before the engine runs — spent whatever happens next — and its answer is
+    kept; if a concurrent call kept the same question's answer first, that answer is the answer."""
+    digest = _digest(repr((release.query, release.outputs, release.post, release.groups)))
+    with _one_at_a_time(use.contract_id, digest):
+        return _dp_answer(
+            units, principal=principal, use=use, release=release, tables=tables, engine=engine, digest=digest
+        )
+
+
+_QUESTIONS: weakref.WeakValueDictionary[tuple[int, str], threading.Lock] = weakref.WeakValueDictionary()
+_QUESTIONS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time(contract_id: int, digest: str) -> Iterator[None]:
+    """The same new question asked at once is computed once: the others wait and get its released answer as
+    a repeat, instead of each reserving ε for an answer that will not be theirs. (Across server processes the
+    kept answer is still the one answer; only ε may be reserved twice, never too little.)"""
+    with _QUESTIONS_LOCK:
+        lock = _QUESTIONS.get((contract_id, digest))
+        if lock is None:
+            lock = _QUESTIONS[(contract_id, digest)] = threading.Lock()
+    with lock:
+        yield
 
 
 def _dp_answer(
     units: UnitOfWork,
     *,
+    principal: Principal,
     use: contracts.Use,
-    sql: str,
-    policy: sql_checks.Policy,
+    release: dp.Release,
     tables: dict[str, TableRef],
     engine: Engine,
-) -> _DpAnswer:
-    """Bounded aggregates from the engine and noise from OpenDP — or the answer already released for the same
-    question, which is never computed and noised again."""
-    terms = use.terms
-    tree, _ = sql_checks.analyse(sql, policy)
-    source = tree.args["from_"].this if tree.args.get("from_") else None
-    unit_table = getattr(source, "name", None)
-    if unit_table not in policy.privacy_units:
-        raise dp.DpRefused("sql.dp-shape")
-    plan = dp.plan(
-        tree,
-        unit_table=unit_table,
-        unit=policy.privacy_units[unit_table],
-        bounds=dict(terms.bounds),
-        cap=terms.max_contributions,
-        one_row_each=unit_table in policy.unique_units,
-    )
-    digest = hashlib.sha256(plan.sql.encode("utf-8")).hexdigest()
+    digest: str,
+) -> Result:
     with units.read() as session:
-        released = _released(session, use, digest)
-    if released is not None:
-        return released
-    assert terms.epsilon_per_query is not None  # a DP contract's terms always carry it (rules.terms_problems)
-    raw = engine.run(plan.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, terms.max_rows))
-    columns, rows = dp.release(plan, raw.columns, raw.rows, epsilon=terms.epsilon_per_query, delta=terms.delta)
-    return _DpAnswer(digest, columns, rows, released_before=False)
-
-
-def _release_dp(units: UnitOfWork, *, principal: Principal, use: contracts.Use, answer: _DpAnswer) -> Result:
-    """A repeat is recorded as one; a new answer spends its ε (never past the budget) and is kept — unless a
-    concurrent call released the same question first: then that answer is the answer, and nothing is spent."""
-    if not answer.released_before:
-        try:
-            with units.command() as session:
-                released = _released(session, use, answer.digest)
-                if released is None:
-                    _spend_and_keep(session, principal=principal, use=use, answer=answer)
-                    return Result(answer.columns, [tuple(row) for row in answer.rows])
-        except IntegrityError:  # PostgreSQL: both were in flight; the other kept its answer first
-            with units.read() as session:
-                released = _released(session, use, answer.digest)
-            if released is None:
-                raise
-        answer = released
-    with units.command() as session:
-        ledger.record(
-            session,
-            actor=principal.actor,
-            action="sandbox.dp-repeat",
-            subject=f"contract:{use.contract_id}",
-            payload={"query": answer.digest},
-        )
-    return Result(answer.columns, [tuple(row) for row in answer.rows])
-
-
-def _released(session: Session, use: contracts.Use, digest: str) -> _DpAnswer | None:
-    cached = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
-    return None if cached is None else _DpAnswer(digest, cached[0], cached[1], released_before=True)
-
-
-def _spend_and_keep(session: Session, *, principal: Principal, use: contracts.Use, answer: _DpAnswer) -> None:
+        answer = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
+    if answer is not None:
+        with units.command() as session:
+            ledger.record(
+                session,
+                actor=principal.actor,
+                action="sandbox.dp-repeat",
+                subject=f"contract:{use.contract_id}",
+                payload={"query": digest},
+            )
+        return _dp_result(answer)
     epsilon = use.terms.epsilon_per_query or 0.0
-    contracts.charge(
-        session,
-        actor=principal.actor,
-        contract_id=use.contract_id,
-        rows=len(answer.rows),
-        epsilon_micro=round(epsilon * contract_rules.MICRO),
-        payload={"query": answer.digest, "rows": len(answer.rows), "epsilon": epsilon},
-    )
-    privacy.keep_answer(
-        session, contract_id=use.contract_id, query_digest=answer.digest, columns=answer.columns, rows=answer.rows
-    )
+    _charge(units, principal, use, rows=0, epsilon=epsilon, payload={"query": digest, "epsilon": epsilon})
+    raw = engine.run(release.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
+    noisy = dp.release(release, raw.columns, raw.rows, epsilon=epsilon, delta=use.terms.delta)
+    try:
+        with units.command() as session:
+            privacy.keep_answer(session, contract_id=use.contract_id, query_digest=digest, answer=noisy)
+            ledger.record(
+                session,
+                actor=principal.actor,
+                action="sandbox.dp-release",
+                subject=f"contract:{use.contract_id}",
+                payload={"query": digest, "rows": len(noisy.rows)},
+            )
+    except IntegrityError:  # both were in flight; the other kept its answer first
+        with units.read() as session:
+            kept = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
+        if kept is None:
+            raise
+        noisy = kept
+    return _dp_result(noisy)
+
+
+def _dp_result(answer: dp.Answer) -> Result:
+    return Result(answer.columns, [tuple(row) for row in answer.rows], privacy=answer.privacy)
 
 
 # --- development on mock data ------------------------------------------------------------------------
@@ -246,17 +288,19 @@ def dev_query(
     mock_dir: Path,
     engine: Engine,
 ) -> Result:
-    """SQL on mock data, for development: no output rule (nothing real to protect), the engine's walls still up."""
+    """SQL on mock data, for development: the plan without the small-group rule (no real person to protect)."""
     use = open_development(units, principal=principal, contract_id=contract_id)
-    query = sql_checks.parse_single_select(sql)  # nothing is checked on mock data, but the engine takes a tree
     with units.read() as session:
+        policy, _ = policy_for(session, use.terms)
         tables = mock_tables(session, terms=use.terms, domain_dir=domain_dir, mock_dir=mock_dir)
+    # The same grammar as on the real data, so what is written here runs there; on mock rows nothing is protected.
+    plan = planner.plan(sql, policy, mock=True)
     with units.command() as session:  # recorded before it runs
         ledger.record(
             session,
             actor=principal.actor,
             action="sandbox.dev-query",
             subject=f"contract:{contract_id}",
-            payload={"sql_sha256": hashlib.sha256(sql.encode("utf-8")).hexdigest(), "data": "mock"},
+            payload={"sql_sha256": _digest(sql), "data": "mock"},
         )
-    return engine.run(query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))
+    return engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))

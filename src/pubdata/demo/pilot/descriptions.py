@@ -2,7 +2,8 @@
 
 ``resources.csv`` has one row per resource: the providing department's name, then the description's keys
 (code, name, description, sector, base_library, update_frequency, time_span, sharing, opening,
-declared_grade), every cell filled. ``fields.csv`` has one row per field, in the order the resource declares
+declared_grade), every cell filled. ``fields.csv`` has one row per field (``values``, a published value list, written
+``a|b|c``), in the order the resource declares
 them, keyed by the resource's code in its first column. A field always has a name, label and type; any other
 cell left empty means the description does not give that key, so a field's dict holds only what its row
 declares (``required`` is written ``true`` or ``false``). Every description ends with the sentence
@@ -72,7 +73,18 @@ _CODES = (
 
 # A description's keys and a field's, in the order their dicts hold them (the tables' columns after the first).
 _RESOURCE_KEYS = DESCRIPTION_KEYS
-_FIELD_KEYS = ("name", "label", "type", "format", "required", "sensitivity", "pipl_category", "masking", "description")
+_FIELD_KEYS = (
+    "name",
+    "label",
+    "type",
+    "format",
+    "required",
+    "sensitivity",
+    "pipl_category",
+    "masking",
+    "description",
+    "values",
+)
 _FIELD_NEEDS = ("name", "label", "type")
 _FLAGS = {"true": True, "false": False}
 
@@ -95,6 +107,8 @@ def _field(row: dict[str, str]) -> dict[str, object]:
         if row["required"] not in _FLAGS:
             raise ValueError(f"{where}: required must be true, false or empty")
         spec["required"] = _FLAGS[row["required"]]
+    if "values" in spec:  # a published value list, written a|b|c
+        spec["values"] = row["values"].split("|")
     return spec
 
 

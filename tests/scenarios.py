@@ -44,9 +44,20 @@ people = pd.read_parquet("/data/cz_rk_0001.parquet")
 people["year"] = pd.to_datetime(people["birth_date"]).dt.year
 model = LinearRegression().fit(people[["year"]], people["household_size"])
 json.dump({"coefficient": float(model.coef_[0]), "intercept": float(model.intercept_), "rows": len(people)},
-          open("/output/model.json", "w"))
+          open("/output/output-1.json", "w"))
 print("model fitted")
 """
+# What MODEL_SCRIPT declares: one JSON record with the model's two numbers and the rows it saw.
+MODEL_OUTPUTS = [
+    {
+        "format": "json",
+        "columns": [
+            {"name": "coefficient", "type": "decimal"},
+            {"name": "intercept", "type": "decimal"},
+            {"name": "rows", "type": "integer"},
+        ],
+    }
+]
 TEST_LIMITS = Limits(wall_seconds=60, cpu_seconds=30, memory_bytes=2 << 30, file_bytes=1 << 20, output_bytes=2 << 20)
 
 
@@ -232,7 +243,9 @@ def submit_job(
     code: str,
     kind: str = "python",
     requirements: tuple[str, ...] = ("pandas", "scikit-learn"),
+    outputs: list[dict[str, Any]] | None = None,
 ) -> Any:
+    """Submit a job over the API, declaring ``outputs`` (by default what MODEL_SCRIPT writes)."""
     return client.post(
         "/api/v1/jobs",
         headers=account.headers,
@@ -242,6 +255,7 @@ def submit_job(
             "kind": kind,
             "code": code,
             "requirements": list(requirements),
+            "outputs": MODEL_OUTPUTS if outputs is None else outputs,
         },
     )
 

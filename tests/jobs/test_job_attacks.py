@@ -190,7 +190,7 @@ def test_attack_job_through_the_job_path_fails_or_is_blocked(platform, partner_d
         job_id = answer.json()["id"]
         client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
         ran = run_next_job(platform, limits=limits)
-        job = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["partner"].headers).json()
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["operator"].headers).json()
         assert job["state"] in states, job
         if rules:
             assert job["outcome_rule"] in rules, job

@@ -20,7 +20,6 @@ from pubdata.authorization import evaluation
 from pubdata.authorization.models import Agreement
 from pubdata.common.actor import SYSTEM
 from pubdata.jobs import isolation, outputs, worker
-from pubdata.jobs import service as jobs
 from pubdata.jobs.models import Job
 from pubdata.ledger.models import LedgerEntry
 from tests.scenarios import MODEL_SCRIPT, principal, real_ids, run, run_next_job
@@ -67,7 +66,7 @@ def test_a_partner_develops_on_mock_data_that_has_the_schema_and_no_real_person(
         result = script.json()
         assert result["exit_code"] == 0, result["log"]
         (model,) = result["files"]
-        assert model["name"] == "model.json" and json.loads(model["preview"])["rows"] == 1000
+        assert model["name"] == "output-1.json" and json.loads(model["preview"])["rows"] == 1000
     with platform.read() as session:
         actions = session.scalars(select(LedgerEntry.action).where(LedgerEntry.action.like("sandbox.dev-%"))).all()
     assert actions == ["sandbox.dev-query", "sandbox.dev-run"]
@@ -78,7 +77,10 @@ def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_t
     with TestClient(create_app(platform)) as client:
         job = approved_and_run(platform, client, deal, MODEL_SCRIPT)
         assert job["state"] == "held", job
-        assert [item["name"] for item in job["outputs"]["files"]] == ["model.json"]
+        assert "files" not in job and "exit_code" not in job  # sealed from the submitter until released
+        reviewed = client.get(f"/api/v1/jobs/{job['id']}", headers=deal["operator"].headers).json()
+        assert [item["name"] for item in reviewed["files"]] == ["output-1.json", "run.log"]
+        assert reviewed["findings"] == [] and reviewed["exit_code"] == 0
         early = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["partner"].headers)
         assert early.status_code == 409 and early.json()["rule"] == "job.not-released"
         held_log = client.get(f"/api/v1/jobs/{job['id']}/log", headers=deal["partner"].headers)
@@ -90,13 +92,16 @@ def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_t
         assert once["state"] == "held" and once["operator_released_at"]
         twice = client.post(f"/api/v1/jobs/{job['id']}/release", headers=deal["bureau"].headers).json()
         assert twice["state"] == "released"
+        released = client.get(f"/api/v1/jobs/{job['id']}", headers=deal["partner"].headers).json()
+        assert [item["name"] for item in released["files"]] == ["output-1.json", "run.log"]
+        assert "findings" not in released and "previews" not in released
         other = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["operator"].headers)
         assert other.status_code == 403 and other.json()["rule"] == "job.not-submitter"
         download = client.get(f"/api/v1/jobs/{job['id']}/output", headers=deal["partner"].headers)
         assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
         archive = zipfile.ZipFile(io.BytesIO(download.content))
-        assert sorted(archive.namelist()) == ["model.json", "run.log"]
-        assert json.loads(archive.read("model.json"))["rows"] == 20
+        assert sorted(archive.namelist()) == ["output-1.json", "run.log"]
+        assert json.loads(archive.read("output-1.json"))["rows"] == 20
         record = client.get(f"/api/v1/jobs/{job['id']}/record", headers=deal["partner"].headers)
         assert record.headers["content-disposition"].startswith("attachment")
         actions = [entry["action"] for entry in record.json()["ledger"]]
@@ -129,51 +134,68 @@ def test_a_sql_job_is_checked_like_a_query_and_its_table_held(platform, partner_
             platform,
             client,
             partner_deal,
-            "SELECT count(*) AS n, avg(household_size) AS size FROM cz_rk_0001",
+            "SELECT count(*) AS n, avg(household_size) AS mean_size FROM cz_rk_0001",
             kind="sql",
             requirements=(),
+            outputs=[
+                {
+                    "format": "parquet",
+                    "columns": [{"name": "n", "type": "integer"}, {"name": "mean_size", "type": "decimal"}],
+                    "count_column": "n",
+                }
+            ],
         )
-    assert job["state"] == "held", job
-    (table,) = job["outputs"]["files"]
-    assert table["name"] == "result.csv" and table["rows"] == 1
+        assert job["state"] == "held", job
+        reviewed = client.get(f"/api/v1/jobs/{job['id']}", headers=partner_deal["operator"].headers).json()
+    table, _log = reviewed["files"]
+    assert table["name"] == "output-1.parquet" and table["rows"] == 1
+    (preview,) = reviewed["previews"]
+    assert [column["name"] for column in preview["columns"]] == ["n", "mean_size"]
+    assert preview["columns"][0]["min"] == 20  # a count, not sensitive-looking: shown in the profile
 
 
-def test_outputs_shaped_like_personal_data_or_small_groups_are_blocked(platform, partner_deal):
+def test_outputs_with_personal_data_or_small_groups_are_blocked_and_the_submitter_told_nothing_more(
+    platform, partner_deal
+):
     leak = (
         "import pandas as pd\npd.read_parquet('/data/cz_rk_0001.parquet')[['district', "
-        "'phone']].to_csv('/output/list.csv', index=False)\n"
+        "'phone']].to_csv('/output/output-1.csv', index=False)\n"
     )
     small = (
         "import pandas as pd\np = pd.read_parquet('/data/cz_rk_0001.parquet')\n"
-        "p.groupby('district').size().rename('count').reset_index().to_csv('/output/by_district.csv', index=False)\n"
+        "p.groupby('district').size().rename('count').reset_index().to_csv('/output/output-1.csv', index=False)\n"
     )
     printed = (
         "import pandas as "
-        "pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/x.txt', "
-        "'w').write('ok')\n"
+        "pd\nprint(pd.read_parquet('/data/cz_rk_0001.parquet')['id_number'].tolist())\nopen('/output/output-1.csv', "
+        "'w').write('district,count\\n')\n"
     )
+    declared = [
+        {"format": "csv", "columns": [{"name": "district", "type": "string"}, {"name": "phone", "type": "string"}]},
+        {"format": "csv", "columns": [{"name": "district", "type": "string"}, {"name": "count", "type": "integer"}]},
+        {"format": "csv", "columns": [{"name": "district", "type": "string"}, {"name": "count", "type": "integer"}]},
+    ]
     with TestClient(create_app(platform)) as client:
         blocked = [
-            approved_and_run(platform, client, partner_deal, code, requirements=("pandas",))
-            for code in (leak, small, printed)
+            approved_and_run(platform, client, partner_deal, code, requirements=("pandas",), outputs=[output])
+            for code, output in zip((leak, small, printed), declared, strict=True)
         ]
         assert [job["state"] for job in blocked] == ["blocked"] * 3
         assert all(job["outcome_rule"] == "job.output-check" for job in blocked)
-        assert "mobile numbers" in blocked[0]["outcome_detail"]
-        assert "smaller than 10" in blocked[1]["outcome_detail"]
-        assert "log" in blocked[2]["outcome_detail"]
+        assert {job["outcome_detail"] for job in blocked} == {"The job did not pass the output check."}
+        reviewed = [
+            client.get(f"/api/v1/jobs/{job['id']}", headers=partner_deal["operator"].headers).json() for job in blocked
+        ]
+        assert ("output-1.csv", "identifiers", "phone", ["mobile"]) in [
+            (item["file"], item["what"], item["column"], item["kinds"]) for item in reviewed[0]["findings"]
+        ]
+        assert [item["what"] for item in reviewed[1]["findings"]] == ["small-group"]
+        assert [(item["file"], item["kinds"]) for item in reviewed[2]["findings"]] == [("run.log", ["resident_id"])]
         release = client.post(f"/api/v1/jobs/{blocked[0]['id']}/release", headers=partner_deal["operator"].headers)
         assert release.status_code == 409
-    for job in blocked:  # the refusal names the column, never a value
-        assert not any(value in job["outcome_detail"] for value in real_ids(platform))
-    with platform.read() as session:  # and no page shows a blocked output, not even to the reviewers
-        operator = principal(platform, "operator.admin")
-        assert (
-            jobs.previews_of(
-                session, principal=operator, job_id=blocked[0]["id"], domain_dir=platform.settings.domain_dir
-            )
-            == {}
-        )
+    everything = json.dumps(reviewed, ensure_ascii=False)
+    assert not any(value in everything for value in real_ids(platform))  # findings name columns, never values
+    assert all(cell == outputs.MASK for row in reviewed[0]["previews"][0]["rows"] for cell in row[1:])
 
 
 def test_submission_refusals_name_their_rule(platform, partner_deal):
@@ -236,7 +258,9 @@ def test_a_job_is_refused_not_run_when_bubblewrap_cannot_run(platform, partner_d
     monkeypatch.setattr(isolation, "BWRAP", "bwrap-not-installed")
     with TestClient(create_app(platform)) as client:
         job = approved_and_run(platform, client, partner_deal, MODEL_SCRIPT)
-        assert (job["state"], job["outcome_rule"]) == ("failed", "sandbox.isolation-unavailable")
+        assert (job["state"], job["outcome_rule"]) == ("failed", "job.run-failed")  # the submitter's, generic
+        reviewed = client.get(f"/api/v1/jobs/{job['id']}", headers=partner_deal["operator"].headers).json()
+        assert reviewed["outcome_rule"] == "sandbox.isolation-unavailable"
         dev = client.post(
             "/api/v1/dev/runs",
             headers=partner_deal["partner"].headers,

@@ -18,6 +18,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.jobs import service as jobs
 from pubdata.jobs import worker as job_worker
+from pubdata.jobs.schemas import DeclaredOutput, OutputColumn
 from pubdata.platform import Platform
 from pubdata.queries import service as queries
 
@@ -42,9 +43,24 @@ summary = (live.groupby(["district", "industry"])
                .agg(firm_count=("registered_capital", "size"), median_capital=("registered_capital", "median"))
                .reset_index())
 summary = summary[summary["firm_count"] >= 10]  # the contract's minimum group size
-summary.to_csv("/output/capital_by_district_and_industry.csv", index=False)
+summary.to_csv("/output/output-1.csv", index=False)  # the platform names the declared file
 print(len(summary), "groups written")
 """
+
+
+# What the job declares it writes: one table of groups, each counting at least the contract's minimum of firms.
+JOB_OUTPUTS = [
+    DeclaredOutput(
+        format="csv",
+        columns=[
+            OutputColumn(name="district", type="string"),
+            OutputColumn(name="industry", type="string"),
+            OutputColumn(name="firm_count", type="integer"),
+            OutputColumn(name="median_capital", type="decimal"),
+        ],
+        count_column="firm_count",
+    )
+]
 
 
 def _terms(resources: list[str], purpose: str, **extra: Any) -> Terms:
@@ -167,6 +183,7 @@ def _run_partner_job(
             kind="python",
             code=JOB_SCRIPT,
             requirements=["pandas"],
+            outputs=JOB_OUTPUTS,
         )
     with platform.command() as session:
         jobs.review(

@@ -145,8 +145,12 @@ class DuckDBEngine:
         return self._unique[key]
 
 
-def sql_of(plan: governed.Plan) -> str:
-    """A governed plan in DuckDB's dialect, checked against the plan before anything runs it."""
-    sql = governed.to_select(plan).sql(dialect=DIALECT)
-    governed.self_check(plan, sql, DIALECT)
+def sql_of(plan: governed.Plan, *, names: tuple[str, ...] | None = None) -> str:
+    """A governed plan in DuckDB's dialect, checked against the plan before anything runs it. ``names``: the
+    outputs' column names where a file is written from it (a job's declared columns), else ``o0``, ``o1`` …"""
+    select = governed.to_select(plan)
+    if names is not None:
+        select = governed.named(select, names)
+    sql = select.sql(dialect=DIALECT)
+    governed.self_check(plan, sql, DIALECT, names=names)
     return sql

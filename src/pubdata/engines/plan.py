@@ -392,6 +392,12 @@ def _post(plan: Plan, inner: exp.Select) -> exp.Select:
     return outer
 
 
+def named(select: exp.Select, names: tuple[str, ...]) -> exp.Select:
+    """The plan's outputs under the given column names: an outer query renaming ``o0``, ``o1`` …"""
+    renamed = [exp.alias_(exp.column(output_alias(i)), name, quoted=True) for i, name in enumerate(names)]
+    return exp.select(*renamed).from_(select.subquery("n"))
+
+
 def output_type(output: Output) -> str:
     """The catalogue type of an output's values: a key's own; an aggregate's a number."""
     value = output.value
@@ -403,15 +409,18 @@ def output_type(output: Output) -> str:
 # --- the self-check -------------------------------------------------------------------------------------
 
 
-def self_check(plan: Plan, sql: str, dialect: str) -> None:
-    """Parse the generated SQL and assert it reads only the plan's tables and columns, and a protected column
-    only as a join key, counted distinct, tested for NULL or as the unit that caps contributions."""
+def self_check(plan: Plan, sql: str, dialect: str, *, names: tuple[str, ...] | None = None) -> None:
+    """Parse the generated SQL and assert it reads only the plan's tables and columns, a protected column only
+    as a join key, counted distinct, tested for NULL or as the unit that caps contributions, and that it names
+    its outputs as asked (``names``, where a file is written from it)."""
     tree = sqlglot.parse_one(sql, read=dialect)
-    names = {table.name for table in plan.tables}
+    tables = {table.name for table in plan.tables}
     for table in tree.find_all(exp.Table):
-        if table.name not in names:
+        if table.name not in tables:
             raise PlanInconsistent(f"table {table.name}")
     read = _columns_read(plan)
+    if names is not None and [e.alias for e in tree.expressions] != list(names):
+        raise PlanInconsistent("output names")
     for column in tree.find_all(exp.Column):
         if not column.table:
             _check_unqualified(plan, column)

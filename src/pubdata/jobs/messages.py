@@ -35,6 +35,51 @@ LABELS = {
     "job.release": ("放行输出", "Release the output"),
     "job.withhold": ("不予放行", "Withhold"),
     "job.download": ("下载输出", "Download the output"),
+    "job.declared": ("声明的输出", "Declared outputs"),
+    "job.format": ("格式", "Format"),
+    "job.columns": ("列（名称:类型，逗号分隔）", "Columns (name:type, comma-separated)"),
+    "job.count_column": ("计数列", "Count column"),
+    "job.max_rows": ("最多行数", "At most rows"),
+    "job.declare_hint": (
+        "声明作业将写出的每个文件：平台按顺序命名为 /output/output-1.csv、/output/output-2.parquet……（名称也在"
+        " /job/outputs.json 中）。运行必须恰好写出这些文件、这些列和类型；计数列（人数、户数等）的每个值须不小于"
+        "合约的最小分组。",
+        "Declare each file the job will write: the platform names them in order /output/output-1.csv, "
+        "/output/output-2.parquet … (also listed in /job/outputs.json). The run must write exactly these files, "
+        "columns and types; every value of a count column (people, households …) must be at least the contract's "
+        "minimum group size.",
+    ),
+    "job.sealed": (
+        "运行结果在运营机构审核员和市数据资源局两次放行之前对提交方保密：此处只显示作业状态。",
+        "A run's results are sealed from the submitter until the operator's reviewer and the bureau have both "
+        "released them: only the job's state is shown here.",
+    ),
+    "job.findings": ("检查发现", "Findings"),
+    "job.preview": ("脱敏预览", "Masked preview"),
+    "job.profile": ("列概况", "Column profile"),
+    "job.column": ("列", "Column"),
+    "job.non_null": ("非空", "Non-null"),
+    "job.distinct": ("不同值", "Distinct"),
+    "job.min": ("最小", "Min"),
+    "job.max": ("最大", "Max"),
+    "job.masked": ("已遮蔽", "masked"),
+    "job.no_findings": ("自动检查未发现问题。", "The automatic checks found nothing."),
+    "job.finding.identifiers": ("含有个人标识", "holds personal identifiers"),
+    "job.finding.across-columns": ("标识被拆分到相邻列", "identifiers split across adjacent columns"),
+    "job.finding.column-name": ("列名含有个人标识", "a column name holds a personal identifier"),
+    "job.finding.metadata": ("Parquet 元数据含有个人标识", "Parquet metadata holds a personal identifier"),
+    "job.finding.small-group": ("计数列有小于最小分组的组", "a count column has a group below the minimum"),
+    "job.finding.type": ("值与声明的类型不符", "values do not have the declared type"),
+    "job.finding.columns": ("列与声明不符", "the columns differ from the declaration"),
+    "job.finding.missing-file": ("未写出声明的文件", "a declared file was not written"),
+    "job.finding.undeclared-file": ("写出了未声明的文件", "a file that was not declared"),
+    "job.finding.not-a-file": ("不是普通文件", "not a regular file"),
+    "job.finding.not-text": ("不是 UTF-8 文本", "not UTF-8 text"),
+    "job.finding.unreadable": ("无法按声明的格式读取", "cannot be read in its declared format"),
+    "job.finding.too-large": ("超过声明或平台的限制", "larger than declared or than the platform's limits"),
+    "job.kind.resident_id": ("身份证号", "resident ID"),
+    "job.kind.mobile": ("手机号", "mobile"),
+    "job.kind.name": ("姓名", "name"),
 }
 
 LABELS |= {
@@ -63,6 +108,32 @@ REFUSALS = {
     "job.not-found": (404, "没有这个{what}。", "No such {what}."),
     "job.kind": (422, "作业类型为 sql 或 python。", "A job is sql or python."),
     "job.title": (422, "请为作业命名。", "Give the job a title."),
+    "job.outputs-none": (
+        422,
+        "请声明作业的输出：每个文件的格式（csv、parquet、json、txt）及其列和类型。",
+        "Declare the job's outputs: each file's format (csv, parquet, json, txt) with its columns and types.",
+    ),
+    "job.outputs-columns": (
+        422,
+        "{file}：表格（csv、parquet、json）须声明列；文本（txt）不声明列。",
+        "{file}: a table (csv, parquet, json) declares its columns; a text (txt) declares none.",
+    ),
+    "job.outputs-duplicate-column": (422, "{file}：列名重复。", "{file}: a column name appears twice."),
+    "job.outputs-count-column": (
+        422,
+        "{file}：计数列须是声明的整数列。",
+        "{file}: the count column must be one of its declared integer columns.",
+    ),
+    "job.outputs-sql": (
+        422,
+        "SQL 作业只写出一个表格：声明一个 csv、parquet 或 json 输出。",
+        "A SQL job writes one table: declare one csv, parquet or json output.",
+    ),
+    "job.outputs-form": (
+        422,
+        "第 {number} 个输出的列写作“名称:类型”，类型为 string、integer、decimal、boolean 或 date。",
+        "Output {number}: write columns as name:type, the type being string, integer, decimal, boolean or date.",
+    ),
     "job.requirement-not-allowed": (
         422,
         "依赖须来自 {allowed}；不能是 {unknown}。",
@@ -127,8 +198,10 @@ REFUSALS = {
         "服务器在 {attempts} 次运行中均被中断。",
         "The server stopped during each of {attempts} runs.",
     ),
-    "job.output-check": (409, "输出未通过自动检查：{problems}。", "{problems}."),
-    "job.withheld": (409, "输出不予放行：{reason}", "The output was withheld: {reason}"),
+    # Said to the submitter whatever went wrong: the details are the reviewers' (masked), never the submitter's.
+    "job.output-check": (409, "作业未通过输出检查。", "The job did not pass the output check."),
+    "job.run-failed": (409, "作业运行未完成。", "The job's run did not complete."),
+    "job.withheld": (409, "输出不予放行。", "The output was withheld."),
 }
 
 ACTIONS = {

@@ -30,6 +30,8 @@ class Job(Audited, Base):
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     code: Mapped[str] = mapped_column(Text, nullable=False)
     requirements: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    # JSON list of the declared outputs (``jobs.schemas.DeclaredOutput``): the only files a run may write.
+    outputs: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     code_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

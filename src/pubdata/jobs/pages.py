@@ -3,8 +3,6 @@ bureau, one job's page with its review, previews and releases, and the downloads
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -38,7 +36,14 @@ def jobs_page(request: Request, session: ReadSession, principal: PagePrincipal) 
         and not all(jobs.released_by(job, side) for side in jobs.release_sides(principal, job))
     ]
     names = identity.organisation_names(session, {job.organisation_id for job in found})
-    context = {"jobs": found, "reviewing": reviewing, "releasing": releasing, "names": names, "rules": rules}
+    # Each row as its viewer may see it (``rules.job_view``): the list shows nothing the job's page would not.
+    context = {
+        "jobs": [jobs.view_of(principal, job) for job in found],
+        "reviewing": [jobs.view_of(principal, job) for job in reviewing],
+        "releasing": [jobs.view_of(principal, job) for job in releasing],
+        "names": names,
+        "rules": rules,
+    }
     return render(request, "jobs/jobs.html", context)
 
 
@@ -56,19 +61,11 @@ def _job_page(
     error: Refused | None = None,
 ) -> HTMLResponse:
     job = jobs.get(session, principal=principal, job_id=job_id)
-    domain_dir = platform.settings.domain_dir
     offered = access.actions(principal, job, {**REVIEW, **RELEASE, "download": "job.download"}, rules.LIFECYCLE)
-    releaser = access.may(principal, "job.release", job)
     sides = jobs.release_sides(principal, job)
     context = {
-        "job": job,
+        "job": jobs.view_of(principal, job),  # the page shows this view only, never the row
         "rules": rules,
-        "manifest": json.loads(job.manifest),
-        "requirements": json.loads(job.requirements),
-        "log": jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=domain_dir)
-        if releaser or job.state == rules.J.RELEASED
-        else None,
-        "previews": jobs.previews_of(session, principal=principal, job_id=job_id, domain_dir=domain_dir),
         "names": identity.organisation_names(session, {job.organisation_id, job.operator_id}),
         "can_review": "approve" in offered,
         "can_release": "release" in offered,

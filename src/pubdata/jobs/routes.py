@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from pubdata.common.stored import FromJsonText
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.jobs import service as jobs
-from pubdata.jobs.models import Job
+from pubdata.jobs.schemas import MAX_OUTPUTS, DeclaredOutput
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
@@ -24,6 +23,7 @@ class DevRunIn(BaseModel):
     kind: str = "python"
     code: str = Field(min_length=1, max_length=200_000)
     requirements: list[str] = Field(default_factory=list, max_length=10)
+    outputs: list[DeclaredOutput] = Field(default_factory=list, max_length=MAX_OUTPUTS)
 
 
 @router.post("/dev/runs")
@@ -40,6 +40,7 @@ def dev_run(body: DevRunIn, platform: PlatformDep, principal: ApiPrincipal) -> d
         domain_dir=settings.domain_dir,
         mock_dir=settings.mock_dir,
         work_dir=settings.work_dir,
+        outputs=body.outputs,
     )
 
 
@@ -53,6 +54,7 @@ class JobIn(BaseModel):
     kind: str
     code: str = Field(min_length=1, max_length=200_000)
     requirements: list[str] = Field(default_factory=list, max_length=10)
+    outputs: list[DeclaredOutput] = Field(default_factory=list, max_length=MAX_OUTPUTS)
 
 
 class ReviewIn(BaseModel):
@@ -67,32 +69,44 @@ class WithholdIn(BaseModel):
 
 
 class JobOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A job as the caller may see it (``rules.job_view``): only the fields its side may see in its state are
+    in the answer. Before both releases its submitter gets what it handed in and the job's state, nothing of
+    the run."""
+
     id: int
-    contract_id: int
-    title: str
-    kind: str
-    code: str
-    requirements: Annotated[list[str], FromJsonText]
-    code_digest: str
     state: str
-    attempts: int
-    created_at: datetime
-    reviewed_at: datetime | None
-    review_note: str
-    started_at: datetime | None
-    finished_at: datetime | None
-    outcome_rule: str | None
-    outcome_detail: str
-    outputs: Annotated[dict[str, Any], FromJsonText] = Field(validation_alias="manifest")
-    operator_released_at: datetime | None
-    bureau_released_at: datetime | None
-    downloads: int
+    contract_id: int | None = None
+    title: str | None = None
+    kind: str | None = None
+    code: str | None = None
+    requirements: list[str] | None = None
+    outputs: list[DeclaredOutput] | None = None
+    code_digest: str | None = None
+    created_at: datetime | None = None
+    reviewed_at: datetime | None = None
+    review_note: str | None = None
+    outcome_rule: str | None = None
+    outcome_detail: str | None = None
+    attempts: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    exit_code: int | None = None
+    files: list[dict[str, Any]] | None = None
+    findings: list[dict[str, Any]] | None = None
+    previews: list[dict[str, Any]] | None = None
+    log_preview: list[str] | None = None
+    operator_released_at: datetime | None = None
+    bureau_released_at: datetime | None = None
+    downloads: int | None = None
 
 
-@router.post("/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED)
-def submit_job(body: JobIn, session: CommandSession, principal: ApiPrincipal) -> Job:
-    return jobs.submit(
+def _out(shown: dict[str, Any]) -> JobOut:
+    return JobOut.model_validate(shown)
+
+
+@router.post("/jobs", status_code=status.HTTP_201_CREATED, response_model=JobOut, response_model_exclude_unset=True)
+def submit_job(body: JobIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+    job = jobs.submit(
         session,
         principal=principal,
         contract_id=body.contract_id,
@@ -100,37 +114,42 @@ def submit_job(body: JobIn, session: CommandSession, principal: ApiPrincipal) ->
         kind=body.kind,
         code=body.code,
         requirements=body.requirements,
+        outputs=body.outputs,
     )
+    session.flush()
+    return _out(jobs.view_of(principal, job))
 
 
-@router.get("/jobs", response_model=list[JobOut])
-def list_jobs(session: ReadSession, principal: ApiPrincipal) -> list[Job]:
-    return jobs.list_for(session, principal=principal)
+@router.get("/jobs", response_model=list[JobOut], response_model_exclude_unset=True)
+def list_jobs(session: ReadSession, principal: ApiPrincipal) -> list[JobOut]:
+    return [_out(shown) for shown in jobs.views(session, principal=principal)]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: int, session: ReadSession, principal: ApiPrincipal) -> Job:
-    return jobs.get(session, principal=principal, job_id=job_id)
+@router.get("/jobs/{job_id}", response_model=JobOut, response_model_exclude_unset=True)
+def get_job(job_id: int, session: ReadSession, principal: ApiPrincipal) -> JobOut:
+    return _out(jobs.view(session, principal=principal, job_id=job_id))
 
 
-@router.post("/jobs/{job_id}/review", response_model=JobOut)
-def review_job(job_id: int, body: ReviewIn, session: CommandSession, principal: ApiPrincipal) -> Job:
-    return jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
+@router.post("/jobs/{job_id}/review", response_model=JobOut, response_model_exclude_unset=True)
+def review_job(job_id: int, body: ReviewIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+    job = jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
+    return _out(jobs.view_of(principal, job))
 
 
-@router.post("/jobs/{job_id}/release", response_model=JobOut)
-def release_job(job_id: int, session: CommandSession, principal: ApiPrincipal) -> Job:
-    return jobs.release(session, principal=principal, job_id=job_id)
+@router.post("/jobs/{job_id}/release", response_model=JobOut, response_model_exclude_unset=True)
+def release_job(job_id: int, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+    return _out(jobs.view_of(principal, jobs.release(session, principal=principal, job_id=job_id)))
 
 
-@router.post("/jobs/{job_id}/withhold", response_model=JobOut)
-def withhold_job(job_id: int, body: WithholdIn, session: CommandSession, principal: ApiPrincipal) -> Job:
-    return jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason)
+@router.post("/jobs/{job_id}/withhold", response_model=JobOut, response_model_exclude_unset=True)
+def withhold_job(job_id: int, body: WithholdIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+    return _out(jobs.view_of(principal, jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason)))
 
 
 @router.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
-def job_log(job_id: int, session: ReadSession, platform: PlatformDep, principal: ApiPrincipal) -> str:
-    return jobs.log_of(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
+def job_log(job_id: int, session: ReadSession, principal: ApiPrincipal) -> str:
+    """The run's log, masked (the reviewers'; the submitter's once released)."""
+    return jobs.log_of(session, principal=principal, job_id=job_id)
 
 
 @router.get("/jobs/{job_id}/output")

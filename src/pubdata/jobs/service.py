@@ -11,13 +11,14 @@ import io
 import json
 import shutil
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pubdata.common import clock
+from pubdata.common import canonical, clock
 from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
@@ -25,7 +26,8 @@ from pubdata.identity import access
 from pubdata.identity.access import Principal, Who
 from pubdata.jobs import rules, worker
 from pubdata.jobs.models import Job
-from pubdata.jobs.outputs import Workspace, workspace
+from pubdata.jobs.outputs import Context, Workspace, check_outputs, workspace
+from pubdata.jobs.schemas import DeclaredOutput
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
 from pubdata.queries import service as queries
@@ -36,21 +38,43 @@ RELEASE = signoff.SignOff(
 RELEASING_SIDES = {"operator": "job.release-for-operator", "bureau": "job.release-for-bureau"}
 
 
-def _checked_code(kind: str, code: str, requirements: list[str], policy: queries.Policy) -> str:
-    """The code as it will run: SQL through every query check (and its small-group rewrite), Python through
-    the import allow-list. Refusals name their rule."""
+def _checked_code(
+    kind: str, code: str, requirements: list[str], policy: queries.Policy, outputs: Sequence[DeclaredOutput]
+) -> str:
+    """The code as it will run: SQL compiled to its governed plan (small groups suppressed, its outputs named
+    as declared), Python through the import allow-list. Refusals name their rule."""
     if kind not in rules.JOB_KINDS:
         raise Refused("job.kind")
     unknown = rules.requirement_problems(requirements)
     if unknown:
         raise Refused("job.requirement-not-allowed", allowed=list(rules.ALLOWED_REQUIREMENTS), unknown=unknown)
     if kind == "sql":
-        return queries.job_sql(code, policy)
+        return queries.job_sql(code, policy, [column.name for column in outputs[0].columns] if outputs else [])
     problems = rules.script_problems(code, requirements)
     if problems:
         rule = problems[0][0]
         raise Refused(rule, problems=[phrase for found, phrase in problems[:5] if found == rule])
     return code
+
+
+def _checked_outputs(kind: str, outputs: Sequence[DeclaredOutput]) -> None:
+    problem = rules.declaration_problem(outputs)
+    if problem is not None:
+        rule, params = problem
+        raise Refused(rule, file=params.get("file", ""))
+    if kind == "sql" and (len(outputs) != 1 or outputs[0].format == "txt"):
+        raise Refused("job.outputs-sql")
+
+
+def code_digest(kind: str, code: str, requirements: list[str], outputs: Sequence[DeclaredOutput]) -> str:
+    """What the reviewer approves, as one digest: the code, its requirements and its declared outputs."""
+    document = {
+        "kind": kind,
+        "code": code,
+        "requirements": sorted(set(requirements)),
+        "outputs": rules.declaration_document(outputs),
+    }
+    return hashlib.sha256(canonical.dumps(document)).hexdigest()
 
 
 def submit(
@@ -62,13 +86,16 @@ def submit(
     kind: str,
     code: str,
     requirements: list[str],
+    outputs: Sequence[DeclaredOutput],
 ) -> Job:
-    """The assignee hands in SQL or a script to run on the real data; a reviewer reads it before it runs."""
+    """The assignee hands in SQL or a script to run on the real data, and declares the files it will write; a
+    reviewer reads both before it runs."""
     use = contracts.open_use(session, principal=principal, contract_id=contract_id, permission="job.submit")
     if use.terms.is_dp:
         raise Refused("job.dp-contract")
     policy, _ = queries.policy_for(session, use.terms)
-    _checked_code(kind, code, requirements, policy)
+    _checked_outputs(kind, outputs)
+    _checked_code(kind, code, requirements, policy, outputs)
     job = Job(
         contract_id=use.contract_id,
         organisation_id=principal.organisation_id,
@@ -78,7 +105,8 @@ def submit(
         kind=kind,
         code=code,
         requirements=json.dumps(sorted(set(requirements))),
-        code_digest=hashlib.sha256(code.encode("utf-8")).hexdigest(),
+        outputs=json.dumps(rules.declaration_document(outputs), ensure_ascii=False),
+        code_digest=code_digest(kind, code, requirements, outputs),
         state=rules.LIFECYCLE.initial,
         attempts=0,
         review_note="",
@@ -98,6 +126,7 @@ def submit(
             "kind": kind,
             "code_sha256": job.code_digest,
             "requirements": json.loads(job.requirements),
+            "outputs": json.loads(job.outputs),
         },
     )
     return job
@@ -111,6 +140,65 @@ def get(session: Session, *, principal: Who, job_id: int, permission: str = "job
 def list_for(session: Session, *, principal: Who) -> list[Job]:
     statement = access.visible(select(Job), principal, Job).order_by(Job.id.desc())
     return list(session.execute(statement).scalars())
+
+
+# --- what a viewer may see of a job: one rule (``rules.job_view``) for every answer, page and record ---------
+
+
+def viewer(principal: Who, job: Job) -> str:
+    """The viewer's side of ``job``: a reviewer (may release it), its submitter, or another reader."""
+    return rules.audience(
+        may_release=access.may(principal, "job.release", job),
+        is_submitter=principal.organisation_id == job.organisation_id,
+    )
+
+
+def _record(job: Job) -> dict[str, Any]:
+    """Everything known of a job, unfiltered: only ever handed to ``rules.job_view``."""
+    manifest = json.loads(job.manifest)
+    files = [*manifest.get("files", []), *([manifest["log"]] if manifest.get("log") else [])]
+    return {
+        "id": job.id,
+        "contract_id": job.contract_id,
+        "organisation_id": job.organisation_id,
+        "operator_id": job.operator_id,
+        "title": job.title,
+        "kind": job.kind,
+        "code": job.code,
+        "requirements": json.loads(job.requirements),
+        "outputs": json.loads(job.outputs),
+        "code_digest": job.code_digest,
+        "state": job.state,
+        "created_at": job.created_at,
+        "reviewed_at": job.reviewed_at,
+        "review_note": job.review_note,
+        "attempts": job.attempts,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "exit_code": job.exit_code,
+        "outcome_rule": job.outcome_rule,
+        "outcome_detail": job.outcome_detail,
+        "files": files,
+        "findings": manifest.get("findings", []),
+        "previews": manifest.get("previews", []),
+        "log_preview": manifest.get("log_preview", []),
+        "operator_released_at": job.operator_released_at,
+        "bureau_released_at": job.bureau_released_at,
+        "downloads": job.downloads,
+    }
+
+
+def view_of(principal: Who, job: Job) -> dict[str, Any]:
+    """What ``principal`` may see of ``job`` now: the one answer every route, page and record gives."""
+    return rules.job_view(_record(job), viewer=viewer(principal, job))
+
+
+def view(session: Session, *, principal: Who, job_id: int) -> dict[str, Any]:
+    return view_of(principal, get(session, principal=principal, job_id=job_id))
+
+
+def views(session: Session, *, principal: Who) -> list[dict[str, Any]]:
+    return [view_of(principal, job) for job in list_for(session, principal=principal)]
 
 
 def review(session: Session, *, principal: Who, job_id: int, approve: bool, note: str) -> Job:
@@ -202,8 +290,11 @@ def download(session: Session, *, principal: Who, job_id: int, domain_dir: Path)
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
                 raise Refused("job.output-changed", name=item["name"])
             archive.writestr(item["name"], content)
-        if space.log.exists():
-            archive.writestr("run.log", space.log.read_bytes())
+        if manifest.get("log"):  # the log is an output: released with the rest, as it was checked
+            content = space.log.read_bytes()
+            if hashlib.sha256(content).hexdigest() != manifest["log"]["sha256"]:
+                raise Refused("job.output-changed", name="run.log")
+            archive.writestr("run.log", content)
     job.downloads += 1
     ledger.record(
         session,
@@ -215,65 +306,33 @@ def download(session: Session, *, principal: Who, job_id: int, domain_dir: Path)
     return buffer.getvalue()
 
 
-def log_of(session: Session, *, principal: Who, job_id: int, domain_dir: Path) -> str:
-    """The run's log: the reviewers read it before release; the submitter only once released."""
-    job = get(session, principal=principal, job_id=job_id)
-    if not access.may(principal, "job.release", job) and job.state != rules.J.RELEASED:
+def log_of(session: Session, *, principal: Who, job_id: int) -> str:
+    """The run's log, masked as the check left it: the reviewers read it in every state, the submitter only once
+    released. Nobody reads the raw log here: it leaves only in the released zip, checked like every output."""
+    shown = view(session, principal=principal, job_id=job_id)
+    if "log_preview" not in shown:
         raise Refused("job.log-held")
-    path = workspace(domain_dir, job.id).log
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
-
-PREVIEW_BYTES = 4096
-PREVIEWED_STATES = (rules.J.HELD.value, rules.J.RELEASED.value, rules.J.WITHHELD.value)
-
-
-def previews_of(session: Session, *, principal: Who, job_id: int, domain_dir: Path) -> dict[str, str]:
-    """The start of each output, for the people who release it (and the submitter once released). Only outputs
-    that passed the automatic checks are shown: a blocked output may hold exactly what must not be seen."""
-    job = get(session, principal=principal, job_id=job_id)
-    releaser = access.may(principal, "job.release", job)
-    if job.state not in PREVIEWED_STATES or not (releaser or job.state == rules.J.RELEASED):
-        return {}
-    output = workspace(domain_dir, job.id).output
-    return {
-        item["name"]: (output / item["name"]).read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace")
-        for item in json.loads(job.manifest).get("files", [])
-        if not item["name"].endswith(".parquet")
-    }
+    return "\n".join(shown["log_preview"])
 
 
 def record_of(session: Session, *, principal: Who, job_id: int) -> dict[str, Any]:
-    """The run record (运行记录): what ran, who decided what and when, what came out, and the ledger entries."""
+    """The run record (运行记录): what ran, who decided what and when, what came out, and the ledger entries —
+    as much of it as the viewer may see (``rules.job_view``)."""
     job = get(session, principal=principal, job_id=job_id)
+    shown = view_of(principal, job)
     entries = ledger.entries_for_subject(session, subject=f"job:{job.id}")
-    return {
-        "job": job.id,
-        "title": job.title,
-        "contract": job.contract_id,
-        "kind": job.kind,
-        "state": job.state,
-        "code_sha256": job.code_digest,
-        "requirements": json.loads(job.requirements),
-        "attempts": job.attempts,
-        "reviewed_at": job.reviewed_at,
-        "review_note": job.review_note,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "exit_code": job.exit_code,
-        "outcome_rule": job.outcome_rule,
-        "outcome_detail": job.outcome_detail,
-        "operator_released_at": job.operator_released_at,
-        "bureau_released_at": job.bureau_released_at,
-        "downloads": job.downloads,
-        "outputs": json.loads(job.manifest),
-        "ledger": entries,
-    }
+    if viewer(principal, job) != "reviewer" and job.state != rules.J.RELEASED:
+        # When each entry was recorded would time the run, and a run's length can carry what it read.
+        entries = [{key: value for key, value in entry.items() if key != "recorded_at"} for entry in entries]
+    return {**shown, "ledger": entries}
 
 
 def record_document(session: Session, *, principal: Who, job_id: int) -> str:
     """The run record as the JSON file people download."""
     return json.dumps(record_of(session, principal=principal, job_id=job_id), ensure_ascii=False, indent=2, default=str)
+
+
+PREVIEW_BYTES = 4096  # of a development run's file on mock data (nothing in it is real)
 
 
 # --- development on mock data ----------------------------------------------------------------------------
@@ -290,13 +349,15 @@ def dev_run(
     domain_dir: Path,
     mock_dir: Path,
     work_dir: Path,
+    outputs: Sequence[DeclaredOutput] = (),
 ) -> dict[str, Any]:
     """Run SQL or a script on mock data, isolated as a real job is, and hand back everything it made at once:
-    nothing in it is real, so nothing is held."""
+    nothing in it is real, so nothing is held. With declared outputs, the output check runs too and its
+    findings come back, so a job that passes on mock data meets its declaration on the real data."""
     use = queries.open_development(units, principal=principal, contract_id=contract_id)
     with units.read() as session:
         policy, _ = queries.policy_for(session, use.terms)
-        checked = _checked_code(kind, code, requirements, policy)
+        checked = _checked_code(kind, code, requirements, policy, outputs)
         tables = worker.table_paths(
             queries.mock_tables(session, terms=use.terms, domain_dir=domain_dir, mock_dir=mock_dir), mock_dir
         )
@@ -311,7 +372,15 @@ def dev_run(
     digest = hashlib.sha256(code.encode()).hexdigest()[:12]
     space = Workspace(work_dir / f"dev-{principal.user_id}-{digest}-{clock.now().timestamp():.0f}")
     try:
-        ran = worker.run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS)
+        if outputs:
+            _checked_outputs(kind, outputs)
+        declared = tuple(outputs) or (DeclaredOutput(format="csv", columns=[]),)
+        ran = worker.run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS, outputs=declared)
+        findings: list[dict[str, Any]] = []
+        if outputs and ran.exit_code == 0 and not ran.timed_out:
+            context = Context(min_group_size=use.terms.min_group_size, limits=rules.DEV_LIMITS)
+            manifest, _ = check_outputs(space, outputs, limits=rules.DEV_LIMITS, context=context)
+            findings = manifest["findings"]
         files = [
             {
                 "name": path.name,
@@ -326,6 +395,7 @@ def dev_run(
             "timed_out": ran.timed_out,
             "log": ran.log,
             "files": files,
+            "findings": findings,
             "tables": sorted(tables),
         }
     finally:

@@ -6,24 +6,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import scope
+from pubdata.catalog import service as catalog
 from pubdata.common import clock, messages
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import TableRef
+from pubdata.engines.duckdb import locked_connection, quote
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
 from pubdata.jobs import isolation, rules
 from pubdata.jobs.models import Job
-from pubdata.jobs.outputs import Workspace, check_outputs, workspace
+from pubdata.jobs.outputs import Context, Workspace, check_outputs, log_preview, read_declared, workspace
+from pubdata.jobs.schemas import DeclaredOutput
 from pubdata.ledger import service as ledger
 from pubdata.queries import service as queries
 
@@ -33,9 +38,12 @@ spec = json.load(open("/job/spec.json"))
 con = duckdb.connect()
 for name in spec["tables"]:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('/data/{name}.parquet')")
-con.execute(f"COPY ({spec['sql']}) TO '/output/result.csv' (HEADER)")
-print("result.csv written")
+options = {"csv": "(HEADER)", "parquet": "(FORMAT parquet)", "json": "(FORMAT json)"}[spec["format"]]
+con.execute(f"COPY ({spec['sql']}) TO '/output/{spec['output']}' {options}")
+print("written")
 """
+PROTECTED_FORMATS = ("resident_id", "mobile", "person_name")
+PROTECTED_VALUES = 2_000_000  # per column: what the worker holds to look outputs up against
 WORKER = PlatformItself(SYSTEM)
 
 
@@ -68,6 +76,11 @@ class Started:
     code: str = ""
     tables: dict[str, Path] | None = None
     min_group_size: int = 10
+    outputs: tuple[DeclaredOutput, ...] = ()
+    # (table file, column, format) of every identifying column of the contract's data, and the names of its
+    # sensitive fields: what the output check looks up and masks.
+    identifying: tuple[tuple[Path, str, str], ...] = ()
+    sensitive: frozenset[str] = frozenset()
 
 
 def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started | None:
@@ -107,8 +120,46 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
         subject=job,
         payload={"attempt": job.attempts, "resources": list(terms.resources), "code_sha256": job.code_digest},
     )
-    code = queries.job_sql(job.code, policy) if job.kind == "sql" else job.code
-    return Started(job.id, job.kind, code, table_paths(refs, domain_dir), terms.min_group_size)
+    declared = tuple(read_declared(job.outputs))
+    names = [column.name for column in declared[0].columns] if declared else []
+    code = queries.job_sql(job.code, policy, names) if job.kind == "sql" else job.code
+    identifying, sensitive = [], set()
+    for code_name in terms.resources:
+        fields, file = catalog.data_of(session, code=code_name)
+        sensitive |= {spec.name for spec in fields if spec.sensitivity != "none" or spec.format}
+        identifying += [
+            (domain_dir / file, spec.name, str(spec.format)) for spec in fields if spec.format in PROTECTED_FORMATS
+        ]
+    return Started(
+        job.id,
+        job.kind,
+        code,
+        table_paths(refs, domain_dir),
+        terms.min_group_size,
+        declared,
+        tuple(identifying),
+        frozenset(sensitive),
+    )
+
+
+def protected_values(identifying: tuple[tuple[Path, str, str], ...]) -> rules.Protected:
+    """The contract's real identifiers, read next to the data by a DuckDB that may open those files only and
+    has a memory limit; held by the worker for one check, never written anywhere, never shown."""
+    found: dict[str, list[str]] = {"resident_id": [], "mobile": [], "person_name": []}
+    if not identifying:
+        return rules.NO_PROTECTED
+    con = locked_connection(sorted({path for path, _, _ in identifying}), memory_limit="512MB")
+    try:
+        for path, column, kind in identifying:
+            rows = con.execute(
+                f"SELECT DISTINCT CAST({quote(column)} AS VARCHAR) FROM read_parquet(?) "
+                f"WHERE {quote(column)} IS NOT NULL LIMIT {PROTECTED_VALUES}",
+                [str(path.resolve())],
+            ).fetchall()
+            found[kind] += [row[0] for row in rows]
+    finally:
+        con.close()
+    return rules.Protected.of(found["resident_id"], found["mobile"], found["person_name"])
 
 
 def table_paths(tables: dict[str, TableRef], store: Path) -> dict[str, Path]:
@@ -129,15 +180,26 @@ def _require_scope_still(session: Session, job: Job, resources: tuple[str, ...])
 
 
 def run_isolated(
-    kind: str, code: str, *, tables: dict[str, Path], space: Workspace, limits: rules.Limits
+    kind: str,
+    code: str,
+    *,
+    tables: dict[str, Path],
+    space: Workspace,
+    limits: rules.Limits,
+    outputs: tuple[DeclaredOutput, ...] = (),
 ) -> isolation.Outcome:
-    """Write a run's files and run it isolated: a script as it is, SQL (already checked) through a small runner."""
+    """Write a run's files and run it isolated: a script as it is, SQL (already checked) through a small runner
+    that writes the one declared table. ``/job/outputs.json`` names the files the run is to write."""
     space.root.mkdir(parents=True, exist_ok=True)
-    extra = {}
+    names = [rules.output_name(index, output.format) for index, output in enumerate(outputs)]
+    extra = {"outputs.json": space.root / "outputs.json"}
+    extra["outputs.json"].write_text(json.dumps(names), encoding="utf-8")
     if kind == "sql":
         space.script.write_text(SQL_RUNNER, encoding="utf-8")
         extra["spec.json"] = space.root / "spec.json"
-        extra["spec.json"].write_text(json.dumps({"sql": code, "tables": sorted(tables)}), encoding="utf-8")
+        output_format = outputs[0].format if outputs else "csv"
+        spec = {"sql": code, "tables": sorted(tables), "format": output_format, "output": f"output-1.{output_format}"}
+        extra["spec.json"].write_text(json.dumps(spec), encoding="utf-8")
     else:
         space.script.write_text(code, encoding="utf-8")
     return isolation.run(script=space.script, tables=tables, output_dir=space.output, limits=limits, extra_files=extra)
@@ -163,14 +225,20 @@ def execute_next(units: UnitOfWork, *, domain_dir: Path, limits: rules.Limits = 
     space = workspace(domain_dir, started.job_id)
     try:
         ran: isolation.Outcome | isolation.IsolationUnavailable = run_isolated(
-            started.kind, started.code, tables=started.tables, space=space, limits=limits
+            started.kind, started.code, tables=started.tables, space=space, limits=limits, outputs=started.outputs
         )
     except isolation.IsolationUnavailable as error:
         ran = error
+    manifest: dict[str, Any]
+    context = Context(protected_values(started.identifying), started.sensitive, started.min_group_size, limits)
+    if isinstance(ran, isolation.IsolationUnavailable) or ran.exit_code != 0 or ran.timed_out:
+        manifest, passed = {"run": secrets.token_hex(16), "log_preview": log_preview(space, context)}, False
+    else:  # checked with no transaction open: reading a large output takes a while
+        manifest, passed = check_outputs(space, started.outputs, limits=limits, context=context)
     with units.command() as session:
         job = session.get(Job, started.job_id)
         assert job is not None
-        _record_outcome(session, job, ran, space, limits, started.min_group_size)
+        _record_outcome(session, job, ran, limits, manifest, passed)
     return Ran(started.job_id, getattr(ran, "run_uid", None))
 
 
@@ -178,10 +246,11 @@ def _record_outcome(
     session: Session,
     job: Job,
     ran: isolation.Outcome | isolation.IsolationUnavailable,
-    space: Workspace,
     limits: rules.Limits,
-    min_group_size: int,
+    manifest: dict[str, Any],
+    passed: bool,
 ) -> None:
+    job.manifest = json.dumps(manifest, ensure_ascii=False)
     if isinstance(ran, isolation.IsolationUnavailable):
         _finish(job, "fail", rule=ran.rule, detail=ran.detail_in("en"))
     elif ran.exit_code != 0 or ran.timed_out:
@@ -189,22 +258,18 @@ def _record_outcome(
         _finish(job, "fail", **_failure(ran, limits))
     else:
         job.exit_code = 0
-        manifest, problems = check_outputs(space, limits=limits, min_group_size=min_group_size)
-        job.manifest = json.dumps(manifest, ensure_ascii=False)
-        if problems:
-            _finish(job, "block", rule="job.output-check", detail=outcome("job.output-check", problems=problems))
-        else:
+        if passed:
             _finish(job, "hold", rule=None, detail="")
+        else:
+            _finish(job, "block", rule="job.output-check", detail=outcome("job.output-check"))
+    # The entry names the outcome by its action and pins the manifest by a digest that a random run id makes
+    # unguessable: an outcome's details (exit code, findings) are not in the ledger, whose digests anyone reads.
     ledger.record(
         session,
         actor=SYSTEM,
         action=f"job.{rules.OUTCOME_EVENTS[job.state]}",
         subject=job,
-        payload={
-            "rule": job.outcome_rule,
-            "exit_code": job.exit_code,
-            "manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest(),
-        },
+        payload={"manifest_sha256": hashlib.sha256(job.manifest.encode()).hexdigest()},
     )
 
 

@@ -218,6 +218,11 @@ REFUSALS = {
         "查询的 FROM 须为以个人或单位为单元的表，以便抑制小分组。",
         "The query's FROM must name a table of persons or entities, so small groups can be suppressed.",
     ),
+    "sql.job-columns": (
+        403,
+        "查询有 {outputs} 个输出，作业却声明了 {declared} 列；两者须一一对应。",
+        "The query has {outputs} outputs but the job declares {declared} columns; they must match one to one.",
+    ),
     "web.sql": (422, "请先写一个查询。", "Write a query first."),
 }
 

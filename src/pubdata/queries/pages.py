@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from pubdata.common import masking
@@ -21,10 +22,11 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.jobs import rules as job_rules
 from pubdata.jobs import service as jobs
+from pubdata.jobs.schemas import DeclaredOutput
 from pubdata.platform import Platform
 from pubdata.queries import service
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import number, texts
+from pubdata.web.forms import number, texts, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 if TYPE_CHECKING:
@@ -34,9 +36,10 @@ router = APIRouter(include_in_schema=False)
 SAMPLE_SCRIPT = """import pandas as pd
 
 people = pd.read_parquet("/data/{table}.parquet")
-summary = people.describe(include="number")
-summary.to_csv("/output/summary.csv")
-print(summary)
+by_district = people.groupby("district").size().rename("persons").reset_index()
+by_district = by_district[by_district["persons"] >= 10]  # the contract's minimum group size
+by_district.to_csv("/output/output-1.csv", index=False)  # declared: district:string, persons:integer
+print(len(by_district), "districts")
 """
 
 
@@ -82,6 +85,8 @@ def _console(
         ),
         "sample_sql": f"SELECT count(*) AS n FROM {tables[0]}" if tables else "",
         "sample_script": SAMPLE_SCRIPT.format(table=tables[0] if tables else "table"),
+        "output_slots": range(1, OUTPUT_SLOTS + 1),
+        "output_formats": ("csv", "parquet", "json", "txt"),
         "shown": _shown,
         **result,
     }
@@ -171,6 +176,7 @@ async def submit_job(
             kind=str(form.get("kind") or ""),
             code=str(form.get("code") or ""),
             requirements=requirements,
+            outputs=_declared(form),
         ),
         action="submit",
         then=lambda job: f"/jobs/{job.id}",
@@ -180,3 +186,29 @@ async def submit_job(
 
 def _untitled() -> str:
     raise Refused("job.title")
+
+
+OUTPUT_SLOTS = 3  # the form offers this many declared outputs; the API takes up to jobs.schemas.MAX_OUTPUTS
+
+
+def _declared(form: dict[str, Any]) -> list[DeclaredOutput]:
+    """The outputs the form declares: for each slot with a format, its columns (``name:type, …``), count column
+    and row limit, validated like the API's."""
+    declared = []
+    for slot in range(1, OUTPUT_SLOTS + 1):
+        output_format = str(form.get(f"output_format_{slot}") or "").strip()
+        if not output_format:
+            continue
+        columns = job_rules.columns_from_text(str(form.get(f"output_columns_{slot}") or ""))
+        if columns is None:
+            raise Refused("job.outputs-form", number=slot)
+        body: dict[str, Any] = {"format": output_format, "columns": columns}
+        if count := str(form.get(f"output_count_{slot}") or "").strip():
+            body["count_column"] = count
+        if rows := number(form, f"output_rows_{slot}"):
+            body["max_rows"] = rows
+        try:
+            declared.append(DeclaredOutput.model_validate(body))
+        except ValidationError as error:
+            raise validation_refusal(error) from None
+    return declared

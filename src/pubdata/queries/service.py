@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from pubdata.privacy import service as privacy
 from pubdata.queries import mock, planner
 
 QUERY_TIMEOUT_SECONDS = 30.0
+OUTPUT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a job's declared column, as its schema allows
 DEV_MAX_ROWS = 1000
 # What a refused call is before it reaches the data: the contract said no, or the plan did.
 CALL_REFUSALS = (contracts.ContractRefused, planner.QueryRefused, dp.DpRefused)
@@ -101,10 +103,13 @@ def _recorded_as_refused_call(principal: Principal, contract_id: int) -> Iterato
         raise
 
 
-def job_sql(sql: str, policy: planner.Policy) -> str:
+def job_sql(sql: str, policy: planner.Policy, names: Sequence[str]) -> str:
     """A SQL job's query as it will run in the job's own DuckDB: planned like any query, generated from the
-    plan (the submitted text never runs), small groups suppressed."""
-    return duckdb_sql_of(planner.plan(sql, policy))
+    plan (the submitted text never runs), small groups suppressed, its outputs named as the job declares."""
+    plan = planner.plan(sql, policy)
+    if len(names) != len(plan.outputs) or not all(OUTPUT_NAME.fullmatch(name) for name in names):
+        raise planner.QueryRefused("sql.job-columns", outputs=len(plan.outputs), declared=len(names))
+    return duckdb_sql_of(plan, names=tuple(names))
 
 
 def _digest(text: str) -> str:

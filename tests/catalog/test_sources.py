@@ -451,3 +451,24 @@ def test_a_department_chooses_an_approved_connection_on_the_resource_page(client
         )
         assert tried.status_code == 422 and 'data-testid="load-refused"' in tried.text  # nothing listens there
         assert pages.get("/sources").status_code == 200  # its own connections, read-only
+
+
+def test_odd_input_gets_a_4xx_never_a_500(client, platform, accounts):
+    repeated = approve(client, accounts["bureau"], accounts["police"], "postgresql://r@10.9.8.7/p?sslmode=a&sslmode=b")
+    assert repeated.status_code == 201 and repeated.json()["options"] == {"sslmode": ["a", "b"]}
+    assert client.get("/api/v1/sources", headers=accounts["bureau"].headers).status_code == 200
+    huge = 10**30
+    body = {"name": "大", "provider_id": huge, "url": "postgresql://r@10.9.8.7/p"}
+    assert client.post("/api/v1/sources", headers=accounts["bureau"].headers, json=body).status_code == 422
+    assert client.get(f"/api/v1/sources/{huge}", headers=accounts["bureau"].headers).status_code == 422
+    assert client.post(f"/api/v1/sources/{huge}/disable", headers=accounts["bureau"].headers).status_code == 422
+    assert client.get("/api/v1/sources/99999", headers=accounts["bureau"].headers).status_code == 404
+    resource = describe(client, accounts["police"])
+    assert load(client, accounts["police"], resource["id"], huge).status_code == 422
+    assert load(client, accounts["police"], resource["id"], 99999).status_code == 404
+    unnamed = client.post(
+        "/api/v1/sources",
+        headers=accounts["bureau"].headers,
+        json={"name": "<script>", "provider_id": accounts["police"].organisation_id, "url": "postgresql://r@h/p"},
+    )
+    assert unnamed.status_code == 422

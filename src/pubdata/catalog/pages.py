@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -295,7 +295,7 @@ def load_sql_page(
     """Load from one of the department's approved source connections, chosen from the page's list."""
     check_csrf(request, csrf_token)
     try:
-        if not source_id.isdigit() or not query.strip():
+        if not source_id.isdigit() or not 0 < int(source_id) <= rules.MAX_ID or not query.strip():
             raise Refused("catalog.source-choice")
         result, version = service.load(
             platform,
@@ -438,7 +438,7 @@ def disable_source(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    source_id: int,
+    source_id: Annotated[int, Path(ge=1, le=rules.MAX_ID)],
     csrf_token: Text,
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -177,7 +177,9 @@ class LoadReportOut(BaseModel):
 
 
 class SqlLoadIn(Strict):
-    source_id: int = Field(description="An approved source connection of the department (GET /api/v1/sources).")
+    source_id: int = Field(
+        ge=1, le=rules.MAX_ID, description="An approved source connection of the department (GET /api/v1/sources)."
+    )
     query: str = Field(min_length=1, max_length=20000, description="Runs in the department's database.")
     confirm_not_sensitive: list[str] = Field(default_factory=list)
 
@@ -189,7 +191,7 @@ class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
-    provider_id: int = Field(description="The data-providing department whose database it is.")
+    provider_id: int = Field(ge=1, le=rules.MAX_ID, description="The data-providing department whose database it is.")
     url: str = Field(
         min_length=1,
         max_length=1000,
@@ -223,7 +225,7 @@ class SourceOut(BaseModel):
     port: int | None
     database: str
     username: str | None
-    options: dict[str, str]
+    options: dict[str, str | list[str]]
     has_password: bool
     active: bool
     created_at: datetime

@@ -13,8 +13,8 @@ demo: venv demo-packages
 	$(BIN)/pubdata demo --data-dir $(DATA)
 	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
-## Install what the tests need (chromium, CJK fonts, PostgreSQL), lint and type-check, and run the whole suite on
-## SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).
+## Install what the tests need (chromium, CJK fonts, bubblewrap and libseccomp, PostgreSQL), lint and type-check,
+## and run the whole suite on SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).
 test: venv system-packages services lint
 	$(BIN)/python -m pytest -n auto
 
@@ -36,7 +36,7 @@ system-packages:
 	bash scripts/system-packages.sh
 
 demo-packages:
-	bash scripts/system-packages.sh bubblewrap fonts-noto-cjk
+	bash scripts/system-packages.sh bubblewrap libseccomp2 fonts-noto-cjk
 
 services:
 	bash scripts/ensure-postgres.sh

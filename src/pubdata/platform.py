@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pubdata.common.errors import Refused
+from pubdata.common.sealing import Sealer
 from pubdata.config import Settings
 from pubdata.db import make_engine, make_sessionmaker
 from pubdata.engines import base as engines
@@ -36,6 +37,8 @@ class Platform:
     sessions: sessionmaker[Session]
     reads: sessionmaker[Session]
     signer: Ed25519Signer
+    # Seals what the platform keeps and must use again but never shows (source connections' passwords).
+    sealer: Sealer
     # The data plane: the query path keeps locked-down databases; development queries on mock data run SQL
     # nobody checked, so that engine keeps nothing.
     query_engine: engines.Engine
@@ -129,6 +132,7 @@ def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
         sessions=sessions,
         reads=make_sessionmaker(engine, read=True),
         signer=signer,
+        sealer=Sealer.load_or_create(settings.keys_dir / "sealing-sm4.key"),
         query_engine=DuckDBEngine(store=settings.domain_dir),
         mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),
     )

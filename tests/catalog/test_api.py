@@ -283,41 +283,6 @@ def test_public_notice_is_public_while_it_runs(client, police, bureau):
     assert "公示" in client.get("/catalog").text
 
 
-def test_a_department_database_is_loaded_by_query(client, platform, police, tmp_path):
-    import sqlite3
-
-    database = tmp_path / "police-export.sqlite3"
-    rows = person_rows(30)
-    with sqlite3.connect(database) as con:
-        con.execute("CREATE TABLE people (id_number, full_name, phone, birth_date, district, household_size)")
-        con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", [tuple(row.values()) for row in rows])
-    resource = describe(client, police)
-    loaded = client.post(
-        f"/api/v1/resources/{resource['id']}/versions/sql",
-        headers=police.headers,
-        json={"url": f"sqlite:///{database}", "query": "SELECT * FROM people"},
-    )
-    assert loaded.status_code == 201, loaded.text
-    assert loaded.json()["row_count"] == 30 and loaded.json()["source_format"] == "sql"
-
-
-@pytest.mark.parametrize("target", ["platform-database", "data-dir-file"])
-def test_a_sql_load_may_not_read_the_platform_itself(client, platform, police, target):
-    resource = describe(client, police)
-    if target == "platform-database":
-        url = platform.engine.url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{platform.settings.data_dir / 'keys' / 'anything.sqlite3'}"
-    before = ledger_size(platform)
-    refused = client.post(
-        f"/api/v1/resources/{resource['id']}/versions/sql",
-        headers=police.headers,
-        json={"url": url, "query": "SELECT * FROM app_user"},
-    )
-    assert refused.status_code == 422 and refused.json()["rule"] == "catalog.sql-source-refused"
-    assert ledger_size(platform) == before
-
-
 def test_the_load_command_reports_rows_and_columns(platform, police, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

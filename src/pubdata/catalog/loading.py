@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlalchemy.engine import URL
 
 from pubdata.catalog import checks
 from pubdata.catalog.schemas import FieldSpec
@@ -186,9 +187,10 @@ def _xlsx_table(path: Path) -> pa.Table:
         workbook.close()
 
 
-def _sql_table(url: str, query: str) -> pa.Table:
+def _sql_table(url: URL | str, query: str) -> pa.Table:
+    """The query's rows from the department database. Errors name only their kind: a driver's message can
+    quote the URL, and the URL carries the password."""
     from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         engine = create_engine(url)
@@ -199,12 +201,12 @@ def _sql_table(url: str, query: str) -> pa.Table:
             result = connection.execution_options(stream_results=True).execute(text(query))
             header = list(result.keys())
             return _arrow_strings(header, result)
-    except SQLAlchemyError as error:
+    except SourceError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a driver may raise anything; none of it may become a 500
+        kind = type(getattr(error, "orig", None) or error).__name__
         raise SourceError(
-            Problem(
-                "catalog.sql-source",
-                f"The department database refused the query ({type(getattr(error, 'orig', None) or error).__name__}).",
-            )
+            Problem("catalog.sql-source", f"The department database refused the query ({kind}).")
         ) from None
     finally:
         engine.dispose()
@@ -363,7 +365,7 @@ def check_and_write(
     fields: Sequence[FieldSpec],
     work_dir: Path,
     path: Path | None = None,
-    sql_url: str | None = None,
+    sql_url: URL | str | None = None,
     sql_query: str | None = None,
     confirmed_not_sensitive: Iterable[str] = (),
     hasher: Hasher,
@@ -426,7 +428,7 @@ def _read_source(
     result: LoadResult,
     source_format: str,
     path: Path | None,
-    sql_url: str | None,
+    sql_url: URL | str | None,
     sql_query: str | None,
     scratch: Path,
     progress: Progress | None,

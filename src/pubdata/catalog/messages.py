@@ -81,14 +81,38 @@ LABELS = {
 }
 
 LABELS |= {
-    "sql_source.not_a_url": ("数据库地址不是有效的 SQLAlchemy URL", "the database URL is not a valid SQLAlchemy URL"),
-    "sql_source.kind": ("不支持 {kind} 类型的数据库作为数据源", "databases of kind {kind} are not a supported source"),
-    "sql_source.sqlite_file": ("SQLite 数据源必须是文件", "a SQLite source must be a file"),
-    "sql_source.inside_data": (
-        "数据源不能位于平台的数据目录内",
-        "the source may not be inside the platform's data directory",
+    "resource.load_sql": ("从数据源连接加载", "Load from a source connection"),
+    "resource.source": ("数据源连接", "Source connection"),
+    "resource.query": ("查询语句（在部门数据库中执行）", "Query (runs in the department's database)"),
+    "resource.no_sources": (
+        "市数据资源局尚未为本部门批准数据源连接。",
+        "The bureau has approved no source connection for this department yet.",
     ),
-    "sql_source.own_database": ("数据源不能是平台自身的数据库", "the source may not be the platform's own database"),
+    "source.title": ("数据源连接", "Source connections"),
+    "source.intro": (
+        "各部门只能从市数据资源局批准的数据库连接加载数据；密码由平台加密保存，不会再显示。",
+        "Departments load only from database connections the bureau approved; passwords are kept sealed by the "
+        "platform and never shown again.",
+    ),
+    "source.name": ("名称", "Name"),
+    "source.provider": ("数据提供部门", "Department"),
+    "source.url": ("数据库地址（不含密码）", "Database URL (without the password)"),
+    "source.url_hint": (
+        "如 postgresql+psycopg://只读账号@主机:5432/数据库 或 mysql+pymysql://账号@主机:3306/数据库",
+        "e.g. postgresql+psycopg://reader@host:5432/database or mysql+pymysql://user@host:3306/database",
+    ),
+    "source.password": ("密码", "Password"),
+    "source.has_password": ("已保存密码", "Password kept"),
+    "source.address": ("地址", "Address"),
+    "source.username": ("账号", "User"),
+    "source.state": ("状态", "State"),
+    "source.active": ("可用", "In use"),
+    "source.disabled": ("已停用", "Disabled"),
+    "source.created_at": ("批准时间", "Approved"),
+    "source.add": ("批准新的数据源连接", "Approve a new source connection"),
+    "source.disable": ("停用", "Disable"),
+    "source.none": ("尚无数据源连接。", "No source connection yet."),
+    "nav.sources": ("数据源连接", "Sources"),
 }
 
 REFUSALS = {
@@ -122,10 +146,60 @@ REFUSALS = {
         "变更登记需附上新的资源描述。",
         "A change registration carries the new description.",
     ),
-    "catalog.sql-source-refused": (
+    # Approved source connections (数据源连接): what the bureau may approve, and what a load may use.
+    "catalog.source-not-a-url": (
         422,
-        "不接受此数据库数据源：{problem}。",
-        "This database source is refused: {problem}.",
+        "数据库地址不是有效的 SQLAlchemy URL（如 postgresql+psycopg://账号@主机:5432/数据库）。",
+        "The database URL is not a valid SQLAlchemy URL (e.g. postgresql+psycopg://user@host:5432/database).",
+    ),
+    "catalog.source-driver": (
+        422,
+        "只接受网络数据库（{allowed}）作为数据源，不接受 {driver}：本地文件型数据库可能指向平台自身的数据。",
+        "Only network databases ({allowed}) are sources, not {driver}: a local file database can reach the "
+        "platform's own data.",
+    ),
+    "catalog.source-platform-path": (
+        422,
+        "数据源地址指向平台数据目录或平台数据库中的文件或套接字，不予接受。",
+        "The source URL points to a file or socket inside the platform's data directory or at its database.",
+    ),
+    "catalog.source-platform-database": (
+        422,
+        "数据源不能是平台自身的数据库（同一主机、端口和数据库）。",
+        "The source may not be the platform's own database (the same host, port and database).",
+    ),
+    "catalog.source-password-in-url": (
+        422,
+        "请不要把密码写在地址里：在密码栏填写，平台会加密保存。",
+        "Keep the password out of the URL: give it in the password field, where the platform seals it.",
+    ),
+    "catalog.source-address": (
+        422,
+        "请写明数据库所在的主机名或 IP 地址，端口为 1–65535。",
+        "Name the database's host (a host name or IP address) and a port from 1 to 65535.",
+    ),
+    "catalog.source-no-database": (422, "请在地址中写明数据库名。", "Name the database in the URL."),
+    "catalog.source-option": (
+        422,
+        "不接受连接选项 {options}：它们可能把连接转向本机文件或套接字。",
+        "The connection options {options} are not accepted: they can turn the connection to local files or sockets.",
+    ),
+    "catalog.source-name-taken": (409, "已有名为 {name} 的数据源连接。", "A source connection named {name} exists."),
+    "catalog.source-not-a-provider": (
+        422,
+        "数据源连接只为数据提供部门批准。",
+        "Source connections are approved for data-providing departments only.",
+    ),
+    "catalog.source-choice": (
+        422,
+        "请选择一个已批准的数据源连接并填写查询语句。",
+        "Choose an approved source connection and write the query.",
+    ),
+    "catalog.source-disabled": (409, "数据源连接 {name} 已停用。", "The source connection {name} is disabled."),
+    "catalog.source-credential": (
+        409,
+        "数据源连接 {name} 保存的密码无法解开；请停用后重新批准。",
+        "The password kept for the source connection {name} cannot be opened; disable it and approve it again.",
     ),
     "catalog.confirm-unknown-field": (
         422,
@@ -150,6 +224,8 @@ ACTIONS = {
     "catalog.resource.new-version": ("资源有了新版本", "Resource has a new version"),
     "catalog.version.load": ("加载数据版本", "Data version loaded"),
     "catalog.preview": ("查看脱敏样例", "Masked sample viewed"),
+    "catalog.source.approve": ("批准数据源连接", "Source connection approved"),
+    "catalog.source.disable": ("停用数据源连接", "Source connection disabled"),
     "catalog.resource.submit": ("提交首次登记", "Submitted for first registration"),
     "catalog.resource.submit_change": ("提交变更登记", "Submitted for change registration"),
     "catalog.resource.submit_cancel": ("提交注销登记", "Submitted for cancellation"),

@@ -61,3 +61,31 @@ class ResourceVersion(Audited, Base):
     confirmed_not_sensitive: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     loaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class SourceConnection(Audited, Base):
+    """A department database the bureau approved as a source of loads (数据源连接), for one department.
+
+    Stored as parts, never as a URL a provider typed: the parts are checked by ``rules.source_url_refusal``
+    when approved and again at every load. The password is sealed (SM4-GCM, ``common.sealing``) and is never
+    read back out of the platform: no answer, page, log or ledger entry carries it.
+    """
+
+    __tablename__ = "source_connection"
+    guard = Guard(("数据源连接", "source connection"), "source.read", "catalog.not-found", {"provider": "provider_id"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    driver: Mapped[str] = mapped_column(String(40), nullable=False)
+    host: Mapped[str] = mapped_column(String(253), nullable=False)
+    port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    database: Mapped[str] = mapped_column(String(128), nullable=False)
+    username: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Connection options (sslmode, charset …) as canonical JSON of a string → string object.
+    options: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    password_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    disabled_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import rules, service
+from pubdata.catalog import rules, service, sources
 from pubdata.catalog.models import Resource
-from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn
+from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
-from pubdata.web.forms import validation_refusal
+from pubdata.web.forms import items, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -179,24 +179,35 @@ async def create_resource(request: Request, platform: PlatformDep, principal: Pa
 
 
 def _resource_page(
-    request: Request, session: Session, principal: Principal, resource_id: int, *, report: dict | None = None
+    request: Request,
+    session: Session,
+    principal: Principal,
+    resource_id: int,
+    *,
+    report: dict | None = None,
+    error: Refused | None = None,
 ) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id)
+    can_load = (
+        access.may(principal, "catalog.load", resource)
+        and rules.accepts_data(resource.state)
+        and rules.loadable(resource.grade)
+    )
     context = {
         "resource": resource,
         "fields": service.fields_of(resource),
         "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": service.versions(session, principal=principal, resource_id=resource_id),
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
-        "can_load": access.may(principal, "catalog.load", resource)
-        and rules.accepts_data(resource.state)
-        and rules.loadable(resource.grade),
+        "can_load": can_load,
         "can_submit": access.may(principal, "catalog.submit", resource),
         "can_preview": access.may(principal, "catalog.preview", resource) and resource.current_version is not None,
+        "sources": sources.usable(session, principal=principal) if can_load else [],
         "report": report,
+        "error": error,
         **VOCAB,
     }
-    status_code = 200 if report is None else 201 if report["version"] else 422
+    status_code = error.status if error else 200 if report is None else 201 if report["version"] else 422
     return render(request, "catalog/resource.html", context, status_code=status_code)
 
 
@@ -270,6 +281,40 @@ def load_page(
         return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
 
 
+@router.post("/catalog/resources/{resource_id}/load-sql", response_class=HTMLResponse)
+def load_sql_page(
+    request: Request,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    resource_id: int,
+    csrf_token: Text,
+    source_id: Annotated[str, Form()] = "",
+    query: Annotated[str, Form(max_length=20000)] = "",
+    confirm_not_sensitive: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Load from one of the department's approved source connections, chosen from the page's list."""
+    check_csrf(request, csrf_token)
+    try:
+        if not source_id.isdigit() or not 0 < int(source_id) <= rules.MAX_ID or not query.strip():
+            raise Refused("catalog.source-choice")
+        result, version = service.load(
+            platform,
+            principal=principal,
+            resource_id=resource_id,
+            domain_dir=platform.settings.domain_dir,
+            source_format="sql",
+            sql_source=service.SqlSource(int(source_id), query, platform.sealer),
+            confirm_not_sensitive=items(confirm_not_sensitive),
+        )
+    except Refused as error:
+        if error.status == 404:
+            raise
+        with platform.read() as session:
+            return _resource_page(request, session, principal, resource_id, error=error)
+    with platform.read() as session:  # after the load's command: a read that sees it
+        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
+
+
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
 def preview(
     request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: int
@@ -324,4 +369,83 @@ def decide(
         action="decide",
         then="/registrations",
         show=lambda error: _queue_page(request, session, principal, error=error),
+    )
+
+
+# --- the bureau's registry of source connections ---------------------------------------------------------
+
+
+def _sources_page(
+    request: Request, session: Session, principal: Principal, error: Refused | None = None, values: dict | None = None
+) -> HTMLResponse:
+    found = sources.listing(session, principal=principal)
+    names = sources.provider_names(session, found)
+    can_manage = access.may(principal, "source.manage")
+    context = {
+        "connections": [sources.out(connection, names[connection.provider_id]) for connection in found],
+        "can_manage": can_manage,
+        "providers": sources.providers(session) if can_manage else {},
+        "values": {key: value for key, value in (values or {}).items() if key != "password"},
+        "error": error,
+    }
+    return render(request, "catalog/sources.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    return _sources_page(request, session, principal)
+
+
+def _source_body(values: dict) -> SourceIn:
+    try:
+        return SourceIn.model_validate(values)
+    except ValidationError as error:
+        raise validation_refusal(error) from None
+
+
+@router.post("/sources", response_class=HTMLResponse)
+def approve_source(
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    csrf_token: Text,
+    name: Annotated[str, Form()] = "",
+    provider_id: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    values = {"name": name, "provider_id": provider_id, "url": url, "password": password or None}
+    return act_on(
+        platform,
+        lambda command: sources.approve(
+            command,
+            principal=principal,
+            body=_source_body(values),
+            sealer=platform.sealer,
+            data_dir=platform.settings.data_dir,
+        ),
+        action="approve",
+        then="/sources",
+        show=lambda error: _sources_page(request, session, principal, error=error, values=values),
+    )
+
+
+@router.post("/sources/{source_id}/disable", response_class=HTMLResponse)
+def disable_source(
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    source_id: Annotated[int, Path(ge=1, le=rules.MAX_ID)],
+    csrf_token: Text,
+) -> Response:
+    check_csrf(request, csrf_token)
+    return act_on(
+        platform,
+        lambda command: sources.disable(command, principal=principal, source_id=source_id),
+        action="disable",
+        then="/sources",
+        show=lambda error: _sources_page(request, session, principal, error=error),
     )

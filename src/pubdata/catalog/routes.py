@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from pubdata.catalog import rules, schemas, service
+from pubdata.catalog import rules, schemas, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.common.errors import Refused
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pubdata.registration.models import Registration
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+SourceId = Annotated[int, Path(ge=1, le=rules.MAX_ID)]
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
@@ -159,13 +160,42 @@ def load_sql(
         resource_id=resource_id,
         domain_dir=platform.settings.domain_dir,
         source_format="sql",
-        sql_url=body.url,
-        sql_query=body.query,
+        sql_source=service.SqlSource(body.source_id, body.query, platform.sealer),
         confirm_not_sensitive=body.confirm_not_sensitive,
     )
     if version is None:
         raise refused(result)
     return report_out(result, version)
+
+
+@router.get("/sources", response_model=list[schemas.SourceOut])
+def list_sources(session: ReadSession, principal: ApiPrincipal) -> list[schemas.SourceOut]:
+    """Approved source connections: the bureau and the auditor see all, a department its own. No password."""
+    found = sources.listing(session, principal=principal)
+    names = sources.provider_names(session, found)
+    return [sources.out(connection, names[connection.provider_id]) for connection in found]
+
+
+@router.post("/sources", response_model=schemas.SourceOut, status_code=status.HTTP_201_CREATED)
+def approve_source(
+    body: schemas.SourceIn, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal
+) -> schemas.SourceOut:
+    connection = sources.approve(
+        session, principal=principal, body=body, sealer=platform.sealer, data_dir=platform.settings.data_dir
+    )
+    return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
+
+
+@router.get("/sources/{source_id}", response_model=schemas.SourceOut)
+def get_source(source_id: SourceId, session: ReadSession, principal: ApiPrincipal) -> schemas.SourceOut:
+    connection = sources.get(session, principal=principal, source_id=source_id)
+    return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
+
+
+@router.post("/sources/{source_id}/disable", response_model=schemas.SourceOut)
+def disable_source(source_id: SourceId, session: CommandSession, principal: ApiPrincipal) -> schemas.SourceOut:
+    connection = sources.disable(session, principal=principal, source_id=source_id)
+    return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
 
 
 @router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])

@@ -7,11 +7,13 @@ grade is at least the highest its fields imply (就高从严).
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pubdata.common.lifecycle import Lifecycle, State
-from pubdata.common.messages import Phrase
 
 # name -> (中文, English)
 BASE_LIBRARIES: dict[str, tuple[str, str]] = {
@@ -202,40 +204,159 @@ def accepts_data(state: str) -> bool:
     return state in (R.DRAFT, R.REGISTERED, R.CHANGE_SUBMITTED)
 
 
-# --- SQL sources -------------------------------------------------------------------------------------
+# --- approved source connections ----------------------------------------------------------------------
+# A provider loads from a department database only through a connection the bureau approved; these rules
+# decide, from the connection's URL alone, whether it may be approved, and are checked again at each load
+# (the platform's own database or data directory may have moved since).
 
-SQL_SOURCE_DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql")
+# Network databases only, each with the DBAPIs that reach it over the network (None: SQLAlchemy's default).
+SOURCE_DRIVERS: dict[str, tuple[str | None, ...]] = {
+    "postgresql": (None, "psycopg", "psycopg2", "pg8000"),
+    "mysql": (None, "pymysql", "mysqldb", "mysqlconnector"),
+    "mariadb": (None, "pymysql", "mysqldb", "mariadbconnector"),
+}
+MAX_ID = 2**31 - 1  # the largest row id either database keeps: a larger one is refused, not sent to the database
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+# Connection options a source may carry. Everything else is refused: libpq's ``host``/``hostaddr``/``service``
+# and MySQL's ``unix_socket``/``read_default_file`` redirect the connection to a local socket or read a local
+# file, and ``local_infile`` lets a query send the platform's files to the database.
+SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "postgresql": (
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslcrl",
+        "connect_timeout",
+        "application_name",
+        "target_session_attrs",
+        "options",
+    ),
+    "mysql": ("charset", "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_cert", "ssl_verify_identity", "connect_timeout"),
+}
+SOURCE_OPTIONS["mariadb"] = SOURCE_OPTIONS["mysql"]
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
+SOURCE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .·()（）-]{0,99}$")
 
 
-def sql_source_problem(*, url: str, platform_url: str, data_dir: str) -> Phrase | None:
-    """Why a department database URL is refused, or None.
+@dataclass(frozen=True)
+class SourceRefusal:
+    """Why a source URL is refused: the rule and its sentence's parameters."""
 
-    A load reads whatever the URL reaches, so it must never reach the platform's own control-plane database
-    or anything inside the platform's data directory (keys, the domain store).
+    rule: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _same_host(host: str) -> str:
+    """A host as a comparison key: every name and address of this machine's loopback is one host."""
+    host = host.strip().lower().rstrip(".")
+    if host in LOOPBACK_NAMES:
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.is_loopback or address.is_unspecified:
+        return "loopback"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return _same_host(str(address.ipv4_mapped))
+    return str(address)
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(HOST_NAME.match(host))
+    return True
+
+
+def _local_paths(value: str) -> list[str]:
+    """The local file or socket paths an option value may name: each of a comma-separated list, with a
+    ``file:`` URI taken as its path. A bare word (``require``, ``utf8mb4``) names none."""
+    found = []
+    for part in value.split(","):
+        part = part.strip()
+        if part.lower().startswith("file:"):
+            rest = part[5:]
+            part = "/" + rest.lstrip("/") if rest.startswith("/") else rest
+        if part and ("/" in part or part.startswith((".", "~"))):
+            found.append(part)
+    return found
+
+
+def _inside(path: str, folder: str) -> bool:
+    target, root = os.path.realpath(path), os.path.realpath(folder)
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def source_url_refusal(url: str, *, platform_url: str, data_dir: str) -> SourceRefusal | None:
+    """Why a department database URL may not be a source, or None.
+
+    A load reads whatever the URL reaches, so it must reach a network database that is not the platform's
+    own, and nothing in it may point at a local file or socket inside the platform's data directory or at
+    the platform's database. Decided from the URL alone (SQLAlchemy's own parser), so the answer is the same
+    when the bureau approves the connection and at every load; ``os.path.realpath`` resolves the paths it
+    names the way the database client would.
     """
-    from pathlib import Path
-
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
-        source, own = make_url(url), make_url(platform_url)
-    except ArgumentError:
-        return Phrase("sql_source.not_a_url")
-    if source.get_backend_name() not in SQL_SOURCE_DIALECTS:
-        return Phrase("sql_source.kind", {"kind": source.get_backend_name()})
-    if source.get_backend_name() == "sqlite":
-        if not source.database or source.database == ":memory:":
-            return Phrase("sql_source.sqlite_file")
-        inside = Path(data_dir).resolve()
-        target = Path(source.database).resolve()
-        if target == inside or inside in target.parents:
-            return Phrase("sql_source.inside_data")
-    if (source.get_backend_name(), source.host, source.port, source.database) == (
-        own.get_backend_name(),
-        own.host,
-        own.port,
-        own.database,
+        source = make_url(url.strip())
+        port = source.port  # a port that is not a number fails here
+    except (ArgumentError, ValueError):
+        return SourceRefusal("catalog.source-not-a-url")
+    backend, _, dbapi = source.drivername.lower().partition("+")
+    own = make_url(platform_url)
+    own_file = own.database if own.get_backend_name() in ("sqlite", "duckdb") and own.database else None
+    # Paths first: a URL that names the platform's data or database is refused as that, whatever its driver.
+    named = [path for value in _option_values(source) for path in _local_paths(value)]
+    if backend not in SOURCE_DRIVERS and source.database:
+        # A file database (sqlite:, duckdb:, file: …): its path read relative to the working directory, as the
+        # driver reads it, and from the root, as a file: URI means it.
+        named += [source.database, "/" + source.database.lstrip("/")]
+    for path in named:
+        if _inside(path, data_dir) or (own_file is not None and _inside(path, own_file)):
+            return SourceRefusal("catalog.source-platform-path")
+    if backend not in SOURCE_DRIVERS or (dbapi or None) not in SOURCE_DRIVERS[backend]:
+        allowed = ", ".join(SOURCE_DRIVERS)
+        return SourceRefusal("catalog.source-driver", {"driver": source.drivername, "allowed": allowed})
+    if source.password is not None:
+        return SourceRefusal("catalog.source-password-in-url")
+    if not source.host or not _valid_host(source.host.lower()) or not (port is None or 0 < port < 65536):
+        return SourceRefusal("catalog.source-address")
+    if not source.database:
+        return SourceRefusal("catalog.source-no-database")
+    unknown = sorted(set(source.query) - set(SOURCE_OPTIONS[backend]))
+    if unknown:
+        return SourceRefusal("catalog.source-option", {"options": ", ".join(unknown)})
+    if own_file is None and (_same_host(source.host), port or DEFAULT_PORTS[backend], source.database.lower()) == (
+        _platform_host(own),
+        own.port or DEFAULT_PORTS.get(own.get_backend_name(), 0),
+        (own.database or "").lower(),
     ):
-        return Phrase("sql_source.own_database")
+        return SourceRefusal("catalog.source-platform-database")
     return None
+
+
+def _platform_host(own: Any) -> str:
+    """The platform database's host as a comparison key; a Unix socket (no host, or a path) is this machine."""
+    given = own.host or next((value for value in _option_values_of(own, "host") if "/" not in value), None)
+    return _same_host(given) if given else "loopback"
+
+
+def _option_values_of(url: Any, name: str) -> list[str]:
+    value = url.query.get(name, ())
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _option_values(source: Any) -> list[str]:
+    return [value for name in source.query for value in _option_values_of(source, name)]
+
+
+def normalised_driver(driver: str) -> str:
+    """A driver name as it is stored and given to SQLAlchemy: lower case (the URL's scheme is not case-sensitive)."""
+    return driver.lower()

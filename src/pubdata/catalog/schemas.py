@@ -184,9 +184,59 @@ class LoadReportOut(BaseModel):
 
 
 class SqlLoadIn(Strict):
-    url: str = Field(min_length=1, max_length=500, description="SQLAlchemy URL of the department database.")
-    query: str = Field(min_length=1, max_length=20000)
+    source_id: int = Field(
+        ge=1, le=rules.MAX_ID, description="An approved source connection of the department (GET /api/v1/sources)."
+    )
+    query: str = Field(min_length=1, max_length=20000, description="Runs in the department's database.")
     confirm_not_sensitive: list[str] = Field(default_factory=list)
+
+
+class SourceIn(BaseModel):
+    """A department database the bureau approves as a source. The password goes in its own field: it is sealed
+    and never shown again (and kept exactly as typed, spaces included)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
+    provider_id: int = Field(ge=1, le=rules.MAX_ID, description="The data-providing department whose database it is.")
+    url: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="SQLAlchemy URL without the password, e.g. postgresql+psycopg://reader@10.1.2.3:5432/population",
+    )
+    password: str | None = Field(default=None, max_length=1000, repr=False)
+
+    @field_validator("name", "url")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not rules.SOURCE_NAME.match(value):
+            raise ValueError("a name is letters, digits, spaces and . · ( ) -, up to 100 characters")
+        return value
+
+
+class SourceOut(BaseModel):
+    """A source connection as anyone may see it: never its password, only whether one is kept."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    provider_id: int
+    provider_name: str
+    driver: str
+    host: str
+    port: int | None
+    database: str
+    username: str | None
+    options: dict[str, str | list[str]]
+    has_password: bool
+    active: bool
+    created_at: datetime
+    disabled_at: datetime | None
 
 
 class PreviewOut(BaseModel):

@@ -12,14 +12,15 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import loading, rules
+from pubdata.catalog import loading, rules, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
@@ -27,6 +28,7 @@ from pubdata.common import canonical, clock, masking
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
+from pubdata.common.sealing import Sealer
 from pubdata.db import UnitOfWork
 from pubdata.engines.duckdb import locked_connection
 from pubdata.identity import access
@@ -196,6 +198,15 @@ def provider_names(session: Session, resources: list[Resource]) -> dict[int, str
 
 
 @dataclass(frozen=True)
+class SqlSource:
+    """A SQL load's source: one of the department's approved connections, and the query it runs there."""
+
+    source_id: int
+    query: str
+    sealer: Sealer = field(repr=False)
+
+
+@dataclass(frozen=True)
 class LoadPlan:
     resource_id: int
     fields: list[FieldSpec]
@@ -237,8 +248,10 @@ def record_version(
     result: LoadResult,
     domain_dir: Path,
     confirmed_not_sensitive: list[str],
+    source_name: str | None = None,
 ) -> ResourceVersion:
-    """Keep a checked load as the resource's next immutable version, with its ledger entry."""
+    """Keep a checked load as the resource's next immutable version, with its ledger entry (naming the approved
+    source connection it was read from, for a SQL load)."""
     assert result.ok and result.parquet_path is not None and result.checksum is not None
     resource = get(session, principal=principal, resource_id=plan.resource_id, permission="catalog.load")
     _check_loadable(resource)
@@ -280,6 +293,7 @@ def record_version(
             "rows": result.row_count,
             "checksum": result.checksum,
             "confirmed_not_sensitive": sorted(confirmed_not_sensitive),
+            **({"source_connection": source_name} if source_name else {}),
         },
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
@@ -454,27 +468,32 @@ def load(
     domain_dir: Path,
     source_format: str,
     path: Path | None = None,
-    sql_url: str | None = None,
-    sql_query: str | None = None,
+    sql_source: SqlSource | None = None,
     confirm_not_sensitive: list[str] | None = None,
     progress: loading.Progress | None = None,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """Check a source and keep it as a version; returns the report and the version (None when refused).
 
     Plan in a read, check and write the data holding no transaction, record the version in a command. A
-    refused source leaves nothing behind.
+    refused source leaves nothing behind. A SQL load reads only through one of the department's approved
+    source connections (``sources``), never a URL of the caller's.
     """
     confirmed = sorted(set(confirm_not_sensitive or []))
+    sql_url: URL | None = None
+    source_name: str | None = None
     with units.read() as session:
         plan = plan_load(session, principal=principal, resource_id=resource_id)
         if source_format == "sql":
-            problem = rules.sql_source_problem(
-                url=sql_url or "",
-                platform_url=session.get_bind().engine.url.render_as_string(hide_password=False),
-                data_dir=str(domain_dir.parent),  # the domain directory lives inside the data directory
+            if sql_source is None:
+                raise Refused("catalog.source-choice")
+            connection, sql_url = sources.connection_for_load(
+                session,
+                principal=principal,
+                source_id=sql_source.source_id,
+                sealer=sql_source.sealer,
+                data_dir=domain_dir.parent,  # the domain directory lives inside the data directory
             )
-            if problem:
-                raise Refused("catalog.sql-source-refused", problem=problem)
+            source_name = connection.name
     unknown = [name for name in confirmed if name not in {spec.name for spec in plan.fields}]
     if unknown:
         raise Refused("catalog.confirm-unknown-field", fields=unknown)
@@ -484,7 +503,7 @@ def load(
         work_dir=domain_dir / "incoming",
         path=path,
         sql_url=sql_url,
-        sql_query=sql_query,
+        sql_query=sql_source.query if sql_source else None,
         confirmed_not_sensitive=confirmed,
         hasher=ledger.hasher(plan.hash_name),
         progress=progress,
@@ -500,6 +519,7 @@ def load(
                 result=result,
                 domain_dir=domain_dir,
                 confirmed_not_sensitive=confirmed,
+                source_name=source_name,
             )
         return result, version
     except BaseException:

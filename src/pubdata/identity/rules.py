@@ -67,6 +67,11 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "catalog.submit": (Grant("provider", "admin", "own"),),
     "catalog.preview": (Grant("provider", "*", "own"), *BUREAU_STAFF, Grant("audit", "*", "any")),
     "registration.review": BUREAU_STAFF,
+    # Source connections (数据源连接): the bureau's admin approves and disables them; a department sees and
+    # loads from its own; the bureau and the auditor see them all. Nobody sees a password.
+    "source.manage": (Grant("bureau", "admin", "any"),),
+    "source.read": (Grant("bureau", "*", "any"), Grant("audit", "*", "any"), Grant("provider", "*", "own")),
+    "source.use": (Grant("provider", "admin", "own"), Grant("provider", "member", "own")),
     # Authorization (授权运营): the bureau grants, evaluates and ends; the operator signs and runs its side.
     "authorization.manage": (Grant("bureau", "admin", "any"),),
     "authorization.evaluate": BUREAU_STAFF,

@@ -310,9 +310,9 @@ def test_a_provider_may_not_approve_or_disable_and_sees_only_its_own(client, pla
 )
 def test_a_refused_url_is_named_by_its_rule_and_nothing_is_kept(client, platform, accounts, url, rule):
     if url == "platform-database":
-        if not _is_platform_postgres(platform):
-            pytest.skip("the SQLite platform has no network database of its own")
         url = platform.engine.url.render_as_string(hide_password=False)
+        if not _is_platform_postgres(platform):
+            rule = "catalog.source-platform-path"  # the embedded platform's database is a file in its directory
     elif url == "data-dir":
         url = f"postgresql://r@10.9.8.7/pop?sslkey={platform.settings.keys_dir}/ledger-ed25519.pem"
     before = ledger_size(platform)

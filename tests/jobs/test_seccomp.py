@@ -181,8 +181,10 @@ def test_a_job_is_refused_not_run_unfiltered_when_libseccomp_is_missing(platform
         job_id = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()["id"]
         client.post(f"/api/v1/jobs/{job_id}/review", headers=partner_deal["operator"].headers, json={"approve": True})
         run_next_job(platform)
-        job = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["partner"].headers).json()
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["operator"].headers).json()
+        sealed = client.get(f"/api/v1/jobs/{job_id}", headers=partner_deal["partner"].headers).json()
     assert (job["state"], job["outcome_rule"]) == ("failed", "sandbox.isolation-unavailable")
+    assert sealed["state"] == "failed" and sealed.get("outcome_rule") != "sandbox.isolation-unavailable"
 
 
 def test_the_filter_is_inherited_by_nothing_but_bubblewrap():

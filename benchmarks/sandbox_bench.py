@@ -36,7 +36,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-from sqlglot import exp
 
 from harness import Contention, cpu_model
 from pubdata import scheduler
@@ -51,12 +50,13 @@ from pubdata.contracts import service as contracts
 from pubdata.contracts.models import Contract
 from pubdata.contracts.schemas import Terms
 from pubdata.engines.duckdb import DuckDBEngine
+from pubdata.engines.duckdb import sql_of as duckdb_sql_of
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal
 from pubdata.platform import Platform, open_platform
 from pubdata.privacy import dp
 from pubdata.privacy import service as privacy
-from pubdata.queries import checks as sql_checks
+from pubdata.queries import planner
 from pubdata.queries import service as queries
 
 PASSWORD = "correct-horse-battery"
@@ -304,24 +304,16 @@ def through_service(client, token: str, contract_id: int, sql: str) -> tuple[flo
 
 
 def engine_sql(platform: Platform, contract_id: int, sql: str) -> str:
-    """The SQL the engine runs for ``sql`` under the contract: the tree the checks accepted (with their rewrite)
-    or the dp plan's tree, as the engine turns it into DuckDB SQL text."""
+    """The SQL the engine runs for ``sql`` under the contract: generated from the governed plan, or from the
+    dp rewrite of it, as the engine generates DuckDB SQL text."""
     with platform.read() as session:
         terms = contracts.terms_of(session.get(Contract, contract_id))
         policy, tables = queries.policy_for(session, terms)
     policy = queries.with_keys(policy, tables, platform.query_engine)
+    plan = planner.plan(sql, policy)
     if not terms.is_dp:
-        return sql_checks.check(sql, policy).sql
-    tree, _ = sql_checks.analyse(sql, policy)
-    table = tree.args["from_"].this.name
-    return dp.plan(
-        tree,
-        unit_table=table,
-        unit=policy.privacy_units[table],
-        bounds=dict(terms.bounds),
-        cap=terms.max_contributions,
-        one_row_each=table in policy.unique_units,
-    ).sql
+        return duckdb_sql_of(plan)
+    return duckdb_sql_of(queries.dp_release(plan, terms, policy, tables, platform.query_engine).query)
 
 
 # One instrumented call: the query path's steps wrapped in timers (the call itself is unchanged). Each step counts
@@ -335,24 +327,17 @@ STEPS = {
     "authorization scope (`scope.require_use`)": (scope, "require_use"),
     "catalogue: fields and files (`policy_for`)": (queries, "policy_for"),
     "privacy unit a key? (`with_keys`, remembered per file)": (queries, "with_keys"),
-    "SQL checks (`check`, remembered per text)": (sql_checks, "check"),
-    "SQL checks: parse and analyse (`analyse`; every dp call)": (sql_checks, "analyse"),
-    "dp plan": (dp, "plan"),
+    "plan (`planner.plan`, remembered per text)": (planner, "plan"),
+    "plan: parse and build (`planner.build`)": (planner, "build"),
+    "dp rewrite of the plan (`dp.plan`)": (dp, "plan"),
     "dp answer cache lookup": (privacy, "released_answer"),
-    "engine: SQL text from the tree (`sql_of`, remembered per tree)": (DuckDBEngine, "sql_of"),
+    "engine: SQL generated from the plan and self-checked (`sql_of`, remembered per plan)": (DuckDBEngine, "sql_of"),
     ENGINE: (DuckDBEngine, "run"),
     "dp noise (OpenDP)": (dp, "release"),
     "counters + ledger entry": (contracts, "charge"),
     "dp answer kept": (privacy, "keep_answer"),
 }
-# SQLGlot's tree → SQL text: the engine receives a tree and generates its dialect itself (``sql_of``, which
-# remembers the text per tree: the checks hand a repeated question back as the same tree). Text generated at no
-# step at all (the dp plan's text, hashed as the answer cache's key) is counted as its own step; text generated
-# inside another step (the checks, ``sql_of``) stays with that step.
-SQL_OUTSIDE = "dp plan's SQL text for its cache digest (`Expression.sql`)"
-# The report's order is the path's: the dp digest before the cache lookup.
 ORDER = list(STEPS)
-ORDER.insert(ORDER.index("dp answer cache lookup"), SQL_OUTSIDE)
 
 
 def staged(client, token: str, contract_id: int, sql: str, *, hold_gc: bool = False) -> tuple[float, dict[str, float]]:
@@ -363,7 +348,6 @@ def staged(client, token: str, contract_id: int, sql: str, *, hold_gc: bool = Fa
     and the small query's breakdown, a median of 50 calls, runs with the collector as it is."""
     spent = dict.fromkeys(ORDER, 0.0)
     originals = {label: getattr(owner, name) for label, (owner, name) in STEPS.items()}
-    original_sql = exp.Expression.sql
     # The steps run one after another (the route's dependency, then its handler), so one stack serves: each frame
     # is [label, started, time spent in wrapped steps inside it].
     stack: list[list] = []
@@ -385,14 +369,8 @@ def staged(client, token: str, contract_id: int, sql: str, *, hold_gc: bool = Fa
 
         return wrapper
 
-    def timed_sql(self, *a, **k):
-        if stack:  # inside another step (or inside itself): that step's time
-            return original_sql(self, *a, **k)
-        return measured(SQL_OUTSIDE, original_sql, self, *a, **k)
-
     for label, (owner, name) in STEPS.items():
         setattr(owner, name, timed(label, originals[label]))
-    exp.Expression.sql = timed_sql
     held = hold_gc and gc.isenabled()
     if held:
         gc.disable()
@@ -403,7 +381,6 @@ def staged(client, token: str, contract_id: int, sql: str, *, hold_gc: bool = Fa
             gc.enable()
         for label, (owner, name) in STEPS.items():
             setattr(owner, name, originals[label])
-        exp.Expression.sql = original_sql
     spent = {label: s for label, s in spent.items() if s}
     spent["other (HTTP, JSON, sessions, commit)"] = total - sum(spent.values())
     return total, spent
@@ -422,9 +399,7 @@ def bench(args: argparse.Namespace, setup: dict, platform: Platform) -> dict:
     token, ids, paths = setup["tokens"]["bank"], setup["contracts"], setup["paths"]
     big, small = queries.table_name(BIG), queries.table_name(SMALL)
     group_by = f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} GROUP BY district"
-    dp_sql = (
-        f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} WHERE household_size <= {{k}} GROUP BY district"
-    )
+    dp_sql = f"SELECT district, count(*) AS n, avg(income) AS m FROM {big} WHERE district <> 'x{{k}}' GROUP BY district"
     nonce = time.time_ns() // 1000 * 100  # every dp text below is new, even on a platform kept from an earlier run
     small_sql = f"SELECT district, count(*) AS n FROM {small} GROUP BY district"
     checked_sql = engine_sql(platform, ids["aggregate"], group_by)

@@ -319,3 +319,17 @@ def test_a_dp_answer_states_its_epsilon_and_noise(platform, deal, dp_contract):
     assert answer["privacy"]["epsilon"] == 0.25
     assert answer["privacy"]["outputs"]["n"]["scale"] == pytest.approx(4.0)
     assert answer["privacy"]["outputs"]["n"]["ci95"] == pytest.approx(4.0 * 2.9957, rel=1e-3)
+
+
+def test_the_same_dp_question_ordered_or_cut_another_way_reuses_its_release(platform, deal, dp_contract):
+    """HAVING, ORDER BY and LIMIT are post-processing of the kept release: re-asking with another order or
+    limit cannot draw fresh noise to average away, and costs no ε."""
+    base = "SELECT district, count(*) AS n FROM cz_rk_0001 GROUP BY district"
+    with TestClient(create_app(platform)) as client:
+        first = query(client, deal["bank"], dp_contract, base)
+        ordered = query(client, deal["bank"], dp_contract, base + " ORDER BY n DESC LIMIT 1")
+        assert first.status_code == ordered.status_code == 200, ordered.text
+        contract = client.get(f"/api/v1/contracts/{dp_contract}", headers=deal["bank"].headers).json()
+    assert contract["epsilon_spent_micro"] == 250_000
+    rows = first.json()["rows"]
+    assert ordered.json()["rows"] == sorted(rows, key=lambda row: row[1], reverse=True)[:1]

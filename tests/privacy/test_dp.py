@@ -41,16 +41,16 @@ def con():
     return con
 
 
-def release_of(sql: str, *, public_values=None, keyed=frozenset(), cap: int = 1) -> dp.Release:
+def release_of(sql: str, *, public_values=None, keyed=frozenset(), cap: int = 1, delta=1e-6) -> dp.Release:
     governed = planner.build(sql, POLICY)
     bounds = {"household_size": (1, 10), "rooms": (1, 8)}
-    return dp.plan(governed, bounds=bounds, cap=cap, keyed=keyed, public_values=public_values)
+    return dp.plan(governed, bounds=bounds, cap=cap, keyed=keyed, public_values=public_values, delta=delta)
 
 
 def released(con, sql: str, *, public_values=None, keyed=frozenset(), **options):
-    plan = release_of(sql, public_values=public_values, keyed=keyed)
+    plan = release_of(sql, public_values=public_values, keyed=keyed, delta=options.get("delta"))
     cursor = con.execute(sql_of(plan.query))
-    answer = dp.release(plan, plan.query.columns, cursor.fetchall(), **options)
+    answer = dp.post_processed(plan, dp.release(plan, plan.query.columns, cursor.fetchall(), **options))
     return plan, (answer.columns, answer.rows)
 
 
@@ -74,7 +74,7 @@ def test_contributions_are_capped_and_values_clamped(con):
     assert plan.sensitivities == {"s0": 10}  # one row per person, each clamped to at most 10
 
 
-def test_grouping_without_delta_is_refused(con):
+def test_grouping_without_delta_is_refused_before_anything_runs(con):
     with pytest.raises(dp.DpRefused) as refused:
         released(con, "SELECT district, count(*) AS n FROM people GROUP BY district", epsilon=1.0, delta=None)
     assert refused.value.rule == "sql.dp-delta"

@@ -75,6 +75,7 @@ def plan(
     keyed: frozenset[int] = frozenset(),
     one_row_each: bool = False,
     public_values: dict[str, tuple[str, ...]] | None = None,
+    delta: float | None = None,
 ) -> Release:
     """The bounded rewrite of a governed plan. ``keyed``: the joined tables with one row per value of the
     column they are joined on. When every person has one row (``one_row_each``), capping is skipped: it is the
@@ -110,7 +111,10 @@ def plan(
         outputs=tuple(columns),
         cap=None if one_row_each else cap,
     )
-    return Release(query, tuple(outputs), sensitivities, histograms, _groups(governed, public_values), governed.post)
+    planned = Release(query, tuple(outputs), sensitivities, histograms, _groups(governed, public_values), governed.post)
+    if planned.thresholded and not delta:
+        raise _refuse("delta")  # known from the plan and the terms: refused before any ε is spent
+    return planned
 
 
 def _bounded(
@@ -184,8 +188,9 @@ class Answer:
 
 
 def release(plan_: Release, columns: list[str], rows: list[tuple], *, epsilon: float, delta: float | None) -> Answer:
-    """Noise every aggregate with OpenDP (ε split evenly), keep the published or thresholded groups, then
-    HAVING, ORDER BY and LIMIT over the noisy values."""
+    """Noise every aggregate with OpenDP (ε split evenly) and keep the published or thresholded groups: the
+    answer as released and kept. HAVING, ORDER BY and LIMIT come after, on the way out (``post_processed``),
+    so asking the same question ordered or cut another way reuses this release instead of noising again."""
     noisy_columns = list(plan_.sensitivities)
     share = epsilon / (len(noisy_columns) + len(plan_.histograms))
     measurements = {}
@@ -211,7 +216,12 @@ def release(plan_: Release, columns: list[str], rows: list[tuple], *, epsilon: f
             [_output(plan_, i, kind, row, position, noisy, vectors) for i, (_, kind) in enumerate(plan_.outputs)]
         )
     names = [name for name, _ in plan_.outputs]
-    return Answer(names, _post(plan_.post, answer), _privacy(plan_, share, epsilon, delta if threshold else None))
+    return Answer(names, answer, _privacy(plan_, share, epsilon, delta if threshold else None))
+
+
+def post_processed(plan_: Release, answer: Answer) -> Answer:
+    """The question's HAVING, ORDER BY and LIMIT over a released answer: post-processing spends no privacy."""
+    return Answer(answer.columns, _post(plan_.post, answer.rows), answer.privacy)
 
 
 def _histogram_noise(histogram: Histogram, share: float) -> tuple[Any, Any]:

@@ -36,6 +36,26 @@ LABELS = {
             "downloaded only once the operator and the bureau release them."
         ),
     ),
+    "console.truncated": (
+        "结果超过合约剩余的行数，只显示前面的行。",
+        "The answer has more rows than the contract has left; these are the first.",
+    ),
+    "console.epsilon_spent": ("本次花费的隐私预算", "Privacy budget spent"),
+    "console.groups_published": ("分组取自目录公布的取值", "groups from the catalogue's published values"),
+    "console.groups_thresholded": ("仅发布噪声计数超过阈值的分组", "groups released only above a noisy threshold"),
+    "console.groups_none": ("不分组", "no groups"),
+    "console.noise_ci": (
+        "拉普拉斯噪声，95% 区间 ±{ci}（尺度 {scale}）",
+        "Laplace noise, 95 % within ±{ci} (scale {scale})",
+    ),
+    "console.noise_ratio": (
+        "噪声和除以噪声计数（和的尺度 {sum}，计数的尺度 {count}）",
+        "a noisy sum over a noisy count (scales {sum} and {count})",
+    ),
+    "console.noise_histogram": (
+        "由 {bins} 格噪声直方图得出（尺度 {scale}）",
+        "from a noisy histogram of {bins} bins (scale {scale})",
+    ),
     "console.dp_no_jobs": (
         "差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。",
         "A differential-privacy contract answers queries only; jobs need an aggregates-only contract.",

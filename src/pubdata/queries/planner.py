@@ -360,33 +360,23 @@ def _join_pairs(join: exp.Join, index: int, scope: _Scope) -> tuple[tuple[p.Col,
     return tuple(pairs)
 
 
+def _chain(node: exp.Expr, kind: type[exp.Connector]) -> list[exp.Expr]:
+    """The parts of an AND (or OR) chain, parentheses dropped, without recursion: a long chain is a deep tree."""
+    parts: list[exp.Expr] = []
+    stack: list[exp.Expr] = [node]
+    while stack:
+        current = stack.pop()
+        while isinstance(current, exp.Paren):
+            current = current.this
+        if isinstance(current, kind):
+            stack += [current.expression, current.this]
+        else:
+            parts.append(current)
+    return parts
+
+
 def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
-    """The parts of an AND chain (parentheses dropped), without recursion: a long chain is a deep tree."""
-    parts: list[exp.Expr] = []
-    stack: list[exp.Expr] = [node]
-    while stack:
-        current = stack.pop()
-        while isinstance(current, exp.Paren):
-            current = current.this
-        if isinstance(current, exp.And):
-            stack += [current.expression, current.this]
-        else:
-            parts.append(current)
-    return parts
-
-
-def _disjuncts(node: exp.Or) -> list[exp.Expr]:
-    parts: list[exp.Expr] = []
-    stack: list[exp.Expr] = [node]
-    while stack:
-        current = stack.pop()
-        while isinstance(current, exp.Paren):
-            current = current.this
-        if isinstance(current, exp.Or):
-            stack += [current.expression, current.this]
-        else:
-            parts.append(current)
-    return parts
+    return _chain(node, exp.And)
 
 
 # --- keys, literals and the filter --------------------------------------------------------------------
@@ -492,7 +482,7 @@ def _filter(node: exp.Expr, scope: _Scope, count: _Count) -> p.Filter:
     if isinstance(node, exp.And):
         return p.AllOf(tuple(_filter(part, scope, count) for part in _conjuncts(node)))
     if isinstance(node, exp.Or):
-        return p.AnyOf(tuple(_filter(part, scope, count) for part in _disjuncts(node)))
+        return p.AnyOf(tuple(_filter(part, scope, count) for part in _chain(node, exp.Or)))
     if isinstance(node, exp.Not):
         inner = node.this
         while isinstance(inner, exp.Paren):

@@ -124,7 +124,7 @@ def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql:
     with units.recording(), _recorded_as_refused_call(principal, contract_id):
         policy = with_keys(policy, tables, engine)
         plan = planner.plan(sql, policy)
-        release = _dp_release(plan, use.terms, policy, tables, engine) if use.terms.is_dp else None
+        release = dp_release(plan, use.terms, policy, tables, engine) if use.terms.is_dp else None
     if release is not None:
         return _dp_query(units, principal=principal, use=use, release=release, tables=tables, engine=engine)
     payload = {"sql_sha256": _digest(sql), "outputs": plan.columns}
@@ -151,7 +151,7 @@ def _charge(
         )
 
 
-def _dp_release(
+def dp_release(
     plan: governed.Plan, terms: Terms, policy: planner.Policy, tables: dict[str, TableRef], engine: Engine
 ) -> dp.Release:
     """The bounded rewrite of a plan: joins only to tables keyed by what they are joined on."""
@@ -167,6 +167,7 @@ def _dp_release(
         keyed=keyed,
         one_row_each=plan.tables[0].name in policy.unique_units,
         public_values=policy.public_values,
+        delta=terms.delta,
     )
 
 
@@ -182,7 +183,8 @@ def _dp_query(
     """A question asked before gets its released answer again, free: re-asking must not average the noise
     away. A new one reserves its ε before the engine runs — spent whatever happens next — and its answer is
     kept; if a concurrent call kept the same question's answer first, that answer is the answer."""
-    digest = _digest(repr((release.query, release.outputs, release.post, release.groups)))
+    # The question without its HAVING, ORDER BY and LIMIT: those are applied to the kept release on the way out.
+    digest = _digest(repr((release.query, release.outputs, release.groups)))
     with _one_at_a_time(use.contract_id, digest):
         return _dp_answer(
             units, principal=principal, use=use, release=release, tables=tables, engine=engine, digest=digest
@@ -227,7 +229,7 @@ def _dp_answer(
                 subject=f"contract:{use.contract_id}",
                 payload={"query": digest},
             )
-        return _dp_result(answer)
+        return _dp_result(dp.post_processed(release, answer))
     epsilon = use.terms.epsilon_per_query or 0.0
     _charge(units, principal, use, rows=0, epsilon=epsilon, payload={"query": digest, "epsilon": epsilon})
     raw = engine.run(release.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
@@ -248,7 +250,7 @@ def _dp_answer(
         if kept is None:
             raise
         noisy = kept
-    return _dp_result(noisy)
+    return _dp_result(dp.post_processed(release, noisy))
 
 
 def _dp_result(answer: dp.Answer) -> Result:

@@ -52,7 +52,10 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     page = {
         "request": request,
         "lang": lang,
-        "t": lambda key: messages.label(key, lang),
+        # A label, with its {fields} filled when the page passes them (plain text: Jinja still escapes it).
+        "t": lambda key, fields=None: (
+            messages.label(key, lang).format(**fields) if fields else messages.label(key, lang)
+        ),
         "kind_name": lambda kind: messages.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
         "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.

@@ -189,3 +189,42 @@ def test_a_join_is_allowed_only_to_a_table_keyed_by_the_unit(con):
 def test_counting_distinct_units_has_sensitivity_one_whatever_the_cap(con):
     plan = dp.plan(planner.build("SELECT count(DISTINCT id_number) AS persons FROM people", POLICY), bounds={}, cap=5)
     assert plan.sensitivities == {"u0": 1}
+
+
+def test_clamping_is_skipped_only_where_every_stored_value_is_inside_the_bounds(tmp_path):
+    """Clamping a value already inside its bounds is the identity, so the mechanism is the same function of
+    the data without it: the engine learns a file's range once and the plan skips the clamp there — and keeps
+    it on a file holding one value outside, with the same sensitivity either way."""
+    from pubdata.contracts.schemas import Terms
+    from pubdata.engines.base import TableRef
+    from pubdata.engines.duckdb import DuckDBEngine
+    from pubdata.queries import service as queries
+
+    for name, sizes in (("inside", "1 + range % 5"), ("outside", "CASE WHEN range = 7 THEN 99 ELSE 1 END")):
+        duckdb.execute(
+            f"COPY (SELECT 'id' || range AS id_number, '贵池区' AS district, {sizes} AS household_size "
+            f"FROM range(100)) TO '{tmp_path / name}.parquet' (FORMAT parquet)"
+        )
+    engine = DuckDBEngine(store=tmp_path)
+    terms = Terms.model_validate(
+        {
+            "resources": ["CZ-RK-0001"],
+            "purpose": "public_governance",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+            "max_calls": 10,
+            "max_rows": 100,
+            "output_rule": "dp",
+            "epsilon": 1.0,
+            "epsilon_per_query": 0.5,
+            "bounds": {"household_size": [1, 10]},
+        }
+    )
+    governed = planner.build("SELECT sum(household_size) AS s FROM people", POLICY)
+    plans = {
+        name: queries.dp_release(governed, terms, POLICY, {"people": TableRef("people", f"{name}.parquet")}, engine)
+        for name in ("inside", "outside")
+    }
+    assert engine.value_range(TableRef("people", "outside.parquet"), "household_size") == (1.0, 99.0)
+    assert "LEAST" not in sql_of(plans["inside"].query) and "LEAST" in sql_of(plans["outside"].query)
+    assert plans["inside"].sensitivities == plans["outside"].sensitivities == {"s0": 10}

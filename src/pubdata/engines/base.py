@@ -50,3 +50,7 @@ class Engine(Protocol):
     def is_unique(self, table: TableRef, column: str) -> bool:
         """Does every row of this (immutable) table name a different person or entity?"""
         ...
+
+    def value_range(self, table: TableRef, column: str) -> tuple[float, float] | None:
+        """The smallest and largest value of a numeric column of this (immutable) table (None when empty)."""
+        ...

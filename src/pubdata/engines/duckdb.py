@@ -69,6 +69,7 @@ class DuckDBEngine:
         self.threads, self.memory_limit, self.reuse, self.keep = threads, memory_limit, reuse, keep
         self._databases: OrderedDict[tuple[tuple[str, str], ...], duckdb.DuckDBPyConnection] = OrderedDict()
         self._unique: dict[tuple[str, str], bool] = {}
+        self._ranges: dict[tuple[str, str], tuple[float, float] | None] = {}
         self._lock = threading.Lock()
         self._texts: OrderedDict[governed.Plan, str] = OrderedDict()
         self._texts_lock = threading.Lock()
@@ -143,6 +144,19 @@ class DuckDBEngine:
             ((unique,),) = self._run(counted, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
             self._unique[key] = bool(unique)  # versions are immutable files: the answer never changes
         return self._unique[key]
+
+    def value_range(self, table: TableRef, column: str) -> tuple[float, float] | None:
+        key = (table.file, column)
+        if key not in self._ranges:
+            ranged = f"SELECT MIN({quote(column)}), MAX({quote(column)}) FROM {quote('t')}"
+            (row,) = self._run(ranged, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
+            self._ranges[key] = _range_of(row)
+        return self._ranges[key]
+
+
+def _range_of(row: tuple[object, ...]) -> tuple[float, float] | None:
+    low, high = row
+    return None if low is None or high is None else (float(low), float(high))  # type: ignore[arg-type]
 
 
 def sql_of(plan: governed.Plan, *, names: tuple[str, ...] | None = None) -> str:

@@ -76,10 +76,13 @@ def plan(
     one_row_each: bool = False,
     public_values: dict[str, tuple[str, ...]] | None = None,
     delta: float | None = None,
+    inside: frozenset[tuple[int, str]] = frozenset(),
 ) -> Release:
     """The bounded rewrite of a governed plan. ``keyed``: the joined tables with one row per value of the
     column they are joined on. When every person has one row (``one_row_each``), capping is skipped: it is the
-    costly part and changes nothing."""
+    costly part and changes nothing. Likewise ``inside``: the (table, column) pairs whose every stored value
+    already lies within the contract's bounds — clamping them is the identity on this data, so the mechanism is
+    the same function of the data with or without it, and it is skipped (it doubles a 10M-row sum's time)."""
     source = governed.tables[0]
     if source.unit is None:
         raise _refuse("shape")
@@ -97,7 +100,7 @@ def plan(
             columns.append(p.Output(f"d{index}", value))
             outputs.append((output.name, "dimension"))
             continue
-        kind, added = _bounded(index, output.name, value, bounds, cap, sensitivities, histograms)
+        kind, added = _bounded(index, output.name, value, bounds, cap, sensitivities, histograms, inside)
         columns += added
         outputs.append((output.name, kind))
     if governed.group and not any(kind == "count" for _, kind in outputs):
@@ -125,6 +128,7 @@ def _bounded(
     cap: int,
     sensitivities: dict[str, float],
     histograms: dict[str, Histogram],
+    inside: frozenset[tuple[int, str]],
 ) -> tuple[str, list[p.Output]]:
     """One aggregate as the bounded engine columns it needs, recording each column's sensitivity."""
     if value.function == "count":
@@ -139,6 +143,7 @@ def _bounded(
     if column not in bounds:
         raise _refuse("bounds", column=column)
     low, high = bounds[column]
+    clamp = None if (value.column.table, column) in inside else (low, high)
     if value.function in ("median", "quantile"):
         alpha = 0.5 if value.function == "median" else float(value.level or 0.5)
         edges = tuple(low + (high - low) * b / QUANTILE_BINS for b in range(QUANTILE_BINS + 1))
@@ -146,14 +151,14 @@ def _bounded(
             p.Output(
                 f"q{index}_{b}",
                 p.Aggregate(
-                    "count_in", value.column, clamp=(low, high), bin=(edges[b], edges[b + 1], b == QUANTILE_BINS - 1)
+                    "count_in", value.column, clamp=clamp, bin=(edges[b], edges[b + 1], b == QUANTILE_BINS - 1)
                 ),
             )
             for b in range(QUANTILE_BINS)
         ]
         histograms[f"q{index}"] = Histogram(tuple(o.name for o in bins), edges, alpha, float(cap))
         return "quantile", bins
-    added = [p.Output(f"s{index}", p.Aggregate("sum", value.column, clamp=(low, high)))]
+    added = [p.Output(f"s{index}", p.Aggregate("sum", value.column, clamp=clamp))]
     sensitivities[f"s{index}"] = cap * max(abs(low), abs(high))
     if value.function == "avg":
         added.append(p.Output(f"n{index}", p.Aggregate("count")))

@@ -160,15 +160,28 @@ def dp_release(
         for index, join in enumerate(plan.joins, start=1)
         if engine.is_unique(tables[plan.tables[index].name], join.pairs[0][1].name)
     )
+    bounds = dict(terms.bounds)
+    measured = {o.value.column for o in plan.outputs if isinstance(o.value, governed.Aggregate) and o.value.column}
+    inside = frozenset(
+        (col.table, col.name)
+        for col in measured
+        if col.name in bounds
+        and _within(engine.value_range(tables[plan.tables[col.table].name], col.name), bounds[col.name])
+    )
     return dp.plan(
         plan,
-        bounds=dict(terms.bounds),
+        bounds=bounds,
+        inside=inside,
         cap=terms.max_contributions,
         keyed=keyed,
         one_row_each=plan.tables[0].name in policy.unique_units,
         public_values=policy.public_values,
         delta=terms.delta,
     )
+
+
+def _within(found: tuple[float, float] | None, bounds: tuple[float, float]) -> bool:
+    return found is not None and bounds[0] <= found[0] and found[1] <= bounds[1]
 
 
 def _dp_query(

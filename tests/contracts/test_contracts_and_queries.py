@@ -333,3 +333,22 @@ def test_the_same_dp_question_ordered_or_cut_another_way_reuses_its_release(plat
     assert contract["epsilon_spent_micro"] == 250_000
     rows = first.json()["rows"]
     assert ordered.json()["rows"] == sorted(rows, key=lambda row: row[1], reverse=True)[:1]
+
+
+def test_a_failed_self_check_runs_nothing_charges_nothing_and_names_nothing(platform, deal, monkeypatch):
+    """Fault injection: the generated SQL fails its self-check. The call is refused, free and recorded, and
+    the refusal says nothing of what the check found."""
+    from pubdata.engines import plan as governed
+
+    def failing(plan, sql, dialect, *, names=None):
+        raise governed.PlanInconsistent("protected column t0.id_number")
+
+    monkeypatch.setattr(governed, "self_check", failing)
+    with TestClient(create_app(platform)) as client:
+        sql = "SELECT district, count(*) AS self_checked FROM cz_rk_0001 GROUP BY district"
+        refused = query(client, deal["bank"], deal["contract"]["id"], sql)
+        assert refused.status_code == 403 and refused.json()["rule"] == "sql.plan-check"
+        assert "id_number" not in refused.text and "t0" not in refused.text
+        counters = client.get(f"/api/v1/contracts/{deal['contract']['id']}", headers=deal["bank"].headers).json()
+        assert counters["calls_used"] == 0
+        assert client.get("/api/v1/ledger/entries?limit=1").json()[0]["action"] == "sandbox.query-refused"

@@ -199,3 +199,64 @@ def test_whatever_is_accepted_reads_protected_columns_harmlessly_and_releases_on
     result = w.engine.run(planned, tables=w.tables, limits=w.limits())
     assert not corpus.leaked(w, result.rows)
     corpus.released_groups_pass_k(w, sql, result.rows)
+
+
+TOKENS = st.sampled_from(
+    [
+        "SELECT",
+        "FROM",
+        "WHERE",
+        "GROUP BY",
+        "JOIN",
+        "ON",
+        "(",
+        ")",
+        ",",
+        "*",
+        "'",
+        '"',
+        "people",
+        "p",
+        "id_number",
+        "district",
+        "count(",
+        "sum(",
+        "=",
+        "AND",
+        "OR",
+        "NOT",
+        "1",
+        "'贵池区'",
+        "AS",
+        "LIMIT",
+        "WITH",
+        "x",
+        ".",
+        "::",
+        "[",
+        "]",
+        "{",
+        "}",
+        ";",
+        "--",
+        "/*",
+        "$1",
+        "?",
+        "\x00",
+        "UNION",
+        "CASE",
+        "WHEN",
+        "END",
+        "OVER",
+        "e9999",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(TOKENS, max_size=40).map(" ".join)))
+def test_any_text_is_planned_or_refused_by_a_rule_never_a_crash(text):
+    try:
+        plan(text, world().policy)
+    except QueryRefused as refused:
+        assert refused.rule.startswith("sql.") and refused.rule != "sql.unsupported", (text, refused.rule)

@@ -47,6 +47,11 @@ class Engine(Protocol):
         the plan, checks it against the plan, and may remember it by the plan (plans are frozen values)."""
         ...
 
+    def sql_of(self, plan: Plan) -> str:
+        """The text this engine would run for ``plan``, generated and self-checked (``PlanInconsistent`` if the
+        check fails): what ``run`` runs, so a caller can know a plan will run before it spends anything."""
+        ...
+
     def is_unique(self, table: TableRef, column: str) -> bool:
         """Does every row of this (immutable) table name a different person or entity?"""
         ...

@@ -14,4 +14,11 @@ REFUSALS = {
     ),
 }
 
+REFUSALS["sql.plan-check"] = (
+    403,
+    "平台生成的查询未通过自检，没有运行，也不计费；请联系运营机构。",
+    "The SQL the platform generated for this query failed its self-check; nothing ran or was charged. Please "
+    "tell the operator.",
+)
+
 declare(refusals=REFUSALS)

@@ -18,6 +18,8 @@ from typing import Literal
 import sqlglot
 from sqlglot import exp
 
+from pubdata.common.errors import Refused
+
 # The catalogue's field types and the SQL type each is cast to.
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -184,8 +186,13 @@ class Plan:
         return [output.name for output in self.outputs]
 
 
-class PlanInconsistent(Exception):
-    """The generated SQL reads something the plan does not name: a platform bug, never run."""
+class PlanInconsistent(Refused):
+    """The generated SQL reads something the plan does not name: a platform bug, so it never runs, and the
+    caller gets a refusal that names no part of it (what was wrong is in ``found``, for the platform's log)."""
+
+    def __init__(self, found: str) -> None:
+        super().__init__("sql.plan-check")
+        self.found = found
 
 
 # --- generation ---------------------------------------------------------------------------------------

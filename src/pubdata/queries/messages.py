@@ -124,6 +124,11 @@ REFUSALS = {
         f"{{place}}中不允许使用{{construct}}。受控查询只包括：{GRAMMAR_ZH}。",
         f"{{construct}} is not allowed in {{place}}. A governed query is {GRAMMAR_EN}.",
     ),
+    "sql.unsupported": (
+        403,
+        f"无法按受控查询语法读取该查询。受控查询只包括：{GRAMMAR_ZH}。",
+        f"The query cannot be read in the governed grammar. A governed query is {GRAMMAR_EN}.",
+    ),
     "sql.no-table": (403, "查询须读取合约中的一张表。", "A query reads one of the contract's tables."),
     "sql.no-output": (403, "查询没有输出。", "The query has no output."),
     "sql.table-not-allowed": (403, "表 {table} 不在本合约中。", "The table {table} is not in this contract."),

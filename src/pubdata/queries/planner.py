@@ -15,6 +15,7 @@ alone, never on the data, so they are free and specific.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from pubdata.common.messages import Phrase
 from pubdata.engines import plan as p
 
 DIALECT = "duckdb"
+LOG = logging.getLogger(__name__)  # never the query text: it may hold a value someone typed
 MAX_TOKENS = 4000
 MAX_PARENS = 32  # parentheses nested deeper than this are refused before parsing
 MAX_DEPTH = 48  # nesting of different constructs in the parsed tree (chains of AND or OR count once)
@@ -149,10 +151,10 @@ def parse(sql: str) -> exp.Select:
         raise _refuse("too-deep", depth=MAX_PARENS)
     try:
         statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
-    except (ParseError, TokenError):
-        raise _refuse("parse") from None
     except RecursionError:
         raise _refuse("too-deep", depth=MAX_PARENS) from None
+    except (ParseError, TokenError, Exception):  # noqa: BLE001 - what the parser cannot read, it cannot plan
+        raise _refuse("parse") from None
     if len(statements) != 1:
         raise _refuse("single-statement")
     statement = statements[0]
@@ -800,7 +802,13 @@ def plan(sql: str, policy: Policy, *, mock: bool = False) -> p.Plan:
     key = (sql, repr(policy), mock)
     planned = _PLANNED.get(key)
     if planned is None:
-        planned = build(sql, policy, mock=mock)
+        try:
+            planned = build(sql, policy, mock=mock)
+        except QueryRefused:
+            raise
+        except Exception as error:  # noqa: BLE001 - a shape the builder did not foresee: refused, never a 500
+            LOG.error("planner: %s on a query of %d characters", type(error).__name__, len(sql))
+            raise _refuse("unsupported") from None
         if len(sql) <= PLANNED_TEXT_CHARACTERS:
             if len(_PLANNED) >= PLANNED_KEPT:
                 _PLANNED.clear()

@@ -43,7 +43,7 @@ QUERY_TIMEOUT_SECONDS = 30.0
 OUTPUT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a job's declared column, as its schema allows
 DEV_MAX_ROWS = 1000
 # What a refused call is before it reaches the data: the contract said no, or the plan did.
-CALL_REFUSALS = (contracts.ContractRefused, planner.QueryRefused, dp.DpRefused)
+CALL_REFUSALS = (contracts.ContractRefused, planner.QueryRefused, dp.DpRefused, governed.PlanInconsistent)
 Policy = planner.Policy
 
 
@@ -129,7 +129,8 @@ def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql:
         return _dp_query(units, principal=principal, use=use, release=release, tables=tables, engine=engine)
     payload = {"sql_sha256": _digest(sql), "outputs": plan.columns}
     try:
-        result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
+        with units.recording(), _recorded_as_refused_call(principal, contract_id):  # a failed self-check: free
+            result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
     except EngineRefused:
         _charge(units, principal, use, rows=0, epsilon=0.0, payload=payload | {"outcome": "engine-failed"})
         raise
@@ -244,6 +245,8 @@ def _dp_answer(
             )
         return _dp_result(dp.post_processed(release, answer))
     epsilon = use.terms.epsilon_per_query or 0.0
+    with units.recording(), _recorded_as_refused_call(principal, use.contract_id):
+        engine.sql_of(release.query)  # generated and self-checked before any ε is spent (then remembered)
     _charge(units, principal, use, rows=0, epsilon=epsilon, payload={"query": digest, "epsilon": epsilon})
     raw = engine.run(release.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
     noisy = dp.release(release, raw.columns, raw.rows, epsilon=epsilon, delta=use.terms.delta)

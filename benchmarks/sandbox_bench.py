@@ -633,7 +633,7 @@ def report_big(out: dict, n_big: int) -> None:
     print(f"| the same queries, raw DuckDB (no bounding, no noise), median | {rd:.3f} s (runs {runs(d['raw'])}) | — |")
     print(f"| ratio dp service / raw (medians) | **{sd / rd:.2f}×** | — |")
     print(
-        f"| the dp plan's SQL (capped and clamped where the data needs it), raw DuckDB, median | {ed:.3f} s; service / it: "
+        f"| the dp plan's SQL (capped, clamped where needed), raw DuckDB, median | {ed:.3f} s; service / it: "
         f"{sd / ed:.2f}× | — |"
     )
     print(f"| a repeated dp query (answered from the cache, nothing charged) | {d['cached'] * 1000:.1f} ms | — |")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter
@@ -31,12 +32,17 @@ class QueryOut(BaseModel):
 
     @classmethod
     def of(cls, result: Result) -> QueryOut:
+        """A result as JSON carries it: a number JSON cannot hold (NaN, ±∞) is null."""
         return cls(
             columns=result.columns,
-            rows=[list(row) for row in result.rows],
+            rows=[[_json_value(value) for value in row] for row in result.rows],
             truncated=result.truncated,
             privacy=result.privacy,
         )
+
+
+def _json_value(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 @router.post("/queries", response_model=QueryOut, response_model_exclude_defaults=True)

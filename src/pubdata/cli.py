@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pubdata.common import clock
 from pubdata.common.actor import CLI, SYSTEM
+from pubdata.common.bounds import INT4_MAX, INT8_MAX
 from pubdata.common.errors import Refused
 from pubdata.config import Settings
 from pubdata.identity.access import PlatformItself
@@ -42,6 +43,9 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="Where everything lives (default ./pubdata-data, or PUBDATA_DATA_DIR)."),
 ]
 Now = Annotated[str | None, typer.Option("--now", help="Set the platform clock, e.g. 2026-12-28 (Asia/Shanghai).")]
+# A ledger position, bounded like its column: a larger number is a one-line usage error, not a traceback.
+LedgerSeq = Annotated[int, typer.Argument(min=0, max=INT8_MAX)]
+TreeSize = Annotated[int, typer.Argument(min=1, max=INT8_MAX)]
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -221,7 +225,7 @@ def create_org(
 
 @admin_app.command("create-user")
 def create_user(
-    organisation_id: Annotated[int, typer.Option("--org-id", help="The user's organisation.")],
+    organisation_id: Annotated[int, typer.Option("--org-id", min=1, max=INT4_MAX, help="The user's organisation.")],
     login: Annotated[str, typer.Option(help="Login name.")],
     role: Annotated[str, typer.Option(help="admin, member or reviewer")] = "member",
     display_name: Annotated[str | None, typer.Option(help="Name shown on pages.")] = None,
@@ -354,7 +358,7 @@ def ledger_head(data_dir: DataDir = None) -> None:
 
 
 @ledger_app.command("proof")
-def ledger_proof(seq: int, data_dir: DataDir = None) -> None:
+def ledger_proof(seq: LedgerSeq, data_dir: DataDir = None) -> None:
     """Print entry SEQ with its inclusion proof against the current tree head, and check it."""
     from pubdata.ledger import merkle, schemas, service
 
@@ -381,7 +385,7 @@ def ledger_proof(seq: int, data_dir: DataDir = None) -> None:
 
 
 @ledger_app.command("consistency")
-def ledger_consistency(first: int, second: int, data_dir: DataDir = None) -> None:
+def ledger_consistency(first: TreeSize, second: TreeSize, data_dir: DataDir = None) -> None:
     """Print and check the proof that the tree of FIRST entries is a prefix of the tree of SECOND."""
     from pubdata.ledger import merkle, service
 

@@ -16,13 +16,14 @@ from pubdata.authorization.schemas import Scope
 from pubdata.authorization.scope import scope_of
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import clock
+from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import day, items, number, validation_refusal
+from pubdata.web.forms import day, items, number, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +53,7 @@ def agreements_page(request: Request, session: ReadSession, principal: PagePrinc
 
 
 def _page(
-    request: Request, session: Session, principal: Principal, agreement_id: int, *, error: Refused | None = None
+    request: Request, session: Session, principal: Principal, agreement_id: RowId, *, error: Refused | None = None
 ) -> HTMLResponse:
     agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
     found_partners = partners.partners_of(session, agreement.id)
@@ -86,7 +87,9 @@ def _page(
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
-def agreement_page(request: Request, session: ReadSession, principal: PagePrincipal, agreement_id: int) -> HTMLResponse:
+def agreement_page(
+    request: Request, session: ReadSession, principal: PagePrincipal, agreement_id: RowId
+) -> HTMLResponse:
     return _page(request, session, principal, agreement_id)
 
 
@@ -134,7 +137,7 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
         occurred_at=clock.parse_moment(f["occurred_at"]) if f.get("occurred_at") else clock.now(),
     ),
     "decide_incident": lambda s, p, a, f: evaluation.decide_incident(
-        s, principal=p, incident_id=number(f, "incident_id") or 0, bad_impact=f.get("bad_impact") == "yes"
+        s, principal=p, incident_id=row_id(f, "incident_id") or 0, bad_impact=f.get("bad_impact") == "yes"
     ),
     "activity": lambda s, p, a, f: evaluation.record_activity(
         s,
@@ -157,10 +160,10 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
         items=[{"item": f.get("item", ""), "action": f.get("handover_action", "")}],
     ),
     "admit_partner": lambda s, p, a, f: partners.admit_partner(
-        s, principal=p, agreement_id=a, partner_id=number(f, "partner_id") or 0, scope=_scope(f)
+        s, principal=p, agreement_id=a, partner_id=row_id(f, "partner_id") or 0, scope=_scope(f)
     ),
     "partner_event": lambda s, p, a, f: partners.change_partner(
-        s, principal=p, partner_id=number(f, "partner_id") or 0, event=f.get("event", ""), reason=f.get("reason", "")
+        s, principal=p, partner_id=row_id(f, "partner_id") or 0, event=f.get("event", ""), reason=f.get("reason", "")
     ),
 }
 
@@ -171,7 +174,7 @@ async def act(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    agreement_id: int,
+    agreement_id: RowId,
     action: str,
 ) -> Response:
     form = await request.form()
@@ -203,7 +206,7 @@ async def record(request: Request, session: ReadSession, platform: PlatformDep, 
         lambda command: agreements.record_agreement(
             command,
             principal=principal,
-            operator_id=number(form, "operator_id") or 0,
+            operator_id=row_id(form, "operator_id") or 0,
             tender_reference=str(form.get("tender_reference", "")),
             selection={key: str(form.get(f"selection_{key}", "")) for key in rules.SELECTION_CONDITIONS},
             scope=_scope(form),

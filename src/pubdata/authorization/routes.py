@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from pubdata.authorization import agreements, deadlines, evaluation, partners, schemas, scope
 from pubdata.authorization.models import Agreement, Evaluation, Incident, Partner
+from pubdata.common.bounds import RowId
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.web.deps import CommandSession, ReadSession
 
@@ -34,23 +35,23 @@ def list_agreements(session: ReadSession, principal: ApiPrincipal) -> list[Agree
 
 
 @router.get("/agreements/{agreement_id}", response_model=schemas.AgreementOut)
-def get_agreement(agreement_id: int, session: ReadSession, principal: ApiPrincipal) -> Agreement:
+def get_agreement(agreement_id: RowId, session: ReadSession, principal: ApiPrincipal) -> Agreement:
     return agreements.get(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/signatures", response_model=schemas.AgreementOut)
-def sign(agreement_id: int, session: CommandSession, principal: ApiPrincipal) -> Agreement:
+def sign(agreement_id: RowId, session: CommandSession, principal: ApiPrincipal) -> Agreement:
     return agreements.sign(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/renewal", response_model=schemas.AgreementOut)
-def request_renewal(agreement_id: int, session: CommandSession, principal: ApiPrincipal) -> Agreement:
+def request_renewal(agreement_id: RowId, session: CommandSession, principal: ApiPrincipal) -> Agreement:
     return agreements.request_renewal(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/renewal/decision", response_model=schemas.AgreementOut)
 def decide_renewal(
-    agreement_id: int, body: schemas.RenewalDecisionIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.RenewalDecisionIn, session: CommandSession, principal: ApiPrincipal
 ) -> Agreement:
     return agreements.decide_renewal(
         session, principal=principal, agreement_id=agreement_id, approve=body.approve, reason=body.reason
@@ -61,7 +62,7 @@ def decide_renewal(
     "/agreements/{agreement_id}/evaluations", response_model=schemas.EvaluationOut, status_code=status.HTTP_201_CREATED
 )
 def evaluate(
-    agreement_id: int, body: schemas.EvaluationIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.EvaluationIn, session: CommandSession, principal: ApiPrincipal
 ) -> Evaluation:
     scores = {dimension: score.model_dump() for dimension, score in body.scores.items()}
     return evaluation.evaluate(
@@ -71,7 +72,7 @@ def evaluate(
 
 @router.post("/agreements/{agreement_id}/rectification", response_model=schemas.EvaluationOut)
 def submit_rectification(
-    agreement_id: int, body: schemas.RectificationIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.RectificationIn, session: CommandSession, principal: ApiPrincipal
 ) -> Evaluation:
     return evaluation.submit_rectification(
         session, principal=principal, agreement_id=agreement_id, plan=body.plan, report=body.report
@@ -82,7 +83,7 @@ def submit_rectification(
     "/agreements/{agreement_id}/incidents", response_model=schemas.IncidentOut, status_code=status.HTTP_201_CREATED
 )
 def report_incident(
-    agreement_id: int, body: schemas.IncidentIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.IncidentIn, session: CommandSession, principal: ApiPrincipal
 ) -> Incident:
     return evaluation.report_incident(
         session,
@@ -95,14 +96,14 @@ def report_incident(
 
 @router.post("/incidents/{incident_id}/decision", response_model=schemas.IncidentOut)
 def decide_incident(
-    incident_id: int, body: schemas.IncidentDecisionIn, session: CommandSession, principal: ApiPrincipal
+    incident_id: RowId, body: schemas.IncidentDecisionIn, session: CommandSession, principal: ApiPrincipal
 ) -> Incident:
     return evaluation.decide_incident(session, principal=principal, incident_id=incident_id, bad_impact=body.bad_impact)
 
 
 @router.post("/agreements/{agreement_id}/security-activities", status_code=status.HTTP_201_CREATED)
 def record_activity(
-    agreement_id: int, body: schemas.ActivityIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.ActivityIn, session: CommandSession, principal: ApiPrincipal
 ) -> dict[str, object]:
     evaluation.record_activity(
         session,
@@ -118,7 +119,7 @@ def record_activity(
 
 @router.post("/agreements/{agreement_id}/exit-plan", response_model=schemas.AgreementOut)
 def plan_exit(
-    agreement_id: int, body: schemas.ExitPlanIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.ExitPlanIn, session: CommandSession, principal: ApiPrincipal
 ) -> Agreement:
     return agreements.plan_exit(
         session, principal=principal, agreement_id=agreement_id, exit_on=body.exit_on, plan=body.plan
@@ -127,7 +128,7 @@ def plan_exit(
 
 @router.post("/agreements/{agreement_id}/termination", response_model=schemas.AgreementOut)
 def terminate(
-    agreement_id: int, body: schemas.TerminationIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.TerminationIn, session: CommandSession, principal: ApiPrincipal
 ) -> Agreement:
     return agreements.terminate_for_violation(
         session, principal=principal, agreement_id=agreement_id, detail=body.detail
@@ -136,7 +137,7 @@ def terminate(
 
 @router.post("/agreements/{agreement_id}/handover", response_model=schemas.AgreementOut)
 def record_handover(
-    agreement_id: int, body: schemas.HandoverIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.HandoverIn, session: CommandSession, principal: ApiPrincipal
 ) -> Agreement:
     items = [item.model_dump() for item in body.items]
     return agreements.record_handover(session, principal=principal, agreement_id=agreement_id, items=items)
@@ -146,7 +147,7 @@ def record_handover(
     "/agreements/{agreement_id}/partners", response_model=schemas.PartnerOut, status_code=status.HTTP_201_CREATED
 )
 def admit_partner(
-    agreement_id: int, body: schemas.PartnerIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId, body: schemas.PartnerIn, session: CommandSession, principal: ApiPrincipal
 ) -> Partner:
     return partners.admit_partner(
         session, principal=principal, agreement_id=agreement_id, partner_id=body.partner_id, scope=body.scope
@@ -154,14 +155,14 @@ def admit_partner(
 
 
 @router.get("/agreements/{agreement_id}/partners", response_model=list[schemas.PartnerOut])
-def list_partners(agreement_id: int, session: ReadSession, principal: ApiPrincipal) -> list[Partner]:
+def list_partners(agreement_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[Partner]:
     agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
     return partners.partners_of(session, agreement.id)
 
 
 @router.post("/partners/{partner_id}/events", response_model=schemas.PartnerOut)
 def change_partner(
-    partner_id: int, body: schemas.PartnerEventIn, session: CommandSession, principal: ApiPrincipal
+    partner_id: RowId, body: schemas.PartnerEventIn, session: CommandSession, principal: ApiPrincipal
 ) -> Partner:
     return partners.change_partner(
         session, principal=principal, partner_id=partner_id, event=body.event, reason=body.reason

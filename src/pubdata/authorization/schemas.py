@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.bounds import RowId
 from pubdata.common.stored import FromJsonText
 
 
@@ -38,7 +39,7 @@ class Scope(BaseModel):
 
 
 class AgreementIn(Strict):
-    operator_id: int
+    operator_id: RowId
     tender_reference: str = Field(min_length=1, max_length=100)
     selection: dict[str, str] = Field(description="Evidence for each selection condition of 三(一).")
     scope: Scope
@@ -49,7 +50,7 @@ class AgreementIn(Strict):
 class AgreementOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    operator_id: int
+    operator_id: RowId
     tender_reference: str
     mode: str
     scope: Annotated[dict[str, Any], FromJsonText]
@@ -104,7 +105,7 @@ class EvaluationIn(Strict):
 class EvaluationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    agreement_id: int
+    agreement_id: RowId
     period: str
     result: str
     evaluated_at: datetime
@@ -129,7 +130,7 @@ class IncidentDecisionIn(Strict):
 class IncidentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    agreement_id: int
+    agreement_id: RowId
     occurred_at: datetime
     bad_impact: bool | None
     decided_at: datetime | None
@@ -142,7 +143,7 @@ class ActivityIn(Strict):
 
 
 class PartnerIn(Strict):
-    partner_id: int
+    partner_id: RowId
     scope: Scope
 
 
@@ -154,8 +155,8 @@ class PartnerEventIn(Strict):
 class PartnerOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    agreement_id: int
-    organisation_id: int
+    agreement_id: RowId
+    organisation_id: RowId
     scope: Annotated[dict[str, Any], FromJsonText]
     state: str
     reason: str | None

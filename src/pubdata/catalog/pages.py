@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pubdata.catalog import rules, service, sources
 from pubdata.catalog.models import Resource
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
+from pubdata.common.bounds import RowId, in_row_id_range
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity.access import Principal
@@ -45,7 +46,10 @@ def public_catalog(
     provider: str = "",
     page: int = Query(1, ge=1),
 ) -> HTMLResponse:
-    provider_id = int(provider) if provider.isdigit() else None  # the form sends "" for every department
+    # The form sends "" for every department; a number no row can have names none.
+    provider_id = (
+        int(provider) if provider.isdigit() and len(provider) < 12 and in_row_id_range(int(provider)) else None
+    )
     filters = service.Filters(q or None, provider_id, sector or None, base_library or None, grade or None)
     found, total = service.search_public(session, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     context = {
@@ -182,7 +186,7 @@ def _resource_page(
     request: Request,
     session: Session,
     principal: Principal,
-    resource_id: int,
+    resource_id: RowId,
     *,
     report: dict | None = None,
     error: Refused | None = None,
@@ -212,7 +216,7 @@ def _resource_page(
 
 
 @router.get("/resources/{resource_id}", response_class=HTMLResponse)
-def resource_page(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
+def resource_page(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId) -> HTMLResponse:
     return _resource_page(request, session, principal, resource_id)
 
 
@@ -221,13 +225,13 @@ def _edit_title(resource: Resource) -> str:
 
 
 @router.get("/resources/{resource_id}/edit", response_class=HTMLResponse)
-def edit_resource(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: int) -> HTMLResponse:
+def edit_resource(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     values = {**service.description_of(resource)}
     return _form_page(request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values)
 
 
-def _save(session: Session, principal: Principal, resource_id: int, values: dict) -> Resource:
+def _save(session: Session, principal: Principal, resource_id: RowId, values: dict) -> Resource:
     """A draft is edited in place; a registered resource changes through a change registration."""
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     body = _description(values)
@@ -239,7 +243,7 @@ def _save(session: Session, principal: Principal, resource_id: int, values: dict
 
 @router.post("/resources/{resource_id}/edit", response_class=HTMLResponse)
 async def save_resource(
-    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, resource_id: int
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
 ) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
@@ -261,7 +265,7 @@ def load_page(
     request: Request,
     platform: PlatformDep,
     principal: PagePrincipal,
-    resource_id: int,
+    resource_id: RowId,
     file: Annotated[UploadFile, File()],
     csrf_token: Text,
     confirm_not_sensitive: Annotated[str, Form()] = "",
@@ -286,7 +290,7 @@ def load_sql_page(
     request: Request,
     platform: PlatformDep,
     principal: PagePrincipal,
-    resource_id: int,
+    resource_id: RowId,
     csrf_token: Text,
     source_id: Annotated[str, Form()] = "",
     query: Annotated[str, Form(max_length=20000)] = "",
@@ -317,7 +321,7 @@ def load_sql_page(
 
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
 def preview(
-    request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: int
+    request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
 ) -> HTMLResponse:
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
@@ -327,7 +331,12 @@ def preview(
 
 @router.post("/resources/{resource_id}/register")
 def register(
-    request: Request, session: CommandSession, principal: PagePrincipal, resource_id: int, kind: Text, csrf_token: Text
+    request: Request,
+    session: CommandSession,
+    principal: PagePrincipal,
+    resource_id: RowId,
+    kind: Text,
+    csrf_token: Text,
 ) -> Response:
     check_csrf(request, csrf_token)
     if kind not in ("first", "cancel"):
@@ -355,7 +364,7 @@ def decide(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    registration_id: int,
+    registration_id: RowId,
     decision: Text,
     csrf_token: Text,
     reason: Annotated[str, Form()] = "",

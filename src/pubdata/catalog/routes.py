@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pubdata.catalog import rules, schemas, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.common.bounds import INT4_MAX, RowId
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.registration import rules as registration_rules
@@ -95,7 +96,7 @@ def search(
     grade: str | None = None,
     state: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=INT4_MAX),
 ) -> list[schemas.ResourceOut]:
     found = service.search(
         session,
@@ -109,14 +110,14 @@ def search(
 
 
 @router.get("/resources/{resource_id}", response_model=schemas.ResourceOut)
-def get(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> schemas.ResourceOut:
+def get(resource_id: RowId, session: ReadSession, principal: ApiPrincipal) -> schemas.ResourceOut:
     resource = service.get(session, principal=principal, resource_id=resource_id)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
 @router.put("/resources/{resource_id}", response_model=schemas.ResourceOut)
 def revise(
-    resource_id: int, body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal
+    resource_id: RowId, body: schemas.ResourceIn, session: CommandSession, principal: ApiPrincipal
 ) -> schemas.ResourceOut:
     resource = service.revise(session, principal=principal, resource_id=resource_id, body=body)
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
@@ -126,7 +127,7 @@ def revise(
     "/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
 )
 def load_file(
-    resource_id: int,
+    resource_id: RowId,
     platform: PlatformDep,
     principal: ApiPrincipal,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet")],
@@ -152,7 +153,7 @@ def load_file(
     "/resources/{resource_id}/versions/sql", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
 )
 def load_sql(
-    resource_id: int, body: schemas.SqlLoadIn, platform: PlatformDep, principal: ApiPrincipal
+    resource_id: RowId, body: schemas.SqlLoadIn, platform: PlatformDep, principal: ApiPrincipal
 ) -> schemas.LoadReportOut:
     result, version = service.load(
         platform,
@@ -199,13 +200,13 @@ def disable_source(source_id: SourceId, session: CommandSession, principal: ApiP
 
 
 @router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])
-def versions(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> list[ResourceVersion]:
+def versions(resource_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[ResourceVersion]:
     return service.versions(session, principal=principal, resource_id=resource_id)
 
 
 @router.get("/resources/{resource_id}/preview", response_model=schemas.PreviewOut)
 def preview(
-    resource_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal
+    resource_id: RowId, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal
 ) -> schemas.PreviewOut:
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
@@ -229,7 +230,7 @@ class RegistrationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     subject_kind: str
-    subject_id: int
+    subject_id: RowId
     kind: str
     state: str
     submitted_at: object
@@ -244,7 +245,7 @@ class RegistrationOut(BaseModel):
     "/resources/{resource_id}/registrations", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED
 )
 def submit_registration(
-    resource_id: int, body: RegistrationIn, session: CommandSession, principal: ApiPrincipal
+    resource_id: RowId, body: RegistrationIn, session: CommandSession, principal: ApiPrincipal
 ) -> Registration:
     return service.submit_registration(
         session, principal=principal, resource_id=resource_id, kind=body.kind, change=body.change
@@ -252,7 +253,7 @@ def submit_registration(
 
 
 @router.get("/resources/{resource_id}/registrations", response_model=list[RegistrationOut])
-def resource_registrations(resource_id: int, session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
+def resource_registrations(resource_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
     return service.registrations(session, principal=principal, resource_id=resource_id)
 
 
@@ -262,7 +263,7 @@ def review_queue(session: ReadSession, principal: ApiPrincipal) -> list[Registra
 
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
-def decide(registration_id: int, body: DecisionIn, session: CommandSession, principal: ApiPrincipal) -> Registration:
+def decide(registration_id: RowId, body: DecisionIn, session: CommandSession, principal: ApiPrincipal) -> Registration:
     return service.review_registration(
         session, principal=principal, registration_id=registration_id, decision=body.decision, reason=body.reason
     )
@@ -280,9 +281,9 @@ def public_catalog(
     sector: str | None = None,
     base_library: str | None = None,
     grade: str | None = None,
-    provider_id: int | None = None,
+    provider_id: RowId | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=INT4_MAX),
 ) -> PublicCatalog:
     found, total = service.search_public(
         session, filters=service.Filters(q, provider_id, sector, base_library, grade), limit=limit, offset=offset
@@ -298,7 +299,7 @@ def public_resource(code: str, session: ReadSession) -> schemas.PublicResourceOu
 
 
 class NoticeOut(BaseModel):
-    registration_id: int
+    registration_id: RowId
     kind: str
     notice_until: object
     resource: schemas.PublicResourceOut

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pubdata.catalog import rules
+from pubdata.common.bounds import RowId
 
 
 class Strict(BaseModel):
@@ -116,7 +117,7 @@ class ResourceOut(BaseModel):
     code: str
     name: str
     description: str
-    provider_id: int
+    provider_id: RowId
     provider_name: str
     sector: str
     base_library: str
@@ -184,7 +185,7 @@ class LoadReportOut(BaseModel):
 
 
 class SqlLoadIn(Strict):
-    source_id: int = Field(
+    source_id: RowId = Field(
         ge=1, le=rules.MAX_ID, description="An approved source connection of the department (GET /api/v1/sources)."
     )
     query: str = Field(min_length=1, max_length=20000, description="Runs in the department's database.")
@@ -198,7 +199,7 @@ class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
-    provider_id: int = Field(ge=1, le=rules.MAX_ID, description="The data-providing department whose database it is.")
+    provider_id: RowId = Field(ge=1, le=rules.MAX_ID, description="The data-providing department whose database it is.")
     url: str = Field(
         min_length=1,
         max_length=1000,
@@ -225,7 +226,7 @@ class SourceOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
-    provider_id: int
+    provider_id: RowId
     provider_name: str
     driver: str
     host: str

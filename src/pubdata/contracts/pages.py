@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules, service
 from pubdata.contracts.schemas import ROLES, Terms
@@ -18,7 +19,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
-from pubdata.web.forms import day, items, number, validation_refusal
+from pubdata.web.forms import day, items, number, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +101,7 @@ async def propose(request: Request, session: ReadSession, platform: PlatformDep,
     return act_on(
         platform,
         lambda command: service.propose(
-            command, principal=principal, assignee_id=number(form, "assignee_id") or 0, terms=terms_from_form(form)
+            command, principal=principal, assignee_id=row_id(form, "assignee_id") or 0, terms=terms_from_form(form)
         ),
         action="propose",
         then=lambda contract: f"/contracts/{contract.id}",
@@ -109,7 +110,7 @@ async def propose(request: Request, session: ReadSession, platform: PlatformDep,
 
 
 def _page(
-    request: Request, session: Session, principal: Principal, contract_id: int, *, error: Refused | None = None
+    request: Request, session: Session, principal: Principal, contract_id: RowId, *, error: Refused | None = None
 ) -> HTMLResponse:
     contract = service.get(session, principal=principal, contract_id=contract_id)
     signable = bool(access.signing_sides(principal, contract, service.SIGNING_SIDES))
@@ -127,12 +128,12 @@ def _page(
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
-def contract_page(request: Request, session: ReadSession, principal: PagePrincipal, contract_id: int) -> HTMLResponse:
+def contract_page(request: Request, session: ReadSession, principal: PagePrincipal, contract_id: RowId) -> HTMLResponse:
     return _page(request, session, principal, contract_id)
 
 
 @router.get("/contracts/{contract_id}/odrl.json")
-def odrl(session: ReadSession, principal: PagePrincipal, contract_id: int) -> Response:
+def odrl(session: ReadSession, principal: PagePrincipal, contract_id: RowId) -> Response:
     document = service.odrl(session, principal=principal, contract_id=contract_id)
     return attachment(
         json.dumps(document, ensure_ascii=False, default=str),
@@ -142,7 +143,7 @@ def odrl(session: ReadSession, principal: PagePrincipal, contract_id: int) -> Re
 
 
 @router.get("/contracts/{contract_id}/record.json")
-def record(session: ReadSession, principal: PagePrincipal, contract_id: int) -> Response:
+def record(session: ReadSession, principal: PagePrincipal, contract_id: RowId) -> Response:
     body = json.dumps(
         service.record_of(session, principal=principal, contract_id=contract_id), ensure_ascii=False, indent=2
     )
@@ -155,7 +156,7 @@ async def act(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    contract_id: int,
+    contract_id: RowId,
     action: str,
 ) -> Response:
     form = await request.form()

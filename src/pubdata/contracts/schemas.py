@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.bounds import RowId
 from pubdata.common.digest import of_document
 from pubdata.common.stored import FromJsonText
 
@@ -44,12 +45,12 @@ class Terms(BaseModel):
     dimensions: tuple[str, ...] | None = Field(default=None, max_length=200)
     measures: tuple[str, ...] | None = Field(default=None, max_length=200)
     join_columns: tuple[str, ...] | None = Field(default=None, max_length=50)
-    min_group_size: int = Field(default=10, le=1_000_000)
+    min_group_size: int = Field(default=10, ge=0, le=1_000_000)  # the rule (≥ 10) is rules.terms_problems'
     epsilon: float | None = None
     epsilon_per_query: float | None = None
     delta: float | None = None
     bounds: dict[str, tuple[float, float]] = Field(default_factory=dict, max_length=200)
-    max_contributions: int = 1
+    max_contributions: int = Field(default=1, ge=0, le=1_000_000)  # the rule (1–100) is rules.terms_problems'
 
     @classmethod
     def stored(cls, text: str) -> Terms:
@@ -76,7 +77,7 @@ class Terms(BaseModel):
 
 class ContractIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    assignee_id: int
+    assignee_id: RowId
     terms: Terms
 
 
@@ -88,8 +89,8 @@ class RevokeIn(BaseModel):
 class ContractOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    assigner_id: int
-    assignee_id: int
+    assigner_id: RowId
+    assignee_id: RowId
     state: str
     terms: Annotated[dict[str, Any], FromJsonText]
     terms_digest: str

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from pubdata.common import messages
+from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.identity import access, rules, service
 from pubdata.identity.access import Principal
@@ -122,7 +123,7 @@ def create_organisation(
 
 
 def _organisation_page(
-    request: Request, session: Session, principal: Principal, organisation_id: int, *, error: Refused | None = None
+    request: Request, session: Session, principal: Principal, organisation_id: RowId, *, error: Refused | None = None
 ) -> HTMLResponse:
     organisation = service.get_organisation(session, principal=principal, organisation_id=organisation_id)
     context = {
@@ -137,7 +138,7 @@ def _organisation_page(
 
 @router.get("/admin/organisations/{organisation_id}", response_class=HTMLResponse)
 def organisation(
-    request: Request, session: ReadSession, principal: PagePrincipal, organisation_id: int
+    request: Request, session: ReadSession, principal: PagePrincipal, organisation_id: RowId
 ) -> HTMLResponse:
     return _organisation_page(request, session, principal, organisation_id)
 
@@ -148,7 +149,7 @@ def create_user(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    organisation_id: int,
+    organisation_id: RowId,
     login: Field,
     display_name: Field,
     role: Field,
@@ -175,7 +176,7 @@ def create_user(
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
 def set_active(
-    request: Request, platform: PlatformDep, principal: PagePrincipal, user_id: int, active: Field, csrf_token: Field
+    request: Request, platform: PlatformDep, principal: PagePrincipal, user_id: RowId, active: Field, csrf_token: Field
 ) -> Response:
     check_csrf(request, csrf_token)
     with platform.command() as session:
@@ -223,7 +224,7 @@ def revoke_token(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    token_id: int,
+    token_id: RowId,
     csrf_token: Field,
 ) -> Response:
     check_csrf(request, csrf_token)

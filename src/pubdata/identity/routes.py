@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from pubdata.common.bounds import RowId
 from pubdata.identity import schemas, service
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.identity.models import ApiToken, Organisation, User
@@ -28,29 +29,29 @@ def create_organisation(body: schemas.OrganisationIn, session: CommandSession, p
 
 
 @router.get("/organisations/{organisation_id}", response_model=schemas.OrganisationOut)
-def get_organisation(organisation_id: int, session: ReadSession, principal: ApiPrincipal) -> Organisation:
+def get_organisation(organisation_id: RowId, session: ReadSession, principal: ApiPrincipal) -> Organisation:
     return service.get_organisation(session, principal=principal, organisation_id=organisation_id)
 
 
 @router.get("/organisations/{organisation_id}/users", response_model=list[schemas.UserOut])
-def list_users(organisation_id: int, session: ReadSession, principal: ApiPrincipal) -> list[User]:
+def list_users(organisation_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[User]:
     return service.list_users(session, principal=principal, organisation_id=organisation_id)
 
 
 @router.post(
     "/organisations/{organisation_id}/users", response_model=schemas.UserOut, status_code=status.HTTP_201_CREATED
 )
-def create_user(organisation_id: int, body: schemas.UserIn, session: CommandSession, principal: ApiPrincipal) -> User:
+def create_user(organisation_id: RowId, body: schemas.UserIn, session: CommandSession, principal: ApiPrincipal) -> User:
     return service.create_user(session, principal=principal, organisation_id=organisation_id, **body.model_dump())
 
 
 @router.get("/users/{user_id}", response_model=schemas.UserOut)
-def get_user(user_id: int, session: ReadSession, principal: ApiPrincipal) -> User:
+def get_user(user_id: RowId, session: ReadSession, principal: ApiPrincipal) -> User:
     return service.get_user(session, principal=principal, user_id=user_id)
 
 
 @router.patch("/users/{user_id}", response_model=schemas.UserOut)
-def update_user(user_id: int, body: schemas.UserUpdate, session: CommandSession, principal: ApiPrincipal) -> User:
+def update_user(user_id: RowId, body: schemas.UserUpdate, session: CommandSession, principal: ApiPrincipal) -> User:
     return service.set_user_active(session, principal=principal, user_id=user_id, active=body.active)
 
 
@@ -70,5 +71,5 @@ def issue_token(body: schemas.TokenIn, session: CommandSession, principal: ApiPr
 
 
 @router.delete("/tokens/{token_id}", response_model=schemas.TokenOut)
-def revoke_token(token_id: int, session: CommandSession, principal: ApiPrincipal) -> ApiToken:
+def revoke_token(token_id: RowId, session: CommandSession, principal: ApiPrincipal) -> ApiToken:
     return service.revoke_token(session, principal=principal, token_id=token_id)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.bounds import RowId
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -37,7 +39,7 @@ class UserIn(Strict):
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    organisation_id: int
+    organisation_id: RowId
     login: str
     display_name: str
     role: str
@@ -51,11 +53,11 @@ class UserUpdate(Strict):
 
 class Me(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    user_id: int
+    user_id: RowId
     login: str
     display_name: str
     role: str
-    organisation_id: int
+    organisation_id: RowId
     organisation_kind: str
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity import service as identity
@@ -16,7 +17,7 @@ from pubdata.jobs import rules
 from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
-from pubdata.web.forms import number
+from pubdata.web.forms import row_id
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/jobs", response_class=HTMLResponse)
 def jobs_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
     found = jobs.list_for(session, principal=principal)
-    wanted = number(dict(request.query_params), "contract_id")
+    wanted = row_id(dict(request.query_params), "contract_id")
     if wanted is not None:
         found = [job for job in found if job.contract_id == wanted]
     reviewing = [job for job in found if "approve" in access.actions(principal, job, REVIEW, rules.LIFECYCLE)]
@@ -56,7 +57,7 @@ def _job_page(
     session: Session,
     platform: Platform,
     principal: Principal,
-    job_id: int,
+    job_id: RowId,
     *,
     error: Refused | None = None,
 ) -> HTMLResponse:
@@ -78,14 +79,14 @@ def _job_page(
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(
-    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, job_id: int
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, job_id: RowId
 ) -> HTMLResponse:
     return _job_page(request, session, platform, principal, job_id)
 
 
 @router.post("/jobs/{job_id}/do/{action}", response_class=HTMLResponse)
 async def act(
-    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, job_id: int, action: str
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, job_id: RowId, action: str
 ) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
@@ -106,12 +107,12 @@ async def act(
 
 
 @router.get("/jobs/{job_id}/output.zip")
-def download(session: CommandSession, platform: PlatformDep, principal: PagePrincipal, job_id: int) -> Response:
+def download(session: CommandSession, platform: PlatformDep, principal: PagePrincipal, job_id: RowId) -> Response:
     content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 
 @router.get("/jobs/{job_id}/record.json")
-def record(session: ReadSession, principal: PagePrincipal, job_id: int) -> Response:
+def record(session: ReadSession, principal: PagePrincipal, job_id: RowId) -> Response:
     body = jobs.record_document(session, principal=principal, job_id=job_id)
     return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.bounds import RowId
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.jobs import service as jobs
 from pubdata.jobs.schemas import MAX_OUTPUTS, DeclaredOutput
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
 class DevRunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    contract_id: int
+    contract_id: RowId
     kind: str = "python"
     code: str = Field(min_length=1, max_length=200_000)
     requirements: list[str] = Field(default_factory=list, max_length=10)
@@ -49,7 +50,7 @@ def dev_run(body: DevRunIn, platform: PlatformDep, principal: ApiPrincipal) -> d
 
 class JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    contract_id: int
+    contract_id: RowId
     title: str = Field(min_length=1, max_length=200)
     kind: str
     code: str = Field(min_length=1, max_length=200_000)
@@ -75,7 +76,7 @@ class JobOut(BaseModel):
 
     id: int
     state: str
-    contract_id: int | None = None
+    contract_id: RowId | None = None
     title: str | None = None
     kind: str | None = None
     code: str | None = None
@@ -126,40 +127,40 @@ def list_jobs(session: ReadSession, principal: ApiPrincipal) -> list[JobOut]:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, response_model_exclude_unset=True)
-def get_job(job_id: int, session: ReadSession, principal: ApiPrincipal) -> JobOut:
+def get_job(job_id: RowId, session: ReadSession, principal: ApiPrincipal) -> JobOut:
     return _out(jobs.view(session, principal=principal, job_id=job_id))
 
 
 @router.post("/jobs/{job_id}/review", response_model=JobOut, response_model_exclude_unset=True)
-def review_job(job_id: int, body: ReviewIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+def review_job(job_id: RowId, body: ReviewIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
     job = jobs.review(session, principal=principal, job_id=job_id, approve=body.approve, note=body.note)
     return _out(jobs.view_of(principal, job))
 
 
 @router.post("/jobs/{job_id}/release", response_model=JobOut, response_model_exclude_unset=True)
-def release_job(job_id: int, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+def release_job(job_id: RowId, session: CommandSession, principal: ApiPrincipal) -> JobOut:
     return _out(jobs.view_of(principal, jobs.release(session, principal=principal, job_id=job_id)))
 
 
 @router.post("/jobs/{job_id}/withhold", response_model=JobOut, response_model_exclude_unset=True)
-def withhold_job(job_id: int, body: WithholdIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
+def withhold_job(job_id: RowId, body: WithholdIn, session: CommandSession, principal: ApiPrincipal) -> JobOut:
     return _out(jobs.view_of(principal, jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason)))
 
 
 @router.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
-def job_log(job_id: int, session: ReadSession, principal: ApiPrincipal) -> str:
+def job_log(job_id: RowId, session: ReadSession, principal: ApiPrincipal) -> str:
     """The run's log, masked (the reviewers'; the submitter's once released)."""
     return jobs.log_of(session, principal=principal, job_id=job_id)
 
 
 @router.get("/jobs/{job_id}/output")
-def download_output(job_id: int, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal) -> Response:
+def download_output(job_id: RowId, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal) -> Response:
     content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")
 
 
 @router.get("/jobs/{job_id}/record")
-def run_record(job_id: int, session: ReadSession, principal: ApiPrincipal) -> Response:
+def run_record(job_id: RowId, session: ReadSession, principal: ApiPrincipal) -> Response:
     """The downloadable run record: what ran, every decision, the outputs' digests and the ledger entries."""
     body = jobs.record_document(session, principal=principal, job_id=job_id)
     return attachment(body, filename=f"job-{job_id}-record.json", media_type="application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from pubdata.common.bounds import INT8_MAX
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import MaybePagePrincipal
 from pubdata.ledger import merkle, service
@@ -20,7 +21,7 @@ def explorer(
     session: CommandSession,
     platform: PlatformDep,
     principal: MaybePagePrincipal,
-    before: int | None = Query(default=None, ge=0),
+    before: int | None = Query(default=None, ge=0, le=INT8_MAX),
 ) -> HTMLResponse:
     head = service.current_tree_head(session, platform.signer)  # signing the head keeps it: a command
     entries = service.latest_entries(session, limit=50, before=before)
@@ -33,7 +34,7 @@ def check(
     session: CommandSession,
     platform: PlatformDep,
     principal: MaybePagePrincipal,
-    seq: int = Query(ge=0),
+    seq: int = Query(ge=0, le=INT8_MAX),
 ) -> HTMLResponse:
     """Fetch the proof the public API gives and verify it here, the way any outside verifier would."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from pubdata.common.bounds import INT8_MAX, Seq
 from pubdata.identity import access
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.ledger import schemas, service
@@ -20,13 +21,15 @@ def tree_head(session: CommandSession, platform: PlatformDep) -> schemas.TreeHea
 
 @router.get("/entries", response_model=list[schemas.EntryOut])
 def list_entries(
-    session: ReadSession, before: int | None = Query(default=None, ge=0), limit: int = Query(default=50, ge=1, le=500)
+    session: ReadSession,
+    before: int | None = Query(default=None, ge=0, le=INT8_MAX),
+    limit: int = Query(default=50, ge=1, le=500),
 ) -> list[schemas.EntryOut]:
     return [schemas.EntryOut.of(entry) for entry in service.latest_entries(session, limit=limit, before=before)]
 
 
 @router.get("/entries/{seq}", response_model=schemas.EntryWithProof)
-def entry_with_proof(seq: int, session: CommandSession, platform: PlatformDep) -> schemas.EntryWithProof:
+def entry_with_proof(seq: Seq, session: CommandSession, platform: PlatformDep) -> schemas.EntryWithProof:
     entry = service.get_entry(session, seq)
     head = service.current_tree_head(session, platform.signer)
     path = service.inclusion_proof(session, seq=seq, tree_size=head.size)
@@ -40,7 +43,9 @@ def entry_with_proof(seq: int, session: CommandSession, platform: PlatformDep) -
 
 
 @router.get("/consistency", response_model=schemas.ConsistencyOut)
-def consistency(session: ReadSession, first: int = Query(ge=1), second: int = Query(ge=1)) -> schemas.ConsistencyOut:
+def consistency(
+    session: ReadSession, first: int = Query(ge=1, le=INT8_MAX), second: int = Query(ge=1, le=INT8_MAX)
+) -> schemas.ConsistencyOut:
     path = service.consistency_proof(session, first=first, second=second)
     return schemas.ConsistencyOut(
         first=first,
@@ -53,7 +58,7 @@ def consistency(session: ReadSession, first: int = Query(ge=1), second: int = Qu
 
 
 @router.get("/entries/{seq}/payload", response_model=schemas.PayloadOut)
-def entry_payload(seq: int, session: CommandSession, principal: ApiPrincipal) -> schemas.PayloadOut:
+def entry_payload(seq: Seq, session: CommandSession, principal: ApiPrincipal) -> schemas.PayloadOut:
     access.require(principal, "ledger.read-payload")
     entry = service.get_entry(session, seq)
     # Reading a payload is a data access, so it is itself recorded.

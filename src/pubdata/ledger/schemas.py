@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pubdata.common.bounds import RowId
 from pubdata.ledger.models import LedgerEntry
 from pubdata.ledger.service import TreeHead, document_of
 
@@ -41,7 +42,7 @@ class EntryOut(BaseModel):
     seq: int
     time: str
     actor: str
-    organisation_id: int | None
+    organisation_id: RowId | None
     action: str
     subject: str | None
     payload_digest: str

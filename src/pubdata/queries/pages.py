@@ -26,7 +26,7 @@ from pubdata.jobs.schemas import DeclaredOutput
 from pubdata.platform import Platform
 from pubdata.queries import service
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import number, texts, validation_refusal
+from pubdata.web.forms import number, row_id, texts, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _console(
 ) -> HTMLResponse:
     usable = _usable_contracts(session, principal)
     form = form or {}
-    asked = number(form, "contract_id") or number(dict(request.query_params), "contract_id")
+    asked = row_id(form, "contract_id") or row_id(dict(request.query_params), "contract_id")
     chosen = asked or (usable[0].id if usable else 0)
     terms = next((contracts.terms_of(c) for c in usable if c.id == chosen), None)
     tables = [service.table_name(code) for code in terms.resources] if terms else []
@@ -100,7 +100,7 @@ def console(request: Request, session: ReadSession, principal: PagePrincipal) ->
 
 def _query(platform: Platform, principal: Principal, form: dict[str, Any]) -> Result:
     settings = platform.settings
-    contract_id, sql = number(form, "contract_id") or 0, str(form.get("sql") or "").strip()
+    contract_id, sql = row_id(form, "contract_id") or 0, str(form.get("sql") or "").strip()
     if not sql:
         raise Refused("web.sql")
     if form.get("data") == "mock":
@@ -142,7 +142,7 @@ async def console_run(request: Request, platform: PlatformDep, principal: PagePr
         run = jobs.dev_run(
             platform,
             principal=principal,
-            contract_id=number(form, "contract_id") or 0,
+            contract_id=row_id(form, "contract_id") or 0,
             kind="python",
             code=str(form.get("code") or ""),
             requirements=requirements,
@@ -171,7 +171,7 @@ async def submit_job(
         lambda command: jobs.submit(
             command,
             principal=principal,
-            contract_id=number(form, "contract_id") or 0,
+            contract_id=row_id(form, "contract_id") or 0,
             title=title or _untitled(),
             kind=str(form.get("kind") or ""),
             code=str(form.get("code") or ""),

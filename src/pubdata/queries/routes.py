@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.common.bounds import RowId
 from pubdata.engines.base import Result
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.queries import service
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["queries"])
 
 class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    contract_id: int
+    contract_id: RowId
     sql: str = Field(min_length=1, max_length=20000)
 
 

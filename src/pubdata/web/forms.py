@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from pubdata.common.bounds import INT8_MAX, in_row_id_range
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Phrase
 
@@ -37,9 +38,21 @@ def number(form: Mapping[str, Any], key: str, kind: Callable[[str], N] = int) ->
     if not text:
         return None
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
         raise Refused("web.number", field=key) from None
+    if isinstance(value, int) and not -INT8_MAX <= value <= INT8_MAX:  # no column holds it
+        raise Refused("web.number", field=key)
+    return value
+
+
+def row_id(form: Mapping[str, Any], key: str) -> int | None:
+    """The row id typed or chosen in ``key``, or None when empty; one no row can have is refused, not looked
+    up (PostgreSQL's ``integer`` ends at 2^31 − 1)."""
+    value = number(form, key)
+    if value is not None and not in_row_id_range(value):
+        raise Refused("web.number", field=key)
+    return value
 
 
 def validation_refusal(error: ValidationError) -> Refused:

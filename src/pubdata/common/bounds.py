@@ -17,8 +17,6 @@ INT8_MAX = 2**63 - 1
 
 RowId = Annotated[int, Interval(ge=1, le=INT4_MAX)]  # a row of an ``integer`` primary key
 Seq = Annotated[int, Interval(ge=0, le=INT8_MAX)]  # a position in the ledger (the first entry is 0)
-Count = Annotated[int, Interval(ge=0, le=INT4_MAX)]  # an offset, a limit, a number of things
-Big = Annotated[int, Interval(ge=0, le=INT8_MAX)]  # a quota or counter held in a ``bigint``
 
 
 def in_row_id_range(value: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -21,6 +21,12 @@ from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 from pubdata.web.forms import items, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
+
+
+def _row_id_text(text: str) -> bool:
+    """Does a form's text name a row id at all (digits, in the range of an ``integer`` column)?"""
+    return text.isdigit() and len(text) <= 10 and in_row_id_range(int(text))
+
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -47,9 +53,7 @@ def public_catalog(
     page: int = Query(1, ge=1),
 ) -> HTMLResponse:
     # The form sends "" for every department; a number no row can have names none.
-    provider_id = (
-        int(provider) if provider.isdigit() and len(provider) < 12 and in_row_id_range(int(provider)) else None
-    )
+    provider_id = int(provider) if _row_id_text(provider) else None
     filters = service.Filters(q or None, provider_id, sector or None, base_library or None, grade or None)
     found, total = service.search_public(session, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     context = {
@@ -299,7 +303,7 @@ def load_sql_page(
     """Load from one of the department's approved source connections, chosen from the page's list."""
     check_csrf(request, csrf_token)
     try:
-        if not source_id.isdigit() or not 0 < int(source_id) <= rules.MAX_ID or not query.strip():
+        if not _row_id_text(source_id) or not query.strip():
             raise Refused("catalog.source-choice")
         result, version = service.load(
             platform,
@@ -447,7 +451,7 @@ def disable_source(
     session: ReadSession,
     platform: PlatformDep,
     principal: PagePrincipal,
-    source_id: Annotated[int, Path(ge=1, le=rules.MAX_ID)],
+    source_id: RowId,
     csrf_token: Text,
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.catalog import rules, schemas, service, sources
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from pubdata.registration.models import Registration
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-SourceId = Annotated[int, Path(ge=1, le=rules.MAX_ID)]
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
@@ -188,13 +187,13 @@ def approve_source(
 
 
 @router.get("/sources/{source_id}", response_model=schemas.SourceOut)
-def get_source(source_id: SourceId, session: ReadSession, principal: ApiPrincipal) -> schemas.SourceOut:
+def get_source(source_id: RowId, session: ReadSession, principal: ApiPrincipal) -> schemas.SourceOut:
     connection = sources.get(session, principal=principal, source_id=source_id)
     return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
 
 
 @router.post("/sources/{source_id}/disable", response_model=schemas.SourceOut)
-def disable_source(source_id: SourceId, session: CommandSession, principal: ApiPrincipal) -> schemas.SourceOut:
+def disable_source(source_id: RowId, session: CommandSession, principal: ApiPrincipal) -> schemas.SourceOut:
     connection = sources.disable(session, principal=principal, source_id=source_id)
     return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
 

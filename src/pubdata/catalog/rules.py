@@ -215,7 +215,6 @@ SOURCE_DRIVERS: dict[str, tuple[str | None, ...]] = {
     "mysql": (None, "pymysql", "mysqldb", "mysqlconnector"),
     "mariadb": (None, "pymysql", "mysqldb", "mariadbconnector"),
 }
-MAX_ID = 2**31 - 1  # the largest row id either database keeps: a larger one is refused, not sent to the database
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 # Connection options a source may carry. Everything else is refused: libpq's ``host``/``hostaddr``/``service``
 # and MySQL's ``unix_socket``/``read_default_file`` redirect the connection to a local socket or read a local

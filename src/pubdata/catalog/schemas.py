@@ -185,9 +185,7 @@ class LoadReportOut(BaseModel):
 
 
 class SqlLoadIn(Strict):
-    source_id: RowId = Field(
-        ge=1, le=rules.MAX_ID, description="An approved source connection of the department (GET /api/v1/sources)."
-    )
+    source_id: RowId = Field(description="An approved source connection of the department (GET /api/v1/sources).")
     query: str = Field(min_length=1, max_length=20000, description="Runs in the department's database.")
     confirm_not_sensitive: list[str] = Field(default_factory=list)
 
@@ -199,7 +197,7 @@ class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
-    provider_id: RowId = Field(ge=1, le=rules.MAX_ID, description="The data-providing department whose database it is.")
+    provider_id: RowId = Field(description="The data-providing department whose database it is.")
     url: str = Field(
         min_length=1,
         max_length=1000,

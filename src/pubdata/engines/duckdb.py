@@ -68,8 +68,7 @@ class DuckDBEngine:
         self.store = store
         self.threads, self.memory_limit, self.reuse, self.keep = threads, memory_limit, reuse, keep
         self._databases: OrderedDict[tuple[tuple[str, str], ...], duckdb.DuckDBPyConnection] = OrderedDict()
-        self._unique: dict[tuple[str, str], bool] = {}
-        self._ranges: dict[tuple[str, str], tuple[float, float] | None] = {}
+        self._facts: dict[tuple[str, str, str], tuple[object, ...]] = {}
         self._lock = threading.Lock()
         self._texts: OrderedDict[governed.Plan, str] = OrderedDict()
         self._texts_lock = threading.Lock()
@@ -137,21 +136,21 @@ class DuckDBEngine:
             timer.cancel()
             con.close()  # the cursor, or the whole database when it is not kept
 
+    def _fact(self, table: TableRef, column: str, select: str) -> tuple[object, ...]:
+        """One row the platform asks of a whole file about one column (``{c}`` in ``select``), remembered:
+        versions are immutable files, so the answer never changes."""
+        key = (select, table.file, column)
+        if key not in self._facts:
+            sql = f"SELECT {select.format(c=quote(column))} FROM {quote('t')}"
+            (row,) = self._run(sql, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
+            self._facts[key] = row
+        return self._facts[key]
+
     def is_unique(self, table: TableRef, column: str) -> bool:
-        key = (table.file, column)
-        if key not in self._unique:
-            counted = f"SELECT COUNT(*) = COUNT(DISTINCT {quote(column)}) FROM {quote('t')}"
-            ((unique,),) = self._run(counted, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
-            self._unique[key] = bool(unique)  # versions are immutable files: the answer never changes
-        return self._unique[key]
+        return bool(self._fact(table, column, "COUNT(*) = COUNT(DISTINCT {c})")[0])
 
     def value_range(self, table: TableRef, column: str) -> tuple[float, float] | None:
-        key = (table.file, column)
-        if key not in self._ranges:
-            ranged = f"SELECT MIN({quote(column)}), MAX({quote(column)}) FROM {quote('t')}"
-            (row,) = self._run(ranged, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
-            self._ranges[key] = _range_of(row)
-        return self._ranges[key]
+        return _range_of(self._fact(table, column, "MIN({c}), MAX({c})"))
 
 
 def _range_of(row: tuple[object, ...]) -> tuple[float, float] | None:

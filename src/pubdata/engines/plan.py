@@ -30,7 +30,6 @@ SQL_TYPES = {
     "boolean": "BOOLEAN",
 }
 NUMERIC = ("integer", "decimal")
-DATE_PARTS = ("year", "quarter", "month")
 
 Value = str | int | float | bool | date | datetime
 Operator = Literal[
@@ -197,6 +196,17 @@ class PlanInconsistent(Refused):
 
 # --- generation ---------------------------------------------------------------------------------------
 
+# The SQLGlot node of each date part and comparison: what the plan generates, and what the planner reads.
+DATE_PARTS: dict[str, type[exp.Func]] = {"year": exp.Year, "quarter": exp.Quarter, "month": exp.Month}
+COMPARISONS: dict[str, type[exp.Binary]] = {
+    "=": exp.EQ,
+    "<>": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
+}
+
 
 def alias(index: int) -> str:
     return f"t{index}"
@@ -212,8 +222,7 @@ def _column(col: Col) -> exp.Column:
 
 def _key(key: Key) -> exp.Expr:
     if isinstance(key, DatePart):
-        part = {"year": exp.Year, "quarter": exp.Quarter, "month": exp.Month}[key.part]
-        return part(this=_column(key.column))
+        return DATE_PARTS[key.part](this=_column(key.column))
     return _column(key)
 
 
@@ -242,8 +251,7 @@ def _compare(left: exp.Expr, op: str, values: tuple[Value, ...], type_: str) -> 
     if op in ("like", "not like"):
         like = exp.Like(this=left, expression=literals[0])
         return exp.Not(this=like) if op == "not like" else like
-    binary = {"=": exp.EQ, "<>": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
-    return binary(this=left, expression=literals[0])
+    return COMPARISONS[op](this=left, expression=literals[0])
 
 
 def _filter(node: Filter) -> exp.Expr:

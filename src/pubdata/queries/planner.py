@@ -384,7 +384,7 @@ def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
 # --- keys, literals and the filter --------------------------------------------------------------------
 
 
-DATE_FUNCTIONS: dict[type[exp.Expr], str] = {exp.Year: "year", exp.Quarter: "quarter", exp.Month: "month"}
+DATE_FUNCTIONS: dict[type[exp.Expr], str] = {node: part for part, node in p.DATE_PARTS.items()}
 
 
 def _key(node: exp.Expr, scope: _Scope, place: str) -> p.Key:
@@ -457,14 +457,7 @@ def _number(text: str, type_: str, negative: bool) -> int | float:
     return -number if negative else number
 
 
-COMPARISONS: dict[type[exp.Expr], str] = {
-    exp.EQ: "=",
-    exp.NEQ: "<>",
-    exp.LT: "<",
-    exp.LTE: "<=",
-    exp.GT: ">",
-    exp.GTE: ">=",
-}
+COMPARISONS: dict[type[exp.Expr], str] = {node: op for op, node in p.COMPARISONS.items()}
 FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 

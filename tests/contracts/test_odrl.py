@@ -122,9 +122,7 @@ def assert_conformant_json_ld(document: dict[str, Any], vocabulary: rdflib.Graph
         term
         for term in used
         if isinstance(term, rdflib.URIRef)
-        and not (
-            str(term).startswith((odrl.ODRL, odrl.NAMESPACE)) and (term, RDFS.isDefinedBy, None) in vocabulary
-        )
+        and not (str(term).startswith((odrl.ODRL, odrl.NAMESPACE)) and (term, RDFS.isDefinedBy, None) in vocabulary)
     }
     assert not undefined, f"{label}: terms defined neither by ODRL 2.2 nor by the profile: {undefined}"
 

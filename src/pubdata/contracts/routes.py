@@ -24,6 +24,9 @@ class JsonLd(JSONResponse):
     media_type = "application/ld+json"
 
 
+JSON_LD_OBJECT = {200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}}
+
+
 @router.post("/contracts", response_model=ContractOut, status_code=status.HTTP_201_CREATED)
 def propose(body: ContractIn, session: CommandSession, principal: ApiPrincipal) -> Contract:
     return service.propose(session, principal=principal, assignee_id=body.assignee_id, terms=body.terms)
@@ -55,7 +58,7 @@ def record(contract_id: RowId, session: ReadSession, principal: ApiPrincipal) ->
     return service.record_of(session, principal=principal, contract_id=contract_id)
 
 
-@router.get("/contracts/{contract_id}/odrl", response_class=JsonLd)
+@router.get("/contracts/{contract_id}/odrl", response_class=JsonLd, responses=JSON_LD_OBJECT)
 def odrl(contract_id: RowId, session: ReadSession, principal: ApiPrincipal) -> JsonLd:
     """The contract as a W3C ODRL 2.2 Agreement (JSON-LD) under the pubdata ODRL profile."""
     return JsonLd(service.odrl(session, principal=principal, contract_id=contract_id))
@@ -72,7 +75,7 @@ def profile_vocabulary() -> Response:
     return _profile_file("profile")
 
 
-@profile.get("/context.jsonld", response_class=JsonLd)
+@profile.get("/context.jsonld", response_class=JsonLd, responses=JSON_LD_OBJECT)
 def profile_context() -> Response:
     """The profile's JSON-LD context, which a contract's ODRL names after W3C's ODRL context."""
     return _profile_file("context.jsonld")

@@ -24,7 +24,10 @@ class JsonLd(JSONResponse):
     media_type = "application/ld+json"
 
 
-JSON_LD_OBJECT = {200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}}
+JSON_LD_OBJECT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}
+}
+TURTLE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/turtle": {}}}}
 
 
 @router.post("/contracts", response_model=ContractOut, status_code=status.HTTP_201_CREATED)
@@ -69,7 +72,7 @@ def _profile_file(name: str) -> Response:
     return Response(profile_files.text_of(file), media_type=media_type)
 
 
-@profile.get("/profile", response_class=Response, responses={200: {"content": {"text/turtle": {}}}})
+@profile.get("/profile", response_class=Response, responses=TURTLE)
 def profile_vocabulary() -> Response:
     """The pubdata ODRL profile: its actions, left operands and purpose categories (Turtle)."""
     return _profile_file("profile")
@@ -81,7 +84,7 @@ def profile_context() -> Response:
     return _profile_file("context.jsonld")
 
 
-@profile.get("/shapes.ttl", response_class=Response, responses={200: {"content": {"text/turtle": {}}}})
+@profile.get("/shapes.ttl", response_class=Response, responses=TURTLE)
 def profile_shapes() -> Response:
     """SHACL shapes of the ODRL 2.2 Information Model's constraints, and this profile's, for validators."""
     return _profile_file("shapes.ttl")

@@ -172,6 +172,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(catalog_routes.public)
     app.include_router(authorization_routes.router)
     app.include_router(contract_routes.router)
+    app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
     app.include_router(web_pages.router)

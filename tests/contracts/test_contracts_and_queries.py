@@ -147,10 +147,14 @@ def test_terms_are_checked_and_exported_as_odrl(platform, deal):
             json={"assignee_id": deal["bank"].organisation_id, "terms": {**TERMS, "resources": ["CZ-XX-9999"]}},
         )
         assert outside.status_code == 403 and outside.json()["rule"] == "authorization.out-of-scope"
-        document = client.get(f"/api/v1/contracts/{deal['contract']['id']}/odrl", headers=deal["bank"].headers).json()
-        assert document["@context"] == "http://www.w3.org/ns/odrl.jsonld" and document["assignee"] == "池州农村商业银行"
+        answer = client.get(f"/api/v1/contracts/{deal['contract']['id']}/odrl", headers=deal["bank"].headers)
+        assert answer.headers["content-type"].startswith("application/ld+json")
+        document = answer.json()
+        assert document["profile"] == "https://pubdata.example/odrl/profile"
+        assert document["assignee"]["uid"] == f"urn:pubdata:organisation:{deal['bank'].organisation_id}"
+        assert document["assignee"]["name"] == "池州农村商业银行"
         constraints = {c["leftOperand"]: c["rightOperand"] for c in document["permission"][0]["constraint"]}
-        assert constraints["purpose"] == "public_governance" and constraints["count"] == 10
+        assert constraints["purpose"] == {"@id": "pubdata:publicGovernance"} and constraints["calls"] == 10
 
 
 DP_TERMS = {

@@ -68,7 +68,9 @@ def test_a_dp_contract_proposed_and_signed_through_the_pages_offers_queries_but_
     odrl = partner.get(f"{page}/odrl.json")
     assert (
         odrl.headers["content-disposition"].endswith('.odrl.jsonld"')
-        and odrl.json()["@context"] == "http://www.w3.org/ns/odrl.jsonld"
+        and odrl.headers["content-type"].startswith("application/ld+json")
+        and odrl.json()["@context"]
+        == ["http://www.w3.org/ns/odrl.jsonld", "https://pubdata.example/odrl/context.jsonld"]
     )
     console = partner.get(f"/console?contract_id={page.rsplit('/', 1)[1]}").text
     assert (

@@ -1,8 +1,5 @@
-"""Contract decisions, pure: the state table, the terms' soundness, the check before each call, ODRL export.
-
-Terms follow W3C ODRL 2.2: one permission (use the target, for the purpose, within the window and counts,
-under the output rule), one prohibition (no output of personal data), one duty (every use is recorded).
-"""
+"""Contract decisions, pure: the state table, the terms' soundness, the check before each call. (The terms as
+W3C ODRL 2.2 are ``contracts.odrl``.)"""
 
 from __future__ import annotations
 
@@ -155,56 +152,3 @@ def call_refusal(*, state: str, today: date, valid_from: date, valid_until: date
     if today < valid_from:
         return "contract.not-yet-valid", {"since": valid_from}
     return None
-
-
-def odrl(contract_id: int, *, assigner: str, assignee: str, terms: Terms) -> dict[str, Any]:
-    """The terms as ODRL 2.2 JSON-LD."""
-    constraints: list[dict[str, Any]] = [
-        {"leftOperand": "purpose", "operator": "eq", "rightOperand": terms.purpose},
-        {
-            "leftOperand": "dateTime",
-            "operator": "gteq",
-            "rightOperand": {"@value": str(terms.valid_from), "@type": "xsd:date"},
-        },
-        {
-            "leftOperand": "dateTime",
-            "operator": "lteq",
-            "rightOperand": {"@value": str(terms.valid_until), "@type": "xsd:date"},
-        },
-        {"leftOperand": "count", "operator": "lteq", "rightOperand": terms.max_calls},
-        {"leftOperand": "https://pubdata.example/odrl#rows", "operator": "lteq", "rightOperand": terms.max_rows},
-        {
-            "leftOperand": "https://pubdata.example/odrl#minGroupSize",
-            "operator": "gteq",
-            "rightOperand": terms.min_group_size,
-        },
-    ]
-    if terms.epsilon is not None:
-        constraints.append(
-            {"leftOperand": "https://pubdata.example/odrl#epsilon", "operator": "lteq", "rightOperand": terms.epsilon}
-        )
-    targets = [f"urn:pubdata:resource:{code}" for code in terms.resources]
-    return {
-        "@context": "http://www.w3.org/ns/odrl.jsonld",
-        "@type": "Agreement",
-        "uid": f"urn:pubdata:contract:{contract_id}",
-        "assigner": assigner,
-        "assignee": assignee,
-        "permission": [
-            {
-                "target": targets,
-                "action": "aggregate"
-                if terms.output_rule == "aggregate"
-                else "https://pubdata.example/odrl#differentiallyPrivateQuery",
-                "constraint": constraints,
-            }
-        ],
-        "prohibition": [{"target": targets, "action": "reproduce"}],
-        "obligation": [
-            {
-                "action": "inform",
-                "assignee": assignee,
-                "https://pubdata.example/odrl#note": "every call is recorded in the ledger",
-            }
-        ],
-    }

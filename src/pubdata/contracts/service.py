@@ -15,6 +15,7 @@ from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
+from pubdata.contracts import odrl as odrl_rendering
 from pubdata.contracts import rules
 from pubdata.contracts.models import Contract
 from pubdata.contracts.schemas import Terms
@@ -274,11 +275,11 @@ def counters(contract: Contract) -> dict[str, Any]:
 
 
 def odrl(session: Session, *, principal: Who, contract_id: int) -> dict[str, Any]:
+    """The contract as an ODRL 2.2 Agreement under the pubdata profile; the parties by their credit codes."""
     contract = get(session, principal=principal, contract_id=contract_id)
-    names = identity.organisation_names(session, {contract.assigner_id, contract.assignee_id})
-    return rules.odrl(
-        contract.id,
-        assigner=names[contract.assigner_id],
-        assignee=names[contract.assignee_id],
-        terms=terms_of(contract),
+    found = identity.organisation_identities(session, {contract.assigner_id, contract.assignee_id})
+    assigner, assignee = (
+        odrl_rendering.party(id_, name=found[id_][0], credit_code=found[id_][1])
+        for id_ in (contract.assigner_id, contract.assignee_id)
     )
+    return odrl_rendering.agreement(contract.id, assigner=assigner, assignee=assignee, terms=terms_of(contract))

@@ -43,8 +43,12 @@ DEMO_ACTOR = Actor(label="demo")
 AS_DEMO = PlatformItself(DEMO_ACTOR)
 
 
-def _credit_code(serial: int) -> str:
-    first17 = f"91341700MA{serial:07d}"
+COMPANY, AGENCY = "91341700MA", "11341700MB"  # a credit code's first ten: 91… a company, 11… an agency (机关)
+
+
+def _credit_code(serial: int, *, prefix: str = COMPANY) -> str:
+    """A well-formed unified social credit code; contracts name their parties by it (urn:uscc:…)."""
+    first17 = f"{prefix}{serial:07d}"
     return first17 + credit_code_check_char(first17)
 
 
@@ -65,7 +69,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("operator", "池州数据运营有限公司", "operator.admin", "运营机构管理员", _credit_code(1)),
     DemoOrganisation("partner", "池州普惠金融科技有限公司", "partner.admin", "合伙人管理员", _credit_code(2)),
     DemoOrganisation("consumer", "池州农村商业银行", "bank.admin", "农商行信贷部", _credit_code(3)),
-    DemoOrganisation("consumer", "池州市城市管理局", "city.admin", "城市管理局业务员"),
+    DemoOrganisation("consumer", "池州市城市管理局", "city.admin", "城市管理局业务员", _credit_code(1, prefix=AGENCY)),
     DemoOrganisation("pricing", "池州市发展和改革委员会", "pricing.admin", "发改委价格处"),
     DemoOrganisation("finance", "池州市财政局", "finance.admin", "财政局资产处"),
     DemoOrganisation("market", "池州市市场监督管理局", "market.admin", "市场监管局价格监督"),

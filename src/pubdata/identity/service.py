@@ -204,6 +204,16 @@ def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
 
 
+def organisation_identities(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Each organisation's name and unified social credit code, which name it in documents (public metadata)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.credit_code).where(Organisation.id.in_(ids))
+    )
+    return {id_: (name, code) for id_, name, code in rows}
+
+
 def count_organisations(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Organisation)) or 0
 

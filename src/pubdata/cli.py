@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from pubdata.common import clock
+from pubdata.common import clock, store
 from pubdata.common.actor import CLI, SYSTEM
 from pubdata.common.bounds import INT4_MAX, INT8_MAX
 from pubdata.common.errors import Refused
@@ -20,7 +22,26 @@ from pubdata.config import Settings
 from pubdata.identity.access import PlatformItself
 from pubdata.platform import Platform, open_platform
 
+EX_IOERR = 74  # sysexits.h: an input/output error, here a full or read-only store
+
+
+class _Commands(TyperGroup):
+    """Every command: a full or read-only store is one line and exit status 74, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            fault = store.fault_of(error)
+            if fault is None:
+                raise
+            store.log_fault(fault, f"pubdata {ctx.invoked_subcommand or ''}".strip())
+            console.print(f"[red]storage fault[/red] {escape(f'[{fault.rule}]')} {escape(fault.detail)}")
+            raise typer.Exit(code=EX_IOERR) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="pubdata — authorized operation of public data (公共数据资源授权运营).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -97,11 +118,12 @@ def serve(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir, now, frozen=False)
-    # Uploads are spooled to temporary files before a load reads them: keep those inside the domain too.
+    # Uploads are received straight into the domain (``web.uploads``); any other temporary file the server
+    # makes goes there too, into this process's folder, which the next start tidies if the server is killed.
     import tempfile
 
-    spool = platform.settings.domain_dir / "tmp"
-    spool.mkdir(parents=True, exist_ok=True)
+    spool = store.scratch_for(platform.settings.domain_dir) / "tmp"
+    spool.mkdir(exist_ok=True)
     tempfile.tempdir = str(spool)
     with platform.command() as session:
         first = identity.bootstrap(session, actor=CLI)

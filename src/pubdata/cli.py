@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import click
 import typer
@@ -31,13 +31,21 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
         except Exception as error:
             fault = store.fault_of(error)
             if fault is None:
                 raise
-            store.log_fault(fault, f"pubdata {ctx.invoked_subcommand or ''}".strip())
-            console.print(f"[red]storage fault[/red] {escape(f'[{fault.rule}]')} {escape(fault.detail)}")
-            raise typer.Exit(code=EX_IOERR) from None
+            _storage_failed(fault)
+
+
+def _storage_failed(fault: store.StorageFault) -> NoReturn:
+    where = f" ({fault.code}{': ' + fault.where if fault.where else ''})"
+    console.print(
+        f"[red]storage fault[/red] {escape(f'[{fault.rule}]')} {escape(fault.detail)}{escape(where)}", soft_wrap=True
+    )
+    raise typer.Exit(code=EX_IOERR)
 
 
 app = typer.Typer(
@@ -80,7 +88,9 @@ def _open(data_dir: Path | None, now: str | None = None, *, frozen: bool = True)
     return open_platform(_settings(data_dir))
 
 
-def _fail(error: Refused) -> None:
+def _fail(error: Refused) -> NoReturn:
+    if isinstance(error, store.StorageFault):
+        _storage_failed(error)
     console.print(f"[red]refused[/red] {escape(f'[{error.rule}]')} {escape(error.detail)}")
     raise typer.Exit(code=2)
 

@@ -7,12 +7,11 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperGroup
 
 from pubdata.common import clock, store
 from pubdata.common.actor import CLI, SYSTEM
@@ -28,11 +27,11 @@ EX_IOERR = 74  # sysexits.h: an input/output error, here a full or read-only sto
 class _Commands(TyperGroup):
     """Every command: a full or read-only store is one line and exit status 74, never a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
+        except (typer.Exit, typer.Abort):
+            raise  # said already (an Exit raised while handling a storage fault carries it as its context)
         except Exception as error:
             fault = store.fault_of(error)
             if fault is None:

@@ -150,6 +150,7 @@ def open_platform(settings: Settings, *, migrate: bool = True, tidy: bool = True
         query_engine=DuckDBEngine(store=settings.domain_dir),
         mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),
     )
+    store.attach(settings.domain_dir)
     if tidy:
         platform.tidy()
     return platform

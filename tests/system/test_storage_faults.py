@@ -22,8 +22,8 @@ from pubdata.cli import EX_IOERR
 from pubdata.common import store
 from pubdata.ledger import service as ledger
 from pubdata.platform import open_platform
-from tests.data import csv_text, person_rows, resource_body
 from pubdata.web.render import CSRF_COOKIE
+from tests.data import csv_text, person_rows, resource_body
 from tests.scenarios import PASSWORD, ledger_size, make_account
 from tests.servers import cli, files_under
 
@@ -89,9 +89,7 @@ def test_an_upload_to_a_full_disk_is_507_and_leaves_nothing(settings, small_doma
     path = f"/api/v1/resources/{resource['id']}/versions"
     with caplog.at_level(logging.ERROR, logger="pubdata.store"):
         zh = client.post(path, headers=police.headers, files={"file": ("people.csv", big)})
-        en = client.post(
-            path, headers={**police.headers, "Accept-Language": "en"}, files={"file": ("people.csv", big)}
-        )
+        en = client.post(path, headers={**police.headers, "Accept-Language": "en"}, files={"file": ("people.csv", big)})
     for response in (zh, en):
         assert response.status_code == 507, response.text
         assert response.headers["content-type"].startswith("application/problem+json")

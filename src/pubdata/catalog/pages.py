@@ -17,11 +17,11 @@ from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common import store
 from pubdata.common.bounds import RowId, in_row_id_range
 from pubdata.common.errors import Refused
+from pubdata.db import UnitOfWork
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
-from pubdata.db import UnitOfWork
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 from pubdata.web.forms import items, validation_refusal

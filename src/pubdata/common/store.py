@@ -3,11 +3,14 @@ and its row together, tidying what a killed process left behind, and storage fau
 
 Work in progress (an upload being received, a load's scratch folder, the Parquet file a load writes before it
 is recorded) lives in ``domain/incoming/<owner>/``, and ``run/<owner>.lock`` (beside the domain, in the data
-directory: the domain holds data only) is held with ``flock`` for as long as its process lives. The kernel drops the lock when the process dies, however it dies,
-so "is the owner alive?" is one non-blocking ``flock`` — no pid file to go stale, no pid reuse to fool it,
-no age to guess. A version file is linked into ``resources/`` just before its row commits; that window is
-covered by a shared lock on ``run/store.lock``, and tidying takes it exclusively, so it never sees a file
-whose row is about to commit.
+directory: the domain holds data only) is held with ``flock`` for as long as its process lives. The kernel
+drops the lock when the process dies, however it dies, so "is the owner alive?" is one non-blocking ``flock``:
+no pid file to go stale, no pid reuse to fool it, no age to guess. A version file is linked into
+``resources/`` just before its row commits; that window is covered by a shared lock on ``run/store.lock``, and
+tidying takes it exclusively, so it never sees a file whose row is about to commit.
+
+Tidying runs on every start (``platform.open_platform``: the server and each command), and is safe while other
+processes run: it removes only what a dead process owned, or what no process of this version owns at all.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ def _locks(domain_dir: Path) -> Path:
     folder = domain_dir.parent / "run"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
 # What a version file is called (``catalog.service.record_version``): only these are ever tidied.
 VERSION_FILE = re.compile(r"^v\d+-[0-9a-f]{16}\.parquet$")
 # How long tidying waits for loads being recorded in other processes before it leaves version files alone.
@@ -62,8 +67,7 @@ declare(
         "storage.full": (
             507,
             "平台的存储空间不足（{reason}），本次操作未做任何更改，请联系平台管理员。",
-            "The platform's storage is full ({reason}); nothing was changed. Please tell the platform's "
-            "administrator.",
+            "The platform's storage is full ({reason}); nothing was changed. Please tell the platform's administrator.",
         ),
         "storage.unavailable": (
             503,
@@ -150,7 +154,15 @@ class _Owned:
 
 
 _owned: dict[Path, _Owned] = {}
+_users: dict[Path, int] = {}  # open platforms per domain in this process: the last to close gives the folder up
 _owned_guard = threading.Lock()
+
+
+def attach(domain_dir: Path) -> None:
+    """A platform on ``domain_dir`` opened in this process (``release`` when it closes)."""
+    key = domain_dir.resolve()
+    with _owned_guard:
+        _users[key] = _users.get(key, 0) + 1
 
 
 def scratch_for(domain_dir: Path) -> Path:
@@ -166,9 +178,15 @@ def scratch_for(domain_dir: Path) -> Path:
 
 
 def release(domain_dir: Path) -> None:
-    """Give up this process's folder (it should be empty by now) and its lock: the platform is closing."""
+    """Give up this process's folder (it should be empty by now) and its lock once the last platform on it
+    in this process closes."""
+    key = domain_dir.resolve()
     with _owned_guard:
-        owned = _owned.pop(domain_dir.resolve(), None)
+        _users[key] = _users.get(key, 1) - 1
+        if _users[key] > 0:
+            return
+        del _users[key]
+        owned = _owned.pop(key, None)
     if owned is None:
         return
     shutil.rmtree(owned.folder, ignore_errors=True)

@@ -38,6 +38,7 @@ declare(
     }
 )
 
+
 # The OpenAPI description of the body the upload routes read themselves.
 def form_body(fields: dict[str, str]) -> dict[str, Any]:
     properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
@@ -45,7 +46,9 @@ def form_body(fields: dict[str, str]) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
-            "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": properties}}},
+            "content": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": properties}}
+            },
         }
     }
 
@@ -161,7 +164,7 @@ async def receive(
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
         raise form.refusal()
-    parser = MultipartParser(boundary, form.callbacks())
+    parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]  # a TypedDict of the same
     try:
         async for chunk in request.stream():
             parser.write(chunk)

@@ -112,7 +112,7 @@ class Platform:
             with self.read() as session:
                 return catalog.version_files(session)
 
-        return store.tidy(self.settings.domain_dir, referenced)
+        return store.tidy(self.settings.domain_dir, referenced, areas=(self.settings.work_dir,))
 
 
 def alembic_config() -> Config:

@@ -65,6 +65,8 @@ HOLDS_ITS_WORK = textwrap.dedent(
     domain = Path(sys.argv[1])
     folder = store.scratch_for(domain)
     (folder / "upload-in-progress").write_bytes(b"half an upload")
+    # A development run's workspace (mock data), in the process's folder under work/.
+    (store.owned_folder(domain, domain.parent / "work") / "dev-1-abc-1").mkdir()
     with store.recording_version(domain):
         print(folder, flush=True)
         sys.stdin.read()  # alive until the test closes its stdin (or kills it)
@@ -210,13 +212,17 @@ def test_tidying_leaves_a_live_process_its_work_and_the_version_it_is_recording(
         recording.parent.mkdir(parents=True)
         recording.write_bytes(b"PAR1")
         monkeypatch.setattr(store, "STORE_LOCK_PATIENCE", 0.0)
+        # A workspace an older version left directly in work/, owned by nobody.
+        (settings.work_dir / "dev-2-def-2").mkdir(parents=True)
         again = open_platform(settings)
         again.close()
         assert (folder / "upload-in-progress").read_bytes() == b"half an upload"
         assert recording.exists()
+        assert [p.name for p in settings.work_dir.glob("*/*")] == ["dev-1-abc-1"]
+        assert not (settings.work_dir / "dev-2-def-2").exists()
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.communicate()
-    # Its process is gone: now both are leftovers.
+    # Its process is gone: now all of it is left over.
     open_platform(settings).close()
-    assert not folder.exists() and not recording.exists()
+    assert not folder.exists() and not recording.exists() and list(settings.work_dir.iterdir()) == []

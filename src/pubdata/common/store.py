@@ -177,6 +177,14 @@ def scratch_for(domain_dir: Path) -> Path:
         return owned.folder
 
 
+def owned_folder(domain_dir: Path, area: Path) -> Path:
+    """This process's folder in another scratch area of the data directory (development runs' workspaces under
+    ``work/``), named like, and living as long as, its folder in the domain, and tidied with it."""
+    folder = area / scratch_for(domain_dir).name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def release(domain_dir: Path) -> None:
     """Give up this process's folder (it should be empty by now) and its lock once the last platform on it
     in this process closes."""
@@ -240,15 +248,21 @@ class Tidied:
     skipped_versions: bool = False
 
 
-def tidy(domain_dir: Path, referenced: Callable[[], set[str]]) -> Tidied:
+def tidy(domain_dir: Path, referenced: Callable[[], set[str]], *, areas: tuple[Path, ...] = ()) -> Tidied:
     """Remove what no live process is working on and no committed version references: other processes' dead
     folders in ``incoming/`` (uploads, scratch, pending files), anything else left in ``incoming/`` or the old
     upload spool ``tmp/``, and version files in ``resources/`` with no row. ``referenced`` answers the version
-    files the database knows (paths relative to the domain); it is asked while no version is being recorded."""
+    files the database knows (paths relative to the domain); it is asked while no version is being recorded.
+    In each of ``areas`` (``owned_folder``), what no live process owns is removed too."""
     done = Tidied([])
     incoming = domain_dir / INCOMING
     if incoming.is_dir():
         _tidy_incoming(domain_dir, incoming, done)
+    for area in areas:
+        if area.is_dir():
+            for entry in sorted(area.iterdir()):
+                if not _alive(_locks(domain_dir), entry.name):
+                    _remove(area.parent, entry, done)
     spool = domain_dir / "tmp"
     if spool.is_dir():
         for entry in sorted(spool.iterdir()):
@@ -290,6 +304,21 @@ def _tidy_owner(domain_dir: Path, incoming: Path, locks: Path, name: str, done: 
         lock_path.unlink(missing_ok=True)
     finally:
         os.close(fd)
+
+
+def _alive(locks: Path, name: str) -> bool:
+    """Is the process that owns ``name`` alive (is its lock held)?"""
+    try:
+        fd = os.open(locks / f"{name}.lock", os.O_RDWR | os.O_CLOEXEC)
+    except (FileNotFoundError, ValueError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _tidy_versions(domain_dir: Path, resources: Path, referenced: Callable[[], set[str]], done: Tidied) -> None:

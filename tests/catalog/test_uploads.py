@@ -16,8 +16,9 @@ from pubdata.app import create_app
 from pubdata.catalog import service as catalog
 from pubdata.catalog.schemas import ResourceIn
 from pubdata.platform import open_platform
-from tests.data import person_rows, resource_body
-from tests.scenarios import make_account, principal, run
+from pubdata.web.render import CSRF_COOKIE
+from tests.data import csv_text, person_rows, resource_body
+from tests.scenarios import PASSWORD, make_account, principal, run
 from tests.servers import environment, files_under, served
 
 BOUNDARY = "pubdata-upload-boundary"
@@ -165,4 +166,29 @@ def test_a_form_without_a_file_or_not_multipart_is_a_clear_refusal(platform):
         as_json = client.post(path, headers=police.headers, json={"file": "a,b"})
         for response in (no_file, as_json):
             assert response.status_code == 422 and response.json()["rule"] == "http.upload-form", response.text
+    assert files_under(platform.settings.domain_dir) == []
+
+
+def test_a_page_upload_without_its_form_token_keeps_no_byte_of_the_file(platform):
+    make_account(platform, kind="provider", name="池州市公安局", login="police.admin")
+    with TestClient(create_app(platform)) as client:
+        assert client.get("/login").status_code == 200
+        logged_in = client.post(
+            "/login",
+            data={"login": "police.admin", "password": PASSWORD, "csrf_token": client.cookies.get(CSRF_COOKIE)},
+            follow_redirects=False,
+        )
+        assert logged_in.status_code == 303
+        resource = run(
+            platform,
+            catalog.describe,
+            principal=principal(platform, "police.admin"),
+            body=ResourceIn.model_validate(resource_body()),
+        )
+        page = client.post(
+            f"/catalog/resources/{resource.id}/load",
+            data={"csrf_token": "not-the-form's"},
+            files={"file": ("people.csv", csv_text(person_rows(20)).encode())},
+        )
+        assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
     assert files_under(platform.settings.domain_dir) == []

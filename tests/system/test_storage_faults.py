@@ -4,8 +4,10 @@ or half-written. The disk is real: a small tmpfs mounted over the domain, full f
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
+import os
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -20,6 +22,7 @@ from pubdata.catalog.loading import file_digest
 from pubdata.catalog.models import ResourceVersion
 from pubdata.cli import EX_IOERR
 from pubdata.common import store
+from pubdata.config import Settings
 from pubdata.ledger import service as ledger
 from pubdata.platform import open_platform
 from pubdata.web.render import CSRF_COOKIE
@@ -169,3 +172,37 @@ def test_storage_faults_are_told_from_other_errors_at_every_layer(tmp_path):
     wrapped = RuntimeError("while loading")
     wrapped.__cause__ = OSError(errno.EROFS, "Read-only file system")
     assert store.fault_of(wrapped).rule == "storage.unavailable"
+
+
+def test_a_full_disk_under_the_control_database_is_507_and_commits_nothing(tmp_path):
+    """SQLite, the embedded control plane, in a data directory on a disk that fills up: the command's commit
+    fails, rolls back, and the client hears 507, not a 500."""
+    data = tmp_path / "data"
+    data.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(data)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a small disk needs a tmpfs mount, which needs root: {mounted.stderr!r}")
+    try:
+        platform = open_platform(Settings(data_dir=data))
+        police = make_account(platform, kind="provider", name="池州市公安局", login="police.admin")
+        before = ledger_size(platform)
+        with (data / "ballast").open("wb") as ballast:  # every free block taken
+            with contextlib.suppress(OSError):
+                while True:
+                    ballast.write(b"\0" * (1 << 20))
+                    ballast.flush()
+        rest = os.open(data / "ballast", os.O_WRONLY)
+        with contextlib.suppress(OSError):  # and the last few bytes
+            os.posix_fallocate(rest, 0, 64 << 20)
+        os.close(rest)
+        with TestClient(create_app(platform)) as client:
+            response = client.post("/api/v1/resources", headers=police.headers, json=resource_body())
+            assert response.status_code == 507, response.text
+            assert response.json()["rule"] == "storage.full"
+            (data / "ballast").unlink()
+            assert ledger_size(platform) == before
+            listed = client.get("/api/v1/resources", headers=police.headers)
+            assert listed.status_code == 200 and listed.json() == []
+        platform.close()
+    finally:
+        subprocess.run(["umount", "-l", str(data)], check=True)

@@ -49,6 +49,7 @@ def _locks(domain_dir: Path) -> Path:
 VERSION_FILE = re.compile(r"^v\d+-[0-9a-f]{16}\.parquet$")
 # How long tidying waits for loads being recorded in other processes before it leaves version files alone.
 STORE_LOCK_PATIENCE = 10.0
+MAX_LOGGED = 100  # files of one removed folder logged one by one
 
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 REASONS: dict[int, tuple[str, str]] = {
@@ -350,10 +351,15 @@ def _tidy_versions(domain_dir: Path, resources: Path, referenced: Callable[[], s
 def _remove(domain_dir: Path, entry: Path, done: Tidied) -> None:
     relative = entry.relative_to(domain_dir).as_posix()
     if entry.is_dir() and not entry.is_symlink():
-        size = sum(f.lstat().st_size for f in entry.rglob("*") if f.is_file() or f.is_symlink())
+        files = [(f.relative_to(domain_dir).as_posix(), f.lstat().st_size) for f in entry.rglob("*") if not f.is_dir()]
         shutil.rmtree(entry, ignore_errors=True)
         if entry.exists():
             log.warning("could not remove all of %s", relative)
+            return
+        # Each file by its path and size, and the folder itself with its total.
+        done.removed += files[:MAX_LOGGED]
+        size = sum(size for _, size in files)
+        relative += f"/ ({len(files)} files" + (", not all listed" if len(files) > MAX_LOGGED else "") + ")"
     else:
         size = entry.lstat().st_size
         try:

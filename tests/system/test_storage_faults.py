@@ -206,3 +206,20 @@ def test_a_full_disk_under_the_control_database_is_507_and_commits_nothing(tmp_p
         platform.close()
     finally:
         subprocess.run(["umount", "-l", str(data)], check=True)
+
+
+def test_versions_on_another_disk_than_the_uploads_still_load(settings):
+    """``resources/`` mounted apart from ``incoming/``: a version cannot be linked across, so it is copied in
+    beside its name and linked there, leaving nothing else behind."""
+    resources = settings.domain_dir / "resources"
+    resources.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(resources)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a second disk needs a tmpfs mount, which needs root: {mounted.stderr!r}")
+    try:
+        platform, client, _, _ = _setup(settings)
+        _only_the_first_version(platform)
+        client.close()
+        platform.close()
+    finally:
+        subprocess.run(["umount", "-l", str(resources)], check=True)

@@ -8,8 +8,11 @@ nothing changed meanwhile. ``load`` runs the three in order.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,10 +267,7 @@ def record_version(
     target = domain_dir / file_name
     # A link, not a move: it never replaces a file already there (another process's load of the same file,
     # committed or about to be), and the pending name stays until the row commits.
-    try:
-        os.link(result.parquet_path, target)
-    except FileExistsError:
-        raise Refused("catalog.changed-during-load") from None
+    _place(result.parquet_path, target)
     result.version_path = target
     os.chmod(target, 0o444)
     version = ResourceVersion(
@@ -302,6 +302,26 @@ def record_version(
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
     return version
+
+
+def _place(pending: Path, target: Path) -> None:
+    """Link the pending file in as ``target``, never over a file already there."""
+    try:
+        os.link(pending, target)
+    except FileExistsError:
+        raise Refused("catalog.changed-during-load") from None
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # resources/ on another filesystem than incoming/: a copy beside the target, linked in the same way.
+        # Made while the version is being recorded (``store.recording_version``), so tidying sees it only if
+        # its process died.
+        partial = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+        try:
+            shutil.copyfile(pending, partial)
+            _place(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def versions(session: Session, *, principal: Principal, resource_id: int) -> list[ResourceVersion]:

@@ -46,7 +46,7 @@ def _locks(domain_dir: Path) -> Path:
 
 
 # What a version file is called (``catalog.service.record_version``): only these are ever tidied.
-VERSION_FILE = re.compile(r"^v\d+-[0-9a-f]{16}\.parquet$")
+VERSION_FILE = re.compile(r"^(v\d+-[0-9a-f]{16}\.parquet|\.v\d+-[0-9a-f]{16}\.parquet\.[0-9a-f]{32}\.partial)$")
 # How long tidying waits for loads being recorded in other processes before it leaves version files alone.
 STORE_LOCK_PATIENCE = 10.0
 MAX_LOGGED = 100  # files of one removed folder logged one by one

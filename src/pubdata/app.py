@@ -6,6 +6,8 @@ import logging
 import re
 from pathlib import Path
 
+import duckdb
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,7 +21,7 @@ from pubdata.authorization import pages as authorization_pages
 from pubdata.authorization import routes as authorization_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
-from pubdata.common import messages
+from pubdata.common import messages, store
 from pubdata.common.errors import Refused
 from pubdata.contracts import pages as contract_pages
 from pubdata.contracts import routes as contract_routes
@@ -38,6 +40,8 @@ from pubdata.web.render import render
 
 log = logging.getLogger("pubdata")
 PROBLEM = "application/problem+json"
+# What a full or read-only store raises, by layer: the OS, the data engine, the control-plane database.
+STORAGE_ERRORS = (store.StorageFault, OSError, duckdb.Error, sqlalchemy.exc.OperationalError)
 
 
 def problem(refusal: Refused, lang: str) -> JSONResponse:
@@ -161,6 +165,18 @@ def create_app(platform: Platform) -> FastAPI:
     async def _crash(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return refused(request, Refused("http.internal"))
+
+    async def _storage(request: Request, error: Exception) -> Response:
+        """A full or read-only store answers 507 or 503 with its reason (``common.store``), never as the client's
+        fault; the command has rolled back and the load removed its files. Anything else is a crash."""
+        fault = store.fault_of(error)
+        if fault is None:
+            return await _crash(request, error)
+        store.log_fault(fault, f"{request.method} {request.url.path}")
+        return refused(request, fault)
+
+    for kind in STORAGE_ERRORS:
+        app.add_exception_handler(kind, _storage)
 
     @app.get("/healthz", tags=["platform"])
     def healthz() -> dict[str, str]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperGroup
 
-from pubdata.common import clock
+from pubdata.common import clock, store
 from pubdata.common.actor import CLI, SYSTEM
 from pubdata.common.bounds import INT4_MAX, INT8_MAX
 from pubdata.common.errors import Refused
@@ -20,7 +21,34 @@ from pubdata.config import Settings
 from pubdata.identity.access import PlatformItself
 from pubdata.platform import Platform, open_platform
 
+EX_IOERR = 74  # sysexits.h: an input/output error, here a full or read-only store
+
+
+class _Commands(TyperGroup):
+    """Every command: a full or read-only store is one line and exit status 74, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise  # said already (an Exit raised while handling a storage fault carries it as its context)
+        except Exception as error:
+            fault = store.fault_of(error)
+            if fault is None:
+                raise
+            _storage_failed(fault)
+
+
+def _storage_failed(fault: store.StorageFault) -> NoReturn:
+    where = f" ({fault.code}{': ' + fault.where if fault.where else ''})"
+    console.print(
+        f"[red]storage fault[/red] {escape(f'[{fault.rule}]')} {escape(fault.detail)}{escape(where)}", soft_wrap=True
+    )
+    raise typer.Exit(code=EX_IOERR)
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="pubdata — authorized operation of public data (公共数据资源授权运营).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -59,7 +87,9 @@ def _open(data_dir: Path | None, now: str | None = None, *, frozen: bool = True)
     return open_platform(_settings(data_dir))
 
 
-def _fail(error: Refused) -> None:
+def _fail(error: Refused) -> NoReturn:
+    if isinstance(error, store.StorageFault):
+        _storage_failed(error)
     console.print(f"[red]refused[/red] {escape(f'[{error.rule}]')} {escape(error.detail)}")
     raise typer.Exit(code=2)
 
@@ -97,11 +127,12 @@ def serve(
     from pubdata.identity import service as identity
 
     platform = _open(data_dir, now, frozen=False)
-    # Uploads are spooled to temporary files before a load reads them: keep those inside the domain too.
+    # Uploads are received straight into the domain (``web.uploads``); any other temporary file the server
+    # makes goes there too, into this process's folder, which the next start tidies if the server is killed.
     import tempfile
 
-    spool = platform.settings.domain_dir / "tmp"
-    spool.mkdir(parents=True, exist_ok=True)
+    spool = store.scratch_for(platform.settings.domain_dir) / "tmp"
+    spool.mkdir(exist_ok=True)
     tempfile.tempdir = str(spool)
     with platform.command() as session:
         first = identity.bootstrap(session, actor=CLI)

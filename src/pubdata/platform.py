@@ -17,6 +17,8 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from pubdata.catalog import service as catalog
+from pubdata.common import store
 from pubdata.common.errors import Refused
 from pubdata.common.sealing import Sealer
 from pubdata.config import Settings
@@ -100,7 +102,17 @@ class Platform:
         return {self.signer.key_id: self.signer.public_key}
 
     def close(self) -> None:
+        store.release(self.settings.domain_dir)
         self.engine.dispose()
+
+    def tidy(self) -> store.Tidied:
+        """Remove what killed processes left in the domain (``common.store.tidy``); safe while others run."""
+
+        def referenced() -> set[str]:
+            with self.read() as session:
+                return catalog.version_files(session)
+
+        return store.tidy(self.settings.domain_dir, referenced, areas=(self.settings.work_dir,))
 
 
 def alembic_config() -> Config:
@@ -117,7 +129,9 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
+def open_platform(settings: Settings, *, migrate: bool = True, tidy: bool = True) -> Platform:
+    """The platform, its schema current; with ``tidy``, what an interrupted process left in the domain removed
+    first (every start does this, the server and each command: it only touches what nobody alive is using)."""
     settings.prepare_dirs()
     engine = make_engine(settings.resolved_database_url)
     if migrate:
@@ -126,7 +140,7 @@ def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
     with sessions.begin() as session:  # before the platform exists, its own first command
         ledger.ensure_ledger(session, algorithm=settings.ledger_hash)
     signer = Ed25519Signer.load_or_create(settings.keys_dir / "ledger-ed25519.pem")
-    return Platform(
+    platform = Platform(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -136,3 +150,7 @@ def open_platform(settings: Settings, *, migrate: bool = True) -> Platform:
         query_engine=DuckDBEngine(store=settings.domain_dir),
         mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),
     )
+    store.attach(settings.domain_dir)
+    if tidy:
+        platform.tidy()
+    return platform

@@ -11,12 +11,13 @@ import codecs
 import csv
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -24,6 +25,7 @@ from sqlalchemy.engine import URL
 
 from pubdata.catalog import checks
 from pubdata.catalog.schemas import FieldSpec
+from pubdata.common import store
 from pubdata.engines.duckdb import literal, quote
 from pubdata.ledger.merkle import Hasher
 
@@ -59,7 +61,8 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     lookalikes: list[Lookalike] = field(default_factory=list)
-    parquet_path: Path | None = None
+    parquet_path: Path | None = None  # the pending file, in the loading process's folder
+    version_path: Path | None = None  # where it was linked as a version, until the row commits
     checksum: str | None = None
     size_bytes: int = 0
 
@@ -133,6 +136,7 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     except duckdb.Error as error:
         if "Invalid unicode" in str(error):
             raise NotUtf8() from None
+        _raise_if_storage(error)
         # DuckDB's message may quote the offending line; keep only where it is.
         line = _LINE.search(str(error))
         where = f" near line {line.group(1)}" if line else ""
@@ -167,10 +171,17 @@ def _text(value: object) -> str:
 
 
 def _xlsx_table(path: Path) -> pa.Table:
+    # Opened as a file, not by name: openpyxl refuses a name without an .xlsx suffix, and an upload's saved copy
+    # has none. What the file is, is for the zip reader to decide.
+    with path.open("rb") as handle:
+        return _workbook_table(handle)
+
+
+def _workbook_table(handle: BinaryIO) -> pa.Table:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
     try:
@@ -418,9 +429,24 @@ def check_and_write(
         return result
     except SourceError as error:
         return result.refuse(error.problem)
+    except BaseException as error:
+        # Nothing half-written stays: not the pending file, whatever stopped the load (a full disk included).
+        if result.parquet_path is not None:
+            result.parquet_path.unlink(missing_ok=True)
+            result.parquet_path = None
+        if isinstance(error, duckdb.Error):
+            _raise_if_storage(error)
+        raise
     finally:
         con.close()
         _remove_tree(scratch)
+
+
+def _raise_if_storage(error: duckdb.Error) -> None:
+    """A full or read-only store is the platform's fault, never a problem with the department's file."""
+    fault = store.fault_of(error)
+    if fault is not None:
+        raise fault from error
 
 
 def _read_source(
@@ -461,7 +487,8 @@ def _read_source(
     else:
         try:
             con.execute("CREATE TABLE source AS SELECT * FROM read_parquet(?)", [str(path)])
-        except duckdb.Error:
+        except duckdb.Error as error:
+            _raise_if_storage(error)
             raise SourceError(Problem("catalog.parquet", "The file is not a readable Parquet file.")) from None
         casts = ", ".join(
             f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c, *_ in con.execute("DESCRIBE source").fetchall()
@@ -485,8 +512,8 @@ def _write_parquet(
     target = work_dir / f"pending-{uuid.uuid4().hex}.parquet"
     if progress:
         progress("writing", 0, result.row_count)
+    result.parquet_path = target  # from here on, a failure removes it (``check_and_write``)
     con.execute(f"COPY (SELECT {projection} FROM source) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-    result.parquet_path = target
     result.size_bytes = target.stat().st_size
     result.checksum = file_digest(target, hasher)
     if progress:
@@ -502,6 +529,6 @@ def file_digest(path: Path, hasher: Hasher) -> str:
 
 
 def _remove_tree(folder: Path) -> None:
-    for child in sorted(folder.rglob("*"), reverse=True):
-        child.unlink() if child.is_file() else child.rmdir()
-    folder.rmdir()
+    # Best effort: on a read-only store this cannot succeed, and must not hide why the load failed; the next
+    # start tidies what is left (``common.store.tidy``).
+    shutil.rmtree(folder, ignore_errors=True)

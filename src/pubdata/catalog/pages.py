@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from pubdata.catalog import rules, service, sources
-from pubdata.catalog.models import Resource
+from pubdata.catalog.loading import LoadResult
+from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
+from pubdata.common import store
 from pubdata.common.bounds import RowId, in_row_id_range
 from pubdata.common.errors import Refused
+from pubdata.db import UnitOfWork
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
+from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 from pubdata.web.forms import items, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
@@ -265,26 +270,40 @@ async def save_resource(
 
 
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
-def load_page(
-    request: Request,
-    platform: PlatformDep,
-    principal: PagePrincipal,
-    resource_id: RowId,
-    file: Annotated[UploadFile, File()],
-    csrf_token: Text,
-    confirm_not_sensitive: Annotated[str, Form()] = "",
+async def load_page(
+    request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
 ) -> HTMLResponse:
-    check_csrf(request, csrf_token)
-    result, version = service.load_upload(
+    """The page's load form. As the API's: the permission first, then the body, its CSRF token (which the form
+    sends before the file) checked before a byte of the file is kept."""
+    await run_in_threadpool(service.check_may_load, platform, principal=principal, resource_id=resource_id)
+    domain_dir = platform.settings.domain_dir
+    received = await uploads.receive(
+        request,
+        store.scratch_for(domain_dir),
+        before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
+    )
+    result, version = await run_in_threadpool(
+        service.load_upload,
         platform,
         principal=principal,
         resource_id=resource_id,
-        domain_dir=platform.settings.domain_dir,
-        upload=file.file,
-        file_name=file.filename or "",
+        domain_dir=domain_dir,
+        path=received.path,
+        file_name=received.file_name,
         source_format=None,
-        confirm_not_sensitive=confirm_not_sensitive,
+        confirm_not_sensitive=received.fields.get("confirm_not_sensitive", ""),
     )
+    return await run_in_threadpool(_after_load, request, platform, principal, resource_id, result, version)
+
+
+def _after_load(
+    request: Request,
+    platform: UnitOfWork,
+    principal: Principal,
+    resource_id: int,
+    result: LoadResult,
+    version: ResourceVersion | None,
+) -> HTMLResponse:
     with platform.read() as session:  # after the load's command: a read that sees it
         return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.catalog import rules, schemas, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.common import store
 from pubdata.common.bounds import INT4_MAX, RowId
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.registration import rules as registration_rules
+from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 if TYPE_CHECKING:
@@ -122,26 +125,38 @@ def revise(
     return resource_out(resource, service.provider_names(session, [resource])[resource.provider_id])
 
 
-@router.post(
-    "/resources/{resource_id}/versions", response_model=schemas.LoadReportOut, status_code=status.HTTP_201_CREATED
+UPLOAD_FORM = uploads.form_body(
+    {
+        "format": "csv, xlsx or parquet (default: from the file name's extension)",
+        "confirm_not_sensitive": "Comma-separated fields confirmed not personal",
+    }
 )
-def load_file(
-    resource_id: RowId,
-    platform: PlatformDep,
-    principal: ApiPrincipal,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet")],
-    source_format: Annotated[str | None, Form(alias="format")] = None,
-    confirm_not_sensitive: Annotated[str, Form(description="Comma-separated fields confirmed not personal")] = "",
+
+
+@router.post(
+    "/resources/{resource_id}/versions",
+    response_model=schemas.LoadReportOut,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=UPLOAD_FORM,
+)
+async def load_file(
+    resource_id: RowId, request: Request, platform: PlatformDep, principal: ApiPrincipal
 ) -> schemas.LoadReportOut:
-    result, version = service.load_upload(
+    """Load a CSV (UTF-8 or GB18030/GBK), .xlsx or Parquet file. Who is calling, and whether they may load
+    this resource now, is settled before the body is read (``web.uploads``)."""
+    await run_in_threadpool(service.check_may_load, platform, principal=principal, resource_id=resource_id)
+    domain_dir = platform.settings.domain_dir
+    received = await uploads.receive(request, store.scratch_for(domain_dir))
+    result, version = await run_in_threadpool(
+        service.load_upload,
         platform,
         principal=principal,
         resource_id=resource_id,
-        domain_dir=platform.settings.domain_dir,
-        upload=file.file,
-        file_name=file.filename or "",
-        source_format=source_format,
-        confirm_not_sensitive=confirm_not_sensitive,
+        domain_dir=domain_dir,
+        path=received.path,
+        file_name=received.file_name,
+        source_format=received.fields.get("format") or None,
+        confirm_not_sensitive=received.fields.get("confirm_not_sensitive", ""),
     )
     if version is None:
         raise refused(result)

@@ -8,13 +8,14 @@ nothing changed meanwhile. ``load`` runs the three in order.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import URL
@@ -24,7 +25,7 @@ from pubdata.catalog import loading, rules, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
-from pubdata.common import canonical, clock, masking
+from pubdata.common import canonical, clock, masking, store
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
@@ -264,7 +265,10 @@ def record_version(
     folder.mkdir(parents=True, exist_ok=True)
     file_name = f"resources/{resource.id}/v{plan.next_number}-{result.checksum[:16]}.parquet"
     target = domain_dir / file_name
-    shutil.move(result.parquet_path, target)
+    # A link, not a move: it never replaces a file already there (another process's load of the same file,
+    # committed or about to be), and the pending name stays until the row commits.
+    _place(result.parquet_path, target)
+    result.version_path = target
     os.chmod(target, 0o444)
     version = ResourceVersion(
         resource_id=resource.id,
@@ -298,6 +302,26 @@ def record_version(
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
     return version
+
+
+def _place(pending: Path, target: Path) -> None:
+    """Link the pending file in as ``target``, never over a file already there."""
+    try:
+        os.link(pending, target)
+    except FileExistsError:
+        raise Refused("catalog.changed-during-load") from None
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # resources/ on another filesystem than incoming/: a copy beside the target, linked in the same way.
+        # Made while the version is being recorded (``store.recording_version``), so tidying sees it only if
+        # its process died.
+        partial = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+        try:
+            shutil.copyfile(pending, partial)
+            _place(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def versions(session: Session, *, principal: Principal, resource_id: int) -> list[ResourceVersion]:
@@ -500,7 +524,7 @@ def load(
     result = loading.check_and_write(
         source_format=source_format,
         fields=plan.fields,
-        work_dir=domain_dir / "incoming",
+        work_dir=store.scratch_for(domain_dir),
         path=path,
         sql_url=sql_url,
         sql_query=sql_source.query if sql_source else None,
@@ -511,7 +535,8 @@ def load(
     if not result.ok:
         return result, None
     try:
-        with units.command() as session:
+        # The version file is in place only while its row commits: tidying (``common.store``) waits for this.
+        with store.recording_version(domain_dir), units.command() as session:
             version = record_version(
                 session,
                 principal=principal,
@@ -521,11 +546,15 @@ def load(
                 confirmed_not_sensitive=confirmed,
                 source_name=source_name,
             )
-        return result, version
     except BaseException:
-        if result.parquet_path is not None and result.parquet_path.exists():
-            result.parquet_path.unlink()
+        # Rolled back: the file this load linked into place is nobody's (never another load's, see above).
+        if result.version_path is not None:
+            result.version_path.unlink(missing_ok=True)
         raise
+    finally:
+        if result.parquet_path is not None:
+            result.parquet_path.unlink(missing_ok=True)
+    return result, version
 
 
 def find_id_or_none(session: Session, *, code: str) -> int | None:
@@ -540,29 +569,30 @@ def find_id(session: Session, *, code: str) -> int:
     return resource_id
 
 
+def check_may_load(units: UnitOfWork, *, principal: Principal, resource_id: int) -> None:
+    """Refuse a load the caller may not make (or the resource cannot take now) before its file is received."""
+    with units.read() as session:
+        plan_load(session, principal=principal, resource_id=resource_id)
+
+
 def load_upload(
     units: UnitOfWork,
     *,
     principal: Principal,
     resource_id: int,
     domain_dir: Path,
-    upload: BinaryIO,
+    path: Path,
     file_name: str,
     source_format: str | None,
     confirm_not_sensitive: str,
 ) -> tuple[LoadResult, ResourceVersion | None]:
-    """``load`` for an uploaded file: the upload is copied inside the domain directory, never elsewhere, and
-    removed afterwards. ``source_format`` defaults to the file name's extension; ``confirm_not_sensitive`` is
-    comma-separated, as forms send it."""
-    chosen = source_format or loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
-    if chosen not in ("csv", "xlsx", "parquet"):
-        raise Refused("catalog.source-format")
-    incoming = domain_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    path = incoming / f"upload-{uuid.uuid4().hex}"
+    """``load`` for an uploaded file, received at ``path`` in this process's folder inside the domain
+    (``common.store.scratch_for``), and removed afterwards whatever happens. ``source_format`` defaults to the
+    file name's extension; ``confirm_not_sensitive`` is comma-separated, as forms send it."""
     try:
-        with path.open("wb") as sink:
-            shutil.copyfileobj(upload, sink, 8 << 20)
+        chosen = source_format or loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
+        if chosen not in ("csv", "xlsx", "parquet"):
+            raise Refused("catalog.source-format")
         return load(
             units,
             principal=principal,
@@ -574,6 +604,11 @@ def load_upload(
         )
     finally:
         path.unlink(missing_ok=True)
+
+
+def version_files(session: Session) -> set[str]:
+    """Every file a committed version references (relative to the domain): what tidying never removes."""
+    return set(session.execute(select(ResourceVersion.file_name)).scalars())
 
 
 def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], str]:

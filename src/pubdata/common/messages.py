@@ -35,6 +35,7 @@ TITLES: dict[int, Pair] = {
     422: ("输入无效", "Invalid input"),
     500: ("服务器内部错误", "Internal error"),
     503: ("暂不可用", "Unavailable"),
+    507: ("存储空间不足", "Insufficient storage"),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pubdata.common import canonical, clock
+from pubdata.common import canonical, clock, store
 from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
@@ -370,7 +370,10 @@ def dev_run(
             payload={"kind": kind, "code_sha256": hashlib.sha256(code.encode("utf-8")).hexdigest(), "data": "mock"},
         )
     digest = hashlib.sha256(code.encode()).hexdigest()[:12]
-    space = Workspace(work_dir / f"dev-{principal.user_id}-{digest}-{clock.now().timestamp():.0f}")
+    # In this process's own folder (``common.store``): a server killed mid-run leaves it to the next start's tidying.
+    space = Workspace(
+        store.owned_folder(domain_dir, work_dir) / f"dev-{principal.user_id}-{digest}-{clock.now().timestamp():.0f}"
+    )
     try:
         if outputs:
             _checked_outputs(kind, outputs)

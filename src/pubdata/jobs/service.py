@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock
 from pubdata.common.errors import Refused
+from pubdata.common.names import clean
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.identity import access
@@ -90,6 +91,7 @@ def submit(
 ) -> Job:
     """The assignee hands in SQL or a script to run on the real data, and declares the files it will write; a
     reviewer reads both before it runs."""
+    title = clean(title, field="title", max_length=200)
     use = contracts.open_use(session, principal=principal, contract_id=contract_id, permission="job.submit")
     if use.terms.is_dp:
         raise Refused("job.dp-contract")
@@ -101,7 +103,7 @@ def submit(
         organisation_id=principal.organisation_id,
         operator_id=use.operator_id,
         submitter_id=principal.user_id,
-        title=title.strip(),
+        title=title,
         kind=kind,
         code=code,
         requirements=json.dumps(sorted(set(requirements))),

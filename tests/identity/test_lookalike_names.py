@@ -87,8 +87,7 @@ def test_the_form_refuses_the_same_lookalikes(client, platform, what, name, rule
     answer = client.post(
         "/admin/organisations", data={"name": name, "kind": "consumer", "csrf_token": csrf}, follow_redirects=False
     )
-    expected = Refused(rule, name=POLICE, field="名称", character="U+0000").declared
-    assert answer.status_code == expected.status, answer.text
+    assert answer.status_code == (409 if rule.endswith("-exists") else 422), answer.text
     assert "<html" in answer.text and 'role="alert"' in answer.text
     assert organisation_names(platform) == before
 
@@ -111,7 +110,7 @@ def test_users_and_tokens_and_resources_and_sources_refuse_invisible_characters(
     user = client.post(
         f"/api/v1/organisations/{police.organisation_id}/users",
         headers=bureau.headers,
-        json={"login": "twin.user", "display_name": hidden, "role": "staff", "password": PASSWORD},
+        json={"login": "twin.user", "display_name": hidden, "role": "member", "password": PASSWORD},
     )
     token = client.post("/api/v1/tokens", headers=bureau.headers, json={"name": "脚本\u202e"})
     fields = [{**PERSON_FIELDS[0], "label": PERSON_FIELDS[0]["label"] + "\ufeff"}, *PERSON_FIELDS[1:]]

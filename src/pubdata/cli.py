@@ -406,7 +406,7 @@ def ledger_proof(seq: LedgerSeq, data_dir: DataDir = None) -> None:
         service.hasher(head.algorithm), seq, head.size, leaf, path, head.root_hash
     )
     document = {
-        "entry": schemas.EntryOut.of(entry).model_dump(),
+        "entry": schemas.RecordedEntryOut.of(entry).model_dump(),
         "tree_head": schemas.TreeHeadOut.of(head).model_dump(),
         "audit_path": [p.hex() for p in path],
         "verified": ok,

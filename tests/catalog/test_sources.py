@@ -248,7 +248,8 @@ def test_a_department_loads_from_an_approved_postgresql_connection(client, platf
     preview = client.get(f"/api/v1/resources/{resource['id']}/preview", headers=accounts["police"].headers).json()
     assert len(preview["rows"]) == 10
     recorded = everything_recorded(platform)
-    assert "catalog.source.approve" in recorded and '"source_connection": "公安局人口库（只读）"' in recorded
+    # The name is kept in its normal form (NFKC: full-width brackets are the ASCII ones).
+    assert "catalog.source.approve" in recorded and '"source_connection": "公安局人口库(只读)"' in recorded
     assert SECRET not in recorded
     with platform.read() as session:
         sealed = session.scalars(select(SourceConnection.password_sealed)).one()

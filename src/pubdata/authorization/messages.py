@@ -224,4 +224,13 @@ ACTIONS = {
     "authorization.use-refused": ("拒绝授权范围外的使用", "Use outside the scope refused"),
 }
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.agreement": ("授权运营协议", "Agreement"),
+    "subject.partner": ("合伙人", "Partner"),
+    "subject.evaluation": ("运营评价", "Evaluation"),
+    "subject.incident": ("数据安全事件", "Security incident"),
+    "subject.security_activity": ("安全工作记录", "Security activity"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

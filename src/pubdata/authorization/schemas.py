@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
+from pubdata.common.names import Name, Prose
 from pubdata.common.stored import FromJsonText
 
 
@@ -40,11 +41,11 @@ class Scope(BaseModel):
 
 class AgreementIn(Strict):
     operator_id: RowId
-    tender_reference: str = Field(min_length=1, max_length=100)
-    selection: dict[str, str] = Field(description="Evidence for each selection condition of 三(一).")
+    tender_reference: Name = Field(min_length=1, max_length=100)
+    selection: dict[str, Prose] = Field(description="Evidence for each selection condition of 三(一).")
     scope: Scope
-    security_duties: str = Field(min_length=1, max_length=10000)
-    partner_conditions: str = Field(default="", max_length=10000)
+    security_duties: Prose = Field(min_length=1, max_length=10000)
+    partner_conditions: Prose = Field(default="", max_length=10000)
 
 
 class AgreementOut(BaseModel):
@@ -70,20 +71,20 @@ class AgreementOut(BaseModel):
 
 class RenewalDecisionIn(Strict):
     approve: bool
-    reason: str = Field(default="", max_length=1000)
+    reason: Prose = Field(default="", max_length=1000)
 
 
 class ExitPlanIn(Strict):
     exit_on: date
-    plan: str = Field(min_length=1, max_length=10000)
+    plan: Prose = Field(min_length=1, max_length=10000)
 
 
 class TerminationIn(Strict):
-    detail: str = Field(min_length=1, max_length=10000, description="Which obligation of the agreement was violated.")
+    detail: Prose = Field(min_length=1, max_length=10000, description="Which obligation of the agreement was violated.")
 
 
 class HandoverItem(Strict):
-    item: str = Field(min_length=1, max_length=500)
+    item: Name = Field(min_length=1, max_length=500)
     action: Literal["returned", "destroyed"]
 
 
@@ -93,11 +94,11 @@ class HandoverIn(Strict):
 
 class ScoreIn(Strict):
     score: int = Field(ge=0, le=100)
-    evidence: str = Field(min_length=1, max_length=10000)
+    evidence: Prose = Field(min_length=1, max_length=10000)
 
 
 class EvaluationIn(Strict):
-    period: str = Field(min_length=1, max_length=32)
+    period: Name = Field(min_length=1, max_length=32)
     scores: dict[str, ScoreIn]
     result: Literal["pass", "fail", "rectify"]
 
@@ -114,13 +115,13 @@ class EvaluationOut(BaseModel):
 
 
 class RectificationIn(Strict):
-    plan: str = Field(min_length=1, max_length=20000)
-    report: str = Field(min_length=1, max_length=20000)
+    plan: Prose = Field(min_length=1, max_length=20000)
+    report: Prose = Field(min_length=1, max_length=20000)
 
 
 class IncidentIn(Strict):
     occurred_at: datetime
-    description: str = Field(min_length=1, max_length=10000)
+    description: Prose = Field(min_length=1, max_length=10000)
 
 
 class IncidentDecisionIn(Strict):
@@ -139,7 +140,7 @@ class IncidentOut(BaseModel):
 class ActivityIn(Strict):
     kind: Literal["drill", "risk_assessment"]
     performed_on: date
-    summary: str = Field(min_length=1, max_length=10000)
+    summary: Prose = Field(min_length=1, max_length=10000)
 
 
 class PartnerIn(Strict):
@@ -149,7 +150,7 @@ class PartnerIn(Strict):
 
 class PartnerEventIn(Strict):
     event: Literal["suspend", "resume", "remove"]
-    reason: str = Field(default="", max_length=1000)
+    reason: Prose = Field(default="", max_length=1000)
 
 
 class PartnerOut(BaseModel):

@@ -236,4 +236,11 @@ ACTIONS = {
     "catalog.resource.registered-cancel": ("完成注销登记", "Cancelled"),
 }
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.resource": ("数据资源", "Data resource"),
+    "subject.resource_version": ("数据版本", "Data version"),
+    "subject.source_connection": ("数据源连接", "Source connection"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

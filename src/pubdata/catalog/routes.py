@@ -14,6 +14,7 @@ from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.common import store
 from pubdata.common.bounds import INT4_MAX, RowId
 from pubdata.common.errors import Refused
+from pubdata.common.names import Prose
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
@@ -237,7 +238,7 @@ class RegistrationIn(BaseModel):
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     decision: str = Field(description="accept, return or reject")
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Prose | None = Field(default=None, max_length=1000)
 
 
 class RegistrationOut(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pubdata.catalog import rules
 from pubdata.common.bounds import RowId
+from pubdata.common.names import Name, OptionalName, Prose
 
 
 class Strict(BaseModel):
@@ -25,11 +26,11 @@ class FieldSpec(Strict):
     """One column of a resource's schema."""
 
     name: str = Field(description="Column name: lowercase letters, digits, underscores.")
-    label: str = Field(min_length=1, max_length=100, description="Chinese label, e.g. 公民身份号码.")
+    label: Name = Field(min_length=1, max_length=100, description="Chinese label, e.g. 公民身份号码.")
     type: Literal["string", "integer", "decimal", "date", "timestamp", "boolean"] = "string"
     format: Literal["resident_id", "credit_code", "mobile", "person_name"] | None = None
     required: bool = False
-    description: str = Field(default="", max_length=500)
+    description: Prose = Field(default="", max_length=500)
     sensitivity: Literal["none", "personal", "sensitive"] = "none"
     pipl_category: str | None = Field(
         default=None, description="For sensitive personal information: its PIPL art. 28 category."
@@ -74,12 +75,12 @@ class FieldSpec(Strict):
 
 class ResourceIn(Strict):
     code: str = Field(description="Catalogue code, e.g. CZ-RK-0001.")
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=4000)
+    name: Name = Field(min_length=1, max_length=200)
+    description: Prose = Field(default="", max_length=4000)
     sector: str
     base_library: str
     update_frequency: str
-    time_span: str = Field(default="", max_length=100, description="e.g. 2015 至今")
+    time_span: OptionalName = Field(default="", max_length=100, description="e.g. 2015 至今")
     sharing: str = "conditional"
     opening: str = "closed"
     declared_grade: str = "general-2"
@@ -196,7 +197,7 @@ class SourceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
+    name: Name = Field(min_length=1, max_length=100, description="e.g. 市公安局人口库（只读）")
     provider_id: RowId = Field(description="The data-providing department whose database it is.")
     url: str = Field(
         min_length=1,
@@ -205,7 +206,7 @@ class SourceIn(BaseModel):
     )
     password: str | None = Field(default=None, max_length=1000, repr=False)
 
-    @field_validator("name", "url")
+    @field_validator("url")
     @classmethod
     def _stripped(cls, value: str) -> str:
         return value.strip()

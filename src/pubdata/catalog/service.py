@@ -35,6 +35,7 @@ from pubdata.engines.duckdb import locked_connection
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
+from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from pubdata.registration import service as registration
 
@@ -189,6 +190,28 @@ def public_get(session: Session, *, code: str) -> Resource:
     if resource is None:
         raise Refused("catalog.unknown-code", code=code)
     return resource
+
+
+def public_pages(session: Session, ids: set[int]) -> dict[int, ledger_public.Page]:
+    """The catalogue pages of those resources that are in the public catalogue (the others have none)."""
+    found = session.execute(
+        select(Resource.id, Resource.name, Resource.code).where(
+            Resource.id.in_(ids), Resource.state.in_(rules.PUBLIC_STATES)
+        )
+    ).all()
+    return {id_: ledger_public.Page(name, f"/catalog/{code}") for id_, name, code in found}
+
+
+def public_version_pages(session: Session, ids: set[int]) -> dict[int, ledger_public.Page]:
+    """A version's page is its resource's, when that is public."""
+    found = session.execute(select(ResourceVersion.id, ResourceVersion.resource_id).where(ResourceVersion.id.in_(ids)))
+    owners: dict[int, int] = {id_: owner for id_, owner in found}
+    pages = public_pages(session, set(owners.values()))
+    return {id_: pages[owner] for id_, owner in owners.items() if owner in pages}
+
+
+ledger_public.publish("resource", public_pages)
+ledger_public.publish("resource_version", public_version_pages)
 
 
 def provider_names(session: Session, resources: list[Resource]) -> dict[int, str]:

@@ -4,7 +4,9 @@ Three registries, filled by each domain's ``messages.py`` when the domain is imp
 
 - labels: the words of pages (``label("nav.home", lang)``);
 - refusals: rule → HTTP status and a sentence in each language, with named parameters (``{code}``);
-- ledger actions: action → what the public ledger calls it.
+- ledger actions: action → what the public ledger calls it, and whether it is about a person (``PERSONAL``: a
+  session, an account, a token), which the public ledger keeps in its tree but shows only as an internal
+  operation, without who, what or whom.
 
 A missing label, an undeclared rule or an undeclared action is a bug, so each raises instead of showing a
 code. Parameters go into sentences through ``safe``: no long digit run (an ID number, a mobile) is ever
@@ -64,13 +66,17 @@ class Refusal:
 _LABELS: dict[str, Pair] = {}
 _REFUSALS: dict[str, Refusal] = {}
 _ACTIONS: dict[str, Pair] = {}
+_PERSONAL: set[str] = set()
+# The mark of an action about a person: ``"identity.session.open": ("登录", "Signed in", PERSONAL)``.
+PERSONAL = "personal"
+Declared = Pair | tuple[str, str, str]  # an action's labels, and PERSONAL when it is about a person
 
 
 def declare(
     *,
     labels: Mapping[str, Pair] | None = None,
     refusals: Mapping[str, tuple[int, str, str]] | None = None,
-    actions: Mapping[str, Pair] | None = None,
+    actions: Mapping[str, Declared] | None = None,
 ) -> None:
     """Add a domain's words. A key declared twice is a bug: two domains would disagree on what it says."""
     for key, pair in (labels or {}).items():
@@ -80,8 +86,12 @@ def declare(
         if _fields(zh) != _fields(en):
             raise ValueError(f"refusal {rule}: the two sentences take different parameters")
         _add(_REFUSALS, rule, refusal)
-    for action, pair in (actions or {}).items():
-        _add(_ACTIONS, action, pair)
+    for action, (zh, en, *marks) in (actions or {}).items():
+        if marks not in ([], [PERSONAL]):
+            raise ValueError(f"action {action}: the only mark an action takes is PERSONAL")
+        _add(_ACTIONS, action, (zh, en))
+        if marks:
+            _PERSONAL.add(action)
 
 
 def _add(table: dict[str, Any], key: str, value: Any) -> None:
@@ -105,6 +115,17 @@ def label(key: str, lang: str) -> str:
         raise Undeclared(f"no label {key!r}") from None
 
 
+def label_pair(key: str) -> Pair:
+    try:
+        return _LABELS[key]
+    except KeyError:
+        raise Undeclared(f"no label {key!r}") from None
+
+
+def is_label(key: str) -> bool:
+    return key in _LABELS
+
+
 def refusal(rule: str) -> Refusal:
     try:
         return _REFUSALS[rule]
@@ -121,6 +142,12 @@ def action(action: str) -> Pair:
 
 def is_action(name: str) -> bool:
     return name in _ACTIONS
+
+
+def is_personal(name: str) -> bool:
+    """Whether an action is about a person's session or account (an undeclared action is a bug)."""
+    action(name)
+    return name in _PERSONAL
 
 
 def is_refusal(rule: str) -> bool:

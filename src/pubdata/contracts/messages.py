@@ -121,4 +121,9 @@ ACTIONS = {
     "contract.call": ("在合约下调用数据", "Call under a contract"),
 }
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.contract": ("使用合约", "Contract"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

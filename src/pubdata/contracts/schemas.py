@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
 from pubdata.common.digest import of_document
+from pubdata.common.names import Prose
 from pubdata.common.stored import FromJsonText
 
 Purpose = Literal["public_governance", "public_welfare", "industry", "sector"]
@@ -83,7 +84,7 @@ class ContractIn(BaseModel):
 
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Prose = Field(min_length=1, max_length=1000)
 
 
 class ContractOut(BaseModel):

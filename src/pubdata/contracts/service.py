@@ -16,6 +16,7 @@ from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.contracts import odrl as odrl_rendering
+from pubdata.common.names import clean_prose
 from pubdata.contracts import rules
 from pubdata.contracts.models import Contract
 from pubdata.contracts.schemas import Terms
@@ -128,7 +129,8 @@ def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
 
 def revoke(session: Session, *, principal: Who, contract_id: int, reason: str) -> Contract:
     contract = get(session, principal=principal, contract_id=contract_id, permission="contract.revoke")
-    if not reason.strip():
+    reason = clean_prose(reason, field="reason", max_length=1000)
+    if not reason:
         raise Refused("contract.revoke-reason")
     rules.LIFECYCLE.apply(contract, "revoke")
     ledger.record(

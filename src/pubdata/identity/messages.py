@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pubdata.common.messages import declare
+from pubdata.common.messages import PERSONAL, Declared, declare
 
 LABELS = {
     "login.title": ("登录", "Log in"),
@@ -64,7 +64,6 @@ REFUSALS = {
         "未知的机构类型 {kind}；可选：{kinds}。",
         "Unknown organisation kind {kind}; use one of {kinds}.",
     ),
-    "identity.organisation-name": (422, "机构需要名称。", "An organisation needs a name."),
     "identity.credit-code": (
         422,
         "统一社会信用代码无效（GB 32100 校验位不符）。",
@@ -85,27 +84,33 @@ REFUSALS = {
     "identity.password-policy": (422, "密码不符合要求：{problem}", "The password is refused: {problem}"),
     "identity.login-taken": (409, "账号 {login} 已被使用。", "The login {login} is taken."),
     "identity.self-deactivate": (422, "不能停用自己的账号。", "You cannot deactivate your own account."),
-    "identity.token-name": (422, "令牌名称为 1–100 个字符。", "A token needs a name of 1–100 characters."),
     "identity.token-lifetime": (422, "令牌有效期为 1 至 366 天。", "A token lives between 1 and 366 days."),
     "identity.no-such-login": (404, "没有账号为 {login} 的用户。", "No user has the login {login}."),
 }
 
-ACTIONS = {
+# Every action about a person's account, credentials or sessions is PERSONAL: the public ledger keeps it in the
+# tree and shows it as an internal operation. An organisation's own creation is public.
+ACTIONS: dict[str, Declared] = {
     "identity.organisation.create": ("新建机构", "Organisation created"),
     "identity.organisation.deactivate": ("停用机构", "Organisation deactivated"),
-    "identity.user.create": ("新建用户", "User created"),
-    "identity.user.activate": ("启用用户", "User activated"),
-    "identity.user.deactivate": ("停用用户", "User deactivated"),
-    "identity.user.reset-password": ("重置密码", "Password reset"),
-    "identity.token.issue": ("生成 API 令牌", "API token issued"),
-    "identity.token.revoke": ("吊销 API 令牌", "API token revoked"),
-    "identity.session.open": ("登录", "Signed in"),
-    "identity.session.close": ("退出登录", "Signed out"),
+    "identity.user.create": ("新建用户", "User created", PERSONAL),
+    "identity.user.activate": ("启用用户", "User activated", PERSONAL),
+    "identity.user.deactivate": ("停用用户", "User deactivated", PERSONAL),
+    "identity.user.reset-password": ("重置密码", "Password reset", PERSONAL),
+    "identity.token.issue": ("生成 API 令牌", "API token issued", PERSONAL),
+    "identity.token.revoke": ("吊销 API 令牌", "API token revoked", PERSONAL),
+    "identity.session.open": ("登录", "Signed in", PERSONAL),
+    "identity.session.close": ("退出登录", "Signed out", PERSONAL),
 }
 
 LABELS |= {
     "password.too_short": ("至少需要 {n} 个字符", "at least {n} characters"),
     "password.contains_login": ("不能包含账号", "it must not contain the login"),
+}
+
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.organisation": ("机构", "Organisation"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

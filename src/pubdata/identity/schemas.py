@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
+from pubdata.common.names import Name
 
 
 class Strict(BaseModel):
@@ -15,7 +16,7 @@ class Strict(BaseModel):
 
 class OrganisationIn(Strict):
     kind: str = Field(max_length=16)
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     credit_code: str | None = Field(default=None, min_length=18, max_length=18)
 
 
@@ -31,7 +32,7 @@ class OrganisationOut(BaseModel):
 
 class UserIn(Strict):
     login: str = Field(min_length=3, max_length=64)
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: Name = Field(min_length=1, max_length=100)
     role: str = Field(max_length=16)
     password: str = Field(min_length=1, max_length=256)
 
@@ -62,7 +63,7 @@ class Me(BaseModel):
 
 
 class TokenIn(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=100)
     days: int = Field(default=90, ge=1, le=366)
 
 

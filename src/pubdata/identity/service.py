@@ -18,9 +18,11 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import is_credit_code
+from pubdata.common.names import clean
 from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.identity.models import ApiToken, Organisation, User, WebSession
+from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 
 _passwords = PasswordHasher()
@@ -38,9 +40,7 @@ def create_organisation(
     access.require(principal, "organisation.create")
     if kind not in rules.ORGANISATION_KINDS:
         raise Refused("identity.organisation-kind", kind=kind, kinds=list(rules.ORGANISATION_KINDS))
-    name = name.strip()
-    if not name:
-        raise Refused("identity.organisation-name")
+    name = clean(name, field="name", max_length=200)  # stored normalised: the unique name is the normal form
     if credit_code is not None and not is_credit_code(credit_code):
         raise Refused("identity.credit-code")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
@@ -82,7 +82,7 @@ def create_user(
     user = User(
         organisation_id=organisation_id,
         login=login,
-        display_name=display_name.strip() or login,
+        display_name=clean(display_name, field="display_name", max_length=100, blank=True) or login,
         role=role,
         password_hash=_passwords.hash(password),
         active=True,
@@ -175,7 +175,8 @@ def find_user(session: Session, *, login: str) -> User | None:
 
 
 def find_organisation(session: Session, *, name: str) -> Organisation | None:
-    return session.scalar(select(Organisation).where(Organisation.name == name))
+    """The organisation of that name, as names are stored (normalised)."""
+    return session.scalar(select(Organisation).where(Organisation.name == clean(name, field="name")))
 
 
 def list_organisations(session: Session, *, principal: Who) -> list[Organisation]:
@@ -212,6 +213,13 @@ def organisation_identities(session: Session, ids: set[int]) -> dict[int, tuple[
         select(Organisation.id, Organisation.name, Organisation.credit_code).where(Organisation.id.in_(ids))
     )
     return {id_: (name, code) for id_, name, code in rows}
+
+
+# Organisation names are public: the public ledger names who acted (the organisation, never the person).
+ledger_public.publish(
+    "organisation",
+    lambda session, ids: {id_: ledger_public.Page(name) for id_, name in organisation_names(session, ids).items()},
+)
 
 
 def count_organisations(session: Session) -> int:
@@ -266,9 +274,7 @@ def _digest(secret: str) -> str:
 def issue_token(session: Session, *, principal: Who, user_id: int, name: str, days: int) -> tuple[ApiToken, str]:
     """Make a token for oneself (or, for the platform, for anyone); the plaintext is shown once, never stored."""
     user = access.load(session, principal, User, user_id, "token.manage")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise Refused("identity.token-name")
+    name = clean(name, field="name", max_length=100)
     try:
         expires_at = rules.token_expiry(now=clock.now(), days=days)
     except ValueError as error:

@@ -219,4 +219,9 @@ ACTIONS = {
     "sandbox.dev-run": ("在模拟数据上运行脚本", "Script run on mock data"),
 }
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.job": ("作业", "Job"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

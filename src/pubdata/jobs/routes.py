@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
+from pubdata.common.names import Name, Prose
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.jobs import service as jobs
 from pubdata.jobs.schemas import MAX_OUTPUTS, DeclaredOutput
@@ -51,7 +52,7 @@ def dev_run(body: DevRunIn, platform: PlatformDep, principal: ApiPrincipal) -> d
 class JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     contract_id: RowId
-    title: str = Field(min_length=1, max_length=200)
+    title: Name = Field(min_length=1, max_length=200)
     kind: str
     code: str = Field(min_length=1, max_length=200_000)
     requirements: list[str] = Field(default_factory=list, max_length=10)
@@ -61,12 +62,12 @@ class JobIn(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approve: bool
-    note: str = Field(default="", max_length=2000)
+    note: Prose = Field(default="", max_length=2000)
 
 
 class WithholdIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000)
 
 
 class JobOut(BaseModel):

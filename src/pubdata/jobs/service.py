@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, store
 from pubdata.common.errors import Refused
+from pubdata.common.names import clean, clean_prose
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.identity import access
@@ -90,6 +91,7 @@ def submit(
 ) -> Job:
     """The assignee hands in SQL or a script to run on the real data, and declares the files it will write; a
     reviewer reads both before it runs."""
+    title = clean(title, field="title", max_length=200)
     use = contracts.open_use(session, principal=principal, contract_id=contract_id, permission="job.submit")
     if use.terms.is_dp:
         raise Refused("job.dp-contract")
@@ -101,7 +103,7 @@ def submit(
         organisation_id=principal.organisation_id,
         operator_id=use.operator_id,
         submitter_id=principal.user_id,
-        title=title.strip(),
+        title=title,
         kind=kind,
         code=code,
         requirements=json.dumps(sorted(set(requirements))),
@@ -204,10 +206,11 @@ def views(session: Session, *, principal: Who) -> list[dict[str, Any]]:
 def review(session: Session, *, principal: Who, job_id: int, approve: bool, note: str) -> Job:
     """The operator's reviewer reads the code: approved jobs wait for the worker, rejected ones end here."""
     job = get(session, principal=principal, job_id=job_id, permission="job.review")
-    if not approve and not note.strip():
+    note = clean_prose(note, field="note", max_length=2000)
+    if not approve and not note:
         raise Refused("job.review-note")
     rules.LIFECYCLE.apply(job, "approve" if approve else "reject")
-    job.reviewed_by, job.reviewed_at, job.review_note = principal.user_id, clock.now(), note.strip()
+    job.reviewed_by, job.reviewed_at, job.review_note = principal.user_id, clock.now(), note
     ledger.record(
         session,
         actor=principal.actor,
@@ -264,10 +267,11 @@ def release(session: Session, *, principal: Who, job_id: int) -> Job:
 
 def withhold(session: Session, *, principal: Who, job_id: int, reason: str) -> Job:
     job = get(session, principal=principal, job_id=job_id, permission="job.release")
-    if not reason.strip():
+    reason = clean_prose(reason, field="reason", max_length=2000)
+    if not reason:
         raise Refused("job.withhold-reason")
     rules.LIFECYCLE.apply(job, "withhold")
-    job.outcome_rule, job.outcome_detail = "job.withheld", reason.strip()
+    job.outcome_rule, job.outcome_detail = "job.withheld", reason
     ledger.record(
         session, actor=principal.actor, action="job.withhold", subject=job, payload={"reason": job.outcome_detail}
     )

@@ -67,4 +67,9 @@ LABELS |= {
 
 ACTIONS = {"ledger.payload.read": ("读取存证内容", "Entry payload read")}
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.ledger_entry": ("存证条目", "Ledger entry"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

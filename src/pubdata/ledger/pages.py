@@ -1,4 +1,6 @@
-"""The ledger explorer: tree head, latest entries, and checking an entry's inclusion proof. Public."""
+"""The ledger explorer: tree head, latest entries, and checking an entry's inclusion proof. Public, so it shows
+the public view of entries (``ledger.public``): an entry about a person as an internal operation, others by
+their label, the acting organisation and the subject's public page."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from pubdata.common.bounds import INT8_MAX
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import MaybePagePrincipal
-from pubdata.ledger import merkle, service
+from pubdata.ledger import merkle, public, service
 from pubdata.web.deps import CommandSession, PlatformDep
 from pubdata.web.render import render
 
@@ -24,7 +26,7 @@ def explorer(
     before: int | None = Query(default=None, ge=0, le=INT8_MAX),
 ) -> HTMLResponse:
     head = service.current_tree_head(session, platform.signer)  # signing the head keeps it: a command
-    entries = service.latest_entries(session, limit=50, before=before)
+    entries = public.view(session, service.latest_entries(session, limit=50, before=before))
     return render(request, "ledger/ledger.html", {"head": head, "entries": entries})
 
 
@@ -47,4 +49,5 @@ def check(
     leaf = hasher.leaf(service.document_of(entry))  # from the entry's contents, not its stored hash
     included = head.signature_valid() and merkle.verify_inclusion(hasher, seq, head.size, leaf, path, head.root_hash)
     template = "ledger/ledger_check.html" if request.headers.get("HX-Request") else "ledger/ledger_check_page.html"
-    return render(request, template, {"entry": entry, "head": head, "path": path, "included": included})
+    shown = public.view(session, [entry])[0]
+    return render(request, template, {"entry": shown, "head": head, "path": path, "included": included})

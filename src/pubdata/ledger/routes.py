@@ -1,4 +1,5 @@
-"""Ledger API. Tree head, entries and proofs are public (no login); payloads need the auditor's right."""
+"""Ledger API. Tree head, entries and proofs are public (no login), in the public view of ``ledger.public``;
+payloads, and the documents leaves hash, need the auditor's right."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Query
 from pubdata.common.bounds import INT8_MAX, Seq
 from pubdata.identity import access
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.ledger import schemas, service
+from pubdata.ledger import public, schemas, service
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -25,7 +26,8 @@ def list_entries(
     before: int | None = Query(default=None, ge=0, le=INT8_MAX),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> list[schemas.EntryOut]:
-    return [schemas.EntryOut.of(entry) for entry in service.latest_entries(session, limit=limit, before=before)]
+    entries = service.latest_entries(session, limit=limit, before=before)
+    return [schemas.EntryOut.of(entry) for entry in public.view(session, entries)]
 
 
 @router.get("/entries/{seq}", response_model=schemas.EntryWithProof)
@@ -34,7 +36,7 @@ def entry_with_proof(seq: Seq, session: CommandSession, platform: PlatformDep) -
     head = service.current_tree_head(session, platform.signer)
     path = service.inclusion_proof(session, seq=seq, tree_size=head.size)
     return schemas.EntryWithProof(
-        entry=schemas.EntryOut.of(entry),
+        entry=schemas.EntryOut.of(public.view(session, [entry])[0]),
         tree_head=schemas.TreeHeadOut.of(head),
         inclusion_proof=schemas.InclusionProofOut(
             leaf_index=seq, tree_size=head.size, audit_path=[p.hex() for p in path]
@@ -63,4 +65,6 @@ def entry_payload(seq: Seq, session: CommandSession, principal: ApiPrincipal) ->
     entry = service.get_entry(session, seq)
     # Reading a payload is a data access, so it is itself recorded.
     service.record(session, actor=principal.actor, action="ledger.payload.read", subject=f"ledger_entry:{seq}")
-    return schemas.PayloadOut(seq=seq, payload=service.payload_of(entry))
+    return schemas.PayloadOut(
+        seq=seq, payload=service.payload_of(entry), document=service.document_of(entry).decode("utf-8")
+    )

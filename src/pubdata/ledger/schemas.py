@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from pubdata.common.bounds import RowId
+from pubdata.common.messages import pick
 from pubdata.ledger.models import LedgerEntry
+from pubdata.ledger.public import PublicEntry
 from pubdata.ledger.service import TreeHead, document_of
 
 
@@ -38,21 +39,70 @@ class TreeHeadOut(BaseModel):
         )
 
 
+class SubjectOut(BaseModel):
+    """What an entry is about: its kind, and its public name and page when it has them."""
+
+    kind: str
+    kind_en: str
+    title: str | None
+    url: str | None
+
+
 class EntryOut(BaseModel):
+    """An entry as the public sees it (``ledger.public``): its leaf hash for the proofs; what happened in words,
+    or, for an entry about a person's session or account, only that an internal operation took place."""
+
+    seq: int
+    time: str
+    internal: bool = Field(description="About a person's session or account: kept in the tree, not shown.")
+    action: str | None = Field(description="The action's code; none for an internal operation.")
+    label: str = Field(description="What happened, in zh-CN (内部操作 for an internal operation).")
+    label_en: str
+    actor: str | None = Field(description="The organisation that acted, or the platform; none when internal.")
+    subject: SubjectOut | None
+    payload_digest: str | None
+    state_digest: str | None
+    leaf_hash: str
+
+    @classmethod
+    def of(cls, entry: PublicEntry) -> EntryOut:
+        actor = pick(entry.actor, "zh-CN") if isinstance(entry.actor, tuple) else entry.actor
+        subject = entry.subject
+        return cls(
+            seq=entry.seq,
+            time=entry.time,
+            internal=entry.internal,
+            action=entry.action,
+            label=entry.label[0],
+            label_en=entry.label[1],
+            actor=actor,
+            subject=SubjectOut(kind=subject.kind[0], kind_en=subject.kind[1], title=subject.title, url=subject.path)
+            if subject
+            else None,
+            payload_digest=entry.payload_digest,
+            state_digest=entry.state_digest,
+            leaf_hash=entry.leaf_hash.hex(),
+        )
+
+
+class RecordedEntryOut(BaseModel):
+    """An entry as the control plane keeps it, internal codes and all: for the command line on the platform's
+    own machine, never for a public answer."""
+
     seq: int
     time: str
     actor: str
-    organisation_id: RowId | None
+    organisation_id: int | None
     action: str
     subject: str | None
     payload_digest: str
     state_digest: str | None
     leaf_hash: str
-    # The exact bytes the leaf hashes (after the 0x00 prefix), so anyone can recompute it.
+    # The exact bytes the leaf hashes (after the 0x00 prefix), so anyone holding it can recompute the leaf.
     document: str
 
     @classmethod
-    def of(cls, entry: LedgerEntry) -> EntryOut:
+    def of(cls, entry: LedgerEntry) -> RecordedEntryOut:
         return cls(
             seq=entry.seq,
             time=entry.recorded_at,
@@ -89,5 +139,9 @@ class ConsistencyOut(BaseModel):
 
 
 class PayloadOut(BaseModel):
+    """For the regulator and the auditor: the payload, and the exact bytes the leaf hashes (after the 0x00
+    prefix), with the internal codes the public view leaves out, so the leaf can be recomputed."""
+
     seq: int
     payload: dict[str, Any]
+    document: str

@@ -50,4 +50,9 @@ ACTIONS = {
     "registration.finalise": ("公示期满予以登记", "Registered after the public notice"),
 }
 
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS |= {
+    "subject.registration": ("登记申请", "Registration"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -15,8 +15,8 @@ from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
-from pubdata.contracts import odrl as odrl_rendering
 from pubdata.common.names import clean_prose
+from pubdata.contracts import odrl as odrl_rendering
 from pubdata.contracts import rules
 from pubdata.contracts.models import Contract
 from pubdata.contracts.schemas import Terms

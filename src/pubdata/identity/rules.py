@@ -54,6 +54,8 @@ OPERATOR_REVIEWERS = (Grant("operator", "admin", "operator"), Grant("operator", 
 PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "organisation.create": (Grant("bureau", "admin", "any"),),
     "organisation.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    # An organisation's signing key is its own admin's to register (the bureau's admin may, for it).
+    "organisation.register-key": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.create": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.read": (ANYONE_OWN, Grant("bureau", "admin", "any"), Grant("audit", "*", "any")),
     "user.update": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),

@@ -52,6 +52,18 @@ REFUSALS = {
         "文本在前一方签署后已改变，不能签署；请重新提出。",
         "The document changed since an earlier signature and cannot be signed; propose it again.",
     ),
+    "ledger.signature-required": (
+        409,
+        "本机构自持签名密钥（{key_id}）：请用该私钥对签署声明做 SM2 签名后提交。",
+        "Your organisation holds its own signing key ({key_id}): sign the sign-off statement with it (SM2) and "
+        "submit the signature.",
+    ),
+    "ledger.bad-signature": (
+        422,
+        "签名无效：不是已登记公钥（{key_id}）对签署声明的 SM2 签名。",
+        "The signature is not valid: it is not an SM2 signature of the sign-off statement by the registered key "
+        "({key_id}).",
+    ),
 }
 
 LABELS |= {

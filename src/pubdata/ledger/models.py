@@ -64,7 +64,9 @@ class SignedTreeHead(Base):
 
 class Signature(Base):
     """One party's signature in a sign-off: the SM3 digest of the canonical document it signed, who signed it
-    for which side, and the ledger entry that records it (whose payload repeats all of this)."""
+    for which side, the organisation's SM2 signature of the sign-off statement (``signoff.statement``) and
+    the id of the registered key that made it, and the ledger entry that records it (whose payload repeats
+    all of this). Rows from before signatures were real have no signature and no key."""
 
     __tablename__ = "signature"
     __table_args__ = (UniqueConstraint("subject", "side"),)
@@ -77,3 +79,5 @@ class Signature(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     signed_at: Mapped[str] = mapped_column(String(32), nullable=False)
     ledger_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

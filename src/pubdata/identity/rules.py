@@ -111,6 +111,8 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "job.release-for-operator": OPERATOR_REVIEWERS,
     "job.release-for-bureau": BUREAU_STAFF,
     "job.download": (Grant("*", "*", "submitter"),),
+    # Whoever signs for an organisation may submit the signature it made off-platform with its own key.
+    "ledger.present-signature": (Grant("*", "admin", "any"), Grant("*", "reviewer", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (*BUREAU_STAFF, Grant("audit", "*", "any")),
 }

@@ -7,6 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
+from pubdata.identity.models import OrganisationKey
+from pubdata.ledger.signing import public_key_pem
 
 
 class Strict(BaseModel):
@@ -27,6 +29,33 @@ class OrganisationOut(BaseModel):
     credit_code: str | None
     active: bool
     created_at: datetime
+
+
+class KeyIn(Strict):
+    # A PEM SubjectPublicKeyInfo of an SM2 key is 178 characters; room for CRLF line ends and whitespace.
+    public_key_pem: str = Field(min_length=1, max_length=1000)
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    organisation_id: int
+    algorithm: str
+    custody: str
+    public_key_pem: str
+    registered_at: datetime
+    retired_at: datetime | None
+
+    @classmethod
+    def of(cls, key: OrganisationKey) -> KeyOut:
+        return cls(
+            key_id=key.key_id,
+            organisation_id=key.organisation_id,
+            algorithm=key.algorithm,
+            custody=key.custody,
+            public_key_pem=public_key_pem(key.algorithm, key.public_key),
+            registered_at=key.registered_at,
+            retired_at=key.retired_at,
+        )
 
 
 class UserIn(Strict):

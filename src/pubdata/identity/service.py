@@ -448,6 +448,10 @@ def signing_key(
     """The key the organisation signs with now, and its private key if the platform holds it. An
     organisation with no key gets one made and held by the platform when ``store`` is enabled (the demo)."""
     row = active_key(session, organisation_id=organisation_id)
+    if row is None and store.enabled:
+        # Two first signatures of one organisation at once must not make two keys: take turns on its row.
+        session.get(Organisation, organisation_id, with_for_update=True, populate_existing=True)
+        row = active_key(session, organisation_id=organisation_id)
     if row is None:
         if not store.enabled:
             raise Refused("identity.no-signing-key")

@@ -54,9 +54,15 @@ REFUSALS = {
     ),
     "ledger.signature-required": (
         409,
-        "本机构自持签名密钥（{key_id}）：请用该私钥对签署声明做 SM2 签名后提交。",
-        "Your organisation holds its own signing key ({key_id}): sign the sign-off statement with it (SM2) and "
-        "submit the signature.",
+        "本机构自持签名密钥（{key_id}）：请用该私钥对以下签署声明做 SM2 签名，提交到 POST /api/v1/ledger/signatures，"
+        "再签署：{statement}",
+        "Your organisation holds its own signing key ({key_id}): sign this sign-off statement with it (SM2), "
+        "submit the signature to POST /api/v1/ledger/signatures, then sign again: {statement}",
+    ),
+    "ledger.bad-statement": (
+        422,
+        "签署声明无效：应为平台给出的 pubdata-sign-off/1 声明原文。",
+        "The sign-off statement is not valid: send the pubdata-sign-off/1 statement exactly as the platform gave it.",
     ),
     "ledger.bad-signature": (
         422,
@@ -77,6 +83,9 @@ LABELS |= {
     ),
 }
 
-ACTIONS = {"ledger.payload.read": ("读取存证内容", "Entry payload read")}
+ACTIONS = {
+    "ledger.payload.read": ("读取存证内容", "Entry payload read"),
+    "ledger.signature.present": ("提交线下签名", "Off-platform signature submitted"),
+}
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -81,3 +81,20 @@ class Signature(Base):
     ledger_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
     key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class PresentedSignature(Base):
+    """An organisation's own SM2 signature of a sign-off statement, made off-platform and submitted before it
+    signs through the object's usual command, which then takes it (and removes it from here)."""
+
+    __tablename__ = "presented_signature"
+    __table_args__ = (UniqueConstraint("organisation_id", "subject", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    side: Mapped[str] = mapped_column(String(32), nullable=False)
+    statement: Mapped[str] = mapped_column(Text, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    presented_at: Mapped[str] = mapped_column(String(32), nullable=False)

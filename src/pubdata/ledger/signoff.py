@@ -18,6 +18,7 @@ own key signs the statement off-platform and passes the signature in, and the pl
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from pubdata.common.lifecycle import Lifecycle
 from pubdata.identity import service as identity
 from pubdata.ledger import service as ledger
 from pubdata.ledger.audited import Audited
-from pubdata.ledger.models import Signature
+from pubdata.ledger.models import PresentedSignature, Signature
 from pubdata.ledger.signing import KeyStore, verify_signature
 
 # Where the unit of work puts the organisations' key store (``Platform.command``).
@@ -156,10 +157,79 @@ def _signature(
         raise RuntimeError("a sign-off needs an organisation's actor and the platform's key store (Platform.command)")
     message = statement(subject=subject.audit_subject(), side=side, document_digest=digest)
     key, signer = identity.signing_key(session, actor=actor, organisation_id=actor.organisation_id, store=store)
-    if given is None:
-        if signer is None:
-            raise Refused("ledger.signature-required", key_id=key.key_id)
+    if given is None and signer is not None:
         return key.key_id, signer.sign(message)
+    if given is None:
+        given = _take_presented(session, organisation_id=actor.organisation_id, message=message)
+        if given is None:
+            raise Refused("ledger.signature-required", key_id=key.key_id, statement=message.decode())
     if not verify_signature(key.algorithm, key.public_key, given, message):
         raise Refused("ledger.bad-signature", key_id=key.key_id)
     return key.key_id, given
+
+
+def _take_presented(session: Session, *, organisation_id: int, message: bytes) -> bytes | None:
+    """The signature the organisation presented for exactly this statement, removed as it is used."""
+    parsed = json.loads(message)
+    presented = session.execute(
+        select(PresentedSignature).where(
+            PresentedSignature.organisation_id == organisation_id,
+            PresentedSignature.subject == parsed["subject"],
+            PresentedSignature.side == parsed["side"],
+        )
+    ).scalar_one_or_none()
+    if presented is None or presented.statement.encode() != message:
+        return None
+    session.delete(presented)
+    return presented.signature
+
+
+def present(session: Session, *, actor: Actor, statement_text: str, signature: bytes) -> PresentedSignature:
+    """Keep an organisation's own signature of a sign-off statement (what ``ledger.signature-required``
+    asked it to sign) for its next signing command; checked against its registered key now."""
+    try:
+        parsed = json.loads(statement_text)
+    except ValueError:
+        parsed = None
+    if (
+        not isinstance(parsed, dict)
+        or set(parsed) != {"format", "subject", "side", "document_digest"}
+        or not all(isinstance(value, str) for value in parsed.values())
+        or parsed["format"] != "pubdata-sign-off/1"
+        or canonical.dumps(parsed) != statement_text.encode()
+    ):
+        raise Refused("ledger.bad-statement")
+    if actor.organisation_id is None:
+        raise Refused("ledger.bad-statement")
+    key = identity.active_key(session, organisation_id=actor.organisation_id)
+    if key is None or key.custody != "organisation":
+        raise Refused("identity.no-signing-key")
+    if not verify_signature(key.algorithm, key.public_key, signature, statement_text.encode()):
+        raise Refused("ledger.bad-signature", key_id=key.key_id)
+    found = session.execute(
+        select(PresentedSignature).where(
+            PresentedSignature.organisation_id == actor.organisation_id,
+            PresentedSignature.subject == parsed["subject"],
+            PresentedSignature.side == parsed["side"],
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        found = PresentedSignature(
+            organisation_id=actor.organisation_id, subject=parsed["subject"], side=parsed["side"]
+        )
+        session.add(found)
+    found.statement, found.key_id, found.signature = statement_text, key.key_id, signature
+    found.presented_at = canonical.format_time(clock.now())
+    ledger.record(
+        session,
+        actor=actor,
+        action="ledger.signature.present",
+        subject=parsed["subject"],
+        payload={
+            "side": parsed["side"],
+            "document_digest": parsed["document_digest"],
+            "key_id": key.key_id,
+            "signature": base64.b64encode(signature).decode(),
+        },
+    )
+    return found

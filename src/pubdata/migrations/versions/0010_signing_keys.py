@@ -1,4 +1,5 @@
-"""signing keys: organisations' registered public keys; each sign-off signature keeps its SM2 signature and key
+"""signing keys: organisations' registered public keys, signatures presented from off-platform; each sign-off
+signature keeps its SM2 signature and key
 
 Revision ID: 0010
 Revises: 0009
@@ -36,6 +37,19 @@ def upgrade() -> None:
     with op.batch_alter_table("organisation_key", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organisation_key_ledger_seq"), ["ledger_seq"], unique=False)
         batch_op.create_index(batch_op.f("ix_organisation_key_organisation_id"), ["organisation_id"], unique=False)
+    op.create_table(
+        "presented_signature",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("side", sa.String(length=32), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("key_id", sa.String(length=16), nullable=False),
+        sa.Column("signature", sa.LargeBinary(), nullable=False),
+        sa.Column("presented_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_presented_signature")),
+        sa.UniqueConstraint("organisation_id", "subject", "side", name=op.f("uq_presented_signature_organisation_id")),
+    )
     with op.batch_alter_table("signature", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("signature", sa.LargeBinary(), nullable=True))
@@ -45,6 +59,7 @@ def downgrade() -> None:
     with op.batch_alter_table("signature", schema=None) as batch_op:
         batch_op.drop_column("signature")
         batch_op.drop_column("key_id")
+    op.drop_table("presented_signature")
     with op.batch_alter_table("organisation_key", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_organisation_key_organisation_id"))
         batch_op.drop_index(batch_op.f("ix_organisation_key_ledger_seq"))

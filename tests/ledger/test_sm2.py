@@ -346,3 +346,46 @@ def test_an_organisation_with_its_own_key_signs_off_platform_and_a_forgery_is_re
         assert not (settings.keys_dir / "organisations").exists()  # the platform holds no organisation's key
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "not json",
+        '{"document_digest":"'
+        + "a" * 64
+        + '","format":"pubdata-sign-off/1","side":"operator","subject":"'
+        + "x" * 201
+        + '"}',
+        '{"document_digest":"zz","format":"pubdata-sign-off/1","side":"operator","subject":"agreement:1"}',
+        '{"format":"pubdata-sign-off/1", "side":"operator"}',
+    ],
+)
+def test_a_submitted_statement_not_as_the_platform_gives_it_is_refused(platform, city, statement):
+    with TestClient(create_app(platform)) as client:
+        answer = client.post(
+            "/api/v1/ledger/signatures",
+            json={"statement": statement, "signature": base64.b64encode(b"0" * 70).decode()},
+            headers=city["operator"].headers,
+        )
+    assert answer.status_code == 422 and answer.json()["rule"] == "ledger.bad-statement", answer.text
+
+
+def test_the_platform_acting_for_itself_cannot_sign_for_a_party(platform, city):
+    from pubdata.cli import AS_CLI
+
+    at("2026-01-05")
+    bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
+    agreement = run(
+        platform,
+        agreements.record_agreement,
+        principal=bureau,
+        operator_id=operator.organisation_id,
+        tender_reference="CZZB-2025-001",
+        selection=SELECTION,
+        scope=Scope(**SCOPE),
+        security_duties="落实数据安全主体责任",
+    )
+    with pytest.raises(Refused) as refused:
+        run(platform, agreements.sign, principal=AS_CLI, agreement_id=agreement.id)
+    assert refused.value.rule == "ledger.not-a-party"

@@ -59,6 +59,11 @@ REFUSALS = {
         "Your organisation holds its own signing key ({key_id}): sign this sign-off statement with it (SM2), "
         "submit the signature to POST /api/v1/ledger/signatures, then sign again: {statement}",
     ),
+    "ledger.not-a-party": (
+        403,
+        "只有当事机构的人员能以本机构的签名密钥签署。",
+        "Only a person of a party's organisation signs, with that organisation's key.",
+    ),
     "ledger.bad-statement": (
         422,
         "签署声明无效：应为平台给出的 pubdata-sign-off/1 声明原文。",

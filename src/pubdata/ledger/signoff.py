@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -153,8 +154,10 @@ def _signature(
     """The signing organisation's key id and its signature of the statement: made here with the key the
     platform holds, or the one given, checked against the registered public key."""
     store = session.info.get(KEYS)
-    if actor.organisation_id is None or not isinstance(store, KeyStore):
-        raise RuntimeError("a sign-off needs an organisation's actor and the platform's key store (Platform.command)")
+    if not isinstance(store, KeyStore):
+        raise RuntimeError("a sign-off needs the platform's key store on its session (Platform.command)")
+    if actor.organisation_id is None:  # the platform acting for itself is no party and has no party's key
+        raise Refused("ledger.not-a-party")
     message = statement(subject=subject.audit_subject(), side=side, document_digest=digest)
     key, signer = identity.signing_key(session, actor=actor, organisation_id=actor.organisation_id, store=store)
     if given is None and signer is not None:
@@ -199,8 +202,14 @@ def present(session: Session, *, actor: Actor, statement_text: str, signature: b
         or canonical.dumps(parsed) != statement_text.encode()
     ):
         raise Refused("ledger.bad-statement")
-    if actor.organisation_id is None:
+    if (
+        len(parsed["subject"]) > 200
+        or len(parsed["side"]) > 32
+        or not re.fullmatch(r"[0-9a-f]{64}", parsed["document_digest"])
+    ):
         raise Refused("ledger.bad-statement")
+    if actor.organisation_id is None:
+        raise Refused("ledger.not-a-party")
     key = identity.active_key(session, organisation_id=actor.organisation_id)
     if key is None or key.custody != "organisation":
         raise Refused("identity.no-signing-key")

@@ -20,11 +20,9 @@ from pubdata.authorization.schemas import Scope
 from pubdata.common.actor import SYSTEM
 from pubdata.common.errors import Refused
 from pubdata.config import Settings
-from pubdata.identity import service as identity
-from pubdata.identity.models import OrganisationKey
+from pubdata.ledger import keys, signoff
 from pubdata.ledger import service as ledger
-from pubdata.ledger import signoff
-from pubdata.ledger.models import LedgerEntry, Signature, SignedTreeHead
+from pubdata.ledger.models import LedgerEntry, OrganisationKey, Signature, SignedTreeHead
 from pubdata.ledger.signing import PublicKey, SM2Signer, load_public_key_pem, public_key_pem, sm2_digest, sm2_z
 from pubdata.ledger.verify import verify
 from pubdata.platform import open_platform
@@ -252,7 +250,7 @@ def test_verify_names_a_signature_whose_registered_key_was_swapped(platform, cit
     agreement_id = signed_agreement_id(platform)
     operator = principal(platform, "operator.admin")
     with platform.command() as session:
-        key = identity.active_key(session, organisation_id=operator.organisation_id)
+        key = keys.active_key(session, organisation_id=operator.organisation_id)
         key.public_key = SM2Signer.generate().public_key
         key_seq, key_id = key.ledger_seq, key.key_id
         seq = session.execute(
@@ -293,7 +291,7 @@ def test_an_organisation_with_its_own_key_signs_off_platform_and_a_forgery_is_re
         )
         with pytest.raises(Refused) as none:
             run(opened, agreements.sign, principal=operator, agreement_id=agreement.id)
-        assert none.value.rule == "identity.no-signing-key"
+        assert none.value.rule == "ledger.no-signing-key"
 
         own = SM2Signer.generate()
         (tmp_path / "own.pem").write_text(own.private_key_pem())

@@ -88,17 +88,6 @@ REFUSALS = {
     "identity.token-name": (422, "令牌名称为 1–100 个字符。", "A token needs a name of 1–100 characters."),
     "identity.token-lifetime": (422, "令牌有效期为 1 至 366 天。", "A token lives between 1 and 366 days."),
     "identity.no-such-login": (404, "没有账号为 {login} 的用户。", "No user has the login {login}."),
-    "identity.bad-public-key": (
-        422,
-        "公钥无效：需要 PEM 格式（SubjectPublicKeyInfo）的 SM2 公钥，且为曲线上的点。",
-        "The public key is not valid: send an SM2 public key as PEM (SubjectPublicKeyInfo), a point on the curve.",
-    ),
-    "identity.key-taken": (409, "此公钥已登记。", "This public key is already registered."),
-    "identity.no-signing-key": (
-        409,
-        "本机构尚未登记签名公钥，不能签署；请先登记 SM2 公钥。",
-        "Your organisation has no registered signing key; register its SM2 public key first.",
-    ),
 }
 
 ACTIONS = {
@@ -112,9 +101,6 @@ ACTIONS = {
     "identity.token.revoke": ("吊销 API 令牌", "API token revoked"),
     "identity.session.open": ("登录", "Signed in"),
     "identity.session.close": ("退出登录", "Signed out"),
-    "identity.key.create": ("平台生成机构签名密钥", "Signing key made by the platform"),
-    "identity.key.register": ("登记机构签名公钥", "Signing public key registered"),
-    "identity.key.retire": ("停用机构签名公钥", "Signing key retired"),
 }
 
 LABELS |= {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
@@ -25,25 +25,6 @@ class Organisation(Audited, Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), nullable=True, unique=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-
-
-class OrganisationKey(Audited, Base):
-    """A public key an organisation signs with (SM2 by default). ``custody`` says who holds the private key:
-    ``platform`` (the demo: made by the platform, kept under the data directory's keys folder, never in the
-    database) or ``organisation`` (production: the organisation registered only its public key and signs
-    off-platform). A retired key still verifies what it signed before."""
-
-    __tablename__ = "organisation_key"
-    guard = Guard(("签名公钥", "signing key"), "organisation.read", "identity.not-found", {"self": "organisation_id"})
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
-    key_id: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
-    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(65), nullable=False)
-    custody: Mapped[str] = mapped_column(String(16), nullable=False)
-    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class User(Audited, Base):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
-from pubdata.identity.models import OrganisationKey
 from pubdata.ledger.signing import public_key_pem
+
+if TYPE_CHECKING:
+    from pubdata.ledger.models import OrganisationKey
 
 
 class Strict(BaseModel):

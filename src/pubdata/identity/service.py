@@ -8,11 +8,15 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from pubdata.ledger.models import OrganisationKey
 
 from pubdata.common import clock
 from pubdata.common.actor import Actor
@@ -20,9 +24,9 @@ from pubdata.common.errors import Refused
 from pubdata.common.ids import is_credit_code
 from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
-from pubdata.identity.models import ApiToken, Organisation, OrganisationKey, User, WebSession
+from pubdata.identity.models import ApiToken, Organisation, User, WebSession
+from pubdata.ledger import keys
 from pubdata.ledger import service as ledger
-from pubdata.ledger.signing import KeyStore, PublicKey, SM2Signer, load_public_key_pem
 
 _passwords = PasswordHasher()
 # Verifying against this keeps a login for an unknown user as slow as one for a known user.
@@ -396,78 +400,13 @@ def bootstrap(session: Session, *, actor: Actor) -> tuple[str, str] | None:
 # --- signing keys -----------------------------------------------------------------------------------
 
 
-def active_key(session: Session, *, organisation_id: int) -> OrganisationKey | None:
-    statement = select(OrganisationKey).where(
-        OrganisationKey.organisation_id == organisation_id, OrganisationKey.retired_at.is_(None)
-    )
-    return session.execute(statement.order_by(OrganisationKey.id.desc()).limit(1)).scalar_one_or_none()
-
-
-def key_by_id(session: Session, key_id: str) -> OrganisationKey | None:
-    return session.execute(select(OrganisationKey).where(OrganisationKey.key_id == key_id)).scalar_one_or_none()
-
-
-def _add_key(session: Session, *, actor: Actor, organisation_id: int, key: PublicKey, custody: str) -> OrganisationKey:
-    if key_by_id(session, key.key_id) is not None:
-        raise Refused("identity.key-taken")
-    now = clock.now()
-    earlier = active_key(session, organisation_id=organisation_id)
-    if earlier is not None:  # one key signs at a time; the earlier one still verifies what it signed
-        earlier.retired_at = now
-        ledger.record(session, actor=actor, action="identity.key.retire", subject=earlier)
-    row = OrganisationKey(
-        organisation_id=organisation_id,
-        key_id=key.key_id,
-        algorithm=key.algorithm,
-        public_key=key.key,
-        custody=custody,
-        registered_at=now,
-    )
-    session.add(row)
-    action = "identity.key.register" if custody == "organisation" else "identity.key.create"
-    ledger.record(session, actor=actor, action=action, subject=row, payload={"key_id": key.key_id})
-    return row
-
-
 def register_public_key(session: Session, *, principal: Who, organisation_id: int, pem: str) -> OrganisationKey:
-    """Production: the organisation's own SM2 public key (PEM SubjectPublicKeyInfo); the platform never sees
-    its private key, and from now on the organisation's signatures are made off-platform and submitted."""
+    """Production: the organisation's own SM2 public key; the platform never sees its private key, and from
+    now on the organisation's signatures are made off-platform and submitted."""
     organisation = access.load(session, principal, Organisation, organisation_id, "organisation.register-key")
-    try:
-        key = load_public_key_pem(pem)
-    except ValueError:
-        raise Refused("identity.bad-public-key") from None
-    if key.algorithm != "sm2":
-        raise Refused("identity.bad-public-key")
-    return _add_key(session, actor=principal.actor, organisation_id=organisation.id, key=key, custody="organisation")
-
-
-def signing_key(
-    session: Session, *, actor: Actor, organisation_id: int, store: KeyStore
-) -> tuple[OrganisationKey, SM2Signer | None]:
-    """The key the organisation signs with now, and its private key if the platform holds it. An
-    organisation with no key gets one made and held by the platform when ``store`` is enabled (the demo)."""
-    row = active_key(session, organisation_id=organisation_id)
-    if row is None and store.enabled:
-        # Two first signatures of one organisation at once must not make two keys: take turns on its row.
-        session.get(Organisation, organisation_id, with_for_update=True, populate_existing=True)
-        row = active_key(session, organisation_id=organisation_id)
-    if row is None:
-        if not store.enabled:
-            raise Refused("identity.no-signing-key")
-        made = store.create(organisation_id)
-        return _add_key(
-            session, actor=actor, organisation_id=organisation_id, key=made.public(), custody="platform"
-        ), made
-    if row.custody != "platform":
-        return row, None
-    signer = store.load(organisation_id)
-    if signer is None or signer.key_id != row.key_id:
-        raise RuntimeError(f"organisation {organisation_id}'s platform-held key is missing or not the registered one")
-    return row, signer
+    return keys.register(session, actor=principal.actor, organisation_id=organisation.id, pem=pem)
 
 
 def list_keys(session: Session, *, principal: Who, organisation_id: int) -> list[OrganisationKey]:
-    access.load(session, principal, Organisation, organisation_id)
-    statement = select(OrganisationKey).where(OrganisationKey.organisation_id == organisation_id)
-    return list(session.execute(statement.order_by(OrganisationKey.id)).scalars())
+    organisation = access.load(session, principal, Organisation, organisation_id)
+    return keys.of_organisation(session, organisation_id=organisation.id)

@@ -59,6 +59,17 @@ REFUSALS = {
         "Your organisation holds its own signing key ({key_id}): sign this sign-off statement with it (SM2), "
         "submit the signature to POST /api/v1/ledger/signatures, then sign again: {statement}",
     ),
+    "ledger.bad-public-key": (
+        422,
+        "公钥无效：需要 PEM 格式（SubjectPublicKeyInfo）的 SM2 公钥，且为曲线上的点。",
+        "The public key is not valid: send an SM2 public key as PEM (SubjectPublicKeyInfo), a point on the curve.",
+    ),
+    "ledger.key-taken": (409, "此公钥已登记。", "This public key is already registered."),
+    "ledger.no-signing-key": (
+        409,
+        "本机构尚未登记签名公钥，不能签署；请先登记 SM2 公钥。",
+        "Your organisation has no registered signing key; register its SM2 public key first.",
+    ),
     "ledger.not-a-party": (
         403,
         "只有当事机构的人员能以本机构的签名密钥签署。",
@@ -91,6 +102,9 @@ LABELS |= {
 ACTIONS = {
     "ledger.payload.read": ("读取存证内容", "Entry payload read"),
     "ledger.signature.present": ("提交线下签名", "Off-platform signature submitted"),
+    "ledger.key.create": ("平台生成机构签名密钥", "Signing key made by the platform"),
+    "ledger.key.register": ("登记机构签名公钥", "Signing public key registered"),
+    "ledger.key.retire": ("停用机构签名公钥", "Signing key retired"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

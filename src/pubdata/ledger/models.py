@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pubdata.db import Base
+from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
 
 
 class LedgerHead(Base):
@@ -98,3 +101,21 @@ class PresentedSignature(Base):
     key_id: Mapped[str] = mapped_column(String(16), nullable=False)
     signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     presented_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class OrganisationKey(Audited, Base):
+    """A public key an organisation signs with (SM2). ``custody`` says who holds the private key: ``platform``
+    (the demo: made by the platform, kept under the data directory's keys folder, never in the database) or
+    ``organisation`` (production: the organisation registered only its public key and signs off-platform).
+    A retired key still verifies what it signed before. Only ``ledger.keys`` writes it."""
+
+    __tablename__ = "organisation_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(65), nullable=False)
+    custody: Mapped[str] = mapped_column(String(16), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -93,6 +93,11 @@ def _locked_head(session: Session) -> LedgerHead:
     return head
 
 
+def lock(session: Session) -> None:
+    """Take the ledger head's lock now, for a command that must decide something before it appends."""
+    _locked_head(session)
+
+
 def _head(session: Session) -> LedgerHead:
     head = session.get(LedgerHead, HEAD_ID)
     if head is None:

@@ -32,7 +32,7 @@ from pubdata.common.actor import Actor
 from pubdata.common.digest import of_document
 from pubdata.common.errors import Refused
 from pubdata.common.lifecycle import Lifecycle
-from pubdata.identity import service as identity
+from pubdata.ledger import keys
 from pubdata.ledger import service as ledger
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import PresentedSignature, Signature
@@ -159,7 +159,7 @@ def _signature(
     if actor.organisation_id is None:  # the platform acting for itself is no party and has no party's key
         raise Refused("ledger.not-a-party")
     message = statement(subject=subject.audit_subject(), side=side, document_digest=digest)
-    key, signer = identity.signing_key(session, actor=actor, organisation_id=actor.organisation_id, store=store)
+    key, signer = keys.signing_key(session, actor=actor, organisation_id=actor.organisation_id, store=store)
     if given is None and signer is not None:
         return key.key_id, signer.sign(message)
     if given is None:
@@ -210,9 +210,9 @@ def present(session: Session, *, actor: Actor, statement_text: str, signature: b
         raise Refused("ledger.bad-statement")
     if actor.organisation_id is None:
         raise Refused("ledger.not-a-party")
-    key = identity.active_key(session, organisation_id=actor.organisation_id)
+    key = keys.active_key(session, organisation_id=actor.organisation_id)
     if key is None or key.custody != "organisation":
-        raise Refused("identity.no-signing-key")
+        raise Refused("ledger.no-signing-key")
     if not verify_signature(key.algorithm, key.public_key, signature, statement_text.encode()):
         raise Refused("ledger.bad-signature", key_id=key.key_id)
     found = session.execute(

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.db import Base
-from pubdata.identity import service as identity
-from pubdata.ledger import merkle
+from pubdata.ledger import keys, merkle
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, Signature, SignedTreeHead
 from pubdata.ledger.service import HEAD_ID, STORED_FROM_LEVEL, document_of, frontier_of, hasher, tree_head_message
@@ -254,7 +253,7 @@ def _signature_problem(session: Session, row: Signature, entry: LedgerEntry | No
         return f"is not the one entry {row.ledger_seq} recorded"
     if row.signature is None or row.key_id is None:
         return None  # from before signatures were real, and so recorded
-    key = identity.key_by_id(session, row.key_id)
+    key = keys.key_by_id(session, row.key_id)
     if key is None or key.organisation_id != row.organisation_id:
         return f"was made with key {row.key_id}, which is not registered to the signing organisation"
     message = statement(subject=row.subject, side=row.side, document_digest=row.document_digest)

@@ -45,6 +45,7 @@ bench: venv
 	$(BIN)/python benchmarks/ledger_bench.py
 	$(BIN)/python benchmarks/catalog_bench.py
 	$(BIN)/python benchmarks/sandbox_bench.py
+	$(BIN)/python benchmarks/sm2_bench.py
 
 clean-demo:
 	rm -rf $(DATA)

@@ -284,6 +284,30 @@ def create_user(
     console.print(f"user {user.id} created: {user.login} ({user.role})")
 
 
+@admin_app.command("register-key")
+def register_key(
+    organisation_id: Annotated[int, typer.Option("--org-id", min=1, max=INT4_MAX, help="Whose key.")],
+    pem_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The SM2 public key, PEM.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Register an organisation's own SM2 public key (it keeps the private key and signs off-platform)."""
+    from pubdata.identity import service as identity
+
+    platform = _open(data_dir)
+    try:
+        with platform.command() as session:
+            key = identity.register_public_key(
+                session,
+                principal=AS_CLI,
+                organisation_id=organisation_id,
+                pem=pem_file.read_text(errors="replace")[:1000],
+            )
+            key_id = key.key_id
+    except Refused as error:
+        _fail(error)
+    console.print(f"key {key_id} registered for organisation {organisation_id}")
+
+
 @admin_app.command("create-token")
 def create_token(
     login: Annotated[str, typer.Option(help="Whose token.")],
@@ -386,6 +410,12 @@ def ledger_head(data_dir: DataDir = None) -> None:
     with platform.command() as session:  # signing a head keeps it
         head = service.current_tree_head(session, platform.signer)
     typer.echo(schemas.TreeHeadOut.of(head).model_dump_json(indent=2))
+
+
+@ledger_app.command("public-key")
+def ledger_public_key(data_dir: DataDir = None) -> None:
+    """Print the PEM public key tree heads are signed with (docs/ledger.md shows how to check one)."""
+    typer.echo(_open(data_dir).signer.public_key_pem(), nl=False)
 
 
 @ledger_app.command("proof")

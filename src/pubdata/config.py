@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # The hash a new ledger is created with; an existing ledger keeps the one it was created with.
     ledger_hash: Literal["sm3", "sha256"] = "sm3"
+    # What signs tree heads: SM2 (GB/T 32918) or Ed25519. Unset: SM2 for a new data directory, and Ed25519 for
+    # one that already signs with an Ed25519 key; heads signed by an earlier key keep verifying either way.
+    ledger_signer: Literal["sm2", "ed25519"] | None = None
+    # The demo: an organisation without a registered key gets one made and held by the platform (under
+    # keys/organisations/) at its first signature. In production set this off: each organisation registers
+    # its own public key and signs off-platform.
+    platform_held_keys: bool = True
     # Largest request body accepted, in bytes; bigger bodies get 413 before they are read.
     max_body_bytes: int = 1_048_576
     # Largest data file a department may upload in one load.

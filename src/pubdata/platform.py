@@ -26,7 +26,8 @@ from pubdata.db import make_engine, make_sessionmaker
 from pubdata.engines import base as engines
 from pubdata.engines.duckdb import DuckDBEngine
 from pubdata.ledger import service as ledger
-from pubdata.ledger.signing import Ed25519Signer
+from pubdata.ledger import signoff
+from pubdata.ledger.signing import KeyStore, PublicKey, Signer, ledger_public_keys, ledger_signer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("pubdata")
@@ -38,7 +39,11 @@ class Platform:
     engine: Engine
     sessions: sessionmaker[Session]
     reads: sessionmaker[Session]
-    signer: Ed25519Signer
+    # Signs tree heads (SM2 by default); ``ledger_keys`` are every key this data directory signed heads with.
+    signer: Signer
+    ledger_keys: dict[str, PublicKey]
+    # The organisations' private keys the platform holds (the demo); sign-offs find it on their session.
+    keys: KeyStore
     # Seals what the platform keeps and must use again but never shows (source connections' passwords).
     sealer: Sealer
     # The data plane: the query path keeps locked-down databases; development queries on mock data run SQL
@@ -50,6 +55,7 @@ class Platform:
     def command(self) -> Iterator[Session]:
         """One command's transaction: committed when the block ends, rolled back if it raises."""
         session = self.sessions()
+        session.info[signoff.KEYS] = self.keys
         try:
             yield session
             session.commit()
@@ -98,8 +104,8 @@ class Platform:
             ledger.record(session, actor=entry.actor, action=entry.action, subject=entry.subject, payload=entry.payload)
 
     @property
-    def public_keys(self) -> dict[str, bytes]:
-        return {self.signer.key_id: self.signer.public_key}
+    def public_keys(self) -> dict[str, PublicKey]:
+        return self.ledger_keys
 
     def close(self) -> None:
         store.release(self.settings.domain_dir)
@@ -139,13 +145,15 @@ def open_platform(settings: Settings, *, migrate: bool = True, tidy: bool = True
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:  # before the platform exists, its own first command
         ledger.ensure_ledger(session, algorithm=settings.ledger_hash)
-    signer = Ed25519Signer.load_or_create(settings.keys_dir / "ledger-ed25519.pem")
+    signer = ledger_signer(settings.keys_dir, settings.ledger_signer)
     platform = Platform(
         settings=settings,
         engine=engine,
         sessions=sessions,
         reads=make_sessionmaker(engine, read=True),
         signer=signer,
+        ledger_keys=ledger_public_keys(settings.keys_dir),
+        keys=KeyStore(settings.keys_dir / "organisations", enabled=settings.platform_held_keys),
         sealer=Sealer.load_or_create(settings.keys_dir / "sealing-sm4.key"),
         query_engine=DuckDBEngine(store=settings.domain_dir),
         mock_engine=DuckDBEngine(store=settings.mock_dir, reuse=False),

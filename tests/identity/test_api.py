@@ -202,8 +202,9 @@ def test_validation_errors_do_not_echo_the_input(client, bureau):
 def test_tree_head_is_public_and_its_signature_verifies(client, bureau):
     head = client.get("/api/v1/ledger/tree-head").json()
     assert head["size"] == ledger_size(client.app.state.platform) and head["hash_algorithm"] == "sm3"
+    assert head["signature_algorithm"] == "sm2"
     assert verify_signature(
-        "ed25519",
+        "sm2",
         base64.b64decode(head["public_key"]),
         base64.b64decode(head["signature"]),
         head["signed_message"].encode(),

@@ -45,6 +45,29 @@ def create_user(organisation_id: RowId, body: schemas.UserIn, session: CommandSe
     return service.create_user(session, principal=principal, organisation_id=organisation_id, **body.model_dump())
 
 
+@router.get("/organisations/{organisation_id}/keys", response_model=list[schemas.KeyOut])
+def list_keys(organisation_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[schemas.KeyOut]:
+    """The organisation's signing keys, current and retired, as PEM: anyone it shows them to can check its
+    signatures."""
+    return [
+        schemas.KeyOut.of(key)
+        for key in service.list_keys(session, principal=principal, organisation_id=organisation_id)
+    ]
+
+
+@router.post(
+    "/organisations/{organisation_id}/keys", response_model=schemas.KeyOut, status_code=status.HTTP_201_CREATED
+)
+def register_key(
+    organisation_id: RowId, body: schemas.KeyIn, session: CommandSession, principal: ApiPrincipal
+) -> schemas.KeyOut:
+    """Register the organisation's own SM2 public key; it signs from now on, off-platform."""
+    key = service.register_public_key(
+        session, principal=principal, organisation_id=organisation_id, pem=body.public_key_pem
+    )
+    return schemas.KeyOut.of(key)
+
+
 @router.get("/users/{user_id}", response_model=schemas.UserOut)
 def get_user(user_id: RowId, session: ReadSession, principal: ApiPrincipal) -> User:
     return service.get_user(session, principal=principal, user_id=user_id)

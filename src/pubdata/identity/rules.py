@@ -54,6 +54,8 @@ OPERATOR_REVIEWERS = (Grant("operator", "admin", "operator"), Grant("operator", 
 PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "organisation.create": (Grant("bureau", "admin", "any"),),
     "organisation.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    # An organisation's signing key is its own admin's to register (the bureau's admin may, for it).
+    "organisation.register-key": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.create": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.read": (ANYONE_OWN, Grant("bureau", "admin", "any"), Grant("audit", "*", "any")),
     "user.update": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
@@ -109,6 +111,8 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "job.release-for-operator": OPERATOR_REVIEWERS,
     "job.release-for-bureau": BUREAU_STAFF,
     "job.download": (Grant("*", "*", "submitter"),),
+    # Whoever signs for an organisation may submit the signature it made off-platform with its own key.
+    "ledger.present-signature": (Grant("*", "admin", "any"), Grant("*", "reviewer", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (*BUREAU_STAFF, Grant("audit", "*", "any")),
 }

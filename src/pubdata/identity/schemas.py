@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
 from pubdata.common.names import Name
+from pubdata.ledger.signing import public_key_pem
+
+if TYPE_CHECKING:
+    from pubdata.ledger.models import OrganisationKey
 
 
 class Strict(BaseModel):
@@ -28,6 +33,33 @@ class OrganisationOut(BaseModel):
     credit_code: str | None
     active: bool
     created_at: datetime
+
+
+class KeyIn(Strict):
+    # A PEM SubjectPublicKeyInfo of an SM2 key is 178 characters; room for CRLF line ends and whitespace.
+    public_key_pem: str = Field(min_length=1, max_length=1000)
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    organisation_id: int
+    algorithm: str
+    custody: str
+    public_key_pem: str
+    registered_at: datetime
+    retired_at: datetime | None
+
+    @classmethod
+    def of(cls, key: OrganisationKey) -> KeyOut:
+        return cls(
+            key_id=key.key_id,
+            organisation_id=key.organisation_id,
+            algorithm=key.algorithm,
+            custody=key.custody,
+            public_key_pem=public_key_pem(key.algorithm, key.public_key),
+            registered_at=key.registered_at,
+            retired_at=key.retired_at,
+        )
 
 
 class UserIn(Strict):

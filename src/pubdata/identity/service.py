@@ -8,11 +8,15 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from pubdata.ledger.models import OrganisationKey
 
 from pubdata.common import clock
 from pubdata.common.actor import Actor
@@ -23,6 +27,7 @@ from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.identity.models import ApiToken, Organisation, User, WebSession
 from pubdata.ledger import public as ledger_public
+from pubdata.ledger import keys
 from pubdata.ledger import service as ledger
 
 _passwords = PasswordHasher()
@@ -406,3 +411,18 @@ def bootstrap(session: Session, *, actor: Actor) -> tuple[str, str] | None:
         password=password,
     )
     return BOOTSTRAP_LOGIN, password
+
+
+# --- signing keys -----------------------------------------------------------------------------------
+
+
+def register_public_key(session: Session, *, principal: Who, organisation_id: int, pem: str) -> OrganisationKey:
+    """Production: the organisation's own SM2 public key; the platform never sees its private key, and from
+    now on the organisation's signatures are made off-platform and submitted."""
+    organisation = access.load(session, principal, Organisation, organisation_id, "organisation.register-key")
+    return keys.register(session, actor=principal.actor, organisation_id=organisation.id, pem=pem)
+
+
+def list_keys(session: Session, *, principal: Who, organisation_id: int) -> list[OrganisationKey]:
+    organisation = access.load(session, principal, Organisation, organisation_id)
+    return keys.of_organisation(session, organisation_id=organisation.id)

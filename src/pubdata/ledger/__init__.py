@@ -3,4 +3,4 @@
 from pubdata.ledger import messages as _messages  # noqa: F401 - declares the ledger's words
 
 # What other domains may import, besides ``service``, ``schemas``, ``rules`` and ``messages``.
-PUBLIC = ("audited", "signoff", "merkle", "public")
+PUBLIC = ("audited", "signoff", "merkle", "public", "signing", "keys")

@@ -52,6 +52,40 @@ REFUSALS = {
         "文本在前一方签署后已改变，不能签署；请重新提出。",
         "The document changed since an earlier signature and cannot be signed; propose it again.",
     ),
+    "ledger.signature-required": (
+        409,
+        "本机构自持签名密钥（{key_id}）：请用该私钥对以下签署声明做 SM2 签名，提交到 POST /api/v1/ledger/signatures，"
+        "再签署：{statement}",
+        "Your organisation holds its own signing key ({key_id}): sign this sign-off statement with it (SM2), "
+        "submit the signature to POST /api/v1/ledger/signatures, then sign again: {statement}",
+    ),
+    "ledger.bad-public-key": (
+        422,
+        "公钥无效：需要 PEM 格式（SubjectPublicKeyInfo）的 SM2 公钥，且为曲线上的点。",
+        "The public key is not valid: send an SM2 public key as PEM (SubjectPublicKeyInfo), a point on the curve.",
+    ),
+    "ledger.key-taken": (409, "此公钥已登记。", "This public key is already registered."),
+    "ledger.no-signing-key": (
+        409,
+        "本机构尚未登记签名公钥，不能签署；请先登记 SM2 公钥。",
+        "Your organisation has no registered signing key; register its SM2 public key first.",
+    ),
+    "ledger.not-a-party": (
+        403,
+        "只有当事机构的人员能以本机构的签名密钥签署。",
+        "Only a person of a party's organisation signs, with that organisation's key.",
+    ),
+    "ledger.bad-statement": (
+        422,
+        "签署声明无效：应为平台给出的 pubdata-sign-off/1 声明原文。",
+        "The sign-off statement is not valid: send the pubdata-sign-off/1 statement exactly as the platform gave it.",
+    ),
+    "ledger.bad-signature": (
+        422,
+        "签名无效：不是已登记公钥（{key_id}）对签署声明的 SM2 签名。",
+        "The signature is not valid: it is not an SM2 signature of the sign-off statement by the registered key "
+        "({key_id}).",
+    ),
 }
 
 LABELS |= {
@@ -65,7 +99,13 @@ LABELS |= {
     ),
 }
 
-ACTIONS = {"ledger.payload.read": ("读取存证内容", "Entry payload read")}
+ACTIONS = {
+    "ledger.payload.read": ("读取存证内容", "Entry payload read"),
+    "ledger.signature.present": ("提交线下签名", "Off-platform signature submitted"),
+    "ledger.key.create": ("平台生成机构签名密钥", "Signing key made by the platform"),
+    "ledger.key.register": ("登记机构签名公钥", "Signing public key registered"),
+    "ledger.key.retire": ("停用机构签名公钥", "Signing key retired"),
+}
 
 # What the public ledger calls this domain's objects when an entry is about one.
 LABELS |= {

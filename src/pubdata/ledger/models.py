@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pubdata.db import Base
+from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
 
 
 class LedgerHead(Base):
@@ -64,7 +67,9 @@ class SignedTreeHead(Base):
 
 class Signature(Base):
     """One party's signature in a sign-off: the SM3 digest of the canonical document it signed, who signed it
-    for which side, and the ledger entry that records it (whose payload repeats all of this)."""
+    for which side, the organisation's SM2 signature of the sign-off statement (``signoff.statement``) and
+    the id of the registered key that made it, and the ledger entry that records it (whose payload repeats
+    all of this). Rows from before signatures were real have no signature and no key."""
 
     __tablename__ = "signature"
     __table_args__ = (UniqueConstraint("subject", "side"),)
@@ -77,3 +82,40 @@ class Signature(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     signed_at: Mapped[str] = mapped_column(String(32), nullable=False)
     ledger_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class PresentedSignature(Base):
+    """An organisation's own SM2 signature of a sign-off statement, made off-platform and submitted before it
+    signs through the object's usual command, which then takes it (and removes it from here)."""
+
+    __tablename__ = "presented_signature"
+    __table_args__ = (UniqueConstraint("organisation_id", "subject", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    side: Mapped[str] = mapped_column(String(32), nullable=False)
+    statement: Mapped[str] = mapped_column(Text, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    presented_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class OrganisationKey(Audited, Base):
+    """A public key an organisation signs with (SM2). ``custody`` says who holds the private key: ``platform``
+    (the demo: made by the platform, kept under the data directory's keys folder, never in the database) or
+    ``organisation`` (production: the organisation registered only its public key and signs off-platform).
+    A retired key still verifies what it signed before. Only ``ledger.keys`` writes it."""
+
+    __tablename__ = "organisation_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(65), nullable=False)
+    custody: Mapped[str] = mapped_column(String(16), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -3,12 +3,16 @@ payloads, and the documents leaves hash, need the auditor's right."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+import base64
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import PlainTextResponse
 
 from pubdata.common.bounds import INT8_MAX, Seq
+from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.ledger import public, schemas, service
+from pubdata.ledger import public, schemas, service, signoff
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -18,6 +22,16 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 def tree_head(session: CommandSession, platform: PlatformDep) -> schemas.TreeHeadOut:
     """The current tree head, signed (and kept, once per size: a signing is a write)."""
     return schemas.TreeHeadOut.of(service.current_tree_head(session, platform.signer))
+
+
+@router.get(
+    "/public-key",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}},
+)
+def public_key(platform: PlatformDep) -> PlainTextResponse:
+    """The key tree heads are signed with now, as PEM: ``openssl dgst -sm3 -verify`` reads it (docs/ledger.md)."""
+    return PlainTextResponse(platform.signer.public_key_pem(), media_type="application/x-pem-file")
 
 
 @router.get("/entries", response_model=list[schemas.EntryOut])
@@ -56,6 +70,23 @@ def consistency(
         second_root=service.root_at(session, second).hex(),
         hash_algorithm=service.algorithm(session),
         consistency_path=[p.hex() for p in path],
+    )
+
+
+@router.post("/signatures", response_model=schemas.PresentedOut, status_code=status.HTTP_201_CREATED)
+def present_signature(
+    body: schemas.SignatureIn, session: CommandSession, principal: ApiPrincipal
+) -> schemas.PresentedOut:
+    """An organisation that holds its own key submits its SM2 signature of a sign-off statement; its next
+    signing command (agreement, contract, job release) uses it."""
+    access.require(principal, "ledger.present-signature")
+    try:
+        signature = base64.b64decode(body.signature, validate=True)
+    except ValueError:
+        raise Refused("ledger.bad-signature", key_id="—") from None
+    presented = signoff.present(session, actor=principal.actor, statement_text=body.statement, signature=signature)
+    return schemas.PresentedOut(
+        subject=presented.subject, side=presented.side, key_id=presented.key_id, presented_at=presented.presented_at
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.messages import pick
 from pubdata.ledger.models import LedgerEntry
@@ -20,7 +20,10 @@ class TreeHeadOut(BaseModel):
     hash_algorithm: str
     signature_algorithm: str
     key_id: str
+    # SM2: the 65-byte point 04 ‖ x ‖ y, base64; the same key as a PEM SubjectPublicKeyInfo, which openssl and
+    # gmssl read. The signature is base64 of DER (r, s) for SM2, of the 64 raw bytes for Ed25519.
     public_key: str
+    public_key_pem: str
     signature: str
     signed_message: str
 
@@ -34,6 +37,7 @@ class TreeHeadOut(BaseModel):
             signature_algorithm=head.signature_algorithm,
             key_id=head.key_id,
             public_key=base64.b64encode(head.public_key).decode(),
+            public_key_pem=head.public_key_pem(),
             signature=base64.b64encode(head.signature).decode(),
             signed_message=head.message().decode("utf-8"),
         )
@@ -46,6 +50,21 @@ class SubjectOut(BaseModel):
     kind_en: str
     title: str | None
     url: str | None
+
+
+class SignatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # The statement exactly as ``ledger.signature-required`` gave it, and the base64 of the DER signature
+    # ``openssl dgst -sm3 -sign key.pem -sigopt distid:1234567812345678`` made of it.
+    statement: str = Field(min_length=1, max_length=1000)
+    signature: str = Field(min_length=1, max_length=200)
+
+
+class PresentedOut(BaseModel):
+    subject: str
+    side: str
+    key_id: str
+    presented_at: str
 
 
 class EntryOut(BaseModel):

@@ -25,7 +25,7 @@ from pubdata.db import is_postgresql
 from pubdata.ledger import merkle
 from pubdata.ledger.audited import Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
-from pubdata.ledger.signing import Signer, verify_signature
+from pubdata.ledger.signing import Signer, public_key_pem, verify_signature
 
 HEAD_ID = 1
 # Subtrees of 16 leaves and more are stored; smaller ones are rebuilt from at most 8 stored leaf hashes
@@ -91,6 +91,11 @@ def _locked_head(session: Session) -> LedgerHead:
     if head is None:
         raise RuntimeError("the ledger is not initialised; run `pubdata db upgrade`")
     return head
+
+
+def lock(session: Session) -> None:
+    """Take the ledger head's lock now, for a command that must decide something before it appends."""
+    _locked_head(session)
 
 
 def _head(session: Session) -> LedgerHead:
@@ -193,6 +198,9 @@ class TreeHead:
 
     def signature_valid(self) -> bool:
         return verify_signature(self.signature_algorithm, self.public_key, self.signature, self.message())
+
+    def public_key_pem(self) -> str:
+        return public_key_pem(self.signature_algorithm, self.public_key)
 
 
 def tree_head_message(size: int, root_hash: bytes, timestamp: str, algorithm: str, key_id: str) -> bytes:

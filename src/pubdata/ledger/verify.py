@@ -7,6 +7,8 @@ it. It reports every problem found and names the first bad entry.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.db import Base
-from pubdata.ledger import merkle
+from pubdata.ledger import keys, merkle
 from pubdata.ledger.audited import Audited
-from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
+from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, Signature, SignedTreeHead
 from pubdata.ledger.service import HEAD_ID, STORED_FROM_LEVEL, document_of, frontier_of, hasher, tree_head_message
-from pubdata.ledger.signing import verify_signature
+from pubdata.ledger.signing import PublicKey
+from pubdata.ledger.signoff import statement
 
 Progress = Callable[[int, int], None]
 CHUNK = 20_000
@@ -48,8 +51,8 @@ class Report:
         return min(seqs) if seqs else None
 
 
-def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progress | None = None) -> Report:
-    """Check everything; ``public_keys`` maps key ids to the Ed25519 keys tree heads may be signed with."""
+def verify(session: Session, *, public_keys: dict[str, PublicKey], progress: Progress | None = None) -> Report:
+    """Check everything; ``public_keys`` maps key ids to the keys (SM2 or Ed25519) tree heads may be signed with."""
     head = session.get(LedgerHead, HEAD_ID)
     report = Report()
     if head is None:
@@ -74,6 +77,7 @@ def verify(session: Session, *, public_keys: dict[str, bytes], progress: Progres
             )
         )
     _verify_rows(session, h, report)
+    verify_sign_off_signatures(session, report)
     report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
     return report
 
@@ -83,7 +87,7 @@ def _verify_entries(
     h: merkle.Hasher,
     total: int,
     signed: dict[int, SignedTreeHead],
-    public_keys: dict[str, bytes],
+    public_keys: dict[str, PublicKey],
     report: Report,
     progress: Progress | None,
 ) -> list[bytes]:
@@ -147,7 +151,7 @@ def _check_nodes(session: Session, built: dict[tuple[int, int], tuple[bytes, int
 
 
 def _check_signed_head(
-    h: merkle.Hasher, sth: SignedTreeHead, rebuilt_root: bytes, public_keys: dict[str, bytes], report: Report
+    h: merkle.Hasher, sth: SignedTreeHead, rebuilt_root: bytes, public_keys: dict[str, PublicKey], report: Report
 ) -> None:
     if rebuilt_root != sth.root_hash:
         report.problems.append(
@@ -155,7 +159,8 @@ def _check_signed_head(
         )
     key = public_keys.get(sth.key_id)
     message = tree_head_message(sth.size, sth.root_hash, sth.timestamp, sth.algorithm, sth.key_id)
-    if key is None or not verify_signature(sth.signature_algorithm, key, sth.signature, message):
+    # The stored algorithm must be the key's own: an Ed25519 head keeps verifying after a move to SM2.
+    if key is None or key.algorithm != sth.signature_algorithm or not key.verify(sth.signature, message):
         report.problems.append(Problem(sth.size - 1, f"the signature of tree head {sth.size} does not verify"))
 
 
@@ -209,3 +214,49 @@ def _check_row(h: merkle.Hasher, row: Audited, entries: dict, report: Report) ->
         report.problems.append(
             Problem(row.ledger_seq, f"{subject} was changed after entry {row.ledger_seq} recorded it")
         )
+
+
+def verify_sign_off_signatures(session: Session, report: Report) -> None:
+    """Every sign-off signature: the same as its ledger entry records, made by a key registered to the signing
+    organisation, and a valid SM2 signature of the sign-off statement. Rows from before signatures were real
+    have none, and neither has their entry."""
+    last = 0
+    while True:
+        rows = list(
+            session.execute(select(Signature).where(Signature.id > last).order_by(Signature.id).limit(CHUNK)).scalars()
+        )
+        if not rows:
+            break
+        last = rows[-1].id
+        entries = {
+            entry.seq: entry
+            for entry in session.execute(
+                select(LedgerEntry).where(LedgerEntry.seq.in_([row.ledger_seq for row in rows]))
+            ).scalars()
+        }
+        for row in rows:
+            problem = _signature_problem(session, row, entries.get(row.ledger_seq))
+            if problem:
+                report.problems.append(Problem(row.ledger_seq, f"the {row.side} signature on {row.subject} {problem}"))
+        session.expunge_all()
+
+
+def _signature_problem(session: Session, row: Signature, entry: LedgerEntry | None) -> str | None:
+    recorded = json.loads(entry.payload) if entry is not None and entry.subject == row.subject else None
+    if recorded is None:
+        return f"points at entry {row.ledger_seq}, which is not about it"
+    stored = base64.b64encode(row.signature).decode() if row.signature is not None else None
+    if (recorded.get("side"), recorded.get("document_digest")) != (row.side, row.document_digest) or (
+        recorded.get("key_id"),
+        recorded.get("signature"),
+    ) != (row.key_id, stored):
+        return f"is not the one entry {row.ledger_seq} recorded"
+    if row.signature is None or row.key_id is None:
+        return None  # from before signatures were real, and so recorded
+    key = keys.key_by_id(session, row.key_id)
+    if key is None or key.organisation_id != row.organisation_id:
+        return f"was made with key {row.key_id}, which is not registered to the signing organisation"
+    message = statement(subject=row.subject, side=row.side, document_digest=row.document_digest)
+    if not PublicKey(key.algorithm, key.public_key).verify(row.signature, message):
+        return f"does not verify with key {row.key_id}: it was forged or altered"
+    return None

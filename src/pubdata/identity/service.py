@@ -26,8 +26,8 @@ from pubdata.common.names import clean
 from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.identity.models import ApiToken, Organisation, User, WebSession
-from pubdata.ledger import public as ledger_public
 from pubdata.ledger import keys
+from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 
 _passwords = PasswordHasher()

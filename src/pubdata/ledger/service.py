@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, messages
@@ -23,7 +23,7 @@ from pubdata.common.errors import Refused
 from pubdata.common.messages import Phrase
 from pubdata.db import is_postgresql
 from pubdata.ledger import merkle
-from pubdata.ledger.audited import Audited
+from pubdata.ledger.audited import REMOVED_STATE, Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
 from pubdata.ledger.signing import Signer, verify_signature
 
@@ -172,6 +172,41 @@ def record(
     if isinstance(subject, Audited):
         subject.ledger_seq = seq
     return seq
+
+
+def record_removal(
+    session: Session, *, actor: Actor, action: str, subject: Audited, payload: dict[str, Any] | None = None
+) -> int:
+    """Delete an audited row, with the entry that says so: the only deletion ``ledger verify`` accepts (an
+    audited row missing without such a latest entry about it was deleted behind the platform's back)."""
+    head = _locked_head(session)
+    name = subject.audit_subject()
+    session.delete(subject)
+    session.flush()
+    state_digest = hasher(head.algorithm).digest(REMOVED_STATE).hex()
+    draft = Draft(actor=actor, action=action, subject=name, payload=payload or {}, state_digest=state_digest)
+    (seq,) = append(session, [draft], head=head)
+    return seq
+
+
+def matches_latest_entry(session: Session, row: Audited) -> bool:
+    """Whether ``row`` is exactly as the latest entry about it recorded it, and that entry is intact: what a
+    reader checks before it serves a kept row as an answer (``ledger verify`` checks every row)."""
+    if row.ledger_seq is None:
+        return False
+    subject = row.audit_subject()
+    latest = session.scalar(
+        select(func.max(LedgerEntry.seq)).where(LedgerEntry.subject == subject, LedgerEntry.state_digest.is_not(None))
+    )
+    entry = session.get(LedgerEntry, row.ledger_seq) if latest == row.ledger_seq else None
+    if entry is None or entry.subject != subject:
+        return False
+    h = hasher(algorithm(session))
+    return (
+        entry.state_digest == h.digest(row.audit_state_bytes()).hex()
+        and h.digest(entry.payload.encode("utf-8")).hex() == entry.payload_digest
+        and h.leaf(document_of(entry)) == entry.leaf_hash
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------------

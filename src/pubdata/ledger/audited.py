@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.common import canonical
 
-
 # The state an entry records for a row that no longer exists: what ``ledger.service.record_removal`` digests.
 REMOVED_STATE = canonical.dumps(None)
 

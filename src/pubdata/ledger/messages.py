@@ -52,6 +52,11 @@ REFUSALS = {
         "文本在前一方签署后已改变，不能签署；请重新提出。",
         "The document changed since an earlier signature and cannot be signed; propose it again.",
     ),
+    "ledger.row-unverified": (
+        503,
+        "这条记录与账本不符，本次操作未执行；平台已记录此事。",
+        "This record does not match the ledger, so nothing was done; the platform has logged it.",
+    ),
 }
 
 LABELS |= {

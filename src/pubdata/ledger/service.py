@@ -8,13 +8,14 @@ with the state change it records. The caller commits.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, messages
@@ -27,6 +28,7 @@ from pubdata.ledger.audited import REMOVED_STATE, Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
 from pubdata.ledger.signing import Signer, verify_signature
 
+log = logging.getLogger(__name__)
 HEAD_ID = 1
 # Subtrees of 16 leaves and more are stored; smaller ones are rebuilt from at most 8 stored leaf hashes
 # when a proof needs them. That keeps the node table at about n/16 rows instead of n.
@@ -162,8 +164,9 @@ def record(
         session.flush()
     head = _locked_head(session)
     if isinstance(subject, Audited):
-        state_digest = hasher(head.algorithm).digest(subject.audit_state_bytes()).hex()
         subject_name = subject.audit_subject()
+        _refuse_unless_latest(session, subject, subject_name)
+        state_digest = hasher(head.algorithm).digest(subject.audit_state_bytes()).hex()
     (seq,) = append(
         session,
         [Draft(actor=actor, action=action, subject=subject_name, payload=payload or {}, state_digest=state_digest)],
@@ -174,6 +177,29 @@ def record(
     return seq
 
 
+def latest_state_seq(session: Session, subject: str) -> int | None:
+    """The latest entry recording a state of ``subject`` (one partial-index lookup)."""
+    return session.scalar(
+        select(LedgerEntry.seq)
+        .where(LedgerEntry.subject == subject, LedgerEntry.state_digest.is_not(None))
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
+    )
+
+
+def _refuse_unless_latest(session: Session, row: Audited, subject: str) -> None:
+    """A change continues from the latest recorded state, or is not made: a row put back to an older entry
+    (a contract's counters rolled back to refill its quota) cannot be used, and so cannot be laundered by a
+    new entry; ``ledger verify`` names it. A row new in this transaction has no entry yet."""
+    if row.ledger_seq is not None and latest_state_seq(session, subject) != row.ledger_seq:
+        log.error(
+            "%s points at entry %s, not the latest entry about it: refused; run `pubdata ledger verify`",
+            subject,
+            row.ledger_seq,
+        )
+        raise Refused("ledger.row-unverified")
+
+
 def record_removal(
     session: Session, *, actor: Actor, action: str, subject: Audited, payload: dict[str, Any] | None = None
 ) -> int:
@@ -181,6 +207,7 @@ def record_removal(
     audited row missing without such a latest entry about it was deleted behind the platform's back)."""
     head = _locked_head(session)
     name = subject.audit_subject()
+    _refuse_unless_latest(session, subject, name)
     session.delete(subject)
     session.flush()
     state_digest = hasher(head.algorithm).digest(REMOVED_STATE).hex()
@@ -195,10 +222,7 @@ def matches_latest_entry(session: Session, row: Audited) -> bool:
     if row.ledger_seq is None:
         return False
     subject = row.audit_subject()
-    latest = session.scalar(
-        select(func.max(LedgerEntry.seq)).where(LedgerEntry.subject == subject, LedgerEntry.state_digest.is_not(None))
-    )
-    entry = session.get(LedgerEntry, row.ledger_seq) if latest == row.ledger_seq else None
+    entry = session.get(LedgerEntry, row.ledger_seq) if latest_state_seq(session, subject) == row.ledger_seq else None
     if entry is None or entry.subject != subject:
         return False
     h = hasher(algorithm(session))

@@ -31,8 +31,10 @@ def released_answer(session: Session, *, contract_id: int, query_digest: str) ->
     if cached is None:
         return None
     if not ledger.matches_latest_entry(session, cached):
-        log.error("%s does not match the latest ledger entry about it: not served; run `pubdata ledger verify`",
-                  cached.audit_subject())
+        log.error(
+            "%s does not match the latest ledger entry about it: not served; run `pubdata ledger verify`",
+            cached.audit_subject(),
+        )
         raise Refused("privacy.release-unverified")
     kept = json.loads(cached.answer)
     return Answer(kept["columns"], kept["rows"], kept.get("privacy") or {})

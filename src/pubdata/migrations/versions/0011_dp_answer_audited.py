@@ -1,4 +1,5 @@
-"""dp answers audited: each kept differentially private answer is an audited row with its ledger entry
+"""dp answers audited: each kept differentially private answer is an audited row with its ledger entry, and
+the latest entry recording each audited row's state is one index lookup away
 
 Answers kept before this revision get one entry each (``privacy.answer-adopt``, by the platform), recording
 their state as it is now, so that from here on an edited answer is found and refused like any audited row.
@@ -31,6 +32,14 @@ DP_ANSWER = sa.table(
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_ledger_entry_state_subject",
+        "ledger_entry",
+        ["subject", "seq"],
+        unique=False,
+        postgresql_where=sa.text("state_digest IS NOT NULL"),
+        sqlite_where=sa.text("state_digest IS NOT NULL"),
+    )
     with op.batch_alter_table("dp_answer", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ledger_seq", sa.BigInteger(), nullable=True))
         batch_op.create_index(batch_op.f("ix_dp_answer_ledger_seq"), ["ledger_seq"], unique=False)
@@ -69,3 +78,4 @@ def downgrade() -> None:
     with op.batch_alter_table("dp_answer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dp_answer_ledger_seq"))
         batch_op.drop_column("ledger_seq")
+    op.drop_index("ix_ledger_entry_state_subject", table_name="ledger_entry")

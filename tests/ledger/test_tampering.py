@@ -14,11 +14,13 @@ from typer.testing import CliRunner
 from pubdata.app import create_app
 from pubdata.cli import app
 from pubdata.common.actor import CLI
+from pubdata.common.errors import Refused
+from pubdata.identity import service as identity
 from pubdata.identity.models import ApiToken
 from pubdata.ledger import service as ledger
 from pubdata.ledger.verify import verify
 from pubdata.privacy.models import DpAnswer
-from tests.scenarios import make_account, signed_agreement, signed_contract
+from tests.scenarios import AS_CLI, make_account, signed_agreement, signed_contract
 
 TERMS = {
     "resources": ["CZ-RK-0001"],
@@ -109,11 +111,37 @@ def test_a_deleted_contract_and_a_deleted_token_are_named(platform, bank, cli_en
     assert f"entry {token_entry}: api_token:{token.id} is missing: entry {token_entry} recorded it" in output
 
 
+def test_a_deleted_row_stays_named_when_a_new_row_would_take_its_id(platform, cli_env):
+    """SQLite gives the highest deleted id again: the platform refuses to create a row under it (the deletion
+    would hide behind the new row's entries); PostgreSQL's sequence never does, and the new row is made."""
+    with platform.command() as session:
+        first = identity.create_organisation(session, principal=AS_CLI, kind="provider", name="池州市统计局")
+        second = identity.create_organisation(session, principal=AS_CLI, kind="provider", name="池州市民政局")
+    entry = second.ledger_seq
+    attack(platform, "DELETE FROM organisation WHERE id = :id", id=second.id)
+
+    if platform.engine.dialect.name == "sqlite":
+        with pytest.raises(Refused) as refused, platform.command() as session:  # the command rolls back
+            identity.create_organisation(session, principal=AS_CLI, kind="provider", name="池州市卫健委")
+        assert refused.value.rule == "ledger.row-unverified"
+    else:
+        with platform.command() as session:
+            assert (
+                identity.create_organisation(session, principal=AS_CLI, kind="provider", name="池州市卫健委").id
+                > second.id
+            )
+    code, output = ledger_verify(cli_env)
+    assert code == 1 and f"entry {entry}: organisation:{second.id} is missing" in output
+    assert f"organisation:{first.id}" not in output
+
+
 def test_a_removal_the_ledger_records_is_no_problem(platform, bank):
     """The one deletion of an audited row verify accepts: ``ledger.record_removal``, whose entry says so."""
     with platform.command() as session:
         token = session.scalar(select(ApiToken).where(ApiToken.user_id == bank["partner"].user_id))
         ledger.record_removal(session, actor=CLI, action="identity.token.revoke", subject=token)
+    with platform.command() as session:  # on SQLite the new token takes the removed one's id: allowed
+        identity.issue_token(session, principal=AS_CLI, user_id=bank["partner"].user_id, name="新令牌", days=30)
     with platform.read() as session:
         report = verify(session, public_keys=platform.public_keys)
     assert report.ok, report.problems

@@ -190,14 +190,21 @@ def latest_state_seq(session: Session, subject: str) -> int | None:
 def _refuse_unless_latest(session: Session, row: Audited, subject: str) -> None:
     """A change continues from the latest recorded state, or is not made: a row put back to an older entry
     (a contract's counters rolled back to refill its quota) cannot be used, and so cannot be laundered by a
-    new entry; ``ledger verify`` names it. A row new in this transaction has no entry yet."""
-    if row.ledger_seq is not None and latest_state_seq(session, subject) != row.ledger_seq:
-        log.error(
-            "%s points at entry %s, not the latest entry about it: refused; run `pubdata ledger verify`",
-            subject,
-            row.ledger_seq,
-        )
-        raise Refused("ledger.row-unverified")
+    new entry; ``ledger verify`` names it. A new row (no entry yet) must not take the id of a row the ledger
+    says exists: SQLite gives a deleted row's id again, which would hide the deletion behind the new row."""
+    latest = latest_state_seq(session, subject)
+    if row.ledger_seq is None:
+        if latest is None or session.scalar(select(LedgerEntry.state_digest).where(LedgerEntry.seq == latest)) == (
+            hasher(algorithm(session)).digest(REMOVED_STATE).hex()
+        ):
+            return
+        problem = f"{subject} is new, but entry {latest} recorded a row of that id that was never removed"
+    elif latest == row.ledger_seq:
+        return
+    else:
+        problem = f"{subject} points at entry {row.ledger_seq}, not the latest entry about it ({latest})"
+    log.error("%s: refused; run `pubdata ledger verify`", problem)
+    raise Refused("ledger.row-unverified")
 
 
 def record_removal(

@@ -199,7 +199,9 @@ def _verify_table(session: Session, h: merkle.Hasher, model: Any, removed: str, 
         session.expunge_all()
 
 
-def _latest_entries(session: Session, subjects: list[str], size: int) -> dict[str, tuple[int, str | None, str]]:
+def _latest_entries(
+    session: Session, subjects: list[str], size: int
+) -> dict[str | None, tuple[int, str | None, str | None]]:
     """The latest entry recording a state of each subject, among the first ``size``: seq, subject, digest."""
     latest = (
         select(LedgerEntry.subject, func.max(LedgerEntry.seq).label("seq"))

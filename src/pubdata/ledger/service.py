@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, messages
@@ -177,14 +177,16 @@ def record(
     return seq
 
 
+# Built once, like LOCKED_HEAD: every change to an audited row runs it (building it costs more than running it).
+LATEST_STATE = select(func.max(LedgerEntry.seq)).where(
+    LedgerEntry.subject == bindparam("subject"), LedgerEntry.state_digest.is_not(None)
+)
+STATE_DIGEST = select(LedgerEntry.state_digest).where(LedgerEntry.seq == bindparam("seq"))
+
+
 def latest_state_seq(session: Session, subject: str) -> int | None:
     """The latest entry recording a state of ``subject`` (one partial-index lookup)."""
-    return session.scalar(
-        select(LedgerEntry.seq)
-        .where(LedgerEntry.subject == subject, LedgerEntry.state_digest.is_not(None))
-        .order_by(LedgerEntry.seq.desc())
-        .limit(1)
-    )
+    return session.scalar(LATEST_STATE, {"subject": subject})
 
 
 def _refuse_unless_latest(session: Session, row: Audited, subject: str) -> None:
@@ -194,7 +196,7 @@ def _refuse_unless_latest(session: Session, row: Audited, subject: str) -> None:
     says exists: SQLite gives a deleted row's id again, which would hide the deletion behind the new row."""
     latest = latest_state_seq(session, subject)
     if row.ledger_seq is None:
-        if latest is None or session.scalar(select(LedgerEntry.state_digest).where(LedgerEntry.seq == latest)) == (
+        if latest is None or session.scalar(STATE_DIGEST, {"seq": latest}) == (
             hasher(algorithm(session)).digest(REMOVED_STATE).hex()
         ):
             return

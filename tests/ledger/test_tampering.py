@@ -5,6 +5,9 @@ does not act on the edit (a rolled-back contract is not charged again, an edited
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -228,3 +231,20 @@ def test_a_forged_dp_answer_for_a_new_question_is_named_and_not_served(platform,
         assert "which is not about it: no ledger entry records this row" in output
         again = query(client, bank["bank"], contract["id"])
         assert again.status_code == 503 and again.json()["rule"] == "privacy.release-unverified"
+
+
+def test_verify_in_its_own_process_checks_every_domains_rows(platform, bank, settings):
+    """`pubdata ledger verify` as an operator runs it: a process that has imported no domain's tables."""
+    with platform.read() as session:
+        token = session.scalar(select(ApiToken).where(ApiToken.user_id == bank["partner"].user_id))
+    attack(platform, "DELETE FROM api_token WHERE id = :id", id=token.id)
+    done = subprocess.run(
+        [sys.executable, "-c", "from pubdata.cli import app; app()", "ledger", "verify"]
+        + ["--data-dir", str(settings.data_dir)],
+        env=os.environ | {"PUBDATA_DATABASE_URL": settings.database_url, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"api_token:{token.id} is missing" in " ".join(done.stdout.split())

@@ -162,7 +162,10 @@ def _check_signed_head(
 
 
 def audited_models() -> list[Any]:
-    """The mapped classes that carry the Audited mixin, in table order."""
+    """The mapped classes that carry the Audited mixin, in table order: every domain's, whoever imported what
+    (a bare ``pubdata ledger verify`` process has imported no domain's tables)."""
+    import pubdata.all_models  # noqa: F401
+
     return sorted(
         (mapper.class_ for mapper in Base.registry.mappers if issubclass(mapper.class_, Audited)),
         key=lambda cls: cls.__tablename__,

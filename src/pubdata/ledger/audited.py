@@ -1,7 +1,9 @@
 """Rows whose every change is recorded: each keeps the sequence number of the entry that last changed it.
 
-``pubdata ledger verify`` recomputes a row's state digest and compares it with that entry, so a row edited
-behind the platform's back is found and the entry it no longer matches is named.
+``pubdata ledger verify`` recomputes a row's state digest and compares it with the latest entry about the row
+(not merely the entry the row points at), so a row edited behind the platform's back, or put back to an older
+recorded state, is found and the entry it contradicts is named. The ledger also says which rows must exist:
+every audited row it has an entry about, unless its latest entry records its removal (``REMOVED_STATE``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.common import canonical
+
+# The state an entry records for a row that no longer exists: what ``ledger.service.record_removal`` digests.
+REMOVED_STATE = canonical.dumps(None)
 
 
 class Audited:

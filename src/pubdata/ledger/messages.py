@@ -86,6 +86,11 @@ REFUSALS = {
         "The signature is not valid: it is not an SM2 signature of the sign-off statement by the registered key "
         "({key_id}).",
     ),
+    "ledger.row-unverified": (
+        503,
+        "这条记录与账本不符，本次操作未执行；平台已记录此事。",
+        "This record does not match the ledger, so nothing was done; the platform has logged it.",
+    ),
 }
 
 LABELS |= {

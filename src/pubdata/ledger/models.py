@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
@@ -27,6 +38,17 @@ class LedgerEntry(Base):
     """One leaf. ``seq`` is the leaf index, from 0, with no gaps."""
 
     __tablename__ = "ledger_entry"
+    # The latest entry recording each audited row's state, found without reading the row's other entries
+    # (a busy contract has one per call): what every audited change and ``ledger verify`` look up.
+    __table_args__ = (
+        Index(
+            "ix_ledger_entry_state_subject",
+            "subject",
+            "seq",
+            postgresql_where=text("state_digest IS NOT NULL"),
+            sqlite_where=text("state_digest IS NOT NULL"),
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -8,13 +8,14 @@ with the state change it records. The caller commits.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, messages
@@ -23,10 +24,11 @@ from pubdata.common.errors import Refused
 from pubdata.common.messages import Phrase
 from pubdata.db import is_postgresql
 from pubdata.ledger import merkle
-from pubdata.ledger.audited import Audited
+from pubdata.ledger.audited import REMOVED_STATE, Audited
 from pubdata.ledger.models import LedgerEntry, LedgerHead, LedgerNode, SignedTreeHead
 from pubdata.ledger.signing import Signer, public_key_pem, verify_signature
 
+log = logging.getLogger(__name__)
 HEAD_ID = 1
 # Subtrees of 16 leaves and more are stored; smaller ones are rebuilt from at most 8 stored leaf hashes
 # when a proof needs them. That keeps the node table at about n/16 rows instead of n.
@@ -167,8 +169,9 @@ def record(
         session.flush()
     head = _locked_head(session)
     if isinstance(subject, Audited):
-        state_digest = hasher(head.algorithm).digest(subject.audit_state_bytes()).hex()
         subject_name = subject.audit_subject()
+        _refuse_unless_latest(session, subject, subject_name)
+        state_digest = hasher(head.algorithm).digest(subject.audit_state_bytes()).hex()
     (seq,) = append(
         session,
         [Draft(actor=actor, action=action, subject=subject_name, payload=payload or {}, state_digest=state_digest)],
@@ -177,6 +180,71 @@ def record(
     if isinstance(subject, Audited):
         subject.ledger_seq = seq
     return seq
+
+
+# Built once, like LOCKED_HEAD: every change to an audited row runs it (building it costs more than running it).
+LATEST_STATE = select(func.max(LedgerEntry.seq)).where(
+    LedgerEntry.subject == bindparam("subject"), LedgerEntry.state_digest.is_not(None)
+)
+STATE_DIGEST = select(LedgerEntry.state_digest).where(LedgerEntry.seq == bindparam("seq"))
+
+
+def latest_state_seq(session: Session, subject: str) -> int | None:
+    """The latest entry recording a state of ``subject`` (one partial-index lookup)."""
+    return session.scalar(LATEST_STATE, {"subject": subject})
+
+
+def _refuse_unless_latest(session: Session, row: Audited, subject: str) -> None:
+    """A change continues from the latest recorded state, or is not made: a row put back to an older entry
+    (a contract's counters rolled back to refill its quota) cannot be used, and so cannot be laundered by a
+    new entry; ``ledger verify`` names it. A new row (no entry yet) must not take the id of a row the ledger
+    says exists: SQLite gives a deleted row's id again, which would hide the deletion behind the new row."""
+    latest = latest_state_seq(session, subject)
+    if row.ledger_seq is None:
+        if latest is None or session.scalar(STATE_DIGEST, {"seq": latest}) == (
+            hasher(algorithm(session)).digest(REMOVED_STATE).hex()
+        ):
+            return
+        problem = f"{subject} is new, but entry {latest} recorded a row of that id that was never removed"
+    elif latest == row.ledger_seq:
+        return
+    else:
+        problem = f"{subject} points at entry {row.ledger_seq}, not the latest entry about it ({latest})"
+    log.error("%s: refused; run `pubdata ledger verify`", problem)
+    raise Refused("ledger.row-unverified")
+
+
+def record_removal(
+    session: Session, *, actor: Actor, action: str, subject: Audited, payload: dict[str, Any] | None = None
+) -> int:
+    """Delete an audited row, with the entry that says so: the only deletion ``ledger verify`` accepts (an
+    audited row missing without such a latest entry about it was deleted behind the platform's back)."""
+    head = _locked_head(session)
+    name = subject.audit_subject()
+    _refuse_unless_latest(session, subject, name)
+    session.delete(subject)
+    session.flush()
+    state_digest = hasher(head.algorithm).digest(REMOVED_STATE).hex()
+    draft = Draft(actor=actor, action=action, subject=name, payload=payload or {}, state_digest=state_digest)
+    (seq,) = append(session, [draft], head=head)
+    return seq
+
+
+def matches_latest_entry(session: Session, row: Audited) -> bool:
+    """Whether ``row`` is exactly as the latest entry about it recorded it, and that entry is intact: what a
+    reader checks before it serves a kept row as an answer (``ledger verify`` checks every row)."""
+    if row.ledger_seq is None:
+        return False
+    subject = row.audit_subject()
+    entry = session.get(LedgerEntry, row.ledger_seq) if latest_state_seq(session, subject) == row.ledger_seq else None
+    if entry is None or entry.subject != subject:
+        return False
+    h = hasher(algorithm(session))
+    return (
+        entry.state_digest == h.digest(row.audit_state_bytes()).hex()
+        and h.digest(entry.payload.encode("utf-8")).hex() == entry.payload_digest
+        and h.leaf(document_of(entry)) == entry.leaf_hash
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------------

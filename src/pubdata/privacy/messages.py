@@ -38,6 +38,19 @@ REFUSALS = {
         "差分隐私的 GROUP BY 需要合约中的 δ。",
         "A differentially private GROUP BY needs a δ in the contract.",
     ),
+    "privacy.release-unverified": (
+        503,
+        "这个问题已发布的答案与账本记录不符，暂不能提供；平台已记录此事。",
+        "The answer released for this question does not match the ledger and is not served; the platform has "
+        "logged it.",
+    ),
 }
 
-declare(refusals=REFUSALS)
+ACTIONS = {
+    "privacy.answer-adopt": (
+        "账本收录升级前发布的差分隐私答案",
+        "DP answer released before the upgrade, taken into the ledger",
+    ),
+}
+
+declare(refusals=REFUSALS, actions=ACTIONS)

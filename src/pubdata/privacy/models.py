@@ -8,11 +8,13 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.ledger.audited import Audited
 
 
-class DpAnswer(Base):
+class DpAnswer(Audited, Base):
     """A released differentially private answer. An identical query under the same contract gets it again,
-    without spending ε again: re-asking must not average the noise away."""
+    without spending ε again: re-asking must not average the noise away. Audited: it is served as an answer,
+    so an edited one is found by ``ledger verify`` and refused when it is asked for again."""
 
     __tablename__ = "dp_answer"
     __table_args__ = (UniqueConstraint("contract_id", "query_digest"),)

@@ -252,20 +252,21 @@ def _dp_answer(
     noisy = dp.release(release, raw.columns, raw.rows, epsilon=epsilon, delta=use.terms.delta)
     try:
         with units.command() as session:
-            privacy.keep_answer(session, contract_id=use.contract_id, query_digest=digest, answer=noisy)
+            kept = privacy.keep_answer(session, contract_id=use.contract_id, query_digest=digest, answer=noisy)
+            # About the kept answer itself (its state digest), so that an edited cache is found and refused.
             ledger.record(
                 session,
                 actor=principal.actor,
                 action="sandbox.dp-release",
-                subject=f"contract:{use.contract_id}",
-                payload={"query": digest, "rows": len(noisy.rows)},
+                subject=kept,
+                payload={"contract": use.contract_id, "query": digest, "rows": len(noisy.rows)},
             )
     except IntegrityError:  # both were in flight; the other kept its answer first
         with units.read() as session:
-            kept = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
-        if kept is None:
+            theirs = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
+        if theirs is None:
             raise
-        noisy = kept
+        noisy = theirs
     return _dp_result(dp.post_processed(release, noisy))
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes
 
@@ -74,42 +75,50 @@ def _identity(status: os.stat_result) -> Identity:
 
 def digest_of(path: Path, algorithm: str) -> str:
     """The hex digest of a file, read in chunks into one buffer (constant memory, whatever its size)."""
+    with path.open("rb", buffering=0) as handle:
+        return _digest_of(handle, algorithm)
+
+
+def _digest_of(handle: BinaryIO, algorithm: str) -> str:
     try:
         digest = hashlib.new(algorithm)
     except ValueError:  # an OpenSSL without it in hashlib
         fallback = hashes.Hash(_CRYPTOGRAPHY[algorithm]())
-        _stream(path, fallback.update)
+        _stream(handle, fallback.update)
         return fallback.finalize().hex()
-    _stream(path, digest.update)
+    _stream(handle, digest.update)
     return digest.hexdigest()
 
 
-def _stream(path: Path, update: Callable[[memoryview], object]) -> None:
+def _stream(handle: BinaryIO, update: Callable[[memoryview], object]) -> None:
     buffer = bytearray(CHUNK_BYTES)
     view = memoryview(buffer)
-    with path.open("rb", buffering=0) as handle:
-        while read := handle.readinto(buffer):
-            update(view[:read])
+    while read := handle.readinto(buffer):  # type: ignore[attr-defined]
+        update(view[:read])
 
 
 class FileChecks:
-    """The checks a process has passed, by resolved path: the file's identity when its digest last matched.
-    ``hashed`` counts how often each file was read in full (what the remembering saves)."""
+    """The checks a process has passed: for each file (by device and inode, whatever path names it), its identity
+    on disk when its digest last matched. ``hashed`` counts how often each was read in full."""
 
     def __init__(self) -> None:
-        self._passed: dict[str, tuple[Identity, str]] = {}
-        self._locks: dict[str, threading.Lock] = {}
+        self._passed: dict[tuple[int, int], tuple[Identity, str]] = {}
+        self._locks: dict[tuple[int, int], threading.Lock] = {}
         self._lock = threading.Lock()
-        self.hashed: Counter[str] = Counter()
+        self.hashed: Counter[tuple[int, int]] = Counter()
+
+    def hashes_of(self, path: Path) -> int:
+        """How often this process read the file now at ``path`` in full."""
+        status = os.stat(path)
+        return self.hashed[(status.st_dev, status.st_ino)]
 
     def remembered(self, path: Path) -> bool:
         """Is a passed check remembered for this file as it is on disk now?"""
-        key = str(path.resolve())
         try:
-            identity = _identity(os.stat(key))
+            identity = _identity(os.stat(path))
         except OSError:
             return False
-        kept = self._passed.get(key)
+        kept = self._passed.get(identity[:2])
         return kept is not None and kept[0] == identity
 
     def check(self, path: Path, recorded: Recorded) -> None:
@@ -121,13 +130,13 @@ class FileChecks:
 
     def damage(self, path: Path, recorded: Recorded) -> Damage | None:
         """What is wrong with the file, or None: the check without the refusal (``ledger verify --data``)."""
-        key = str(path.resolve())
         try:
-            identity = _identity(os.stat(key))
+            identity = _identity(os.stat(path))  # follows a symbolic link: the file it names now
         except FileNotFoundError:
             return Damage(recorded, MISSING)
         except OSError:
             return Damage(recorded, UNREADABLE)
+        key = identity[:2]
         if self._passed.get(key) == (identity, recorded.checksum):
             return None
         if identity[2] != recorded.size:
@@ -138,18 +147,20 @@ class FileChecks:
             if self._passed.get(key) == (identity, recorded.checksum):
                 return None  # another thread hashed it meanwhile
             try:
-                found = digest_of(Path(key), recorded.algorithm)
-                after = _identity(os.stat(key))
+                with path.open("rb", buffering=0) as handle:
+                    opened = _identity(os.fstat(handle.fileno()))
+                    found = _digest_of(handle, recorded.algorithm)
+                    after = _identity(os.fstat(handle.fileno()))
             except FileNotFoundError:
                 return Damage(recorded, MISSING)
             except OSError:
                 return Damage(recorded, UNREADABLE)
-            self.hashed[key] += 1
-            if found != recorded.checksum:
+            self.hashed[opened[:2]] += 1
+            if found != recorded.checksum or opened[2] != recorded.size:
                 self._passed.pop(key, None)
-                return Damage(recorded, DIGEST)
-            if after == identity:  # not changed while it was read: the digest is of this identity
-                self._passed[key] = (identity, recorded.checksum)
+                return Damage(recorded, DIGEST if opened[2] == recorded.size else SIZE)
+            if opened == after:  # not changed while it was read: the digest is of this identity
+                self._passed[opened[:2]] = (opened, recorded.checksum)
         return None
 
     def forget(self) -> None:

@@ -98,11 +98,12 @@ def _stream(handle: BinaryIO, update: Callable[[memoryview], object]) -> None:
 
 
 class FileChecks:
-    """The checks a process has passed: for each file (by device and inode, whatever path names it), its identity
-    on disk when its digest last matched. ``hashed`` counts how often each was read in full."""
+    """The checks a process has made: for each file (by device and inode, whatever path names it), its identity
+    on disk when it was hashed and what the hash found — passed, or its damage, so a damaged gigabyte is not
+    hashed again for every refused query. ``hashed`` counts how often each file was read in full."""
 
     def __init__(self) -> None:
-        self._passed: dict[tuple[int, int], tuple[Identity, str]] = {}
+        self._known: dict[tuple[int, int], tuple[Identity, str, str | None]] = {}
         self._locks: dict[tuple[int, int], threading.Lock] = {}
         self._lock = threading.Lock()
         self.hashed: Counter[tuple[int, int]] = Counter()
@@ -118,12 +119,12 @@ class FileChecks:
             identity = _identity(os.stat(path))
         except OSError:
             return False
-        kept = self._passed.get(identity[:2])
-        return kept is not None and kept[0] == identity
+        kept = self._known.get(identity[:2])
+        return kept is not None and kept[0] == identity and kept[2] is None
 
     def check(self, path: Path, recorded: Recorded) -> None:
         """Refuse with ``DataDamaged`` unless the file is the one recorded; hash it only if its identity on disk
-        is not the one remembered from a passed check. The same file checked at once is hashed once."""
+        is not the one remembered from an earlier check. The same file checked at once is hashed once."""
         damage = self.damage(path, recorded)
         if damage is not None:
             raise DataDamaged(damage)
@@ -136,16 +137,18 @@ class FileChecks:
             return Damage(recorded, MISSING)
         except OSError:
             return Damage(recorded, UNREADABLE)
-        key = identity[:2]
-        if self._passed.get(key) == (identity, recorded.checksum):
-            return None
         if identity[2] != recorded.size:
             return Damage(recorded, SIZE)
+        key = identity[:2]
+        known, damage = self._known_result(key, identity, recorded)
+        if known:
+            return damage
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            if self._passed.get(key) == (identity, recorded.checksum):
-                return None  # another thread hashed it meanwhile
+            known, damage = self._known_result(key, identity, recorded)
+            if known:
+                return damage  # another thread hashed it meanwhile
             try:
                 with path.open("rb", buffering=0) as handle:
                     opened = _identity(os.fstat(handle.fileno()))
@@ -156,16 +159,19 @@ class FileChecks:
             except OSError:
                 return Damage(recorded, UNREADABLE)
             self.hashed[opened[:2]] += 1
-            if found != recorded.checksum or opened[2] != recorded.size:
-                self._passed.pop(key, None)
-                return Damage(recorded, DIGEST if opened[2] == recorded.size else SIZE)
-            if opened == after:  # not changed while it was read: the digest is of this identity
-                self._passed[opened[:2]] = (opened, recorded.checksum)
-        return None
+            problem = None if found == recorded.checksum else DIGEST
+            if opened[2] != recorded.size:
+                problem = SIZE
+            if opened == after:  # not changed while it was read: what was found is of this identity
+                self._known[opened[:2]] = (opened, recorded.checksum, problem)
+        return None if problem is None else Damage(recorded, problem)
 
-    def forget(self) -> None:
-        with self._lock:
-            self._passed.clear()
+    def _known_result(self, key: tuple[int, int], identity: Identity, recorded: Recorded) -> tuple[bool, Damage | None]:
+        """Whether an earlier check of this very identity against this digest is known, and what it found."""
+        kept = self._known.get(key)
+        if kept is None or kept[:2] != (identity, recorded.checksum):
+            return False, None
+        return True, None if kept[2] is None else Damage(recorded, kept[2])
 
 
 # The process's remembered checks: every engine, job start and mock generator of this process shares them.

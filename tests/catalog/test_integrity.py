@@ -113,12 +113,12 @@ def test_a_damaged_file_is_refused_naming_its_version_free_and_alerts_the_bureau
             refusals = session.scalars(select(LedgerEntry).where(LedgerEntry.action == "sandbox.query-refused")).all()
             assert [json.loads(entry.payload)["rule"] for entry in refusals] == ["data.damaged"] * 2
             assert session.scalar(select(func.count()).select_from(DataAlert)) == 1  # two refusals, one alert
-        if damage == "substituted":  # hashed when first answered, and once more for the two refusals
-            assert files.CHECKS.hashes_of(_file(platform)) == 2
             raised = session.scalars(select(LedgerEntry).where(LedgerEntry.action == "catalog.data-damaged")).all()
             assert [json.loads(entry.payload) for entry in raised] == [
                 {"resource": "CZ-RK-0001", "version": 1, "problem": problem}
             ]
+        if damage == "substituted":  # hashed when first answered, and once more for the two refusals
+            assert files.CHECKS.hashes_of(_file(platform)) == 2
         for account in (deal["bureau"], deal["police"]):
             alerts = client.get("/api/v1/data-alerts", headers=account.headers)
             assert alerts.status_code == 200, alerts.text

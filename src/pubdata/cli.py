@@ -10,7 +10,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from typer.core import TyperGroup
 
 from pubdata.common import clock, store
@@ -477,8 +484,14 @@ def ledger_consistency(first: TreeSize, second: TreeSize, data_dir: DataDir = No
 
 
 @ledger_app.command("verify")
-def ledger_verify(data_dir: DataDir = None) -> None:
-    """Rebuild the whole log and check every audited row; names the first bad entry."""
+def ledger_verify(
+    data_dir: DataDir = None,
+    data: Annotated[
+        bool, typer.Option("--data", help="Also hash every version's data file against its recorded checksum.")
+    ] = False,
+) -> None:
+    """Rebuild the whole log and check every audited row; names the first bad entry. With --data, also check
+    every data version's file and name each damaged or missing one by resource and version."""
     from pubdata.ledger.verify import verify
 
     platform = _open(data_dir)
@@ -499,8 +512,11 @@ def ledger_verify(data_dir: DataDir = None) -> None:
             progress.update(task, completed=done, total=total)
 
         report = verify(session, public_keys=platform.public_keys, progress=advance)
+    files_ok = _verify_data_files(platform) if data else True
     if report.ok:
         console.print(f"ledger verified: {report.size} entries, {report.rows_checked} audited rows, no problem found")
+        if not files_ok:
+            raise typer.Exit(code=1)
         return
     first = report.first_bad_seq
     console.print(
@@ -510,6 +526,41 @@ def ledger_verify(data_dir: DataDir = None) -> None:
         where = f"entry {problem.seq}" if problem.seq is not None else "—"
         console.print(f"  {where}: {escape(problem.reason)}")
     raise typer.Exit(code=1)
+
+
+def _verify_data_files(platform: Platform) -> bool:
+    """``ledger verify --data``: every version's file hashed against its recorded checksum, with a progress bar;
+    each damaged or missing file named by resource and version. True when all are intact."""
+    from pubdata.catalog import integrity
+
+    with platform.read() as session:
+        records = integrity.every_version(session)
+    with Progress(
+        TextColumn("checking data files"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("bytes", total=None)
+        damaged = integrity.damaged_files(
+            records,
+            domain_dir=platform.settings.domain_dir,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    checked = len(records)
+    for damage in damaged:
+        record = damage.recorded
+        console.print(
+            f"[red]data file {damage.problem.upper()}[/red]: resource {escape(record.resource)} version "
+            f"{record.version} ({escape(record.file)})"
+        )
+    if damaged:
+        console.print(f"[red]data files FAILED[/red]: {len(damaged)} of {checked} versions damaged or missing")
+        return False
+    console.print(f"data files verified: {checked} versions, each matches its recorded checksum")
+    return True
 
 
 @docs_app.command("refusals")

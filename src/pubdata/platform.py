@@ -17,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from pubdata.catalog import integrity
 from pubdata.catalog import service as catalog
 from pubdata.common import store
 from pubdata.common.errors import Refused
@@ -24,6 +25,7 @@ from pubdata.common.sealing import Sealer
 from pubdata.config import Settings
 from pubdata.db import make_engine, make_sessionmaker
 from pubdata.engines import base as engines
+from pubdata.engines import files
 from pubdata.engines.duckdb import DuckDBEngine
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
@@ -98,10 +100,16 @@ class Platform:
         appended to the ledger: in a short command of its own, after whatever was refused has been rolled back,
         and once, however many units the refusal then passes through."""
         entry, refusal.entry = refusal.entry, None
-        if entry is None:
-            return
-        with self.command() as session:
-            ledger.record(session, actor=entry.actor, action=entry.action, subject=entry.subject, payload=entry.payload)
+        if entry is not None:
+            with self.command() as session:
+                ledger.record(
+                    session, actor=entry.actor, action=entry.action, subject=entry.subject, payload=entry.payload
+                )
+        if isinstance(refusal, files.DataDamaged) and not refusal.alerted:
+            # A damaged data file alerts the bureau and its department, once per version (catalog.integrity).
+            refusal.alerted = True
+            with self.command() as session:
+                integrity.raise_alert(session, refusal.damage)
 
     @property
     def public_keys(self) -> dict[str, PublicKey]:

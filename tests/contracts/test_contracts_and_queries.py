@@ -265,14 +265,18 @@ def test_twenty_concurrent_dp_queries_never_overspend_the_budget(platform, deal,
 
 def _tampered(platform, code: str, column: str) -> None:
     """Fault injection: the stored data version's ``column`` no longer holds what the catalogue says (numbers
-    where text is published), so a plan comparing it with text fails inside the engine, on the data."""
+    where text is published), so a plan comparing it with text fails inside the engine, on the data. The
+    version's recorded checksum is of this file: a version loaded this way, not a file damaged after its load
+    (that is ``data.damaged``, tests/catalog/test_integrity.py)."""
     import duckdb
 
     from pubdata.catalog import service as catalog
+    from pubdata.catalog.models import ResourceVersion
+    from pubdata.engines import files
 
     with platform.read() as session:
-        _, file = catalog.data_of(session, code=code)
-    path = platform.settings.domain_dir / file
+        _, recorded = catalog.data_of(session, code=code)
+    path = platform.settings.domain_dir / recorded.file
     path.chmod(0o644)
     scratch = path.with_suffix(".tampered")
     duckdb.execute(
@@ -280,6 +284,10 @@ def _tampered(platform, code: str, column: str) -> None:
         "(FORMAT parquet)"
     )
     scratch.replace(path)
+    with platform.command() as session:
+        version = session.get(ResourceVersion, recorded.version_id)
+        version.checksum = files.digest_of(path, recorded.algorithm)
+        version.size_bytes = path.stat().st_size
 
 
 def test_an_engine_failure_is_generic_charged_and_recorded(platform, deal):

@@ -3,4 +3,4 @@
 from pubdata.catalog import messages as _messages  # noqa: F401 - declares the domain's words
 
 # What other domains may import, besides ``service``, ``schemas``, ``rules`` and ``messages``.
-PUBLIC = ("sources",)
+PUBLIC = ("sources", "integrity")

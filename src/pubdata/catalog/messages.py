@@ -113,6 +113,24 @@ LABELS |= {
     "source.disable": ("停用", "Disable"),
     "source.none": ("尚无数据源连接。", "No source connection yet."),
     "nav.sources": ("数据源连接", "Sources"),
+    "nav.data_alerts": ("数据文件告警", "Data file alerts"),
+    "alert.title": ("数据文件告警", "Data file alerts"),
+    "alert.intro": (
+        "以下数据版本的文件与加载时登记的校验值不符或已缺失。使用这些版本的查询和作业均被拒绝且不计费，"
+        "直至提供部门重新加载数据。",
+        "The files of these data versions no longer match the checksum recorded when they were loaded, or are "
+        "missing. Queries and jobs on them are refused, free, until the providing department loads the data again.",
+    ),
+    "alert.none": ("没有数据文件告警。", "No data file alerts."),
+    "alert.resource": ("数据资源", "Resource"),
+    "alert.version": ("版本", "Version"),
+    "alert.provider": ("提供部门", "Providing department"),
+    "alert.problem": ("问题", "Problem"),
+    "alert.raised_at": ("发现时间", "Found at"),
+    "alert.problem.missing": ("文件缺失", "File missing"),
+    "alert.problem.unreadable": ("文件无法读取", "File unreadable"),
+    "alert.problem.size": ("文件大小不符（截断或替换）", "Another size (truncated or replaced)"),
+    "alert.problem.digest": ("校验值不符（内容被替换或损坏）", "Another checksum (replaced or corrupted bytes)"),
 }
 
 REFUSALS = {
@@ -223,6 +241,7 @@ ACTIONS = {
     "catalog.resource.revise": ("修改资源描述", "Resource description revised"),
     "catalog.resource.new-version": ("资源有了新版本", "Resource has a new version"),
     "catalog.version.load": ("加载数据版本", "Data version loaded"),
+    "catalog.data-damaged": ("数据文件损坏或缺失告警", "Data file damaged or missing: alert raised"),
     "catalog.preview": ("查看脱敏样例", "Masked sample viewed"),
     "catalog.source.approve": ("批准数据源连接", "Source connection approved"),
     "catalog.source.disable": ("停用数据源连接", "Source connection disabled"),

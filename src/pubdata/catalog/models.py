@@ -63,6 +63,22 @@ class ResourceVersion(Audited, Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class DataAlert(Audited, Base):
+    """A version's file found damaged or missing (数据文件告警): raised once per version, by the platform, for the
+    bureau and the department that provides the resource (``catalog.integrity``)."""
+
+    __tablename__ = "data_alert"
+    guard = Guard(("数据文件告警", "data file alert"), "catalog.read", "catalog.not-found", {"provider": "provider_id"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), nullable=False, index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("resource_version.id"), nullable=False, unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    # missing | unreadable | size | digest (``engines.files.PROBLEMS``)
+    problem: Mapped[str] = mapped_column(String(16), nullable=False)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class SourceConnection(Audited, Base):
     """A department database the bureau approved as a source of loads (数据源连接), for one department.
 

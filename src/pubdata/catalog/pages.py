@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import rules, service, sources
+from pubdata.catalog import integrity, rules, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
@@ -374,6 +374,12 @@ def register(
 def _queue_page(request: Request, session: Session, principal: Principal, error: Refused | None = None) -> HTMLResponse:
     context = {"queue": service.review_queue(session, principal=principal), "error": error, **VOCAB}
     return render(request, "catalog/registrations.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/data-alerts", response_class=HTMLResponse)
+def data_alerts(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    """The bureau's and the departments' list of versions whose file was found damaged or missing."""
+    return render(request, "catalog/data_alerts.html", {"alerts": integrity.alerts(session, principal=principal)})
 
 
 @router.get("/registrations", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from pubdata.catalog import rules, schemas, service, sources
+from pubdata.catalog import integrity, rules, schemas, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.common import store
@@ -212,6 +212,12 @@ def get_source(source_id: RowId, session: ReadSession, principal: ApiPrincipal) 
 def disable_source(source_id: RowId, session: CommandSession, principal: ApiPrincipal) -> schemas.SourceOut:
     connection = sources.disable(session, principal=principal, source_id=source_id)
     return sources.out(connection, sources.provider_names(session, [connection])[connection.provider_id])
+
+
+@router.get("/data-alerts", response_model=list[schemas.DataAlertOut])
+def data_alerts(session: ReadSession, principal: ApiPrincipal) -> list[integrity.AlertView]:
+    """Versions whose file was found damaged or missing: every one for the bureau, its own for a department."""
+    return integrity.alerts(session, principal=principal)
 
 
 @router.get("/resources/{resource_id}/versions", response_model=list[schemas.VersionOut])

@@ -167,6 +167,20 @@ class VersionOut(BaseModel):
     loaded_at: datetime
 
 
+class DataAlertOut(BaseModel):
+    """A version's file found damaged or missing (``catalog.integrity``): for the bureau and the department."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    resource_id: int
+    resource: str = Field(description="The resource's code")
+    resource_name: str
+    version: int = Field(description="The version's number")
+    provider: str = Field(description="The providing department")
+    problem: str = Field(description="missing, unreadable, size (another size) or digest (other bytes)")
+    raised_at: datetime
+
+
 class ProblemOut(BaseModel):
     rule: str
     message: str

@@ -21,7 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import loading, rules, sources
+from pubdata.catalog import integrity, loading, rules, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
@@ -31,6 +31,7 @@ from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
 from pubdata.common.sealing import Sealer
 from pubdata.db import UnitOfWork
+from pubdata.engines import files
 from pubdata.engines.duckdb import locked_connection
 from pubdata.identity import access
 from pubdata.identity import service as identity
@@ -379,6 +380,7 @@ def preview(
         raise Refused("catalog.no-data", code=resource.code)
     fields = fields_of(resource)
     path = domain_dir / version.file_name
+    files.check(path, integrity.recorded(session, resource, version))
     con = locked_connection([path])
     try:
         rows = con.execute(f"SELECT * FROM read_parquet(?) LIMIT {PREVIEW_ROWS}", [str(path.resolve())]).fetchall()
@@ -634,11 +636,11 @@ def version_files(session: Session) -> set[str]:
     return set(session.execute(select(ResourceVersion.file_name)).scalars())
 
 
-def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], str]:
-    """A registered resource's fields and the Parquet file of its current version (relative to the domain),
-    for the engines and jobs only."""
+def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], files.Recorded]:
+    """A registered resource's fields and what was recorded of its current version's Parquet file (its name
+    relative to the domain, its size and digest), for the engines and jobs only: they check the file with it."""
     resource = public_get(session, code=code)
     version = current_version(session, resource)
     if version is None:
         raise Refused("catalog.no-data", code=code)
-    return fields_of(resource), version.file_name
+    return fields_of(resource), integrity.recorded(session, resource, version)

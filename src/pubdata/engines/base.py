@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pubdata.common.errors import Refused
+from pubdata.engines.files import Recorded
 from pubdata.engines.plan import Plan
 
 
@@ -21,6 +22,9 @@ class TableRef:
 
     name: str
     file: str
+    # What the catalogue recorded of a version's file, checked before the engine reads it (``engines.files``);
+    # None for a file the platform made itself (mock data).
+    recorded: Recorded | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,12 @@ class Engine(Protocol):
     def sql_of(self, plan: Plan) -> str:
         """The text this engine would run for ``plan``, generated and self-checked (``PlanInconsistent`` if the
         check fails): what ``run`` runs, so a caller can know a plan will run before it spends anything."""
+        ...
+
+    def check(self, tables: Sequence[TableRef]) -> None:
+        """Refuse with ``files.DataDamaged`` if a table's file is not the one its catalogue recorded: a stat once
+        a file has passed in this process. ``run`` checks too; a caller checks first when it charges before
+        running, so a damaged file is refused before anything is spent."""
         ...
 
     def is_unique(self, table: TableRef, column: str) -> bool:

@@ -10,6 +10,7 @@ and values anywhere in the platform.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pubdata.engines import files
 from pubdata.engines import plan as governed
 from pubdata.engines.base import EngineRefused, Limits, Result, TableRef
 
@@ -76,6 +78,10 @@ class DuckDBEngine:
     def path_of(self, table: TableRef) -> Path:
         return (self.store / table.file).resolve()
 
+    def check(self, tables: Sequence[TableRef]) -> None:
+        for table in tables:
+            files.check(self.path_of(table), table.recorded)
+
     def _locked_down(self, tables: Sequence[TableRef]) -> duckdb.DuckDBPyConnection:
         paths = {table.name: self.path_of(table) for table in tables}
         con = locked_connection(list(paths.values()), threads=self.threads, memory_limit=self.memory_limit)
@@ -84,7 +90,9 @@ class DuckDBEngine:
         return con
 
     def _connection(self, tables: Sequence[TableRef]) -> duckdb.DuckDBPyConnection:
-        """A connection for one query: a cursor of a kept database, or a database of its own."""
+        """A connection for one query: a cursor of a kept database, or a database of its own. Every query checks
+        its files first (a stat, once they have passed), so a file changed under a kept database is not read."""
+        self.check(tables)
         if not self.reuse:
             return self._locked_down(tables)
         key = tuple(sorted((table.name, table.file) for table in tables))
@@ -142,7 +150,9 @@ class DuckDBEngine:
         key = (select, table.file, column)
         if key not in self._facts:
             sql = f"SELECT {select.format(c=quote(column))} FROM {quote('t')}"
-            (row,) = self._run(sql, [TableRef("t", table.file)], Limits(timeout_seconds=600, max_rows=1)).rows
+            (row,) = self._run(
+                sql, [dataclasses.replace(table, name="t")], Limits(timeout_seconds=600, max_rows=1)
+            ).rows
             self._facts[key] = row
         return self._facts[key]
 

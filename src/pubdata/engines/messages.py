@@ -21,4 +21,14 @@ REFUSALS["sql.plan-check"] = (
     "tell the operator.",
 )
 
+# A version's file is not the one the catalogue recorded (missing, truncated, substituted). Platform state, the
+# same whatever was asked: nothing ran and nothing is charged; the bureau and the department are alerted.
+REFUSALS["data.damaged"] = (
+    503,
+    "数据资源 {resource} 第 {version} 版的数据文件已损坏或缺失，与登记的校验值不符；本次没有运行，也不计费。"
+    "已通知数据资源局和提供部门。",
+    "The data file of resource {resource}, version {version}, is damaged or missing: it does not match its recorded "
+    "checksum. Nothing ran and nothing was charged; the data bureau and the providing department have been told.",
+)
+
 declare(refusals=REFUSALS)

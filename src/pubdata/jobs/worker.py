@@ -15,12 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import scope
+from pubdata.catalog import integrity
 from pubdata.catalog import service as catalog
 from pubdata.common import clock, messages
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.common.errors import Refused
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
+from pubdata.engines import files
 from pubdata.engines.base import TableRef
 from pubdata.engines.duckdb import locked_connection, quote
 from pubdata.identity import service as identity
@@ -100,6 +102,8 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
             raise refusal
         _require_scope_still(session, job, terms.resources)
         policy, refs = queries.policy_for(session, terms)
+        for table in refs.values():  # before the call is counted: a damaged file is refused, free
+            files.check(domain_dir / table.file, table.recorded)
         if job.attempts == 1:
             contracts.charge(
                 session,
@@ -110,6 +114,8 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
                 payload={"job": job.id, "code_sha256": job.code_digest},
             )
     except Refused as error:
+        if isinstance(error, files.DataDamaged):
+            integrity.raise_alert(session, error.damage)
         _finish(job, "fail", rule=error.rule, detail=error.detail_in("en"))
         ledger.record(session, actor=actor, action="job.fail", subject=job, payload={"rule": job.outcome_rule})
         return Started(job.id)
@@ -125,10 +131,12 @@ def start_next(session: Session, *, actor: Actor, domain_dir: Path) -> Started |
     code = queries.job_sql(job.code, policy, names) if job.kind == "sql" else job.code
     identifying, sensitive = [], set()
     for code_name in terms.resources:
-        fields, file = catalog.data_of(session, code=code_name)
+        fields, recorded = catalog.data_of(session, code=code_name)
         sensitive |= {spec.name for spec in fields if spec.sensitivity != "none" or spec.format}
         identifying += [
-            (domain_dir / file, spec.name, str(spec.format)) for spec in fields if spec.format in PROTECTED_FORMATS
+            (domain_dir / recorded.file, spec.name, str(spec.format))
+            for spec in fields
+            if spec.format in PROTECTED_FORMATS
         ]
     return Started(
         job.id,

@@ -30,6 +30,7 @@ from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.contracts.schemas import Terms
 from pubdata.db import UnitOfWork
+from pubdata.engines import files
 from pubdata.engines import plan as governed
 from pubdata.engines.base import Engine, EngineRefused, Limits, Result, TableRef
 from pubdata.engines.duckdb import sql_of as duckdb_sql_of
@@ -43,7 +44,14 @@ QUERY_TIMEOUT_SECONDS = 30.0
 OUTPUT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a job's declared column, as its schema allows
 DEV_MAX_ROWS = 1000
 # What a refused call is before it reaches the data: the contract said no, or the plan did.
-CALL_REFUSALS = (contracts.ContractRefused, planner.QueryRefused, dp.DpRefused, governed.PlanInconsistent)
+# A damaged data file is refused before anything is spent, and kept under the contract like them.
+CALL_REFUSALS = (
+    contracts.ContractRefused,
+    planner.QueryRefused,
+    dp.DpRefused,
+    governed.PlanInconsistent,
+    files.DataDamaged,
+)
 Policy = planner.Policy
 
 
@@ -61,10 +69,10 @@ def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str
     public: dict[str, tuple[str, ...]] = {}
     every = []
     for code in terms.resources:
-        fields, file = catalog.data_of(session, code=code)
+        fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
         tables[name] = {spec.name: planner.Field(spec.type, spec.sensitivity) for spec in fields}
-        refs[name] = TableRef(name, file)
+        refs[name] = TableRef(name, recorded.file, recorded)
         unit = next((spec.name for spec in fields if spec.format in contract_rules.UNIT_FORMATS), None)
         if unit:
             units[name] = unit
@@ -122,6 +130,9 @@ def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql:
         use = contracts.open_use(session, principal=principal, contract_id=contract_id)
         policy, tables = policy_for(session, use.terms)
     with units.recording(), _recorded_as_refused_call(principal, contract_id):
+        # Before anything is charged (a DP query spends its ε before the engine runs): a damaged file is
+        # platform state, refused the same whatever the question, so the refusal is free (docs/integrity.md).
+        engine.check(list(tables.values()))
         policy = with_keys(policy, tables, engine)
         plan = planner.plan(sql, policy)
         release = dp_release(plan, use.terms, policy, tables, engine) if use.terms.is_dp else None
@@ -282,13 +293,14 @@ def mock_tables(session: Session, *, terms: Terms, domain_dir: Path, mock_dir: P
     Making one reads the real file's group-level profile: call this holding no write lock."""
     tables = {}
     for code in terms.resources:
-        fields, file = catalog.data_of(session, code=code)
+        fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
-        mock_file = f"{name}-{Path(file).stem}.parquet"
+        mock_file = f"{name}-{Path(recorded.file).stem}.parquet"
         if not (mock_dir / mock_file).exists():
+            files.check(domain_dir / recorded.file, recorded)  # its profile is read from the real file
             mock.write_mock(
                 fields=fields,
-                real_path=domain_dir / file,
+                real_path=domain_dir / recorded.file,
                 target=mock_dir / mock_file,
                 min_group_size=terms.min_group_size,
             )

@@ -31,26 +31,24 @@ DP_TERMS = {
 }
 
 
-@pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e999"])
-@pytest.mark.parametrize("where", ["epsilon", "epsilon_per_query", "delta", "bounds"])
-def test_a_number_json_cannot_hold_in_contract_terms_is_refused_by_rule(platform, city, number, where):
+def test_a_number_json_cannot_hold_in_contract_terms_is_refused_by_rule(platform, city):
     signed_agreement(platform)
-    terms = DP_TERMS | ({"bounds": {"household_size": [0, "@"]}} if where == "bounds" else {where: "@"})
-    body = '{"assignee_id": %d, "terms": %s}' % (
-        city["partner"].organisation_id,
-        json.dumps(terms).replace('"@"', number),
-    )
     with TestClient(create_app(platform)) as client:
-        answer = client.post(
-            "/api/v1/contracts",
-            content=body,
-            headers={**city["operator"].headers, "Content-Type": "application/json"},
-        )
-    assert answer.status_code == 422, answer.text
-    problem = answer.json()
-    assert answer.headers["content-type"] == "application/problem+json"
-    assert problem["rule"] == "http.validation"
-    assert any(where in item["loc"] for item in problem["errors"]), problem
+        for where in ("epsilon", "epsilon_per_query", "delta", "bounds"):
+            for number in ("Infinity", "-Infinity", "NaN", "1e999", "1" + "0" * 400):
+                terms = DP_TERMS | ({"bounds": {"household_size": [0, "@"]}} if where == "bounds" else {where: "@"})
+                # Python's json writes (and reads) Infinity and NaN, which is what a client can send.
+                body = json.dumps({"assignee_id": city["partner"].organisation_id, "terms": terms})
+                answer = client.post(
+                    "/api/v1/contracts",
+                    content=body.replace('"@"', number),
+                    headers={**city["operator"].headers, "Content-Type": "application/json"},
+                )
+                assert answer.status_code == 422, (where, number, answer.text)
+                problem = answer.json()
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert problem["rule"] == "http.validation"
+                assert any(where in item["loc"] for item in problem["errors"]), problem
 
 
 def _form_terms(**values):
@@ -69,29 +67,29 @@ def _form_terms(**values):
     } | values
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        {"epsilon": "inf"},
-        {"epsilon_per_query": "nan"},
-        {"delta": "-Infinity"},
-        {"bounds": "household_size: 0, inf"},
-        {"bounds": "household_size: nan, 1"},
-        {"epsilon": "1e999"},
-        {"assignee_id": "abc"},
-        {"assignee_id": "1.5"},
-        {"assignee_id": "-1"},
-        {"max_calls": "ten"},
-    ],
+PROPOSALS = (
+    {"epsilon": "inf"},
+    {"epsilon_per_query": "nan"},
+    {"delta": "-Infinity"},
+    {"bounds": "household_size: 0, inf"},
+    {"bounds": "household_size: nan, 1"},
+    {"epsilon": "1e999"},
+    {"assignee_id": "abc"},
+    {"assignee_id": "1.5"},
+    {"assignee_id": "-1"},
+    {"max_calls": "ten"},
 )
-def test_a_proposal_form_with_a_number_no_contract_can_hold_is_a_4xx_page(platform, city, values):
+
+
+def test_a_proposal_form_with_a_number_no_contract_can_hold_is_a_4xx_page(platform, city):
     from tests.queries.test_pages_http import logged_in
 
     signed_agreement(platform)
     operator, csrf = logged_in(platform, "operator.admin")
-    form = {"assignee_id": str(city["partner"].organisation_id), "csrf_token": csrf} | _form_terms(**values)
-    answer = operator.post("/contracts", data=form)
-    assert 400 <= answer.status_code < 500 and 'role="alert"' in answer.text, answer.text[:300]
+    for values in PROPOSALS:
+        form = {"assignee_id": str(city["partner"].organisation_id), "csrf_token": csrf} | _form_terms(**values)
+        answer = operator.post("/contracts", data=form)
+        assert 400 <= answer.status_code < 500 and 'role="alert"' in answer.text, (values, answer.text[:300])
 
 
 # The ids and counts page forms read by name (web.forms.row_id / number) besides the fields their routes declare.
@@ -234,3 +232,31 @@ def test_an_exception_after_the_answer_started_is_logged_and_shows_no_detail(pla
         answer = client.get(f"/api/v1/test/{where}")
     assert SECRET not in answer.text
     _logged_crash(caplog, f"/api/v1/test/{where}")
+
+
+def test_text_with_a_nul_character_is_refused_by_rule_on_both_databases(platform, city):
+    """PostgreSQL's text cannot hold U+0000: a body, a query string, a token or a form with it is refused (422,
+    ``text.nul-character``) on both databases, and nothing is written."""
+    from tests.queries.test_pages_http import logged_in
+    from tests.scenarios import ledger_size
+
+    before = ledger_size(platform)
+    with TestClient(create_app(platform), raise_server_exceptions=False) as client:
+        answers = [
+            client.post(
+                "/api/v1/organisations",
+                headers=city["bureau"].headers,
+                json={"kind": "consumer", "name": "池州\x00银行"},
+            ),
+            client.post("/api/v1/tokens", headers=city["bureau"].headers, json={"name": "a\x00b", "days": 3}),
+            client.get("/api/v1/public/catalog", params={"q": "人口\x00"}),
+            client.get("/api/v1/resources", headers=city["bureau"].headers, params={"q": "\x00"}),
+            client.get("/api/v1/me", headers={"Authorization": "Bearer pdt_ab\x00cd_secret"}),
+        ]
+    for answer in answers:
+        assert answer.status_code == 422, (answer.request.url, answer.text[:300])
+        assert answer.json()["rule"] == "text.nul-character"
+    operator, csrf = logged_in(platform, "operator.admin")
+    page = operator.post("/account/tokens", data={"name": "x\x00y", "days": "30", "csrf_token": csrf})
+    assert page.status_code == 422 and 'role="alert"' in page.text, page.text[:300]
+    assert ledger_size(platform) == before + 1  # the operator's login, nothing else

@@ -5,9 +5,10 @@ organisation of a kind the demo has (drawn with the request); every answer is ch
 against the document: its status is documented, its content type, headers and body match the declared response
 (problem+json for refusals).
 
-The fuzzer holds tokens of its own (its own user in each organisation), so a generated call that revokes a token
-or deactivates a user cannot take away the identity the rest of the run calls with: a revocation is sent with a
-second token of the same user, and after any call that may have ended one, what ended is re-issued.
+The fuzzer holds tokens of its own (its own user in each organisation), so a generated call that revokes a token,
+deactivates a user or cuts an organisation off (an operator's or a partner's exit) cannot take away the identity
+the rest of the run calls with: a revocation is sent with a second token of the same user, and after every call
+that changes anything, what it ended is given back (re-issued, re-activated, or a new organisation of the kind).
 
 Identifiers are drawn both from the whole range the document allows and from the small numbers the demo's rows
 have, and resource codes from the catalogue, so the requests reach real objects, not only 404s.
@@ -34,6 +35,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
 
 from pubdata import demo
@@ -41,7 +43,7 @@ from pubdata.app import create_app
 from pubdata.catalog.models import Resource
 from pubdata.db import Base
 from pubdata.identity import service as identity
-from pubdata.identity.models import ApiToken, User
+from pubdata.identity.models import ApiToken, Organisation, User
 from pubdata.platform import Platform
 from tests.scenarios import AS_CLI, PASSWORD, principal
 
@@ -68,8 +70,6 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-# Calls that can end a token or a user: the fuzzer's identities are checked (and restored) after each.
-ENDS_IDENTITIES = {("DELETE", "/api/v1/tokens/{token_id}"), ("PATCH", "/api/v1/users/{user_id}")}
 REVOKES = ("DELETE", "/api/v1/tokens/{token_id}")
 
 
@@ -79,6 +79,7 @@ class Caller:
 
     kind: str
     user_id: int
+    organisation_kind: str = ""
     token: str = ""
     revoker: str = ""
     token_id: int = 0
@@ -105,21 +106,29 @@ class Fuzzer:
                 caller.token, caller.token_id = plaintext, token.id
 
     def restore(self) -> None:
-        """Re-activate a deactivated fuzzer user and re-issue any of its tokens a call ended."""
+        """Give back what a call ended: re-activate a deactivated fuzzer user, re-issue a revoked token, and for an
+        organisation cut off (an operator's exit, a partner's) make a new one of its kind with a new fuzzer user."""
+        with self.platform.read() as session:  # one query: this runs after every call that changes anything
+            users = {caller.user_id for caller in self.callers}
+            rows = session.execute(
+                select(User.id, User.active, Organisation.active, ApiToken.id, ApiToken.revoked_at)
+                .join(Organisation, Organisation.id == User.organisation_id)
+                .join(ApiToken, ApiToken.user_id == User.id)
+                .where(User.id.in_(users))
+            ).all()
+        state = {user_id: (user_active, organisation_active) for user_id, user_active, organisation_active, *_ in rows}
+        revoked = {token_id for *_, token_id, revoked_at in rows if revoked_at is not None}
         for caller in self.callers:
-            with self.platform.read() as session:
-                active = session.get(User, caller.user_id).active
-                revoked = {
-                    token.id
-                    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == caller.user_id))
-                    if token.revoked_at is not None
-                }
-            if not active:
+            active, organisation_active = state[caller.user_id]
+            cut_off = not organisation_active
+            if cut_off:
+                caller.user_id = _fuzz_user(self.platform, caller, organisation_id=None)
+            elif not active:
                 with self.platform.command() as session:
                     identity.set_user_active(session, principal=AS_CLI, user_id=caller.user_id, active=True)
-            if not active or caller.token_id in revoked:
+            if cut_off or not active or caller.token_id in revoked:
                 self.issue(caller, revoker=False)
-            if not active or caller.revoker_id in revoked:
+            if cut_off or not active or caller.revoker_id in revoked:
                 self.issue(caller, revoker=True)
 
     def headers(self, caller: Caller | None, operation: Any) -> dict[str, str]:
@@ -129,23 +138,37 @@ class Fuzzer:
         return {"Authorization": f"Bearer {caller.revoker if revoking else caller.token}"}
 
 
+def _fuzz_user(platform: Platform, caller: Caller, *, organisation_id: int | None) -> int:
+    """The fuzzer's own admin in ``organisation_id`` (or in a new organisation of the caller's kind)."""
+    with platform.command() as session:
+        if organisation_id is None:
+            organisation_id = identity.create_organisation(
+                session,
+                principal=AS_CLI,
+                kind=caller.organisation_kind,
+                name=f"池州模糊测试{caller.kind}{caller.user_id}",
+            ).id
+        user = identity.create_user(
+            session,
+            principal=AS_CLI,
+            organisation_id=organisation_id,
+            login=f"fuzz.{caller.kind}.{organisation_id}",
+            display_name=f"fuzz {caller.kind}",
+            role="admin",
+            password=PASSWORD,
+        )
+        session.flush()
+        return user.id
+
+
 def _fuzzer(platform: Platform) -> Fuzzer:
     demo.build(platform, scale=0.01)
     callers = []
     for kind, login in KINDS.items():
-        organisation_id = principal(platform, login).organisation_id
-        with platform.command() as session:
-            user = identity.create_user(
-                session,
-                principal=AS_CLI,
-                organisation_id=organisation_id,
-                login=f"fuzz.{kind}",
-                display_name=f"fuzz {kind}",
-                role="admin",
-                password=PASSWORD,
-            )
-            session.flush()
-            callers.append(Caller(kind, user.id))
+        demo_admin = principal(platform, login)
+        caller = Caller(kind, 0, organisation_kind=demo_admin.organisation_kind)
+        caller.user_id = _fuzz_user(platform, caller, organisation_id=demo_admin.organisation_id)
+        callers.append(caller)
     fuzzer = Fuzzer(platform, callers, _known_rows(platform))
     for caller in callers:
         fuzzer.issue(caller, revoker=False)
@@ -204,7 +227,7 @@ def _settings() -> hypothesis.settings:
 
 def _fuzz_operation(fuzzer: Fuzzer, client: Any, operation: Any) -> None:
     label = f"{operation.method.upper()} {operation.path}"
-    ends_identities = (operation.method.upper(), operation.path) in ENDS_IDENTITIES
+    changes_state = operation.method.upper() != "GET"
     cases = _strategy(operation)
 
     @_settings()
@@ -219,11 +242,11 @@ def _fuzz_operation(fuzzer: Fuzzer, client: Any, operation: Any) -> None:
             client.cookies.clear()  # each call stands alone: only the token says who calls
             response = case.call(headers=fuzzer.headers(caller, operation), session=client)
             case.validate_response(response, checks=CHECKS)
-        except Exception as error:  # noqa: BLE001 - collect every failure, report them together
+        except (FailureGroup, Exception) as error:  # noqa: BLE001 - collect every failure, report them together
             text = str(error).strip() or type(error).__name__
             fuzzer.failures.setdefault((label, who, text.splitlines()[0]), text[:1500])
         finally:
-            if ends_identities and caller is not None:
+            if changes_state and caller is not None:
                 fuzzer.restore()
 
     if SEED is not None:

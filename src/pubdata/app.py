@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import sqlalchemy.exc
@@ -12,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,6 +60,36 @@ def problem(refusal: Refused, lang: str) -> JSONResponse:
     if refusal.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+class Problem(BaseModel):
+    """What every refusal answers an API client (RFC 9457), besides the fields its rule adds (``errors`` …)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    rule: str
+
+
+def document_refusals(document: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may be refused by any registered rule (401 without a token, 404 for another's object, 422
+    for a malformed body …): document each status a rule declares as problem+json, in place of FastAPI's own 422
+    shape, which the platform never answers."""
+    statuses = sorted({refusal.status for refusal in messages.refusals()})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["Problem"] = Problem.model_json_schema()
+    refusal = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                if str(status) == "422" or str(status) not in responses:
+                    responses[str(status)] = {"description": messages.title(status, "en"), "content": refusal}
+    return document
 
 
 def client_language(headers: Headers) -> str:
@@ -132,6 +164,14 @@ def create_app(platform: Platform) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    openapi = app.openapi
+
+    def documented() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_refusals(openapi())
+        return app.openapi_schema
+
+    app.openapi = documented  # type: ignore[method-assign]
 
     def refused(request: Request, refusal: Refused) -> Response:
         """A browser gets a page, in the page's language; an API client problem+json, in the language it asked for."""

@@ -22,6 +22,9 @@ from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from pubdata.common import messages
+from pubdata.common.errors import Refused
+
 READ = "pubdata_read"  # the execution option that marks a read connection
 
 NAMING = {
@@ -62,7 +65,29 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
     event.listen(engine, "before_cursor_execute", _reads_only_read)
+    event.listen(engine, "before_cursor_execute", _holds_no_nul)
     return engine
+
+
+# PostgreSQL's text cannot hold U+0000 (SQLite's can, and would keep what PostgreSQL refuses): text with it is refused
+# on both, as the request's fault, wherever it came from (a body, a query string, a form, a token, the CLI).
+messages.declare(
+    refusals={
+        "text.nul-character": (
+            422,
+            "文本中不能含有空字符（U+0000）。",
+            "Text cannot contain the NUL character (U+0000).",
+        )
+    }
+)
+
+
+def _holds_no_nul(connection, cursor, statement: str, parameters, context, executemany) -> None:  # noqa: ANN001
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise Refused("text.nul-character")
 
 
 class ReadOnly(RuntimeError):

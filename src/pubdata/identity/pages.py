@@ -185,8 +185,12 @@ def set_active(
 
 
 def _tokens_page(request: Request, session: Session, principal: Principal, **context: object) -> HTMLResponse:
+    error = context.get("error")
     return render(
-        request, "identity/tokens.html", {"tokens": service.list_tokens(session, principal=principal), **context}
+        request,
+        "identity/tokens.html",
+        {"tokens": service.list_tokens(session, principal=principal), **context},
+        status_code=error.status if isinstance(error, Refused) else 200,
     )
 
 

@@ -175,10 +175,11 @@ def city(platform: Platform) -> dict[str, Account]:
     return accounts
 
 
-def signed_agreement(platform: Platform, *, day: str = "2026-01-05", scope: Scope | None = None) -> Any:
+def recorded_agreement(platform: Platform, *, day: str = "2026-01-05", scope: Scope | None = None) -> Any:
+    """The bureau's record of its agreement with the operator, signed by nobody yet."""
     at(day)
     bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
-    agreement = run(
+    return run(
         platform,
         agreements.record_agreement,
         principal=bureau,
@@ -188,8 +189,35 @@ def signed_agreement(platform: Platform, *, day: str = "2026-01-05", scope: Scop
         scope=scope or Scope(resources=("CZ-RK-0001",), sectors=("urban_management",), max_grade="general-4"),
         security_duties="落实数据安全主体责任",
     )
-    run(platform, agreements.sign, principal=bureau, agreement_id=agreement.id)
-    return run(platform, agreements.sign, principal=operator, agreement_id=agreement.id)
+
+
+def signed_agreement(platform: Platform, *, day: str = "2026-01-05", scope: Scope | None = None) -> Any:
+    agreement = recorded_agreement(platform, day=day, scope=scope)
+    run(platform, agreements.sign, principal=principal(platform, "bureau.admin"), agreement_id=agreement.id)
+    return run(platform, agreements.sign, principal=principal(platform, "operator.admin"), agreement_id=agreement.id)
+
+
+# A bank's contract for the population library: district counts of at least 10 people; and its DP twin.
+BANK_TERMS = {
+    "resources": ["CZ-RK-0001"],
+    "purpose": "public_governance",
+    "valid_from": "2026-01-05",
+    "valid_until": "2026-12-31",
+    "max_calls": 10,
+    "max_rows": 1000,
+    "output_rule": "aggregate",
+    "dimensions": ["district"],
+    "min_group_size": 10,
+}
+BANK_DP_TERMS = {
+    **BANK_TERMS,
+    "output_rule": "dp",
+    "max_calls": 100,
+    "epsilon": 1.0,
+    "epsilon_per_query": 0.25,
+    "delta": 1e-6,
+    "bounds": {"household_size": [1, 10]},
+}
 
 
 PARTNER_TERMS = {

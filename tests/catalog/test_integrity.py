@@ -23,20 +23,17 @@ from pubdata.cli import app as cli_app
 from pubdata.engines import files
 from pubdata.jobs.models import Job
 from pubdata.ledger.models import LedgerEntry
-from tests.scenarios import MODEL_SCRIPT, make_account, run_next_job, signed_agreement, signed_contract
+from tests.scenarios import (
+    BANK_TERMS,
+    MODEL_SCRIPT,
+    make_account,
+    run_next_job,
+    signed_agreement,
+    signed_contract,
+)
 from tests.scenarios import submit_job as submit
 
-TERMS = {
-    "resources": ["CZ-RK-0001"],
-    "purpose": "public_governance",
-    "valid_from": "2026-01-05",
-    "valid_until": "2026-12-31",
-    "max_calls": 10,
-    "max_rows": 1000,
-    "output_rule": "aggregate",
-    "dimensions": ["district"],
-    "min_group_size": 10,
-}
+TERMS = BANK_TERMS
 COUNT = "SELECT count(*) AS n FROM cz_rk_0001"
 
 

@@ -15,19 +15,18 @@ from pubdata.app import create_app
 from pubdata.authorization import agreements
 from pubdata.ledger.models import LedgerEntry
 from pubdata.privacy import dp
-from tests.scenarios import make_account, principal, run, signed_agreement, signed_contract, tick
+from tests.scenarios import (
+    BANK_DP_TERMS,
+    BANK_TERMS,
+    make_account,
+    principal,
+    run,
+    signed_agreement,
+    signed_contract,
+    tick,
+)
 
-TERMS = {
-    "resources": ["CZ-RK-0001"],
-    "purpose": "public_governance",
-    "valid_from": "2026-01-05",
-    "valid_until": "2026-12-31",
-    "max_calls": 10,
-    "max_rows": 1000,
-    "output_rule": "aggregate",
-    "dimensions": ["district"],
-    "min_group_size": 10,
-}
+TERMS = BANK_TERMS
 
 
 @pytest.fixture
@@ -157,16 +156,7 @@ def test_terms_are_checked_and_exported_as_odrl(platform, deal):
         assert constraints["purpose"] == {"@id": "pubdata:publicGovernance"} and constraints["calls"] == 10
 
 
-DP_TERMS = {
-    **TERMS,
-    "output_rule": "dp",
-    "max_calls": 100,
-    "epsilon": 1.0,
-    "epsilon_per_query": 0.25,
-    "delta": 1e-6,
-    "bounds": {"household_size": [1, 10]},
-    "dimensions": ["district"],
-}
+DP_TERMS = BANK_DP_TERMS
 
 
 @pytest.fixture

@@ -204,6 +204,8 @@ def test_happy_path_declared_reviewed_run_previewed_released_twice_downloaded_se
         released = client.get(f"/api/v1/jobs/{job_id}", headers=deal["partner"].headers).json()
         assert [item["name"] for item in released["files"]] == ["output-1.csv", "output-2.txt", "run.log"]
         download = client.get(f"/api/v1/jobs/{job_id}/output", headers=deal["partner"].headers)
+        operation = client.get("/openapi.json").json()["paths"]["/api/v1/jobs/{job_id}/output"]["get"]
+        assert download.headers["content-type"].split(";")[0] in operation["responses"]["200"]["content"]
         archive = zipfile.ZipFile(io.BytesIO(download.content))
         assert sorted(archive.namelist()) == ["output-1.csv", "output-2.txt", "run.log"]
         assert archive.read("output-1.csv").decode().startswith("district,persons")

@@ -13,24 +13,13 @@ from pubdata.authorization.schemas import Scope
 from pubdata.common.actor import SYSTEM
 from pubdata.common.errors import Refused
 from pubdata.ledger import signoff
-from tests.scenarios import SELECTION, at, principal, read, run
+from tests.scenarios import principal, read, recorded_agreement, run
 
 SCOPE = {"resources": ("CZ-RK-0001",), "max_grade": "general-4"}
 
 
 def proposed_agreement(platform) -> int:
-    at("2026-01-05")
-    agreement = run(
-        platform,
-        agreements.record_agreement,
-        principal=principal(platform, "bureau.admin"),
-        operator_id=principal(platform, "operator.admin").organisation_id,
-        tender_reference="CZZB-2025-001",
-        selection=SELECTION,
-        scope=Scope(**SCOPE),
-        security_duties="落实数据安全主体责任",
-    )
-    return agreement.id
+    return recorded_agreement(platform, scope=Scope(**SCOPE)).id
 
 
 def test_a_side_signs_once_and_only_the_document_the_others_signed(platform, city):

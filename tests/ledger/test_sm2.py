@@ -27,7 +27,7 @@ from pubdata.ledger.signing import PublicKey, SM2Signer, load_public_key_pem, pu
 from pubdata.ledger.verify import verify
 from pubdata.platform import open_platform
 from tests.ledger.test_signoff import SCOPE
-from tests.scenarios import SELECTION, at, city, principal, run
+from tests.scenarios import city, principal, recorded_agreement, run, signed_agreement
 
 OPENSSL = shutil.which("openssl")
 
@@ -185,21 +185,7 @@ def test_a_tree_head_signature_relabelled_or_altered_is_named(platform):
 
 
 def signed_agreement_id(platform) -> int:
-    at("2026-01-05")
-    bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
-    agreement = run(
-        platform,
-        agreements.record_agreement,
-        principal=bureau,
-        operator_id=operator.organisation_id,
-        tender_reference="CZZB-2025-001",
-        selection=SELECTION,
-        scope=Scope(**SCOPE),
-        security_duties="落实数据安全主体责任",
-    )
-    run(platform, agreements.sign, principal=bureau, agreement_id=agreement.id)
-    run(platform, agreements.sign, principal=operator, agreement_id=agreement.id)
-    return agreement.id
+    return signed_agreement(platform, scope=Scope(**SCOPE)).id
 
 
 def test_each_party_signs_with_its_own_sm2_key_held_under_the_data_directory(platform, city, tmp_path):
@@ -277,18 +263,8 @@ def test_an_organisation_with_its_own_key_signs_off_platform_and_a_forgery_is_re
     opened = open_platform(settings)
     try:
         accounts = city(opened)
-        bureau, operator = principal(opened, "bureau.admin"), principal(opened, "operator.admin")
-        at("2026-01-05")
-        agreement = run(
-            opened,
-            agreements.record_agreement,
-            principal=bureau,
-            operator_id=operator.organisation_id,
-            tender_reference="CZZB-2025-001",
-            selection=SELECTION,
-            scope=Scope(**SCOPE),
-            security_duties="落实数据安全主体责任",
-        )
+        operator = principal(opened, "operator.admin")
+        agreement = recorded_agreement(opened, scope=Scope(**SCOPE))
         with pytest.raises(Refused) as none:
             run(opened, agreements.sign, principal=operator, agreement_id=agreement.id)
         assert none.value.rule == "ledger.no-signing-key"
@@ -372,18 +348,7 @@ def test_a_submitted_statement_not_as_the_platform_gives_it_is_refused(platform,
 def test_the_platform_acting_for_itself_cannot_sign_for_a_party(platform, city):
     from pubdata.cli import AS_CLI
 
-    at("2026-01-05")
-    bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
-    agreement = run(
-        platform,
-        agreements.record_agreement,
-        principal=bureau,
-        operator_id=operator.organisation_id,
-        tender_reference="CZZB-2025-001",
-        selection=SELECTION,
-        scope=Scope(**SCOPE),
-        security_duties="落实数据安全主体责任",
-    )
+    agreement = recorded_agreement(platform, scope=Scope(**SCOPE))
     with pytest.raises(Refused) as refused:
         run(platform, agreements.sign, principal=AS_CLI, agreement_id=agreement.id)
     assert refused.value.rule == "ledger.not-a-party"

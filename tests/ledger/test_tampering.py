@@ -23,28 +23,10 @@ from pubdata.identity.models import ApiToken
 from pubdata.ledger import service as ledger
 from pubdata.ledger.verify import verify
 from pubdata.privacy.models import DpAnswer
-from tests.scenarios import AS_CLI, make_account, signed_agreement, signed_contract
+from tests.scenarios import AS_CLI, BANK_DP_TERMS, BANK_TERMS, make_account, signed_agreement, signed_contract
 
-TERMS = {
-    "resources": ["CZ-RK-0001"],
-    "purpose": "public_governance",
-    "valid_from": "2026-01-05",
-    "valid_until": "2026-12-31",
-    "max_calls": 2,
-    "max_rows": 1000,
-    "output_rule": "aggregate",
-    "dimensions": ["district"],
-    "min_group_size": 10,
-}
-DP_TERMS = {
-    **TERMS,
-    "output_rule": "dp",
-    "max_calls": 100,
-    "epsilon": 1.0,
-    "epsilon_per_query": 0.25,
-    "delta": 1e-6,
-    "bounds": {"household_size": [1, 10]},
-}
+TERMS = BANK_TERMS | {"max_calls": 2}
+DP_TERMS = BANK_DP_TERMS
 COUNT = "SELECT count(*) AS n FROM cz_rk_0001"
 
 

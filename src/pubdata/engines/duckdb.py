@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -128,8 +128,7 @@ class DuckDBEngine:
         """Run platform-generated SQL. Any failure is the one generic refusal: a timeout, a conversion or an
         overflow can depend on the data, so what failed is never said (``docs/sandbox-engine.md``)."""
         con = self._connection(tables)
-        timer = threading.Timer(limits.timeout_seconds, con.interrupt)
-        timer.start()
+        deadline = _Deadline(limits.timeout_seconds, con.interrupt)
         try:
             # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
             if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
@@ -137,12 +136,14 @@ class DuckDBEngine:
             cursor = con.execute(sql)
             rows = cursor.fetchmany(limits.max_rows + 1)
             columns = [column[0] for column in cursor.description]
-            return Result(columns, rows[: limits.max_rows], truncated=len(rows) > limits.max_rows)
         except duckdb.Error:
             raise EngineRefused("sql.engine-failed") from None
         finally:
-            timer.cancel()
+            deadline.stop()
             con.close()  # the cursor, or the whole database when it is not kept
+        if deadline.passed:  # finished between two interrupts: over time all the same
+            raise EngineRefused("sql.engine-failed")
+        return Result(columns, rows[: limits.max_rows], truncated=len(rows) > limits.max_rows)
 
     def _fact(self, table: TableRef, column: str, select: str) -> tuple[object, ...]:
         """One row the platform asks of a whole file about one column (``{c}`` in ``select``), remembered:
@@ -161,6 +162,31 @@ class DuckDBEngine:
 
     def value_range(self, table: TableRef, column: str) -> tuple[float, float] | None:
         return _range_of(self._fact(table, column, "MIN({c}), MAX({c})"))
+
+
+class _Deadline:
+    """Interrupts a query once its time is up, and again every 50 ms until it has stopped. One interrupt is not
+    enough: DuckDB ignores an interrupt that comes before the query starts (a loaded machine can take longer
+    than the limit to get there), and the query would then run unbounded."""
+
+    def __init__(self, seconds: float, interrupt: Callable[[], None]) -> None:
+        self.passed = False
+        self._stopped = threading.Event()
+        self._watch = threading.Thread(target=self._run, args=(seconds, interrupt), daemon=True)
+        self._watch.start()
+
+    def _run(self, seconds: float, interrupt: Callable[[], None]) -> None:
+        if self._stopped.wait(seconds):
+            return
+        self.passed = True
+        while True:
+            interrupt()
+            if self._stopped.wait(0.05):
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._watch.join()
 
 
 def _range_of(row: tuple[object, ...]) -> tuple[float, float] | None:

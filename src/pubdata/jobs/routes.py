@@ -148,13 +148,19 @@ def withhold_job(job_id: RowId, body: WithholdIn, session: CommandSession, princ
     return _out(jobs.view_of(principal, jobs.withhold(session, principal=principal, job_id=job_id, reason=body.reason)))
 
 
+# The released outputs come as one zip archive; documented so that a client (and the fuzzer) knows the type.
+ZIP: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
 @router.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
 def job_log(job_id: RowId, session: ReadSession, principal: ApiPrincipal) -> str:
     """The run's log, masked (the reviewers'; the submitter's once released)."""
     return jobs.log_of(session, principal=principal, job_id=job_id)
 
 
-@router.get("/jobs/{job_id}/output")
+@router.get("/jobs/{job_id}/output", response_class=Response, responses=ZIP)
 def download_output(job_id: RowId, session: CommandSession, platform: PlatformDep, principal: ApiPrincipal) -> Response:
     content = jobs.download(session, principal=principal, job_id=job_id, domain_dir=platform.settings.domain_dir)
     return attachment(content, filename=f"job-{job_id}-output.zip", media_type="application/zip")

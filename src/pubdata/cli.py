@@ -532,6 +532,7 @@ def _verify_data_files(platform: Platform) -> bool:
     """``ledger verify --data``: every version's file hashed against its recorded checksum, with a progress bar;
     each damaged or missing file named by resource and version. True when all are intact."""
     from pubdata.catalog import integrity
+    from pubdata.engines import files
 
     with platform.read() as session:
         records = integrity.every_version(session)
@@ -553,8 +554,8 @@ def _verify_data_files(platform: Platform) -> bool:
     for damage in damaged:
         record = damage.recorded
         console.print(
-            f"[red]data file {damage.problem.upper()}[/red]: resource {escape(record.resource)} version "
-            f"{record.version} ({escape(record.file)})"
+            f"[red]damaged[/red]: the data file of resource {escape(record.resource)} version {record.version} "
+            f"({escape(record.file)}) {files.SAYS[damage.problem]}"
         )
     if damaged:
         console.print(f"[red]data files FAILED[/red]: {len(damaged)} of {checked} versions damaged or missing")

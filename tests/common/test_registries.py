@@ -144,3 +144,14 @@ def test_pages_speak_chinese_by_default_and_english_when_chosen(platform):
         assert missing.status_code == 404 and "没有代码为 CZ-NO-0000 的已登记资源" in missing.text
         english = client.get("/catalog/CZ-NO-0000?lang=en")
         assert "No registered resource has the code CZ-NO-0000" in english.text
+
+
+def test_every_audited_row_has_a_name_on_the_public_ledger():
+    """An entry about a row says what kind of thing it is about (``subject.<table>``), in both languages; a new
+    audited table without its name would show as an unnamed object."""
+    from pubdata.ledger.verify import audited_models
+
+    unnamed = [
+        model.__tablename__ for model in audited_models() if not messages.is_label(f"subject.{model.__tablename__}")
+    ]
+    assert unnamed == []

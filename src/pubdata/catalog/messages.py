@@ -260,6 +260,7 @@ LABELS |= {
     "subject.resource": ("数据资源", "Data resource"),
     "subject.resource_version": ("数据版本", "Data version"),
     "subject.source_connection": ("数据源连接", "Source connection"),
+    "subject.data_alert": ("数据文件损坏告警", "Damaged data file alert"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -33,6 +33,13 @@ _CRYPTOGRAPHY = {"sm3": hashes.SM3, "sha256": hashes.SHA256}
 
 MISSING, UNREADABLE, SIZE, DIGEST = "missing", "unreadable", "size", "digest"
 PROBLEMS = (MISSING, UNREADABLE, SIZE, DIGEST)
+# What each problem means, for a person reading `pubdata ledger verify --data`.
+SAYS = {
+    MISSING: "is missing",
+    UNREADABLE: "cannot be read",
+    SIZE: "has another size than recorded",
+    DIGEST: "does not match its recorded checksum",
+}
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ LABELS |= {
 # What the public ledger calls this domain's objects when an entry is about one.
 LABELS |= {
     "subject.organisation": ("机构", "Organisation"),
+    # Entries about these are personal (shown as 内部操作); named all the same, so every audited row has a name.
+    "subject.app_user": ("用户账号", "User account"),
+    "subject.api_token": ("接口令牌", "API token"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -115,6 +115,7 @@ ACTIONS = {
 # What the public ledger calls this domain's objects when an entry is about one.
 LABELS |= {
     "subject.ledger_entry": ("存证条目", "Ledger entry"),
+    "subject.organisation_key": ("机构签名公钥", "Organisation's signing key"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

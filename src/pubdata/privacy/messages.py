@@ -53,4 +53,9 @@ ACTIONS = {
     ),
 }
 
-declare(refusals=REFUSALS, actions=ACTIONS)
+# What the public ledger calls this domain's objects when an entry is about one.
+LABELS = {
+    "subject.dp_answer": ("差分隐私答案", "Differentially private answer"),
+}
+
+declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

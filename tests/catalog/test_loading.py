@@ -148,6 +148,8 @@ def test_credit_codes_are_checked(tmp_path):
         (lambda text: text.splitlines()[0] + "\n", "catalog.empty"),
         (lambda text: text.replace("贵池区", '"贵池区', 1), "catalog.csv-structure"),
         (lambda text: text + "a,b,c,d,e,f,g,h\n", "catalog.csv-structure"),
+        # A bad line whose words read like a full or read-only disk is still the file's problem.
+        (lambda text: text + "no space left on device,read-only file system,c,d,e,f,g,h\n", "catalog.csv-structure"),
     ],
 )
 def test_structural_problems_are_refused(tmp_path, mutate, rule):

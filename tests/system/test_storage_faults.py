@@ -169,6 +169,11 @@ def test_storage_faults_are_told_from_other_errors_at_every_layer(tmp_path):
     assert store.fault_of(sqlite3.OperationalError("database or disk is full")).rule == "storage.full"
     assert store.fault_of(duckdb.IOException('Could not write file "x": No space left on device')).status == 507
     assert store.fault_of(duckdb.ParserException("syntax error")) is None
+    # The engine's errors that quote the data are never read as a fault, whatever the data says.
+    for quoting in ("SELECT 'no space left on device'::INT", "SELECT 'read-only file system'::DATE"):
+        with pytest.raises(duckdb.ConversionException) as conversion:
+            duckdb.sql(quoting).fetchall()
+        assert store.fault_of(conversion.value) is None
     wrapped = RuntimeError("while loading")
     wrapped.__cause__ = OSError(errno.EROFS, "Read-only file system")
     assert store.fault_of(wrapped).rule == "storage.unavailable"

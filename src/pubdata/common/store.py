@@ -23,11 +23,14 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text, declare
@@ -132,7 +135,9 @@ def _fault_here(error: BaseException) -> StorageFault | None:
     sqlstate = getattr(error, "sqlstate", None)
     if isinstance(sqlstate, str) and sqlstate in _SQLSTATES:
         return StorageFault(_SQLSTATES[sqlstate])
-    if type(error).__module__.split(".")[0] in ("duckdb", "sqlite3", "_duckdb"):
+    # Only the engines' I/O errors are read for their words: their other errors (a conversion, a malformed CSV
+    # line) quote the data, and a department's value saying "no space left" is not a full disk.
+    if isinstance(error, (duckdb.IOException, sqlite3.OperationalError)):
         text = str(error).lower()
         for words, number in _MESSAGES:
             if words in text:

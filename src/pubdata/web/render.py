@@ -7,9 +7,11 @@ form posts it back in a hidden field; a cross-site form can neither read nor set
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +26,7 @@ from pubdata.db import UnitOfWork
 from pubdata.identity import rules as identity_rules
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LOG = logging.getLogger(__name__)
 CSRF_COOKIE = "pubdata_csrf"
 LANG_COOKIE = "pubdata_lang"
 
@@ -41,6 +44,40 @@ def shanghai_time(moment: datetime | str | None) -> str:
     return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def page_label(key: str, lang: str, fields: dict[str, Any] | None = None) -> str:
+    """A label for a template, with its {fields} filled when the page passes them (plain text: Jinja still
+    escapes it). An undeclared key shows as itself, so one missing word never costs the whole page; the page
+    tests find it by its shape (``tests/pages.py``) and the log names it."""
+    if not messages.is_label(key):
+        LOG.warning("page label %r is not declared", key)
+        return key
+    text = messages.label(key, lang)
+    return text.format(**fields) if fields else text
+
+
+def num(value: Any, digits: int | None = None) -> str:
+    """A number as a page shows it: thousands separators, ``digits`` decimals when given (otherwise an integer
+    as it is, a number above one with at most two decimals, a smaller one with three significant digits), and
+    ``—`` for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        try:
+            value = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+    if digits is not None:
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int) or (not isinstance(value, float) and value == value.to_integral_value()):
+        return f"{int(value):,}"
+    if abs(float(value)) < 1:
+        return f"{float(value):.3g}"  # 0.000123, a δ of 1e-06: their significant digits, not zeros
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+TEMPLATES.env.filters["num"] = num  # {{ value|num }} as well as {{ num(value) }}
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     """A page in the request's language. A refusal passed as ``error`` is shown by its sentence in that language,
     with its rule."""
@@ -52,10 +89,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     page = {
         "request": request,
         "lang": lang,
-        # A label, with its {fields} filled when the page passes them (plain text: Jinja still escapes it).
-        "t": lambda key, fields=None: (
-            messages.label(key, lang).format(**fields) if fields else messages.label(key, lang)
-        ),
+        "t": lambda key, fields=None: page_label(key, lang, fields),
+        "num": num,
         "kind_name": lambda kind: messages.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
         "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.

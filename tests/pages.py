@@ -54,6 +54,7 @@ PROPER_NAMES = frozenset(
         "GB",
         "ZIP",
         "RFC",
+        "Excel",
         "English",  # the language switch names the other language in its own words
     }
 )

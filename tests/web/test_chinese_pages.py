@@ -70,7 +70,7 @@ def every_page(platform: Platform, client: TestClient) -> list[str]:
         return ["/"] + [path for route in pages.page_routes(app) for path in pages.filled_paths(route, session)]
 
 
-def downloads(client: TestClient):  # noqa: ANN201 - a predicate over paths
+def downloads(client: TestClient):
     """The paths whose route declares a file, not a page (record.json, odrl.json, output.zip)."""
     files = [route.regex for route in pages.page_routes(client.app) if route.is_download]
     return lambda path: any(regex.match(path.split("?")[0]) for regex in files)

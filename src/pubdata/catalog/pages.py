@@ -349,7 +349,11 @@ def preview(
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
     )
-    return render(request, "catalog/resource_preview.html", {"number": number, "columns": columns, "rows": rows})
+    # Each column's declared type, so that a yes/no reads as 是/否 and a decimal with sensible decimals.
+    resource = service.get(session, principal=principal, resource_id=resource_id)
+    types = {spec.name: spec.type for spec in service.fields_of(resource)}
+    context = {"number": number, "columns": columns, "rows": rows, "types": [types.get(c) for c in columns]}
+    return render(request, "catalog/resource_preview.html", context)
 
 
 @router.post("/resources/{resource_id}/register")

@@ -62,9 +62,21 @@ OPENING: dict[str, tuple[str, str]] = {
     "closed": ("不予开放", "Not open"),
 }
 
-FIELD_TYPES = ("string", "integer", "decimal", "date", "timestamp", "boolean")
+FIELD_TYPES: dict[str, tuple[str, str]] = {
+    "string": ("文本", "Text"),
+    "integer": ("整数", "Integer"),
+    "decimal": ("小数", "Decimal"),
+    "date": ("日期", "Date"),
+    "timestamp": ("时间", "Date and time"),
+    "boolean": ("是/否", "Yes/no"),
+}
 # Formats the loader checks value by value.
-FIELD_FORMATS = ("resident_id", "credit_code", "mobile", "person_name")
+FIELD_FORMATS: dict[str, tuple[str, str]] = {
+    "resident_id": ("居民身份证号码", "Resident ID number"),
+    "credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "mobile": ("手机号码", "Mobile number"),
+    "person_name": ("姓名", "Person's name"),
+}
 
 SENSITIVITIES: dict[str, tuple[str, str]] = {
     "none": ("非个人信息", "Not personal"),
@@ -82,7 +94,14 @@ PIPL_SENSITIVE_CATEGORIES: dict[str, tuple[str, str]] = {
     "minor": ("不满十四周岁未成年人", "Minor under 14"),
     "identity_document": ("身份证件号码", "Identity document number"),
 }
-MASKINGS = ("none", "name", "id_number", "mobile", "partial", "full")
+MASKINGS: dict[str, tuple[str, str]] = {
+    "none": ("不脱敏", "None"),
+    "name": ("姓名脱敏", "Name"),
+    "id_number": ("证件号脱敏", "ID number"),
+    "mobile": ("手机号脱敏", "Mobile number"),
+    "partial": ("部分遮盖", "Partial"),
+    "full": ("完全遮盖", "Full"),
+}
 
 # Grades from most to least protected.
 GRADES: dict[str, tuple[str, str]] = {
@@ -101,6 +120,19 @@ GRADE_IMPLIED_BY_SENSITIVITY = {"sensitive": "general-4", "personal": "general-3
 # What processing each grade allows: the one table later capabilities consult.
 #   aggregate: aggregate-only SQL with a minimum group size; privacy: DP, PSI, HE, MPC;
 #   job: reviewed code jobs with held outputs; match: record matching that returns per-record answers.
+# What a version was loaded from.
+SOURCE_FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV 文件", "CSV file"),
+    "xlsx": ("XLSX 表格", "XLSX workbook"),
+    "parquet": ("Parquet 文件", "Parquet file"),
+    "sql": ("数据库查询（SQL）", "Database query (SQL)"),
+}
+PROCESSING_MODES: dict[str, tuple[str, str]] = {
+    "aggregate": ("聚合查询", "Aggregate queries"),
+    "privacy": ("隐私计算", "Privacy-preserving computation"),
+    "job": ("隔离作业", "Isolated jobs"),
+    "match": ("比对核验", "Matching"),
+}
 PROCESSING_BY_GRADE: dict[str, frozenset[str]] = {
     "core": frozenset(),  # never loaded for operation
     "important": frozenset({"aggregate", "privacy"}),

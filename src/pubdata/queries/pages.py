@@ -86,7 +86,8 @@ def _console(
         "sample_sql": f"SELECT count(*) AS n FROM {tables[0]}" if tables else "",
         "sample_script": SAMPLE_SCRIPT.format(table=tables[0] if tables else "table"),
         "output_slots": range(1, OUTPUT_SLOTS + 1),
-        "output_formats": ("csv", "parquet", "json", "txt"),
+        "output_formats": tuple(job_rules.OUTPUT_FORMATS),
+        "job_rules": job_rules,
         "shown": _shown,
         **result,
     }

@@ -55,6 +55,14 @@ def page_label(key: str, lang: str, fields: dict[str, Any] | None = None) -> str
     return text.format(**fields) if fields else text
 
 
+def rule_sentence(rule: str | None, lang: str) -> str | None:
+    """A recorded rule's sentence in the page's language, when it needs no parameters (a job's outcome keeps
+    only its rule and an English detail); None otherwise, for the page to show what was recorded."""
+    if not rule or not messages.is_refusal(rule) or messages.refusal(rule).parameters:
+        return None
+    return messages.refusal(rule).sentence(lang, {})
+
+
 def num(value: Any, digits: int | None = None) -> str:
     """A number as a page shows it: thousands separators, ``digits`` decimals when given (otherwise an integer
     as it is, a number above one with at most two decimals, a smaller one with three significant digits), and
@@ -96,6 +104,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
         "name_of": lambda vocabulary, code: messages.pick(vocabulary[code], lang) if code in vocabulary else code,
         "local_time": shanghai_time,
+        "sentence": lambda rule: rule_sentence(rule, lang),
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),
         **context,

@@ -61,6 +61,7 @@ PROPER_NAMES = frozenset(
 # Where Latin letters are not words of the interface: code, typed text, and what the page marks as untranslated.
 UNREAD = frozenset({"script", "style", "code", "pre", "textarea", "kbd", "samp", "var"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+SPOKEN = ("title", "aria-label", "alt")  # attributes a reader sees or hears (inputs' own values are typed text)
 CHUNK = re.compile(r"[A-Za-z0-9_.\-+/:@#%'’&]+")
 WORD = re.compile(r"[A-Za-z]{2,}")
 # A date's written pattern (ISO 8601 notation, as departments describe their fields): not words.
@@ -86,9 +87,12 @@ class _Reader(HTMLParser):
         attributes = dict(attrs)
         if tag == "a" and attributes.get("href"):
             self.links.append((attributes["href"] or "", "download" in attributes))
+        unread = tag in UNREAD or attributes.get("translate") == "no"
+        if not (unread or self._unread):  # a tooltip or a screen reader's words are read too
+            self.text += [" ".join(str(attributes[name]).split()) for name in SPOKEN if attributes.get(name)]
         if tag in VOID:
             return
-        self._open.append((tag, tag in UNREAD or attributes.get("translate") == "no"))
+        self._open.append((tag, unread))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":

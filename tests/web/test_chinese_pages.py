@@ -122,8 +122,9 @@ def test_the_checks_see_what_a_reader_would():
     page = (
         "<p>Submitted <code>id_number</code></p><pre>SELECT 1</pre><textarea>select x</textarea>"
         '<input value="typed"><span translate="no">demo</span><p>CZ-RK-0001 · SQL · nav.home</p>'
-        "<select><option>string</option></select>"
+        '<select><option>string</option></select><a href="/x" title="Download">下载</a>'
+        "<p>格式 YYYY-MM-DD，<code>x</code> · Parquet · 共 1,234 行</p>"
     )
     text = pages.read(page).text
-    assert pages.english_words(text) == ["Submitted", "nav", "home", "string"]
+    assert pages.english_words(text) == ["Submitted", "nav", "home", "string", "Download"]
     assert pages.key_shaped(text) == ["nav.home"]

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--lang=zh-CN",  # chromium's own words on a page (a file input's button) in Chinese, as the page's
 ]
 
 

@@ -59,6 +59,7 @@ def bureau_reviews_a_registration(steps: Steps, base: str) -> None:
     steps.shot("bureau-registration-queue")
     row.locator("button[value=accept]").click()
     page.wait_for_url(re.compile(r"/registrations"))
+    assert "公示中" in page.locator(f"[data-testid=application-{NEW_RESOURCE}]").inner_text()
     steps.shot("bureau-registration-accepted")
     page.goto(f"{base}/catalog")
     assert page.locator("[data-testid=notices]", has_text=NEW_RESOURCE).count() == 1

@@ -467,6 +467,8 @@ def approve_source(
         action="approve",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error, values=values),
+        request=request,
+        notice="source.notice_approved",
     )
 
 
@@ -486,4 +488,6 @@ def disable_source(
         action="disable",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error),
+        request=request,
+        notice="source.notice_disabled",
     )

@@ -467,7 +467,6 @@ def approve_source(
         action="approve",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error, values=values),
-        request=request,
         notice="source.notice_approved",
     )
 
@@ -488,6 +487,5 @@ def disable_source(
         action="disable",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error),
-        request=request,
         notice="source.notice_disabled",
     )

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import clock, messages
 from pubdata.common.errors import Refused
-from pubdata.db import UnitOfWork
 from pubdata.identity import rules as identity_rules
+from pubdata.platform import Platform
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_COOKIE = "pubdata_csrf"
@@ -124,14 +124,12 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     return response
 
 
-def redirect(request: Request, url: str, *, notice: str | None = None) -> RedirectResponse:
+def redirect(url: str, *, secure: bool, notice: str = "notice.done") -> RedirectResponse:
     """Post, redirect, get: the answer to a done action, leaving ``notice`` (a label key) for the next page."""
+    if not messages.is_label(notice):  # a programming error, caught by the first test of the action
+        raise KeyError(f"no label {notice}")
     response = RedirectResponse(url, status_code=303)
-    if notice is not None:
-        if not messages.is_label(notice):  # a programming error, caught by the first test that acts
-            raise KeyError(f"no label {notice}")
-        secure = request.app.state.platform.settings.secure_cookies
-        response.set_cookie(NOTICE_COOKIE, notice, max_age=120, httponly=True, samesite="lax", secure=secure)
+    response.set_cookie(NOTICE_COOKIE, notice, max_age=120, httponly=True, samesite="lax", secure=secure)
     return response
 
 
@@ -145,18 +143,17 @@ T = TypeVar("T")
 
 
 def act_on(
-    platform: UnitOfWork,
+    platform: Platform,
     command: Callable[[Session], T] | None,
     *,
     action: str,
     then: str | Callable[[T], str],
     show: Callable[[Refused], Response],
-    request: Request | None = None,
-    notice: str | None = None,
+    notice: str = "notice.done",
 ) -> Response:
     """One form of a page, in a command of its own. Done: go to ``then`` (post, redirect, get), where ``notice``
-    (a label key; needs ``request``) says it was done. Refused: ``show`` the page again with the refusal and what
-    the user typed, nothing of the command kept; a hidden object (404) stays a 404, revealing nothing."""
+    (a label key) says what was done. Refused: ``show`` the page again with the refusal and what the user typed,
+    nothing of the command kept; a hidden object (404) stays a 404, revealing nothing."""
     if command is None:
         raise Refused("web.unknown-action", action=action)
     try:
@@ -167,6 +164,4 @@ def act_on(
             raise
         return show(error)
     target = then if isinstance(then, str) else then(result)
-    if request is not None:
-        return redirect(request, target, notice=notice)
-    return RedirectResponse(target, status_code=303)
+    return redirect(target, secure=platform.settings.secure_cookies, notice=notice)

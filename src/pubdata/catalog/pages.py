@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,7 +16,7 @@ from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common import store
-from pubdata.common.bounds import RowId, in_row_id_range
+from pubdata.common.bounds import PageNumber, RowId, in_row_id_range
 from pubdata.common.errors import Refused
 from pubdata.db import UnitOfWork
 from pubdata.identity import access
@@ -55,7 +56,7 @@ def public_catalog(
     sector: str = "",
     grade: str = "",
     provider: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     # The form sends "" for every department; a number no row can have names none.
     provider_id = int(provider) if _row_id_text(provider) else None
@@ -342,6 +343,16 @@ def load_sql_page(
         return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
 
 
+def _cell(value: str | None, kind: str | None) -> object:
+    """A previewed (masked, so textual) value as its declared type reads: a decimal as a number for ``num``."""
+    if kind == "decimal" and value is not None:
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # masked: shown as it is
+            return value
+    return value
+
+
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
 def preview(
     request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
@@ -352,7 +363,9 @@ def preview(
     # Each column's declared type, so that a yes/no reads as 是/否 and a decimal with sensible decimals.
     resource = service.get(session, principal=principal, resource_id=resource_id)
     types = {spec.name: spec.type for spec in service.fields_of(resource)}
-    context = {"number": number, "columns": columns, "rows": rows, "types": [types.get(c) for c in columns]}
+    kinds = [types.get(column) for column in columns]
+    shown = [[_cell(value, kind) for value, kind in zip(row, kinds, strict=True)] for row in rows]
+    context = {"number": number, "columns": columns, "rows": shown, "types": kinds}
     return render(request, "catalog/resource_preview.html", context)
 
 
@@ -471,6 +484,7 @@ def approve_source(
         action="approve",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error, values=values),
+        notice="source.notice_approved",
     )
 
 
@@ -490,4 +504,5 @@ def disable_source(
         action="disable",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error),
+        notice="source.notice_disabled",
     )

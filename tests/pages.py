@@ -23,6 +23,7 @@ from sqlalchemy import select
 from starlette.routing import compile_path
 
 from pubdata.db import Base
+from tests import routes
 
 # Proper names: standards, formats, products and algorithms that a Chinese page names as they are.
 PROPER_NAMES = frozenset(
@@ -204,7 +205,7 @@ def _not_a_page(path: str) -> bool:
 
 @dataclass(frozen=True)
 class PageRoute:
-    path: str  # with the prefixes of the routers that include it
+    path: str
     route: APIRoute
 
     @property
@@ -218,25 +219,9 @@ class PageRoute:
         return not (isinstance(declared, type) and issubclass(declared, HTMLResponse))
 
 
-def _flattened(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every route with its full path, through included routers (which FastAPI may keep as included routers
-    rather than copies of their routes)."""
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            context = getattr(route, "include_context", None)
-            yield from _flattened(included.routes, prefix + getattr(context, "prefix", ""))
-        else:
-            yield prefix + getattr(route, "path", ""), route
-
-
 def page_routes(app: Any) -> list[PageRoute]:
     """The app's GET routes that are pages or files of pages (left out of the API schema)."""
-    return [
-        PageRoute(path, route)
-        for path, route in _flattened(app.routes)
-        if isinstance(route, APIRoute) and not route.include_in_schema and "GET" in route.methods
-    ]
+    return [PageRoute(route.path, route) for route in routes.page_routes(app)]
 
 
 def _table_for(parameter: str) -> Any:

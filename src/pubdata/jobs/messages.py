@@ -14,6 +14,7 @@ LABELS = {
     "job.title_field": ("名称", "Title"),
     "job.kind": ("类型", "Kind"),
     "job.requirements": ("Python 库", "Python libraries"),
+    "job.outcome_record": ("运行记录原文（英文）", "As recorded"),
     "job.submitter": ("提交方", "Submitted by"),
     "job.state": ("状态", "State"),
     "job.submitted_at": ("提交时间", "Submitted"),

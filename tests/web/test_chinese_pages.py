@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pubdata import demo
 from pubdata.app import create_app
 from pubdata.platform import Platform
-from tests import pages
+from tests import pages, scenarios
 
 # One account per organisation kind, and both consumers (a bank with a plain aggregate contract, a city agency
 # with a differentially private one).
@@ -37,8 +37,10 @@ KINDS = {"bureau", "provider", "operator", "partner", "consumer", "pricing", "fi
 
 @pytest.fixture
 def demo_city(platform: Platform) -> dict[str, dict]:
-    """The demo city, small: every kind of organisation with its users, resources, agreement, contracts, a job."""
+    """The demo city, small: every kind of organisation with its users, resources, agreement, contracts, a job,
+    and a registration waiting for review."""
     document = demo.build(platform, scale=0.02)
+    scenarios.submitted_for_registration(platform)  # the bureau's queue has a registration to decide
     accounts = {account["login"]: account for account in document["accounts"]}
     assert {accounts[login]["kind"] for login in VISITORS} == KINDS
     return accounts

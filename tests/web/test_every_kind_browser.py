@@ -14,34 +14,12 @@ from collections.abc import Callable
 import pytest
 
 from pubdata import demo
-from pubdata.catalog import service as catalog
-from pubdata.catalog.schemas import ResourceIn
-from pubdata.platform import Platform
 from tests.browser import Steps, browser_steps, log_in, log_out, serving
-from tests.data import csv_text, person_rows, resource_body
-from tests.scenarios import principal, run
+from tests.scenarios import submitted_for_registration
 
 pytestmark = pytest.mark.browser
 
 NEW_RESOURCE = "CZ-RK-0090"
-
-
-def submitted_for_registration(platform: Platform) -> None:
-    """A department's new resource waiting for the bureau: described, loaded and submitted."""
-    police = principal(platform, "police.admin")
-    body = ResourceIn.model_validate(resource_body(code=NEW_RESOURCE, name="流动人口登记信息"))
-    resource = run(platform, catalog.describe, principal=police, body=body)
-    path = platform.settings.data_dir / f"{NEW_RESOURCE}.csv"
-    path.write_text(csv_text(person_rows(20)), encoding="utf-8")
-    catalog.load(
-        platform,
-        principal=police,
-        resource_id=resource.id,
-        domain_dir=platform.settings.domain_dir,
-        source_format="csv",
-        path=path,
-    )
-    run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
 
 
 def heading(steps: Steps) -> str:
@@ -141,7 +119,7 @@ TASKS: dict[str, Callable[[Steps, str], None]] = {
 def test_each_kind_of_organisation_does_its_main_task_in_chinese(platform, request):
     document = demo.build(platform, scale=0.02)
     accounts = {account["login"]: account for account in document["accounts"]}
-    submitted_for_registration(platform)
+    submitted_for_registration(platform, NEW_RESOURCE)
     failures = []
     with serving(platform) as base, browser_steps(request) as steps:
         for login, task in TASKS.items():

@@ -56,6 +56,70 @@ LABELS = {
         "由 {bins} 格噪声直方图得出（尺度 {scale}）",
         "from a noisy histogram of {bins} bins (scale {scale})",
     ),
+    "console.schema": ("表与字段", "Tables and columns"),
+    "console.schema_hint": (
+        "查询按维度分组或筛选，对度量求计数、求和、平均等，按关联键连接两张表；敏感字段不能输出。",
+        "A query groups and filters by dimensions, aggregates measures and joins tables on join keys; "
+        "protected columns are never output.",
+    ),
+    "console.column": ("字段名", "Column"),
+    "console.label": ("中文名", "Label"),
+    "console.type": ("类型", "Type"),
+    "console.role": ("用途", "Role"),
+    "console.description": ("说明", "Description"),
+    "console.role_dimension": ("维度", "dimension"),
+    "console.role_measure": ("度量", "measure"),
+    "console.role_join": ("关联键", "join key"),
+    "console.role_protected": ("受保护，不可输出", "protected, never output"),
+    "console.role_none": ("—", "—"),
+    "console.samples": ("示例查询", "Sample queries"),
+    "console.use_sample": ("填入查询框", "Use this query"),
+    "console.sample_count": (
+        "按“{dimension}”统计每组的记录数（少于 {k} 个单元的组不发布）。",
+        "Records per “{dimension}” (groups of fewer than {k} units are not released).",
+    ),
+    "console.sample_average": (
+        "按“{dimension}”计算“{measure}”的平均值。",
+        "The average “{measure}” per “{dimension}”.",
+    ),
+    "console.sample_total": ("全表“{measure}”的平均值。", "The average “{measure}” over the table."),
+    "console.sample_join": (
+        "按“{key}”关联“{left}”与“{right}”，再按“{dimension}”统计。",
+        "“{left}” joined to “{right}” on “{key}”, counted per “{dimension}”.",
+    ),
+    "console.sample_join_total": (
+        "按“{key}”关联“{left}”与“{right}”后统计。",
+        "“{left}” joined to “{right}” on “{key}”, counted.",
+    ),
+    "console.sql": ("SQL 查询", "SQL query"),
+    "console.refused_sql": ("您提交的查询", "The query you sent"),
+    "console.export_csv": ("导出 CSV", "Export CSV"),
+    "console.export_xlsx": ("导出 XLSX", "Export XLSX"),
+    "console.export_hint": (
+        "导出的是上面显示的结果本身，不再次查询、不另计次数或隐私预算（一小时内有效）。",
+        "The export is the answer shown above, not asked again: no call or privacy budget is spent (valid one hour).",
+    ),
+    "console.chart": ("分组结果图", "Chart of the groups"),
+    "console.noisy": ("加噪结果", "Noisy answer"),
+    "console.noisy_hint": (
+        "差分隐私：每个数值都加了随机噪声；括号内为 95% 区间。",
+        "Differential privacy: every number carries random noise; the 95 % interval is in brackets.",
+    ),
+    "console.cost": ("本次花费", "This call cost"),
+    "console.cost_value": ("调用 {calls} 次 · ε {epsilon}", "{calls} call(s) · ε {epsilon}"),
+    "console.repeat": (
+        "与之前的问题相同，返回已发布的答案，未再花费隐私预算。",
+        "The same question as before: its released answer, no budget spent again.",
+    ),
+    "console.interval": ("95% 区间 {low} 至 {high}", "95 % interval {low} to {high}"),
+    "console.limits": ("合约额度", "Contract limits"),
+    "console.limit_calls": ("调用次数", "Calls"),
+    "console.limit_rows": ("结果行数", "Rows"),
+    "console.limit_epsilon": ("隐私预算 ε", "Privacy budget ε"),
+    "console.limit_used": ("已用 {used} / {limit}（{share}%）", "{used} of {limit} used ({share} %)"),
+    "console.limit_near": ("接近上限", "near its limit"),
+    "console.limit_reached": ("已达上限，无法再查询", "limit reached: no more queries"),
+    "console.limit_ok": ("充足", "enough left"),
     "console.dp_no_jobs": (
         "差分隐私合约只回答查询；作业需要“仅聚合结果”的合约。",
         "A differential-privacy contract answers queries only; jobs need an aggregates-only contract.",
@@ -249,6 +313,23 @@ REFUSALS = {
         "The query has {outputs} outputs but the job declares {declared} columns; they must match one to one.",
     ),
     "web.sql": (422, "请先写一个查询。", "Write a query first."),
+    "console.unknown-contract": (
+        404,
+        "没有这个可在此查询的合约：它不存在、已终止，或不属于您的机构。",
+        "No such contract to query here: it does not exist, has ended, or is not your organisation's.",
+    ),
+    "console.no-development": (
+        403,
+        "数据使用方在此只做受控查询；模拟数据开发与作业由运营机构及其合作方进行。",
+        "A data consumer runs governed queries here; development on mock data and jobs are for the operator "
+        "and its partners.",
+    ),
+    "console.export-gone": (
+        404,
+        "这个结果已不可下载（保留一小时，仅限查询人）；请重新运行查询。",
+        "This answer can no longer be downloaded (kept for an hour, for whoever asked); run the query again.",
+    ),
+    "console.export-kind": (404, "结果只能导出为 CSV 或 XLSX。", "An answer exports as CSV or XLSX only."),
 }
 
 ACTIONS = {

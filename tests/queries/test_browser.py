@@ -119,13 +119,13 @@ def test_a_bank_runs_a_sample_query_sees_its_chart_and_downloads_the_csv(platfor
         assert page.locator("[data-testid=sql-form] textarea[name=sql]").input_value() == sql
         page.click("[data-testid=sql-form] button[type=submit]")
         headers = page.locator("[data-testid=result] th").all_inner_texts()
-        assert headers == ["所属区县", "avg_household_size"]
+        assert headers == ["所属区县", "家庭人口数平均值"]
         chart = page.locator("[data-testid=chart]")
         chart.locator("canvas").first.wait_for()  # ECharts drew it
         assert chart.get_attribute("data-chart-ready") == "true"
         with page.expect_download() as download:
             page.click("[data-testid=export-csv]")
         lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
-        assert lines[0] == "所属区县,avg_household_size" and len(lines) == 5
+        assert lines[0] == "所属区县,家庭人口数平均值" and len(lines) == 5
         shown = page.locator("[data-testid=result] tbody tr td:first-child").all_inner_texts()
         assert [line.split(",")[0] for line in lines[1:]] == shown

@@ -134,8 +134,11 @@ def samples_of(page: str) -> list[str]:
     return [html.unescape(sql) for sql in re.findall(r'data-sql="([^"]*)"', page)]
 
 
-def ask(client: TestClient, csrf: str, contract_id: int, sql: str, data: str = "real") -> Any:
-    return client.post("/console", data={"csrf_token": csrf, "contract_id": str(contract_id), "sql": sql, "data": data})
+def ask(client: TestClient, csrf: str, contract_id: int, sql: str, data: str = "real", lang: str = "zh-CN") -> Any:
+    return client.post(
+        f"/console?lang={lang}",
+        data={"csrf_token": csrf, "contract_id": str(contract_id), "sql": sql, "data": data},
+    )
 
 
 def table(page: str, testid: str = "result") -> tuple[list[str], list[list[str]]]:
@@ -201,11 +204,12 @@ def test_an_answer_shows_chinese_headers_formatted_numbers_and_a_chart(platform,
     sql = "SELECT district, count(*) AS persons, avg(household_size) AS mean FROM cz_rk_0001 GROUP BY district"
     answer = ask(client, csrf, bank["aggregate"], sql).text
     headers, rows = table(answer)
-    assert headers == ["所属区县", "persons", "mean"]  # a plain column by its label, aggregates by their names
+    assert headers == ["所属区县", "记录数", "家庭人口数平均值"]  # by the catalogue's labels, not the aliases
     assert all(re.fullmatch(r"\d+\.\d{2}", row[2]) for row in rows)  # 3.45, not 3.4516129032258065
     option = json.loads(html.unescape(re.search(r"data-chart='([^']*)'", answer).group(1)))
     assert option["xAxis"]["data"] == [row[0] for row in rows]
-    assert [s["name"] for s in option["series"]] == ["persons", "mean"] and option["series"][0]["type"] == "bar"
+    assert [s["name"] for s in option["series"]] == ["记录数", "家庭人口数平均值"]
+    assert [s["yAxisIndex"] for s in option["series"]] == [0, 1] and option["series"][0]["type"] == "bar"
     assert option["series"][0]["data"] == [int(row[1]) for row in rows]
     assert "/static/charts.js" in answer and client.get("/static/charts.js").status_code == 200
 
@@ -249,6 +253,11 @@ def test_a_dp_answer_is_labelled_noisy_with_the_epsilon_it_spent_and_each_interv
     ci = float(re.search(r"95% 区间 ±([\d.,]+)", privacy).group(1).replace(",", ""))
     cost = answer.split('data-testid="cost"')[1].split("</p>")[0]
     assert "调用 1 次 · ε 0.20" in cost
+    english = ask(client, csrf, bank["dp"], sql + " ORDER BY district", lang="en")
+    assert "Noisy answer" in english.text and table(english.text)[0] == [
+        "所属区县",
+        "Records",
+    ]  # the catalogue speaks zh
     body = re.search(r'<table data-testid="result">(.*?)</table>', answer, re.S).group(1)
     cells = re.findall(r"<td>([^<]*?)\s*(?:<small[^>]*>（95% 区间 ([-\d.,]+) 至 ([-\d.,]+)）</small>)?</td>", body)
     counts = [cell for cell in cells if cell[1]]

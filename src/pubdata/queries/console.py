@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,18 +170,38 @@ def _join(left: TableHelp, right: TableHelp, key: ColumnHelp, by: ColumnHelp | N
 # --- an answer --------------------------------------------------------------------------------------------
 
 
-def headers(plan: governed.Plan | None, columns: Sequence[str], labels: dict[tuple[str, str], str]) -> list[str]:
-    """Each output's header: a plain column (or its year, quarter, month) by its catalogue label, anything
-    else by the name the query gave it."""
+def headers(
+    plan: governed.Plan | None,
+    columns: Sequence[str],
+    labels: dict[tuple[str, str], str],
+    words: Callable[[str, dict[str, Any]], str],
+) -> list[str]:
+    """Each output's header in the page's words: a plain column (or its year, quarter, month) by its catalogue
+    label, an aggregate by what it computes of which column (``words``: a label key and its fields → text);
+    anything else by the name the query gave it."""
     if plan is None or len(plan.outputs) != len(columns):
         return list(columns)
+
+    def label(column: governed.Col) -> str:
+        return labels.get((plan.tables[column.table].name, column.name)) or column.name
+
     shown = []
-    for output, name in zip(plan.outputs, columns, strict=True):
+    for output in plan.outputs:
         value = output.value
-        column = value.column if isinstance(value, governed.DatePart) else value
-        label = labels.get((plan.tables[column.table].name, column.name)) if isinstance(column, governed.Col) else None
-        shown.append(label if label and output.name == name else name)
+        if isinstance(value, governed.Col):
+            shown.append(label(value))
+        elif isinstance(value, governed.DatePart):
+            shown.append(words(f"console.part_{value.part}", {"column": label(value.column)}))
+        elif isinstance(value, governed.Aggregate):
+            fields = {"column": label(value.column) if value.column else "", "level": _level(value.level)}
+            shown.append(words(f"console.agg_{value.function}", fields))
+        else:
+            shown.append(output.name)
     return shown
+
+
+def _level(level: float | None) -> str:
+    return "" if level is None else f"{level * 100:g}%"
 
 
 def chart(plan: governed.Plan | None, headers_: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any] | None:
@@ -194,13 +214,17 @@ def chart(plan: governed.Plan | None, headers_: Sequence[str], rows: Sequence[Se
     if not keys or not values:
         return None
     axis = [" · ".join(str(row[i]) for i in keys) for row in rows]
+    drawn = values[:2]  # a count and a sum differ by orders of magnitude: the second has an axis of its own
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {},
         "grid": {"containLabel": True},
         "xAxis": {"type": "category", "data": axis},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "bar", "name": headers_[i], "data": [_number(row[i]) for row in rows]} for i in values],
+        "yAxis": [{"type": "value", "name": headers_[i]} for i in drawn],
+        "series": [
+            {"type": "bar", "name": headers_[i], "yAxisIndex": n, "data": [_number(row[i]) for row in rows]}
+            for n, i in enumerate(drawn)
+        ],
     }
 
 

@@ -29,7 +29,7 @@ from pubdata.platform import Platform
 from pubdata.queries import console, exports, service
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import number, row_id, texts, validation_refusal
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.web.render import act_on, check_csrf, language, render
 
 if TYPE_CHECKING:
     from pubdata.contracts.models import Contract
@@ -199,7 +199,12 @@ def _spent(contract: Contract | None) -> tuple[int, int]:
 
 
 def _answer(
-    session: Session, principal: Principal, form: dict[str, Any], result: Result, spent: tuple[int, int]
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: dict[str, Any],
+    result: Result,
+    spent: tuple[int, int],
 ) -> dict[str, Any]:
     """What the page shows of an answer: headers in the catalogue's words, a chart when grouped, what this
     call cost, and the token that downloads it."""
@@ -210,7 +215,10 @@ def _answer(
     labels = {
         (t.name, c.name): c.label for t in (service.schema_help(session, terms) if terms else []) for c in t.columns
     }
-    shown_headers = console.headers(plan, result.columns, labels)
+    lang = language(request)
+    shown_headers = console.headers(
+        plan, result.columns, labels, lambda key, fields: messages.label(key, lang).format(**fields)
+    )
     rows = [tuple(_shown(v) for v in row) for row in result.rows] if mock else result.rows
     now = _spent(contract)
     return {
@@ -247,7 +255,7 @@ async def console_query(request: Request, platform: PlatformDep, principal: Page
         with platform.read() as session:
             return _console(request, session, principal, form=form, engine=platform.query_engine, error=error)
     with platform.read() as session:  # after the query's own transactions: a read that sees them
-        shown = _answer(session, principal, form, result, before)
+        shown = _answer(request, session, principal, form, result, before)
         return _console(request, session, principal, form=form, engine=platform.query_engine, **shown)
 
 

@@ -40,7 +40,7 @@ LABELS = {
         "结果超过合约剩余的行数，只显示前面的行。",
         "The answer has more rows than the contract has left; these are the first.",
     ),
-    "console.epsilon_spent": ("本次花费的隐私预算", "Privacy budget spent"),
+    "console.epsilon_spent": ("该答案发布时花费的隐私预算", "Privacy budget its release spent"),
     "console.groups_published": ("分组取自目录公布的取值", "groups from the catalogue's published values"),
     "console.groups_thresholded": ("仅发布噪声计数超过阈值的分组", "groups released only above a noisy threshold"),
     "console.groups_none": ("不分组", "no groups"),

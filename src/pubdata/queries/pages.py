@@ -270,7 +270,7 @@ def export(token: str, kind: str, principal: PagePrincipal) -> Response:
         )
     if kind == "xlsx":
         return attachment(
-            console.xlsx_bytes(kept.headers, kept.rows, title=f"contract-{kept.contract_id}"),
+            console.xlsx_bytes(kept.headers, kept.rows, title=f"合约{kept.contract_id}"),
             filename=f"{name}.xlsx",
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

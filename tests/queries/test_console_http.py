@@ -305,7 +305,7 @@ def test_the_console_says_which_limit_is_near_or_reached(platform, bank):
     ):
         assert ask(client, csrf, bank["dp"], sql).status_code == 200
     state, text = limit(client.get(f"/console?contract_id={bank['dp']}").text, "epsilon")
-    assert state == "near" and "已用 0.80 / 1（80%）" in text
+    assert state == "near" and "已用 0.80 / 1.00（80%）" in text
     assert limit(client.get(f"/console?contract_id={bank['dp']}").text, "calls")[0] == "ok"
 
 

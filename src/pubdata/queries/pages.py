@@ -61,16 +61,6 @@ def _shown(value: Any) -> Any:
 LISTED = (contract_rules.C.ACTIVE, contract_rules.C.EXHAUSTED)
 
 
-def _num(value: Any, digits: int | None = None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return f"{value:,}"
-    number = float(value)
-    places = digits if digits is not None else (0 if number.is_integer() else 2)
-    return f"{number:,.{places}f}"
-
-
 def _usable_contracts(session: Session, principal: Principal) -> list[Contract]:
     return [
         contract
@@ -152,7 +142,6 @@ def _console(
         "output_formats": ("csv", "parquet", "json", "txt"),
         "type_names": TYPE_NAMES,
         "shown": _shown,
-        "num": _num,  # TEMPORARY until the foundation's num lands on main
         **result,
     }
     return render(request, "queries/console.html", context, status_code=error.status if error else 200)
@@ -167,7 +156,11 @@ TYPE_NAMES = {
 
 @router.get("/console", response_class=HTMLResponse)
 def console_page(
-    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    contract_id: str | None = None,  # as typed: read and refused by ``_chosen``, an HTML 4xx when malformed
 ) -> HTMLResponse:
     return _console(request, session, principal, engine=platform.query_engine)
 

@@ -134,11 +134,8 @@ def samples_of(page: str) -> list[str]:
     return [html.unescape(sql) for sql in re.findall(r'data-sql="([^"]*)"', page)]
 
 
-def ask(client: TestClient, csrf: str, contract_id: int, sql: str, data: str = "real", lang: str = "zh-CN") -> Any:
-    return client.post(
-        f"/console?lang={lang}",
-        data={"csrf_token": csrf, "contract_id": str(contract_id), "sql": sql, "data": data},
-    )
+def ask(client: TestClient, csrf: str, contract_id: int, sql: str, data: str = "real") -> Any:
+    return client.post("/console", data={"csrf_token": csrf, "contract_id": str(contract_id), "sql": sql, "data": data})
 
 
 def table(page: str, testid: str = "result") -> tuple[list[str], list[list[str]]]:
@@ -217,9 +214,16 @@ def test_an_answer_shows_chinese_headers_formatted_numbers_and_a_chart(platform,
 def test_the_exports_are_the_answer_shown_and_cost_no_call(platform, bank):
     client, csrf = logged_in(platform, "bank.admin")
     sql = "SELECT district, count(*) AS persons, avg(household_size) AS mean FROM cz_rk_0001 GROUP BY district"
-    answer = ask(client, csrf, bank["aggregate"], sql).text
+    asked = ask(client, csrf, bank["aggregate"], sql)
+    assert asked.history[0].status_code == 303 and "answer=" in str(asked.url)  # post, redirect, get
+    answer = asked.text
+    assert "查询已完成" in answer
     headers, rows = table(answer)
     spent, entries = counters(platform, bank["aggregate"]), ledger_size(platform)
+
+    reloaded = client.get(str(asked.url))  # a reload shows the kept answer, never asks again
+    assert table(reloaded.text) == (headers, rows) and "查询已完成" not in reloaded.text
+    assert f">{sql}</textarea>" in reloaded.text
 
     exported = client.get(export_link(answer, "csv"))
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
@@ -240,6 +244,8 @@ def test_the_exports_are_the_answer_shown_and_cost_no_call(platform, bank):
     assert refused.status_code == 404 and refused.headers["content-type"].startswith("text/html")
     gone = client.get("/console/export/no-such-token.csv")
     assert gone.status_code == 404 and "请重新运行查询" in gone.text
+    assert other.get(str(asked.url)).status_code == 404  # nor its page
+    assert client.get(f"/console?contract_id={bank['aggregate']}&answer=no-such-token").status_code == 404
     assert client.get(export_link(answer, "csv").replace(".csv", ".pdf")).status_code == 404
 
 
@@ -253,7 +259,9 @@ def test_a_dp_answer_is_labelled_noisy_with_the_epsilon_it_spent_and_each_interv
     ci = float(re.search(r"95% 区间 ±([\d.,]+)", privacy).group(1).replace(",", ""))
     cost = answer.split('data-testid="cost"')[1].split("</p>")[0]
     assert "调用 1 次 · ε 0.20" in cost
-    english = ask(client, csrf, bank["dp"], sql + " ORDER BY district", lang="en")
+    client.get("/console?lang=en")  # the language switch
+    english = ask(client, csrf, bank["dp"], sql + " ORDER BY district")
+    client.get("/console?lang=zh-CN")
     assert "Noisy answer" in english.text and table(english.text)[0] == [
         "所属区县",
         "Records",

@@ -1,4 +1,5 @@
-"""The answers a console page showed, kept for a while so that they can be downloaded as CSV or XLSX.
+"""The answers a console page showed, kept for a while so that their page can be shown again (post, redirect,
+get: reloading an answer never asks again) and downloaded as CSV or XLSX.
 
 Why keep the answer instead of running the query again for the file: a governed call is charged — a call,
 its rows and, under DP, its ε — and a new DP release would be new noise (a second answer to average with the
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pubdata.common.errors import Refused
@@ -36,17 +37,33 @@ class Kept:
     headers: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     until: float
+    page: dict[str, Any] = field(default_factory=dict)  # what the console showed with it
+    form: dict[str, str] = field(default_factory=dict)  # the query as typed
 
 
 _KEPT: OrderedDict[str, Kept] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def keep(principal: Principal, *, contract_id: int, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Keep an answer shown to ``principal``; the token downloads it."""
+def keep(
+    principal: Principal,
+    *,
+    contract_id: int,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    page: dict[str, Any] | None = None,
+    form: dict[str, str] | None = None,
+) -> str:
+    """Keep an answer shown to ``principal``; the token shows its page again and downloads it."""
     token = secrets.token_urlsafe(24)
     kept = Kept(
-        principal.user_id, contract_id, tuple(headers), tuple(tuple(r) for r in rows), time.monotonic() + KEEP_SECONDS
+        principal.user_id,
+        contract_id,
+        tuple(headers),
+        tuple(tuple(r) for r in rows),
+        time.monotonic() + KEEP_SECONDS,
+        page or {},
+        form or {},
     )
     with _LOCK:
         _KEPT[token] = kept

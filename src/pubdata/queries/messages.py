@@ -121,6 +121,7 @@ LABELS = {
     "console.limit_near": ("接近上限", "near its limit"),
     "console.limit_reached": ("已达上限，无法再查询", "limit reached: no more queries"),
     "console.limit_ok": ("充足", "enough left"),
+    "console.answered": ("查询已完成，结果见下方。", "Query answered; the answer is below."),
     "console.title_consumer": ("受控查询", "Governed queries"),
     "console.part_year": ("{column}（年）", "{column} (year)"),
     "console.part_quarter": ("{column}（季度）", "{column} (quarter)"),

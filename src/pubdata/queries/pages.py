@@ -29,7 +29,7 @@ from pubdata.platform import Platform
 from pubdata.queries import console, exports, service
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import number, row_id, texts, validation_refusal
-from pubdata.web.render import act_on, check_csrf, language, render
+from pubdata.web.render import act_on, check_csrf, language, redirect, render
 
 if TYPE_CHECKING:
     from pubdata.contracts.models import Contract
@@ -161,8 +161,16 @@ def console_page(
     platform: PlatformDep,
     principal: PagePrincipal,
     contract_id: str | None = None,  # as typed: read and refused by ``_chosen``, an HTML 4xx when malformed
+    answer: str | None = None,
 ) -> HTMLResponse:
-    return _console(request, session, principal, engine=platform.query_engine)
+    """The console; with ``answer``, the page of an answer just asked (post, redirect, get): shown again from
+    the kept answer, so that reloading it never asks, nor charges, again."""
+    if answer is None:
+        return _console(request, session, principal, engine=platform.query_engine)
+    kept = exports.taken(principal, answer)
+    return _console(
+        request, session, principal, form=dict(kept.form), engine=platform.query_engine, export=answer, **kept.page
+    )
 
 
 def _query(platform: Platform, principal: Principal, form: dict[str, Any]) -> Result:
@@ -198,9 +206,9 @@ def _answer(
     form: dict[str, Any],
     result: Result,
     spent: tuple[int, int],
-) -> dict[str, Any]:
-    """What the page shows of an answer: headers in the catalogue's words, a chart when grouped, what this
-    call cost, and the token that downloads it."""
+) -> str:
+    """Keep what the page shows of an answer — headers in the catalogue's words, a chart when grouped, what
+    this call cost — and the query typed; the token shows it again and downloads it."""
     contract_id, mock = row_id(form, "contract_id") or 0, form.get("data") == "mock"
     contract = next((c for c in _usable_contracts(session, principal) if c.id == contract_id), None)
     terms = contracts.terms_of(contract) if contract else None
@@ -214,15 +222,16 @@ def _answer(
     )
     rows = [tuple(_shown(v) for v in row) for row in result.rows] if mock else result.rows
     now = _spent(contract)
-    return {
+    page = {
         "result": result,
         "headers": shown_headers,
         "chart": console.chart(plan, shown_headers, rows),
         "noise": _noise(result, shown_headers),
         "cost": {"calls": now[0] - spent[0], "epsilon": (now[1] - spent[1]) / contract_rules.MICRO},
-        "export": exports.keep(principal, contract_id=contract_id, headers=shown_headers, rows=rows),
         "mock": mock,
     }
+    typed = {"contract_id": str(contract_id), "sql": str(form.get("sql") or ""), "data": "mock" if mock else "real"}
+    return exports.keep(principal, contract_id=contract_id, headers=shown_headers, rows=rows, page=page, form=typed)
 
 
 def _noise(result: Result, headers: list[str]) -> dict[int, dict[str, Any]]:
@@ -237,7 +246,7 @@ def _noise(result: Result, headers: list[str]) -> dict[int, dict[str, Any]]:
 
 
 @router.post("/console", response_class=HTMLResponse)
-async def console_query(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
+async def console_query(request: Request, platform: PlatformDep, principal: PagePrincipal) -> Response:
     form = dict(await request.form())
     check_csrf(request, str(form.get("csrf_token") or ""))
     with platform.read() as session:
@@ -248,8 +257,13 @@ async def console_query(request: Request, platform: PlatformDep, principal: Page
         with platform.read() as session:
             return _console(request, session, principal, form=form, engine=platform.query_engine, error=error)
     with platform.read() as session:  # after the query's own transactions: a read that sees them
-        shown = _answer(request, session, principal, form, result, before)
-        return _console(request, session, principal, form=form, engine=platform.query_engine, **shown)
+        token = _answer(request, session, principal, form, result, before)
+    contract_id = row_id(form, "contract_id") or 0
+    return redirect(
+        f"/console?contract_id={contract_id}&answer={token}",
+        secure=platform.settings.secure_cookies,
+        notice="console.answered",
+    )
 
 
 @router.get("/console/export/{token}.{kind}")

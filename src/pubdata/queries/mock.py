@@ -57,6 +57,7 @@ VERSION = 2
 MOCK_ROWS = 1000
 POOL = 1000  # synthetic residents and firms every mock table draws from (at least as many as its rows)
 MAX_CATEGORIES = 100
+COVERAGE = 0.8  # the share of a column its frequent values must cover to be its categories
 MAX_LINKED = 12  # categorical columns looked at for one determining another
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BIRTHS = (date(1935, 1, 1), date(2020, 12, 31))
@@ -196,8 +197,11 @@ def _profile(con: duckdb.DuckDBPyConnection, spec: FieldSpec, min_group_size: in
             f"SELECT {column}, count(*) FROM real WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY ALL "
             f"ORDER BY 2 DESC, 1 LIMIT {MAX_CATEGORIES + 1}"
         ).fetchall()
-        if 0 < len(categories) <= MAX_CATEGORIES and min(n for _, n in categories) >= min_group_size:
-            profile.categories = [(value, n) for value, n in categories]
+        # The values each shared by at least k rows, if they are most of the column: a rare value is never
+        # copied, and a column of mostly unique values (names of things, free text) has no categories.
+        frequent = [(value, n) for value, n in categories[:MAX_CATEGORIES] if n >= min_group_size]
+        if frequent and sum(n for _, n in frequent) >= COVERAGE * total:
+            profile.categories = frequent
     elif spec.type in ("integer", "decimal", "date", "timestamp") and total:
         parts = ", ".join(f"quantile_disc({column}, {q})" for q in QUANTILES)
         found = con.execute(f"SELECT {parts} FROM real").fetchone() or ()
@@ -413,6 +417,10 @@ class _Table:
                 return firm.entity_type
             if _is_firm_name(spec):
                 return firm.name
+        if _says(spec, "月份", "month", "期间", "period"):
+            return f"{rng.randint(RECENT[0].year, RECENT[1].year)}-{rng.randint(1, 12):02d}"
+        if _says(spec, "年度", "year"):
+            return str(rng.randint(RECENT[0].year, RECENT[1].year))
         if _is_code(spec):
             initials = "".join(part[0] for part in spec.name.split("_") if part).upper()[:3]
             return f"{initials}{index + 1:08d}"

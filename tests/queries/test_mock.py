@@ -195,3 +195,14 @@ def test_free_text_is_masked_by_the_column_a_value_came_from_never_by_its_look()
 def test_a_birth_date_from_the_pool_is_a_real_date():
     born = date(2000, 2, 29)
     assert ids.is_synthetic_resident_id(ids.synthetic_resident_id("341723", born, 11))
+
+
+def test_only_values_shared_by_enough_rows_become_categories(tmp_path):
+    fields = [FieldSpec(name="status", label="登记状态"), FieldSpec(name="note", label="备注")]
+    real = ["存续"] * 60 + ["注销"] * 30 + ["吊销"] * 3  # 吊销: fewer rows than the minimum group size
+    path = tmp_path / "real.parquet"
+    pq.write_table(pa.table({"status": real, "note": [f"说明{i}" for i in range(len(real))]}), path)
+    mock.write_mock(fields=fields, real_path=path, target=tmp_path / "mock.parquet", rows=300, min_group_size=10)
+    made = pq.read_table(tmp_path / "mock.parquet").to_pylist()
+    assert {row["status"] for row in made} == {"存续", "注销"}
+    assert not {row["note"] for row in made} & set(f"说明{i}" for i in range(len(real)))

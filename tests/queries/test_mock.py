@@ -89,6 +89,7 @@ def test_names_look_like_chinese_names_and_agree_with_the_persons_sex(people, fi
     everyone = set(library["id_number"])
     representatives = {row["legal_rep_id"] for row in firms}
     assert representatives <= everyone and len(representatives) > 200
+    assert all(row["legal_rep_id"][6:10] <= "2007" for row in firms)  # adults
     assert all(name.startswith("池州") and name.endswith("公司") for name in (row["name"] for row in firms))
 
 

@@ -276,6 +276,9 @@ def _pools(seed: int, size: int) -> tuple[list[Person], list[Firm]]:
         persons.append(
             Person(number, fake.last_name() + given, sex, born, fake.phone_number(), division, _town(rng, division))
         )
+    # The firms have their own draws, so that the first persons and firms are the same whatever the size.
+    fake.seed_instance(seed + 2)
+    rng = random.Random(f"{seed}/firms")
     firms = []
     for index in range(size):
         division = rng.choices(places.DIVISIONS, weights)[0]
@@ -325,6 +328,10 @@ class _Table:
 
     def row(self, index: int, rng: random.Random) -> dict[str, Any]:
         person = self.persons[index % len(self.persons) if self.unique_person else rng.randrange(len(self.persons))]
+        for _ in range(20):  # a firm's person (its legal representative) is an adult
+            if not self.has_firm or self.unique_person or person.born.year <= RECENT[1].year - 18:
+                break
+            person = self.persons[rng.randrange(len(self.persons))]
         firm = self.firms[index % len(self.firms) if self.unique_firm else rng.randrange(len(self.firms))]
         values: dict[str, Any] = {}
         for spec in self.order:

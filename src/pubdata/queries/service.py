@@ -20,12 +20,14 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pubdata.catalog import service as catalog
-from pubdata.common.errors import RefusalEntry
+from pubdata.common import masking
+from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.contracts.schemas import Terms
@@ -38,7 +40,7 @@ from pubdata.identity.access import Principal
 from pubdata.ledger import service as ledger
 from pubdata.privacy import dp
 from pubdata.privacy import service as privacy
-from pubdata.queries import mock, planner
+from pubdata.queries import console, mock, planner
 
 QUERY_TIMEOUT_SECONDS = 30.0
 OUTPUT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a job's declared column, as its schema allows
@@ -71,7 +73,9 @@ def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str
     for code in terms.resources:
         fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
-        tables[name] = {spec.name: planner.Field(spec.type, spec.sensitivity) for spec in fields}
+        tables[name] = {
+            spec.name: planner.Field(spec.type, spec.sensitivity, spec.masking or "none") for spec in fields
+        }
         refs[name] = TableRef(name, recorded.file, recorded)
         unit = next((spec.name for spec in fields if spec.format in contract_rules.UNIT_FORMATS), None)
         if unit:
@@ -89,6 +93,46 @@ def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str
         public_values=public,
     )
     return policy, refs
+
+
+def schema_help(session: Session, terms: Terms) -> list[console.TableHelp]:
+    """The contract's tables as the console explains them: the catalogue's labels and descriptions, and each
+    column's role under the terms. A resource no longer in the public catalogue is left out."""
+    found: list[tuple[str, Any]] = []
+    for code in terms.resources:
+        try:
+            found.append((code, catalog.public_get(session, code=code)))
+        except Refused:
+            continue
+    every = [spec for _, resource in found for spec in catalog.fields_of(resource)]
+    return [
+        console.table_help(table_name(code), code, resource.name, catalog.fields_of(resource), terms, every)
+        for code, resource in found
+    ]
+
+
+def keyed_columns(session: Session, terms: Terms, engine: Engine) -> frozenset[tuple[str, str]]:
+    """The (table, join column) pairs with one row per value, which a DP join needs: asked of the engine, so
+    call this holding no write lock. A table without data yet has none."""
+    try:
+        policy, refs = policy_for(session, terms)
+    except Refused:
+        return frozenset()
+    return frozenset(
+        (name, column)
+        for name in policy.tables
+        for column in policy.join_columns
+        if column in policy.tables[name] and engine.is_unique(refs[name], column)
+    )
+
+
+def replan(session: Session, terms: Terms, sql: str, *, mock: bool) -> governed.Plan | None:
+    """The plan of a query that was answered, for its headers and chart: planning is pure and spends nothing."""
+    try:
+        policy, _ = policy_for(session, terms)
+        return planner.plan(sql, policy, mock=mock)
+    except Refused:
+        return None
 
 
 def with_keys(policy: planner.Policy, tables: dict[str, TableRef], engine: Engine) -> planner.Policy:
@@ -120,6 +164,39 @@ def job_sql(sql: str, policy: planner.Policy, names: Sequence[str]) -> str:
     return duckdb_sql_of(plan, names=tuple(names))
 
 
+# Aggregates whose answer is one of the column's own values: shown as the column's values are.
+VALUE_AGGREGATES = frozenset({"min", "max", "median", "quantile"})
+
+
+def output_masking(plan: governed.Plan, policy: planner.Policy) -> list[str]:
+    """Each output's masking rule, from the declaration of the column it shows: a column, a part of a date
+    column, or an aggregate that answers with one of the column's values (min, max, median, a quantile).
+    Counts, sums and means are new numbers, shown as they are; so is every non-sensitive column."""
+    rules = []
+    for output in plan.outputs:
+        value = output.value
+        col = (
+            value
+            if isinstance(value, governed.Col)
+            else value.column
+            if isinstance(value, governed.DatePart)
+            else value.column
+            if isinstance(value, governed.Aggregate) and value.function in VALUE_AGGREGATES
+            else None
+        )
+        declared = policy.tables[plan.tables[col.table].name][col.name] if col is not None else None
+        rules.append(declared.masking if declared is not None else "none")
+    return rules
+
+
+def masked(result: Result, plan: governed.Plan, policy: planner.Policy) -> Result:
+    """A result as it may be shown: each column masked by its declaration (``output_masking``)."""
+    rules = output_masking(plan, policy)
+    if len(rules) != len(result.columns) or all(rule == "none" for rule in rules):
+        return result
+    return dataclasses.replace(result, rows=masking.mask_rows(result.rows, rules))
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -146,7 +223,7 @@ def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql:
         _charge(units, principal, use, rows=0, epsilon=0.0, payload=payload | {"outcome": "engine-failed"})
         raise
     _charge(units, principal, use, rows=len(result.rows), epsilon=0.0, payload=payload | {"rows": len(result.rows)})
-    return result
+    return masked(result, plan, policy)
 
 
 def _charge(
@@ -295,7 +372,7 @@ def mock_tables(session: Session, *, terms: Terms, domain_dir: Path, mock_dir: P
     for code in terms.resources:
         fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
-        mock_file = f"{name}-{Path(recorded.file).stem}.parquet"
+        mock_file = f"{name}-{Path(recorded.file).stem}-m{mock.VERSION}.parquet"
         if not (mock_dir / mock_file).exists():
             files.check(domain_dir / recorded.file, recorded)  # its profile is read from the real file
             mock.write_mock(
@@ -339,4 +416,6 @@ def dev_query(
             subject=f"contract:{contract_id}",
             payload={"sql_sha256": _digest(sql), "data": "mock"},
         )
-    return engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))
+    result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))
+    # Mock rows are invented, but shown as the real ones would be: each column masked by its declaration.
+    return masked(result, plan, policy)

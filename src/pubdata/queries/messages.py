@@ -184,7 +184,7 @@ LABELS |= {
     "sql.type.decimal": ("数值", "a number"),
     "sql.type.date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
     "sql.type.timestamp": ("时间", "a timestamp"),
-    "sql.type.boolean": ("TRUE 或 FALSE", "TRUE or FALSE"),
+    "sql.type.boolean": ("是/否（布尔值）", "TRUE or FALSE"),
 }
 
 GRAMMAR_ZH = "一张主表、按约定字段关联的合约表、对维度的筛选、维度分组与度量聚合"

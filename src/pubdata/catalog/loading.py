@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy.engine import URL
 
-from pubdata.catalog import checks
+from pubdata.catalog import checks, rules
 from pubdata.catalog.schemas import FieldSpec
 from pubdata.common import store
 from pubdata.engines.duckdb import literal, quote
@@ -532,3 +532,88 @@ def _remove_tree(folder: Path) -> None:
     # Best effort: on a read-only store this cannot succeed, and must not hide why the load failed; the next
     # start tidies what is left (``common.store.tidy``).
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- reading a sample, to describe a resource from it ---------------------------------------------------
+
+SAMPLE_ROWS = 200
+MAX_SAMPLE_COLUMNS = 500  # a resource's most fields (``schemas.ResourceIn``)
+# Each check counted over a sample column, as the loader runs it; ``leading_zero`` keeps codes such as 0731 text.
+SAMPLE_CHECKS: dict[str, Callable[[str], str]] = {
+    **checks.TYPE_CHECKS,
+    **checks.FORMAT_CHECKS,
+    "person_name": checks.looks_like_name,
+    "leading_zero": lambda v: f"regexp_full_match({v}, '0[0-9]+')",
+}
+
+
+def _sample_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and first rows of a CSV file, UTF-8 (with or without BOM) or else GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                reader = csv.reader(handle, strict=True)
+                header = next(reader, [])
+                rows = [row for _, row in zip(range(SAMPLE_ROWS), reader, strict=False)]
+            return header, rows
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
+            raise SourceError(Problem("catalog.csv-structure", "The CSV file is malformed.")) from None
+    raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text."))
+
+
+def _sample_xlsx(path: Path) -> tuple[list[str], list[list[object]]]:
+    from openpyxl import load_workbook
+
+    with path.open("rb") as handle:
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            header = ["" if cell is None else str(cell) for cell in next(rows, None) or ()]
+            while header and header[-1].strip() == "":
+                header.pop()
+            body = [list(row) for _, row in zip(range(SAMPLE_ROWS), rows, strict=False)]
+        finally:
+            workbook.close()
+    return header, [row for row in body if any(cell not in (None, "") for cell in row)]
+
+
+def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
+    """What the first rows of a sample file say of each column: counts only, never a value. The sample is read
+    here, in the domain, and never kept (the caller removes the file)."""
+    if source_format == "csv":
+        header, rows = _sample_csv(path)
+    elif source_format == "xlsx":
+        header, rows = _sample_xlsx(path)  # type: ignore[assignment]
+    else:
+        raise SourceError(Problem("catalog.source-format", "A sample is a CSV or .xlsx file."))
+    header = [column.strip().lstrip("\ufeff") for column in header]
+    if not header or all(column == "" for column in header):
+        raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
+    if len(header) > MAX_SAMPLE_COLUMNS:
+        raise SourceError(Problem("catalog.too-many-columns", "The file has more columns than a resource may have."))
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise SourceError(
+            Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0])
+        )
+    names = [f"c{index}" for index in range(len(header))]
+    table = _arrow_strings(names, rows)
+    con = duckdb.connect(":memory:", config={"threads": 1, "enable_external_access": False})
+    try:
+        con.register("sample", table)
+        return [_column_sample(con, column, header[index]) for index, column in enumerate(names)]
+    finally:
+        con.close()
+
+
+def _column_sample(con: duckdb.DuckDBPyConnection, column: str, header: str) -> rules.ColumnSample:
+    value = f"NULLIF(trim({quote(column)}), '')"
+    tests = ", ".join(f"count(*) FILTER (WHERE v IS NOT NULL AND {check('v')})" for check in SAMPLE_CHECKS.values())
+    counts = _one_row(con, f"SELECT count(v), count(*) - count(v), {tests} FROM (SELECT {value} AS v FROM sample)")
+    filled, empty, *passing = counts
+    return rules.ColumnSample(header, filled, empty, dict(zip(SAMPLE_CHECKS, passing, strict=True)))

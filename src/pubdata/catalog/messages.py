@@ -74,6 +74,37 @@ LABELS = {
     "field.masking": ("脱敏规则", "Masking"),
     "field.description": ("说明", "Description"),
     "field.add": ("添加字段", "Add a field"),
+    "field.no_format": ("无", "None"),
+    "field.no_category": ("（非敏感）", "(not sensitive)"),
+    "field.default_masking": ("按属性默认", "Default for its sensitivity"),
+    "field.suggested": ("建议", "Suggested"),
+    "field.row_problem": ("此行填写有误，见页首说明。", "This row has a problem: see the message above."),
+    "field.rows_hint": (
+        "资源有多少字段就填多少行；空行将被忽略。",
+        "Fill in one row per field of the resource; empty rows are ignored.",
+    ),
+    "sample.title": ("从样例文件识别字段", "Describe the fields from a sample file"),
+    "sample.intro": (
+        "上传 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）样例文件，平台只读取表头和前 200 行，识别各列的类型和格式，"
+        "并根据列名和格式建议个人信息属性和脱敏规则；样例不会保存，其中的数据值也不会显示。",
+        "Send a sample CSV (UTF-8 or GB18030) or Excel (.xlsx) file: the platform reads only its header and first 200 "
+        "rows, recognises each column's type and format, and suggests sensitivity and masking from the column's name "
+        "and format. The sample is not kept and none of its values is shown.",
+    ),
+    "sample.file": ("样例文件", "Sample file"),
+    "sample.read": ("识别字段", "Read the fields"),
+    "sample.done": (
+        "已从样例识别出 {n} 个字段，请核对并补充后保存。",
+        "{n} fields read from the sample: check and complete them, then save.",
+    ),
+    "grade.raised": (
+        "申报分级为「{declared}」，按就高从严原则，资源分级为「{grade}」，原因如下：",
+        "The declared grade is “{declared}”; by the stricter-rule principle the resource is graded “{grade}”, because:",
+    ),
+    "grade.reason": (
+        "字段「{label}」（{field}）为{sensitivity}，要求资源至少为「{grade}」。",
+        "the field “{label}” ({field}) is {sensitivity}, which requires at least “{grade}”.",
+    ),
     "problem.row": ("行", "Row"),
     "problem.column": ("列", "Column"),
     "problem.rule": ("规则", "Rule"),
@@ -228,6 +259,22 @@ REFUSALS = {
         422,
         "请说明格式（csv、xlsx 或 parquet），或使用带相应扩展名的文件名。",
         "Say the format (csv, xlsx or parquet) or name the file with that extension.",
+    ),
+    "catalog.sample-format": (
+        422,
+        "样例文件须为 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）文件。",
+        "A sample file is a CSV (UTF-8 or GB18030) or Excel (.xlsx) file.",
+    ),
+    "catalog.sample-unreadable": (
+        422,
+        "无法读取样例文件：请上传第一行为列名的 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）文件，列数不超过 500。",
+        "The sample cannot be read: send a CSV (UTF-8 or GB18030) or .xlsx file whose first line names its "
+        "columns, 500 at most.",
+    ),
+    "catalog.sample-duplicate-column": (
+        422,
+        "样例文件中列名 {column} 出现了两次；请修改列名后重新上传。",
+        "The column {column} appears twice in the sample; rename it and send the sample again.",
     ),
     "catalog.load-refused": (
         422,

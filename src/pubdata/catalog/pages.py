@@ -24,7 +24,7 @@ from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
-from pubdata.web.forms import items, validation_refusal
+from pubdata.web.forms import items, texts, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 
@@ -110,52 +110,87 @@ def resources(
     return render(request, "catalog/resources.html", context)
 
 
+BLANK_FIELD = {
+    "name": "",
+    "label": "",
+    "type": "string",
+    "format": "",
+    "required": False,
+    "sensitivity": "none",
+    "pipl_category": "",
+    "masking": "",
+    "description": "",
+}
+MAX_FIELD_ROWS = 500  # a resource's most fields (``schemas.ResourceIn``)
+
+
+def _row_problems(error: Refused | None) -> dict[int, list[str]]:
+    """A refused form's problems by field row (``fields.3…``), so each shows beside its row."""
+    found: dict[int, list[str]] = {}
+    for problem in (error.params.get("problems") or []) if error else []:
+        where = str(getattr(problem, "params", {}).get("field", "")).split(".")
+        if len(where) >= 2 and where[0] == "fields" and where[1].isdigit():
+            found.setdefault(int(where[1]), []).append(".".join(where[2:]))
+    return found
+
+
 def _form_page(
-    request: Request, *, title: str, action: str, values: dict, error: Refused | None = None
+    request: Request,
+    *,
+    title: str,
+    action: str,
+    values: dict,
+    error: Refused | None = None,
+    blank_rows: int = 1,
+    sampled: bool = False,
 ) -> HTMLResponse:
-    blank = {
-        "name": "",
-        "label": "",
-        "type": "string",
-        "format": "",
-        "required": False,
-        "sensitivity": "none",
-        "pipl_category": "",
-        "masking": "",
-        "description": "",
-    }
-    fields = list(values.get("fields") or []) + [dict(blank) for _ in range(3)]
+    """The resource form: one row per field the resource has, ``blank_rows`` empty ones to add more."""
+    fields = list(values.get("fields") or [])
+    blank_rows = max(0, min(blank_rows, MAX_FIELD_ROWS - len(fields)))
     context = {
         "title": title,
         "action": action,
         "values": values,
-        "fields": fields,
-        "blank": blank,
+        "fields": fields + [dict(BLANK_FIELD) for _ in range(blank_rows)],
+        "blank": BLANK_FIELD,
+        "blank_rows": blank_rows,
+        "sampled": sampled,
+        "row_problems": _row_problems(error),
+        "grade_reasons": rules.grade_reasons(str(values.get("declared_grade") or ""), fields),
         "error": error,
         **VOCAB,
     }
     return render(request, "catalog/resource_form.html", context, status_code=error.status if error else 200)
 
 
+NEW_RESOURCE = {
+    "sector": "other",
+    "base_library": "other",
+    "update_frequency": "monthly",
+    "sharing": "conditional",
+    "opening": "closed",
+    "declared_grade": "general-2",
+}
+
+
+def _rows_asked(text: str | None, default: int) -> int:
+    """The blank rows a page asks for (``?rows=`` or the form's count); a count that is not one is the default."""
+    return min(int(text), MAX_FIELD_ROWS) if text and text.isdigit() and len(text) <= 3 else default
+
+
 @router.get("/resources/new", response_class=HTMLResponse)
-def new_resource(request: Request, principal: PagePrincipal) -> HTMLResponse:
-    values = {
-        "sector": "other",
-        "base_library": "other",
-        "update_frequency": "monthly",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-2",
-        "fields": [],
-    }
-    return _form_page(request, title="resource.new", action="/resources/new", values=values)
+def new_resource(request: Request, principal: PagePrincipal, rows: str = "") -> HTMLResponse:
+    values = {**NEW_RESOURCE, "fields": []}
+    return _form_page(
+        request, title="resource.new", action="/resources/new", values=values, blank_rows=_rows_asked(rows, 3)
+    )
 
 
 def _submitted_description(form) -> dict:  # noqa: ANN001
     """The resource form's values as the API's shape; empty field rows are dropped."""
     columns = ("name", "label", "type", "format", "sensitivity", "pipl_category", "masking", "description")
-    rows = zip(*(form.getlist(f"field_{column}") for column in columns), strict=False)
-    required = set(form.getlist("field_required"))
+    rows = zip(*(texts(form.getlist(f"field_{column}")) for column in columns), strict=False)
+    required = set(texts(form.getlist("field_required")))
     fields = []
     for index, row in enumerate(rows):
         spec = dict(zip(columns, (value.strip() for value in row), strict=True))
@@ -165,7 +200,68 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
         for optional in ("format", "pipl_category", "masking"):
             spec[optional] = spec[optional] or None
         fields.append(spec)
-    return {**{key: (form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
+    return {**{key: str(form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
+
+
+def _adding_row(form) -> int | None:  # noqa: ANN001
+    """The blank rows to show when the form's "add a field" button (not "save") sent it, else None."""
+    if not form.get("add_field"):
+        return None
+    return _rows_asked(str(form.get("blank_rows") or ""), 0) + 1
+
+
+async def _sample(request: Request, platform: UnitOfWork, principal: Principal) -> tuple[dict[str, str], list[dict]]:
+    """Receive a sample file into the domain (after the permission and the CSRF token) and read the fields it
+    suggests; the file is gone when this returns."""
+    await run_in_threadpool(service.check_may_describe, principal)
+    received = await uploads.receive(
+        request,
+        store.scratch_for(platform.settings.domain_dir),
+        before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
+    )
+    suggested = await run_in_threadpool(
+        service.sample_fields, principal=principal, path=received.path, file_name=received.file_name
+    )
+    return received.fields, suggested
+
+
+def _typed_before(fields: dict[str, str], values: dict) -> dict:
+    """The description the page's script copied into the sample form, over ``values``."""
+    return {**values, **{key: fields[key].strip() for key in DESCRIPTION_KEYS if fields.get(key, "").strip()}}
+
+
+@router.post("/resources/new/sample", response_class=HTMLResponse)
+async def new_from_sample(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
+    """Describe a new resource from a sample file: the form comes back with one suggested row per column."""
+    try:
+        typed, suggested = await _sample(request, platform, principal)
+    except Refused as error:
+        if error.status in (403, 404) or error.rule == "web.csrf":
+            raise
+        values = {**NEW_RESOURCE, "fields": []}
+        return _form_page(request, title="resource.new", action="/resources/new", values=values, error=error)
+    values = _typed_before(typed, {**NEW_RESOURCE, "fields": suggested})
+    return _form_page(request, title="resource.new", action="/resources/new", values=values, sampled=True)
+
+
+@router.post("/resources/{resource_id}/edit/sample", response_class=HTMLResponse)
+async def edit_from_sample(
+    request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
+) -> HTMLResponse:
+    """The edit form with the sample's columns: those already described kept as they are, the others
+    suggested."""
+    with platform.read() as session:
+        resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+        title, described = _edit_title(resource), service.description_of(resource)
+    action = f"/resources/{resource_id}/edit"
+    try:
+        typed, suggested = await _sample(request, platform, principal)
+    except Refused as error:
+        if error.status in (403, 404) or error.rule == "web.csrf":
+            raise
+        return _form_page(request, title=title, action=action, values=described, error=error)
+    values = _typed_before(typed, {**described, "fields": service.merged_fields(described["fields"], suggested)})
+    return _form_page(request, title=title, action=action, values=values, sampled=True)
 
 
 def _description(values: dict) -> ResourceIn:
@@ -180,13 +276,21 @@ async def create_resource(request: Request, platform: PlatformDep, principal: Pa
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
+    adding = _adding_row(form)
+    if adding is not None:
+        return _form_page(request, title="resource.new", action="/resources/new", values=values, blank_rows=adding)
     return act_on(
         platform,
         lambda session: service.describe(session, principal=principal, body=_description(values)),
         action="describe",
         then=lambda resource: f"/resources/{resource.id}",
         show=lambda error: _form_page(
-            request, title="resource.new", action="/resources/new", values=values, error=error
+            request,
+            title="resource.new",
+            action="/resources/new",
+            values=values,
+            error=error,
+            blank_rows=_rows_asked(str(form.get("blank_rows") or ""), 1),
         ),
     )
 
@@ -206,9 +310,12 @@ def _resource_page(
         and rules.accepts_data(resource.state)
         and rules.loadable(resource.grade)
     )
+    fields = service.fields_of(resource)
     context = {
         "resource": resource,
-        "fields": service.fields_of(resource),
+        "fields": fields,
+        "grade_reasons": rules.grade_reasons(resource.declared_grade, [spec.model_dump() for spec in fields]),
+        "declared_grade": resource.declared_grade,
         "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": service.versions(session, principal=principal, resource_id=resource_id),
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
@@ -234,10 +341,18 @@ def _edit_title(resource: Resource) -> str:
 
 
 @router.get("/resources/{resource_id}/edit", response_class=HTMLResponse)
-def edit_resource(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId) -> HTMLResponse:
+def edit_resource(
+    request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId, rows: str = ""
+) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     values = {**service.description_of(resource)}
-    return _form_page(request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values)
+    return _form_page(
+        request,
+        title=_edit_title(resource),
+        action=f"/resources/{resource_id}/edit",
+        values=values,
+        blank_rows=_rows_asked(rows, 1),
+    )
 
 
 def _save(session: Session, principal: Principal, resource_id: RowId, values: dict) -> Resource:
@@ -258,13 +373,27 @@ async def save_resource(
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+    adding = _adding_row(form)
+    if adding is not None:
+        return _form_page(
+            request,
+            title=_edit_title(resource),
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            blank_rows=adding,
+        )
     return act_on(
         platform,
         lambda command: _save(command, principal, resource_id, values),
         action="save",
         then=f"/resources/{resource_id}",
         show=lambda error: _form_page(
-            request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values, error=error
+            request,
+            title=_edit_title(resource),
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            error=error,
+            blank_rows=_rows_asked(str(form.get("blank_rows") or ""), 1),
         ),
     )
 

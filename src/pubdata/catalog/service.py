@@ -644,3 +644,46 @@ def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], files.Reco
     if version is None:
         raise Refused("catalog.no-data", code=code)
     return fields_of(resource), integrity.recorded(session, resource, version)
+
+
+# --- describing from a sample ----------------------------------------------------------------------------
+
+SAMPLE_FORMATS = ("csv", "xlsx")
+
+
+def check_may_describe(principal: Principal) -> None:
+    """Refuse a sample from someone who may not describe resources before its file is received."""
+    access.require(principal, "catalog.describe", access.own_organisation(principal))
+
+
+def sample_fields(*, principal: Principal, path: Path, file_name: str) -> list[dict[str, Any]]:
+    """The fields a sample file suggests (``rules.suggest_fields``), from its header and first rows read in the
+    domain. The file is removed whatever happens; no value of it is kept or returned, and nothing is recorded:
+    the department's own file is read, none of the platform's data."""
+    try:
+        check_may_describe(principal)
+        chosen = loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
+        if chosen not in SAMPLE_FORMATS:
+            raise Refused("catalog.sample-format")
+        try:
+            samples = loading.sample_columns(path, chosen)
+        except loading.SourceError as error:
+            if error.problem.rule == "catalog.duplicate-column":
+                raise Refused("catalog.sample-duplicate-column", column=error.problem.column) from None
+            raise Refused("catalog.sample-unreadable") from None
+        return rules.suggest_fields(samples)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def merged_fields(described: list[dict[str, Any]], suggested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """On edit: a sample's columns in its order, each as already described when a field has its name or label,
+    else as suggested."""
+    known = {key: spec for spec in described for key in (spec["name"], spec["label"])}
+    merged, seen = [], set()
+    for suggestion in suggested:
+        spec = known.get(suggestion["label"]) or known.get(suggestion["name"]) or suggestion
+        if spec["name"] not in seen:
+            seen.add(spec["name"])
+            merged.append(spec)
+    return merged

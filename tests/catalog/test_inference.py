@@ -106,7 +106,12 @@ def test_every_suggestion_is_a_valid_field():
 
 def test_grade_reasons_name_each_field_that_raises_the_declared_grade():
     fields = [
-        {"name": "id_number", "label": "公民身份号码", "sensitivity": "sensitive", "pipl_category": "identity_document"},
+        {
+            "name": "id_number",
+            "label": "公民身份号码",
+            "sensitivity": "sensitive",
+            "pipl_category": "identity_document",
+        },
         {"name": "phone", "label": "手机号码", "sensitivity": "personal"},
         {"name": "district", "label": "区县", "sensitivity": "none"},
     ]

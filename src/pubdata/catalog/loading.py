@@ -30,6 +30,8 @@ from pubdata.engines.duckdb import literal, quote
 from pubdata.ledger.merkle import Hasher
 
 MAX_PROBLEMS = 100
+# A load that keeps its good rows reports this many problems of the bad ones (row, column, rule: no value).
+MAX_REPORT = 10_000
 # A column is flagged as looking sensitive when this share of its sampled values look like IDs, phones or names.
 LOOKALIKE_SHARE = 0.6
 LOOKALIKE_SAMPLE = 10_000
@@ -65,6 +67,14 @@ class LoadResult:
     version_path: Path | None = None  # where it was linked as a version, until the row commits
     checksum: str | None = None
     size_bytes: int = 0
+    # A load that keeps its good rows: the rows it read, the bad ones it left out and their problems (which do
+    # not refuse the file); ``row_count`` is then the rows kept.
+    keep_good_rows: bool = False
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejections: list[Problem] = field(default_factory=list)
+    rejection_count: int = 0
+    report_id: int | None = None  # the recorded report (``catalog.service.record_report``), when there is one
 
     @property
     def ok(self) -> bool:
@@ -293,38 +303,56 @@ def _prepared(mapping: dict[str, str], fields: Sequence[FieldSpec]) -> str:
         for spec in fields
         if spec.format == "resident_id"
     ]
-    return f"SELECT {', '.join(columns)} FROM source"
+    return f"SELECT rowid + 1 AS row_no, {', '.join(columns)} FROM source"
+
+
+@dataclass
+class RowCheck:
+    """What checking every row found: problems (the first ``limit``), how many in all, how many rows had one."""
+
+    problems: list[Problem] = field(default_factory=list)
+    count: int = 0
+    bad_rows: int = 0
 
 
 def _check_rows(
-    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult
-) -> None:
+    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], *, limit: int
+) -> RowCheck:
+    """Run every field's checks over every row. A row is numbered by its place in the source (``rowid``), so
+    the report's numbers are the file's data rows."""
+    found = RowCheck()
     named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec)]
     if not named:
-        return
-    flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
+        return found
+    flags = ", ".join(f"coalesce({sql}, FALSE) AS c{i}" for i, (_, _, sql) in enumerate(named))
     prepared = _prepared(mapping, fields)
-    counts = _one_row(
+    failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
+    *counts, bad_rows = _one_row(
         con,
         "SELECT "
         + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named)))
-        + f" FROM (SELECT {flags} FROM ({prepared}))",
+        + f", count(*) FILTER (WHERE {failing}) FROM (SELECT {flags} FROM ({prepared}))",
     )
-    result.problem_count += sum(counts)
-    if not any(counts):
-        return
-    # Only a file with problems pays for numbering its rows.
-    failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
-    rows = con.execute(
-        f"SELECT * FROM (SELECT row_number() OVER () AS row_no, {flags} FROM ({prepared})) WHERE {failing} ORDER "
-        f"BY row_no LIMIT {MAX_PROBLEMS}"
-    ).fetchall()
+    found.count, found.bad_rows = sum(counts), bad_rows
+    if not bad_rows:
+        return found
+    # Only a file with problems pays for finding their rows.
+    con.execute(
+        f"CREATE TEMP TABLE failing AS SELECT * FROM (SELECT row_no, {flags} FROM ({prepared})) WHERE {failing}"
+    )
+    rows = con.execute(f"SELECT * FROM failing ORDER BY row_no LIMIT {limit}").fetchall()
     for row in rows:
         for i, (spec, name, _) in enumerate(named):
-            if not row[i + 1] and len(result.problems) < MAX_PROBLEMS:
-                result.problems.append(
+            if not row[i + 1] and len(found.problems) < limit:
+                found.problems.append(
                     Problem(f"catalog.check.{name}", checks.CHECK_MESSAGES[name], row=row[0], column=spec.name)
                 )
+    return found
+
+
+def _drop_failing_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave out the rows ``_check_rows`` found a problem in (its ``failing`` table)."""
+    con.execute("DELETE FROM source WHERE rowid + 1 IN (SELECT row_no FROM failing)")
 
 
 def _find_lookalikes(
@@ -381,8 +409,13 @@ def check_and_write(
     confirmed_not_sensitive: Iterable[str] = (),
     hasher: Hasher,
     progress: Progress | None = None,
+    keep_good_rows: bool = False,
 ) -> LoadResult:
-    """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file."""
+    """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file.
+
+    With ``keep_good_rows`` a row that fails a check is left out and reported instead of refusing the file; the
+    file is still refused as a whole for what concerns all of it (its columns, its encoding, personal data
+    declared as not personal) or when no row is good."""
     if source_format not in SOURCE_FORMATS:
         return LoadResult(source_format).refuse(
             Problem(
@@ -392,7 +425,7 @@ def check_and_write(
         )
     work_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="load-", dir=work_dir))
-    result = LoadResult(source_format)
+    result = LoadResult(source_format, keep_good_rows=keep_good_rows)
     con = _connect(scratch)
     try:
         _read_source(con, result, source_format, path, sql_url, sql_query, scratch, progress)
@@ -407,7 +440,14 @@ def check_and_write(
             return result.refuse(Problem("catalog.empty", "The source has a header but no rows."))
         if progress:
             progress("checking", 0, result.row_count)
-        _check_rows(con, mapping, fields, result)
+        checked = _check_rows(con, mapping, fields, limit=MAX_REPORT if keep_good_rows else MAX_PROBLEMS)
+        result.rows_read = result.row_count
+        if keep_good_rows:
+            result.rejections, result.rejection_count = checked.problems, checked.count
+            result.rows_rejected = checked.bad_rows
+        else:
+            result.problems += checked.problems
+            result.problem_count += checked.count
         if progress:
             progress("checking", result.row_count, result.row_count)
         confirmed = set(confirmed_not_sensitive)
@@ -425,6 +465,11 @@ def check_and_write(
                 )
         if not result.ok:
             return result
+        if result.rows_rejected:
+            if result.rows_rejected == result.row_count:
+                return result.refuse(Problem("catalog.no-good-rows", "No row passed the checks: nothing to keep."))
+            _drop_failing_rows(con)
+            result.row_count -= result.rows_rejected
         _write_parquet(con, mapping, fields, result, work_dir, hasher, progress)
         return result
     except SourceError as error:

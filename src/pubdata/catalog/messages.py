@@ -55,6 +55,23 @@ LABELS = {
         "Nothing was loaded: {n} problem(s). Fix the file and load it again.",
     ),
     "resource.lookalikes": ("疑似个人信息的字段", "Fields that look like personal data"),
+    "resource.keep_good_rows": (
+        "保留通过校验的行，并报告未通过的行（默认：有任何问题则整份文件不加载）",
+        "Keep the rows that pass and report the others (by default a file with any problem is not loaded)",
+    ),
+    "resource.load_partial": (
+        "加载成功：第 {n} 版，保留 {kept} 行，未通过校验的 {rejected} 行未加载。",
+        "Loaded: version {n}, {kept} rows kept; {rejected} rows that failed the checks were left out.",
+    ),
+    "resource.rejected_rows": ("未加载行数", "Rows left out"),
+    "resource.report_csv": (
+        "下载问题报告（CSV：行、列、规则）",
+        "Download the problem report (CSV: row, column, rule)",
+    ),
+    "resource.report_shown": (
+        "共 {n} 个问题，下面列出前 {shown} 个；不显示任何数据值。",
+        "{n} problem(s); the first {shown} are listed. No value is shown.",
+    ),
     "resource.preview": ("脱敏样例", "Masked sample"),
     "resource.show_preview": ("查看脱敏样例", "Show a masked sample"),
     "resource.registrations": ("登记记录", "Registrations"),
@@ -109,6 +126,50 @@ LABELS = {
     "problem.column": ("列", "Column"),
     "problem.rule": ("规则", "Rule"),
     "problem.message": ("问题", "Problem"),
+    # What each problem of a load report is called (its rule), in words; a value is never shown.
+    "problem.catalog.check.required": ("必填项为空", "A required value is empty"),
+    "problem.catalog.check.integer": ("不是整数", "Not a whole number"),
+    "problem.catalog.check.decimal": ("不是数字", "Not a number"),
+    "problem.catalog.check.date": ("不是日期（应为 YYYY-MM-DD）", "Not a date (use YYYY-MM-DD)"),
+    "problem.catalog.check.timestamp": (
+        "不是日期时间（应为 YYYY-MM-DD HH:MM:SS）",
+        "Not a date and time (use YYYY-MM-DD HH:MM:SS)",
+    ),
+    "problem.catalog.check.boolean": ("不是是/否", "Not yes/no (是/否)"),
+    "problem.catalog.check.resident_id": (
+        "不是有效的 18 位公民身份号码（出生日期或校验码不符）",
+        "Not a valid 18-digit resident ID (birth date or check character wrong)",
+    ),
+    "problem.catalog.check.credit_code": (
+        "不是有效的统一社会信用代码（校验码不符）",
+        "Not a valid unified social credit code (check character wrong)",
+    ),
+    "problem.catalog.check.mobile": ("不是有效的手机号码", "Not a valid mobile number"),
+    "problem.catalog.missing-column": ("缺少必填列", "A required column is missing"),
+    "problem.catalog.unknown-column": (
+        "文件中有资源描述未声明的列：请声明或删除",
+        "A column the description does not declare: declare or remove it",
+    ),
+    "problem.catalog.duplicate-column": ("列名重复", "The column appears twice"),
+    "problem.catalog.empty": ("文件为空或只有表头", "The file is empty or has only a header"),
+    "problem.catalog.encoding": (
+        "文件既不是 UTF-8 也不是 GB18030/GBK 编码：请另存为 UTF-8 CSV",
+        "The file is neither UTF-8 nor GB18030/GBK text: save it as UTF-8 CSV",
+    ),
+    "problem.catalog.csv-structure": (
+        "CSV 格式有误：请检查引号，并确保每行的列数与表头一致",
+        "The CSV is malformed: check quoting and that each row has as many columns as the header",
+    ),
+    "problem.catalog.row-width": ("某行的值多于表头的列数", "A row has more values than the header has columns"),
+    "problem.catalog.xlsx": ("不是可读取的 .xlsx 工作簿", "Not a readable .xlsx workbook"),
+    "problem.catalog.parquet": ("不是可读取的 Parquet 文件", "Not a readable Parquet file"),
+    "problem.catalog.undeclared-sensitive": (
+        "该列的值看起来是个人信息，但字段声明为非个人信息：请声明其属性，或确认不是个人信息",
+        "The column's values look personal but the field is declared not personal: declare its sensitivity or "
+        "confirm it is not personal",
+    ),
+    "problem.catalog.no-good-rows": ("没有一行通过校验，无可保留的数据", "No row passed the checks: nothing to keep"),
+    "problem.catalog.sql-source": ("部门数据库拒绝了查询", "The department database refused the query"),
 }
 
 LABELS |= {
@@ -290,6 +351,7 @@ ACTIONS = {
     "catalog.version.load": ("加载数据版本", "Data version loaded"),
     "catalog.data-damaged": ("数据文件损坏或缺失告警", "Data file damaged or missing: alert raised"),
     "catalog.preview": ("查看脱敏样例", "Masked sample viewed"),
+    "catalog.load.report": ("记录加载报告", "Load report recorded"),
     "catalog.source.approve": ("批准数据源连接", "Source connection approved"),
     "catalog.source.disable": ("停用数据源连接", "Source connection disabled"),
     "catalog.resource.submit": ("提交首次登记", "Submitted for first registration"),
@@ -308,6 +370,7 @@ LABELS |= {
     "subject.resource_version": ("数据版本", "Data version"),
     "subject.source_connection": ("数据源连接", "Source connection"),
     "subject.data_alert": ("数据文件损坏告警", "Damaged data file alert"),
+    "subject.load_report": ("加载报告", "Load report"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

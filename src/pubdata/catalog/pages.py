@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,17 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import integrity, rules, service, sources
+from pubdata.catalog import checks, integrity, rules, service, sources
 from pubdata.catalog.loading import LoadResult
-from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.catalog.models import LoadReport, Resource
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common import store
 from pubdata.common.bounds import RowId, in_row_id_range
 from pubdata.common.errors import Refused
-from pubdata.db import UnitOfWork
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
+from pubdata.platform import Platform
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
@@ -37,6 +38,37 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Texts = Annotated[list[str], Form()]
 PAGE_SIZE = 20
+# Problems the page names in words (``problem.<rule>`` labels); any other shows its rule.
+PROBLEM_RULES = frozenset(
+    [f"catalog.check.{name}" for name in ("required", *checks.TYPE_CHECKS, *checks.FORMAT_CHECKS)]
+    + [
+        f"catalog.{name}"
+        for name in (
+            "missing-column",
+            "unknown-column",
+            "duplicate-column",
+            "empty",
+            "encoding",
+            "csv-structure",
+            "row-width",
+            "xlsx",
+            "parquet",
+            "undeclared-sensitive",
+            "no-good-rows",
+            "sql-source",
+        )
+    ]
+)
+
+
+def problems_csv(report: LoadReport) -> Response:
+    """A load report's problems as a CSV download (row, column, rule): positions and rules only."""
+    content, name = service.report_csv(report)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 VOCAB = {"rules": rules, "registration_rules": registration_rules}
@@ -210,7 +242,7 @@ def _adding_row(form) -> int | None:  # noqa: ANN001
     return _rows_asked(str(form.get("blank_rows") or ""), 0) + 1
 
 
-async def _sample(request: Request, platform: UnitOfWork, principal: Principal) -> tuple[dict[str, str], list[dict]]:
+async def _sample(request: Request, platform: Platform, principal: Principal) -> tuple[dict[str, str], list[dict]]:
     """Receive a sample file into the domain (after the permission and the CSRF token) and read the fields it
     suggests; the file is gone when this returns."""
     await run_in_threadpool(service.check_may_describe, principal)
@@ -301,7 +333,7 @@ def _resource_page(
     principal: Principal,
     resource_id: RowId,
     *,
-    report: dict | None = None,
+    report: LoadReport | None = None,
     error: Refused | None = None,
 ) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id)
@@ -311,24 +343,28 @@ def _resource_page(
         and rules.loadable(resource.grade)
     )
     fields = service.fields_of(resource)
+    versions = service.versions(session, principal=principal, resource_id=resource_id)
     context = {
         "resource": resource,
         "fields": fields,
         "grade_reasons": rules.grade_reasons(resource.declared_grade, [spec.model_dump() for spec in fields]),
         "declared_grade": resource.declared_grade,
         "provider": service.provider_names(session, [resource])[resource.provider_id],
-        "versions": service.versions(session, principal=principal, resource_id=resource_id),
+        "versions": versions,
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
         "can_load": can_load,
         "can_submit": access.may(principal, "catalog.submit", resource),
         "can_preview": access.may(principal, "catalog.preview", resource) and resource.current_version is not None,
         "sources": sources.usable(session, principal=principal) if can_load else [],
         "report": report,
+        "report_problems": service.report_problems(report) if report else [],
+        "report_lookalikes": json.loads(report.lookalikes) if report else [],
+        "version_reports": service.reports_of_versions(session, versions),
+        "problem_rules": PROBLEM_RULES,
         "error": error,
         **VOCAB,
     }
-    status_code = error.status if error else 200 if report is None else 201 if report["version"] else 422
-    return render(request, "catalog/resource.html", context, status_code=status_code)
+    return render(request, "catalog/resource.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/resources/{resource_id}", response_class=HTMLResponse)
@@ -398,10 +434,18 @@ async def save_resource(
     )
 
 
+def _keep_good_rows(text: str | None) -> bool:
+    return (text or "") in ("1", "on", "true")
+
+
+def _to_report(resource_id: int, result: LoadResult) -> RedirectResponse:
+    """POST-redirect-GET: a load's result is a page of its own, so a refresh loads nothing again."""
+    assert result.report_id is not None, "a page's load records its report"
+    return RedirectResponse(f"/resources/{resource_id}/loads/{result.report_id}", status_code=303)
+
+
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
-async def load_page(
-    request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
-) -> HTMLResponse:
+async def load_page(request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId) -> Response:
     """The page's load form. As the API's: the permission first, then the body, its CSRF token (which the form
     sends before the file) checked before a byte of the file is kept."""
     await run_in_threadpool(service.check_may_load, platform, principal=principal, resource_id=resource_id)
@@ -411,7 +455,7 @@ async def load_page(
         store.scratch_for(domain_dir),
         before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
     )
-    result, version = await run_in_threadpool(
+    result, _ = await run_in_threadpool(
         service.load_upload,
         platform,
         principal=principal,
@@ -421,20 +465,10 @@ async def load_page(
         file_name=received.file_name,
         source_format=None,
         confirm_not_sensitive=received.fields.get("confirm_not_sensitive", ""),
+        keep_good_rows=_keep_good_rows(received.fields.get("keep_good_rows")),
+        report=True,
     )
-    return await run_in_threadpool(_after_load, request, platform, principal, resource_id, result, version)
-
-
-def _after_load(
-    request: Request,
-    platform: UnitOfWork,
-    principal: Principal,
-    resource_id: int,
-    result: LoadResult,
-    version: ResourceVersion | None,
-) -> HTMLResponse:
-    with platform.read() as session:  # after the load's command: a read that sees it
-        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
+    return _to_report(resource_id, result)
 
 
 @router.post("/catalog/resources/{resource_id}/load-sql", response_class=HTMLResponse)
@@ -447,13 +481,14 @@ def load_sql_page(
     source_id: Annotated[str, Form()] = "",
     query: Annotated[str, Form(max_length=20000)] = "",
     confirm_not_sensitive: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+    keep_good_rows: Annotated[str, Form()] = "",
+) -> Response:
     """Load from one of the department's approved source connections, chosen from the page's list."""
     check_csrf(request, csrf_token)
     try:
         if not _row_id_text(source_id) or not query.strip():
             raise Refused("catalog.source-choice")
-        result, version = service.load(
+        result, _ = service.load(
             platform,
             principal=principal,
             resource_id=resource_id,
@@ -461,14 +496,31 @@ def load_sql_page(
             source_format="sql",
             sql_source=service.SqlSource(int(source_id), query, platform.sealer),
             confirm_not_sensitive=items(confirm_not_sensitive),
+            keep_good_rows=_keep_good_rows(keep_good_rows),
+            report=True,
         )
     except Refused as error:
         if error.status == 404:
             raise
         with platform.read() as session:
             return _resource_page(request, session, principal, resource_id, error=error)
-    with platform.read() as session:  # after the load's command: a read that sees it
-        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
+    return _to_report(resource_id, result)
+
+
+@router.get("/resources/{resource_id}/loads/{report_id}", response_class=HTMLResponse)
+def load_result(
+    request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId, report_id: RowId
+) -> HTMLResponse:
+    """A load's result: the resource's page with what the load found."""
+    report = service.load_report(session, principal=principal, resource_id=resource_id, report_id=report_id)
+    return _resource_page(request, session, principal, resource_id, report=report)
+
+
+@router.get("/resources/{resource_id}/loads/{report_id}/problems.csv")
+def load_problems_csv(session: ReadSession, principal: PagePrincipal, resource_id: RowId, report_id: RowId) -> Response:
+    """The report of a load's bad rows as CSV: row, column and rule — never a value."""
+    report = service.load_report(session, principal=principal, resource_id=resource_id, report_id=report_id)
+    return problems_csv(report)
 
 
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)

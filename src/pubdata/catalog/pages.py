@@ -15,9 +15,11 @@ from pubdata.catalog import checks, integrity, rules, service, sources
 from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import LoadReport, Resource
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
-from pubdata.common import store
+from pubdata.common import messages, store
 from pubdata.common.bounds import RowId, in_row_id_range
 from pubdata.common.errors import Refused
+from pubdata.contracts import rules as contract_rules
+from pubdata.contracts import service as contracts
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
@@ -26,7 +28,7 @@ from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 from pubdata.web.forms import items, texts, validation_refusal
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.web.render import act_on, check_csrf, language, render
 
 
 def _row_id_text(text: str) -> bool:
@@ -71,7 +73,7 @@ def problems_csv(report: LoadReport) -> Response:
     )
 
 
-VOCAB = {"rules": rules, "registration_rules": registration_rules}
+VOCAB = {"rules": rules, "registration_rules": registration_rules, "contract_rules": contract_rules}
 
 
 # --- public catalogue --------------------------------------------------------------------------------
@@ -344,7 +346,12 @@ def _resource_page(
     )
     fields = service.fields_of(resource)
     versions = service.versions(session, principal=principal, resource_id=resource_id)
+    uses = contracts.uses_of_resource(session, code=resource.code)
     context = {
+        "uses": uses,
+        "usage_chart": _usage_chart(
+            contracts.calls_per_month(session, contract_ids=[use.contract_id for use in uses]), language(request)
+        ),
         "resource": resource,
         "fields": fields,
         "grade_reasons": rules.grade_reasons(resource.declared_grade, [spec.model_dump() for spec in fields]),
@@ -370,6 +377,30 @@ def _resource_page(
 @router.get("/resources/{resource_id}", response_class=HTMLResponse)
 def resource_page(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId) -> HTMLResponse:
     return _resource_page(request, session, principal, resource_id)
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _usage_chart(per_month: dict[str, int], lang: str) -> dict | None:
+    """An ECharts option of the calls per month (months without a call shown as 0), or None without calls."""
+    if not per_month:
+        return None
+    months = _months_between(min(per_month), max(per_month))
+    return {
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": months},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"type": "bar", "name": messages.label("usage.calls", lang), "data": [per_month.get(m, 0) for m in months]}
+        ],
+    }
 
 
 def _edit_title(resource: Resource) -> str:

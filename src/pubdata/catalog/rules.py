@@ -133,6 +133,14 @@ PROCESSING_BY_GRADE: dict[str, frozenset[str]] = {
 }
 
 
+PROCESSING_NAMES: dict[str, tuple[str, str]] = {
+    "aggregate": ("聚合统计查询", "Aggregate queries"),
+    "privacy": ("隐私计算（差分隐私、隐私求交等）", "Privacy computing (DP, PSI …)"),
+    "job": ("经审核的模型作业", "Reviewed code jobs"),
+    "match": ("逐条比对核验", "Record matching"),
+}
+
+
 def stricter(a: str, b: str) -> str:
     return a if _GRADE_RANK[a] >= _GRADE_RANK[b] else b
 

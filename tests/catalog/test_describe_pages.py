@@ -158,6 +158,8 @@ def test_the_page_says_which_field_raised_the_grade_and_why(pages):
     assert 'data-testid="grade-raised"' in html  # already on the form, before saving
     saved = save(pages, html, code="CZ-MZ-0004", name="困难群众")
     page = pages.get(saved.headers["location"]).text
+    assert "已保存数据资源描述。部分字段的个人信息属性提高了资源分级" in page  # the notice, once
+    assert "部分字段的个人信息属性提高了资源分级" not in pages.get(saved.headers["location"]).text
     assert "申报分级为「一般数据（2级）」" in page and "资源分级为「一般数据（4级）」" in page
     assert "字段「公民身份号码」（id_number）为敏感个人信息 · 身份证件号码，要求资源至少为「一般数据（4级）」" in page
     assert "字段「姓名」（full_name）为个人信息，要求资源至少为「一般数据（3级）」" in page
@@ -178,3 +180,12 @@ def test_editing_from_a_sample_keeps_what_was_described(pages):
     assert rows[0]["name"] == "applicant_id" and "申请人的身份证号" in html  # described before: kept
     assert rows[3]["type"] == "date"  # a new column: suggested
     assert 'value="CZ-MZ-0005"' in html and 'value="低保"' in html
+
+
+def test_a_code_already_taken_is_refused_beside_the_code_with_everything_typed_kept(pages):
+    html = read_sample(pages, "people.csv", csv_bytes(CHINESE_HEADER, sample_rows(), "utf-8"))
+    assert save(pages, html, code="CZ-MZ-0006", name="第一份").status_code == 303
+    again = save(pages, html, code="CZ-MZ-0006", name="第二份")
+    assert again.status_code == 409 and "目录中已有资源 CZ-MZ-0006" in again.text
+    assert 'data-testid="field-error" data-field="code"' in again.text
+    assert 'value="第二份"' in again.text and len([row for row in field_rows(again.text) if row["name"]]) == 7

@@ -103,6 +103,15 @@ LABELS = {
     "field.description": ("说明", "Description"),
     "field.add": ("添加字段", "Add a field"),
     "field.no_format": ("无", "None"),
+    "field.refused_here": ("请修改此项", "Please correct this"),
+    "resource.described": ("已保存数据资源描述。", "The resource description was saved."),
+    "resource.described_raised": (
+        "已保存数据资源描述。部分字段的个人信息属性提高了资源分级，原因见下方说明。",
+        "The description was saved. Some fields' sensitivity raised the resource's grade: see why below.",
+    ),
+    "resource.change_submitted": ("已提交变更登记申请。", "The change registration was submitted."),
+    "resource.registration_submitted": ("已提交登记申请。", "The registration application was submitted."),
+    "resource.loaded": ("数据已加载。", "The data was loaded."),
     "field.no_category": ("（非敏感）", "(not sensitive)"),
     "field.default_masking": ("按属性默认", "Default for its sensitivity"),
     "field.suggested": ("建议", "Suggested"),
@@ -192,6 +201,8 @@ LABELS |= {
         "The bureau has approved no source connection for this department yet.",
     ),
     "source.title": ("数据源连接", "Source connections"),
+    "source.notice_approved": ("数据源连接已批准。", "The source connection is approved."),
+    "source.notice_disabled": ("数据源连接已停用。", "The source connection is disabled."),
     "source.intro": (
         "各部门只能从市数据资源局批准的数据库连接加载数据；密码由平台加密保存，不会再显示。",
         "Departments load only from database connections the bureau approved; passwords are kept sealed by the "

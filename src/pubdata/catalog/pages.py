@@ -16,7 +16,7 @@ from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import LoadReport, Resource
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common import messages, store
-from pubdata.common.bounds import RowId, in_row_id_range
+from pubdata.common.bounds import PageNumber, RowId, in_row_id_range
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
@@ -28,7 +28,7 @@ from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 from pubdata.web.forms import items, texts, validation_refusal
-from pubdata.web.render import act_on, check_csrf, language, render
+from pubdata.web.render import act_on, check_csrf, language, redirect, render
 
 
 def _row_id_text(text: str) -> bool:
@@ -89,7 +89,7 @@ def public_catalog(
     sector: str = "",
     grade: str = "",
     provider: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     # The form sends "" for every department; a number no row can have names none.
     provider_id = int(provider) if _row_id_text(provider) else None
@@ -298,6 +298,12 @@ async def edit_from_sample(
     return _form_page(request, title=title, action=action, values=values, sampled=True)
 
 
+def _saved_notice(values: dict) -> str:
+    """What the resource page says once the description is saved: whether a field raised the declared grade."""
+    raised = rules.grade_reasons(str(values.get("declared_grade") or ""), list(values.get("fields") or []))
+    return "resource.described_raised" if raised else "resource.described"
+
+
 def _description(values: dict) -> ResourceIn:
     try:
         return ResourceIn.model_validate(values)
@@ -318,6 +324,7 @@ async def create_resource(request: Request, platform: PlatformDep, principal: Pa
         lambda session: service.describe(session, principal=principal, body=_description(values)),
         action="describe",
         then=lambda resource: f"/resources/{resource.id}",
+        notice=_saved_notice(values),
         show=lambda error: _form_page(
             request,
             title="resource.new",
@@ -454,6 +461,7 @@ async def save_resource(
         lambda command: _save(command, principal, resource_id, values),
         action="save",
         then=f"/resources/{resource_id}",
+        notice="resource.change_submitted" if not rules.editable(resource.state) else _saved_notice(values),
         show=lambda error: _form_page(
             request,
             title=_edit_title(resource),
@@ -469,10 +477,14 @@ def _keep_good_rows(text: str | None) -> bool:
     return (text or "") in ("1", "on", "true")
 
 
-def _to_report(resource_id: int, result: LoadResult) -> RedirectResponse:
-    """POST-redirect-GET: a load's result is a page of its own, so a refresh loads nothing again."""
+def _to_report(request: Request, resource_id: int, result: LoadResult) -> RedirectResponse:
+    """POST-redirect-GET: a load's result is a page of its own, so a refresh loads nothing again. A refused load's
+    page says so itself; a done one also leaves the notice that it was loaded."""
     assert result.report_id is not None, "a page's load records its report"
-    return RedirectResponse(f"/resources/{resource_id}/loads/{result.report_id}", status_code=303)
+    target = f"/resources/{resource_id}/loads/{result.report_id}"
+    if not result.ok:
+        return RedirectResponse(target, status_code=303)
+    return redirect(target, secure=request.app.state.platform.settings.secure_cookies, notice="resource.loaded")
 
 
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
@@ -499,7 +511,7 @@ async def load_page(request: Request, platform: PlatformDep, principal: PagePrin
         keep_good_rows=_keep_good_rows(received.fields.get("keep_good_rows")),
         report=True,
     )
-    return _to_report(resource_id, result)
+    return _to_report(request, resource_id, result)
 
 
 @router.post("/catalog/resources/{resource_id}/load-sql", response_class=HTMLResponse)
@@ -535,7 +547,7 @@ def load_sql_page(
             raise
         with platform.read() as session:
             return _resource_page(request, session, principal, resource_id, error=error)
-    return _to_report(resource_id, result)
+    return _to_report(request, resource_id, result)
 
 
 @router.get("/resources/{resource_id}/loads/{report_id}", response_class=HTMLResponse)
@@ -577,7 +589,8 @@ def register(
     if kind not in ("first", "cancel"):
         kind = "invalid"
     service.submit_registration(session, principal=principal, resource_id=resource_id, kind=kind)
-    return RedirectResponse(f"/resources/{resource_id}", status_code=303)
+    secure = request.app.state.platform.settings.secure_cookies
+    return redirect(f"/resources/{resource_id}", secure=secure, notice="resource.registration_submitted")
 
 
 # --- the bureau's review queue -----------------------------------------------------------------------
@@ -679,6 +692,7 @@ def approve_source(
         action="approve",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error, values=values),
+        notice="source.notice_approved",
     )
 
 
@@ -698,4 +712,5 @@ def disable_source(
         action="disable",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error),
+        notice="source.notice_disabled",
     )

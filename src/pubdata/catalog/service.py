@@ -87,7 +87,7 @@ def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Res
     """A department describes a new resource (a draft)."""
     access.require(principal, "catalog.describe", access.own_organisation(principal))
     if session.scalar(select(Resource.id).where(Resource.code == body.code)) is not None:
-        raise Refused("catalog.code-taken", code=body.code)
+        raise Refused("catalog.code-taken", code=body.code, field="code")
     now = clock.now()
     resource = Resource(
         code=body.code, provider_id=principal.organisation_id, state=rules.LIFECYCLE.initial, created_at=now
@@ -114,7 +114,7 @@ def revise(session: Session, *, principal: Principal, resource_id: int, body: Re
     if not rules.editable(resource.state):
         raise Refused("catalog.not-editable")
     if body.code != resource.code:
-        raise Refused("catalog.code-fixed")
+        raise Refused("catalog.code-fixed", field="code")
     _apply_description(resource, body)
     ledger.record(session, actor=principal.actor, action="catalog.resource.revise", subject=resource)
     return resource
@@ -502,7 +502,7 @@ def submit_registration(
         if change is None:
             raise Refused("catalog.change-missing")
         if change.code != resource.code:
-            raise Refused("catalog.code-fixed")
+            raise Refused("catalog.code-fixed", field="code")
         submission = change.model_dump()
     version = current_version(session, resource)
     submission["data_version"] = (

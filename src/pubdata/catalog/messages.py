@@ -110,7 +110,6 @@ LABELS = {
         "The description was saved. Some fields' sensitivity raised the resource's grade: see why below.",
     ),
     "resource.change_submitted": ("已提交变更登记申请。", "The change registration was submitted."),
-    "resource.registration_submitted": ("已提交登记申请。", "The registration application was submitted."),
     "resource.loaded": ("数据已加载。", "The data was loaded."),
     "field.no_category": ("（非敏感）", "(not sensitive)"),
     "field.default_masking": ("按属性默认", "Default for its sensitivity"),
@@ -393,6 +392,16 @@ LABELS |= {
     "subject.source_connection": ("数据源连接", "Source connection"),
     "subject.data_alert": ("数据文件损坏告警", "Damaged data file alert"),
     "subject.load_report": ("加载报告", "Load report"),
+}
+
+# What a department is told after applying, and asked before cancelling (the resource leaves the catalogue).
+LABELS |= {
+    "registration.notice_first": ("首次登记申请已提交，等待数据资源局审核。", "Applied for first registration."),
+    "registration.notice_cancel": ("注销登记申请已提交，等待数据资源局审核。", "Applied for cancellation."),
+    "registration.cancel_reason": (
+        "注销理由（必填，随申请提交数据资源局）",
+        "Why cancel (required; sent to the bureau)",
+    ),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from urllib.parse import urlencode
 
 import pytest
@@ -45,8 +46,10 @@ def xlsx_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(header)
+    # As a spreadsheet holds them: a date cell, whole numbers and decimals as numbers.
+    kinds = {3: date.fromisoformat, 5: int, 6: float}
     for row in rows:
-        sheet.append([int(row[5]) if i == 5 else float(row[6]) if i == 6 else value for i, value in enumerate(row)])
+        sheet.append([kinds.get(i, str)(value) for i, value in enumerate(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -149,6 +152,14 @@ def test_a_sample_that_is_not_a_table_is_refused_in_words(pages):
     assert page.status_code == 422 and "列名 a 出现了两次" in page.text
     page = pages.post("/resources/new/sample", data={"csrf_token": csrf(pages)}, files={"file": ("x.pdf", b"%PDF")})
     assert page.status_code == 422 and "样例文件须为 CSV" in page.text
+    rows = sample_rows()
+    headerless = pages.post(
+        "/resources/new/sample",
+        data={"csrf_token": csrf(pages)},
+        files={"file": ("x.csv", csv_bytes(rows[0], rows[1:], "utf-8"))},
+    )
+    assert headerless.status_code == 422 and "第一行是数据而不是列名" in headerless.text
+    assert not any(value in headerless.text for value in sample_values(rows))
     forged = pages.post("/resources/new/sample", data={"csrf_token": "forged"}, files={"file": ("x.csv", b"a\n1\n")})
     assert forged.status_code == 403
 

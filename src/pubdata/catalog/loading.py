@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -621,10 +622,30 @@ def _sample_xlsx(path: Path) -> tuple[list[str], list[list[object]]]:
             header = ["" if cell is None else str(cell) for cell in next(rows, None) or ()]
             while header and header[-1].strip() == "":
                 header.pop()
-            body = [list(row) for _, row in zip(range(SAMPLE_ROWS), rows, strict=False)]
+            body = [[_sample_cell(cell) for cell in row] for _, row in zip(range(SAMPLE_ROWS), rows, strict=False)]
         finally:
             workbook.close()
     return header, [row for row in body if any(cell not in (None, "") for cell in row)]
+
+
+def _sample_cell(cell: object) -> object:
+    """A spreadsheet's date is a datetime at midnight: read as the date it shows."""
+    if isinstance(cell, datetime) and cell.time() == time(0):
+        return cell.date()
+    return cell
+
+
+# A header cell that passes one of these is a value, not a column's name: a file without a header line.
+_VALUE_CHECKS = ("resident_id", "mobile", "credit_code")
+
+
+def _header_is_data(con: duckdb.DuckDBPyConnection) -> bool:
+    tests = " OR ".join(checks.FORMAT_CHECKS[name]("h") for name in _VALUE_CHECKS)
+    return bool(
+        _one_row(
+            con, f"SELECT count(*) FILTER (WHERE {tests} OR regexp_full_match(h, '[0-9]{{6,}}')) FROM header_cells"
+        )[0]
+    )
 
 
 def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
@@ -650,7 +671,11 @@ def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
     table = _arrow_strings(names, rows)
     con = duckdb.connect(":memory:", config={"threads": 1, "enable_external_access": False})
     try:
+        # Both registered before any query: DuckDB registers nothing while a result is open.
         con.register("sample", table)
+        con.register("header_cells", pa.table({"h": pa.array(header, type=pa.string())}))
+        if _header_is_data(con):
+            raise SourceError(Problem("catalog.sample-no-header", "The first line holds values, not column names."))
         return [_column_sample(con, column, header[index]) for index, column in enumerate(names)]
     finally:
         con.close()

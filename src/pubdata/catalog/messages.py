@@ -353,6 +353,11 @@ REFUSALS = {
         "The sample cannot be read: send a CSV (UTF-8 or GB18030) or .xlsx file whose first line names its "
         "columns, 500 at most.",
     ),
+    "catalog.sample-no-header": (
+        422,
+        "样例文件的第一行是数据而不是列名：请在第一行写明各列的名称后重新上传。",
+        "The sample's first line holds values, not column names: name the columns on the first line and send it again.",
+    ),
     "catalog.sample-duplicate-column": (
         422,
         "样例文件中列名 {column} 出现了两次；请修改列名后重新上传。",

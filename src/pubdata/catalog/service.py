@@ -778,6 +778,8 @@ def sample_fields(*, principal: Principal, path: Path, file_name: str) -> list[d
         except loading.SourceError as error:
             if error.problem.rule == "catalog.duplicate-column":
                 raise Refused("catalog.sample-duplicate-column", column=error.problem.column) from None
+            if error.problem.rule == "catalog.sample-no-header":
+                raise Refused("catalog.sample-no-header") from None
             raise Refused("catalog.sample-unreadable") from None
         return rules.suggest_fields(samples)
     finally:

@@ -280,7 +280,7 @@ def resource_registrations(resource_id: RowId, session: ReadSession, principal: 
 
 @router.get("/registrations", response_model=list[RegistrationOut])
 def review_queue(session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
-    return [application for application, _ in service.review_queue(session, principal=principal)]
+    return [review.application for review in service.review_queue(session, principal=principal)]
 
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)

@@ -84,6 +84,10 @@ class Evaluation(Audited, Base):
     # Canonical JSON {dimension: {"score": 0-100, "evidence": "..."}}.
     scores: Mapped[str] = mapped_column(Text, nullable=False)
     result: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Why the result departs from what the scores call for under the rule (``rules.EvaluationRule``), if it does.
+    override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The rule's thresholds it was judged by, canonical JSON (None: kept before there was a rule).
+    rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     rectification_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     rectification_plan: Mapped[str | None] = mapped_column(Text, nullable=True)

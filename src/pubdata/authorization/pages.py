@@ -53,7 +53,13 @@ def agreements_page(request: Request, session: ReadSession, principal: PagePrinc
 
 
 def _page(
-    request: Request, session: Session, principal: Principal, agreement_id: RowId, *, error: Refused | None = None
+    request: Request,
+    session: Session,
+    principal: Principal,
+    agreement_id: RowId,
+    *,
+    error: Refused | None = None,
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
     found_partners = partners.partners_of(session, agreement.id)
@@ -67,7 +73,8 @@ def _page(
         "partners": found_partners,
         "partner_scopes": {p.id: scope_of(p).document() for p in found_partners},
         "names": names,
-        "evaluations": evaluation.evaluations_of(session, principal=principal, agreement_id=agreement.id),
+        "evaluations": evaluation.history(session, principal=principal, agreement_id=agreement.id),
+        "evaluation_rule": evaluation.rule_of(request.app.state.platform.settings).phrase(),
         "incidents": evaluation.incidents_of(session, principal=principal, agreement_id=agreement.id),
         "activities": evaluation.activities_of(session, principal=principal, agreement_id=agreement.id),
         "last_activities": evaluation.last_activities(session, agreement.id),
@@ -81,6 +88,8 @@ def _page(
         "renewal_due": rules.renewal_due_by(agreement.expires_on) if agreement.expires_on else None,
         "earliest_exit": rules.earliest_exit(clock.today()),
         "error": error,
+        # What was typed into a refused form comes back in it (the evaluation form reads it).
+        "values": values or {},
         **VOCAB,
     }
     return render(request, "authorization/agreement.html", context, status_code=error.status if error else 200)
@@ -113,6 +122,21 @@ def _scores(form) -> dict[str, dict[str, Any]]:  # noqa: ANN001
 
 
 Form = Any
+
+
+def _evaluate(rule: rules.EvaluationRule) -> Callable[[Session, Principal, int, Form], object]:
+    return lambda s, p, a, f: evaluation.evaluate(
+        s,
+        principal=p,
+        agreement_id=a,
+        period=f.get("period", ""),
+        result=f.get("result", ""),
+        scores=_scores(f),
+        override_reason=str(f.get("override_reason", "")),
+        rule=rule,
+    )
+
+
 # Each form on the agreement page posts to /agreements/{id}/do/{action}; this table says what it calls.
 ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     "sign": lambda s, p, a, f: agreements.sign(s, principal=p, agreement_id=a),
@@ -122,9 +146,6 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     ),
     "refuse_renewal": lambda s, p, a, f: agreements.decide_renewal(
         s, principal=p, agreement_id=a, approve=False, reason=f.get("reason", "")
-    ),
-    "evaluate": lambda s, p, a, f: evaluation.evaluate(
-        s, principal=p, agreement_id=a, period=f.get("period", ""), result=f.get("result", ""), scores=_scores(f)
     ),
     "rectify": lambda s, p, a, f: evaluation.submit_rectification(
         s, principal=p, agreement_id=a, plan=f.get("plan", ""), report=f.get("report", "")
@@ -179,7 +200,7 @@ async def act(
 ) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    command = ACTIONS.get(action)
+    command = _evaluate(evaluation.rule_of(platform.settings)) if action == "evaluate" else ACTIONS.get(action)
 
     def run(command_session: Session) -> object:
         assert command is not None
@@ -193,7 +214,14 @@ async def act(
         run if command else None,
         action=action,
         then=f"/agreements/{agreement_id}",
-        show=lambda error: _page(request, session, principal, agreement_id, error=error),
+        show=lambda error: _page(
+            request,
+            session,
+            principal,
+            agreement_id,
+            error=error,
+            values={key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"},
+        ),
     )
 
 

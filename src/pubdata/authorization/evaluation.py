@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, rules
-from pubdata.authorization.models import Evaluation, Incident, SecurityActivity
+from pubdata.authorization.models import Agreement, Evaluation, Incident, SecurityActivity, SecurityFinding
 from pubdata.common import canonical, clock, names
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
@@ -254,3 +254,74 @@ def last_activities(session: Session, agreement_id: int) -> dict[str, date | Non
         )
         for kind in ACTIVITY_KINDS
     }
+
+
+# --- the security office's oversight (网信办/公安局) --------------------------------------------------------
+
+FINDING_SUBJECTS = {"incident": ("数据安全事件", "Incident"), "activity": ("安全工作记录", "Security activity")}
+FINDING_MAX = 5000
+
+
+@dataclass(frozen=True)
+class Overseen:
+    """An incident or a drill or risk assessment as the security office reviews it, with its findings."""
+
+    kind: str  # incident | activity
+    item: Incident | SecurityActivity
+    operator_id: int
+    findings: list[SecurityFinding]
+
+    @property
+    def day(self) -> date:
+        item = self.item
+        return item.occurred_at.astimezone(clock.SHANGHAI).date() if isinstance(item, Incident) else item.performed_on
+
+
+def oversight(session: Session, *, principal: Who) -> list[Overseen]:
+    """Every incident and every security activity of every agreement, newest first, each with its findings."""
+    access.require(principal, "authorization.oversee")
+    operators = dict(session.execute(select(Agreement.id, Agreement.operator_id)).all())
+    findings: dict[tuple[str, int], list[SecurityFinding]] = {}
+    for finding in session.execute(select(SecurityFinding).order_by(SecurityFinding.id)).scalars():
+        if finding.incident_id is not None:
+            findings.setdefault(("incident", finding.incident_id), []).append(finding)
+        elif finding.activity_id is not None:
+            findings.setdefault(("activity", finding.activity_id), []).append(finding)
+    items: list[Overseen] = [
+        Overseen("incident", incident, operators[incident.agreement_id], findings.get(("incident", incident.id), []))
+        for incident in session.execute(select(Incident)).scalars()
+    ]
+    items += [
+        Overseen("activity", activity, operators[activity.agreement_id], findings.get(("activity", activity.id), []))
+        for activity in session.execute(select(SecurityActivity)).scalars()
+    ]
+    return sorted(items, key=lambda overseen: (overseen.day, overseen.kind, overseen.item.id), reverse=True)
+
+
+def record_finding(session: Session, *, principal: Who, kind: str, item_id: int, finding: str) -> SecurityFinding:
+    """The security office records its finding on an incident or a drill or risk assessment."""
+    access.require(principal, "authorization.security-finding")
+    model = {"incident": Incident, "activity": SecurityActivity}.get(kind)
+    item = session.get(model, item_id) if model is not None else None
+    if item is None:
+        raise Refused("authorization.not-found", what=Text(FINDING_SUBJECTS.get(kind, FINDING_SUBJECTS["incident"])))
+    text = names.clean_prose(finding or "", field="finding", max_length=FINDING_MAX, blank=True)
+    if not text:
+        raise Refused("authorization.finding-empty")
+    row = SecurityFinding(
+        incident_id=item_id if kind == "incident" else None,
+        activity_id=item_id if kind == "activity" else None,
+        organisation_id=principal.organisation_id,
+        recorded_by=principal.actor.user_id,
+        finding=text,
+        recorded_at=clock.now(),
+    )
+    session.add(row)
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="authorization.security.finding",
+        subject=row,
+        payload={"subject": f"{item.__tablename__}:{item.id}"},
+    )
+    return row

@@ -83,6 +83,21 @@ LABELS = {
     "notice.evaluation-recorded": ("已记录评价。", "The evaluation is recorded."),
     "notice.rectification-submitted": ("已提交整改方案和整改报告。", "The rectification is submitted."),
     "notice.finding-recorded": ("已记录安全监管意见。", "The finding is recorded."),
+    "security.title": ("安全监管", "Security oversight"),
+    "security.intro": (
+        "所有授权运营协议下报告的数据安全事件、应急演练和风险评估；请逐项记录监管意见。",
+        "Every incident, drill and risk assessment reported under any agreement; record a finding on each.",
+    ),
+    "security.kind": ("类别", "Kind"),
+    "security.day": ("日期", "Date"),
+    "security.item": ("情况", "What happened"),
+    "security.findings": ("监管意见", "Findings"),
+    "security.none": ("尚无记录。", "Nothing recorded yet."),
+    "security.no_finding": ("尚未记录意见", "No finding yet"),
+    "security.finding": ("监管意见", "Finding"),
+    "security.record": ("记录意见", "Record the finding"),
+    "security.bureau_decision": ("市数据资源局认定", "The bureau's decision"),
+    "security.pending": ("待认定", "Pending"),
 }
 
 LABELS |= {
@@ -192,6 +207,7 @@ REFUSALS = {
         "The result “{result}” contradicts the scores: by the evaluation rule ({rule}) these scores (mean "
         "{mean}) call for “{implied}”. Correct the result, or write why it departs from the rule.",
     ),
+    "authorization.finding-empty": (422, "请写明监管意见。", "Write the finding."),
     "authorization.not-rectifying": (409, "没有需要提交的整改。", "There is no rectification to submit."),
     "authorization.rectification-late": (409, "整改期限为 {due}，已过期。", "The rectification was due by {due}."),
     "authorization.rectification-incomplete": (
@@ -245,6 +261,7 @@ ACTIONS = {
     "authorization.incident.report": ("报告数据安全事件", "Incident reported"),
     "authorization.incident.decide": ("认定数据安全事件", "Incident decided"),
     "authorization.drill": ("登记应急演练", "Security drill recorded"),
+    "authorization.security.finding": ("记录安全监管意见", "Security finding recorded"),
     "authorization.risk_assessment": ("登记风险评估", "Risk assessment recorded"),
     "authorization.partner.admit": ("准入合伙人", "Partner admitted"),
     "authorization.partner.suspend": ("暂停合伙人", "Partner suspended"),
@@ -260,6 +277,7 @@ LABELS |= {
     "subject.evaluation": ("运营评价", "Evaluation"),
     "subject.incident": ("数据安全事件", "Security incident"),
     "subject.security_activity": ("安全工作记录", "Security activity"),
+    "subject.security_finding": ("安全监管意见", "Security finding"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -245,3 +245,51 @@ async def record(request: Request, session: ReadSession, platform: PlatformDep, 
         then=lambda agreement: f"/agreements/{agreement.id}",
         show=lambda error: _agreements_page(request, session, principal, error=error),
     )
+
+
+# --- the security office's oversight page ------------------------------------------------------------
+
+
+def _security_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: Refused | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    items = evaluation.oversight(session, principal=principal)
+    context = {
+        "items": items,
+        "operators": identity.organisation_names(session, {item.operator_id for item in items}),
+        "can_record": access.may(principal, "authorization.security-finding"),
+        "error": error,
+        "values": values or {},
+        **VOCAB,
+    }
+    return render(request, "authorization/security.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/security", response_class=HTMLResponse)
+def security_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    return _security_page(request, session, principal)
+
+
+@router.post("/security/findings", response_class=HTMLResponse)
+async def record_finding(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    kind, item, finding = (str(form.get(key) or "") for key in ("kind", "item_id", "finding"))
+    return act_on(
+        platform,
+        lambda command: evaluation.record_finding(
+            command, principal=principal, kind=kind, item_id=row_id(form, "item_id") or 0, finding=finding
+        ),
+        action="finding",
+        then="/security",
+        show=lambda error: _security_page(
+            request, session, principal, error=error, values={"key": f"{kind}-{item}", "finding": finding}
+        ),
+    )

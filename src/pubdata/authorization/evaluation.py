@@ -301,8 +301,11 @@ def oversight(session: Session, *, principal: Who) -> list[Overseen]:
 def record_finding(session: Session, *, principal: Who, kind: str, item_id: int, finding: str) -> SecurityFinding:
     """The security office records its finding on an incident or a drill or risk assessment."""
     access.require(principal, "authorization.security-finding")
-    model = {"incident": Incident, "activity": SecurityActivity}.get(kind)
-    item = session.get(model, item_id) if model is not None else None
+    item: Incident | SecurityActivity | None = None
+    if kind == "incident":
+        item = session.get(Incident, item_id)
+    elif kind == "activity":
+        item = session.get(SecurityActivity, item_id)
     if item is None:
         raise Refused("authorization.not-found", what=Text(FINDING_SUBJECTS.get(kind, FINDING_SUBJECTS["incident"])))
     text = names.clean_prose(finding or "", field="finding", max_length=FINDING_MAX, blank=True)
@@ -322,6 +325,6 @@ def record_finding(session: Session, *, principal: Who, kind: str, item_id: int,
         actor=principal.actor,
         action="authorization.security.finding",
         subject=row,
-        payload={"subject": f"{item.__tablename__}:{item.id}"},
+        payload={"subject": item.audit_subject()},
     )
     return row

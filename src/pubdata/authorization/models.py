@@ -143,7 +143,7 @@ class SecurityFinding(Audited, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), nullable=True, index=True)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("security_activity.id"), nullable=True, index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     finding: Mapped[str] = mapped_column(Text, nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=True),
         sa.Column("activity_id", sa.Integer(), nullable=True),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
         sa.Column("finding", sa.Text(), nullable=False),
         sa.Column("recorded_at", pubdata.db.UTCDateTime(), nullable=False),

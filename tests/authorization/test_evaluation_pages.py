@@ -51,6 +51,8 @@ def test_a_pass_with_ten_everywhere_and_no_reason_is_refused_naming_the_rule(pla
         "未通过；其余为限期整改），本次评分（平均 10.0 分）应为“未通过”。" in refused.text
     )
     assert 'value="security评估报告第3页"' in refused.text  # what was typed comes back
+    beside = refused.text.split('data-testid="error-override_reason">')[1].split("</span>")[0]
+    assert "请改正评价结果，或写明改判理由。" in beside  # the refusal stands beside the reason it asks for
     api = f"/api/v1/agreements/{agreement.id}/evaluations"
     assert bureau.get(api, headers=city["bureau"].headers).json() == []
 
@@ -60,6 +62,7 @@ def test_a_pass_with_ten_everywhere_and_no_reason_is_refused_naming_the_rule(pla
     )
     assert done.status_code == 303
     page = bureau.get(path).text
+    assert "已记录评价。" in page  # the notice the action left
     assert reason in page and "按规则应为：未通过" in page and "security评估报告第3页" in page
     kept = bureau.get(api, headers=city["bureau"].headers).json()
     assert [(e["result"], e["override_reason"], e["scores"]["security"]["score"]) for e in kept] == [
@@ -94,3 +97,17 @@ def test_the_rule_follows_the_citys_settings(settings, city):
         assert refused.status_code == 422 and "通过须各维度均不低于 90 分且平均分不低于 95 分" in refused.text
     finally:
         platform.close()
+
+
+def test_ending_an_authorization_asks_for_a_confirmation_and_the_violation(platform, city, agreement):
+    at("2026-06-01")
+    bureau = logged_in(create_app(platform), "bureau.admin")
+    path = f"/agreements/{agreement.id}"
+    assert 'data-testid="terminate"' in bureau.get(path).text
+    form = {"csrf_token": bureau.cookies["pubdata_csrf"], "reason": "超授权范围使用公共数据资源"}
+    refused = bureau.post(f"{path}/do/terminate", data=form)
+    assert refused.status_code == 422
+    assert bureau.get(f"/api/v1/agreements/{agreement.id}", headers=city["bureau"].headers).json()["state"] == "active"
+    done = bureau.post(f"{path}/do/terminate", data={**form, "confirm": "yes"})
+    assert done.status_code == 200 and "操作已完成" in done.text
+    assert bureau.get(f"/api/v1/agreements/{agreement.id}", headers=city["bureau"].headers).json()["state"] == "exited"

@@ -65,6 +65,7 @@ def test_the_security_office_sees_every_incident_and_drill_and_records_its_findi
     drill_form = {**form, "kind": "activity", "item_id": str(drill.id), "finding": "演练方案完整。"}
     assert office.post("/security/findings", data=drill_form, follow_redirects=False).status_code == 303
     page = office.get("/security").text
+    assert "已记录安全监管意见。" in page
     assert finding in page and "演练方案完整。" in page and "尚未记录意见" not in page
     with platform.read() as session:
         entries = ledger.latest_entries(session, limit=2)

@@ -117,13 +117,15 @@ def test_a_resource_under_notice_opens_publicly_and_anyone_objects(app, platform
 def test_objections_are_validated_in_chinese_and_keep_what_was_typed(app, police, bureau):
     public = TestClient(app)
     in_notice(public, police, bureau)
-    for typed, rule, sentence in (
-        ({"contact": "not a contact"}, "registration.objection-contact", "手机号码、固定电话或电子邮箱"),
-        ({"name": " "}, "registration.objection-name", "请填写异议人姓名"),
-        ({"reason": "不对"}, "registration.objection-reason", "请写明异议理由"),
+    for typed, field, sentence in (
+        ({"contact": "not a contact"}, "contact", "手机号码、固定电话或电子邮箱"),
+        ({"name": " "}, "name", "请填写异议人姓名"),
+        ({"reason": "不对"}, "reason", "请写明异议理由"),
     ):
         refused = object_to(public, "CZ-RK-0001", **typed)
-        assert refused.status_code == 422 and sentence in refused.text, rule
+        assert refused.status_code == 422 and sentence in refused.text
+        beside = refused.text.split(f'data-testid="error-{field}">')[1].split("</span>")[0]
+        assert sentence in beside  # the refusal stands beside the field it is about
         assert "应为每日更新" in refused.text or typed.get("reason")  # the grounds typed come back
         assert MOBILE not in refused.text and "刘小明" not in refused.text  # personal data never does
         assert "请重新填写姓名和联系方式" in refused.text
@@ -186,7 +188,7 @@ def test_an_upheld_objection_sends_the_application_back(app, platform, police, b
     assert history.json()[0]["state"] == "returned" and history.json()[0]["reason"] == "更新频率确有误，请改正。"
     assert public.get("/catalog/CZ-RK-0001").status_code == 404
     page = logged_in(app, "police.admin").get(f"/resources/{noticed['resource']['id']}").text
-    assert "异议成立" in page and "申请已因其他异议退回" in page and "wangfang" not in page and "139****" not in page
+    assert "异议成立" in page and "随申请办结" in page and "wangfang" not in page and "139****" not in page
     clock.freeze(clock.parse_moment("2026-11-20T08:00:00"))
     assert tick(platform) == []
 
@@ -227,3 +229,31 @@ def test_a_change_registration_shows_old_and_new_side_by_side(app, platform, pol
     # Once registered, the change is still shown against what was registered before it.
     department = logged_in(app, "police.admin").get(f"/resources/{noticed['resource']['id']}").text
     assert re.search(r'data-key="update_frequency".*?每月.*?每日', department, re.S)
+
+
+# --- irreversible: a rejection asks for a confirmation and a reason --------------------------------------------
+
+
+def test_rejecting_an_application_asks_for_a_confirmation_and_a_reason(app, platform, police, bureau):
+    client = TestClient(app)
+    resource = client.post("/api/v1/resources", headers=police.headers, json=resource_body()).json()
+    client.post(
+        f"/api/v1/resources/{resource['id']}/versions",
+        headers=police.headers,
+        files={"file": ("people.csv", csv_text(person_rows(5)).encode())},
+    )
+    application = client.post(
+        f"/api/v1/resources/{resource['id']}/registrations", headers=police.headers, json={"kind": "first"}
+    ).json()
+    office = logged_in(app, "bureau.reviewer")
+    queue = office.get("/registrations").text
+    assert f'data-testid="reject-{application["id"]}"' in queue and 'name="confirm"' in queue
+    path = f"/registrations/{application['id']}/decide"
+    form = {"csrf_token": office.cookies["pubdata_csrf"], "decision": "reject", "reason": "数据来源不合规"}
+    unconfirmed = office.post(path, data=form)
+    assert unconfirmed.status_code == 422 and state_of(client, police, resource["id"]) == "submitted"
+    no_reason = office.post(path, data={**form, "reason": " ", "confirm": "yes"})
+    assert no_reason.status_code == 422 and state_of(client, police, resource["id"]) == "submitted"
+    done = office.post(path, data={**form, "confirm": "yes"})
+    assert done.status_code == 200 and "已记录对登记申请的决定。" in done.text  # the notice after the redirect
+    assert state_of(client, police, resource["id"]) == "draft"

@@ -27,7 +27,7 @@ def test_the_public_objects_and_the_bureau_answers(platform, tmp_path):
         form.locator("textarea[name=reason]").fill("所属区县一项漏列了开发区，请核实。")
         page.screenshot(path=str(tmp_path / "1-objection.png"))
         form.locator("button[type=submit]").click()
-        assert "您的异议已提交" in page.locator("[data-testid=objection-filed]").inner_text()
+        assert "您的异议已提交" in page.locator("p.notice[role=status]").inner_text()
         assert "13912345917" not in page.content()
 
         log_in(page, base, "bureau.admin")

@@ -77,6 +77,7 @@ def evaluate(
             implied=Text(rules.EVALUATION_RESULTS[implied]),
             mean=f"{rules.mean_score(numbers):.1f}",
             rule=rule.phrase(),
+            field="override_reason",
         )
     was_rectifying = agreement.state == rules.A.RECTIFYING
     target = rules.AGREEMENT.target(agreement.state, result)
@@ -310,7 +311,7 @@ def record_finding(session: Session, *, principal: Who, kind: str, item_id: int,
         raise Refused("authorization.not-found", what=Text(FINDING_SUBJECTS.get(kind, FINDING_SUBJECTS["incident"])))
     text = names.clean_prose(finding or "", field="finding", max_length=FINDING_MAX, blank=True)
     if not text:
-        raise Refused("authorization.finding-empty")
+        raise Refused("authorization.finding-empty", field="finding")
     row = SecurityFinding(
         incident_id=item_id if kind == "incident" else None,
         activity_id=item_id if kind == "activity" else None,

@@ -23,7 +23,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import day, items, number, row_id, validation_refusal
+from pubdata.web.forms import confirmed, day, items, number, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -171,8 +171,9 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     "plan_exit": lambda s, p, a, f: agreements.plan_exit(
         s, principal=p, agreement_id=a, exit_on=day(f.get("exit_on", "")), plan=f.get("plan", "")
     ),
+    # Ending the authorization cannot be undone: it asks for the confirmation and the violation as its reason.
     "terminate": lambda s, p, a, f: agreements.terminate_for_violation(
-        s, principal=p, agreement_id=a, detail=f.get("detail", "")
+        s, principal=p, agreement_id=a, detail=confirmed(f)
     ),
     "handover": lambda s, p, a, f: agreements.record_handover(
         s,
@@ -187,6 +188,10 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
         s, principal=p, partner_id=row_id(f, "partner_id") or 0, event=f.get("event", ""), reason=f.get("reason", "")
     ),
 }
+
+
+# What the page says after an action; the others say the foundation's 操作已完成.
+NOTICES = {"evaluate": "notice.evaluation-recorded", "rectify": "notice.rectification-submitted"}
 
 
 @router.post("/agreements/{agreement_id}/do/{action}", response_class=HTMLResponse)
@@ -214,6 +219,7 @@ async def act(
         run if command else None,
         action=action,
         then=f"/agreements/{agreement_id}",
+        notice=NOTICES.get(action, "notice.done"),
         show=lambda error: _page(
             request,
             session,
@@ -289,6 +295,7 @@ async def record_finding(
         ),
         action="finding",
         then="/security",
+        notice="notice.finding-recorded",
         show=lambda error: _security_page(
             request, session, principal, error=error, values={"key": f"{kind}-{item}", "finding": finding}
         ),

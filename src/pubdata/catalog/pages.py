@@ -24,7 +24,7 @@ from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
-from pubdata.web.forms import items, validation_refusal
+from pubdata.web.forms import confirmed, items, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 
@@ -120,7 +120,8 @@ def file_objection(
         platform,
         lambda command: service.file_objection(command, code=code, name=name, contact=contact, reason=reason),
         action="object",
-        then=f"/catalog/{code}?filed=1",
+        then=f"/catalog/{code}",
+        notice="notice.objection-filed",
         show=lambda error: _public_page(request, session, code, error=error, values=values),
     )
 
@@ -444,6 +445,7 @@ def answer_objection(
         ),
         action="answer",
         then="/registrations",
+        notice="notice.objection-answered",
         show=lambda error: _queue_page(request, session, principal, error=error),
     )
 
@@ -457,16 +459,25 @@ def decide(
     registration_id: RowId,
     decision: Text,
     csrf_token: Text,
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Accept, return or reject an application; a rejection cannot be undone, so it asks for a confirmation and a
+    reason (``confirm_reason``)."""
     check_csrf(request, csrf_token)
+
+    def command(session: Session) -> object:
+        why = confirmed({"confirm": confirm, "reason": reason}) if decision == "reject" else reason
+        return service.review_registration(
+            session, principal=principal, registration_id=registration_id, decision=decision, reason=why
+        )
+
     return act_on(
         platform,
-        lambda command: service.review_registration(
-            command, principal=principal, registration_id=registration_id, decision=decision, reason=reason
-        ),
+        command,
         action="decide",
         then="/registrations",
+        notice="notice.registration-decided",
         show=lambda error: _queue_page(request, session, principal, error=error),
     )
 

@@ -90,11 +90,12 @@ OBJECTION_ANSWERS: dict[str, tuple[str, str]] = {
     "upheld": ("异议成立", "Upheld"),
     "dismissed": ("异议不成立", "Dismissed"),
 }
-# Set on the other open objections when one is upheld: the application went back, nothing is left to answer.
+# Set on the open objections of an application that went back (another objection upheld) or was rejected:
+# nothing is left to answer.
 SUPERSEDED = "superseded"
 OBJECTION_STATES: dict[str, tuple[str, str]] = {
     **OBJECTION_ANSWERS,
-    SUPERSEDED: ("申请已因其他异议退回", "Application returned on another objection"),
+    SUPERSEDED: ("随申请办结（申请已退回或不予登记）", "Closed with the application (returned or rejected)"),
     "open": ("待答复", "Awaiting answer"),
 }
 OBJECTION_UPHELD = "return"  # the application's event when an objection is upheld

@@ -81,6 +81,7 @@ def decide(
         raise Refused("registration.decision")
     if rules.reason_needed(decision) and not (reason or "").strip():
         raise Refused("registration.reason-required")
+    was_in_notice = registration.state == rules.S.NOTICE
     new_state = rules.LIFECYCLE.apply(registration, decision)
     registration.decided_at = clock.now()
     registration.reason = (reason or "").strip() or None
@@ -93,6 +94,8 @@ def decide(
         subject=registration,
         payload={"reason": registration.reason},
     )
+    if was_in_notice:  # rejected during its notice: its open objections close with it
+        _close_open(session, actor=actor, registration=registration, reason=registration.reason or "")
     return registration
 
 
@@ -191,7 +194,7 @@ def file_objection(
     clean_name = _objector_name(name)
     clean_contact = rules.contact_of(contact)
     if clean_contact is None:
-        raise Refused("registration.objection-contact")
+        raise Refused("registration.objection-contact", field="contact")
     clean_reason = _objection_reason(reason)
     objection = Objection(
         registration_id=registration.id,
@@ -215,7 +218,7 @@ def _objector_name(text: str) -> str:
     try:
         value = names.clean(text or "", field="display_name", max_length=rules.OBJECTOR_NAME_MAX)
     except Refused:
-        raise Refused("registration.objection-name", limit=rules.OBJECTOR_NAME_MAX) from None
+        raise Refused("registration.objection-name", limit=rules.OBJECTOR_NAME_MAX, field="name") from None
     return value
 
 
@@ -225,10 +228,10 @@ def _objection_reason(text: str) -> str:
         value = names.clean_prose(text or "", field="reason", max_length=rules.OBJECTION_REASON_MAX, blank=True)
     except Refused as error:
         if error.rule in ("text.blank", "text.too-long"):
-            raise Refused("registration.objection-reason", **limits) from None
+            raise Refused("registration.objection-reason", **limits, field="reason") from None
         raise
     if len(value) < rules.OBJECTION_REASON_MIN:
-        raise Refused("registration.objection-reason", **limits)
+        raise Refused("registration.objection-reason", **limits, field="reason")
     return value
 
 
@@ -267,7 +270,7 @@ def answer_objection(
     application goes back for correction (``rules.OBJECTION_UPHELD``) and its other open objections close with
     it; the caller applies that to the subject."""
     if answer not in rules.OBJECTION_ANSWERS or not (reason or "").strip():
-        raise Refused("registration.objection-answer")
+        raise Refused("registration.objection-answer", field="reason")
     if objection.answer is not None:
         raise Refused("registration.objection-answered")
     registration = session.get_one(Registration, objection.registration_id)
@@ -276,9 +279,7 @@ def answer_objection(
     text = names.clean_prose(reason, field="reason", max_length=1000)
     _close(session, actor=actor, objection=objection, answer=answer, reason=text)
     if answer == "upheld":
-        for other in objections_of(session, [registration.id])[registration.id]:
-            if other.answer is None:
-                _close(session, actor=actor, objection=other, answer=rules.SUPERSEDED, reason=text)
+        _close_open(session, actor=actor, registration=registration, reason=text)
         rules.LIFECYCLE.apply(registration, rules.OBJECTION_UPHELD)
         registration.decided_at = clock.now()
         registration.reason = text
@@ -290,6 +291,12 @@ def answer_objection(
             payload={"objection": objection.id},
         )
     return objection, registration
+
+
+def _close_open(session: Session, *, actor: Actor, registration: Registration, reason: str) -> None:
+    for other in objections_of(session, [registration.id])[registration.id]:
+        if other.answer is None:
+            _close(session, actor=actor, objection=other, answer=rules.SUPERSEDED, reason=reason)
 
 
 def _close(session: Session, *, actor: Actor, objection: Objection, answer: str, reason: str) -> None:

@@ -130,6 +130,17 @@ def test_objections_are_validated_in_chinese_and_keep_what_was_typed(app, police
         assert MOBILE not in refused.text and "刘小明" not in refused.text  # personal data never does
         assert "请重新填写姓名和联系方式" in refused.text
     assert object_to(public, "CZ-NO-0001").status_code == 404
+    # The same through the public API, without logging in.
+    api = public.post(
+        "/api/v1/public/catalog/CZ-RK-0001/objections",
+        json={"name": "王芳", "contact": "0566-2021234", "reason": "描述遗漏了数据的时间范围。"},
+    )
+    assert api.status_code == 201 and api.json() == {"filed": True, "notice_until": "2026-11-16"}
+    refused = public.post(
+        "/api/v1/public/catalog/CZ-RK-0001/objections",
+        json={"name": "王芳", "contact": "x", "reason": "理由充分的异议"},
+    )
+    assert refused.status_code == 422 and refused.json()["rule"] == "registration.objection-contact"
 
 
 def test_no_objection_after_the_notice_ends(app, platform, police, bureau):

@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
+from pubdata.catalog import service as catalog
 from pubdata.common import clock
+from pubdata.identity import service as identity
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from tests.data import PERSON_FIELDS, csv_text, person_rows, resource_body
@@ -187,6 +189,9 @@ def test_an_upheld_objection_sends_the_application_back(app, platform, police, b
     noticed = in_notice(public, police, bureau)
     object_to(public, "CZ-RK-0001")
     object_to(public, "CZ-RK-0001", name="王芳", contact="wangfang@example.cn")
+    with platform.read() as session:
+        reviewer = identity.principal_of(session, login="bureau.reviewer")
+        assert catalog.objections_to_answer(session, principal=reviewer) == 2
     office = logged_in(app, "bureau.reviewer")
     queue = office.get("/registrations").text
     assert "w***@example.cn" in queue and "wangfang@" not in queue
@@ -195,6 +200,8 @@ def test_an_upheld_objection_sends_the_application_back(app, platform, police, b
     assert office.post(f"/registrations/objections/{first}/answer", data=upheld).status_code == 200
     # Back for correction: a draft the department may edit and apply for again; the notice is over.
     assert state_of(public, police, noticed["resource"]["id"]) == "draft"
+    with platform.read() as session:
+        assert catalog.objections_to_answer(session, principal=reviewer) == 0  # the other closed with it
     history = public.get(f"/api/v1/resources/{noticed['resource']['id']}/registrations", headers=police.headers)
     assert history.json()[0]["state"] == "returned" and history.json()[0]["reason"] == "更新频率确有误，请改正。"
     assert public.get("/catalog/CZ-RK-0001").status_code == 404

@@ -518,6 +518,12 @@ def review_queue(session: Session, *, principal: Who) -> list[Review]:
     return _reviews(session, registration.open_list(session, subject_kind=SUBJECT))
 
 
+def objections_to_answer(session: Session, *, principal: Who) -> int:
+    """The bureau's count of objections to resource registrations that wait for its answer (its workbench)."""
+    access.require(principal, "registration.review")
+    return registration.unanswered_total(session, subject_kind=SUBJECT)
+
+
 def _reviews(session: Session, applications: list[Registration]) -> list[Review]:
     objections = registration.objections_of(session, [application.id for application in applications])
     return [

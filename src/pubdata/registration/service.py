@@ -309,3 +309,14 @@ def _close(session: Session, *, actor: Actor, objection: Objection, answer: str,
         subject=objection,
         payload={"registration": objection.registration_id, "reason": reason},
     )
+
+
+def unanswered_total(session: Session, *, subject_kind: str) -> int:
+    """How many objections to applications about one kind of subject wait for the bureau's answer."""
+    statement = (
+        select(func.count())
+        .select_from(Objection)
+        .join(Registration, Registration.id == Objection.registration_id)
+        .where(Registration.subject_kind == subject_kind, Objection.answer.is_(None))
+    )
+    return session.scalar(statement) or 0

@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         Grant("security", "*", "any"),
         Grant("operator", "*", "own"),
     ),
+    # The security office (网信办/公安局) oversees every incident, drill and risk assessment and records its
+    # findings; the bureau and the auditor see them too.
+    "authorization.oversee": (Grant("security", "*", "any"), Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "authorization.security-finding": (Grant("security", "admin", "any"), Grant("security", "reviewer", "any")),
     "authorization.sign-for-bureau": (Grant("bureau", "admin", "any"),),
     "authorization.sign-for-operator": (Grant("operator", "admin", "operator"),),
     "authorization.operate": (Grant("operator", "admin", "own"),),

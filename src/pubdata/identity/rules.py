@@ -86,6 +86,8 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "authorization.sign-for-bureau": (Grant("bureau", "admin", "any"),),
     "authorization.sign-for-operator": (Grant("operator", "admin", "operator"),),
     "authorization.operate": (Grant("operator", "admin", "own"),),
+    # What its own organisation is authorized to use: the operator's agreements, a partner's admissions.
+    "authorization.own-scope": (Grant("operator", "*", "own"), Grant("partner", "*", "own")),
     "authorization.report-incident": (
         Grant("security", "*", "any"),
         Grant("bureau", "*", "any"),

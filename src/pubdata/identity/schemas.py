@@ -110,3 +110,18 @@ class TokenOut(BaseModel):
 
 class TokenIssued(TokenOut):
     token: str = Field(description="The secret; shown once, never again.")
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a password is taken as typed: spaces are part of it
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordResetOut(BaseModel):
+    """An admin's reset of a colleague's password: the temporary password, in this answer only."""
+
+    user_id: RowId
+    login: str
+    temporary_password: str
+    must_change_password: bool

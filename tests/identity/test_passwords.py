@@ -68,6 +68,7 @@ def test_a_user_changes_their_password_and_their_other_logins_end(platform, city
 
     done = change(here, PASSWORD, NEW)
     assert done.status_code == 303
+    assert "密码已修改" in here.get(done.headers["location"]).text  # the notice on the next page
     entry = last_entry(platform)
     assert entry["action"] == "identity.user.change-password" and entry["payload"]["sessions_ended"] == 1
     assert here.get("/account/tokens").status_code == 200  # the browser that changed it stays logged in
@@ -108,21 +109,29 @@ def test_the_api_refuses_a_wrong_current_password_and_a_short_new_one(platform, 
 
 def test_an_admin_resets_a_colleagues_password_which_must_be_changed_at_the_next_login(platform, city):
     colleague = make_account(platform, kind="operator", name=OPERATOR, login="operator.dev", role="member")
-    theirs = browser(platform, "operator.dev")
     admin = browser(platform, "operator.admin")
     with platform.read() as session:
         organisation_id = session.get(User, colleague.user_id).organisation_id
     users = admin.get(f"/admin/organisations/{organisation_id}").text
     assert 'data-testid="reset-operator.dev"' in users and 'data-testid="reset-operator.admin"' not in users
 
+    unconfirmed = admin.post(
+        f"/admin/users/{colleague.user_id}/password-reset",
+        data={"csrf_token": admin.cookies["pubdata_csrf"], "reason": "忘记密码"},
+    )
+    assert unconfirmed.status_code == 422 and 'data-testid="temporary-password"' not in unconfirmed.text
+    assert can_log_in(platform, "operator.dev", PASSWORD)  # nothing was reset
+    theirs = browser(platform, "operator.dev")
     shown = admin.post(
-        f"/admin/users/{colleague.user_id}/password-reset", data={"csrf_token": admin.cookies["pubdata_csrf"]}
+        f"/admin/users/{colleague.user_id}/password-reset",
+        data={"csrf_token": admin.cookies["pubdata_csrf"], "reason": "同事忘记密码", "confirm": "yes"},
     )
     assert shown.status_code == 200 and 'data-testid="temporary-password"' in shown.text
     temporary = shown.text.split('data-testid="temporary-password">')[1].split("<")[0]
     assert len(temporary) >= 10
     entry = last_entry(platform)
     assert entry["action"] == "identity.user.reset-password" and temporary not in str(entry)
+    assert entry["payload"]["reason"] == "同事忘记密码"
     assert admin.get(f"/admin/organisations/{organisation_id}").text.count(temporary) == 0  # shown once
 
     # The colleague's browser login ended; the old password no longer works; the temporary one leads to the form.
@@ -171,6 +180,7 @@ def test_a_reset_is_only_for_an_admin_and_only_for_a_colleague(platform, city):
         assert can_log_in(platform, "operator.dev", done.json()["temporary_password"])
     pages = browser(platform, "bureau.admin")
     refused = pages.post(
-        f"/admin/users/{member.user_id}/password-reset", data={"csrf_token": pages.cookies["pubdata_csrf"]}
+        f"/admin/users/{member.user_id}/password-reset",
+        data={"csrf_token": pages.cookies["pubdata_csrf"], "reason": "测试", "confirm": "yes"},
     )
     assert refused.status_code == 403 and "只能重置本机构同事的密码" in refused.text

@@ -47,6 +47,11 @@ LABELS = {
     ),
     "password.changed": ("密码已修改，其他浏览器中的登录已退出。", "Password changed; your other logins have ended."),
     "password.reset": ("重置密码", "Reset password"),
+    "password.reset_explained": (
+        "将生成一次性临时密码（只显示一次），此同事的所有浏览器登录随即退出，下次登录时必须修改密码。",
+        "A one-time temporary password is made (shown once); this colleague's browser logins end, and the next "
+        "login must change it.",
+    ),
     "password.reset_title": ("临时密码", "Temporary password"),
     "password.reset_shown_once": (
         "请将此临时密码当面或通过安全渠道交给 {login}；它只显示这一次，对方下次登录时必须修改：",

@@ -16,6 +16,7 @@ from pubdata.identity import access, rules, service
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PASSWORD_PAGE, SESSION_COOKIE, MaybePagePrincipal, PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.forms import confirmed
 from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -251,18 +252,9 @@ def revoke_token(
 def _password_page(
     request: Request, principal: Principal, *, error: Refused | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    context = {
-        "min_length": rules.PASSWORD_MIN_LENGTH,
-        "must_change": principal.must_change_password,
-        "error": error,
-        "error_fields": _fields_of(error),
-    }
+    # Passwords are never put back into the form: a refused one is typed again.
+    context = {"min_length": rules.PASSWORD_MIN_LENGTH, "must_change": principal.must_change_password, "error": error}
     return render(request, "identity/password.html", context, status_code=error.status if error else status_code)
-
-
-def _fields_of(error: Refused | None) -> set[str]:
-    """The fields a refusal names (the foundation's ``error_fields`` does this for every page once merged)."""
-    return {str(error.params["field"])} if error is not None and "field" in error.params else set()
 
 
 @router.get(PASSWORD_PAGE, response_class=HTMLResponse)
@@ -298,24 +290,25 @@ def change_password(
         command,
         action="change_password",
         then="/",
+        notice="password.changed",
         show=lambda error: _password_page(request, principal, error=error),
     )
 
 
 @router.post("/admin/users/{user_id}/password-reset", response_class=HTMLResponse)
-def reset_password(
-    request: Request,
-    session: ReadSession,
-    platform: PlatformDep,
-    principal: PagePrincipal,
-    user_id: RowId,
-    csrf_token: Field,
+async def reset_password(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, user_id: RowId
 ) -> Response:
-    """The temporary password is in this one answer only (like a new token): a reload does not show it again."""
-    check_csrf(request, csrf_token)
+    """The temporary password is in this one answer only (like a new token): a reload does not show it again.
+    Irreversible (the colleague's password and logins are gone), so confirmed with a reason."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
     try:
+        reason = confirmed(form)
         with platform.command() as command:
-            user, temporary = service.reset_colleague_password(command, principal=principal, user_id=user_id)
+            user, temporary = service.reset_colleague_password(
+                command, principal=principal, user_id=user_id, reason=reason
+            )
             organisation_id, login = user.organisation_id, user.login
     except Refused as error:
         if error.status == 404:

@@ -107,10 +107,14 @@ def revoke_token(token_id: RowId, session: CommandSession, principal: ApiPrincip
 
 
 @router.post("/users/{user_id}/password-reset", response_model=schemas.PasswordResetOut)
-def reset_password(user_id: RowId, session: CommandSession, principal: ApiPrincipal) -> schemas.PasswordResetOut:
+def reset_password(
+    user_id: RowId, session: CommandSession, principal: ApiPrincipal, body: schemas.PasswordResetIn | None = None
+) -> schemas.PasswordResetOut:
     """An admin resets a colleague's password: the temporary password is in this answer only, and must be
     changed at the colleague's next login."""
-    user, temporary = service.reset_colleague_password(session, principal=principal, user_id=user_id)
+    user, temporary = service.reset_colleague_password(
+        session, principal=principal, user_id=user_id, reason=body.reason if body else ""
+    )
     return schemas.PasswordResetOut(
         user_id=user.id, login=user.login, temporary_password=temporary, must_change_password=True
     )

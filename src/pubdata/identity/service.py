@@ -22,7 +22,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import is_credit_code
-from pubdata.common.names import clean
+from pubdata.common.names import clean, clean_prose
 from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.identity.models import ApiToken, Organisation, User, WebSession
@@ -221,7 +221,9 @@ def _temporary_password(login: str) -> str:
             return candidate
 
 
-def reset_colleague_password(session: Session, *, principal: Principal, user_id: int) -> tuple[User, str]:
+def reset_colleague_password(
+    session: Session, *, principal: Principal, user_id: int, reason: str = ""
+) -> tuple[User, str]:
     """An organisation's admin resets a colleague's password to a temporary one, shown once to the admin (never
     stored in the clear, never in the ledger); the colleague's browser logins end and the next login must set
     a new password before anything else. Only colleagues: the admin's own organisation, never themselves."""
@@ -240,7 +242,7 @@ def reset_colleague_password(session: Session, *, principal: Principal, user_id:
         actor=principal.actor,
         action="identity.user.reset-password",
         subject=user,
-        payload={"temporary": True},
+        payload={"temporary": True, "reason": clean_prose(reason, field="reason", max_length=1000)},
     )
     return user, temporary
 

@@ -18,6 +18,7 @@ LABELS = {
     "scope.as_operator": ("运营机构（授权运营协议）", "Operator (authorization agreement)"),
     "scope.as_partner": ("合伙人（运营机构准入）", "Partner (admitted by the operator)"),
     "scope.holder_state": ("本机构状态", "Our state"),
+    "scope.agreement_state": ("协议状态", "Agreement state"),
     "scope.resources": ("可用数据资源", "Resources"),
     "scope.sectors": ("可用领域（领域内全部已登记资源）", "Sectors (every registered resource in them)"),
     "scope.until": ("有效期至", "Valid until"),

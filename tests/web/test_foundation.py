@@ -123,3 +123,16 @@ def test_the_chart_library_is_the_npm_release_recorded_in_the_vendor_script():
     recorded = re.search(r"ECHARTS_SHA256=([0-9a-f]{64})", script).group(1)
     served = ROOT / "src" / "pubdata" / "web" / "static" / "echarts" / "echarts.min.js"
     assert hashlib.sha256(served.read_bytes()).hexdigest() == recorded
+
+
+def test_a_refused_form_comes_back_with_what_was_typed_never_a_password(client):
+    csrf = _log_in(client, "bureau.admin")
+    typed = {"name": "池州市某某局", "kind": "market", "credit_code": "12345678901234567X", "csrf_token": csrf}
+    refused = client.post("/admin/organisations", data=typed)
+    assert refused.status_code == 422 and 'data-rule="identity.credit-code"' in refused.text
+    assert 'value="池州市某某局"' in refused.text and 'value="12345678901234567X"' in refused.text
+    assert '<option value="market" selected>' in refused.text
+    fresh = client.get("/admin/organisations")
+    assert "池州市某某局" not in fresh.text and " selected>" not in fresh.text.split('name="kind"')[1][:2000]
+    wrong = client.post("/login", data={"login": "bureau.admin", "password": "不是密码-typed", "csrf_token": csrf})
+    assert "不是密码-typed" not in wrong.text

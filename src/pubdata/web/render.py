@@ -78,6 +78,30 @@ def error_fields(refusal: Refused | None) -> frozenset[str]:
     return frozenset(str(name) for name in named if name)
 
 
+# Never typed back into a page: secrets and the form's own token.
+_NOT_ECHOED = ("password", "csrf_token", "secret")
+
+
+def submitted_values(request: Request, status_code: int) -> Callable[..., Any]:
+    """``typed(name, default, action=None)`` for templates: on a page answering a refused form, what the user
+    typed in ``name`` (all values when ``many``); else ``default``. A page holding several forms names the one an
+    input belongs to by its ``/do/<action>`` address, so a refusal of one form does not fill another."""
+    # Starlette keeps the form it parsed for the handler on the request; a page not answering a form has none.
+    form = getattr(request, "_form", None) if request.method == "POST" and status_code >= 400 else None
+
+    def typed(name: str, default: Any = "", action: str | None = None, many: bool = False) -> Any:
+        if form is None or any(word in name for word in _NOT_ECHOED):
+            return default
+        if action is not None and not request.url.path.endswith(f"/do/{action}"):
+            return default
+        if many:
+            return [value for value in form.getlist(name) if isinstance(value, str)]
+        value = form.get(name)
+        return value if isinstance(value, str) else default
+
+    return typed
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     """A page in the request's language. A refusal passed as ``error`` is shown by its sentence in that language;
     its rule is kept in the page for support and tests, not shown. A notice left by the last action is shown
@@ -110,6 +134,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "local_time": shanghai_time,
         "num": num,
         "error_fields": fields,
+        "typed": submitted_values(request, status_code),
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),
         **context,

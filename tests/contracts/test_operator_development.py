@@ -82,6 +82,10 @@ def test_the_operator_develops_on_mock_data_and_runs_a_sealed_job_on_its_own_sco
         submitted = submit_job(client, operator, contract["id"], MODEL_SCRIPT)
         assert submitted.status_code == 201, submitted.text
         job_id = submitted.json()["id"]
+        # On the pages too: its submitter is offered no review; another reviewer is.
+        own_page = logged_in(platform, "operator.admin")[0].get(f"/jobs/{job_id}").text
+        assert "/do/approve" not in own_page and 'data-testid="sealed"' in own_page
+        assert f"/jobs/{job_id}/do/approve" in logged_in(platform, "operator.reviewer")[0].get(f"/jobs/{job_id}").text
         # Its submitter does not review its own code; another reviewer of the operator does.
         own_review = client.post(
             f"/api/v1/jobs/{job_id}/review", headers=operator.headers, json={"approve": True, "note": "好"}

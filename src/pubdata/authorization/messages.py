@@ -6,6 +6,28 @@ from pubdata.common.messages import declare
 
 LABELS = {
     "agreement.title": ("授权运营协议", "Authorization agreements"),
+    "scope.title": ("我的授权范围", "Our authorized scope"),
+    "scope.intro": (
+        "本机构可使用的数据以下列授权为限；超出范围的任何使用都会被拒绝并记录在可信存证中。",
+        "What your organisation may use is bounded by these authorizations; any use beyond them is refused and "
+        "recorded in the ledger.",
+    ),
+    "scope.none": ("本机构目前没有任何授权。", "Your organisation holds no authorization."),
+    "scope.agreement": ("授权协议", "Agreement"),
+    "scope.held_as": ("授权身份", "Held as"),
+    "scope.as_operator": ("运营机构（授权运营协议）", "Operator (authorization agreement)"),
+    "scope.as_partner": ("合伙人（运营机构准入）", "Partner (admitted by the operator)"),
+    "scope.holder_state": ("本机构状态", "Our state"),
+    "scope.agreement_state": ("协议状态", "Agreement state"),
+    "scope.resources": ("可用数据资源", "Resources"),
+    "scope.sectors": ("可用领域（领域内全部已登记资源）", "Sectors (every registered resource in them)"),
+    "scope.until": ("有效期至", "Valid until"),
+    "scope.from": ("起始日期", "From"),
+    "scope.usable": ("今日可用", "Usable today"),
+    "scope.not_usable": ("今日不可用（协议或准入状态、期限不允许）", "Not usable today (state or term)"),
+    "scope.not_signed": ("协议尚未生效", "not yet in force"),
+    "scope.cancelled": ("已不在公开目录中", "no longer in the public catalogue"),
+    "nav.scope": ("授权范围", "Scope"),
     "agreement.reminders": ("待办提醒", "Reminders"),
     "agreement.reminder_renewal": ("续期申请截止", "Renewal application due"),
     "agreement.reminder_rectification": ("整改截止", "Rectification due"),

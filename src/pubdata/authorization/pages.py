@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, deadlines, evaluation, partners, rules
 from pubdata.authorization.schemas import Scope
-from pubdata.authorization.scope import scope_of
+from pubdata.authorization.scope import held_scopes, scope_of
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import clock
 from pubdata.common.bounds import RowId
@@ -300,3 +300,15 @@ async def record_finding(
             request, session, principal, error=error, values={"key": f"{kind}-{item}", "finding": finding}
         ),
     )
+
+
+@router.get("/scope", response_class=HTMLResponse)
+def scope_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    """The caller's own authorized scope (授权范围): what it may use, under which agreement, until when."""
+    held = held_scopes(session, principal=principal)
+    context = {
+        "held": held,
+        "operators": identity.organisation_names(session, {entry.operator_id for entry in held}),
+        **VOCAB,
+    }
+    return render(request, "authorization/scope.html", context)

@@ -197,3 +197,9 @@ def scope_check(code: str, session: ReadSession, principal: ApiPrincipal) -> sch
     """May my organisation use this resource now? A refusal answers 403 with the reason and is recorded."""
     scope.require_use(session, actor=principal.actor, organisation_id=principal.organisation_id, code=code)
     return schemas.ScopeCheckOut(resource=code, allowed=True)
+
+
+@router.get("/scope", response_model=list[schemas.HeldScopeOut])
+def held_scopes(session: ReadSession, principal: ApiPrincipal) -> list[scope.HeldScope]:
+    """What the caller's organisation is authorized to use: each agreement or partner admission it holds."""
+    return scope.held_scopes(session, principal=principal)

@@ -25,6 +25,9 @@ REMINDER_FROM = relativedelta(months=4)
 RECTIFICATION_DAYS = 30
 
 MODE = "whole+sector"  # 整体授权 + 分领域协同
+MODES: dict[str, tuple[str, str]] = {
+    MODE: ("整体授权与分领域协同运营", "Whole authorization, operated with sector collaboration"),
+}
 
 
 class AgreementState(State):

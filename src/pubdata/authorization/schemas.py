@@ -173,3 +173,27 @@ class PartnerOut(BaseModel):
 class ScopeCheckOut(BaseModel):
     resource: str
     allowed: bool
+
+
+class HeldResourceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    code: str
+    name: str | None
+
+
+class HeldScopeOut(BaseModel):
+    """One authorization the caller's organisation holds (``GET /api/v1/scope``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    agreement_id: int
+    operator_id: int
+    held_as: Literal["operator", "partner"]
+    state: str
+    agreement_state: str
+    mode: str
+    resources: list[HeldResourceOut]
+    sectors: list[str]
+    max_grade: str
+    starts_on: date | None
+    expires_on: date | None
+    usable: bool

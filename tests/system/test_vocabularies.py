@@ -25,13 +25,14 @@ def _codes(annotation) -> set[str]:
 
 def test_every_field_code_has_its_names():
     fields = FieldSpec.model_fields
-    assert _codes(fields["type"].annotation) == set(catalog_rules.FIELD_TYPES)
-    assert _codes(fields["format"].annotation) == set(catalog_rules.FIELD_FORMATS)
+    assert _codes(fields["type"].annotation) == set(catalog_rules.FIELD_TYPES) == set(catalog_rules.FIELD_TYPE_NAMES)
+    formats = _codes(fields["format"].annotation)
+    assert formats == set(catalog_rules.FIELD_FORMATS) == set(catalog_rules.FIELD_FORMAT_NAMES)
     assert _codes(fields["sensitivity"].annotation) == set(catalog_rules.SENSITIVITIES)
-    assert set(get_args(catalog_rules.Masking)) == set(catalog_rules.MASKINGS)
+    assert set(get_args(catalog_rules.Masking)) == set(catalog_rules.MASKINGS) == set(catalog_rules.MASKING_NAMES)
 
 
 def test_every_processing_mode_and_format_has_its_names():
-    assert set().union(*catalog_rules.PROCESSING_BY_GRADE.values()) == set(catalog_rules.PROCESSING_MODES)
+    assert set().union(*catalog_rules.PROCESSING_BY_GRADE.values()) == set(catalog_rules.PROCESSING_NAMES)
     assert set(SOURCE_FORMATS) == set(catalog_rules.SOURCE_FORMATS)
     assert set(get_args(OutputFormat)) == set(job_rules.OUTPUT_FORMATS)

@@ -8,7 +8,9 @@ nothing changed meanwhile. ``load`` runs the three in order.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -23,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from pubdata.catalog import integrity, loading, rules, sources
 from pubdata.catalog.loading import LoadResult
-from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.catalog.models import LoadReport, Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
 from pubdata.common import canonical, clock, masking, store
-from pubdata.common.actor import Actor
+from pubdata.common.actor import PUBLIC, Actor
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
 from pubdata.common.sealing import Sealer
@@ -38,10 +40,11 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
+from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 
 if TYPE_CHECKING:
-    from pubdata.registration.models import Registration
+    from pubdata.registration.models import Objection, Registration
 
 SUBJECT = "resource"
 
@@ -85,7 +88,7 @@ def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Res
     """A department describes a new resource (a draft)."""
     access.require(principal, "catalog.describe", access.own_organisation(principal))
     if session.scalar(select(Resource.id).where(Resource.code == body.code)) is not None:
-        raise Refused("catalog.code-taken", code=body.code)
+        raise Refused("catalog.code-taken", code=body.code, field="code")
     now = clock.now()
     resource = Resource(
         code=body.code, provider_id=principal.organisation_id, state=rules.LIFECYCLE.initial, created_at=now
@@ -112,7 +115,7 @@ def revise(session: Session, *, principal: Principal, resource_id: int, body: Re
     if not rules.editable(resource.state):
         raise Refused("catalog.not-editable")
     if body.code != resource.code:
-        raise Refused("catalog.code-fixed")
+        raise Refused("catalog.code-fixed", field="code")
     _apply_description(resource, body)
     ledger.record(session, actor=principal.actor, action="catalog.resource.revise", subject=resource)
     return resource
@@ -274,6 +277,7 @@ def record_version(
     domain_dir: Path,
     confirmed_not_sensitive: list[str],
     source_name: str | None = None,
+    report: bool = False,
 ) -> ResourceVersion:
     """Keep a checked load as the resource's next immutable version, with its ledger entry (naming the approved
     source connection it was read from, for a SQL load)."""
@@ -322,10 +326,90 @@ def record_version(
             "checksum": result.checksum,
             "confirmed_not_sensitive": sorted(confirmed_not_sensitive),
             **({"source_connection": source_name} if source_name else {}),
+            **({"rows_read": result.rows_read, "rows_rejected": result.rows_rejected} if result.keep_good_rows else {}),
         },
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
+    if report or result.keep_good_rows:
+        session.flush()  # the version's id, for its report
+        record_report(session, principal=principal, resource=resource, result=result, version=version)
     return version
+
+
+def record_report(
+    session: Session, *, principal: Principal, resource: Resource, result: LoadResult, version: ResourceVersion | None
+) -> LoadReport:
+    """Keep what a load found — counts, and its problems' rows, columns and rules, never a value — with an entry
+    that records the counts only."""
+    problems = result.rejections if version is not None else result.problems
+    shown = [{"row": p.row, "column": p.column, "rule": p.rule} for p in problems]
+    report = LoadReport(
+        resource_id=resource.id,
+        provider_id=resource.provider_id,
+        version_id=version.id if version is not None else None,
+        keep_good_rows=result.keep_good_rows,
+        source_format=result.source_format,
+        source_encoding=result.encoding,
+        rows_read=result.rows_read or result.row_count,
+        rows_kept=result.row_count if version is not None else 0,
+        rows_rejected=result.rows_rejected if version is not None else 0,
+        problem_count=result.rejection_count if version is not None else result.problem_count,
+        problems=canonical.dumps(shown).decode(),
+        lookalikes=canonical.dumps([lookalike.__dict__ for lookalike in result.lookalikes]).decode(),
+        loaded_by=principal.user_id,
+        loaded_at=clock.now(),
+    )
+    session.add(report)
+    session.flush()
+    result.report_id = report.id
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="catalog.load.report",
+        subject=report,
+        payload={
+            "resource": resource.code,
+            "loaded": version is not None,
+            "rows_read": report.rows_read,
+            "rows_kept": report.rows_kept,
+            "rows_rejected": report.rows_rejected,
+            "problems": report.problem_count,
+        },
+    )
+    return report
+
+
+def load_report(session: Session, *, principal: Principal, resource_id: int, report_id: int) -> LoadReport:
+    """A load's report, for whoever may read its resource; another resource's report is not found."""
+    resource = get(session, principal=principal, resource_id=resource_id)
+    report = access.load(session, principal, LoadReport, report_id, "catalog.read")
+    if report.resource_id != resource.id:
+        raise Refused("catalog.not-found", what=Text(("加载报告", "load report")))
+    return report
+
+
+def report_problems(report: LoadReport) -> list[dict[str, Any]]:
+    return list(json.loads(report.problems))
+
+
+def report_csv(report: LoadReport) -> tuple[bytes, str]:
+    """A load report's problems as CSV (row, column, rule), UTF-8 with a BOM for spreadsheet programs, and its
+    file name. Positions and rules only: the report never held a value."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "column", "rule"])
+    for problem in report_problems(report):
+        writer.writerow([problem["row"] or "", problem["column"] or "", problem["rule"]])
+    return out.getvalue().encode("utf-8-sig"), f"load-report-{report.id}.csv"
+
+
+def reports_of_versions(session: Session, versions: list[ResourceVersion]) -> dict[int, LoadReport]:
+    """The reports of those versions that kept their good rows (or were loaded from the page), by version id."""
+    ids = [version.id for version in versions]
+    if not ids:
+        return {}
+    found = session.execute(select(LoadReport).where(LoadReport.version_id.in_(ids))).scalars()
+    return {report.version_id: report for report in found if report.version_id is not None}
 
 
 def _place(pending: Path, target: Path) -> None:
@@ -426,7 +510,7 @@ def submit_registration(
         if change is None:
             raise Refused("catalog.change-missing")
         if change.code != resource.code:
-            raise Refused("catalog.code-fixed")
+            raise Refused("catalog.code-fixed", field="code")
         submission = change.model_dump()
     if reason:
         submission["reason"] = reason
@@ -505,10 +589,130 @@ def public_notices(session: Session) -> list[tuple[Registration, Resource]]:
     return _with_resources(session, registration.in_notice(session, subject_kind=SUBJECT))
 
 
-def review_queue(session: Session, *, principal: Who) -> list[tuple[Registration, Resource]]:
-    """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
+@dataclass(frozen=True)
+class Review:
+    """An application as it is reviewed: its resource, what it changes, and the objections to it."""
+
+    application: Registration
+    resource: Resource
+    change: rules.DescriptionChange | None
+    objections: list[Objection]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for objection in self.objections if objection.answer is None)
+
+
+def review_queue(session: Session, *, principal: Who) -> list[Review]:
+    """Open resource registrations, oldest first, with their resources, changes and objections: the bureau's
+    inbox."""
     access.require(principal, "registration.review")
-    return _with_resources(session, registration.open_list(session, subject_kind=SUBJECT))
+    return _reviews(session, registration.open_list(session, subject_kind=SUBJECT))
+
+
+def objections_to_answer(session: Session, *, principal: Who) -> int:
+    """The bureau's count of objections to resource registrations that wait for its answer (its workbench)."""
+    access.require(principal, "registration.review")
+    return registration.unanswered_total(session, subject_kind=SUBJECT)
+
+
+def _reviews(session: Session, applications: list[Registration]) -> list[Review]:
+    objections = registration.objections_of(session, [application.id for application in applications])
+    return [
+        Review(application, resource, change_of(session, application, resource), objections[application.id])
+        for application, resource in _with_resources(session, applications)
+    ]
+
+
+def reviews_of(session: Session, *, principal: Who, resource_id: int) -> list[Review]:
+    """A resource's registrations, newest first, each with its change and objections (the resource's page)."""
+    resource = get(session, principal=principal, resource_id=resource_id)
+    return _reviews(session, registration.history(session, subject_kind=SUBJECT, subject_id=resource.id))[::-1]
+
+
+def _registered_description(session: Session, application: Registration, resource: Resource) -> dict[str, Any]:
+    """The description as registered before ``application``: the submission of the last application that was
+    registered before it (every change to a registered description goes through one), else the resource's."""
+    earlier = [
+        other
+        for other in registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if other.id < application.id and other.state == "registered" and other.kind in ("first", "change")
+    ]
+    return registration.submission_of(earlier[-1]) if earlier else description_of(resource)
+
+
+def change_of(session: Session, application: Registration, resource: Resource) -> rules.DescriptionChange | None:
+    """What a change registration changes, old and new side by side (None for a first or cancellation)."""
+    if application.kind != "change":
+        return None
+    old = _registered_description(session, application, resource)
+    return rules.description_change(old, registration.submission_of(application), DESCRIPTION_KEYS)
+
+
+# --- the public notice: a resource under notice is public, and anyone may object ------------------------
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the public sees of a resource: registered, or under public notice (or both, for a change)."""
+
+    resource: Resource
+    notice: Registration | None
+    change: rules.DescriptionChange | None
+
+    @property
+    def objection_open(self) -> bool:
+        notice = self.notice
+        return notice is not None and registration_rules.objection_open(
+            today=clock.today(), notice_until=notice.notice_until, state=notice.state
+        )
+
+
+def public_view(session: Session, *, code: str) -> PublicView:
+    """A resource in the catalogue or in its public notice (公示); any other is unknown (404, no oracle)."""
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    notice = (
+        registration.in_notice_for(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if resource is not None
+        else None
+    )
+    if resource is None or (resource.state not in rules.PUBLIC_STATES and notice is None):
+        raise Refused("catalog.unknown-code", code=code)
+    return PublicView(resource, notice, change_of(session, notice, resource) if notice else None)
+
+
+def file_objection(session: Session, *, code: str, name: str, contact: str, reason: str) -> Objection:
+    """Anyone, without logging in, objects to a resource's application while its notice runs; after it, the
+    refusal names the rule (objections are taken during the notice only)."""
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    if resource is None:
+        raise Refused("catalog.unknown-code", code=code)
+    noticed = [
+        application
+        for application in registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if application.notice_until is not None
+    ]
+    if not noticed or (resource.state not in rules.PUBLIC_STATES and noticed[-1].state != "notice"):
+        raise Refused("catalog.unknown-code", code=code)
+    return registration.file_objection(
+        session, actor=PUBLIC, registration=noticed[-1], name=name, contact=contact, reason=reason
+    )
+
+
+def answer_objection(session: Session, *, principal: Who, objection_id: int, answer: str, reason: str) -> Objection:
+    """The bureau answers an objection; upheld, the application goes back to the department for correction."""
+    access.require(principal, "registration.review")
+    objection = registration.get_objection(
+        session, principal=principal, objection_id=objection_id, subject_kind=SUBJECT
+    )
+    objection, application = registration.answer_objection(
+        session, actor=principal.actor, objection=objection, answer=answer, reason=reason
+    )
+    if application.state == "returned":
+        resource = session.get_one(Resource, application.subject_id)
+        rules.LIFECYCLE.apply(resource, "return")
+        ledger.record(session, actor=principal.actor, action="catalog.resource.registration-return", subject=resource)
+    return objection
 
 
 def _with_resources(session: Session, applications: list[Registration]) -> list[tuple[Registration, Resource]]:
@@ -529,8 +733,14 @@ def load(
     sql_source: SqlSource | None = None,
     confirm_not_sensitive: list[str] | None = None,
     progress: loading.Progress | None = None,
+    keep_good_rows: bool = False,
+    report: bool = False,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """Check a source and keep it as a version; returns the report and the version (None when refused).
+
+    ``keep_good_rows`` leaves out the rows that fail a check and keeps the others (``loading.check_and_write``);
+    its report is recorded with the version. ``report`` records the report of any load, refused or not (a page
+    shows it on a GET); ``result.report_id`` then names it.
 
     Plan in a read, check and write the data holding no transaction, record the version in a command. A
     refused source leaves nothing behind. A SQL load reads only through one of the department's approved
@@ -565,8 +775,13 @@ def load(
         confirmed_not_sensitive=confirmed,
         hasher=ledger.hasher(plan.hash_name),
         progress=progress,
+        keep_good_rows=keep_good_rows,
     )
     if not result.ok:
+        if report:
+            with units.command() as session:
+                resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.load")
+                record_report(session, principal=principal, resource=resource, result=result, version=None)
         return result, None
     try:
         # The version file is in place only while its row commits: tidying (``common.store``) waits for this.
@@ -579,6 +794,7 @@ def load(
                 domain_dir=domain_dir,
                 confirmed_not_sensitive=confirmed,
                 source_name=source_name,
+                report=report,
             )
     except BaseException:
         # Rolled back: the file this load linked into place is nobody's (never another load's, see above).
@@ -619,6 +835,8 @@ def load_upload(
     file_name: str,
     source_format: str | None,
     confirm_not_sensitive: str,
+    keep_good_rows: bool = False,
+    report: bool = False,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """``load`` for an uploaded file, received at ``path`` in this process's folder inside the domain
     (``common.store.scratch_for``), and removed afterwards whatever happens. ``source_format`` defaults to the
@@ -635,6 +853,8 @@ def load_upload(
             source_format=chosen,
             path=path,
             confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
+            keep_good_rows=keep_good_rows,
+            report=report,
         )
     finally:
         path.unlink(missing_ok=True)
@@ -653,3 +873,48 @@ def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], files.Reco
     if version is None:
         raise Refused("catalog.no-data", code=code)
     return fields_of(resource), integrity.recorded(session, resource, version)
+
+
+# --- describing from a sample ----------------------------------------------------------------------------
+
+SAMPLE_FORMATS = ("csv", "xlsx")
+
+
+def check_may_describe(principal: Principal) -> None:
+    """Refuse a sample from someone who may not describe resources before its file is received."""
+    access.require(principal, "catalog.describe", access.own_organisation(principal))
+
+
+def sample_fields(*, principal: Principal, path: Path, file_name: str) -> list[dict[str, Any]]:
+    """The fields a sample file suggests (``rules.suggest_fields``), from its header and first rows read in the
+    domain. The file is removed whatever happens; no value of it is kept or returned, and nothing is recorded:
+    the department's own file is read, none of the platform's data."""
+    try:
+        check_may_describe(principal)
+        chosen = loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
+        if chosen not in SAMPLE_FORMATS:
+            raise Refused("catalog.sample-format")
+        try:
+            samples = loading.sample_columns(path, chosen)
+        except loading.SourceError as error:
+            if error.problem.rule == "catalog.duplicate-column":
+                raise Refused("catalog.sample-duplicate-column", column=error.problem.column) from None
+            if error.problem.rule == "catalog.sample-no-header":
+                raise Refused("catalog.sample-no-header") from None
+            raise Refused("catalog.sample-unreadable") from None
+        return rules.suggest_fields(samples)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def merged_fields(described: list[dict[str, Any]], suggested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """On edit: a sample's columns in its order, each as already described when a field has its name or label,
+    else as suggested."""
+    known = {key: spec for spec in described for key in (spec["name"], spec["label"])}
+    merged, seen = [], set()
+    for suggestion in suggested:
+        spec = known.get(suggestion["label"]) or known.get(suggestion["name"]) or suggestion
+        if spec["name"] not in seen:
+            seen.add(spec["name"])
+            merged.append(spec)
+    return merged

@@ -124,7 +124,8 @@ def english_words(texts: Iterable[str]) -> list[str]:
     for text in texts:
         for chunk in CHUNK.findall(text):
             bare = chunk.strip(".-:/'’")
-            if any(ch.isdigit() for ch in chunk) or bare in PROPER_NAMES or DATE_PATTERN.match(bare):
+            extension = re.fullmatch(r"\.[a-z]{2,5}", chunk.rstrip(")）,，;；"))  # a file name's suffix (.xlsx)
+            if any(ch.isdigit() for ch in chunk) or bare in PROPER_NAMES or DATE_PATTERN.match(bare) or extension:
                 continue
             found += [word for word in WORD.findall(chunk) if word not in PROPER_NAMES]
     return found

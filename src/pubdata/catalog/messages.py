@@ -138,8 +138,8 @@ LABELS = {
         "The declared grade is “{declared}”; by the stricter-rule principle the resource is graded “{grade}”, because:",
     ),
     "grade.reason": (
-        "字段「{label}」（{field}）为{sensitivity}，要求资源至少为「{grade}」。",
-        "the field “{label}” ({field}) is {sensitivity}, which requires at least “{grade}”.",
+        "字段「{label}」为{sensitivity}，要求资源至少为「{grade}」。",
+        "the field “{label}” is {sensitivity}, which requires at least “{grade}”.",
     ),
     "catalog.in_notice": ("公示中", "In public notice"),
     "catalog.notice_until_shanghai": (

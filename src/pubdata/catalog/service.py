@@ -211,8 +211,16 @@ def public_version_pages(session: Session, ids: set[int]) -> dict[int, ledger_pu
     return {id_: pages[owner] for id_, owner in owners.items() if owner in pages}
 
 
+def public_registration_pages(session: Session, ids: set[int]) -> dict[int, ledger_public.Page]:
+    """A registration application's page is its resource's catalogue page, when that is public."""
+    owners = registration.subjects_of(session, ids, subject_kind=SUBJECT)
+    pages = public_pages(session, set(owners.values()))
+    return {id_: pages[owner] for id_, owner in owners.items() if owner in pages}
+
+
 ledger_public.publish("resource", public_pages)
 ledger_public.publish("resource_version", public_version_pages)
+ledger_public.publish("registration", public_registration_pages)
 
 
 def provider_names(session: Session, resources: list[Resource]) -> dict[int, str]:

@@ -171,3 +171,11 @@ def counts_by_state(session: Session, *, subject_kind: str, subject_ids: set[int
     if subject_ids is not None:
         statement = statement.where(Registration.subject_id.in_(subject_ids))
     return {state: count for state, count in session.execute(statement).all()}
+
+
+def subjects_of(session: Session, ids: set[int], *, subject_kind: str) -> dict[int, int]:
+    """The subject (of ``subject_kind``) each of these applications is about: application id → subject id."""
+    statement = select(Registration.id, Registration.subject_id).where(
+        Registration.id.in_(ids), Registration.subject_kind == subject_kind
+    )
+    return {id_: subject for id_, subject in session.execute(statement).all()}

@@ -14,8 +14,8 @@ LABELS = {
     "workbench.none": ("暂无。", "None yet."),
     "workbench.state": ("状态", "State"),
     "workbench.intro": (
-        "{organisation}（{kind}）今天需要处理的事项。",
-        "What waits for {organisation} ({kind}) today.",
+        "{user}（{kind}），您好。以下是今天需要处理的事项。",
+        "Hello {user} ({kind}): what waits for you today.",
     ),
     # Shared to-dos and figures
     "workbench.contracts_to_sign": ("待签署的使用合约", "Contracts awaiting your signature"),

@@ -712,4 +712,7 @@ def public_figures(session: Session) -> PublicFigures:
     by_sector = _counted(session, select(Resource.sector, func.count()).where(public).group_by(Resource.sector))
     providers = session.scalar(select(func.count(func.distinct(Resource.provider_id))).where(public)) or 0
     notices = registration.counts_by_state(session, subject_kind=SUBJECT).get(registration.IN_NOTICE, 0)
+    # In the vocabularies' order, so that a chart's bars keep their places from one day to the next.
+    by_library = {code: by_library[code] for code in rules.BASE_LIBRARIES if code in by_library}
+    by_sector = {code: by_sector[code] for code in rules.SECTORS if code in by_sector}
     return PublicFigures(sum(by_library.values()), providers, by_library, by_sector, notices)

@@ -12,9 +12,9 @@ from pubdata.common import messages
 from pubdata.identity.dependencies import MaybePagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import PlatformDep
-from pubdata.web.render import language, render
+from pubdata.web.render import language, render, shanghai_time
 from pubdata.workbench import service
-from pubdata.workbench.service import Chart, Label
+from pubdata.workbench.service import Chart, Label, When
 
 router = APIRouter(include_in_schema=False)
 PALETTE = ["#1a4fa0", "#b3261e", "#1b6e3a", "#c77700", "#6a3d9a", "#00838f", "#5b6475", "#ad1457"]
@@ -24,6 +24,8 @@ def _word(value: Any, lang: str) -> str:
     """A category or cell as the page shows it: a pair by the page's language, a number with separators."""
     if isinstance(value, Label):
         return messages.label(value.key, lang)
+    if isinstance(value, When):
+        return shanghai_time(value.moment)
     if isinstance(value, tuple):
         return messages.pick(value, lang)
     if isinstance(value, bool) or value is None:
@@ -45,8 +47,17 @@ def option(chart: Chart, lang: str) -> dict[str, Any]:
         return {
             "color": PALETTE,
             "tooltip": {"trigger": "item"},
-            "legend": {"bottom": 0, "type": "scroll"},
-            "series": [{"type": "pie", "name": label, "radius": ["35%", "65%"], "data": data}],
+            "legend": {"show": False},
+            "series": [
+                {
+                    "type": "pie",
+                    "name": label,
+                    "radius": ["28%", "52%"],
+                    "label": {"formatter": "{b}\n{c}", "fontSize": 11},
+                    "labelLine": {"length": 6, "length2": 6},
+                    "data": data,
+                }
+            ],
         }
     return {
         "color": PALETTE,
@@ -56,7 +67,7 @@ def option(chart: Chart, lang: str) -> dict[str, Any]:
         "xAxis": {
             "type": "category",
             "data": names,
-            "axisLabel": {"interval": 0, "rotate": 30 if len(names) > 4 else 0},
+            "axisLabel": {"interval": 0, "rotate": 0 if len(names) <= 4 else 30 if len(names) <= 6 else 45},
         },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [

@@ -45,8 +45,15 @@ class Label:
     key: str
 
 
-# A cell's text: a number, a name, a (zh, en) pair the page picks from, or a label.
-Text = int | float | str | Pair | Label | None
+@dataclass(frozen=True)
+class When:
+    """A moment (ISO 8601, UTC) the page shows in Asia/Shanghai."""
+
+    moment: str
+
+
+# A cell's text: a number, a name, a (zh, en) pair the page picks from, a label, or a moment.
+Text = int | float | str | Pair | Label | When | None
 
 
 @dataclass(frozen=True)
@@ -645,7 +652,7 @@ def _entries_table(session: Session, key: str, entries: list[Any]) -> Table:
         rows.append(
             [
                 Cell(entry.seq, f"/ledger/check?seq={entry.seq}"),
-                Cell(entry.time),
+                Cell(When(entry.time)),
                 Cell(entry.actor),
                 Cell(entry.label),
                 Cell(subject.title or subject.kind, subject.path) if subject else Cell(None),
@@ -664,7 +671,7 @@ def _audit(session: Session, principal: Principal, bench: Bench, signer: Signer 
     )
     bench.figures += [
         Figure("workbench.audit.size", size, "/ledger"),
-        Figure("workbench.audit.root", head.root_hash.hex()[:16] + "…" if head else None, "/ledger"),
+        Figure("workbench.audit.root", head.root_hash.hex()[:12] + "…" if head else None, "/ledger"),
         Figure(
             "workbench.audit.signature",
             Label(

@@ -37,6 +37,7 @@ from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
+from pubdata.web.render import language as render_language
 from pubdata.web.render import render
 from pubdata.workbench import pages as workbench_pages
 
@@ -154,6 +155,12 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, object]]
     ]
 
 
+def _parameter_name(name: object, request: Request) -> str:
+    """A page parameter by its name in the page's language (``param.<name>``), else as it is written."""
+    key = f"param.{name}"
+    return messages.label(key, render_language(request)) if messages.is_label(key) else str(name)
+
+
 def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(
         title="pubdata",
@@ -188,6 +195,10 @@ def create_app(platform: Platform) -> FastAPI:
         errors = _validation_errors(error)
         if any(item["type"] == "json_invalid" for item in errors):
             return refused(request, Refused("http.malformed-json", extra={"errors": errors}))
+        if _is_page(request):  # a person reads this: the parameters by name, not the API's error list
+            named = (_parameter_name(item["loc"][-1], request) for item in error.errors() if item.get("loc"))
+            names = "、".join(dict.fromkeys(named))
+            return refused(request, Refused("http.page-invalid", fields=names))
         return refused(request, Refused("http.validation", extra={"errors": errors}))
 
     @app.exception_handler(StarletteHTTPException)

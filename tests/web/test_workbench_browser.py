@@ -32,5 +32,7 @@ def test_the_bureau_and_a_department_see_their_charts_drawn(platform, city):
         drawn = _drawn_charts(page)
         assert {"workbench.chart.resources", "workbench.chart.loads"} <= set(drawn)
         # ECharts laid the chart out at the element's size: it is really drawn, not an empty box.
-        box = page.locator("[data-chart-key='workbench.chart.resources'] canvas").first.bounding_box()
+        box = page.locator(
+            "[data-chart-key='workbench.chart.resources'] svg, [data-chart-key='workbench.chart.resources'] canvas"
+        ).first.bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 100

@@ -89,6 +89,8 @@ LABELS |= {
         "The bureau has approved no source connection for this department yet.",
     ),
     "source.title": ("数据源连接", "Source connections"),
+    "source.notice_approved": ("数据源连接已批准。", "The source connection is approved."),
+    "source.notice_disabled": ("数据源连接已停用。", "The source connection is disabled."),
     "source.intro": (
         "各部门只能从市数据资源局批准的数据库连接加载数据；密码由平台加密保存，不会再显示。",
         "Departments load only from database connections the bureau approved; passwords are kept sealed by the "

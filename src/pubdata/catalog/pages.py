@@ -15,7 +15,7 @@ from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
 from pubdata.common import store
-from pubdata.common.bounds import RowId, in_row_id_range
+from pubdata.common.bounds import PageNumber, RowId, in_row_id_range
 from pubdata.common.errors import Refused
 from pubdata.db import UnitOfWork
 from pubdata.identity import access
@@ -55,7 +55,7 @@ def public_catalog(
     sector: str = "",
     grade: str = "",
     provider: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     # The form sends "" for every department; a number no row can have names none.
     provider_id = int(provider) if _row_id_text(provider) else None
@@ -467,6 +467,7 @@ def approve_source(
         action="approve",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error, values=values),
+        notice="source.notice_approved",
     )
 
 
@@ -486,4 +487,5 @@ def disable_source(
         action="disable",
         then="/sources",
         show=lambda error: _sources_page(request, session, principal, error=error),
+        notice="source.notice_disabled",
     )

@@ -17,6 +17,7 @@ INT8_MAX = 2**63 - 1
 
 RowId = Annotated[int, Interval(ge=1, le=INT4_MAX)]  # a row of an ``integer`` primary key
 Seq = Annotated[int, Interval(ge=0, le=INT8_MAX)]  # a position in the ledger (the first entry is 0)
+PageNumber = Annotated[int, Interval(ge=1, le=INT4_MAX)]  # a listing's page: its offset still fits a bigint
 
 
 def in_row_id_range(value: int) -> bool:

@@ -62,3 +62,14 @@ def validation_refusal(error: ValidationError) -> Refused:
         for item in error.errors()
     ]
     return Refused("web.form-invalid", problems=problems)
+
+
+def confirmed(form: Mapping[str, Any], *, reason_key: str = "reason") -> str:
+    """An irreversible action's confirmation (the ``confirm_reason`` macro): the box ticked and a reason written,
+    or refused before anything is done. The reason, stripped."""
+    if str(form.get("confirm") or "") != "yes":
+        raise Refused("web.confirm-needed")
+    reason = str(form.get(reason_key) or "").strip()
+    if not reason:
+        raise Refused("web.reason-needed")
+    return reason

@@ -54,6 +54,12 @@ REFUSALS = {
     "web.date": (422, "日期请按 YYYY-MM-DD 填写。", "Give dates as YYYY-MM-DD."),
     "web.number": (422, "{field} 应为数字。", "{field} must be a number."),
     "web.form": (422, "表单中的数字或日期无效。", "A number or date in the form is not valid."),
+    "web.confirm-needed": (
+        422,
+        "此操作不可撤销，请勾选确认后再提交。",
+        "This cannot be undone: tick the confirmation and submit again.",
+    ),
+    "web.reason-needed": (422, "请写明理由。", "Give a reason."),
     "web.bounds": (422, "上下界每行写作“列: 下界, 上界”。", "Write each bound as `column: low, high`."),
     "web.form-invalid": (422, "表单填写有误：{problems}", "The form is not valid: {problems}"),
     "http.body-too-large": (413, "请求体超过 {limit} 字节。", "The request body is larger than {limit} bytes."),
@@ -62,6 +68,11 @@ REFUSALS = {
         422,
         "请求的格式与接口不符，详见 errors。",
         "The request does not match the expected shape; see errors.",
+    ),
+    "http.page-invalid": (
+        422,
+        "地址或表单中的 {fields} 无效，请检查后重试。",
+        "{fields} in the address or the form is not valid; check it and try again.",
     ),
     "http.400": (400, "请求有误。", "The request is not valid."),
     "http.401": (401, "请先登录或提供 API 令牌。", "Log in or send an API token first."),
@@ -75,6 +86,29 @@ REFUSALS = {
     ),
 }
 
-LABELS |= {"form.field_problem": ("{field}：{problem}", "{field}: {problem}")}
+LABELS |= {
+    "form.field_problem": ("{field}：{problem}", "{field}: {problem}"),
+    "confirm.reason": ("理由（必填，将记入存证）", "Reason (required, kept in the ledger)"),
+    "confirm.irreversible": ("我确认此操作不可撤销", "I confirm this cannot be undone"),
+    "error.next_steps": ("您可以：", "You can:"),
+    "error.to_home": ("回到首页", "Go to the home page"),
+    # Parameters of page addresses and forms, named in a refusal of the page (``http.page-invalid``).
+    "param.page": ("页码", "page"),
+    "param.q": ("搜索词", "search"),
+    "param.state": ("状态", "state"),
+    "param.contract_id": ("合约编号", "contract number"),
+    "param.resource_id": ("资源编号", "resource number"),
+    "param.registration_id": ("登记编号", "registration number"),
+    "param.agreement_id": ("协议编号", "agreement number"),
+    "param.job_id": ("作业编号", "job number"),
+    "param.organisation_id": ("机构编号", "organisation number"),
+    "param.user_id": ("用户编号", "user number"),
+    "param.token_id": ("令牌编号", "token number"),
+    "param.source_id": ("数据源编号", "source number"),
+    "param.seq": ("存证序号", "ledger entry number"),
+    "param.code": ("资源代码", "resource code"),
+    "notice.saved": ("已保存。", "Saved."),
+    "notice.done": ("操作已完成。", "Done."),
+}
 
 declare(labels=LABELS, refusals=REFUSALS)

@@ -7,9 +7,11 @@ form posts it back in a hidden field; a cross-site form can neither read nor set
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,12 +22,15 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import clock, messages
 from pubdata.common.errors import Refused
-from pubdata.db import UnitOfWork
 from pubdata.identity import rules as identity_rules
+from pubdata.platform import Platform
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_COOKIE = "pubdata_csrf"
 LANG_COOKIE = "pubdata_lang"
+# The notice the next page shows after an action (post, redirect, get). The cookie holds only a label's key,
+# never text, so nothing a user typed is echoed from it; an unknown key shows nothing.
+NOTICE_COOKIE = "pubdata_notice"
 
 
 def language(request: Request) -> str:
@@ -41,13 +46,79 @@ def shanghai_time(moment: datetime | str | None) -> str:
     return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def num(value: object, digits: int | None = None) -> str:
+    """A number as a person reads it: thousands separators, whole numbers without decimals, others with
+    ``digits`` decimals (by default two, or three significant digits below one); ``—`` for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    number = float(value)
+    if not math.isfinite(number):
+        return "—"
+    if digits is None and number.is_integer() and abs(number) < 1e15:
+        return f"{int(number):,}"
+    if digits is None:
+        magnitude = abs(number)
+        digits = 2 if magnitude >= 1 else max(2, 2 - math.floor(math.log10(magnitude))) if magnitude else 0
+    return f"{number:,.{digits}f}"
+
+
+def error_fields(refusal: Refused | None) -> frozenset[str]:
+    """The form fields a refusal names (its ``field``, or each field of a form's problems), so a page can show
+    the refusal beside them."""
+    if refusal is None:
+        return frozenset()
+    named: list[object] = [refusal.params.get("field")]
+    problems = refusal.params.get("problems")
+    if isinstance(problems, Iterable) and not isinstance(problems, str):
+        named += [getattr(problem, "params", {}).get("field") for problem in problems]
+    return frozenset(str(name) for name in named if name)
+
+
+# Never typed back into a page: secrets and the form's own token.
+_NOT_ECHOED = ("password", "csrf_token", "secret")
+
+
+def submitted_values(request: Request, status_code: int) -> Callable[..., Any]:
+    """``typed(name, default, action=None)`` for templates: on a page answering a refused form, what the user
+    typed in ``name`` (all values when ``many``); else ``default``. A page holding several forms names the one an
+    input belongs to by its ``/do/<action>`` address, so a refusal of one form does not fill another."""
+    # Starlette keeps the form it parsed for the handler on the request; a page not answering a form has none.
+    form = getattr(request, "_form", None) if request.method == "POST" and status_code >= 400 else None
+
+    def typed(name: str, default: Any = "", action: str | None = None, many: bool = False) -> Any:
+        if form is None or any(word in name for word in _NOT_ECHOED):
+            return default
+        if action is not None and not request.url.path.endswith(f"/do/{action}"):
+            return default
+        if many:
+            return [value for value in form.getlist(name) if isinstance(value, str)]
+        value = form.get(name)
+        return value if isinstance(value, str) else default
+
+    return typed
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
-    """A page in the request's language. A refusal passed as ``error`` is shown by its sentence in that language,
-    with its rule."""
+    """A page in the request's language. A refusal passed as ``error`` is shown by its sentence in that language;
+    its rule is kept in the page for support and tests, not shown. A notice left by the last action is shown
+    once."""
     lang = language(request)
     refusal = context.get("error")
+    fields = error_fields(refusal) if isinstance(refusal, Refused) else frozenset()
     if isinstance(refusal, Refused):
-        context = {**context, "error": refusal.detail_in(lang), "rule": context.get("rule") or refusal.rule}
+        context = {
+            **context,
+            "error": refusal.detail_in(lang),
+            "rule": context.get("rule") or refusal.rule,
+            "error_title": refusal.title_in(lang),
+        }
+    notice_key = request.cookies.get(NOTICE_COOKIE)
+    if notice_key and "notice" not in context and messages.is_label(notice_key):
+        context = {**context, "notice": messages.label(notice_key, lang)}
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     page = {
         "request": request,
@@ -61,15 +132,29 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
         "name_of": lambda vocabulary, code: messages.pick(vocabulary[code], lang) if code in vocabulary else code,
         "local_time": shanghai_time,
+        "num": num,
+        "error_fields": fields,
+        "typed": submitted_values(request, status_code),
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),
         **context,
     }
     response = TEMPLATES.TemplateResponse(request, template, page, status_code=status_code)
     settings = request.app.state.platform.settings
+    if notice_key:
+        response.delete_cookie(NOTICE_COOKIE, samesite="lax", secure=settings.secure_cookies)
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=settings.secure_cookies)
     if request.query_params.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400, secure=settings.secure_cookies)
+    return response
+
+
+def redirect(url: str, *, secure: bool, notice: str = "notice.done") -> RedirectResponse:
+    """Post, redirect, get: the answer to a done action, leaving ``notice`` (a label key) for the next page."""
+    if not messages.is_label(notice):  # a programming error, caught by the first test of the action
+        raise KeyError(f"no label {notice}")
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(NOTICE_COOKIE, notice, max_age=120, httponly=True, samesite="lax", secure=secure)
     return response
 
 
@@ -83,16 +168,17 @@ T = TypeVar("T")
 
 
 def act_on(
-    platform: UnitOfWork,
+    platform: Platform,
     command: Callable[[Session], T] | None,
     *,
     action: str,
     then: str | Callable[[T], str],
     show: Callable[[Refused], Response],
+    notice: str = "notice.done",
 ) -> Response:
-    """One form of a page, in a command of its own. Done: go to ``then`` (post, redirect, get). Refused: ``show``
-    the page again with the refusal, nothing of the command kept; a hidden object (404) stays a 404, revealing
-    nothing."""
+    """One form of a page, in a command of its own. Done: go to ``then`` (post, redirect, get), where ``notice``
+    (a label key) says what was done. Refused: ``show`` the page again with the refusal and what the user typed,
+    nothing of the command kept; a hidden object (404) stays a 404, revealing nothing."""
     if command is None:
         raise Refused("web.unknown-action", action=action)
     try:
@@ -102,4 +188,5 @@ def act_on(
         if error.status == 404:
             raise
         return show(error)
-    return RedirectResponse(then if isinstance(then, str) else then(result), status_code=303)
+    target = then if isinstance(then, str) else then(result)
+    return redirect(target, secure=platform.settings.secure_cookies, notice=notice)

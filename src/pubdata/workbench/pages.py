@@ -12,7 +12,7 @@ from pubdata.common import messages
 from pubdata.identity.dependencies import MaybePagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import PlatformDep
-from pubdata.web.render import language, render, shanghai_time
+from pubdata.web.render import language, num, render, shanghai_time
 from pubdata.workbench import service
 from pubdata.workbench.service import Chart, Label, When
 
@@ -21,19 +21,18 @@ PALETTE = ["#1a4fa0", "#b3261e", "#1b6e3a", "#c77700", "#6a3d9a", "#00838f", "#5
 
 
 def _word(value: Any, lang: str) -> str:
-    """A category or cell as the page shows it: a pair by the page's language, a number with separators."""
+    """A category or cell as the page shows it: a pair by the page's language, a number with separators, ``—``
+    for nothing."""
+    if value is None:
+        return "—"
     if isinstance(value, Label):
         return messages.label(value.key, lang)
     if isinstance(value, When):
         return shanghai_time(value.moment)
     if isinstance(value, tuple):
         return messages.pick(value, lang)
-    if isinstance(value, bool) or value is None:
-        return "—" if value is None else str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return num(value)
     return str(value)
 
 

@@ -250,6 +250,15 @@ def test_a_consumer_sees_its_contracts_quotas_and_epsilon_left(client, busy_city
     assert spent["series"][0]["data"][0] == 0.25
 
 
+def test_a_partner_sees_its_jobs_and_its_scope(client, busy_city):
+    page = _workbench(client, "partner")
+    assert figures(page)["workbench.partner.jobs"] == "1"
+    scope = page.split('data-table-key="workbench.partner.scope"', 1)[1].split("</section>", 1)[0]
+    assert "池州数据运营有限公司" in scope and "已准入" in scope and "CZ-RK-0001 · 最高 一般数据（4级）" in scope
+    jobs = chart_options(page)["workbench.chart.jobs"]
+    assert jobs["series"][0]["data"][jobs["xAxis"]["data"].index("待审核代码")] == 1
+
+
 def test_the_auditor_sees_the_ledger_head_verified(client, busy_city, platform):
     page = _workbench(client, "audit")
     assert figures(page)["workbench.audit.size"] == str(ledger_size(platform))

@@ -13,6 +13,7 @@ LABELS = {
     "workbench.open": ("前往处理", "Open"),
     "workbench.none": ("暂无。", "None yet."),
     "workbench.state": ("状态", "State"),
+    "workbench.up_to": ("最高", "up to"),
     "workbench.intro": (
         "{user}（{kind}），您好。以下是今天需要处理的事项。",
         "Hello {user} ({kind}): what waits for you today.",

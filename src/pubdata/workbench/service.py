@@ -22,7 +22,7 @@ from pubdata.authorization.scope import scope_of
 from pubdata.catalog import integrity
 from pubdata.catalog import rules as catalog_rules
 from pubdata.catalog import service as catalog
-from pubdata.common import clock
+from pubdata.common import clock, messages
 from pubdata.common.messages import Pair
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
@@ -334,12 +334,19 @@ def _operator(session: Session, principal: Principal, bench: Bench) -> None:
     ]
 
 
-def _scope_text(holder: Any) -> str:
-    """A scope in one line: its resources, sectors (by code) and highest grade."""
+def _scope_text(holder: Any) -> Pair:
+    """A scope in one line, in both languages: its resources (by code), sectors and highest grade (by name)."""
     document = scope_of(holder).document()
-    parts = [*document.get("resources", []), *document.get("sectors", [])]
-    grade = document.get("max_grade")
-    return " · ".join([", ".join(parts)] + ([str(grade)] if grade else []))
+    lines: list[str] = []
+    up_to = messages.label_pair("workbench.up_to")
+    for lang in (0, 1):
+        sectors = [catalog_rules.SECTORS.get(code, (code, code))[lang] for code in document.get("sectors", [])]
+        grade = document.get("max_grade")
+        parts = [", ".join([*document.get("resources", []), *sectors])]
+        if grade:
+            parts.append(f"{up_to[lang]} {catalog_rules.GRADES.get(grade, (grade, grade))[lang]}")
+        lines.append(" · ".join(part for part in parts if part))
+    return lines[0], lines[1]
 
 
 def _agreement_table(session: Session, found: list[Any], *, deadlines_of: list[dict[str, Any]]) -> Table:

@@ -173,6 +173,14 @@ def menu_links(page: str) -> list[str]:
     return [link for link in re.findall(r'href="(/[^"?]*)', nav) if link != "/"]
 
 
+def _organisation_of(platform, login: str) -> str:
+    from pubdata.identity import service as identity
+
+    with platform.read() as session:
+        own = principal(platform, login).organisation_id
+        return identity.organisation_names(session, {own})[own]
+
+
 @pytest.fixture
 def client(platform):
     with TestClient(create_app(platform)) as test_client:
@@ -273,10 +281,20 @@ def test_english_is_behind_the_switch(client, busy_city):
     assert chart_options(page)["workbench.chart.registrations"]["xAxis"]["data"][0] == "Awaiting review"
 
 
-def test_no_menu_link_of_any_kind_is_a_dead_end(client, busy_city):
-    """Every link of every kind's menu answers a page (no 403, 404 or 500), and so do the workbench's links."""
+def test_no_menu_link_of_any_kind_is_a_dead_end(client, busy_city, platform):
+    """Every link of every kind's menu answers a page (no 403, 404 or 500), and so do the workbench's links — for
+    each kind's admin and for a member, who may do less."""
+    logins = dict(LOGINS)
     for kind in KINDS:
-        page = _workbench(client, kind)
+        account = make_account(
+            platform, kind=kind, name=_organisation_of(platform, LOGINS[kind]), login=f"{kind}.member", role="member"
+        )
+        logins[f"{kind} member"] = account.login
+    for kind, login in logins.items():
+        log_in(client, login)
+        page = client.get("/")
+        assert page.status_code == 200 and "<h1>工作台</h1>" in page.text, (kind, page.status_code)
+        page = page.text
         links = set(menu_links(page)) | {link for _, link in todos(page).values()}
         links |= set(re.findall(r'<span class="value"><a href="(/[^"]+)"', page))
         for link in sorted(links):

@@ -26,6 +26,7 @@ from pubdata.common import clock, messages
 from pubdata.common.messages import Pair
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
+from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.jobs import rules as job_rules
@@ -166,9 +167,10 @@ def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
     to_release = [
         job.id for job in jobs.list_for(session, principal=principal) if jobs.awaiting_release(principal, job)
     ]
-    bench.todos += [
-        Todo("workbench.bureau.registrations", catalog.review_count(session, principal=principal), "/registrations")
-    ]
+    if access.may(principal, "registration.review"):  # a bureau member does not review
+        bench.todos.append(
+            Todo("workbench.bureau.registrations", catalog.review_count(session, principal=principal), "/registrations")
+        )
     objections = objections_to_answer(session, principal)
     if objections is not None:
         bench.todos.append(objections)

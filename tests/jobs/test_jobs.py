@@ -22,7 +22,7 @@ from pubdata.common.actor import SYSTEM
 from pubdata.jobs import isolation, outputs, worker
 from pubdata.jobs.models import Job
 from pubdata.ledger.models import LedgerEntry
-from tests.scenarios import MODEL_SCRIPT, principal, real_ids, run, run_next_job
+from tests.scenarios import MODEL_SCRIPT, PASSWORD, principal, real_ids, run, run_next_job
 from tests.scenarios import submit_job as submit
 
 
@@ -302,3 +302,25 @@ def test_an_approved_job_does_not_run_after_the_operator_exits(platform, partner
         job = session.get(Job, job_id)
         assert (job.state, job.outcome_rule) == ("failed", "authorization.out-of-scope")
         assert not outputs.workspace(platform.settings.domain_dir, job_id).root.exists()  # it never started
+
+
+def test_rejecting_a_job_on_its_page_asks_for_confirmation_and_a_reason(platform, partner_deal):
+    with TestClient(create_app(platform)) as client:
+        job = submit(client, partner_deal["partner"], partner_deal["contract_id"], MODEL_SCRIPT).json()
+        client.get("/login")
+        csrf = client.cookies["pubdata_csrf"]
+        client.post("/login", data={"login": "operator.admin", "password": PASSWORD, "csrf_token": csrf})
+        page = client.get(f"/jobs/{job['id']}")
+        assert 'name="confirm"' in page.text and 'name="reason"' in page.text
+        unticked = client.post(f"/jobs/{job['id']}/do/reject", data={"csrf_token": csrf, "reason": "请勿输出明细"})
+        assert unticked.status_code == 422 and 'data-rule="web.confirm-needed"' in unticked.text
+        silent = client.post(f"/jobs/{job['id']}/do/reject", data={"csrf_token": csrf, "confirm": "yes"})
+        assert silent.status_code == 422 and 'data-rule="web.reason-needed"' in silent.text
+        with platform.read() as session:
+            assert session.get(Job, job["id"]).state == "submitted"  # nothing done by a refused form
+        done = client.post(
+            f"/jobs/{job['id']}/do/reject", data={"csrf_token": csrf, "confirm": "yes", "reason": "请勿输出明细"}
+        )
+        assert done.status_code == 200 and "作业代码已退回。" in done.text
+        with platform.read() as session:
+            assert session.get(Job, job["id"]).state == "rejected"

@@ -16,7 +16,7 @@ from tests.scenarios import PASSWORD
 
 BAD_IDS = ("abc", "0", "-1", "2147483648", "1e3", "x" * 300, "%E4%B8%AD")
 BAD_QUERY = ("abc", "-1", "0", "99999999999999999999", "%00", "<b>")
-CALLERS = ("bureau.admin", "police.admin", "bank.admin", "partner.admin", None)
+CALLERS = ("bureau.admin", "police.admin", "operator.admin", "partner.admin", "security.admin", None)
 
 
 def _addresses(route: APIRoute) -> list[str]:
@@ -36,7 +36,9 @@ def _addresses(route: APIRoute) -> list[str]:
 
 def _log_in(client: TestClient, login: str) -> None:
     client.get("/login")
-    client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]})
+    csrf = client.cookies["pubdata_csrf"]
+    answer = client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf})
+    assert answer.status_code == 200 and "/logout" in answer.text, login
 
 
 @pytest.mark.parametrize("caller", CALLERS)

@@ -265,4 +265,14 @@ LABELS |= {
     "subject.data_alert": ("数据文件损坏告警", "Damaged data file alert"),
 }
 
+# What a department is told after applying, and asked before cancelling (the resource leaves the catalogue).
+LABELS |= {
+    "registration.notice_first": ("首次登记申请已提交，等待数据资源局审核。", "Applied for first registration."),
+    "registration.notice_cancel": ("注销登记申请已提交，等待数据资源局审核。", "Applied for cancellation."),
+    "registration.cancel_reason": (
+        "注销理由（必填，随申请提交数据资源局）",
+        "Why cancel (required; sent to the bureau)",
+    ),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
-from pubdata.web.forms import items, validation_refusal
+from pubdata.web.forms import confirmed, items, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 
@@ -352,20 +352,36 @@ def preview(
     return render(request, "catalog/resource_preview.html", {"number": number, "columns": columns, "rows": rows})
 
 
-@router.post("/resources/{resource_id}/register")
+@router.post("/resources/{resource_id}/register", response_class=HTMLResponse)
 def register(
     request: Request,
-    session: CommandSession,
+    session: ReadSession,
+    platform: PlatformDep,
     principal: PagePrincipal,
     resource_id: RowId,
     kind: Text,
     csrf_token: Text,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """A first or a cancellation registration. Cancelling takes the resource out of the catalogue, so it is
+    confirmed, and its reason goes to the bureau with the application."""
     check_csrf(request, csrf_token)
     if kind not in ("first", "cancel"):
         kind = "invalid"
-    service.submit_registration(session, principal=principal, resource_id=resource_id, kind=kind)
-    return RedirectResponse(f"/resources/{resource_id}", status_code=303)
+
+    def submit(command: Session) -> object:
+        why = confirmed({"confirm": confirm, "reason": reason}) if kind == "cancel" else None
+        return service.submit_registration(command, principal=principal, resource_id=resource_id, kind=kind, reason=why)
+
+    return act_on(
+        platform,
+        submit,
+        action=kind,
+        then=f"/resources/{resource_id}",
+        show=lambda error: _resource_page(request, session, principal, resource_id, error=error),
+        notice=f"registration.notice_{kind}" if kind != "invalid" else "notice.done",
+    )
 
 
 # --- the bureau's review queue -----------------------------------------------------------------------

@@ -411,9 +411,16 @@ def preview(
 
 
 def submit_registration(
-    session: Session, *, principal: Who, resource_id: int, kind: str, change: ResourceIn | None = None
+    session: Session,
+    *,
+    principal: Who,
+    resource_id: int,
+    kind: str,
+    change: ResourceIn | None = None,
+    reason: str | None = None,
 ) -> Registration:
-    """A department applies for first, change or cancellation registration of its resource."""
+    """A department applies for first, change or cancellation registration of its resource; a cancellation
+    says why (``reason``, kept in the submission the bureau reviews)."""
     resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.submit")
     event = rules.SUBMIT_EVENTS.get(kind)
     if event is None:
@@ -429,6 +436,8 @@ def submit_registration(
         if change.code != resource.code:
             raise Refused("catalog.code-fixed")
         submission = change.model_dump()
+    if reason:
+        submission["reason"] = reason
     version = current_version(session, resource)
     submission["data_version"] = (
         {"number": version.number, "checksum": version.checksum, "rows": version.row_count} if version else None

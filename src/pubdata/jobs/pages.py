@@ -17,7 +17,7 @@ from pubdata.jobs import rules
 from pubdata.jobs import service as jobs
 from pubdata.platform import Platform
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
-from pubdata.web.forms import row_id
+from pubdata.web.forms import confirmed, row_id
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -93,9 +93,10 @@ async def act(
     note = str(form.get("note") or "")
     commands = {
         "approve": lambda c: jobs.review(c, principal=principal, job_id=job_id, approve=True, note=note),
-        "reject": lambda c: jobs.review(c, principal=principal, job_id=job_id, approve=False, note=note),
+        # Rejecting the code and withholding the output end the job: confirmed, with the reason kept.
+        "reject": lambda c: jobs.review(c, principal=principal, job_id=job_id, approve=False, note=confirmed(form)),
         "release": lambda c: jobs.release(c, principal=principal, job_id=job_id),
-        "withhold": lambda c: jobs.withhold(c, principal=principal, job_id=job_id, reason=note),
+        "withhold": lambda c: jobs.withhold(c, principal=principal, job_id=job_id, reason=confirmed(form)),
     }
     return act_on(
         platform,
@@ -103,6 +104,7 @@ async def act(
         action=action,
         then=f"/jobs/{job_id}",
         show=lambda error: _job_page(request, session, platform, principal, job_id, error=error),
+        notice=f"job.notice_{action}" if action in commands else "notice.done",
     )
 
 

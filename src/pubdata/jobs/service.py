@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock, store
 from pubdata.common.errors import Refused
 from pubdata.common.names import clean, clean_prose
@@ -26,6 +27,7 @@ from pubdata.db import UnitOfWork
 from pubdata.identity import access
 from pubdata.identity.access import Principal, Who
 from pubdata.jobs import rules, worker
+from pubdata.jobs.dev_output import DevMasking
 from pubdata.jobs.models import Job
 from pubdata.jobs.outputs import Context, Workspace, check_outputs, workspace
 from pubdata.jobs.schemas import DeclaredOutput
@@ -336,9 +338,6 @@ def record_document(session: Session, *, principal: Who, job_id: int) -> str:
     return json.dumps(record_of(session, principal=principal, job_id=job_id), ensure_ascii=False, indent=2, default=str)
 
 
-PREVIEW_BYTES = 4096  # of a development run's file on mock data (nothing in it is real)
-
-
 # --- development on mock data ----------------------------------------------------------------------------
 
 
@@ -365,6 +364,7 @@ def dev_run(
         tables = worker.table_paths(
             queries.mock_tables(session, terms=use.terms, domain_dir=domain_dir, mock_dir=mock_dir), mock_dir
         )
+        fields = {queries.table_name(code): catalog.data_of(session, code=code)[0] for code in use.terms.resources}
     with units.command() as session:  # recorded before it runs
         ledger.record(
             session,
@@ -378,6 +378,7 @@ def dev_run(
     space = Workspace(
         store.owned_folder(domain_dir, work_dir) / f"dev-{principal.user_id}-{digest}-{clock.now().timestamp():.0f}"
     )
+    shown = DevMasking.of(fields, tables)  # what is shown is masked by declaration, as on the real data
     try:
         if outputs:
             _checked_outputs(kind, outputs)
@@ -385,22 +386,30 @@ def dev_run(
         ran = worker.run_isolated(kind, checked, tables=tables, space=space, limits=rules.DEV_LIMITS, outputs=declared)
         findings: list[dict[str, Any]] = []
         if outputs and ran.exit_code == 0 and not ran.timed_out:
-            context = Context(min_group_size=use.terms.min_group_size, limits=rules.DEV_LIMITS)
+            # The mock tables' identifiers are looked up as a real job's are: a job that passes here passes there.
+            identifying = tuple(
+                (tables[name], spec.name, str(spec.format))
+                for name, specs in fields.items()
+                for spec in specs
+                if spec.format in worker.PROTECTED_FORMATS and name in tables
+            )
+            context = Context(
+                protected=worker.protected_values(identifying),
+                sensitive=frozenset(s.name for specs in fields.values() for s in specs if s.sensitivity != "none"),
+                min_group_size=use.terms.min_group_size,
+                limits=rules.DEV_LIMITS,
+            )
             manifest, _ = check_outputs(space, outputs, limits=rules.DEV_LIMITS, context=context)
             findings = manifest["findings"]
         files = [
-            {
-                "name": path.name,
-                "bytes": path.stat().st_size,
-                "preview": path.read_bytes()[:PREVIEW_BYTES].decode("utf-8", errors="replace"),
-            }
+            {"name": path.name, "bytes": path.stat().st_size, "preview": shown.preview(path)}
             for path in sorted(space.output.iterdir())
             if path.is_file() and not path.is_symlink()
         ]
         return {
             "exit_code": ran.exit_code,
             "timed_out": ran.timed_out,
-            "log": ran.log,
+            "log": shown.text(ran.log),
             "files": files,
             "findings": findings,
             "tables": sorted(tables),

@@ -54,6 +54,7 @@ class Field:
 
     type: str  # the catalogue's field type
     sensitivity: str = "none"  # none | personal | sensitive
+    masking: str = "none"  # how its values are shown (``common.masking``): declared, never guessed from a value
 
     @property
     def protected(self) -> bool:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pubdata.catalog import service as catalog
+from pubdata.common import masking
 from pubdata.common.errors import RefusalEntry
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
@@ -71,7 +72,9 @@ def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str
     for code in terms.resources:
         fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
-        tables[name] = {spec.name: planner.Field(spec.type, spec.sensitivity) for spec in fields}
+        tables[name] = {
+            spec.name: planner.Field(spec.type, spec.sensitivity, spec.masking or "none") for spec in fields
+        }
         refs[name] = TableRef(name, recorded.file, recorded)
         unit = next((spec.name for spec in fields if spec.format in contract_rules.UNIT_FORMATS), None)
         if unit:
@@ -120,6 +123,39 @@ def job_sql(sql: str, policy: planner.Policy, names: Sequence[str]) -> str:
     return duckdb_sql_of(plan, names=tuple(names))
 
 
+# Aggregates whose answer is one of the column's own values: shown as the column's values are.
+VALUE_AGGREGATES = frozenset({"min", "max", "median", "quantile"})
+
+
+def output_masking(plan: governed.Plan, policy: planner.Policy) -> list[str]:
+    """Each output's masking rule, from the declaration of the column it shows: a column, a part of a date
+    column, or an aggregate that answers with one of the column's values (min, max, median, a quantile).
+    Counts, sums and means are new numbers, shown as they are; so is every non-sensitive column."""
+    rules = []
+    for output in plan.outputs:
+        value = output.value
+        col = (
+            value
+            if isinstance(value, governed.Col)
+            else value.column
+            if isinstance(value, governed.DatePart)
+            else value.column
+            if isinstance(value, governed.Aggregate) and value.function in VALUE_AGGREGATES
+            else None
+        )
+        declared = policy.tables[plan.tables[col.table].name][col.name] if col is not None else None
+        rules.append(declared.masking if declared is not None else "none")
+    return rules
+
+
+def masked(result: Result, plan: governed.Plan, policy: planner.Policy) -> Result:
+    """A result as it may be shown: each column masked by its declaration (``output_masking``)."""
+    rules = output_masking(plan, policy)
+    if len(rules) != len(result.columns) or all(rule == "none" for rule in rules):
+        return result
+    return dataclasses.replace(result, rows=masking.mask_rows(result.rows, rules))
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -146,7 +182,7 @@ def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql:
         _charge(units, principal, use, rows=0, epsilon=0.0, payload=payload | {"outcome": "engine-failed"})
         raise
     _charge(units, principal, use, rows=len(result.rows), epsilon=0.0, payload=payload | {"rows": len(result.rows)})
-    return result
+    return masked(result, plan, policy)
 
 
 def _charge(
@@ -295,7 +331,7 @@ def mock_tables(session: Session, *, terms: Terms, domain_dir: Path, mock_dir: P
     for code in terms.resources:
         fields, recorded = catalog.data_of(session, code=code)
         name = table_name(code)
-        mock_file = f"{name}-{Path(recorded.file).stem}.parquet"
+        mock_file = f"{name}-{Path(recorded.file).stem}-m{mock.VERSION}.parquet"
         if not (mock_dir / mock_file).exists():
             files.check(domain_dir / recorded.file, recorded)  # its profile is read from the real file
             mock.write_mock(
@@ -339,4 +375,6 @@ def dev_query(
             subject=f"contract:{contract_id}",
             payload={"sql_sha256": _digest(sql), "data": "mock"},
         )
-    return engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))
+    result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, DEV_MAX_ROWS))
+    # Mock rows are invented, but shown as the real ones would be: each column masked by its declaration.
+    return masked(result, plan, policy)

@@ -235,7 +235,7 @@ def _provider(session: Session, principal: Principal, bench: Bench) -> None:
         Todo("workbench.data_alerts", len(integrity.alerts(session, principal=principal)), "/data-alerts"),
     ]
     bench.figures += [
-        Figure("workbench.state", states.get(state, 0), f"/resources?state={state}", name=label)
+        Figure("workbench.state", states.get(state, 0), f"/resources?state={state}", name=_resources_in(label))
         for state, label in catalog_rules.RESOURCE_STATES.items()
         if states.get(state)
     ]
@@ -265,6 +265,12 @@ def _provider(session: Session, principal: Principal, bench: Bench) -> None:
         ),
         _months(loads, "workbench.chart.loads", "workbench.series.loads"),
     ]
+
+
+def _resources_in(state: Pair) -> Pair:
+    """A figure's name for the resources in a state (数据资源·已登记), in both languages."""
+    resources = messages.label_pair("workbench.figure.resources")
+    return f"{resources[0]}·{state[0]}", f"{resources[1]} · {state[1]}"
 
 
 # --- the operator (运营机构) and its partners (合伙人) ------------------------------------------------------

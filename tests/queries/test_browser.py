@@ -35,7 +35,9 @@ def test_a_partner_develops_submits_and_downloads_a_released_job_in_the_browser(
         sql.locator("textarea[name=sql]").fill("SELECT id_number FROM cz_rk_0001")
         sql.locator("input[value=real]").check()
         sql.locator("button[type=submit]").click()
-        assert page.locator("[data-testid=rule]").inner_text().endswith("sql.sensitive-column")
+        refusal = page.locator("[data-testid=refusal]")  # in zh, the rule only in an attribute
+        assert refusal.get_attribute("data-rule") == "sql.sensitive-column" and "sql." not in refusal.inner_text()
+        assert page.locator("[data-testid=refused-sql]").inner_text() == "SELECT id_number FROM cz_rk_0001"
 
         python = page.locator("[data-testid=python-form]")
         python.locator("textarea[name=code]").fill(MODEL_SCRIPT)
@@ -95,3 +97,35 @@ def test_a_partner_develops_submits_and_downloads_a_released_job_in_the_browser(
         assert page.locator("[data-testid=state]").inner_text() == "Output released"
         content = page.content()
     assert not any(value in content for value in real_ids(platform))
+
+
+def test_a_bank_runs_a_sample_query_sees_its_chart_and_downloads_the_csv(platform):
+    from tests.queries.test_console_http import bank_city
+
+    bank = bank_city(platform)
+    with serving(platform) as base, browser_page() as page:
+        log_in(page, base, "bank.admin")
+        page.click("nav a[href='/console']")
+        page.goto(f"{base}/console?contract_id={bank['aggregate']}")
+        assert page.locator("[data-testid=table-cz_rk_0001] tr[data-column=district]").inner_text().count("维度") == 1
+        assert (
+            page.locator("[data-testid=python-form]").count() == 0
+            and page.locator("[data-testid=job-form]").count() == 0
+        )
+        sample = page.locator("[data-testid=sample]").nth(1)  # the average by district
+        sql = sample.locator("pre").inner_text()
+        page.locator("[data-testid=sql-form] textarea[name=sql]").fill("")
+        sample.locator("button").click()
+        assert page.locator("[data-testid=sql-form] textarea[name=sql]").input_value() == sql
+        page.click("[data-testid=sql-form] button[type=submit]")
+        headers = page.locator("[data-testid=result] th").all_inner_texts()
+        assert headers == ["所属区县", "家庭人口数平均值"]
+        chart = page.locator("[data-testid=chart]")
+        chart.locator("svg").first.wait_for()  # ECharts drew it
+        assert chart.locator("svg").first.inner_html().count("<path") >= 4  # a bar per district, at least
+        with page.expect_download() as download:
+            page.click("[data-testid=export-csv]")
+        lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+        assert lines[0] == "所属区县,家庭人口数平均值" and len(lines) == 5
+        shown = page.locator("[data-testid=result] tbody tr td:first-child").all_inner_texts()
+        assert [line.split(",")[0] for line in lines[1:]] == shown

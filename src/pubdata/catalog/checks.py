@@ -22,7 +22,8 @@ COMMON_SURNAMES = (
 
 
 def is_integer(v: str) -> str:
-    return f"TRY_CAST({v} AS BIGINT) IS NOT NULL"
+    # Digits only: DuckDB's cast rounds '12.5' to 13 and reads '1e3' as 1000, which no whole number is.
+    return f"(regexp_full_match({v}, '[+-]?[0-9]+') AND TRY_CAST({v} AS BIGINT) IS NOT NULL)"
 
 
 def is_decimal(v: str) -> str:

@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,13 +24,15 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy.engine import URL
 
-from pubdata.catalog import checks
+from pubdata.catalog import checks, rules
 from pubdata.catalog.schemas import FieldSpec
 from pubdata.common import store
 from pubdata.engines.duckdb import literal, quote
 from pubdata.ledger.merkle import Hasher
 
 MAX_PROBLEMS = 100
+# A load that keeps its good rows reports this many problems of the bad ones (row, column, rule: no value).
+MAX_REPORT = 10_000
 # A column is flagged as looking sensitive when this share of its sampled values look like IDs, phones or names.
 LOOKALIKE_SHARE = 0.6
 LOOKALIKE_SAMPLE = 10_000
@@ -65,6 +68,14 @@ class LoadResult:
     version_path: Path | None = None  # where it was linked as a version, until the row commits
     checksum: str | None = None
     size_bytes: int = 0
+    # A load that keeps its good rows: the rows it read, the bad ones it left out and their problems (which do
+    # not refuse the file); ``row_count`` is then the rows kept.
+    keep_good_rows: bool = False
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejections: list[Problem] = field(default_factory=list)
+    rejection_count: int = 0
+    report_id: int | None = None  # the recorded report (``catalog.service.record_report``), when there is one
 
     @property
     def ok(self) -> bool:
@@ -293,38 +304,56 @@ def _prepared(mapping: dict[str, str], fields: Sequence[FieldSpec]) -> str:
         for spec in fields
         if spec.format == "resident_id"
     ]
-    return f"SELECT {', '.join(columns)} FROM source"
+    return f"SELECT rowid + 1 AS row_no, {', '.join(columns)} FROM source"
+
+
+@dataclass
+class RowCheck:
+    """What checking every row found: problems (the first ``limit``), how many in all, how many rows had one."""
+
+    problems: list[Problem] = field(default_factory=list)
+    count: int = 0
+    bad_rows: int = 0
 
 
 def _check_rows(
-    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], result: LoadResult
-) -> None:
+    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], fields: Sequence[FieldSpec], *, limit: int
+) -> RowCheck:
+    """Run every field's checks over every row. A row is numbered by its place in the source (``rowid``), so
+    the report's numbers are the file's data rows."""
+    found = RowCheck()
     named = [(spec, name, sql) for spec in fields for name, sql in _field_checks(spec)]
     if not named:
-        return
-    flags = ", ".join(f"{sql} AS c{i}" for i, (_, _, sql) in enumerate(named))
+        return found
+    flags = ", ".join(f"coalesce({sql}, FALSE) AS c{i}" for i, (_, _, sql) in enumerate(named))
     prepared = _prepared(mapping, fields)
-    counts = _one_row(
+    failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
+    *counts, bad_rows = _one_row(
         con,
         "SELECT "
         + ", ".join(f"count(*) FILTER (WHERE NOT c{i})" for i in range(len(named)))
-        + f" FROM (SELECT {flags} FROM ({prepared}))",
+        + f", count(*) FILTER (WHERE {failing}) FROM (SELECT {flags} FROM ({prepared}))",
     )
-    result.problem_count += sum(counts)
-    if not any(counts):
-        return
-    # Only a file with problems pays for numbering its rows.
-    failing = " OR ".join(f"NOT c{i}" for i in range(len(named)))
-    rows = con.execute(
-        f"SELECT * FROM (SELECT row_number() OVER () AS row_no, {flags} FROM ({prepared})) WHERE {failing} ORDER "
-        f"BY row_no LIMIT {MAX_PROBLEMS}"
-    ).fetchall()
+    found.count, found.bad_rows = sum(counts), bad_rows
+    if not bad_rows:
+        return found
+    # Only a file with problems pays for finding their rows.
+    con.execute(
+        f"CREATE TEMP TABLE failing AS SELECT * FROM (SELECT row_no, {flags} FROM ({prepared})) WHERE {failing}"
+    )
+    rows = con.execute(f"SELECT * FROM failing ORDER BY row_no LIMIT {limit}").fetchall()
     for row in rows:
         for i, (spec, name, _) in enumerate(named):
-            if not row[i + 1] and len(result.problems) < MAX_PROBLEMS:
-                result.problems.append(
+            if not row[i + 1] and len(found.problems) < limit:
+                found.problems.append(
                     Problem(f"catalog.check.{name}", checks.CHECK_MESSAGES[name], row=row[0], column=spec.name)
                 )
+    return found
+
+
+def _drop_failing_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave out the rows ``_check_rows`` found a problem in (its ``failing`` table)."""
+    con.execute("DELETE FROM source WHERE rowid + 1 IN (SELECT row_no FROM failing)")
 
 
 def _find_lookalikes(
@@ -381,8 +410,13 @@ def check_and_write(
     confirmed_not_sensitive: Iterable[str] = (),
     hasher: Hasher,
     progress: Progress | None = None,
+    keep_good_rows: bool = False,
 ) -> LoadResult:
-    """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file."""
+    """Read a source, check every row against ``fields`` and, when all is well, write a Parquet file.
+
+    With ``keep_good_rows`` a row that fails a check is left out and reported instead of refusing the file; the
+    file is still refused as a whole for what concerns all of it (its columns, its encoding, personal data
+    declared as not personal) or when no row is good."""
     if source_format not in SOURCE_FORMATS:
         return LoadResult(source_format).refuse(
             Problem(
@@ -392,7 +426,7 @@ def check_and_write(
         )
     work_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="load-", dir=work_dir))
-    result = LoadResult(source_format)
+    result = LoadResult(source_format, keep_good_rows=keep_good_rows)
     con = _connect(scratch)
     try:
         _read_source(con, result, source_format, path, sql_url, sql_query, scratch, progress)
@@ -407,7 +441,14 @@ def check_and_write(
             return result.refuse(Problem("catalog.empty", "The source has a header but no rows."))
         if progress:
             progress("checking", 0, result.row_count)
-        _check_rows(con, mapping, fields, result)
+        checked = _check_rows(con, mapping, fields, limit=MAX_REPORT if keep_good_rows else MAX_PROBLEMS)
+        result.rows_read = result.row_count
+        if keep_good_rows:
+            result.rejections, result.rejection_count = checked.problems, checked.count
+            result.rows_rejected = checked.bad_rows
+        else:
+            result.problems += checked.problems
+            result.problem_count += checked.count
         if progress:
             progress("checking", result.row_count, result.row_count)
         confirmed = set(confirmed_not_sensitive)
@@ -425,6 +466,11 @@ def check_and_write(
                 )
         if not result.ok:
             return result
+        if result.rows_rejected:
+            if result.rows_rejected == result.row_count:
+                return result.refuse(Problem("catalog.no-good-rows", "No row passed the checks: nothing to keep."))
+            _drop_failing_rows(con)
+            result.row_count -= result.rows_rejected
         _write_parquet(con, mapping, fields, result, work_dir, hasher, progress)
         return result
     except SourceError as error:
@@ -532,3 +578,112 @@ def _remove_tree(folder: Path) -> None:
     # Best effort: on a read-only store this cannot succeed, and must not hide why the load failed; the next
     # start tidies what is left (``common.store.tidy``).
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- reading a sample, to describe a resource from it ---------------------------------------------------
+
+SAMPLE_ROWS = 200
+MAX_SAMPLE_COLUMNS = 500  # a resource's most fields (``schemas.ResourceIn``)
+# Each check counted over a sample column, as the loader runs it; ``leading_zero`` keeps codes such as 0731 text.
+SAMPLE_CHECKS: dict[str, Callable[[str], str]] = {
+    **checks.TYPE_CHECKS,
+    **checks.FORMAT_CHECKS,
+    "person_name": checks.looks_like_name,
+    "leading_zero": lambda v: f"regexp_full_match({v}, '0[0-9]+')",
+}
+
+
+def _sample_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and first rows of a CSV file, UTF-8 (with or without BOM) or else GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                reader = csv.reader(handle, strict=True)
+                header = next(reader, [])
+                rows = [row for _, row in zip(range(SAMPLE_ROWS), reader, strict=False)]
+            return header, rows
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
+            raise SourceError(Problem("catalog.csv-structure", "The CSV file is malformed.")) from None
+    raise SourceError(Problem("catalog.encoding", "The file is neither UTF-8 nor GB18030/GBK text."))
+
+
+def _sample_xlsx(path: Path) -> tuple[list[str], list[list[object]]]:
+    from openpyxl import load_workbook
+
+    with path.open("rb") as handle:
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            header = ["" if cell is None else str(cell) for cell in next(rows, None) or ()]
+            while header and header[-1].strip() == "":
+                header.pop()
+            body = [[_sample_cell(cell) for cell in row] for _, row in zip(range(SAMPLE_ROWS), rows, strict=False)]
+        finally:
+            workbook.close()
+    return header, [row for row in body if any(cell not in (None, "") for cell in row)]
+
+
+def _sample_cell(cell: object) -> object:
+    """A spreadsheet's date is a datetime at midnight: read as the date it shows."""
+    if isinstance(cell, datetime) and cell.time() == time(0):
+        return cell.date()
+    return cell
+
+
+# A header cell that passes one of these is a value, not a column's name: a file without a header line.
+_VALUE_CHECKS = ("resident_id", "mobile", "credit_code")
+
+
+def _header_is_data(con: duckdb.DuckDBPyConnection) -> bool:
+    tests = " OR ".join(checks.FORMAT_CHECKS[name]("h") for name in _VALUE_CHECKS)
+    return bool(
+        _one_row(
+            con, f"SELECT count(*) FILTER (WHERE {tests} OR regexp_full_match(h, '[0-9]{{6,}}')) FROM header_cells"
+        )[0]
+    )
+
+
+def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
+    """What the first rows of a sample file say of each column: counts only, never a value. The sample is read
+    here, in the domain, and never kept (the caller removes the file)."""
+    if source_format == "csv":
+        header, rows = _sample_csv(path)
+    elif source_format == "xlsx":
+        header, rows = _sample_xlsx(path)  # type: ignore[assignment]
+    else:
+        raise SourceError(Problem("catalog.source-format", "A sample is a CSV or .xlsx file."))
+    header = [column.strip().lstrip("\ufeff") for column in header]
+    if not header or all(column == "" for column in header):
+        raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
+    if len(header) > MAX_SAMPLE_COLUMNS:
+        raise SourceError(Problem("catalog.too-many-columns", "The file has more columns than a resource may have."))
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise SourceError(
+            Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0])
+        )
+    names = [f"c{index}" for index in range(len(header))]
+    table = _arrow_strings(names, rows)
+    con = duckdb.connect(":memory:", config={"threads": 1, "enable_external_access": False})
+    try:
+        # Both registered before any query: DuckDB registers nothing while a result is open.
+        con.register("sample", table)
+        con.register("header_cells", pa.table({"h": pa.array(header, type=pa.string())}))
+        if _header_is_data(con):
+            raise SourceError(Problem("catalog.sample-no-header", "The first line holds values, not column names."))
+        return [_column_sample(con, column, header[index]) for index, column in enumerate(names)]
+    finally:
+        con.close()
+
+
+def _column_sample(con: duckdb.DuckDBPyConnection, column: str, header: str) -> rules.ColumnSample:
+    value = f"NULLIF(trim({quote(column)}), '')"
+    tests = ", ".join(f"count(*) FILTER (WHERE v IS NOT NULL AND {check('v')})" for check in SAMPLE_CHECKS.values())
+    counts = _one_row(con, f"SELECT count(v), count(*) - count(v), {tests} FROM (SELECT {value} AS v FROM sample)")
+    filled, empty, *passing = counts
+    return rules.ColumnSample(header, filled, empty, dict(zip(SAMPLE_CHECKS, passing, strict=True)))

@@ -55,6 +55,34 @@ LABELS = {
         "Nothing was loaded: {n} problem(s). Fix the file and load it again.",
     ),
     "resource.lookalikes": ("疑似个人信息的字段", "Fields that look like personal data"),
+    "usage.title": ("使用情况", "Who uses it"),
+    "usage.contract": ("合约编号", "Contract"),
+    "usage.assignee": ("使用方", "User"),
+    "usage.purpose": ("用途", "Purpose"),
+    "usage.state": ("合约状态", "State"),
+    "usage.valid": ("有效期", "Valid"),
+    "usage.calls_used": ("已调用 / 上限", "Calls made / allowed"),
+    "usage.calls": ("调用次数", "Calls"),
+    "usage.per_month": ("每月调用次数", "Calls per month"),
+    "usage.none": ("尚无合约使用本资源。", "No contract uses this resource yet."),
+    "usage.no_calls": ("尚无调用。", "No calls yet."),
+    "resource.keep_good_rows": (
+        "保留通过校验的行，并报告未通过的行（默认：有任何问题则整份文件不加载）",
+        "Keep the rows that pass and report the others (by default a file with any problem is not loaded)",
+    ),
+    "resource.load_partial": (
+        "加载成功：第 {n} 版，保留 {kept} 行，未通过校验的 {rejected} 行未加载。",
+        "Loaded: version {n}, {kept} rows kept; {rejected} rows that failed the checks were left out.",
+    ),
+    "resource.rejected_rows": ("未加载行数", "Rows left out"),
+    "resource.report_csv": (
+        "下载问题报告（CSV：行、列、规则）",
+        "Download the problem report (CSV: row, column, rule)",
+    ),
+    "resource.report_shown": (
+        "共 {n} 个问题，下面列出前 {shown} 个；不显示任何数据值。",
+        "{n} problem(s); the first {shown} are listed. No value is shown.",
+    ),
     "resource.preview": ("脱敏样例", "Masked sample"),
     "resource.show_preview": ("查看脱敏样例", "Show a masked sample"),
     "resource.registrations": ("登记记录", "Registrations"),
@@ -74,10 +102,93 @@ LABELS = {
     "field.masking": ("脱敏规则", "Masking"),
     "field.description": ("说明", "Description"),
     "field.add": ("添加字段", "Add a field"),
+    "field.no_format": ("无", "None"),
+    "field.refused_here": ("请修改此项", "Please correct this"),
+    "resource.described": ("已保存数据资源描述。", "The resource description was saved."),
+    "resource.described_raised": (
+        "已保存数据资源描述。部分字段的个人信息属性提高了资源分级，原因见下方说明。",
+        "The description was saved. Some fields' sensitivity raised the resource's grade: see why below.",
+    ),
+    "resource.change_submitted": ("已提交变更登记申请。", "The change registration was submitted."),
+    "resource.loaded": ("数据已加载。", "The data was loaded."),
+    "field.no_category": ("（非敏感）", "(not sensitive)"),
+    "field.default_masking": ("按属性默认", "Default for its sensitivity"),
+    "field.suggested": ("建议", "Suggested"),
+    "field.row_problem": ("此行填写有误，见页首说明。", "This row has a problem: see the message above."),
+    "field.rows_hint": (
+        "资源有多少字段就填多少行；空行将被忽略。",
+        "Fill in one row per field of the resource; empty rows are ignored.",
+    ),
+    "sample.title": ("从样例文件识别字段", "Describe the fields from a sample file"),
+    "sample.intro": (
+        "上传 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）样例文件，平台只读取表头和前 200 行，识别各列的类型和格式，"
+        "并根据列名和格式建议个人信息属性和脱敏规则；样例不会保存，其中的数据值也不会显示。",
+        "Send a sample CSV (UTF-8 or GB18030) or Excel (.xlsx) file: the platform reads only its header and first 200 "
+        "rows, recognises each column's type and format, and suggests sensitivity and masking from the column's name "
+        "and format. The sample is not kept and none of its values is shown.",
+    ),
+    "sample.file": ("样例文件", "Sample file"),
+    "sample.read": ("识别字段", "Read the fields"),
+    "sample.done": (
+        "已从样例识别出 {n} 个字段，请核对并补充后保存。",
+        "{n} fields read from the sample: check and complete them, then save.",
+    ),
+    "grade.raised": (
+        "申报分级为「{declared}」，按就高从严原则，资源分级为「{grade}」，原因如下：",
+        "The declared grade is “{declared}”; by the stricter-rule principle the resource is graded “{grade}”, because:",
+    ),
+    "grade.reason": (
+        "字段「{label}」（{field}）为{sensitivity}，要求资源至少为「{grade}」。",
+        "the field “{label}” ({field}) is {sensitivity}, which requires at least “{grade}”.",
+    ),
     "problem.row": ("行", "Row"),
     "problem.column": ("列", "Column"),
     "problem.rule": ("规则", "Rule"),
     "problem.message": ("问题", "Problem"),
+    # What each problem of a load report is called (its rule), in words; a value is never shown.
+    "problem.catalog.check.required": ("必填项为空", "A required value is empty"),
+    "problem.catalog.check.integer": ("不是整数", "Not a whole number"),
+    "problem.catalog.check.decimal": ("不是数字", "Not a number"),
+    "problem.catalog.check.date": ("不是日期（应为 YYYY-MM-DD）", "Not a date (use YYYY-MM-DD)"),
+    "problem.catalog.check.timestamp": (
+        "不是日期时间（应为 YYYY-MM-DD HH:MM:SS）",
+        "Not a date and time (use YYYY-MM-DD HH:MM:SS)",
+    ),
+    "problem.catalog.check.boolean": ("不是是/否", "Not yes/no (是/否)"),
+    "problem.catalog.check.resident_id": (
+        "不是有效的 18 位公民身份号码（出生日期或校验码不符）",
+        "Not a valid 18-digit resident ID (birth date or check character wrong)",
+    ),
+    "problem.catalog.check.credit_code": (
+        "不是有效的统一社会信用代码（校验码不符）",
+        "Not a valid unified social credit code (check character wrong)",
+    ),
+    "problem.catalog.check.mobile": ("不是有效的手机号码", "Not a valid mobile number"),
+    "problem.catalog.missing-column": ("缺少必填列", "A required column is missing"),
+    "problem.catalog.unknown-column": (
+        "文件中有资源描述未声明的列：请声明或删除",
+        "A column the description does not declare: declare or remove it",
+    ),
+    "problem.catalog.duplicate-column": ("列名重复", "The column appears twice"),
+    "problem.catalog.empty": ("文件为空或只有表头", "The file is empty or has only a header"),
+    "problem.catalog.encoding": (
+        "文件既不是 UTF-8 也不是 GB18030/GBK 编码：请另存为 UTF-8 CSV",
+        "The file is neither UTF-8 nor GB18030/GBK text: save it as UTF-8 CSV",
+    ),
+    "problem.catalog.csv-structure": (
+        "CSV 格式有误：请检查引号，并确保每行的列数与表头一致",
+        "The CSV is malformed: check quoting and that each row has as many columns as the header",
+    ),
+    "problem.catalog.row-width": ("某行的值多于表头的列数", "A row has more values than the header has columns"),
+    "problem.catalog.xlsx": ("不是可读取的 .xlsx 工作簿", "Not a readable .xlsx workbook"),
+    "problem.catalog.parquet": ("不是可读取的 Parquet 文件", "Not a readable Parquet file"),
+    "problem.catalog.undeclared-sensitive": (
+        "该列的值看起来是个人信息，但字段声明为非个人信息：请声明其属性，或确认不是个人信息",
+        "The column's values look personal but the field is declared not personal: declare its sensitivity or "
+        "confirm it is not personal",
+    ),
+    "problem.catalog.no-good-rows": ("没有一行通过校验，无可保留的数据", "No row passed the checks: nothing to keep"),
+    "problem.catalog.sql-source": ("部门数据库拒绝了查询", "The department database refused the query"),
 }
 
 LABELS |= {
@@ -231,6 +342,27 @@ REFUSALS = {
         "请说明格式（csv、xlsx 或 parquet），或使用带相应扩展名的文件名。",
         "Say the format (csv, xlsx or parquet) or name the file with that extension.",
     ),
+    "catalog.sample-format": (
+        422,
+        "样例文件须为 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）文件。",
+        "A sample file is a CSV (UTF-8 or GB18030) or Excel (.xlsx) file.",
+    ),
+    "catalog.sample-unreadable": (
+        422,
+        "无法读取样例文件：请上传第一行为列名的 CSV（UTF-8 或 GB18030 编码）或 Excel（.xlsx）文件，列数不超过 500。",
+        "The sample cannot be read: send a CSV (UTF-8 or GB18030) or .xlsx file whose first line names its "
+        "columns, 500 at most.",
+    ),
+    "catalog.sample-no-header": (
+        422,
+        "样例文件的第一行是数据而不是列名：请在第一行写明各列的名称后重新上传。",
+        "The sample's first line holds values, not column names: name the columns on the first line and send it again.",
+    ),
+    "catalog.sample-duplicate-column": (
+        422,
+        "样例文件中列名 {column} 出现了两次；请修改列名后重新上传。",
+        "The column {column} appears twice in the sample; rename it and send the sample again.",
+    ),
     "catalog.load-refused": (
         422,
         "未加载任何数据：发现 {count} 个问题；列出了前 {shown} 个及其行和列。",
@@ -245,6 +377,7 @@ ACTIONS = {
     "catalog.version.load": ("加载数据版本", "Data version loaded"),
     "catalog.data-damaged": ("数据文件损坏或缺失告警", "Data file damaged or missing: alert raised"),
     "catalog.preview": ("查看脱敏样例", "Masked sample viewed"),
+    "catalog.load.report": ("记录加载报告", "Load report recorded"),
     "catalog.source.approve": ("批准数据源连接", "Source connection approved"),
     "catalog.source.disable": ("停用数据源连接", "Source connection disabled"),
     "catalog.resource.submit": ("提交首次登记", "Submitted for first registration"),
@@ -263,6 +396,7 @@ LABELS |= {
     "subject.resource_version": ("数据版本", "Data version"),
     "subject.source_connection": ("数据源连接", "Source connection"),
     "subject.data_alert": ("数据文件损坏告警", "Damaged data file alert"),
+    "subject.load_report": ("加载报告", "Load report"),
 }
 
 # What a department is told after applying, and asked before cancelling (the resource leaves the catalogue).

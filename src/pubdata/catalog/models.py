@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
@@ -59,6 +59,34 @@ class ResourceVersion(Audited, Base):
     source_encoding: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Columns that looked like personal data and the department confirmed are not, as canonical JSON.
     confirmed_not_sensitive: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    loaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class LoadReport(Audited, Base):
+    """What one load found (加载报告): the rows read, kept and rejected, and each problem's row, column and rule —
+    never a value. Kept for a page's loads, so the result is shown on a GET (a refresh loads nothing again), and
+    for every load that keeps the good rows, so its report of the bad ones can be downloaded."""
+
+    __tablename__ = "load_report"
+    guard = Guard(("加载报告", "load report"), "catalog.read", "catalog.not-found", {"provider": "provider_id"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    # The version the load made; None when the source was refused.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("resource_version.id"), nullable=True, unique=True)
+    keep_good_rows: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    source_format: Mapped[str] = mapped_column(String(16), nullable=False)
+    source_encoding: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rows_read: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    rows_kept: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    rows_rejected: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    problem_count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Canonical JSON: [{"row", "column", "rule"}] (the first ``loading.MAX_REPORT``) and [{"column", "looks_like",
+    # "share"}]. Rules and positions only: a value never reaches the control plane.
+    problems: Mapped[str] = mapped_column(Text, nullable=False)
+    lookalikes: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     loaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 

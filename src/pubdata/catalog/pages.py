@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from pubdata.catalog import integrity, rules, service, sources
+from pubdata.catalog import checks, integrity, rules, service, sources
 from pubdata.catalog.loading import LoadResult
-from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.catalog.models import LoadReport, Resource
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, ResourceIn, SourceIn
-from pubdata.common import store
+from pubdata.common import messages, store
 from pubdata.common.bounds import PageNumber, RowId, in_row_id_range
 from pubdata.common.errors import Refused
-from pubdata.db import UnitOfWork
+from pubdata.contracts import rules as contract_rules
+from pubdata.contracts import service as contracts
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
+from pubdata.platform import Platform
 from pubdata.registration import rules as registration_rules
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
-from pubdata.web.forms import confirmed, items, validation_refusal
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.web.forms import confirmed, items, texts, validation_refusal
+from pubdata.web.render import act_on, check_csrf, language, redirect, render
 
 
 def _row_id_text(text: str) -> bool:
@@ -37,9 +40,40 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Texts = Annotated[list[str], Form()]
 PAGE_SIZE = 20
+# Problems the page names in words (``problem.<rule>`` labels); any other shows its rule.
+PROBLEM_RULES = frozenset(
+    [f"catalog.check.{name}" for name in ("required", *checks.TYPE_CHECKS, *checks.FORMAT_CHECKS)]
+    + [
+        f"catalog.{name}"
+        for name in (
+            "missing-column",
+            "unknown-column",
+            "duplicate-column",
+            "empty",
+            "encoding",
+            "csv-structure",
+            "row-width",
+            "xlsx",
+            "parquet",
+            "undeclared-sensitive",
+            "no-good-rows",
+            "sql-source",
+        )
+    ]
+)
 
 
-VOCAB = {"rules": rules, "registration_rules": registration_rules}
+def problems_csv(report: LoadReport) -> Response:
+    """A load report's problems as a CSV download (row, column, rule): positions and rules only."""
+    content, name = service.report_csv(report)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+VOCAB = {"rules": rules, "registration_rules": registration_rules, "contract_rules": contract_rules}
 
 
 # --- public catalogue --------------------------------------------------------------------------------
@@ -110,52 +144,87 @@ def resources(
     return render(request, "catalog/resources.html", context)
 
 
+BLANK_FIELD = {
+    "name": "",
+    "label": "",
+    "type": "string",
+    "format": "",
+    "required": False,
+    "sensitivity": "none",
+    "pipl_category": "",
+    "masking": "",
+    "description": "",
+}
+MAX_FIELD_ROWS = 500  # a resource's most fields (``schemas.ResourceIn``)
+
+
+def _row_problems(error: Refused | None) -> dict[int, list[str]]:
+    """A refused form's problems by field row (``fields.3…``), so each shows beside its row."""
+    found: dict[int, list[str]] = {}
+    for problem in (error.params.get("problems") or []) if error else []:
+        where = str(getattr(problem, "params", {}).get("field", "")).split(".")
+        if len(where) >= 2 and where[0] == "fields" and where[1].isdigit():
+            found.setdefault(int(where[1]), []).append(".".join(where[2:]))
+    return found
+
+
 def _form_page(
-    request: Request, *, title: str, action: str, values: dict, error: Refused | None = None
+    request: Request,
+    *,
+    title: str,
+    action: str,
+    values: dict,
+    error: Refused | None = None,
+    blank_rows: int = 1,
+    sampled: bool = False,
 ) -> HTMLResponse:
-    blank = {
-        "name": "",
-        "label": "",
-        "type": "string",
-        "format": "",
-        "required": False,
-        "sensitivity": "none",
-        "pipl_category": "",
-        "masking": "",
-        "description": "",
-    }
-    fields = list(values.get("fields") or []) + [dict(blank) for _ in range(3)]
+    """The resource form: one row per field the resource has, ``blank_rows`` empty ones to add more."""
+    fields = list(values.get("fields") or [])
+    blank_rows = max(0, min(blank_rows, MAX_FIELD_ROWS - len(fields)))
     context = {
         "title": title,
         "action": action,
         "values": values,
-        "fields": fields,
-        "blank": blank,
+        "fields": fields + [dict(BLANK_FIELD) for _ in range(blank_rows)],
+        "blank": BLANK_FIELD,
+        "blank_rows": blank_rows,
+        "sampled": sampled,
+        "row_problems": _row_problems(error),
+        "grade_reasons": rules.grade_reasons(str(values.get("declared_grade") or ""), fields),
         "error": error,
         **VOCAB,
     }
     return render(request, "catalog/resource_form.html", context, status_code=error.status if error else 200)
 
 
+NEW_RESOURCE = {
+    "sector": "other",
+    "base_library": "other",
+    "update_frequency": "monthly",
+    "sharing": "conditional",
+    "opening": "closed",
+    "declared_grade": "general-2",
+}
+
+
+def _rows_asked(text: str | None, default: int) -> int:
+    """The blank rows a page asks for (``?rows=`` or the form's count); a count that is not one is the default."""
+    return min(int(text), MAX_FIELD_ROWS) if text and text.isdigit() and len(text) <= 3 else default
+
+
 @router.get("/resources/new", response_class=HTMLResponse)
-def new_resource(request: Request, principal: PagePrincipal) -> HTMLResponse:
-    values = {
-        "sector": "other",
-        "base_library": "other",
-        "update_frequency": "monthly",
-        "sharing": "conditional",
-        "opening": "closed",
-        "declared_grade": "general-2",
-        "fields": [],
-    }
-    return _form_page(request, title="resource.new", action="/resources/new", values=values)
+def new_resource(request: Request, principal: PagePrincipal, rows: str = "") -> HTMLResponse:
+    values = {**NEW_RESOURCE, "fields": []}
+    return _form_page(
+        request, title="resource.new", action="/resources/new", values=values, blank_rows=_rows_asked(rows, 3)
+    )
 
 
 def _submitted_description(form) -> dict:  # noqa: ANN001
     """The resource form's values as the API's shape; empty field rows are dropped."""
     columns = ("name", "label", "type", "format", "sensitivity", "pipl_category", "masking", "description")
-    rows = zip(*(form.getlist(f"field_{column}") for column in columns), strict=False)
-    required = set(form.getlist("field_required"))
+    rows = zip(*(texts(form.getlist(f"field_{column}")) for column in columns), strict=False)
+    required = set(texts(form.getlist("field_required")))
     fields = []
     for index, row in enumerate(rows):
         spec = dict(zip(columns, (value.strip() for value in row), strict=True))
@@ -165,7 +234,74 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
         for optional in ("format", "pipl_category", "masking"):
             spec[optional] = spec[optional] or None
         fields.append(spec)
-    return {**{key: (form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
+    return {**{key: str(form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
+
+
+def _adding_row(form) -> int | None:  # noqa: ANN001
+    """The blank rows to show when the form's "add a field" button (not "save") sent it, else None."""
+    if not form.get("add_field"):
+        return None
+    return _rows_asked(str(form.get("blank_rows") or ""), 0) + 1
+
+
+async def _sample(request: Request, platform: Platform, principal: Principal) -> tuple[dict[str, str], list[dict]]:
+    """Receive a sample file into the domain (after the permission and the CSRF token) and read the fields it
+    suggests; the file is gone when this returns."""
+    await run_in_threadpool(service.check_may_describe, principal)
+    received = await uploads.receive(
+        request,
+        store.scratch_for(platform.settings.domain_dir),
+        before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
+    )
+    suggested = await run_in_threadpool(
+        service.sample_fields, principal=principal, path=received.path, file_name=received.file_name
+    )
+    return received.fields, suggested
+
+
+def _typed_before(fields: dict[str, str], values: dict) -> dict:
+    """The description the page's script copied into the sample form, over ``values``."""
+    return {**values, **{key: fields[key].strip() for key in DESCRIPTION_KEYS if fields.get(key, "").strip()}}
+
+
+@router.post("/resources/new/sample", response_class=HTMLResponse)
+async def new_from_sample(request: Request, platform: PlatformDep, principal: PagePrincipal) -> HTMLResponse:
+    """Describe a new resource from a sample file: the form comes back with one suggested row per column."""
+    try:
+        typed, suggested = await _sample(request, platform, principal)
+    except Refused as error:
+        if error.status in (403, 404) or error.rule == "web.csrf":
+            raise
+        values = {**NEW_RESOURCE, "fields": []}
+        return _form_page(request, title="resource.new", action="/resources/new", values=values, error=error)
+    values = _typed_before(typed, {**NEW_RESOURCE, "fields": suggested})
+    return _form_page(request, title="resource.new", action="/resources/new", values=values, sampled=True)
+
+
+@router.post("/resources/{resource_id}/edit/sample", response_class=HTMLResponse)
+async def edit_from_sample(
+    request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
+) -> HTMLResponse:
+    """The edit form with the sample's columns: those already described kept as they are, the others
+    suggested."""
+    with platform.read() as session:
+        resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+        title, described = _edit_title(resource), service.description_of(resource)
+    action = f"/resources/{resource_id}/edit"
+    try:
+        typed, suggested = await _sample(request, platform, principal)
+    except Refused as error:
+        if error.status in (403, 404) or error.rule == "web.csrf":
+            raise
+        return _form_page(request, title=title, action=action, values=described, error=error)
+    values = _typed_before(typed, {**described, "fields": service.merged_fields(described["fields"], suggested)})
+    return _form_page(request, title=title, action=action, values=values, sampled=True)
+
+
+def _saved_notice(values: dict) -> str:
+    """What the resource page says once the description is saved: whether a field raised the declared grade."""
+    raised = rules.grade_reasons(str(values.get("declared_grade") or ""), list(values.get("fields") or []))
+    return "resource.described_raised" if raised else "resource.described"
 
 
 def _description(values: dict) -> ResourceIn:
@@ -180,13 +316,22 @@ async def create_resource(request: Request, platform: PlatformDep, principal: Pa
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
+    adding = _adding_row(form)
+    if adding is not None:
+        return _form_page(request, title="resource.new", action="/resources/new", values=values, blank_rows=adding)
     return act_on(
         platform,
         lambda session: service.describe(session, principal=principal, body=_description(values)),
         action="describe",
         then=lambda resource: f"/resources/{resource.id}",
+        notice=_saved_notice(values),
         show=lambda error: _form_page(
-            request, title="resource.new", action="/resources/new", values=values, error=error
+            request,
+            title="resource.new",
+            action="/resources/new",
+            values=values,
+            error=error,
+            blank_rows=_rows_asked(str(form.get("blank_rows") or ""), 1),
         ),
     )
 
@@ -197,7 +342,7 @@ def _resource_page(
     principal: Principal,
     resource_id: RowId,
     *,
-    report: dict | None = None,
+    report: LoadReport | None = None,
     error: Refused | None = None,
 ) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id)
@@ -206,22 +351,34 @@ def _resource_page(
         and rules.accepts_data(resource.state)
         and rules.loadable(resource.grade)
     )
+    fields = service.fields_of(resource)
+    versions = service.versions(session, principal=principal, resource_id=resource_id)
+    uses = contracts.uses_of_resource(session, code=resource.code)
     context = {
+        "uses": uses,
+        "usage_chart": _usage_chart(
+            contracts.calls_per_month(session, contract_ids=[use.contract_id for use in uses]), language(request)
+        ),
         "resource": resource,
-        "fields": service.fields_of(resource),
+        "fields": fields,
+        "grade_reasons": rules.grade_reasons(resource.declared_grade, [spec.model_dump() for spec in fields]),
+        "declared_grade": resource.declared_grade,
         "provider": service.provider_names(session, [resource])[resource.provider_id],
-        "versions": service.versions(session, principal=principal, resource_id=resource_id),
+        "versions": versions,
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
         "can_load": can_load,
         "can_submit": access.may(principal, "catalog.submit", resource),
         "can_preview": access.may(principal, "catalog.preview", resource) and resource.current_version is not None,
         "sources": sources.usable(session, principal=principal) if can_load else [],
         "report": report,
+        "report_problems": service.report_problems(report) if report else [],
+        "report_lookalikes": json.loads(report.lookalikes) if report else [],
+        "version_reports": service.reports_of_versions(session, versions),
+        "problem_rules": PROBLEM_RULES,
         "error": error,
         **VOCAB,
     }
-    status_code = error.status if error else 200 if report is None else 201 if report["version"] else 422
-    return render(request, "catalog/resource.html", context, status_code=status_code)
+    return render(request, "catalog/resource.html", context, status_code=error.status if error else 200)
 
 
 @router.get("/resources/{resource_id}", response_class=HTMLResponse)
@@ -229,15 +386,47 @@ def resource_page(request: Request, session: ReadSession, principal: PagePrincip
     return _resource_page(request, session, principal, resource_id)
 
 
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _usage_chart(per_month: dict[str, int], lang: str) -> dict | None:
+    """An ECharts option of the calls per month (months without a call shown as 0), or None without calls."""
+    if not per_month:
+        return None
+    months = _months_between(min(per_month), max(per_month))
+    return {
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": months},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"type": "bar", "name": messages.label("usage.calls", lang), "data": [per_month.get(m, 0) for m in months]}
+        ],
+    }
+
+
 def _edit_title(resource: Resource) -> str:
     return "resource.edit" if rules.editable(resource.state) else "resource.change"
 
 
 @router.get("/resources/{resource_id}/edit", response_class=HTMLResponse)
-def edit_resource(request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId) -> HTMLResponse:
+def edit_resource(
+    request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId, rows: str = ""
+) -> HTMLResponse:
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
     values = {**service.description_of(resource)}
-    return _form_page(request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values)
+    return _form_page(
+        request,
+        title=_edit_title(resource),
+        action=f"/resources/{resource_id}/edit",
+        values=values,
+        blank_rows=_rows_asked(rows, 1),
+    )
 
 
 def _save(session: Session, principal: Principal, resource_id: RowId, values: dict) -> Resource:
@@ -258,21 +447,48 @@ async def save_resource(
     check_csrf(request, str(form.get("csrf_token") or ""))
     values = _submitted_description(form)
     resource = service.get(session, principal=principal, resource_id=resource_id, permission="catalog.describe")
+    adding = _adding_row(form)
+    if adding is not None:
+        return _form_page(
+            request,
+            title=_edit_title(resource),
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            blank_rows=adding,
+        )
     return act_on(
         platform,
         lambda command: _save(command, principal, resource_id, values),
         action="save",
         then=f"/resources/{resource_id}",
+        notice="resource.change_submitted" if not rules.editable(resource.state) else _saved_notice(values),
         show=lambda error: _form_page(
-            request, title=_edit_title(resource), action=f"/resources/{resource_id}/edit", values=values, error=error
+            request,
+            title=_edit_title(resource),
+            action=f"/resources/{resource_id}/edit",
+            values=values,
+            error=error,
+            blank_rows=_rows_asked(str(form.get("blank_rows") or ""), 1),
         ),
     )
 
 
+def _keep_good_rows(text: str | None) -> bool:
+    return (text or "") in ("1", "on", "true")
+
+
+def _to_report(request: Request, resource_id: int, result: LoadResult) -> RedirectResponse:
+    """POST-redirect-GET: a load's result is a page of its own, so a refresh loads nothing again. A refused load's
+    page says so itself; a done one also leaves the notice that it was loaded."""
+    assert result.report_id is not None, "a page's load records its report"
+    target = f"/resources/{resource_id}/loads/{result.report_id}"
+    if not result.ok:
+        return RedirectResponse(target, status_code=303)
+    return redirect(target, secure=request.app.state.platform.settings.secure_cookies, notice="resource.loaded")
+
+
 @router.post("/catalog/resources/{resource_id}/load", response_class=HTMLResponse)
-async def load_page(
-    request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
-) -> HTMLResponse:
+async def load_page(request: Request, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId) -> Response:
     """The page's load form. As the API's: the permission first, then the body, its CSRF token (which the form
     sends before the file) checked before a byte of the file is kept."""
     await run_in_threadpool(service.check_may_load, platform, principal=principal, resource_id=resource_id)
@@ -282,7 +498,7 @@ async def load_page(
         store.scratch_for(domain_dir),
         before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
     )
-    result, version = await run_in_threadpool(
+    result, _ = await run_in_threadpool(
         service.load_upload,
         platform,
         principal=principal,
@@ -292,20 +508,10 @@ async def load_page(
         file_name=received.file_name,
         source_format=None,
         confirm_not_sensitive=received.fields.get("confirm_not_sensitive", ""),
+        keep_good_rows=_keep_good_rows(received.fields.get("keep_good_rows")),
+        report=True,
     )
-    return await run_in_threadpool(_after_load, request, platform, principal, resource_id, result, version)
-
-
-def _after_load(
-    request: Request,
-    platform: UnitOfWork,
-    principal: Principal,
-    resource_id: int,
-    result: LoadResult,
-    version: ResourceVersion | None,
-) -> HTMLResponse:
-    with platform.read() as session:  # after the load's command: a read that sees it
-        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
+    return _to_report(request, resource_id, result)
 
 
 @router.post("/catalog/resources/{resource_id}/load-sql", response_class=HTMLResponse)
@@ -318,13 +524,14 @@ def load_sql_page(
     source_id: Annotated[str, Form()] = "",
     query: Annotated[str, Form(max_length=20000)] = "",
     confirm_not_sensitive: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+    keep_good_rows: Annotated[str, Form()] = "",
+) -> Response:
     """Load from one of the department's approved source connections, chosen from the page's list."""
     check_csrf(request, csrf_token)
     try:
         if not _row_id_text(source_id) or not query.strip():
             raise Refused("catalog.source-choice")
-        result, version = service.load(
+        result, _ = service.load(
             platform,
             principal=principal,
             resource_id=resource_id,
@@ -332,14 +539,31 @@ def load_sql_page(
             source_format="sql",
             sql_source=service.SqlSource(int(source_id), query, platform.sealer),
             confirm_not_sensitive=items(confirm_not_sensitive),
+            keep_good_rows=_keep_good_rows(keep_good_rows),
+            report=True,
         )
     except Refused as error:
         if error.status == 404:
             raise
         with platform.read() as session:
             return _resource_page(request, session, principal, resource_id, error=error)
-    with platform.read() as session:  # after the load's command: a read that sees it
-        return _resource_page(request, session, principal, resource_id, report={"result": result, "version": version})
+    return _to_report(request, resource_id, result)
+
+
+@router.get("/resources/{resource_id}/loads/{report_id}", response_class=HTMLResponse)
+def load_result(
+    request: Request, session: ReadSession, principal: PagePrincipal, resource_id: RowId, report_id: RowId
+) -> HTMLResponse:
+    """A load's result: the resource's page with what the load found."""
+    report = service.load_report(session, principal=principal, resource_id=resource_id, report_id=report_id)
+    return _resource_page(request, session, principal, resource_id, report=report)
+
+
+@router.get("/resources/{resource_id}/loads/{report_id}/problems.csv")
+def load_problems_csv(session: ReadSession, principal: PagePrincipal, resource_id: RowId, report_id: RowId) -> Response:
+    """The report of a load's bad rows as CSV: row, column and rule — never a value."""
+    report = service.load_report(session, principal=principal, resource_id=resource_id, report_id=report_id)
+    return problems_csv(report)
 
 
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)

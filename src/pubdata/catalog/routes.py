@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,7 +62,17 @@ def public_out(resource: Resource, provider_name: str) -> schemas.PublicResource
 
 
 def report_out(result: LoadResult, version=None) -> schemas.LoadReportOut:  # noqa: ANN001
+    csv_url = (
+        f"/api/v1/resources/{version.resource_id}/loads/{result.report_id}/problems.csv"
+        if version is not None and result.report_id is not None
+        else None
+    )
     return schemas.LoadReportOut(
+        keep_good_rows=result.keep_good_rows,
+        rows_read=result.rows_read,
+        rows_rejected=result.rows_rejected,
+        rejected=[schemas.ProblemOut(**problem.__dict__) for problem in result.rejections[:100]],
+        report_csv=csv_url,
         ok=result.ok,
         source_format=result.source_format,
         encoding=result.encoding,
@@ -130,6 +140,7 @@ UPLOAD_FORM = uploads.form_body(
     {
         "format": "csv, xlsx or parquet (default: from the file name's extension)",
         "confirm_not_sensitive": "Comma-separated fields confirmed not personal",
+        "keep_good_rows": "true: keep the rows that pass, leave out and report the others (default: refuse the file)",
     }
 )
 
@@ -158,10 +169,21 @@ async def load_file(
         file_name=received.file_name,
         source_format=received.fields.get("format") or None,
         confirm_not_sensitive=received.fields.get("confirm_not_sensitive", ""),
+        keep_good_rows=received.fields.get("keep_good_rows", "").lower() in ("1", "true", "on", "yes"),
     )
     if version is None:
         raise refused(result)
     return report_out(result, version)
+
+
+@router.get("/resources/{resource_id}/loads/{report_id}/problems.csv", response_class=Response)
+def load_problems(resource_id: RowId, report_id: RowId, session: ReadSession, principal: ApiPrincipal) -> Response:
+    """A load's report of its bad rows as CSV: row, column and rule, never a value."""
+    report = service.load_report(session, principal=principal, resource_id=resource_id, report_id=report_id)
+    content, name = service.report_csv(report)
+    return Response(
+        content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post(
@@ -178,6 +200,7 @@ def load_sql(
         source_format="sql",
         sql_source=service.SqlSource(body.source_id, body.query, platform.sealer),
         confirm_not_sensitive=body.confirm_not_sensitive,
+        keep_good_rows=body.keep_good_rows,
     )
     if version is None:
         raise refused(result)

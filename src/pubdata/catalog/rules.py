@@ -63,8 +63,22 @@ OPENING: dict[str, tuple[str, str]] = {
 }
 
 FIELD_TYPES = ("string", "integer", "decimal", "date", "timestamp", "boolean")
+FIELD_TYPE_NAMES: dict[str, tuple[str, str]] = {
+    "string": ("文本", "Text"),
+    "integer": ("整数", "Whole number"),
+    "decimal": ("小数", "Decimal number"),
+    "date": ("日期", "Date"),
+    "timestamp": ("日期时间", "Date and time"),
+    "boolean": ("是/否", "Yes/no"),
+}
 # Formats the loader checks value by value.
 FIELD_FORMATS = ("resident_id", "credit_code", "mobile", "person_name")
+FIELD_FORMAT_NAMES: dict[str, tuple[str, str]] = {
+    "resident_id": ("公民身份号码", "Resident ID number"),
+    "credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "mobile": ("手机号码", "Mobile number"),
+    "person_name": ("姓名", "Person's name"),
+}
 
 SENSITIVITIES: dict[str, tuple[str, str]] = {
     "none": ("非个人信息", "Not personal"),
@@ -83,6 +97,14 @@ PIPL_SENSITIVE_CATEGORIES: dict[str, tuple[str, str]] = {
     "identity_document": ("身份证件号码", "Identity document number"),
 }
 MASKINGS = ("none", "name", "id_number", "mobile", "partial", "full")
+MASKING_NAMES: dict[str, tuple[str, str]] = {
+    "none": ("不脱敏", "Not masked"),
+    "name": ("姓名脱敏（保留姓氏）", "Name (surname kept)"),
+    "id_number": ("证件号脱敏（保留前四后四位）", "ID number (first and last four kept)"),
+    "mobile": ("手机号脱敏（保留前三后四位）", "Mobile (first three and last four kept)"),
+    "partial": ("部分遮盖（保留首尾）", "Partly hidden (first and last kept)"),
+    "full": ("完全遮盖", "Fully hidden"),
+}
 
 # Grades from most to least protected.
 GRADES: dict[str, tuple[str, str]] = {
@@ -111,6 +133,14 @@ PROCESSING_BY_GRADE: dict[str, frozenset[str]] = {
 }
 
 
+PROCESSING_NAMES: dict[str, tuple[str, str]] = {
+    "aggregate": ("聚合统计查询", "Aggregate queries"),
+    "privacy": ("隐私计算（差分隐私、隐私求交等）", "Privacy computing (DP, PSI …)"),
+    "job": ("经审核的模型作业", "Reviewed code jobs"),
+    "match": ("逐条比对核验", "Record matching"),
+}
+
+
 def stricter(a: str, b: str) -> str:
     return a if _GRADE_RANK[a] >= _GRADE_RANK[b] else b
 
@@ -121,6 +151,36 @@ def resource_grade(declared: str, sensitivities: list[str]) -> str:
     for sensitivity in sensitivities:
         grade = stricter(grade, GRADE_IMPLIED_BY_SENSITIVITY[sensitivity])
     return grade
+
+
+@dataclass(frozen=True)
+class GradeReason:
+    """A field whose sensitivity implies a stricter grade than the declared one: why the grade was raised."""
+
+    field: str
+    label: str
+    sensitivity: str
+    pipl_category: str | None
+    implies: str
+
+
+def grade_reasons(declared: str, fields: list[dict[str, Any]]) -> list[GradeReason]:
+    """Each field that raises ``declared`` (就高从严), with the grade its sensitivity implies; fields whose
+    sensitivity is unknown (a form not yet valid) are left out."""
+    found = []
+    for spec in fields:
+        implied = GRADE_IMPLIED_BY_SENSITIVITY.get(str(spec.get("sensitivity") or ""))
+        if declared in GRADES and implied is not None and stricter(implied, declared) != declared:
+            found.append(
+                GradeReason(
+                    str(spec.get("name") or ""),
+                    str(spec.get("label") or ""),
+                    str(spec["sensitivity"]),
+                    spec.get("pipl_category") or None,
+                    implied,
+                )
+            )
+    return found
 
 
 def allowed_processing(grade: str) -> frozenset[str]:
@@ -359,3 +419,188 @@ def _option_values(source: Any) -> list[str]:
 def normalised_driver(driver: str) -> str:
     """A driver name as it is stored and given to SQLAlchemy: lower case (the URL's scheme is not case-sensitive)."""
     return driver.lower()
+
+
+# --- describing a resource from a sample file ---------------------------------------------------------
+# The loader's own checks (``catalog.checks``) count, column by column, how many of a sample's first rows pass
+# each type and format; these rules turn the counts and the column's name into a suggested field. Nothing here
+# sees a value: a suggestion is made from counts and the header alone.
+
+# A format is suggested when this share of the filled values passes its check, as the loader flags a column
+# whose values look personal (``loading.LOOKALIKE_SHARE``): a column suggested "not personal" would be refused.
+FORMAT_SHARE = 0.6
+# Formats before types: a mobile number or an ID is also a whole number.
+_FORMAT_ORDER = ("resident_id", "credit_code", "mobile", "person_name")
+_TYPE_ORDER = ("integer", "decimal", "date", "timestamp", "boolean")
+
+
+@dataclass(frozen=True)
+class ColumnSample:
+    """What a sample tells of one column: its header, how many sampled values were filled or empty, and how
+    many filled values pass each check (``integer`` … ``boolean``, the formats, and ``leading_zero``)."""
+
+    header: str
+    filled: int
+    empty: int
+    passing: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NameHint:
+    """What a column's name says about it: the sensitivity (and PIPL category) its kind of data has."""
+
+    words: tuple[str, ...]
+    sensitivity: str
+    pipl_category: str | None = None
+
+
+# Chinese words match anywhere in the header, English ones as a whole word of a snake_case or spaced header.
+NAME_HINTS = (
+    NameHint(
+        ("身份证", "身份号码", "证件号", "id_number", "id_card", "idcard", "sfzh"), "sensitive", "identity_document"
+    ),
+    NameHint(("银行卡", "银行账", "账号", "账户", "bank", "account", "card_no"), "sensitive", "financial_account"),
+    NameHint(
+        ("诊断", "病历", "病史", "疾病", "健康", "医疗", "diagnosis", "health", "medical"),
+        "sensitive",
+        "medical_health",
+    ),
+    NameHint(("宗教", "信仰", "religion"), "sensitive", "religion"),
+    NameHint(("指纹", "人脸", "面部", "虹膜", "声纹", "fingerprint", "face", "biometric"), "sensitive", "biometric"),
+    NameHint(
+        ("轨迹", "行踪", "经度", "纬度", "定位", "trajectory", "latitude", "longitude", "gps"),
+        "sensitive",
+        "whereabouts",
+    ),
+    NameHint(("姓名", "full_name", "person_name", "xm"), "personal"),
+    NameHint(("手机", "电话", "联系方式", "mobile", "phone", "tel"), "personal"),
+    NameHint(("住址", "家庭地址", "居住地", "户籍地", "home_address", "address"), "personal"),
+    NameHint(("出生", "生日", "birth", "birthday"), "personal"),
+    NameHint(("性别", "民族", "gender", "sex", "ethnicity"), "personal"),
+)
+_SENSITIVITY_BY_FORMAT = {"resident_id": ("sensitive", "identity_document"), "mobile": ("personal", None)}
+_SENSITIVITY_BY_FORMAT["person_name"] = ("personal", None)
+_SENSITIVITY_RANK = {"none": 0, "personal": 1, "sensitive": 2}
+
+# Common Chinese headers and the field name a department would give them.
+KNOWN_NAMES = {
+    "公民身份号码": "id_number",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "姓名": "full_name",
+    "手机号码": "phone",
+    "手机号": "phone",
+    "联系电话": "phone",
+    "出生日期": "birth_date",
+    "性别": "gender",
+    "民族": "ethnicity",
+    "住址": "address",
+    "地址": "address",
+    "所属区县": "district",
+    "区县": "district",
+    "乡镇街道": "township",
+    "统一社会信用代码": "credit_code",
+    "企业名称": "company_name",
+    "法定代表人": "legal_representative",
+    "注册资本": "registered_capital",
+    "成立日期": "founded_on",
+    "行业": "industry",
+    "家庭人口数": "household_size",
+    "日期": "day",
+    "金额": "amount",
+    "数量": "quantity",
+}
+
+
+def hint_for(header: str) -> NameHint | None:
+    """The first hint whose word the header holds."""
+    lowered = header.strip().lower()
+    words = set(re.split(r"[^a-z0-9]+", lowered)) | {lowered}
+    for hint in NAME_HINTS:
+        if any((word in lowered) if not word.isascii() else (word in words) for word in hint.words):
+            return hint
+    return None
+
+
+def _format_of(sample: ColumnSample) -> str | None:
+    if not sample.filled:
+        return None
+    for name in _FORMAT_ORDER:
+        if sample.passing.get(name, 0) / sample.filled >= FORMAT_SHARE:
+            return name
+    return None
+
+
+def _all(sample: ColumnSample, check: str) -> bool:
+    return sample.passing.get(check, 0) == sample.filled
+
+
+def _type_of(sample: ColumnSample) -> str:
+    """The strictest type every filled value passes; text when a code keeps its leading zeros (0731)."""
+    if not sample.filled or sample.passing.get("leading_zero", 0):
+        return "string"
+    header = sample.header.lower()
+    if _all(sample, "integer"):
+        # 20240102 and 0/1 are whole numbers too: the name says when they are dates or yes/no.
+        if _all(sample, "date") and ("日期" in header or "date" in header):
+            return "date"
+        if _all(sample, "boolean") and ("是否" in header or header.startswith(("is_", "has_"))):
+            return "boolean"
+        return "integer"
+    for name in _TYPE_ORDER[1:]:
+        if _all(sample, name):
+            return name
+    return "string"
+
+
+def field_name_for(header: str, index: int, taken: set[str]) -> str:
+    """A field name from the header: itself when it is one, a known header's name, else ``field_N``."""
+    text = header.strip()
+    lowered = re.sub(r"[\s\-]+", "_", text.lower())
+    if FIELD_NAME.match(lowered):
+        name = lowered
+    else:
+        name = KNOWN_NAMES.get(text, f"field_{index + 1}")
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}"[:63], n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def suggest_field(sample: ColumnSample, index: int, taken: set[str]) -> dict[str, Any]:
+    """A field as a department would describe it, from a column's sample counts and its header: the type and
+    format its values pass, the sensitivity its format or name implies (the stricter), a PIPL category for
+    sensitive information, the masking that follows (``default_masking``); required when no sampled value was
+    empty. ``basis`` says what the sensitivity was suggested from: ``format``, ``name`` or nothing."""
+    fmt = _format_of(sample)
+    sensitivity, category, basis = "none", None, None
+    if fmt in _SENSITIVITY_BY_FORMAT:
+        (sensitivity, category), basis = _SENSITIVITY_BY_FORMAT[fmt], "format"
+    hint = hint_for(sample.header)
+    if hint is not None and _SENSITIVITY_RANK[hint.sensitivity] > _SENSITIVITY_RANK[sensitivity]:
+        sensitivity, category, basis = hint.sensitivity, hint.pipl_category, "name"
+    label = sample.header.strip()[:100] or f"字段{index + 1}"
+    return {
+        "name": field_name_for(sample.header, index, taken),
+        "label": label,
+        "type": "string" if fmt else _type_of(sample),
+        "format": fmt,
+        "required": sample.filled > 0 and sample.empty == 0,
+        "sensitivity": sensitivity,
+        "pipl_category": category if sensitivity == "sensitive" else None,
+        "masking": default_masking(sensitivity=sensitivity, format=fmt),
+        "description": "",
+        "basis": basis,
+    }
+
+
+def suggest_fields(samples: list[ColumnSample]) -> list[dict[str, Any]]:
+    taken: set[str] = set()
+    return [suggest_field(sample, index, taken) for index, sample in enumerate(samples)]
+
+
+SUGGESTION_BASES: dict[str, tuple[str, str]] = {
+    "format": ("依据数据格式", "from the values' format"),
+    "name": ("依据列名", "from the column's name"),
+}

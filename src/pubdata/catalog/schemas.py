@@ -197,12 +197,18 @@ class LoadReportOut(BaseModel):
     problems: list[ProblemOut]
     lookalikes: list[dict[str, object]]
     version: VersionOut | None = None
+    keep_good_rows: bool = Field(default=False, description="Whether the good rows were kept and the bad left out.")
+    rows_read: int = 0
+    rows_rejected: int = Field(default=0, description="Rows left out for failing a check (keep_good_rows).")
+    rejected: list[ProblemOut] = Field(default_factory=list, description="The first 100 problems of those rows.")
+    report_csv: str | None = Field(default=None, description="Where the whole report (row, column, rule) is, as CSV.")
 
 
 class SqlLoadIn(Strict):
     source_id: RowId = Field(description="An approved source connection of the department (GET /api/v1/sources).")
     query: str = Field(min_length=1, max_length=20000, description="Runs in the department's database.")
     confirm_not_sensitive: list[str] = Field(default_factory=list)
+    keep_good_rows: bool = Field(default=False, description="Keep the rows that pass; leave out and report the others.")
 
 
 class SourceIn(BaseModel):

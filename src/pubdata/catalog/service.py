@@ -8,7 +8,9 @@ nothing changed meanwhile. ``load`` runs the three in order.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.catalog import integrity, loading, rules, sources
 from pubdata.catalog.loading import LoadResult
-from pubdata.catalog.models import Resource, ResourceVersion
+from pubdata.catalog.models import LoadReport, Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
 from pubdata.common import canonical, clock, masking, store
 from pubdata.common.actor import Actor
@@ -85,7 +87,7 @@ def describe(session: Session, *, principal: Principal, body: ResourceIn) -> Res
     """A department describes a new resource (a draft)."""
     access.require(principal, "catalog.describe", access.own_organisation(principal))
     if session.scalar(select(Resource.id).where(Resource.code == body.code)) is not None:
-        raise Refused("catalog.code-taken", code=body.code)
+        raise Refused("catalog.code-taken", code=body.code, field="code")
     now = clock.now()
     resource = Resource(
         code=body.code, provider_id=principal.organisation_id, state=rules.LIFECYCLE.initial, created_at=now
@@ -112,7 +114,7 @@ def revise(session: Session, *, principal: Principal, resource_id: int, body: Re
     if not rules.editable(resource.state):
         raise Refused("catalog.not-editable")
     if body.code != resource.code:
-        raise Refused("catalog.code-fixed")
+        raise Refused("catalog.code-fixed", field="code")
     _apply_description(resource, body)
     ledger.record(session, actor=principal.actor, action="catalog.resource.revise", subject=resource)
     return resource
@@ -282,6 +284,7 @@ def record_version(
     domain_dir: Path,
     confirmed_not_sensitive: list[str],
     source_name: str | None = None,
+    report: bool = False,
 ) -> ResourceVersion:
     """Keep a checked load as the resource's next immutable version, with its ledger entry (naming the approved
     source connection it was read from, for a SQL load)."""
@@ -330,10 +333,90 @@ def record_version(
             "checksum": result.checksum,
             "confirmed_not_sensitive": sorted(confirmed_not_sensitive),
             **({"source_connection": source_name} if source_name else {}),
+            **({"rows_read": result.rows_read, "rows_rejected": result.rows_rejected} if result.keep_good_rows else {}),
         },
     )
     ledger.record(session, actor=principal.actor, action="catalog.resource.new-version", subject=resource)
+    if report or result.keep_good_rows:
+        session.flush()  # the version's id, for its report
+        record_report(session, principal=principal, resource=resource, result=result, version=version)
     return version
+
+
+def record_report(
+    session: Session, *, principal: Principal, resource: Resource, result: LoadResult, version: ResourceVersion | None
+) -> LoadReport:
+    """Keep what a load found — counts, and its problems' rows, columns and rules, never a value — with an entry
+    that records the counts only."""
+    problems = result.rejections if version is not None else result.problems
+    shown = [{"row": p.row, "column": p.column, "rule": p.rule} for p in problems]
+    report = LoadReport(
+        resource_id=resource.id,
+        provider_id=resource.provider_id,
+        version_id=version.id if version is not None else None,
+        keep_good_rows=result.keep_good_rows,
+        source_format=result.source_format,
+        source_encoding=result.encoding,
+        rows_read=result.rows_read or result.row_count,
+        rows_kept=result.row_count if version is not None else 0,
+        rows_rejected=result.rows_rejected if version is not None else 0,
+        problem_count=result.rejection_count if version is not None else result.problem_count,
+        problems=canonical.dumps(shown).decode(),
+        lookalikes=canonical.dumps([lookalike.__dict__ for lookalike in result.lookalikes]).decode(),
+        loaded_by=principal.user_id,
+        loaded_at=clock.now(),
+    )
+    session.add(report)
+    session.flush()
+    result.report_id = report.id
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="catalog.load.report",
+        subject=report,
+        payload={
+            "resource": resource.code,
+            "loaded": version is not None,
+            "rows_read": report.rows_read,
+            "rows_kept": report.rows_kept,
+            "rows_rejected": report.rows_rejected,
+            "problems": report.problem_count,
+        },
+    )
+    return report
+
+
+def load_report(session: Session, *, principal: Principal, resource_id: int, report_id: int) -> LoadReport:
+    """A load's report, for whoever may read its resource; another resource's report is not found."""
+    resource = get(session, principal=principal, resource_id=resource_id)
+    report = access.load(session, principal, LoadReport, report_id, "catalog.read")
+    if report.resource_id != resource.id:
+        raise Refused("catalog.not-found", what=Text(("加载报告", "load report")))
+    return report
+
+
+def report_problems(report: LoadReport) -> list[dict[str, Any]]:
+    return list(json.loads(report.problems))
+
+
+def report_csv(report: LoadReport) -> tuple[bytes, str]:
+    """A load report's problems as CSV (row, column, rule), UTF-8 with a BOM for spreadsheet programs, and its
+    file name. Positions and rules only: the report never held a value."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "column", "rule"])
+    for problem in report_problems(report):
+        writer.writerow([problem["row"] or "", problem["column"] or "", problem["rule"]])
+    return out.getvalue().encode("utf-8-sig"), f"load-report-{report.id}.csv"
+
+
+def reports_of_versions(session: Session, versions: list[ResourceVersion]) -> dict[int, LoadReport]:
+    """The reports of those versions that kept their good rows (or were loaded from the page), by version id."""
+    ids = [version.id for version in versions]
+    if not ids:
+        return {}
+    found = session.execute(select(LoadReport).where(LoadReport.version_id.in_(ids))).scalars()
+    return {report.version_id: report for report in found if report.version_id is not None}
 
 
 def _place(pending: Path, target: Path) -> None:
@@ -434,7 +517,7 @@ def submit_registration(
         if change is None:
             raise Refused("catalog.change-missing")
         if change.code != resource.code:
-            raise Refused("catalog.code-fixed")
+            raise Refused("catalog.code-fixed", field="code")
         submission = change.model_dump()
     if reason:
         submission["reason"] = reason
@@ -537,8 +620,14 @@ def load(
     sql_source: SqlSource | None = None,
     confirm_not_sensitive: list[str] | None = None,
     progress: loading.Progress | None = None,
+    keep_good_rows: bool = False,
+    report: bool = False,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """Check a source and keep it as a version; returns the report and the version (None when refused).
+
+    ``keep_good_rows`` leaves out the rows that fail a check and keeps the others (``loading.check_and_write``);
+    its report is recorded with the version. ``report`` records the report of any load, refused or not (a page
+    shows it on a GET); ``result.report_id`` then names it.
 
     Plan in a read, check and write the data holding no transaction, record the version in a command. A
     refused source leaves nothing behind. A SQL load reads only through one of the department's approved
@@ -573,8 +662,13 @@ def load(
         confirmed_not_sensitive=confirmed,
         hasher=ledger.hasher(plan.hash_name),
         progress=progress,
+        keep_good_rows=keep_good_rows,
     )
     if not result.ok:
+        if report:
+            with units.command() as session:
+                resource = get(session, principal=principal, resource_id=resource_id, permission="catalog.load")
+                record_report(session, principal=principal, resource=resource, result=result, version=None)
         return result, None
     try:
         # The version file is in place only while its row commits: tidying (``common.store``) waits for this.
@@ -587,6 +681,7 @@ def load(
                 domain_dir=domain_dir,
                 confirmed_not_sensitive=confirmed,
                 source_name=source_name,
+                report=report,
             )
     except BaseException:
         # Rolled back: the file this load linked into place is nobody's (never another load's, see above).
@@ -627,6 +722,8 @@ def load_upload(
     file_name: str,
     source_format: str | None,
     confirm_not_sensitive: str,
+    keep_good_rows: bool = False,
+    report: bool = False,
 ) -> tuple[LoadResult, ResourceVersion | None]:
     """``load`` for an uploaded file, received at ``path`` in this process's folder inside the domain
     (``common.store.scratch_for``), and removed afterwards whatever happens. ``source_format`` defaults to the
@@ -643,6 +740,8 @@ def load_upload(
             source_format=chosen,
             path=path,
             confirm_not_sensitive=[name.strip() for name in confirm_not_sensitive.split(",") if name.strip()],
+            keep_good_rows=keep_good_rows,
+            report=report,
         )
     finally:
         path.unlink(missing_ok=True)
@@ -725,3 +824,48 @@ def public_figures(session: Session) -> PublicFigures:
     by_library = {code: by_library[code] for code in rules.BASE_LIBRARIES if code in by_library}
     by_sector = {code: by_sector[code] for code in rules.SECTORS if code in by_sector}
     return PublicFigures(sum(by_library.values()), providers, by_library, by_sector, notices)
+
+
+# --- describing from a sample ----------------------------------------------------------------------------
+
+SAMPLE_FORMATS = ("csv", "xlsx")
+
+
+def check_may_describe(principal: Principal) -> None:
+    """Refuse a sample from someone who may not describe resources before its file is received."""
+    access.require(principal, "catalog.describe", access.own_organisation(principal))
+
+
+def sample_fields(*, principal: Principal, path: Path, file_name: str) -> list[dict[str, Any]]:
+    """The fields a sample file suggests (``rules.suggest_fields``), from its header and first rows read in the
+    domain. The file is removed whatever happens; no value of it is kept or returned, and nothing is recorded:
+    the department's own file is read, none of the platform's data."""
+    try:
+        check_may_describe(principal)
+        chosen = loading.FORMAT_BY_SUFFIX.get(Path(file_name).suffix.lower())
+        if chosen not in SAMPLE_FORMATS:
+            raise Refused("catalog.sample-format")
+        try:
+            samples = loading.sample_columns(path, chosen)
+        except loading.SourceError as error:
+            if error.problem.rule == "catalog.duplicate-column":
+                raise Refused("catalog.sample-duplicate-column", column=error.problem.column) from None
+            if error.problem.rule == "catalog.sample-no-header":
+                raise Refused("catalog.sample-no-header") from None
+            raise Refused("catalog.sample-unreadable") from None
+        return rules.suggest_fields(samples)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def merged_fields(described: list[dict[str, Any]], suggested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """On edit: a sample's columns in its order, each as already described when a field has its name or label,
+    else as suggested."""
+    known = {key: spec for spec in described for key in (spec["name"], spec["label"])}
+    merged, seen = [], set()
+    for suggestion in suggested:
+        spec = known.get(suggestion["label"]) or known.get(suggestion["name"]) or suggestion
+        if spec["name"] not in seen:
+            seen.add(spec["name"])
+            merged.append(spec)
+    return merged

@@ -323,3 +323,55 @@ def calls_on_resources(session: Session, *, codes: set[str]) -> dict[str, int]:
     signed = select(Contract).where(Contract.state != rules.C.PROPOSED.value)
     using = [c for c in session.execute(signed).scalars() if set(terms_of(c).resources) & codes]
     return calls_by_month(session, contracts=using)
+
+
+# --- who uses a resource ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceUse:
+    """A contract whose terms name a resource, as its providing department sees it: who uses it, for what, how
+    much — never what was asked or answered."""
+
+    contract_id: int
+    assignee: str
+    purpose: str
+    state: str
+    valid_from: Any
+    valid_until: Any
+    calls_used: int
+    max_calls: int
+
+
+def uses_of_resource(session: Session, *, code: str) -> list[ResourceUse]:
+    """The contracts that use the resource ``code``, newest first. The caller has shown that its principal may
+    read the resource (its providing department, the bureau, the auditor)."""
+    # Codes are letters, digits and dashes: no LIKE wildcard; the terms decide.
+    found = session.execute(
+        select(Contract).where(Contract.terms.like(f'%"{code}"%')).order_by(Contract.id.desc())
+    ).scalars()
+    contracts = [contract for contract in found if code in terms_of(contract).resources]
+    names = identity.organisation_names(session, {contract.assignee_id for contract in contracts})
+    return [
+        ResourceUse(
+            contract.id,
+            names[contract.assignee_id],
+            terms_of(contract).purpose,
+            contract.state,
+            contract.valid_from,
+            contract.valid_until,
+            contract.calls_used,
+            contract.max_calls,
+        )
+        for contract in contracts
+    ]
+
+
+def calls_per_month(session: Session, *, contract_ids: list[int]) -> dict[str, int]:
+    """The calls made under these contracts, by month in Asia/Shanghai (``2026-03``), oldest first."""
+    months: dict[str, int] = {}
+    subjects = [f"contract:{contract_id}" for contract_id in contract_ids]
+    for moment in ledger.recorded_times(session, action="contract.call", subjects=subjects):
+        month = clock.parse_moment(moment).astimezone(clock.SHANGHAI).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + 1
+    return dict(sorted(months.items()))

@@ -362,6 +362,16 @@ def latest_entries(session: Session, *, limit: int = 50, before: int | None = No
     return list(session.execute(statement).scalars())
 
 
+def recorded_times(session: Session, *, action: str, subjects: Iterable[str]) -> list[str]:
+    """When each entry of one action about any of ``subjects`` was recorded (UTC, ISO 8601): what a count over
+    time needs, and nothing of the entries' payloads."""
+    wanted = list(subjects)
+    if not wanted:
+        return []
+    statement = select(LedgerEntry.recorded_at).where(LedgerEntry.action == action, LedgerEntry.subject.in_(wanted))
+    return list(session.execute(statement).scalars())
+
+
 def entries_for_subject(session: Session, *, subject: str) -> list[dict[str, Any]]:
     """What the ledger holds about one subject, oldest first, as a run record shows it: payload digests, not
     payloads, so anyone who may read the subject may read this."""

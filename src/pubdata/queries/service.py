@@ -20,13 +20,14 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pubdata.catalog import service as catalog
 from pubdata.common import masking
-from pubdata.common.errors import RefusalEntry
+from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.contracts.schemas import Terms
@@ -39,7 +40,7 @@ from pubdata.identity.access import Principal
 from pubdata.ledger import service as ledger
 from pubdata.privacy import dp
 from pubdata.privacy import service as privacy
-from pubdata.queries import mock, planner
+from pubdata.queries import console, mock, planner
 
 QUERY_TIMEOUT_SECONDS = 30.0
 OUTPUT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a job's declared column, as its schema allows
@@ -92,6 +93,46 @@ def policy_for(session: Session, terms: Terms) -> tuple[planner.Policy, dict[str
         public_values=public,
     )
     return policy, refs
+
+
+def schema_help(session: Session, terms: Terms) -> list[console.TableHelp]:
+    """The contract's tables as the console explains them: the catalogue's labels and descriptions, and each
+    column's role under the terms. A resource no longer in the public catalogue is left out."""
+    found: list[tuple[str, Any]] = []
+    for code in terms.resources:
+        try:
+            found.append((code, catalog.public_get(session, code=code)))
+        except Refused:
+            continue
+    every = [spec for _, resource in found for spec in catalog.fields_of(resource)]
+    return [
+        console.table_help(table_name(code), code, resource.name, catalog.fields_of(resource), terms, every)
+        for code, resource in found
+    ]
+
+
+def keyed_columns(session: Session, terms: Terms, engine: Engine) -> frozenset[tuple[str, str]]:
+    """The (table, join column) pairs with one row per value, which a DP join needs: asked of the engine, so
+    call this holding no write lock. A table without data yet has none."""
+    try:
+        policy, refs = policy_for(session, terms)
+    except Refused:
+        return frozenset()
+    return frozenset(
+        (name, column)
+        for name in policy.tables
+        for column in policy.join_columns
+        if column in policy.tables[name] and engine.is_unique(refs[name], column)
+    )
+
+
+def replan(session: Session, terms: Terms, sql: str, *, mock: bool) -> governed.Plan | None:
+    """The plan of a query that was answered, for its headers and chart: planning is pure and spends nothing."""
+    try:
+        policy, _ = policy_for(session, terms)
+        return planner.plan(sql, policy, mock=mock)
+    except Refused:
+        return None
 
 
 def with_keys(policy: planner.Policy, tables: dict[str, TableRef], engine: Engine) -> planner.Policy:

@@ -1,0 +1,60 @@
+"""The console's pure parts: which limit is near or reached, and which samples a contract's terms allow."""
+
+from __future__ import annotations
+
+from pubdata.contracts.schemas import Terms
+from pubdata.queries import console
+from tests.data import PERSON_FIELDS
+
+BASE = {
+    "resources": ["CZ-RK-0001", "CZ-CG-0001"],
+    "purpose": "industry",
+    "valid_from": "2026-01-05",
+    "valid_until": "2026-12-31",
+    "max_calls": 10,
+    "max_rows": 100,
+    "dimensions": ["district"],
+    "measures": ["household_size"],
+    "join_columns": ["id_number"],
+}
+DP = {**BASE, "output_rule": "dp", "epsilon": 1.0, "epsilon_per_query": 0.25, "delta": 1e-6}
+
+
+class Spec:
+    def __init__(self, **fields):
+        self.name, self.label, self.type = fields["name"], fields["label"], fields.get("type", "string")
+        self.format, self.description = fields.get("format"), ""
+        self.sensitivity = fields.get("sensitivity", "none")
+
+
+def tables(terms: Terms) -> list[console.TableHelp]:
+    specs = [Spec(**f) for f in PERSON_FIELDS]
+    return [
+        console.table_help(name, code, title, specs, terms, specs + specs)
+        for name, code, title in (("cz_rk_0001", "CZ-RK-0001", "人口"), ("cz_cg_0001", "CZ-CG-0001", "城管"))
+    ]
+
+
+def test_a_limit_is_near_from_80_percent_and_reached_at_its_end():
+    found = {limit.key: limit.state for limit in console.limits(calls=(7, 10), rows=(8, 10), epsilon=(1.0, 1.0))}
+    assert found == {"calls": "ok", "rows": "near", "epsilon": "reached"}
+    assert [limit.key for limit in console.limits(calls=(10, 10), rows=(0, 10), epsilon=None)] == ["calls", "rows"]
+    assert console.limits(calls=(10, 10), rows=(0, 10), epsilon=None)[0].state == "reached"
+    assert console.limits(calls=(0, 1), rows=(0, 1), epsilon=(0.9999995, 1.0))[2].state == "reached"  # < 1 micro-ε
+
+
+def test_samples_follow_the_terms_roles_and_under_dp_only_bounded_measures_and_keyed_joins():
+    terms = Terms.model_validate(BASE)
+    sqls = [s.sql for s in console.samples(tables(terms), terms)]
+    assert sqls[0].startswith("SELECT district, count(*)") and "avg(household_size)" in sqls[1]
+    assert "JOIN cz_cg_0001 AS b ON a.id_number = b.id_number" in sqls[2] and "sum(b.household_size)" in sqls[2]
+
+    dp = Terms.model_validate(DP)  # no bounds, no keyed table: a count only
+    assert [s.key for s in console.samples(tables(dp), dp)] == ["console.sample_count"]
+    bounded = Terms.model_validate({**DP, "bounds": {"household_size": [1, 10]}})
+    keyed = frozenset({("cz_cg_0001", "id_number")})
+    found = console.samples(tables(bounded), bounded, keyed=keyed)
+    assert [s.key for s in found] == ["console.sample_count", "console.sample_average", "console.sample_join"]
+
+    none = Terms.model_validate({**BASE, "dimensions": [], "join_columns": []})
+    assert [s.key for s in console.samples(tables(none), none)] == ["console.sample_total"]

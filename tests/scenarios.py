@@ -32,8 +32,12 @@ AS_CLI = PlatformItself(CLI)
 SELECTION = {
     key: "见招标文件附件" for key in ("capability", "credibility", "knowledge", "environment", "responsibility")
 }
-SCORES = {
-    d: {"score": 85, "evidence": "评估报告"} for d in ("security", "performance", "scenario_benefit", "public_welfare")
+DIMENSIONS = ("security", "performance", "scenario_benefit", "public_welfare")
+SCORES = {d: {"score": 85, "evidence": "评估报告"} for d in DIMENSIONS}
+# Scores that call for each result under the default evaluation rule (pass ≥ 60 each and mean ≥ 70; fail < 50).
+SCORES_FOR = {
+    result: {d: {"score": score, "evidence": "评估报告"} for d in DIMENSIONS}
+    for result, score in (("pass", 85), ("rectify", 55), ("fail", 30))
 }
 MODEL_SCRIPT = """\
 import json

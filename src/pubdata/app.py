@@ -29,7 +29,7 @@ from pubdata.contracts import pages as contract_pages
 from pubdata.contracts import routes as contract_routes
 from pubdata.identity import pages as identity_pages
 from pubdata.identity import routes as identity_routes
-from pubdata.identity.dependencies import LoginRequired
+from pubdata.identity.dependencies import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired
 from pubdata.jobs import pages as job_pages
 from pubdata.jobs import routes as job_routes
 from pubdata.ledger import pages as ledger_pages
@@ -211,6 +211,10 @@ def create_app(platform: Platform) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password(request: Request, error: PasswordChangeRequired) -> RedirectResponse:
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, error: Exception) -> Response:

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     session_hours: int = 12
     # Cookies marked Secure only when served over HTTPS (set this behind a TLS proxy).
     secure_cookies: bool = False
+    # How an operator's evaluation result follows from its scores (``authorization.rules.EvaluationRule``):
+    # pass needs every dimension ≥ pass_each and the mean ≥ pass_mean; a mean below fail_mean fails; anything
+    # between is a rectification. Another result needs the evaluator's written reason.
+    evaluation_pass_each: int = Field(default=60, ge=0, le=100)
+    evaluation_pass_mean: int = Field(default=70, ge=0, le=100)
+    evaluation_fail_mean: int = Field(default=50, ge=0, le=100)
 
     @property
     def resolved_database_url(self) -> str:

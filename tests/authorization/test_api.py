@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from tests.scenarios import SCORES, SELECTION, at
+from tests.scenarios import SCORES, SCORES_FOR, SELECTION, at
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_an_agreement_through_the_api(client, city):
     failed = client.post(
         f"/api/v1/agreements/{agreement['id']}/evaluations",
         headers=bureau.headers,
-        json={"period": "2026", "scores": SCORES, "result": "fail"},
+        json={"period": "2026", "scores": SCORES_FOR["fail"], "result": "fail"},
     )
     assert failed.status_code == 201
     assert client.get("/api/v1/me", headers=operator.headers).status_code == 401

@@ -51,7 +51,7 @@ def test_an_agreement_from_tender_to_exit_in_the_browser(platform, city):
         evaluate = page.locator("[data-testid=evaluate]")
         evaluate.locator("input[name=period]").fill("2026年度")
         for dimension in ("security", "performance", "scenario_benefit", "public_welfare"):
-            evaluate.locator(f"input[name=score_{dimension}]").fill("70")
+            evaluate.locator(f"input[name=score_{dimension}]").fill("55")
             evaluate.locator(f"input[name=evidence_{dimension}]").fill("评估报告")
         evaluate.locator("select[name=result]").select_option("rectify")
         evaluate.locator("button[type=submit]").click()

@@ -16,7 +16,7 @@ from pubdata.authorization.schemas import Scope
 from pubdata.common.errors import Refused
 from pubdata.ledger.models import LedgerEntry
 from pubdata.ledger.verify import verify
-from tests.scenarios import SCORES, SELECTION, at, make_account, principal, run, signed_agreement, tick
+from tests.scenarios import SCORES, SCORES_FOR, SELECTION, at, make_account, principal, run, signed_agreement, tick
 
 
 def checked(session, **kwargs) -> str | None:
@@ -37,7 +37,7 @@ def evaluate(platform, agreement_id: int, result: str):
         principal=principal(platform, "bureau.admin"),
         agreement_id=agreement_id,
         period="2026",
-        scores=SCORES,
+        scores=SCORES_FOR[result],
         result=result,
     )
 

@@ -108,6 +108,7 @@ def test_demo_signs_contracts_runs_a_dp_query_and_releases_a_job(cli_env, settin
         ("city.admin", "dp"),
         ("bank.admin", "aggregate"),
         ("partner.admin", "aggregate"),
+        ("operator.admin", "aggregate"),  # the operator's own development contract
     ]
     assert all(c["consumer_login"] in logins and c["consumer"] for c in document["contracts"])
     platform = open_platform(settings)

@@ -307,7 +307,8 @@ def test_the_public_home_shows_the_catalogue_and_the_notices(client, busy_city, 
     # The bureau accepts the third resource: its public notice starts.
     bureau = principal(platform, "bureau.admin")
     with platform.read() as session:
-        ((application, resource),) = catalog.review_queue(session, principal=bureau)
+        (review,) = catalog.review_queue(session, principal=bureau)
+        application, resource = review.application, review.resource
     run(
         platform,
         catalog.review_registration,
@@ -327,6 +328,17 @@ def test_the_public_home_shows_the_catalogue_and_the_notices(client, busy_city, 
     assert by_library["series"][0]["data"] == [2] and by_library["xAxis"]["data"] == ["人口"]
     by_sector = chart_options(page.text)["workbench.chart.by_sector"]
     assert {item["name"]: item["value"] for item in by_sector["series"][0]["data"]} == {"公安": 1, "城市管理": 1}
+    # Anyone may object during the notice: the bureau's workbench then has an objection to answer.
+    run(
+        platform,
+        catalog.file_objection,
+        code=resource.code,
+        name="张先生",
+        contact="objector@example.com",
+        reason="字段说明不清",
+    )
+    log_in(client, "bureau.admin")
+    assert todos(client.get("/").text)["workbench.bureau.objections"] == (1, "/registrations")
 
 
 def test_the_public_ledger_speaks_chinese_and_links_subjects_to_their_public_pages(client, city):

@@ -7,6 +7,8 @@ incident with bad impact ends the licence.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,14 +16,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, rules
-from pubdata.authorization.models import Evaluation, Incident, SecurityActivity
-from pubdata.common import canonical, clock
+from pubdata.authorization.models import Agreement, Evaluation, Incident, SecurityActivity, SecurityFinding
+from pubdata.common import canonical, clock, names
 from pubdata.common.errors import Refused
+from pubdata.common.messages import Text
+from pubdata.config import Settings
 from pubdata.identity import access
 from pubdata.identity.access import Who
 from pubdata.ledger import service as ledger
 
 ACTIVITY_KINDS = {"drill": ("应急演练", "Security drill"), "risk_assessment": ("风险评估", "Risk assessment")}
+
+
+def rule_of(settings: Settings) -> rules.EvaluationRule:
+    """The city's evaluation rule, from its settings."""
+    return rules.EvaluationRule(
+        pass_each=settings.evaluation_pass_each,
+        pass_mean=settings.evaluation_pass_mean,
+        fail_mean=settings.evaluation_fail_mean,
+    )
 
 
 def evaluate(
@@ -32,8 +45,12 @@ def evaluate(
     period: str,
     scores: dict[str, dict[str, Any]],
     result: str,
+    override_reason: str = "",
+    rule: rules.EvaluationRule | None = None,
 ) -> Evaluation:
-    """三(四)4: security, performance, scenario benefit, public welfare — each scored with evidence."""
+    """三(四)4: security, performance, scenario benefit, public welfare — each scored with evidence. The result
+    follows from the scores by ``rule`` (the city's, ``rule_of``) or carries the evaluator's reason for another."""
+    rule = rule or rules.EvaluationRule()
     agreement = agreements.get(
         session, principal=principal, agreement_id=agreement_id, permission="authorization.evaluate"
     )
@@ -50,6 +67,18 @@ def evaluate(
             raise Refused("authorization.evaluation-score", dimension=dimension)
     if result not in rules.EVALUATION_RESULTS:
         raise Refused("authorization.evaluation-result")
+    reason = names.clean_prose(override_reason or "", field="reason", max_length=5000)
+    numbers = {dimension: entry["score"] for dimension, entry in scores.items()}
+    if not rules.result_agrees(result, numbers, rule, override_reason=reason):
+        implied = rules.implied_result(numbers, rule)
+        raise Refused(
+            "authorization.evaluation-disagrees",
+            result=Text(rules.EVALUATION_RESULTS[result]),
+            implied=Text(rules.EVALUATION_RESULTS[implied]),
+            mean=f"{rules.mean_score(numbers):.1f}",
+            rule=rule.phrase(),
+            field="override_reason",
+        )
     was_rectifying = agreement.state == rules.A.RECTIFYING
     target = rules.AGREEMENT.target(agreement.state, result)
     if target is None:
@@ -59,6 +88,8 @@ def evaluate(
         period=period.strip(),
         scores=canonical.dumps(scores).decode("utf-8"),
         result=result,
+        override_reason=reason or None,
+        rule=canonical.dumps(rule.document()).decode("utf-8"),
         evaluated_at=clock.now(),
     )
     if result == "rectify" and not was_rectifying:
@@ -101,6 +132,35 @@ def submit_rectification(session: Session, *, principal: Who, agreement_id: int,
     evaluation.rectified_at = clock.now()
     ledger.record(session, actor=principal.actor, action="authorization.rectification.submit", subject=evaluation)
     return evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    """An evaluation as its history shows it: scores with evidence, what the rule called for, any reason to
+    depart from it, and the rectification plan and report."""
+
+    evaluation: Evaluation
+    scores: dict[str, dict[str, Any]]
+    mean: float
+    implied: str | None  # None for an evaluation kept before the rule was
+
+    @property
+    def overridden(self) -> bool:
+        return self.implied is not None and self.implied != self.evaluation.result
+
+
+def view_of(evaluation: Evaluation) -> EvaluationView:
+    scores = json.loads(evaluation.scores)
+    numbers = {dimension: int(entry["score"]) for dimension, entry in scores.items()}
+    implied = None
+    if evaluation.rule:
+        implied = rules.implied_result(numbers, rules.EvaluationRule(**json.loads(evaluation.rule)))
+    return EvaluationView(evaluation, scores, rules.mean_score(numbers), implied)
+
+
+def history(session: Session, *, principal: Who, agreement_id: int) -> list[EvaluationView]:
+    """An agreement's evaluations, newest first, each shown again in full."""
+    return [view_of(e) for e in evaluations_of(session, principal=principal, agreement_id=agreement_id)][::-1]
 
 
 def evaluations_of(session: Session, *, principal: Who, agreement_id: int) -> list[Evaluation]:
@@ -225,3 +285,77 @@ def last_evaluated(session: Session, agreement_ids: set[int]) -> dict[int, date]
     return {
         agreement_id: moment.astimezone(clock.SHANGHAI).date() for agreement_id, moment in session.execute(statement)
     }
+
+
+# --- the security office's oversight (网信办/公安局) --------------------------------------------------------
+
+FINDING_SUBJECTS = {"incident": ("数据安全事件", "Incident"), "activity": ("安全工作记录", "Security activity")}
+FINDING_MAX = 5000
+
+
+@dataclass(frozen=True)
+class Overseen:
+    """An incident or a drill or risk assessment as the security office reviews it, with its findings."""
+
+    kind: str  # incident | activity
+    item: Incident | SecurityActivity
+    operator_id: int
+    findings: list[SecurityFinding]
+
+    @property
+    def day(self) -> date:
+        item = self.item
+        return item.occurred_at.astimezone(clock.SHANGHAI).date() if isinstance(item, Incident) else item.performed_on
+
+
+def oversight(session: Session, *, principal: Who) -> list[Overseen]:
+    """Every incident and every security activity of every agreement, newest first, each with its findings."""
+    access.require(principal, "authorization.oversee")
+    operators = dict(session.execute(select(Agreement.id, Agreement.operator_id)).all())
+    findings: dict[tuple[str, int], list[SecurityFinding]] = {}
+    for finding in session.execute(select(SecurityFinding).order_by(SecurityFinding.id)).scalars():
+        if finding.incident_id is not None:
+            findings.setdefault(("incident", finding.incident_id), []).append(finding)
+        elif finding.activity_id is not None:
+            findings.setdefault(("activity", finding.activity_id), []).append(finding)
+    items: list[Overseen] = [
+        Overseen("incident", incident, operators[incident.agreement_id], findings.get(("incident", incident.id), []))
+        for incident in session.execute(select(Incident)).scalars()
+    ]
+    items += [
+        Overseen("activity", activity, operators[activity.agreement_id], findings.get(("activity", activity.id), []))
+        for activity in session.execute(select(SecurityActivity)).scalars()
+    ]
+    return sorted(items, key=lambda overseen: (overseen.day, overseen.kind, overseen.item.id), reverse=True)
+
+
+def record_finding(session: Session, *, principal: Who, kind: str, item_id: int, finding: str) -> SecurityFinding:
+    """The security office records its finding on an incident or a drill or risk assessment."""
+    access.require(principal, "authorization.security-finding")
+    item: Incident | SecurityActivity | None = None
+    if kind == "incident":
+        item = session.get(Incident, item_id)
+    elif kind == "activity":
+        item = session.get(SecurityActivity, item_id)
+    if item is None:
+        raise Refused("authorization.not-found", what=Text(FINDING_SUBJECTS.get(kind, FINDING_SUBJECTS["incident"])))
+    text = names.clean_prose(finding or "", field="finding", max_length=FINDING_MAX, blank=True)
+    if not text:
+        raise Refused("authorization.finding-empty", field="finding")
+    row = SecurityFinding(
+        incident_id=item_id if kind == "incident" else None,
+        activity_id=item_id if kind == "activity" else None,
+        organisation_id=principal.organisation_id,
+        recorded_by=principal.actor.user_id,
+        finding=text,
+        recorded_at=clock.now(),
+    )
+    session.add(row)
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="authorization.security.finding",
+        subject=row,
+        payload={"subject": item.audit_subject()},
+    )
+    return row

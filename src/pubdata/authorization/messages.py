@@ -6,6 +6,28 @@ from pubdata.common.messages import declare
 
 LABELS = {
     "agreement.title": ("授权运营协议", "Authorization agreements"),
+    "scope.title": ("我的授权范围", "Our authorized scope"),
+    "scope.intro": (
+        "本机构可使用的数据以下列授权为限；超出范围的任何使用都会被拒绝并记录在可信存证中。",
+        "What your organisation may use is bounded by these authorizations; any use beyond them is refused and "
+        "recorded in the ledger.",
+    ),
+    "scope.none": ("本机构目前没有任何授权。", "Your organisation holds no authorization."),
+    "scope.agreement": ("授权协议", "Agreement"),
+    "scope.held_as": ("授权身份", "Held as"),
+    "scope.as_operator": ("运营机构（授权运营协议）", "Operator (authorization agreement)"),
+    "scope.as_partner": ("合伙人（运营机构准入）", "Partner (admitted by the operator)"),
+    "scope.holder_state": ("本机构状态", "Our state"),
+    "scope.agreement_state": ("协议状态", "Agreement state"),
+    "scope.resources": ("可用数据资源", "Resources"),
+    "scope.sectors": ("可用领域（领域内全部已登记资源）", "Sectors (every registered resource in them)"),
+    "scope.until": ("有效期至", "Valid until"),
+    "scope.from": ("起始日期", "From"),
+    "scope.usable": ("今日可用", "Usable today"),
+    "scope.not_usable": ("今日不可用（协议或准入状态、期限不允许）", "Not usable today (state or term)"),
+    "scope.not_signed": ("协议尚未生效", "not yet in force"),
+    "scope.cancelled": ("已不在公开目录中", "no longer in the public catalogue"),
+    "nav.scope": ("授权范围", "Scope"),
     "agreement.reminders": ("待办提醒", "Reminders"),
     "agreement.reminder_renewal": ("续期申请截止", "Renewal application due"),
     "agreement.reminder_rectification": ("整改截止", "Rectification due"),
@@ -61,6 +83,43 @@ LABELS = {
     "agreement.violation": ("违反协议的情形", "The violation"),
     "agreement.terminate": ("终止授权", "End the authorization"),
     "agreement.handover_item": ("返还或销毁的数据、产品", "Data or product returned or destroyed"),
+    "agreement.evaluation_rule": (
+        "通过须各维度均不低于 {each} 分且平均分不低于 {mean} 分；平均分低于 {fail} 分为未通过；其余为限期整改",
+        "pass needs every dimension at least {each} and a mean of at least {mean}; a mean below {fail} fails; "
+        "anything between is a rectification",
+    ),
+    "agreement.rule_heading": ("评价规则", "Evaluation rule"),
+    "agreement.mean": ("平均分", "Mean"),
+    "agreement.score": ("得分", "Score"),
+    "agreement.dimension": ("维度", "Dimension"),
+    "agreement.evaluated_at": ("评价时间", "Evaluated"),
+    "agreement.implied": ("按规则应为", "The rule calls for"),
+    "agreement.override_reason": ("改判理由", "Reason for departing from the rule"),
+    "agreement.override_hint": (
+        "结果与评分按规则不一致时必填",
+        "Required when the result departs from what the scores call for",
+    ),
+    "agreement.no_evaluations": ("尚无评价。", "No evaluation yet."),
+    "agreement.history": ("评价记录", "Evaluation history"),
+    "agreement.not_submitted": ("尚未提交", "Not submitted yet"),
+    "notice.evaluation-recorded": ("已记录评价。", "The evaluation is recorded."),
+    "notice.rectification-submitted": ("已提交整改方案和整改报告。", "The rectification is submitted."),
+    "notice.finding-recorded": ("已记录安全监管意见。", "The finding is recorded."),
+    "security.title": ("安全监管", "Security oversight"),
+    "security.intro": (
+        "所有授权运营协议下报告的数据安全事件、应急演练和风险评估；请逐项记录监管意见。",
+        "Every incident, drill and risk assessment reported under any agreement; record a finding on each.",
+    ),
+    "security.kind": ("类别", "Kind"),
+    "security.day": ("日期", "Date"),
+    "security.item": ("情况", "What happened"),
+    "security.findings": ("监管意见", "Findings"),
+    "security.none": ("尚无记录。", "Nothing recorded yet."),
+    "security.no_finding": ("尚未记录意见", "No finding yet"),
+    "security.finding": ("监管意见", "Finding"),
+    "security.record": ("记录意见", "Record the finding"),
+    "security.bureau_decision": ("市数据资源局认定", "The bureau's decision"),
+    "security.pending": ("待认定", "Pending"),
 }
 
 LABELS |= {
@@ -163,6 +222,14 @@ REFUSALS = {
         "评价结果为通过、未通过或限期整改。",
         "The result is pass, fail or rectify.",
     ),
+    "authorization.evaluation-disagrees": (
+        422,
+        "评价结果“{result}”与评分不符：按评价规则（{rule}），本次评分（平均 {mean} 分）应为“{implied}”。"
+        "请改正评价结果，或写明改判理由。",
+        "The result “{result}” contradicts the scores: by the evaluation rule ({rule}) these scores (mean "
+        "{mean}) call for “{implied}”. Correct the result, or write why it departs from the rule.",
+    ),
+    "authorization.finding-empty": (422, "请写明监管意见。", "Write the finding."),
     "authorization.not-rectifying": (409, "没有需要提交的整改。", "There is no rectification to submit."),
     "authorization.rectification-late": (409, "整改期限为 {due}，已过期。", "The rectification was due by {due}."),
     "authorization.rectification-incomplete": (
@@ -216,6 +283,7 @@ ACTIONS = {
     "authorization.incident.report": ("报告数据安全事件", "Incident reported"),
     "authorization.incident.decide": ("认定数据安全事件", "Incident decided"),
     "authorization.drill": ("登记应急演练", "Security drill recorded"),
+    "authorization.security.finding": ("记录安全监管意见", "Security finding recorded"),
     "authorization.risk_assessment": ("登记风险评估", "Risk assessment recorded"),
     "authorization.partner.admit": ("准入合伙人", "Partner admitted"),
     "authorization.partner.suspend": ("暂停合伙人", "Partner suspended"),
@@ -231,6 +299,7 @@ LABELS |= {
     "subject.evaluation": ("运营评价", "Evaluation"),
     "subject.incident": ("数据安全事件", "Security incident"),
     "subject.security_activity": ("安全工作记录", "Security activity"),
+    "subject.security_finding": ("安全监管意见", "Security finding"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

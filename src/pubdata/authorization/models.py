@@ -84,6 +84,10 @@ class Evaluation(Audited, Base):
     # Canonical JSON {dimension: {"score": 0-100, "evidence": "..."}}.
     scores: Mapped[str] = mapped_column(Text, nullable=False)
     result: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Why the result departs from what the scores call for under the rule (``rules.EvaluationRule``), if it does.
+    override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The rule's thresholds it was judged by, canonical JSON (None: kept before there was a rule).
+    rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     rectification_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     rectification_plan: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -128,3 +132,18 @@ class SecurityActivity(Audited, Base):
     performed_on: Mapped[date] = mapped_column(Date, nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class SecurityFinding(Audited, Base):
+    """The security office's finding (监管意见) on an incident or a drill or risk assessment: one of the two
+    subjects, never both; an item may have several over time."""
+
+    __tablename__ = "security_finding"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), nullable=True, index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("security_activity.id"), nullable=True, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    finding: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, deadlines, evaluation, partners, rules
 from pubdata.authorization.schemas import Scope
-from pubdata.authorization.scope import scope_of
+from pubdata.authorization.scope import held_scopes, scope_of
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import clock
 from pubdata.common.bounds import RowId
@@ -23,7 +23,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession
-from pubdata.web.forms import day, items, number, row_id, validation_refusal
+from pubdata.web.forms import confirmed, day, items, number, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,13 @@ def agreements_page(request: Request, session: ReadSession, principal: PagePrinc
 
 
 def _page(
-    request: Request, session: Session, principal: Principal, agreement_id: RowId, *, error: Refused | None = None
+    request: Request,
+    session: Session,
+    principal: Principal,
+    agreement_id: RowId,
+    *,
+    error: Refused | None = None,
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
     found_partners = partners.partners_of(session, agreement.id)
@@ -67,7 +73,8 @@ def _page(
         "partners": found_partners,
         "partner_scopes": {p.id: scope_of(p).document() for p in found_partners},
         "names": names,
-        "evaluations": evaluation.evaluations_of(session, principal=principal, agreement_id=agreement.id),
+        "evaluations": evaluation.history(session, principal=principal, agreement_id=agreement.id),
+        "evaluation_rule": evaluation.rule_of(request.app.state.platform.settings).phrase(),
         "incidents": evaluation.incidents_of(session, principal=principal, agreement_id=agreement.id),
         "activities": evaluation.activities_of(session, principal=principal, agreement_id=agreement.id),
         "last_activities": evaluation.last_activities(session, agreement.id),
@@ -81,6 +88,8 @@ def _page(
         "renewal_due": rules.renewal_due_by(agreement.expires_on) if agreement.expires_on else None,
         "earliest_exit": rules.earliest_exit(clock.today()),
         "error": error,
+        # What was typed into a refused form comes back in it (the evaluation form reads it).
+        "values": values or {},
         **VOCAB,
     }
     return render(request, "authorization/agreement.html", context, status_code=error.status if error else 200)
@@ -113,6 +122,21 @@ def _scores(form) -> dict[str, dict[str, Any]]:  # noqa: ANN001
 
 
 Form = Any
+
+
+def _evaluate(rule: rules.EvaluationRule) -> Callable[[Session, Principal, int, Form], object]:
+    return lambda s, p, a, f: evaluation.evaluate(
+        s,
+        principal=p,
+        agreement_id=a,
+        period=f.get("period", ""),
+        result=f.get("result", ""),
+        scores=_scores(f),
+        override_reason=str(f.get("override_reason", "")),
+        rule=rule,
+    )
+
+
 # Each form on the agreement page posts to /agreements/{id}/do/{action}; this table says what it calls.
 ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     "sign": lambda s, p, a, f: agreements.sign(s, principal=p, agreement_id=a),
@@ -122,9 +146,6 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     ),
     "refuse_renewal": lambda s, p, a, f: agreements.decide_renewal(
         s, principal=p, agreement_id=a, approve=False, reason=f.get("reason", "")
-    ),
-    "evaluate": lambda s, p, a, f: evaluation.evaluate(
-        s, principal=p, agreement_id=a, period=f.get("period", ""), result=f.get("result", ""), scores=_scores(f)
     ),
     "rectify": lambda s, p, a, f: evaluation.submit_rectification(
         s, principal=p, agreement_id=a, plan=f.get("plan", ""), report=f.get("report", "")
@@ -150,8 +171,9 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     "plan_exit": lambda s, p, a, f: agreements.plan_exit(
         s, principal=p, agreement_id=a, exit_on=day(f.get("exit_on", "")), plan=f.get("plan", "")
     ),
+    # Ending the authorization cannot be undone: it asks for the confirmation and the violation as its reason.
     "terminate": lambda s, p, a, f: agreements.terminate_for_violation(
-        s, principal=p, agreement_id=a, detail=f.get("detail", "")
+        s, principal=p, agreement_id=a, detail=confirmed(f)
     ),
     "handover": lambda s, p, a, f: agreements.record_handover(
         s,
@@ -168,6 +190,10 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
 }
 
 
+# What the page says after an action; the others say the foundation's 操作已完成.
+NOTICES = {"evaluate": "notice.evaluation-recorded", "rectify": "notice.rectification-submitted"}
+
+
 @router.post("/agreements/{agreement_id}/do/{action}", response_class=HTMLResponse)
 async def act(
     request: Request,
@@ -179,7 +205,7 @@ async def act(
 ) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    command = ACTIONS.get(action)
+    command = _evaluate(evaluation.rule_of(platform.settings)) if action == "evaluate" else ACTIONS.get(action)
 
     def run(command_session: Session) -> object:
         assert command is not None
@@ -193,7 +219,15 @@ async def act(
         run if command else None,
         action=action,
         then=f"/agreements/{agreement_id}",
-        show=lambda error: _page(request, session, principal, agreement_id, error=error),
+        notice=NOTICES.get(action, "notice.done"),
+        show=lambda error: _page(
+            request,
+            session,
+            principal,
+            agreement_id,
+            error=error,
+            values={key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"},
+        ),
     )
 
 
@@ -217,3 +251,64 @@ async def record(request: Request, session: ReadSession, platform: PlatformDep, 
         then=lambda agreement: f"/agreements/{agreement.id}",
         show=lambda error: _agreements_page(request, session, principal, error=error),
     )
+
+
+# --- the security office's oversight page ------------------------------------------------------------
+
+
+def _security_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: Refused | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    items = evaluation.oversight(session, principal=principal)
+    context = {
+        "items": items,
+        "operators": identity.organisation_names(session, {item.operator_id for item in items}),
+        "can_record": access.may(principal, "authorization.security-finding"),
+        "error": error,
+        "values": values or {},
+        **VOCAB,
+    }
+    return render(request, "authorization/security.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/security", response_class=HTMLResponse)
+def security_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    return _security_page(request, session, principal)
+
+
+@router.post("/security/findings", response_class=HTMLResponse)
+async def record_finding(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    kind, item, finding = (str(form.get(key) or "") for key in ("kind", "item_id", "finding"))
+    return act_on(
+        platform,
+        lambda command: evaluation.record_finding(
+            command, principal=principal, kind=kind, item_id=row_id(form, "item_id") or 0, finding=finding
+        ),
+        action="finding",
+        then="/security",
+        notice="notice.finding-recorded",
+        show=lambda error: _security_page(
+            request, session, principal, error=error, values={"key": f"{kind}-{item}", "finding": finding}
+        ),
+    )
+
+
+@router.get("/scope", response_class=HTMLResponse)
+def scope_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    """The caller's own authorized scope (授权范围): what it may use, under which agreement, until when."""
+    held = held_scopes(session, principal=principal)
+    context = {
+        "held": held,
+        "operators": identity.organisation_names(session, {entry.operator_id for entry in held}),
+        **VOCAB,
+    }
+    return render(request, "authorization/scope.html", context)

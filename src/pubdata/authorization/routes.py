@@ -10,7 +10,7 @@ from pubdata.authorization import agreements, deadlines, evaluation, partners, s
 from pubdata.authorization.models import Agreement, Evaluation, Incident, Partner
 from pubdata.common.bounds import RowId
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.web.deps import CommandSession, ReadSession
+from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["authorization"])
 
@@ -62,12 +62,30 @@ def decide_renewal(
     "/agreements/{agreement_id}/evaluations", response_model=schemas.EvaluationOut, status_code=status.HTTP_201_CREATED
 )
 def evaluate(
-    agreement_id: RowId, body: schemas.EvaluationIn, session: CommandSession, principal: ApiPrincipal
+    agreement_id: RowId,
+    body: schemas.EvaluationIn,
+    session: CommandSession,
+    platform: PlatformDep,
+    principal: ApiPrincipal,
 ) -> Evaluation:
     scores = {dimension: score.model_dump() for dimension, score in body.scores.items()}
     return evaluation.evaluate(
-        session, principal=principal, agreement_id=agreement_id, period=body.period, scores=scores, result=body.result
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        period=body.period,
+        scores=scores,
+        result=body.result,
+        override_reason=body.override_reason,
+        rule=evaluation.rule_of(platform.settings),
     )
+
+
+@router.get("/agreements/{agreement_id}/evaluations", response_model=list[schemas.EvaluationOut])
+def evaluations(agreement_id: RowId, session: ReadSession, principal: ApiPrincipal) -> list[Evaluation]:
+    """The agreement's evaluations, oldest first: scores with evidence, any reason to depart from the rule, the
+    rectification plan and report."""
+    return evaluation.evaluations_of(session, principal=principal, agreement_id=agreement_id)
 
 
 @router.post("/agreements/{agreement_id}/rectification", response_model=schemas.EvaluationOut)
@@ -179,3 +197,9 @@ def scope_check(code: str, session: ReadSession, principal: ApiPrincipal) -> sch
     """May my organisation use this resource now? A refusal answers 403 with the reason and is recorded."""
     scope.require_use(session, actor=principal.actor, organisation_id=principal.organisation_id, code=code)
     return schemas.ScopeCheckOut(resource=code, allowed=True)
+
+
+@router.get("/scope", response_model=list[schemas.HeldScopeOut])
+def held_scopes(session: ReadSession, principal: ApiPrincipal) -> list[scope.HeldScope]:
+    """What the caller's organisation is authorized to use: each agreement or partner admission it holds."""
+    return scope.held_scopes(session, principal=principal)

@@ -8,6 +8,7 @@ a missed deadline ends the licence; an incident with bad impact ends it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -24,6 +25,9 @@ REMINDER_FROM = relativedelta(months=4)
 RECTIFICATION_DAYS = 30
 
 MODE = "whole+sector"  # 整体授权 + 分领域协同
+MODES: dict[str, tuple[str, str]] = {
+    MODE: ("整体授权与分领域协同运营", "Whole authorization, operated with sector collaboration"),
+}
 
 
 class AgreementState(State):
@@ -174,6 +178,56 @@ def renewed_expiry(expires_on: date) -> date:
 
 def missing_dimensions(scores: Mapping[str, object]) -> list[str]:
     return [dimension for dimension in EVALUATION_DIMENSIONS if dimension not in scores]
+
+
+@dataclass(frozen=True)
+class EvaluationRule:
+    """How an evaluation's result follows from its scores (三(四)4 names the results, not the thresholds; the
+    city sets them: ``PUBDATA_EVALUATION_PASS_EACH`` …, see ``config.Settings``).
+
+    - 通过 (pass): every dimension at least ``pass_each`` and their mean at least ``pass_mean``;
+    - 未通过 (fail): the mean below ``fail_mean``;
+    - 限期整改 (rectify): anything between.
+
+    An evaluator may decide otherwise only with a written reason, kept with the evaluation and shown with it.
+    """
+
+    pass_each: int = 60
+    pass_mean: int = 70
+    fail_mean: int = 50
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.fail_mean <= self.pass_mean <= 100 or not 0 <= self.pass_each <= 100:
+            raise ValueError("evaluation thresholds: 0 ≤ fail_mean ≤ pass_mean ≤ 100 and 0 ≤ pass_each ≤ 100")
+
+    def phrase(self) -> Phrase:
+        """The rule in words, for a refusal and the evaluation form."""
+        return Phrase(
+            "agreement.evaluation_rule", {"each": self.pass_each, "mean": self.pass_mean, "fail": self.fail_mean}
+        )
+
+    def document(self) -> dict[str, int]:
+        """What is kept with each evaluation: the rule it was judged by, should the city change it later."""
+        return {"pass_each": self.pass_each, "pass_mean": self.pass_mean, "fail_mean": self.fail_mean}
+
+
+def mean_score(scores: Mapping[str, int]) -> float:
+    return sum(scores.values()) / len(scores) if scores else 0.0
+
+
+def implied_result(scores: Mapping[str, int], rule: EvaluationRule) -> str:
+    """The result the scores call for under ``rule`` (pass, rectify or fail)."""
+    mean = mean_score(scores)
+    if scores and all(score >= rule.pass_each for score in scores.values()) and mean >= rule.pass_mean:
+        return "pass"
+    if mean < rule.fail_mean:
+        return "fail"
+    return "rectify"
+
+
+def result_agrees(result: str, scores: Mapping[str, int], rule: EvaluationRule, *, override_reason: str) -> bool:
+    """A result stands when the scores call for it, or when the evaluator wrote why it departs from them."""
+    return result == implied_result(scores, rule) or bool(override_reason.strip())
 
 
 def scope_holders(*, operator_id: int, organisation_id: int, organisation_kind: str) -> list[int]:

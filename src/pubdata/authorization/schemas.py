@@ -101,6 +101,9 @@ class EvaluationIn(Strict):
     period: Name = Field(min_length=1, max_length=32)
     scores: dict[str, ScoreIn]
     result: Literal["pass", "fail", "rectify"]
+    override_reason: Prose = Field(
+        default="", max_length=5000, description="Why the result departs from what the scores call for, if it does."
+    )
 
 
 class EvaluationOut(BaseModel):
@@ -109,8 +112,12 @@ class EvaluationOut(BaseModel):
     agreement_id: RowId
     period: str
     result: str
+    scores: Annotated[dict[str, Any], FromJsonText]
+    override_reason: str | None
     evaluated_at: datetime
     rectification_due: date | None
+    rectification_plan: str | None
+    rectification_report: str | None
     rectified_at: datetime | None
 
 
@@ -166,3 +173,27 @@ class PartnerOut(BaseModel):
 class ScopeCheckOut(BaseModel):
     resource: str
     allowed: bool
+
+
+class HeldResourceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    code: str
+    name: str | None
+
+
+class HeldScopeOut(BaseModel):
+    """One authorization the caller's organisation holds (``GET /api/v1/scope``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    agreement_id: int
+    operator_id: int
+    held_as: Literal["operator", "partner"]
+    state: str
+    agreement_state: str
+    mode: str
+    resources: list[HeldResourceOut]
+    sectors: list[str]
+    max_grade: str
+    starts_on: date | None
+    expires_on: date | None
+    usable: bool

@@ -7,6 +7,8 @@ it (through ``require_use``, which refuses and has the refusal recorded although
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +22,8 @@ from pubdata.common import clock, messages
 from pubdata.common.actor import Actor
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Phrase, Text
+from pubdata.identity import access
+from pubdata.identity.access import Principal
 
 
 def scope_of(holder: Agreement | Partner) -> Scope:
@@ -136,3 +140,84 @@ def require_uses(
     ):
         for code in codes:
             require_use(session, actor=actor, organisation_id=holder, code=code)
+
+
+# --- what an organisation holds, as it reads it (授权范围) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldResource:
+    code: str
+    name: str | None  # None: no longer in the public catalogue (cancelled)
+
+
+@dataclass(frozen=True)
+class HeldScope:
+    """One authorization the caller's organisation holds: as the operator under its agreement, or as a partner
+    admitted under one. ``state`` is the holder's own (the partner's admission, or the agreement); ``usable``
+    says whether ``check_use`` would let it use what the scope names today."""
+
+    agreement_id: int
+    operator_id: int
+    held_as: str  # "operator" | "partner"
+    state: str
+    agreement_state: str
+    mode: str
+    resources: tuple[HeldResource, ...]
+    sectors: tuple[str, ...]
+    max_grade: str
+    starts_on: date | None
+    expires_on: date | None
+    usable: bool
+
+
+def held_scopes(session: Session, *, principal: Principal) -> list[HeldScope]:
+    """The scopes the caller's organisation holds — which resources and sectors, up to which grade, under which
+    agreement, until when, usable today or not — newest agreement first. Partners and the operator read their
+    own; anyone else holds none."""
+    access.require(principal, "authorization.own-scope", access.own_organisation(principal))
+    held: list[tuple[Agreement, str, str, Scope]] = [
+        (agreement, "operator", agreement.state, scope_of(agreement))
+        for agreement in session.execute(
+            select(Agreement).where(Agreement.operator_id == principal.organisation_id)
+        ).scalars()
+    ]
+    admitted = select(Partner).where(Partner.organisation_id == principal.organisation_id)
+    for partner in session.execute(admitted).scalars():
+        held.append((partner.agreement, "partner", partner.state, scope_of(partner)))
+    return [
+        _held(session, agreement, held_as=held_as, state=state, scope=scope)
+        for agreement, held_as, state, scope in sorted(held, key=lambda item: -item[0].id)
+    ]
+
+
+def _held(session: Session, agreement: Agreement, *, held_as: str, state: str, scope: Scope) -> HeldScope:
+    today, starts, ends = clock.today(), agreement.starts_on, agreement.expires_on
+    usable = (
+        agreement.state in rules.USABLE_STATES
+        and (held_as == "operator" or state == rules.P.ADMITTED)
+        and starts is not None
+        and ends is not None
+        and starts <= today <= ends
+    )
+    return HeldScope(
+        agreement_id=agreement.id,
+        operator_id=agreement.operator_id,
+        held_as=held_as,
+        state=state,
+        agreement_state=agreement.state,
+        mode=agreement.mode,
+        resources=tuple(HeldResource(code, _public_name(session, code)) for code in scope.resources),
+        sectors=scope.sectors,
+        max_grade=scope.max_grade,
+        starts_on=agreement.starts_on,
+        expires_on=agreement.expires_on,
+        usable=usable,
+    )
+
+
+def _public_name(session: Session, code: str) -> str | None:
+    try:
+        return catalog.public_get(session, code=code).name
+    except Refused:
+        return None

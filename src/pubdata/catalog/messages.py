@@ -141,6 +141,30 @@ LABELS = {
         "字段「{label}」（{field}）为{sensitivity}，要求资源至少为「{grade}」。",
         "the field “{label}” ({field}) is {sensitivity}, which requires at least “{grade}”.",
     ),
+    "catalog.in_notice": ("公示中", "In public notice"),
+    "catalog.notice_until_shanghai": (
+        "公示期至 {day}（北京时间）24 时止",
+        "The public notice runs to the end of {day} (Beijing time)",
+    ),
+    "catalog.object": ("提出异议", "Object"),
+    "catalog.object_intro": (
+        "对拟登记的内容有异议的，任何单位和个人均可在公示期内（至 {day}）提出，市数据资源局将核实并答复。",
+        "Anyone who disagrees with what is to be registered may object until {day}; the bureau looks into each "
+        "objection and answers it.",
+    ),
+    "catalog.contact_private": (
+        "联系方式仅供市数据资源局核实异议时使用，不会公开。",
+        "Your contact is only for the bureau to look into the objection; it is never published.",
+    ),
+    "catalog.object_submit": ("提交异议", "File the objection"),
+    "catalog.retype_personal": (
+        "为保护个人信息，请重新填写姓名和联系方式。",
+        "To protect personal data, type your name and contact again.",
+    ),
+    "catalog.objections_closed": (
+        "公示期已于 {day} 结束，不再受理异议。",
+        "The public notice ended on {day}; no more objections are taken.",
+    ),
     "problem.row": ("行", "Row"),
     "problem.column": ("列", "Column"),
     "problem.rule": ("规则", "Rule"),

@@ -111,16 +111,53 @@ def public_catalog(
     return render(request, "catalog/catalog_public.html", context)
 
 
-@router.get("/catalog/{code}", response_class=HTMLResponse)
-def public_resource(request: Request, session: ReadSession, principal: MaybePagePrincipal, code: str) -> HTMLResponse:
-    resource = service.public_get(session, code=code)
+def _public_page(
+    request: Request, session: Session, code: str, *, error: Refused | None = None, values: dict | None = None
+) -> HTMLResponse:
+    view = service.public_view(session, code=code)
+    resource = view.resource
     context = {
         "resource": resource,
+        "view": view,
         "fields": service.fields_of(resource),
         "provider": service.provider_names(session, [resource])[resource.provider_id],
+        "error": error,
+        # What the objector typed comes back when refused, but for their name and contact: personal data is
+        # never written into a page, not even back to whoever typed it.
+        "values": {key: value for key, value in (values or {}).items() if key == "reason"},
         **VOCAB,
     }
-    return render(request, "catalog/catalog_public_detail.html", context)
+    return render(request, "catalog/catalog_public_detail.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/catalog/{code}", response_class=HTMLResponse)
+def public_resource(request: Request, session: ReadSession, principal: MaybePagePrincipal, code: str) -> HTMLResponse:
+    """A registered resource, or one under public notice (公示中) with the objection form while it runs."""
+    return _public_page(request, session, code)
+
+
+@router.post("/catalog/{code}/objections", response_class=HTMLResponse)
+def file_objection(
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    code: str,
+    csrf_token: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(max_length=1000)] = "",
+    contact: Annotated[str, Form(max_length=1000)] = "",
+    reason: Annotated[str, Form(max_length=20000)] = "",
+) -> Response:
+    """Anyone, logged in or not, objects to a resource under notice."""
+    check_csrf(request, csrf_token)
+    values = {"name": name, "contact": contact, "reason": reason}
+    return act_on(
+        platform,
+        lambda command: service.file_objection(command, code=code, name=name, contact=contact, reason=reason),
+        action="object",
+        then=f"/catalog/{code}",
+        notice="notice.objection-filed",
+        show=lambda error: _public_page(request, session, code, error=error, values=values),
+    )
 
 
 # --- a department's resources ------------------------------------------------------------------------
@@ -366,6 +403,8 @@ def _resource_page(
         "provider": service.provider_names(session, [resource])[resource.provider_id],
         "versions": versions,
         "registrations": service.registrations(session, principal=principal, resource_id=resource_id),
+        "reviews": service.reviews_of(session, principal=principal, resource_id=resource_id),
+        "sees_objectors": access.may(principal, "registration.review"),
         "can_load": can_load,
         "can_submit": access.may(principal, "catalog.submit", resource),
         "can_preview": access.may(principal, "catalog.preview", resource) and resource.current_version is not None,
@@ -627,6 +666,30 @@ def review_queue(request: Request, session: ReadSession, principal: PagePrincipa
     return _queue_page(request, session, principal)
 
 
+@router.post("/registrations/objections/{objection_id}/answer", response_class=HTMLResponse)
+def answer_objection(
+    request: Request,
+    session: ReadSession,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    objection_id: RowId,
+    csrf_token: Text,
+    answer: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    return act_on(
+        platform,
+        lambda command: service.answer_objection(
+            command, principal=principal, objection_id=objection_id, answer=answer, reason=reason
+        ),
+        action="answer",
+        then="/registrations",
+        notice="notice.objection-answered",
+        show=lambda error: _queue_page(request, session, principal, error=error),
+    )
+
+
 @router.post("/registrations/{registration_id}/decide", response_class=HTMLResponse)
 def decide(
     request: Request,
@@ -636,16 +699,25 @@ def decide(
     registration_id: RowId,
     decision: Text,
     csrf_token: Text,
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Accept, return or reject an application; a rejection cannot be undone, so it asks for a confirmation and a
+    reason (``confirm_reason``)."""
     check_csrf(request, csrf_token)
+
+    def command(session: Session) -> object:
+        why = confirmed({"confirm": confirm, "reason": reason}) if decision == "reject" else reason
+        return service.review_registration(
+            session, principal=principal, registration_id=registration_id, decision=decision, reason=why
+        )
+
     return act_on(
         platform,
-        lambda command: service.review_registration(
-            command, principal=principal, registration_id=registration_id, decision=decision, reason=reason
-        ),
+        command,
         action="decide",
         then="/registrations",
+        notice="notice.registration-decided",
         show=lambda error: _queue_page(request, session, principal, error=error),
     )
 

@@ -303,7 +303,7 @@ def resource_registrations(resource_id: RowId, session: ReadSession, principal: 
 
 @router.get("/registrations", response_model=list[RegistrationOut])
 def review_queue(session: ReadSession, principal: ApiPrincipal) -> list[Registration]:
-    return [application for application, _ in service.review_queue(session, principal=principal)]
+    return [review.application for review in service.review_queue(session, principal=principal)]
 
 
 @router.post("/registrations/{registration_id}/decision", response_model=RegistrationOut)
@@ -340,6 +340,29 @@ def public_catalog(
 def public_resource(code: str, session: ReadSession) -> schemas.PublicResourceOut:
     resource = service.public_get(session, code=code)
     return public_out(resource, service.provider_names(session, [resource])[resource.provider_id])
+
+
+class ObjectionIn(BaseModel):
+    """An objection to a resource under public notice; the service checks each value (refusals in words)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=1000, description="The objector's name or organisation (never published).")
+    contact: str = Field(max_length=1000, description="A mobile, a landline or an e-mail (never published).")
+    reason: str = Field(max_length=20000, description="The grounds of the objection.")
+
+
+class ObjectionFiledOut(BaseModel):
+    filed: bool
+    notice_until: object
+
+
+@public.post("/catalog/{code}/objections", response_model=ObjectionFiledOut, status_code=status.HTTP_201_CREATED)
+def file_objection(code: str, body: ObjectionIn, session: CommandSession) -> ObjectionFiledOut:
+    """Anyone objects, without logging in, while the resource's public notice runs. The answer says nothing of
+    what was filed but that it was."""
+    service.file_objection(session, code=code, name=body.name, contact=body.contact, reason=body.reason)
+    notice = service.public_view(session, code=code).notice
+    return ObjectionFiledOut(filed=True, notice_until=notice.notice_until if notice else None)
 
 
 class NoticeOut(BaseModel):

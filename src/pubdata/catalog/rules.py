@@ -604,3 +604,110 @@ SUGGESTION_BASES: dict[str, tuple[str, str]] = {
     "format": ("依据数据格式", "from the values' format"),
     "name": ("依据列名", "from the column's name"),
 }
+
+
+# --- what a change registration changes (old and new side by side) -------------------------------------
+
+# A change shows each code by its name in the description's vocabularies above.
+YES_NO: dict[str, tuple[str, str]] = {"True": ("是", "Yes"), "False": ("否", "No")}
+# The vocabulary each description key and field attribute is shown in (None: shown as typed).
+KEY_VOCABULARIES: dict[str, dict[str, tuple[str, str]] | None] = {
+    "sector": SECTORS,
+    "base_library": BASE_LIBRARIES,
+    "update_frequency": UPDATE_FREQUENCIES,
+    "sharing": SHARING,
+    "opening": OPENING,
+    "declared_grade": GRADES,
+}
+FIELD_ATTRIBUTES: dict[str, dict[str, tuple[str, str]] | None] = {
+    "label": None,
+    "type": FIELD_TYPE_NAMES,
+    "format": FIELD_FORMAT_NAMES,
+    "required": YES_NO,
+    "sensitivity": SENSITIVITIES,
+    "pipl_category": PIPL_SENSITIVE_CATEGORIES,
+    "masking": MASKING_NAMES,
+    "description": None,
+    "values": None,
+}
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """One description key, before and after."""
+
+    key: str
+    old: Any
+    new: Any
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.old != self.new)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field: added (no ``old``), removed (no ``new``), changed (``attributes`` that differ) or unchanged."""
+
+    name: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    attributes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed" if self.attributes else "unchanged"
+
+
+@dataclass(frozen=True)
+class DescriptionChange:
+    keys: list[KeyChange]
+    fields: list[FieldChange]
+
+    @property
+    def changed_keys(self) -> list[KeyChange]:
+        return [change for change in self.keys if change.changed]
+
+    @property
+    def unchanged_keys(self) -> list[KeyChange]:
+        return [change for change in self.keys if not change.changed]
+
+    @property
+    def changed_fields(self) -> list[FieldChange]:
+        return [change for change in self.fields if change.status != "unchanged"]
+
+    @property
+    def unchanged_fields(self) -> list[FieldChange]:
+        return [change for change in self.fields if change.status == "unchanged"]
+
+    @property
+    def empty(self) -> bool:
+        return not self.changed_keys and not self.changed_fields
+
+
+def _normal(spec: dict[str, Any]) -> dict[str, Any]:
+    """A field as compared: absent attributes as their defaults, values as a list, so equal means unchanged."""
+    defaults = {attribute: None for attribute in FIELD_ATTRIBUTES} | {"required": False, "description": ""}
+    merged = {**defaults, **spec}
+    if merged.get("values") is not None:
+        merged["values"] = list(merged["values"])
+    return merged
+
+
+def description_change(old: dict[str, Any], new: dict[str, Any], keys: tuple[str, ...]) -> DescriptionChange:
+    """What a change registration changes: each description key, and each field matched by name (the old
+    order first, added fields after)."""
+    key_changes = [KeyChange(key, old.get(key), new.get(key)) for key in keys if key != "code"]
+    old_fields = {spec["name"]: _normal(spec) for spec in old.get("fields", [])}
+    new_fields = {spec["name"]: _normal(spec) for spec in new.get("fields", [])}
+    field_changes = []
+    for name, before in old_fields.items():
+        after = new_fields.get(name)
+        differs = tuple(a for a in FIELD_ATTRIBUTES if after is not None and before.get(a) != after.get(a))
+        field_changes.append(FieldChange(name, before, after, differs))
+    field_changes += [FieldChange(name, None, spec) for name, spec in new_fields.items() if name not in old_fields]
+    return DescriptionChange(key_changes, field_changes)

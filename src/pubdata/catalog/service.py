@@ -28,7 +28,7 @@ from pubdata.catalog.loading import LoadResult
 from pubdata.catalog.models import LoadReport, Resource, ResourceVersion
 from pubdata.catalog.schemas import DESCRIPTION_KEYS, FieldSpec, ResourceIn
 from pubdata.common import canonical, clock, masking, store
-from pubdata.common.actor import Actor
+from pubdata.common.actor import PUBLIC, Actor
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
 from pubdata.common.sealing import Sealer
@@ -40,10 +40,11 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
+from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 
 if TYPE_CHECKING:
-    from pubdata.registration.models import Registration
+    from pubdata.registration.models import Objection, Registration
 
 SUBJECT = "resource"
 
@@ -596,10 +597,130 @@ def public_notices(session: Session) -> list[tuple[Registration, Resource]]:
     return _with_resources(session, registration.in_notice(session, subject_kind=SUBJECT))
 
 
-def review_queue(session: Session, *, principal: Who) -> list[tuple[Registration, Resource]]:
-    """Open resource registrations, oldest first, with their resources: the bureau's inbox."""
+@dataclass(frozen=True)
+class Review:
+    """An application as it is reviewed: its resource, what it changes, and the objections to it."""
+
+    application: Registration
+    resource: Resource
+    change: rules.DescriptionChange | None
+    objections: list[Objection]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for objection in self.objections if objection.answer is None)
+
+
+def review_queue(session: Session, *, principal: Who) -> list[Review]:
+    """Open resource registrations, oldest first, with their resources, changes and objections: the bureau's
+    inbox."""
     access.require(principal, "registration.review")
-    return _with_resources(session, registration.open_list(session, subject_kind=SUBJECT))
+    return _reviews(session, registration.open_list(session, subject_kind=SUBJECT))
+
+
+def objections_to_answer(session: Session, *, principal: Who) -> int:
+    """The bureau's count of objections to resource registrations that wait for its answer (its workbench)."""
+    access.require(principal, "registration.review")
+    return registration.unanswered_total(session, subject_kind=SUBJECT)
+
+
+def _reviews(session: Session, applications: list[Registration]) -> list[Review]:
+    objections = registration.objections_of(session, [application.id for application in applications])
+    return [
+        Review(application, resource, change_of(session, application, resource), objections[application.id])
+        for application, resource in _with_resources(session, applications)
+    ]
+
+
+def reviews_of(session: Session, *, principal: Who, resource_id: int) -> list[Review]:
+    """A resource's registrations, newest first, each with its change and objections (the resource's page)."""
+    resource = get(session, principal=principal, resource_id=resource_id)
+    return _reviews(session, registration.history(session, subject_kind=SUBJECT, subject_id=resource.id))[::-1]
+
+
+def _registered_description(session: Session, application: Registration, resource: Resource) -> dict[str, Any]:
+    """The description as registered before ``application``: the submission of the last application that was
+    registered before it (every change to a registered description goes through one), else the resource's."""
+    earlier = [
+        other
+        for other in registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if other.id < application.id and other.state == "registered" and other.kind in ("first", "change")
+    ]
+    return registration.submission_of(earlier[-1]) if earlier else description_of(resource)
+
+
+def change_of(session: Session, application: Registration, resource: Resource) -> rules.DescriptionChange | None:
+    """What a change registration changes, old and new side by side (None for a first or cancellation)."""
+    if application.kind != "change":
+        return None
+    old = _registered_description(session, application, resource)
+    return rules.description_change(old, registration.submission_of(application), DESCRIPTION_KEYS)
+
+
+# --- the public notice: a resource under notice is public, and anyone may object ------------------------
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the public sees of a resource: registered, or under public notice (or both, for a change)."""
+
+    resource: Resource
+    notice: Registration | None
+    change: rules.DescriptionChange | None
+
+    @property
+    def objection_open(self) -> bool:
+        notice = self.notice
+        return notice is not None and registration_rules.objection_open(
+            today=clock.today(), notice_until=notice.notice_until, state=notice.state
+        )
+
+
+def public_view(session: Session, *, code: str) -> PublicView:
+    """A resource in the catalogue or in its public notice (公示); any other is unknown (404, no oracle)."""
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    notice = (
+        registration.in_notice_for(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if resource is not None
+        else None
+    )
+    if resource is None or (resource.state not in rules.PUBLIC_STATES and notice is None):
+        raise Refused("catalog.unknown-code", code=code)
+    return PublicView(resource, notice, change_of(session, notice, resource) if notice else None)
+
+
+def file_objection(session: Session, *, code: str, name: str, contact: str, reason: str) -> Objection:
+    """Anyone, without logging in, objects to a resource's application while its notice runs; after it, the
+    refusal names the rule (objections are taken during the notice only)."""
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    if resource is None:
+        raise Refused("catalog.unknown-code", code=code)
+    noticed = [
+        application
+        for application in registration.history(session, subject_kind=SUBJECT, subject_id=resource.id)
+        if application.notice_until is not None
+    ]
+    if not noticed or (resource.state not in rules.PUBLIC_STATES and noticed[-1].state != "notice"):
+        raise Refused("catalog.unknown-code", code=code)
+    return registration.file_objection(
+        session, actor=PUBLIC, registration=noticed[-1], name=name, contact=contact, reason=reason
+    )
+
+
+def answer_objection(session: Session, *, principal: Who, objection_id: int, answer: str, reason: str) -> Objection:
+    """The bureau answers an objection; upheld, the application goes back to the department for correction."""
+    access.require(principal, "registration.review")
+    objection = registration.get_objection(
+        session, principal=principal, objection_id=objection_id, subject_kind=SUBJECT
+    )
+    objection, application = registration.answer_objection(
+        session, actor=principal.actor, objection=objection, answer=answer, reason=reason
+    )
+    if application.state == "returned":
+        resource = session.get_one(Resource, application.subject_id)
+        rules.LIFECYCLE.apply(resource, "return")
+        ledger.record(session, actor=principal.actor, action="catalog.resource.registration-return", subject=resource)
+    return objection
 
 
 def _with_resources(session: Session, applications: list[Registration]) -> list[tuple[Registration, Resource]]:

@@ -20,3 +20,5 @@ class Actor:
 
 SYSTEM = Actor(label="system")
 CLI = Actor(label="cli")
+# Someone of the public, not logged in (an objection to a public notice): no user, no organisation.
+PUBLIC = Actor(label="public")

@@ -108,6 +108,7 @@ FIELDS = {
     "tender_reference": ("采购项目编号", "The tender reference"),
     "reason": ("理由", "The reason"),
     "note": ("意见", "The note"),
+    "finding": ("监管意见", "The finding"),
 }
 
 

@@ -9,6 +9,7 @@ LABELS = {
     "contract.none": ("没有合约。", "No contract."),
     "contract.assigner": ("运营机构", "Operator"),
     "contract.assignee": ("使用方", "Assignee"),
+    "contract.internal": ("本机构（内部开发合约）", "Ourselves (internal development contract)"),
     "contract.purpose": ("用途", "Purpose"),
     "contract.output_rule": ("输出规则", "Output rule"),
     "contract.rule_aggregate": ("仅聚合结果", "Aggregates only"),
@@ -67,7 +68,11 @@ LABELS |= {
 
 REFUSALS = {
     "contract.not-found": (404, "没有这个{what}。", "No such {what}."),
-    "contract.assignee": (422, "合约只与数据使用方或合伙人签订。", "A contract is made with a consumer or a partner."),
+    "contract.assignee": (
+        422,
+        "合约只与数据使用方、合伙人或本运营机构自身（内部开发合约）签订。",
+        "A contract is made with a consumer, a partner, or the operator itself (an internal development contract).",
+    ),
     "contract.terms": (422, "合约条款有误：{problems}。", "The terms are not sound: {problems}."),
     "contract.terms-invalid": (422, "合约条款填写有误：{problems}", "The terms are not valid: {problems}"),
     "contract.unoffered": (403, "{code} 不能提供：{reasons}。", "{code} cannot be offered: {reasons}."),

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from pubdata.common import messages
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules, service
@@ -20,7 +21,7 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import day, items, number, row_id, validation_refusal
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +33,12 @@ def _contracts_page(
     names = identity.organisation_names(session, {c.assigner_id for c in found} | {c.assignee_id for c in found})
     can_propose = access.may(principal, "contract.propose", access.own_organisation(principal))
     assignees = (
-        {**identity.organisations_of_kind(session, "consumer"), **identity.organisations_of_kind(session, "partner")}
+        {
+            **identity.organisations_of_kind(session, "consumer"),
+            **identity.organisations_of_kind(session, "partner"),
+            # The operator's own development contract (内部开发合约): it offers terms to itself.
+            principal.organisation_id: messages.label("contract.internal", language(request)),
+        }
         if can_propose
         else {}
     )

@@ -1,6 +1,22 @@
 """Contract commands: propose, sign, revoke, the read step of a call (``open_use``) and its write step
 (``charge``). ``charge`` moves the counters with one conditional UPDATE, so concurrent calls can never spend
-more than the terms allow, and appends the call's ledger entry in the same transaction."""
+more than the terms allow, and appends the call's ledger entry in the same transaction.
+
+The operator's own development (内部开发合约): the licensed operator develops and runs jobs itself under an
+internal contract it offers to itself — assigner and assignee are both the operator. Nothing else is special
+about it, so it is governed exactly as a partner's development contract is:
+
+- its resources must lie inside the operator's agreement scope when proposed (``scope.require_use``), and
+  every call, development run and job under it checks that scope again (``open_use``): an agreement that is
+  suspended, rectifying, expired or exited, or a resource outside its resources, sectors or grade, is refused;
+- its terms (window, quotas, output rule, minimum group size) bound the operator's use like anyone's;
+- mock-data development (``/dev/queries``, development runs) and governed queries run under it, and jobs on the
+  real data go through the same sealed lifecycle: code review by an operator reviewer other than the
+  submitting user, then the operator's and the bureau's releases (``jobs.service``).
+
+Its operator's admin signs both sides at once: the one organisation is both parties, and the agreement the
+bureau signed is what authorizes the scope.
+"""
 
 from __future__ import annotations
 
@@ -41,9 +57,11 @@ def terms_of(contract: Contract) -> Terms:
 
 
 def propose(session: Session, *, principal: Principal, assignee_id: int, terms: Terms) -> Contract:
-    """The operator offers terms to a consumer (or, for development, to its partner)."""
+    """The operator offers terms to a consumer, to its partner for development, or to itself: its internal
+    development contract (see the module's docstring)."""
     access.require(principal, "contract.propose", access.own_organisation(principal))
-    if identity.organisation_kind(session, assignee_id) not in ("consumer", "partner"):
+    internal = assignee_id == principal.organisation_id
+    if not internal and identity.organisation_kind(session, assignee_id) not in ("consumer", "partner"):
         raise Refused("contract.assignee")
     problems = rules.terms_problems(terms)
     if problems:
@@ -101,15 +119,29 @@ def document_of(contract: Contract) -> dict[str, Any]:
     }
 
 
+def is_internal(contract: Contract) -> bool:
+    """The operator's own development contract: it is both parties."""
+    return contract.assigner_id == contract.assignee_id
+
+
 def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
-    """Each party's admin signs the same document; with both signatures the contract is active."""
+    """Each party's admin signs the same document; with both signatures the contract is active. The admin of an
+    internal contract's operator signs for both of its sides at once."""
     contract = get(session, principal=principal, contract_id=contract_id)
     sides = access.signing_sides(principal, contract, SIGNING_SIDES)
     if not sides:
         raise Refused("contract.wrong-signatory")
+    if is_internal(contract):
+        signed = signoff.signed_sides(session, subject=contract)
+        sides = [side for side in sides if side not in signed] or sides
+    for side in sides if is_internal(contract) else sides[:1]:
+        _sign_side(session, principal=principal, contract=contract, side=side)
+    return contract
 
+
+def _sign_side(session: Session, *, principal: Who, contract: Contract, side: str) -> None:
     def stamp(progress: signoff.Progress) -> None:
-        if sides[0] == "assigner":
+        if side == "assigner":
             contract.assigner_signed_at = clock.now()
         else:
             contract.assignee_signed_at = clock.now()
@@ -119,12 +151,11 @@ def sign(session: Session, *, principal: Who, contract_id: int) -> Contract:
         actor=principal.actor,
         spec=SIGN_OFF,
         subject=contract,
-        side=sides[0],
+        side=side,
         document=document_of(contract),
         then=stamp,
         payload={"terms_digest": contract.terms_digest},
     )
-    return contract
 
 
 def revoke(session: Session, *, principal: Who, contract_id: int, reason: str) -> Contract:

@@ -1,5 +1,6 @@
-"""The demo's use of the data: three signed contracts, one urban-governance query under differential privacy,
-and one partner job reviewed, run isolated and released by the operator and the bureau.
+"""The demo's use of the data: four signed contracts (the operator's own development contract among them), one
+urban-governance query under differential privacy, and one partner job reviewed, run isolated and released by
+the operator and the bureau.
 
 Idempotent like the rest of the demo: a contract is found again by its assignee and resources, the query runs
 only while its contract is unused, and the job is submitted only once.
@@ -120,6 +121,18 @@ CONTRACTS: tuple[tuple[str, dict[str, Any], str], ...] = (
         },
         "POST /api/v1/dev/queries, POST /api/v1/dev/runs, POST /api/v1/jobs",
     ),
+    (
+        # The operator's own development contract (内部开发合约): it develops and runs jobs itself, on its scope.
+        "operator.admin",
+        {
+            "resources": [pilot.LEGAL_ENTITIES],
+            "purpose": "industry",
+            "dimensions": ["district", "industry"],
+            "measures": ["registered_capital"],
+            "join_columns": [],
+        },
+        "/console: SELECT district, count(*) AS firms FROM cz_fr_0001 GROUP BY district",
+    ),
 )
 
 
@@ -135,7 +148,7 @@ def _contract(platform: Platform, operator: Principal, assignee: Principal, spec
     )
     with platform.command() as session:
         contract = contracts.propose(session, principal=operator, assignee_id=assignee.organisation_id, terms=terms)
-    for signer in (operator, assignee):
+    for signer in dict.fromkeys((operator, assignee)):  # the operator's own contract: one signer for both sides
         with platform.command() as session:
             contract = contracts.sign(session, principal=signer, contract_id=contract.id)
     return contract

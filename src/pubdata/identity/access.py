@@ -43,6 +43,7 @@ class Principal:
     role: str
     login: str
     display_name: str
+    must_change_password: bool = False  # a temporary password from an admin's reset: pages ask for a new one
 
     @property
     def actor(self) -> Actor:

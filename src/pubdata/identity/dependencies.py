@@ -45,9 +45,19 @@ class LoginRequired(Exception):
     """Raised by pages that need a login; the app answers with a redirect to the login page."""
 
 
-def page_login(principal: Annotated[Principal | None, Depends(page_principal)]) -> Principal:
+class PasswordChangeRequired(Exception):
+    """Raised by pages while the user's password is a temporary one from an admin's reset: the app answers with
+    a redirect to the password form, the one page (with logging out) open to them until they change it."""
+
+
+PASSWORD_PAGE = "/account/password"
+
+
+def page_login(request: Request, principal: Annotated[Principal | None, Depends(page_principal)]) -> Principal:
     if principal is None:
         raise LoginRequired()
+    if principal.must_change_password and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     return principal
 
 

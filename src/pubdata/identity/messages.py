@@ -32,6 +32,33 @@ LABELS = {
     "token.revoke": ("吊销", "Revoke"),
     "token.revoked": ("已吊销", "Revoked"),
     "token.shown_once": ("请立即复制，此令牌只显示一次：", "Copy it now; this token is shown only once:"),
+    "password.title": ("修改密码", "Change password"),
+    "password.current": ("当前密码", "Current password"),
+    "password.new": ("新密码", "New password"),
+    "password.again": ("再次输入新密码", "New password again"),
+    "password.rule": (
+        "新密码至少 {n} 个字符，且不能包含账号。修改后，您在其他浏览器中的登录将全部退出。",
+        "At least {n} characters, without your login. Your logins in other browsers end when you change it.",
+    ),
+    "password.submit": ("修改密码", "Change password"),
+    "password.must_change": (
+        "管理员已为您重置密码：请先设置新密码，再继续使用平台。",
+        "An admin reset your password: set a new one before you go on.",
+    ),
+    "password.changed": ("密码已修改，其他浏览器中的登录已退出。", "Password changed; your other logins have ended."),
+    "password.reset": ("重置密码", "Reset password"),
+    "password.reset_explained": (
+        "将生成一次性临时密码（只显示一次），此同事的所有浏览器登录随即退出，下次登录时必须修改密码。",
+        "A one-time temporary password is made (shown once); this colleague's browser logins end, and the next "
+        "login must change it.",
+    ),
+    "password.reset_title": ("临时密码", "Temporary password"),
+    "password.reset_shown_once": (
+        "请将此临时密码当面或通过安全渠道交给 {login}；它只显示这一次，对方下次登录时必须修改：",
+        "Hand this temporary password to {login} in person or over a safe channel; it is shown only once and "
+        "must be changed at the next login:",
+    ),
+    "password.back": ("返回机构用户列表", "Back to the organisation's users"),
 }
 
 REFUSALS = {
@@ -86,6 +113,31 @@ REFUSALS = {
     "identity.self-deactivate": (422, "不能停用自己的账号。", "You cannot deactivate your own account."),
     "identity.token-lifetime": (422, "令牌有效期为 1 至 366 天。", "A token lives between 1 and 366 days."),
     "identity.no-such-login": (404, "没有账号为 {login} 的用户。", "No user has the login {login}."),
+    "identity.wrong-password": (
+        422,
+        "当前密码不正确：修改密码须先输入当前密码。",
+        "The current password is wrong: changing a password needs the current one.",
+    ),
+    "identity.password-unchanged": (
+        422,
+        "新密码不能与当前密码相同。",
+        "The new password must differ from the current one.",
+    ),
+    "identity.password-mismatch": (
+        422,
+        "两次输入的新密码不一致。",
+        "The two new passwords do not match.",
+    ),
+    "identity.not-a-colleague": (
+        403,
+        "只能重置本机构同事的密码：此用户不属于您的机构。",
+        "You can reset only a colleague's password: this user is not of your organisation.",
+    ),
+    "identity.reset-own": (
+        422,
+        "不能重置自己的密码：请在“修改密码”中输入当前密码后修改。",
+        "You cannot reset your own password: change it with your current one instead.",
+    ),
 }
 
 # Every action about a person's account, credentials or sessions is PERSONAL: the public ledger keeps it in the
@@ -97,6 +149,7 @@ ACTIONS: dict[str, Declared] = {
     "identity.user.activate": ("启用用户", "User activated", PERSONAL),
     "identity.user.deactivate": ("停用用户", "User deactivated", PERSONAL),
     "identity.user.reset-password": ("重置密码", "Password reset", PERSONAL),
+    "identity.user.change-password": ("修改密码", "Password changed", PERSONAL),
     "identity.token.issue": ("生成 API 令牌", "API token issued", PERSONAL),
     "identity.token.revoke": ("吊销 API 令牌", "API token revoked", PERSONAL),
     "identity.session.open": ("登录", "Signed in", PERSONAL),

@@ -14,8 +14,9 @@ from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.identity import access, rules, service
 from pubdata.identity.access import Principal
-from pubdata.identity.dependencies import SESSION_COOKIE, MaybePagePrincipal, PagePrincipal
+from pubdata.identity.dependencies import PASSWORD_PAGE, SESSION_COOKIE, MaybePagePrincipal, PagePrincipal
 from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.forms import confirmed
 from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +59,8 @@ def login(
             "error": messages.label("login.failed", language(request)),
         }
         return render(request, "identity/login.html", context, status_code=401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # A temporary password from an admin's reset is replaced first.
+    response = RedirectResponse(PASSWORD_PAGE if user.must_change_password else _safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -130,6 +132,9 @@ def _organisation_page(
         "organisation": organisation,
         "users": service.list_users(session, principal=principal, organisation_id=organisation_id),
         "can_manage": access.may(principal, "user.create", organisation),
+        # Only an admin of the organisation itself resets its members' passwords (not the bureau's, for others).
+        "can_reset": organisation.id == principal.organisation_id
+        and access.may(principal, "user.update", organisation),
         "roles": list(rules.ROLES),
         "error": error,
     }
@@ -239,3 +244,75 @@ def revoke_token(
         then="/account/tokens",
         show=lambda error: _tokens_page(request, session, principal, error=error),
     )
+
+
+# --- passwords -------------------------------------------------------------------------------------------
+
+
+def _password_page(
+    request: Request, principal: Principal, *, error: Refused | None = None, status_code: int = 200
+) -> HTMLResponse:
+    # Passwords are never put back into the form: a refused one is typed again.
+    context = {"min_length": rules.PASSWORD_MIN_LENGTH, "must_change": principal.must_change_password, "error": error}
+    return render(request, "identity/password.html", context, status_code=error.status if error else status_code)
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse)
+def password_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+    return _password_page(request, principal)
+
+
+@router.post(PASSWORD_PAGE, response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    platform: PlatformDep,
+    principal: PagePrincipal,
+    csrf_token: Field,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    new_password_again: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+
+    def command(session: Session) -> object:
+        if new_password != new_password_again:
+            raise Refused("identity.password-mismatch", field="new_password_again")
+        return service.change_password(
+            session,
+            principal=principal,
+            current_password=current_password,
+            new_password=new_password,
+            keep_session=request.cookies.get(SESSION_COOKIE),
+        )
+
+    return act_on(
+        platform,
+        command,
+        action="change_password",
+        then="/",
+        notice="password.changed",
+        show=lambda error: _password_page(request, principal, error=error),
+    )
+
+
+@router.post("/admin/users/{user_id}/password-reset", response_class=HTMLResponse)
+async def reset_password(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, user_id: RowId
+) -> Response:
+    """The temporary password is in this one answer only (like a new token): a reload does not show it again.
+    Irreversible (the colleague's password and logins are gone), so confirmed with a reason."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    try:
+        reason = confirmed(form)
+        with platform.command() as command:
+            user, temporary = service.reset_colleague_password(
+                command, principal=principal, user_id=user_id, reason=reason
+            )
+            organisation_id, login = user.organisation_id, user.login
+    except Refused as error:
+        if error.status == 404:
+            raise
+        return _organisation_page(request, session, principal, principal.organisation_id, error=error)
+    context = {"login": login, "temporary": temporary, "organisation_id": organisation_id}
+    return render(request, "identity/password_reset.html", context)

@@ -18,6 +18,14 @@ def me(principal: ApiPrincipal) -> schemas.Me:
     return schemas.Me.model_validate(principal)
 
 
+@router.post("/me/password", response_model=schemas.UserOut)
+def change_password(body: schemas.PasswordChangeIn, session: CommandSession, principal: ApiPrincipal) -> User:
+    """Change one's own password (the current one required); every web login of the user ends."""
+    return service.change_password(
+        session, principal=principal, current_password=body.current_password, new_password=body.new_password
+    )
+
+
 @router.get("/organisations", response_model=list[schemas.OrganisationOut])
 def list_organisations(session: ReadSession, principal: ApiPrincipal) -> list[Organisation]:
     return service.list_organisations(session, principal=principal)
@@ -96,3 +104,17 @@ def issue_token(body: schemas.TokenIn, session: CommandSession, principal: ApiPr
 @router.delete("/tokens/{token_id}", response_model=schemas.TokenOut)
 def revoke_token(token_id: RowId, session: CommandSession, principal: ApiPrincipal) -> ApiToken:
     return service.revoke_token(session, principal=principal, token_id=token_id)
+
+
+@router.post("/users/{user_id}/password-reset", response_model=schemas.PasswordResetOut)
+def reset_password(
+    user_id: RowId, session: CommandSession, principal: ApiPrincipal, body: schemas.PasswordResetIn | None = None
+) -> schemas.PasswordResetOut:
+    """An admin resets a colleague's password: the temporary password is in this answer only, and must be
+    changed at the colleague's next login."""
+    user, temporary = service.reset_colleague_password(
+        session, principal=principal, user_id=user_id, reason=body.reason if body else ""
+    )
+    return schemas.PasswordResetOut(
+        user_id=user.id, login=user.login, temporary_password=temporary, must_change_password=True
+    )

@@ -59,6 +59,8 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "user.create": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
     "user.read": (ANYONE_OWN, Grant("bureau", "admin", "any"), Grant("audit", "*", "any")),
     "user.update": (Grant("*", "admin", "own"), Grant("bureau", "admin", "any")),
+    # A password is its user's own to change.
+    "user.change-password": (Grant("*", "*", "user"),),
     # A token is its user's alone.
     "token.manage": (Grant("*", "*", "user"),),
     # The catalogue (DESIGN.md §2): departments describe, load and submit their own resources; the bureau
@@ -84,9 +86,15 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         Grant("market", "*", "any"),  # market regulation oversees the licensed operators
         Grant("operator", "*", "own"),
     ),
+    # The security office (网信办/公安局) oversees every incident, drill and risk assessment and records its
+    # findings; the bureau and the auditor see them too.
+    "authorization.oversee": (Grant("security", "*", "any"), Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "authorization.security-finding": (Grant("security", "admin", "any"), Grant("security", "reviewer", "any")),
     "authorization.sign-for-bureau": (Grant("bureau", "admin", "any"),),
     "authorization.sign-for-operator": (Grant("operator", "admin", "operator"),),
     "authorization.operate": (Grant("operator", "admin", "own"),),
+    # What its own organisation is authorized to use: the operator's agreements, a partner's admissions.
+    "authorization.own-scope": (Grant("operator", "*", "own"), Grant("partner", "*", "own")),
     "authorization.report-incident": (
         Grant("security", "*", "any"),
         Grant("bureau", "*", "any"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from pubdata.common.bounds import RowId
-from pubdata.common.names import Name
+from pubdata.common.names import Name, Prose
 from pubdata.ledger.signing import public_key_pem
 
 if TYPE_CHECKING:
@@ -110,3 +110,22 @@ class TokenOut(BaseModel):
 
 class TokenIssued(TokenOut):
     token: str = Field(description="The secret; shown once, never again.")
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a password is taken as typed: spaces are part of it
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordResetIn(Strict):
+    reason: Prose = Field(default="", max_length=1000, description="Why the password is reset (kept in the ledger).")
+
+
+class PasswordResetOut(BaseModel):
+    """An admin's reset of a colleague's password: the temporary password, in this answer only."""
+
+    user_id: RowId
+    login: str
+    temporary_password: str
+    must_change_password: bool

@@ -22,7 +22,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import is_credit_code
-from pubdata.common.names import clean
+from pubdata.common.names import clean, clean_prose
 from pubdata.identity import access, rules
 from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.identity.models import ApiToken, Organisation, User, WebSession
@@ -146,12 +146,15 @@ def organisation_kind(session: Session, organisation_id: int) -> str | None:
     return organisation.kind if organisation else None
 
 
-def _end_web_sessions(session: Session, *, user_id: int) -> None:
-    now = clock.now()
+def _end_web_sessions(session: Session, *, user_id: int, keep: str | None = None) -> int:
+    """End the user's open browser logins (but the one whose cookie secret is ``keep``); how many ended."""
+    now, kept, ended = clock.now(), _digest(keep) if keep else None, 0
     for web in session.execute(
         select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
     ).scalars():
-        web.ended_at = now
+        if web.secret_hash != kept:
+            web.ended_at, ended = now, ended + 1
+    return ended
 
 
 def _end_sessions_and_tokens(session: Session, *, user_id: int, actor: Actor) -> None:
@@ -173,6 +176,75 @@ def reset_password(session: Session, *, principal: Who, user_id: int, password: 
     _end_web_sessions(session, user_id=user.id)
     ledger.record(session, actor=principal.actor, action="identity.user.reset-password", subject=user)
     return user
+
+
+def change_password(
+    session: Session, *, principal: Principal, current_password: str, new_password: str, keep_session: str | None = None
+) -> User:
+    """A user changes their own password: the current one proves it is them, the new one follows the identity
+    rules, and every other browser login of theirs ends (``keep_session``: the cookie secret of the one making
+    the change, which stays). Clears a reset's must-change mark. API tokens are credentials of their own and
+    stay."""
+    user = access.load(session, principal, User, principal.user_id, "user.change-password")
+    if not _password_matches(user, current_password):
+        raise Refused("identity.wrong-password", field="current_password")
+    problem = rules.password_problem(new_password, login=user.login)
+    if problem:
+        raise Refused("identity.password-policy", problem=problem, field="new_password")
+    if _password_matches(user, new_password):
+        raise Refused("identity.password-unchanged", field="new_password")
+    user.password_hash = _passwords.hash(new_password)
+    user.must_change_password = False
+    ended = _end_web_sessions(session, user_id=user.id, keep=keep_session)
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="identity.user.change-password",
+        subject=user,
+        payload={"sessions_ended": ended},
+    )
+    return user
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return _passwords.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _temporary_password(login: str) -> str:
+    """A one-time password an admin hands over: random, long enough, never containing the login."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if rules.password_problem(candidate, login=login) is None:
+            return candidate
+
+
+def reset_colleague_password(
+    session: Session, *, principal: Principal, user_id: int, reason: str = ""
+) -> tuple[User, str]:
+    """An organisation's admin resets a colleague's password to a temporary one, shown once to the admin (never
+    stored in the clear, never in the ledger); the colleague's browser logins end and the next login must set
+    a new password before anything else. Only colleagues: the admin's own organisation, never themselves."""
+    user = access.load(session, principal, User, user_id, "user.read")
+    if user.organisation_id != principal.organisation_id:
+        raise Refused("identity.not-a-colleague")
+    access.require(principal, "user.update", user)
+    if user.id == principal.user_id:
+        raise Refused("identity.reset-own")
+    temporary = _temporary_password(user.login)
+    user.password_hash = _passwords.hash(temporary)
+    user.must_change_password = True
+    _end_web_sessions(session, user_id=user.id)
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="identity.user.reset-password",
+        subject=user,
+        payload={"temporary": True, "reason": clean_prose(reason, field="reason", max_length=1000)},
+    )
+    return user, temporary
 
 
 def find_user(session: Session, *, login: str) -> User | None:
@@ -261,6 +333,7 @@ def principal_for(session: Session, user: User) -> Principal:
         role=user.role,
         login=user.login,
         display_name=user.display_name,
+        must_change_password=bool(user.must_change_password),
     )
 
 

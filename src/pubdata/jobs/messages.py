@@ -163,6 +163,16 @@ REFUSALS = {
         "Say why the code is rejected, so the submitter can fix it.",
     ),
     "job.withhold-reason": (422, "请说明不予放行的理由。", "Say why the output is withheld."),
+    "job.own-review": (
+        403,
+        "不能审核自己提交的作业：请由本机构另一位审核员审核代码。",
+        "You cannot review a job you submitted: another reviewer of your organisation reads its code.",
+    ),
+    "job.own-release": (
+        403,
+        "不能放行自己提交的作业：运营机构一方的放行须由另一位审核员完成。",
+        "You cannot release a job you submitted: another reviewer releases it for the operator.",
+    ),
     "job.not-a-releaser": (
         403,
         "只有运营机构审核员和市数据资源局可以放行输出。",

@@ -29,10 +29,11 @@ def jobs_page(request: Request, session: ReadSession, principal: PagePrincipal) 
     wanted = row_id(dict(request.query_params), "contract_id")
     if wanted is not None:
         found = [job for job in found if job.contract_id == wanted]
-    reviewing = [job for job in found if "approve" in access.actions(principal, job, REVIEW, rules.LIFECYCLE)]
+    theirs = [job for job in found if not jobs.submitted_by(principal, job)]  # nobody reviews their own job
+    reviewing = [job for job in theirs if "approve" in access.actions(principal, job, REVIEW, rules.LIFECYCLE)]
     releasing = [
         job
-        for job in found
+        for job in theirs
         if "release" in access.actions(principal, job, RELEASE, rules.LIFECYCLE)
         and not all(jobs.released_by(job, side) for side in jobs.release_sides(principal, job))
     ]
@@ -63,6 +64,8 @@ def _job_page(
 ) -> HTMLResponse:
     job = jobs.get(session, principal=principal, job_id=job_id)
     offered = access.actions(principal, job, {**REVIEW, **RELEASE, "download": "job.download"}, rules.LIFECYCLE)
+    if jobs.submitted_by(principal, job):  # a submitter neither reviews nor releases its own job
+        offered -= {*REVIEW, *RELEASE}
     sides = jobs.release_sides(principal, job)
     context = {
         "job": jobs.view_of(principal, job),  # the page shows this view only, never the row

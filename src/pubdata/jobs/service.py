@@ -1,5 +1,10 @@
 """Job commands (作业): submit, review the code, release twice, download; and development runs on mock data.
 
+The operator runs its own jobs under its internal development contract (``contracts.service``), through this
+same lifecycle. Its reviewers are its own staff, so the duties are split by person: the user who submitted a job
+never reviews its code, never releases it for the operator, and sees it sealed like any submitter until both
+releases — the bureau's release is the check from outside the operator.
+
 Each command is one transaction with its ledger entry. Running a job is the worker's (``jobs.worker``); its
 workspace and the checks on its outputs are ``jobs.outputs``.
 """
@@ -149,10 +154,15 @@ def list_for(session: Session, *, principal: Who) -> list[Job]:
 # --- what a viewer may see of a job: one rule (``rules.job_view``) for every answer, page and record ---------
 
 
+def submitted_by(principal: Who | None, job: Job) -> bool:
+    """Is ``principal`` the person who submitted ``job``? They never review or release it themselves."""
+    return isinstance(principal, Principal) and principal.user_id == job.submitter_id
+
+
 def viewer(principal: Who, job: Job) -> str:
     """The viewer's side of ``job``: a reviewer (may release it), its submitter, or another reader."""
     return rules.audience(
-        may_release=access.may(principal, "job.release", job),
+        may_release=not submitted_by(principal, job) and access.may(principal, "job.release", job),
         is_submitter=principal.organisation_id == job.organisation_id,
     )
 
@@ -208,6 +218,8 @@ def views(session: Session, *, principal: Who) -> list[dict[str, Any]]:
 def review(session: Session, *, principal: Who, job_id: int, approve: bool, note: str) -> Job:
     """The operator's reviewer reads the code: approved jobs wait for the worker, rejected ones end here."""
     job = get(session, principal=principal, job_id=job_id, permission="job.review")
+    if submitted_by(principal, job):
+        raise Refused("job.own-review")
     note = clean_prose(note, field="note", max_length=2000)
     if not approve and not note:
         raise Refused("job.review-note")
@@ -246,6 +258,8 @@ def release(session: Session, *, principal: Who, job_id: int) -> Job:
     sides = release_sides(principal, job)
     if not sides:
         raise Refused("job.not-a-releaser")
+    if submitted_by(principal, job) and sides[0] == "operator":
+        raise Refused("job.own-release")
 
     def stamp(progress: signoff.Progress) -> None:
         if sides[0] == "bureau":

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pubdata.common import canonical, clock
+from pubdata.common import canonical, clock, names
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Text
@@ -17,7 +17,7 @@ from pubdata.identity import access
 from pubdata.identity.access import Who
 from pubdata.ledger import service as ledger
 from pubdata.registration import rules
-from pubdata.registration.models import Registration
+from pubdata.registration.models import Objection, Registration
 
 
 def open_for(session: Session, *, subject_kind: str, subject_id: int) -> Registration | None:
@@ -81,6 +81,7 @@ def decide(
         raise Refused("registration.decision")
     if rules.reason_needed(decision) and not (reason or "").strip():
         raise Refused("registration.reason-required")
+    was_in_notice = registration.state == rules.S.NOTICE
     new_state = rules.LIFECYCLE.apply(registration, decision)
     registration.decided_at = clock.now()
     registration.reason = (reason or "").strip() or None
@@ -93,14 +94,19 @@ def decide(
         subject=registration,
         payload={"reason": registration.reason},
     )
+    if was_in_notice:  # rejected during its notice: its open objections close with it
+        _close_open(session, actor=actor, registration=registration, reason=registration.reason or "")
     return registration
 
 
 def due_for_finalising(session: Session, *, subject_kind: str, today: date) -> list[Registration]:
+    """Applications whose notice is over and that no unanswered objection holds back."""
+    unanswered = select(Objection.id).where(Objection.registration_id == Registration.id, Objection.answer.is_(None))
     statement = select(Registration).where(
         Registration.subject_kind == subject_kind,
         Registration.state == rules.S.NOTICE.value,
         Registration.notice_until < today,
+        ~unanswered.exists(),
     )
     return list(session.execute(statement.order_by(Registration.id)).scalars())
 
@@ -111,6 +117,9 @@ def finalise(session: Session, *, actor: Actor, registration: Registration) -> R
         raise rules.LIFECYCLE.refusal(registration.state, "finalise")
     if not rules.notice_over(today=clock.today(), notice_until=registration.notice_until):
         raise Refused("registration.notice-running", until=registration.notice_until)
+    waiting = unanswered_count(session, registration.id)
+    if not rules.finalisable(unanswered_objections=waiting):
+        raise Refused("registration.objection-unanswered", n=waiting)
     now = clock.now()
     year = now.astimezone(clock.SHANGHAI).year
     prefix = rules.registration_number(subject_kind=registration.subject_kind, year=year, serial=0)[:-6]
@@ -179,3 +188,158 @@ def subjects_of(session: Session, ids: set[int], *, subject_kind: str) -> dict[i
         Registration.id.in_(ids), Registration.subject_kind == subject_kind
     )
     return {id_: subject for id_, subject in session.execute(statement).all()}
+
+
+# --- objections during the public notice -----------------------------------------------------------------
+
+
+def in_notice_for(session: Session, *, subject_kind: str, subject_id: int) -> Registration | None:
+    """The subject's application in its public notice, if one is (its notice may be over, not yet finalised)."""
+    return session.scalar(
+        select(Registration).where(
+            Registration.subject_kind == subject_kind,
+            Registration.subject_id == subject_id,
+            Registration.state == rules.S.NOTICE.value,
+        )
+    )
+
+
+def file_objection(
+    session: Session, *, actor: Actor, registration: Registration, name: str, contact: str, reason: str
+) -> Objection:
+    """Anyone objects to an application while its notice runs. The objector's name and contact are kept for
+    the bureau only: the entry carries neither (and its action is PERSONAL, since the row it records holds
+    them)."""
+    if not rules.objection_open(today=clock.today(), notice_until=registration.notice_until, state=registration.state):
+        if registration.notice_until is None:  # never in a public notice
+            raise Refused("registration.not-found", what=Text(Registration.guard.what))
+        raise Refused("registration.objection-closed", until=registration.notice_until)
+    clean_name = _objector_name(name)
+    clean_contact = rules.contact_of(contact)
+    if clean_contact is None:
+        raise Refused("registration.objection-contact", field="contact")
+    clean_reason = _objection_reason(reason)
+    objection = Objection(
+        registration_id=registration.id,
+        name=clean_name,
+        contact=clean_contact,
+        reason=clean_reason,
+        filed_at=clock.now(),
+    )
+    session.add(objection)
+    ledger.record(
+        session,
+        actor=actor,
+        action="registration.objection.file",
+        subject=objection,
+        payload={"registration": registration.id},
+    )
+    return objection
+
+
+def _objector_name(text: str) -> str:
+    try:
+        value = names.clean(text or "", field="display_name", max_length=rules.OBJECTOR_NAME_MAX)
+    except Refused:
+        raise Refused("registration.objection-name", limit=rules.OBJECTOR_NAME_MAX, field="name") from None
+    return value
+
+
+def _objection_reason(text: str) -> str:
+    limits: dict[str, Any] = {"min": rules.OBJECTION_REASON_MIN, "max": rules.OBJECTION_REASON_MAX}
+    try:
+        value = names.clean_prose(text or "", field="reason", max_length=rules.OBJECTION_REASON_MAX, blank=True)
+    except Refused as error:
+        if error.rule in ("text.blank", "text.too-long"):
+            raise Refused("registration.objection-reason", **limits, field="reason") from None
+        raise
+    if len(value) < rules.OBJECTION_REASON_MIN:
+        raise Refused("registration.objection-reason", **limits, field="reason")
+    return value
+
+
+def objections_of(session: Session, registration_ids: list[int]) -> dict[int, list[Objection]]:
+    """Each application's objections, oldest first (for those who review registrations)."""
+    found: dict[int, list[Objection]] = {registration_id: [] for registration_id in registration_ids}
+    statement = select(Objection).where(Objection.registration_id.in_(registration_ids)).order_by(Objection.id)
+    for objection in session.execute(statement).scalars():
+        found[objection.registration_id].append(objection)
+    return found
+
+
+def unanswered_count(session: Session, registration_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Objection)
+            .where(Objection.registration_id == registration_id, Objection.answer.is_(None))
+        )
+        or 0
+    )
+
+
+def get_objection(session: Session, *, principal: Who, objection_id: int, subject_kind: str) -> Objection:
+    """An objection to an application about one kind of subject, for those who review registrations."""
+    objection = access.load(session, principal, Objection, objection_id, "registration.review")
+    if session.get_one(Registration, objection.registration_id).subject_kind != subject_kind:
+        raise Refused("registration.not-found", what=Text(Objection.guard.what))
+    return objection
+
+
+def answer_objection(
+    session: Session, *, actor: Actor, objection: Objection, answer: str, reason: str
+) -> tuple[Objection, Registration]:
+    """The bureau answers an objection; the caller checked that the actor reviews registrations. Upheld, the
+    application goes back for correction (``rules.OBJECTION_UPHELD``) and its other open objections close with
+    it; the caller applies that to the subject."""
+    if answer not in rules.OBJECTION_ANSWERS or not (reason or "").strip():
+        raise Refused("registration.objection-answer", field="reason")
+    if objection.answer is not None:
+        raise Refused("registration.objection-answered")
+    registration = session.get_one(Registration, objection.registration_id)
+    if registration.state != rules.S.NOTICE:
+        raise rules.LIFECYCLE.refusal(registration.state, rules.OBJECTION_UPHELD)
+    text = names.clean_prose(reason, field="reason", max_length=1000)
+    _close(session, actor=actor, objection=objection, answer=answer, reason=text)
+    if answer == "upheld":
+        _close_open(session, actor=actor, registration=registration, reason=text)
+        rules.LIFECYCLE.apply(registration, rules.OBJECTION_UPHELD)
+        registration.decided_at = clock.now()
+        registration.reason = text
+        ledger.record(
+            session,
+            actor=actor,
+            action="registration.objection-return",
+            subject=registration,
+            payload={"objection": objection.id},
+        )
+    return objection, registration
+
+
+def _close_open(session: Session, *, actor: Actor, registration: Registration, reason: str) -> None:
+    for other in objections_of(session, [registration.id])[registration.id]:
+        if other.answer is None:
+            _close(session, actor=actor, objection=other, answer=rules.SUPERSEDED, reason=reason)
+
+
+def _close(session: Session, *, actor: Actor, objection: Objection, answer: str, reason: str) -> None:
+    objection.answer, objection.answer_reason = answer, reason
+    objection.answered_at, objection.answered_by = clock.now(), actor.user_id
+    ledger.record(
+        session,
+        actor=actor,
+        action=f"registration.objection.{answer}",
+        subject=objection,
+        payload={"registration": objection.registration_id, "reason": reason},
+    )
+
+
+def unanswered_total(session: Session, *, subject_kind: str) -> int:
+    """How many objections to applications about one kind of subject wait for the bureau's answer."""
+    statement = (
+        select(func.count())
+        .select_from(Objection)
+        .join(Registration, Registration.id == Objection.registration_id)
+        .where(Registration.subject_kind == subject_kind, Objection.answer.is_(None))
+    )
+    return session.scalar(statement) or 0

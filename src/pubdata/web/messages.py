@@ -37,6 +37,7 @@ LABELS = {
     "nav.resources": ("数据资源", "Data resources"),
     "nav.registrations": ("登记审核", "Registration review"),
     "nav.agreements": ("授权运营", "Authorization"),
+    "nav.security": ("安全监管", "Security oversight"),
     "error.not_found": ("未找到。", "Not found."),
     "error.csrf": ("表单已过期，请重新提交。", "The form expired; please submit it again."),
     "nav.contracts": ("使用合约", "Contracts"),

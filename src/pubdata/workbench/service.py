@@ -144,11 +144,13 @@ def evaluation_due(agreement: Any, last: date | None, today: date) -> bool:
 
 
 def objections_to_answer(session: Session, principal: Principal) -> Todo | None:
-    """HOOK — objections filed during a public notice, which the bureau answers before the registration completes
-    (issue 12, point 4: built by the registration work). When the catalogue's service offers a count of open
-    objections, return ``Todo("workbench.bureau.objections", count, "/registrations")`` here; until then there is
-    nothing to show, and the bureau's workbench leaves the line out."""
-    return None
+    """Objections filed during a public notice, which the bureau answers before the registration completes (on its
+    review page); left out for a bureau member, who does not review."""
+    if not access.may(principal, "registration.review"):
+        return None
+    return Todo(
+        "workbench.bureau.objections", catalog.objections_to_answer(session, principal=principal), "/registrations"
+    )
 
 
 def _bureau(session: Session, principal: Principal, bench: Bench) -> None:

@@ -10,7 +10,7 @@ from alembic import op
 import pubdata.db
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

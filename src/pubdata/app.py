@@ -37,9 +37,9 @@ from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
-from pubdata.web import pages as web_pages
 from pubdata.web.render import language as render_language
 from pubdata.web.render import render
+from pubdata.workbench import pages as workbench_pages
 
 log = logging.getLogger("pubdata")
 PROBLEM = "application/problem+json"
@@ -246,7 +246,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
-    app.include_router(web_pages.router)
+    app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
     app.include_router(catalog_pages.router)

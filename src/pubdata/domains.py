@@ -19,6 +19,7 @@ DOMAINS = (
     "jobs",
     "privacy",
     "engines",
+    "workbench",
     "web",
 )
 

@@ -4,6 +4,7 @@ catalogue, so the page asks for confirmation and a reason, which go to the burea
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from pubdata.app import create_app
 from pubdata.catalog.models import Resource
 from pubdata.registration.models import Registration
+from tests.data import PERSON_FIELDS, resource_body
+from tests.forms import form_pairs
 from tests.scenarios import PASSWORD
 
 
@@ -41,3 +44,32 @@ def test_cancelling_a_registration_asks_for_confirmation_and_a_reason(platform, 
     with platform.read() as session:
         application = session.scalars(select(Registration).order_by(Registration.id.desc())).first()
         assert application.kind == "cancel" and json.loads(application.submission)["reason"] == "数据已停止采集"
+
+
+def test_a_field_s_published_values_survive_the_form(platform, city):
+    """The four districts a DP answer releases as groups are part of the description: saving the form with them
+    unchanged keeps them, and a department can type them (贵池区、东至县 …)."""
+    districts = ["贵池区", "东至县", "石台县", "青阳县"]
+    fields = [dict(spec, values=districts) if spec["name"] == "district" else spec for spec in PERSON_FIELDS]
+    with TestClient(create_app(platform)) as client:
+        made = client.post(
+            "/api/v1/resources",
+            headers=city["police"].headers,
+            json=resource_body(code="CZ-RK-0009", fields=fields),
+        )
+        assert made.status_code == 201, made.text
+        client.get("/login")
+        csrf = client.cookies["pubdata_csrf"]
+        client.post("/login", data={"login": "police.admin", "password": PASSWORD, "csrf_token": csrf})
+        edit = client.get(f"/resources/{made.json()['id']}/edit")
+        assert 'value="贵池区、东至县、石台县、青阳县"' in edit.text
+        saved = client.post(
+            f"/resources/{made.json()['id']}/edit",
+            content=urlencode(form_pairs(edit.text, "resource-form")),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert saved.status_code == 200, saved.text
+    with platform.read() as session:
+        resource = session.get(Resource, made.json()["id"])
+        district = next(spec for spec in json.loads(resource.fields) if spec["name"] == "district")
+    assert district["values"] == districts

@@ -262,3 +262,44 @@ def test_text_with_a_nul_character_is_refused_by_rule_on_both_databases(platform
     page = operator.post("/account/tokens", data={"name": "x\x00y", "days": "30", "csrf_token": csrf})
     assert page.status_code == 422 and 'role="alert"' in page.text, page.text[:300]
     assert ledger_size(platform) == before + 1  # the operator's login, nothing else
+
+
+def test_a_refused_proposal_comes_back_with_every_term_typed(platform, city):
+    from tests.queries.test_pages_http import logged_in
+
+    signed_agreement(platform)
+    operator, csrf = logged_in(platform, "operator.admin")
+    partner = str(city["partner"].organisation_id)
+    form = {"assignee_id": partner, "csrf_token": csrf} | _form_terms(epsilon="inf", max_calls="77")
+    answer = operator.post("/contracts", data=form)
+    assert answer.status_code == 422
+    for shown in ('value="inf"', 'value="77"', 'value="2026-12-31"', 'value="CZ-RK-0001"', "household_size: 0, 10"):
+        assert shown in answer.text, shown
+    assert f'<option value="{partner}" selected>' in answer.text and '<option value="dp" selected>' in answer.text
+
+
+def test_a_refused_agreement_record_comes_back_with_what_the_bureau_typed(platform, city):
+    from tests.queries.test_pages_http import logged_in
+
+    bureau, csrf = logged_in(platform, "bureau.admin")
+    form = {
+        "csrf_token": csrf,
+        "operator_id": str(city["operator"].organisation_id),
+        "tender_reference": "CZZB-2026-007",
+        **{f"selection_{key}": "见附件" for key in ("capability", "credibility", "knowledge", "environment")},
+        "selection_responsibility": "",  # every condition must be stated: refused
+        "resources": "CZ-RK-0001",
+        "sectors": "public_security",
+        "max_grade": "general-3",
+        "security_duties": "落实数据安全主体责任",
+    }
+    answer = bureau.post("/agreements", data=form)
+    assert answer.status_code == 422, answer.text[:300]
+    for shown in (
+        'value="CZZB-2026-007"',
+        'value="见附件"',
+        ">CZ-RK-0001</textarea>",
+        ">落实数据安全主体责任</textarea>",
+    ):
+        assert shown in answer.text, shown
+    assert 'value="public_security" checked' in answer.text and 'value="general-3" selected' in answer.text

@@ -242,3 +242,11 @@ def record_handover(session: Session, *, principal: Who, agreement_id: int, item
         session, actor=principal.actor, action="authorization.handover", subject=agreement, payload={"items": items}
     )
     return agreement
+
+
+def awaiting_signature(principal: Who, agreement: Agreement) -> bool:
+    """Is ``agreement`` waiting for a signature ``principal`` may give (its side not signed yet)?"""
+    if not rules.AGREEMENT.allows(agreement.state, "sign"):
+        return False
+    sides = access.signing_sides(principal, agreement, SIGNING_SIDES)
+    return any(getattr(agreement, f"{side}_signed_at") is None for side in sides)

@@ -257,6 +257,36 @@ def last_activities(session: Session, agreement_id: int) -> dict[str, date | Non
     }
 
 
+def undecided_incidents(session: Session, *, principal: Who) -> list[Incident]:
+    """Incidents nobody has decided yet (bad impact or not), of the agreements ``principal`` may read: the
+    regulators' and the security office's to-do, an operator's own."""
+    found = {agreement.id for agreement in agreements.list_agreements(session, principal=principal)}
+    statement = select(Incident).where(Incident.agreement_id.in_(found), Incident.bad_impact.is_(None))
+    return list(session.execute(statement.order_by(Incident.id)).scalars())
+
+
+def incidents_by_month(session: Session, *, principal: Who) -> dict[str, int]:
+    """Incidents of the agreements ``principal`` may read, by the month they occurred (YYYY-MM, Asia/Shanghai)."""
+    found = {agreement.id for agreement in agreements.list_agreements(session, principal=principal)}
+    months: dict[str, int] = {}
+    for (moment,) in session.execute(select(Incident.occurred_at).where(Incident.agreement_id.in_(found))).all():
+        month = moment.astimezone(clock.SHANGHAI).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + 1
+    return dict(sorted(months.items()))
+
+
+def last_evaluated(session: Session, agreement_ids: set[int]) -> dict[int, date]:
+    """When each of these agreements was last evaluated (those never evaluated are left out)."""
+    statement = (
+        select(Evaluation.agreement_id, Evaluation.evaluated_at)
+        .where(Evaluation.agreement_id.in_(agreement_ids))
+        .order_by(Evaluation.evaluated_at)
+    )
+    return {
+        agreement_id: moment.astimezone(clock.SHANGHAI).date() for agreement_id, moment in session.execute(statement)
+    }
+
+
 # --- the security office's oversight (网信办/公安局) --------------------------------------------------------
 
 FINDING_SUBJECTS = {"incident": ("数据安全事件", "Incident"), "activity": ("安全工作记录", "Security activity")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import rules
@@ -81,3 +81,13 @@ def remove_all(session: Session, *, actor: Actor, agreement_id: int, reason: str
             partner.changed_at, partner.reason = clock.now(), reason
             ledger.record(session, actor=actor, action="authorization.partner.remove", subject=partner)
         identity.cut_off_organisation(session, actor=actor, organisation_id=partner.organisation_id)
+
+
+def admissions(session: Session, *, principal: Who) -> list[Partner]:
+    """The partners ``principal`` may know of: all for the regulators, an operator's own partners, a partner's
+    own admissions (its scope); nothing for anyone else."""
+    statement = select(Partner).join(Agreement, Agreement.id == Partner.agreement_id).order_by(Partner.id)
+    if not access.sees_all(principal, "authorization.read"):
+        own = principal.organisation_id
+        statement = statement.where(or_(Partner.organisation_id == own, Agreement.operator_id == own))
+    return list(session.execute(statement).scalars())

@@ -102,6 +102,8 @@ LABELS = {
     "field.masking": ("脱敏规则", "Masking"),
     "field.description": ("说明", "Description"),
     "field.add": ("添加字段", "Add a field"),
+    "field.values": ("公开取值", "Published values"),
+    "field.values_hint": ("如 贵池区、东至县（仅非个人文本字段）", "e.g. 贵池区、东至县 (non-personal text only)"),
     "field.no_format": ("无", "None"),
     "field.refused_here": ("请修改此项", "Please correct this"),
     "resource.described": ("已保存数据资源描述。", "The resource description was saved."),

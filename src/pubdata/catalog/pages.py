@@ -260,7 +260,7 @@ def new_resource(request: Request, principal: PagePrincipal, rows: str = "") -> 
 
 def _submitted_description(form) -> dict:  # noqa: ANN001
     """The resource form's values as the API's shape; empty field rows are dropped."""
-    columns = ("name", "label", "type", "format", "sensitivity", "pipl_category", "masking", "description")
+    columns = ("name", "label", "type", "format", "sensitivity", "pipl_category", "masking", "values", "description")
     rows = zip(*(texts(form.getlist(f"field_{column}")) for column in columns), strict=False)
     required = set(texts(form.getlist("field_required")))
     fields = []
@@ -271,6 +271,8 @@ def _submitted_description(form) -> dict:  # noqa: ANN001
         spec["required"] = str(index) in required
         for optional in ("format", "pipl_category", "masking"):
             spec[optional] = spec[optional] or None
+        # The published values (DP groups), kept through every save: 贵池区、东至县 or one per comma.
+        spec["values"] = items(spec["values"].replace("、", ",")) or None
         fields.append(spec)
     return {**{key: str(form.get(key) or "").strip() for key in DESCRIPTION_KEYS}, "fields": fields}
 

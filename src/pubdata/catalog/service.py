@@ -214,8 +214,16 @@ def public_version_pages(session: Session, ids: set[int]) -> dict[int, ledger_pu
     return {id_: pages[owner] for id_, owner in owners.items() if owner in pages}
 
 
+def public_registration_pages(session: Session, ids: set[int]) -> dict[int, ledger_public.Page]:
+    """A registration application's page is its resource's catalogue page, when that is public."""
+    owners = registration.subjects_of(session, ids, subject_kind=SUBJECT)
+    pages = public_pages(session, set(owners.values()))
+    return {id_: pages[owner] for id_, owner in owners.items() if owner in pages}
+
+
 ledger_public.publish("resource", public_pages)
 ledger_public.publish("resource_version", public_version_pages)
+ledger_public.publish("registration", public_registration_pages)
 
 
 def provider_names(session: Session, resources: list[Resource]) -> dict[int, str]:
@@ -873,6 +881,70 @@ def data_of(session: Session, *, code: str) -> tuple[list[FieldSpec], files.Reco
     if version is None:
         raise Refused("catalog.no-data", code=code)
     return fields_of(resource), integrity.recorded(session, resource, version)
+
+
+# --- figures (the workbenches and the public home read these; counts only, never a row's data) -----------
+
+
+def _counted(session: Session, statement: Any) -> dict[str, int]:
+    return {key: count for key, count in session.execute(statement).all()}
+
+
+def counts_by_state(session: Session, *, principal: Who) -> dict[str, int]:
+    """How many of the resources ``principal`` may see are in each state (a department: its own)."""
+    statement = select(Resource.state, func.count()).group_by(Resource.state)
+    return _counted(session, access.visible(statement, principal, Resource))
+
+
+def visible_codes(session: Session, *, principal: Who) -> dict[str, int]:
+    """The codes of the resources ``principal`` may see, with their ids (a department: its own)."""
+    statement = access.visible(select(Resource.code, Resource.id), principal, Resource)
+    return _counted(session, statement)
+
+
+def loads_by_month(session: Session, *, principal: Who) -> dict[str, int]:
+    """Data loads (versions) of the resources ``principal`` may see, by month (YYYY-MM, Asia/Shanghai)."""
+    statement = select(ResourceVersion.loaded_at).join(Resource, Resource.id == ResourceVersion.resource_id)
+    months: dict[str, int] = {}
+    for (moment,) in session.execute(access.visible(statement, principal, Resource)).all():
+        month = moment.astimezone(clock.SHANGHAI).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + 1
+    return dict(sorted(months.items()))
+
+
+def registrations_by_state(session: Session, *, principal: Who) -> dict[str, int]:
+    """Registration applications about the resources ``principal`` may see, by state."""
+    ids = set(visible_codes(session, principal=principal).values())
+    return registration.counts_by_state(session, subject_kind=SUBJECT, subject_ids=ids)
+
+
+def review_count(session: Session, *, principal: Who) -> int:
+    """Applications waiting for the bureau's decision (not those in their public notice): its to-do."""
+    access.require(principal, "registration.review")
+    return registration.counts_by_state(session, subject_kind=SUBJECT).get(registration.AWAITING_REVIEW, 0)
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    """The public catalogue in numbers: what the public home shows."""
+
+    resources: int
+    providers: int
+    by_base_library: dict[str, int]
+    by_sector: dict[str, int]
+    in_notice: int
+
+
+def public_figures(session: Session) -> PublicFigures:
+    public = Resource.state.in_(rules.PUBLIC_STATES)
+    by_library = _counted(session, select(Resource.base_library, func.count()).where(public).group_by("base_library"))
+    by_sector = _counted(session, select(Resource.sector, func.count()).where(public).group_by(Resource.sector))
+    providers = session.scalar(select(func.count(func.distinct(Resource.provider_id))).where(public)) or 0
+    notices = registration.counts_by_state(session, subject_kind=SUBJECT).get(registration.IN_NOTICE, 0)
+    # In the vocabularies' order, so that a chart's bars keep their places from one day to the next.
+    by_library = {code: by_library[code] for code in rules.BASE_LIBRARIES if code in by_library}
+    by_sector = {code: by_sector[code] for code in rules.SECTORS if code in by_sector}
+    return PublicFigures(sum(by_library.values()), providers, by_library, by_sector, notices)
 
 
 # --- describing from a sample ----------------------------------------------------------------------------

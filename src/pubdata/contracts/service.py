@@ -318,6 +318,44 @@ def odrl(session: Session, *, principal: Who, contract_id: int) -> dict[str, Any
     return odrl_rendering.agreement(contract.id, assigner=assigner, assignee=assignee, terms=terms_of(contract))
 
 
+# --- figures for the workbenches: counts, never a contract's terms beyond what its reader may see ----------
+
+
+def awaiting_signature(principal: Who, contract: Contract) -> bool:
+    """Is ``contract`` waiting for a signature ``principal`` may give (its side not signed yet)?"""
+    if not rules.LIFECYCLE.allows(contract.state, "sign"):
+        return False
+    sides = access.signing_sides(principal, contract, SIGNING_SIDES)
+    return any(getattr(contract, f"{side}_signed_at") is None for side in sides)
+
+
+def calls_by_month(session: Session, *, contracts: list[Contract]) -> dict[str, int]:
+    """Calls made under these contracts (a reader's own list), by month (YYYY-MM, UTC), from the ledger."""
+    if not contracts:
+        return {}
+    subjects = [f"{Contract.__tablename__}:{contract.id}" for contract in contracts]
+    return ledger.count_by_month(session, actions=["contract.call"], subjects=subjects)
+
+
+def usage_of(session: Session, *, codes: set[str]) -> dict[str, dict[str, int]]:
+    """For each of these resource codes (a department's own): how many signed contracts use it and the calls made
+    under them. Counts only: who holds the contracts is not the department's to read here."""
+    used = {code: {"contracts": 0, "calls": 0} for code in codes}
+    signed = select(Contract).where(Contract.state != rules.C.PROPOSED.value)
+    for contract in session.execute(signed).scalars():
+        for code in set(terms_of(contract).resources) & codes:
+            used[code]["contracts"] += 1
+            used[code]["calls"] += contract.calls_used
+    return used
+
+
+def calls_on_resources(session: Session, *, codes: set[str]) -> dict[str, int]:
+    """Calls under every contract using any of these resource codes, by month (a department's usage chart)."""
+    signed = select(Contract).where(Contract.state != rules.C.PROPOSED.value)
+    using = [c for c in session.execute(signed).scalars() if set(terms_of(c).resources) & codes]
+    return calls_by_month(session, contracts=using)
+
+
 # --- who uses a resource ---------------------------------------------------------------------------------
 
 

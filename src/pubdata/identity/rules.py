@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         Grant("bureau", "*", "any"),
         Grant("audit", "*", "any"),
         Grant("security", "*", "any"),
+        Grant("market", "*", "any"),  # market regulation oversees the licensed operators
         Grant("operator", "*", "own"),
     ),
     # The security office (网信办/公安局) oversees every incident, drill and risk assessment and records its
@@ -102,7 +103,14 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     # Usage contracts: the operator offers; each side's admin signs; the parties see their own, the regulators
     # all; the operator that offered it, or the bureau, revokes it.
     "contract.propose": (Grant("operator", "admin", "own"),),
-    "contract.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    # The pricing authority checks contracts against fee caps, the finance bureau counts their revenue.
+    "contract.read": (
+        ANYONE_OWN,
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+        Grant("pricing", "*", "any"),
+        Grant("finance", "*", "any"),
+    ),
     "contract.sign-as-assigner": (Grant("*", "admin", "assigner"),),
     "contract.sign-as-assignee": (Grant("*", "admin", "assignee"),),
     "contract.revoke": (Grant("*", "*", "assigner"), Grant("bureau", "admin", "any")),

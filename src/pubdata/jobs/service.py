@@ -430,3 +430,16 @@ def dev_run(
         }
     finally:
         shutil.rmtree(space.root, ignore_errors=True)
+
+
+# --- what waits for ``principal`` (the workbenches' to-dos) ----------------------------------------------
+
+
+def awaiting_review(principal: Who, job: Job) -> bool:
+    """Is ``job``'s code waiting for a review ``principal`` may give?"""
+    return job.state == rules.J.SUBMITTED.value and access.may(principal, "job.review", job)
+
+
+def awaiting_release(principal: Who, job: Job) -> bool:
+    """Are ``job``'s held outputs waiting for a release ``principal`` may sign (its side not released yet)?"""
+    return job.state == rules.J.HELD.value and any(not released_by(job, side) for side in release_sides(principal, job))

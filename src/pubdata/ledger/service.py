@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import Select, bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from pubdata.common import canonical, clock, messages
@@ -460,3 +460,42 @@ def signed_head_at(session: Session, tree_size: int) -> SignedTreeHead | None:
 
 def payload_of(entry: LedgerEntry) -> dict[str, Any]:
     return json.loads(entry.payload)
+
+
+# --- figures for the workbenches: counts of entries, never their payloads ------------------------------
+
+
+def _matching(statement: Select, actions: Sequence[str] | None, subjects: Iterable[str] | None) -> Select:
+    """Entries whose action is one of ``actions`` (a name ending in ``.`` stands for every action under it; None:
+    any action) and, when given, whose subject is one of ``subjects``."""
+    if actions is None:
+        return statement if subjects is None else statement.where(LedgerEntry.subject.in_(list(subjects)))
+    exact = [name for name in actions if not name.endswith(".")]
+    prefixes = [LedgerEntry.action.startswith(name) for name in actions if name.endswith(".")]
+    statement = statement.where(or_(LedgerEntry.action.in_(exact), *prefixes))
+    if subjects is not None:
+        statement = statement.where(LedgerEntry.subject.in_(list(subjects)))
+    return statement
+
+
+def count_by_month(
+    session: Session, *, actions: Sequence[str] | None, subjects: Iterable[str] | None = None
+) -> dict[str, int]:
+    """How many entries of ``actions`` (about ``subjects``) were recorded in each month, YYYY-MM (UTC), in order."""
+    month = func.substr(LedgerEntry.recorded_at, 1, 7)
+    statement = _matching(select(month, func.count()), actions, subjects).group_by(month).order_by(month)
+    return {found: count for found, count in session.execute(statement).all()}
+
+
+def count_by_action(
+    session: Session, *, actions: Sequence[str], subjects: Iterable[str] | None = None
+) -> dict[str, int]:
+    """How many entries there are of each of ``actions`` (about ``subjects``)."""
+    statement = _matching(select(LedgerEntry.action, func.count()), actions, subjects).group_by(LedgerEntry.action)
+    return {found: count for found, count in session.execute(statement).all()}
+
+
+def latest_of(session: Session, *, actions: Sequence[str] | None = None, limit: int = 10) -> list[LedgerEntry]:
+    """The newest entries that record a row's state (``actions``: of those only), newest first."""
+    statement = _matching(select(LedgerEntry).where(LedgerEntry.state_digest.is_not(None)), actions, None)
+    return list(session.execute(statement.order_by(LedgerEntry.seq.desc()).limit(limit)).scalars())

@@ -167,6 +167,29 @@ def in_notice(session: Session, *, subject_kind: str) -> list[Registration]:
     return list(session.execute(statement.order_by(Registration.notice_until)).scalars())
 
 
+AWAITING_REVIEW, IN_NOTICE = rules.S.SUBMITTED.value, rules.S.NOTICE.value
+
+
+def counts_by_state(session: Session, *, subject_kind: str, subject_ids: set[int] | None = None) -> dict[str, int]:
+    """How many applications about ``subject_kind`` (those of ``subject_ids``, when given) are in each state."""
+    statement = (
+        select(Registration.state, func.count())
+        .where(Registration.subject_kind == subject_kind)
+        .group_by(Registration.state)
+    )
+    if subject_ids is not None:
+        statement = statement.where(Registration.subject_id.in_(subject_ids))
+    return {state: count for state, count in session.execute(statement).all()}
+
+
+def subjects_of(session: Session, ids: set[int], *, subject_kind: str) -> dict[int, int]:
+    """The subject (of ``subject_kind``) each of these applications is about: application id → subject id."""
+    statement = select(Registration.id, Registration.subject_id).where(
+        Registration.id.in_(ids), Registration.subject_kind == subject_kind
+    )
+    return {id_: subject for id_, subject in session.execute(statement).all()}
+
+
 # --- objections during the public notice -----------------------------------------------------------------
 
 

@@ -1,0 +1,794 @@
+"""What each organisation kind's workbench shows: its to-dos (a count and the page where each is done), its figures,
+its tables and its charts — gathered only through the other domains' services, so every count is what the
+caller may see (a department: its own resources; a consumer: its own contracts).
+
+The values are plain: label keys, numbers, (zh, en) pairs for codes. ``pages`` turns them into words and
+ECharts options in the page's language.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from pubdata.authorization import agreements, deadlines, evaluation, partners
+from pubdata.authorization import rules as authorization_rules
+from pubdata.authorization.scope import scope_of
+from pubdata.catalog import integrity
+from pubdata.catalog import rules as catalog_rules
+from pubdata.catalog import service as catalog
+from pubdata.common import clock, messages
+from pubdata.common.messages import Pair
+from pubdata.contracts import rules as contract_rules
+from pubdata.contracts import service as contracts
+from pubdata.identity import access
+from pubdata.identity import service as identity
+from pubdata.identity.access import Principal
+from pubdata.jobs import rules as job_rules
+from pubdata.jobs import service as jobs
+from pubdata.ledger import public as ledger_public
+from pubdata.ledger import service as ledger
+from pubdata.registration import rules as registration_rules
+
+if TYPE_CHECKING:
+    from pubdata.ledger.signing import Signer
+
+
+@dataclass(frozen=True)
+class Label:
+    """Words the page takes from its labels (``t(key)``)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class When:
+    """A moment (ISO 8601, UTC) the page shows in Asia/Shanghai."""
+
+    moment: str
+
+
+# A cell's text: a number, a name, a (zh, en) pair the page picks from, a label, or a moment.
+Text = int | float | str | Pair | Label | When | None
+
+
+@dataclass(frozen=True)
+class Todo:
+    """Something waiting for the caller: how many, and the page where it is done."""
+
+    key: str
+    count: int
+    link: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: Text
+    link: str | None = None
+    name: Pair | None = None  # in place of the key's label: a state's name
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: Text
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    columns: tuple[str, ...]
+    rows: list[list[Cell]]
+    empty: str = "workbench.none"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's data: categories (codes by their names, or months) and one series per label key."""
+
+    key: str
+    kind: str  # bar | line | pie
+    categories: list[Text]
+    series: list[tuple[str, list[float]]]
+    stacked: bool = False
+
+
+@dataclass
+class Bench:
+    kind: str
+    todos: list[Todo] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _one_or_list(found: Sequence[int], one: str, every: str) -> str:
+    """The page for one object when there is exactly one, else the list."""
+    return one.format(found[0]) if len(found) == 1 else every
+
+
+def _by_state(counts: dict[str, int], states: dict[str, Pair], key: str, series: str) -> Chart:
+    """A bar chart of counts in every state of a lifecycle (zero states shown too: the whole pipeline)."""
+    return Chart(key, "bar", list(states.values()), [(series, [float(counts.get(state, 0)) for state in states])])
+
+
+def _months(counts: dict[str, int], key: str, series: str, *, months: int = 6) -> Chart:
+    """A line of monthly counts over the last ``months`` months (those without any shown as 0)."""
+    today = clock.today()
+    wanted: list[str] = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        wanted.insert(0, f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return Chart(key, "line", list(wanted), [(series, [float(counts.get(m, 0)) for m in wanted])])
+
+
+# --- the bureau (市数据资源局) -------------------------------------------------------------------------
+
+EVALUATED_EVERY = timedelta(days=365)  # 三(九): the operator is evaluated each year
+EVALUATION_NOTICE = timedelta(days=30)  # shown as due from a month before
+
+
+def evaluation_due(agreement: Any, last: date | None, today: date) -> bool:
+    """An operating agreement is due for its yearly evaluation a month before a year since it started or was last
+    evaluated."""
+    since = last or agreement.starts_on
+    operating = agreement.state in (authorization_rules.A.ACTIVE.value, authorization_rules.A.RENEWAL_REQUESTED.value)
+    return operating and since is not None and today >= since + EVALUATED_EVERY - EVALUATION_NOTICE
+
+
+def objections_to_answer(session: Session, principal: Principal) -> Todo | None:
+    """Objections filed during a public notice, which the bureau answers before the registration completes (on its
+    review page); left out for a bureau member, who does not review."""
+    if not access.may(principal, "registration.review"):
+        return None
+    return Todo(
+        "workbench.bureau.objections", catalog.objections_to_answer(session, principal=principal), "/registrations"
+    )
+
+
+def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
+    found = agreements.list_agreements(session, principal=principal)
+    today = clock.today()
+    last = evaluation.last_evaluated(session, {a.id for a in found})
+    to_sign = [a.id for a in found if agreements.awaiting_signature(principal, a)]
+    due = [a.id for a in found if evaluation_due(a, last.get(a.id), today)]
+    reminders = deadlines.reminders(session, principal=principal)
+    renewals = sorted(
+        {line["agreement_id"] for line in reminders if line["kind"] == "renewal"}
+        | {a.id for a in found if a.state == authorization_rules.A.RENEWAL_REQUESTED.value}
+    )
+    rectifications = [line["agreement_id"] for line in reminders if line["kind"] == "rectification"]
+    incidents = evaluation.undecided_incidents(session, principal=principal)
+    to_release = [
+        job.id for job in jobs.list_for(session, principal=principal) if jobs.awaiting_release(principal, job)
+    ]
+    if access.may(principal, "registration.review"):  # a bureau member does not review
+        bench.todos.append(
+            Todo("workbench.bureau.registrations", catalog.review_count(session, principal=principal), "/registrations")
+        )
+    objections = objections_to_answer(session, principal)
+    if objections is not None:
+        bench.todos.append(objections)
+    bench.todos += [
+        Todo(
+            "workbench.bureau.agreements_to_sign", len(to_sign), _one_or_list(to_sign, "/agreements/{}", "/agreements")
+        ),
+        Todo("workbench.bureau.evaluations_due", len(due), _one_or_list(due, "/agreements/{}", "/agreements")),
+        Todo("workbench.bureau.renewals_due", len(renewals), _one_or_list(renewals, "/agreements/{}", "/agreements")),
+        Todo(
+            "workbench.bureau.rectifications",
+            len(rectifications),
+            _one_or_list(rectifications, "/agreements/{}", "/agreements"),
+        ),
+        Todo("workbench.bureau.jobs_to_release", len(to_release), _one_or_list(to_release, "/jobs/{}", "/jobs")),
+        Todo(
+            "workbench.incidents_undecided",
+            len(incidents),
+            _one_or_list([i.agreement_id for i in incidents], "/agreements/{}", "/agreements"),
+        ),
+        Todo("workbench.data_alerts", len(integrity.alerts(session, principal=principal)), "/data-alerts"),
+    ]
+    states = catalog.counts_by_state(session, principal=principal)
+    every_contract = contracts.list_for(session, principal=principal)
+    bench.figures += [
+        Figure(
+            "workbench.figure.registered",
+            states.get(catalog_rules.R.REGISTERED.value, 0),
+            "/resources?state=registered",
+        ),
+        Figure("workbench.figure.agreements", len(found), "/agreements"),
+        Figure("workbench.figure.contracts_active", _active(every_contract), "/contracts"),
+    ]
+    registrations = catalog.registrations_by_state(session, principal=principal)
+    bench.charts += [
+        _by_state(
+            registrations, registration_rules.STATES, "workbench.chart.registrations", "workbench.series.registrations"
+        ),
+        _months(
+            contracts.calls_by_month(session, contracts=every_contract),
+            "workbench.chart.calls",
+            "workbench.series.calls",
+        ),
+    ]
+
+
+# --- a department (数据提供部门) -------------------------------------------------------------------------
+
+
+def _provider(session: Session, principal: Principal, bench: Bench) -> None:
+    states = catalog.counts_by_state(session, principal=principal)
+    registrations = catalog.registrations_by_state(session, principal=principal)
+    codes = catalog.visible_codes(session, principal=principal)
+    usage = contracts.usage_of(session, codes=set(codes))
+    bench.todos += [
+        Todo("workbench.provider.drafts", states.get(catalog_rules.R.DRAFT.value, 0), "/resources?state=draft"),
+        Todo(
+            "workbench.provider.returned",
+            registrations.get(registration_rules.S.RETURNED.value, 0),
+            "/resources",
+        ),
+        Todo("workbench.data_alerts", len(integrity.alerts(session, principal=principal)), "/data-alerts"),
+    ]
+    bench.figures += [
+        Figure("workbench.state", states.get(state, 0), f"/resources?state={state}", name=_resources_in(label))
+        for state, label in catalog_rules.RESOURCE_STATES.items()
+        if states.get(state)
+    ]
+    bench.figures += [
+        Figure(
+            "workbench.provider.in_review", registrations.get(registration_rules.S.SUBMITTED.value, 0), "/resources"
+        ),
+        Figure("workbench.provider.in_notice", registrations.get(registration_rules.S.NOTICE.value, 0), "/resources"),
+        Figure("workbench.provider.contracts_using", sum(u["contracts"] for u in usage.values())),
+    ]
+    bench.tables.append(
+        Table(
+            "workbench.provider.usage",
+            ("workbench.column.resource", "workbench.column.contracts", "workbench.column.calls"),
+            [
+                [Cell(code, f"/resources/{codes[code]}"), Cell(used["contracts"]), Cell(used["calls"])]
+                for code, used in sorted(usage.items())
+            ],
+        )
+    )
+    loads = catalog.loads_by_month(session, principal=principal)
+    bench.figures.append(Figure("workbench.provider.loads", sum(loads.values()), "/resources"))
+    bench.charts += [
+        _by_state(states, catalog_rules.RESOURCE_STATES, "workbench.chart.resources", "workbench.series.resources"),
+        _months(
+            contracts.calls_on_resources(session, codes=set(codes)), "workbench.chart.usage", "workbench.series.calls"
+        ),
+        _months(loads, "workbench.chart.loads", "workbench.series.loads"),
+    ]
+
+
+def _resources_in(state: Pair) -> Pair:
+    """A figure's name for the resources in a state (数据资源·已登记), in both languages."""
+    resources = messages.label_pair("workbench.figure.resources")
+    return f"{resources[0]}·{state[0]}", f"{resources[1]} · {state[1]}"
+
+
+# --- the operator (运营机构) and its partners (合伙人) ------------------------------------------------------
+
+
+def _operator(session: Session, principal: Principal, bench: Bench) -> None:
+    found = agreements.list_agreements(session, principal=principal)
+    own_contracts = contracts.list_for(session, principal=principal)
+    own_jobs = jobs.list_for(session, principal=principal)
+    contracts_to_sign = [c.id for c in own_contracts if contracts.awaiting_signature(principal, c)]
+    agreements_to_sign = [a.id for a in found if agreements.awaiting_signature(principal, a)]
+    reviews = [job.id for job in own_jobs if jobs.awaiting_review(principal, job)]
+    releases = [job.id for job in own_jobs if jobs.awaiting_release(principal, job)]
+    reminders = deadlines.reminders(session, principal=principal)
+    admitted = partners.admissions(session, principal=principal)
+    bench.todos += [
+        Todo(
+            "workbench.operator.agreements_to_sign",
+            len(agreements_to_sign),
+            _one_or_list(agreements_to_sign, "/agreements/{}", "/agreements"),
+        ),
+        Todo(
+            "workbench.operator.contracts_to_sign",
+            len(contracts_to_sign),
+            _one_or_list(contracts_to_sign, "/contracts/{}", "/contracts"),
+        ),
+        Todo("workbench.operator.code_reviews", len(reviews), _one_or_list(reviews, "/jobs/{}", "/jobs")),
+        Todo("workbench.operator.releases", len(releases), _one_or_list(releases, "/jobs/{}", "/jobs")),
+        Todo(
+            "workbench.operator.deadlines",
+            len(reminders),
+            _one_or_list([line["agreement_id"] for line in reminders], "/agreements/{}", "/agreements"),
+        ),
+    ]
+    partner_states = Counter(p.state for p in admitted)
+    bench.figures += [
+        Figure("workbench.figure.contracts_active", _active(own_contracts), "/contracts"),
+        Figure("workbench.operator.partners", partner_states.get(authorization_rules.PartnerState.ADMITTED.value, 0)),
+        Figure(
+            "workbench.operator.partners_suspended",
+            partner_states.get(authorization_rules.PartnerState.SUSPENDED.value, 0),
+        ),
+    ]
+    bench.tables.append(_agreement_table(session, found, deadlines_of=reminders))
+    names = identity.organisation_names(session, {p.organisation_id for p in admitted})
+    bench.tables.append(
+        Table(
+            "workbench.operator.partner_list",
+            ("workbench.column.partner", "workbench.column.state", "workbench.column.scope"),
+            [
+                [
+                    Cell(names.get(p.organisation_id, ""), f"/agreements/{p.agreement_id}"),
+                    Cell(authorization_rules.PARTNER_STATES.get(p.state, p.state)),
+                    Cell(_scope_text(p)),
+                ]
+                for p in admitted
+            ],
+        )
+    )
+    bench.charts += [
+        _months(
+            contracts.calls_by_month(session, contracts=own_contracts),
+            "workbench.chart.calls",
+            "workbench.series.calls",
+        ),
+        _by_state(
+            Counter(job.state for job in own_jobs), job_rules.STATES, "workbench.chart.jobs", "workbench.series.jobs"
+        ),
+    ]
+
+
+def _scope_text(holder: Any) -> Pair:
+    """A scope in one line, in both languages: its resources (by code), sectors and highest grade (by name)."""
+    document = scope_of(holder).document()
+    lines: list[str] = []
+    up_to = messages.label_pair("workbench.up_to")
+    for lang in (0, 1):
+        sectors = [catalog_rules.SECTORS.get(code, (code, code))[lang] for code in document.get("sectors", [])]
+        grade = document.get("max_grade")
+        parts = [", ".join([*document.get("resources", []), *sectors])]
+        if grade:
+            parts.append(f"{up_to[lang]} {catalog_rules.GRADES.get(grade, (grade, grade))[lang]}")
+        lines.append(" · ".join(part for part in parts if part))
+    return lines[0], lines[1]
+
+
+def _agreement_table(session: Session, found: list[Any], *, deadlines_of: list[dict[str, Any]]) -> Table:
+    names = identity.organisation_names(session, {a.operator_id for a in found})
+    due = {(line["agreement_id"], line["kind"]): line["due"] for line in deadlines_of}
+    return Table(
+        "workbench.agreement_list",
+        (
+            "workbench.column.operator",
+            "workbench.column.state",
+            "workbench.column.expires_on",
+            "workbench.column.renewal_due",
+            "workbench.column.exit_on",
+        ),
+        [
+            [
+                Cell(names.get(a.operator_id, ""), f"/agreements/{a.id}"),
+                Cell(authorization_rules.STATES.get(a.state, a.state)),
+                Cell(a.expires_on.isoformat() if a.expires_on else None),
+                Cell(_day(due.get((a.id, "renewal")))),
+                Cell(_day(a.exit_on or due.get((a.id, "exit")))),
+            ]
+            for a in found
+        ],
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _partner(session: Session, principal: Principal, bench: Bench) -> None:
+    own_contracts = contracts.list_for(session, principal=principal)
+    own_jobs = jobs.list_for(session, principal=principal)
+    admitted = partners.admissions(session, principal=principal)
+    to_sign = [c.id for c in own_contracts if contracts.awaiting_signature(principal, c)]
+    held = [job.id for job in own_jobs if job.state == job_rules.J.HELD.value]
+    returned = [job.id for job in own_jobs if job.state in (job_rules.J.REJECTED.value, job_rules.J.BLOCKED.value)]
+    bench.todos += [
+        Todo("workbench.contracts_to_sign", len(to_sign), _one_or_list(to_sign, "/contracts/{}", "/contracts")),
+        Todo("workbench.partner.jobs_returned", len(returned), _one_or_list(returned, "/jobs/{}", "/jobs")),
+    ]
+    bench.figures += [
+        Figure("workbench.partner.jobs", len(own_jobs), "/jobs"),
+        Figure("workbench.partner.jobs_held", len(held), "/jobs"),
+        Figure("workbench.figure.contracts_active", _active(own_contracts), "/contracts"),
+    ]
+    names = identity.organisation_names(session, {p.operator_id for p in admitted})
+    bench.tables.append(
+        Table(
+            "workbench.partner.scope",
+            ("workbench.column.operator", "workbench.column.state", "workbench.column.scope"),
+            [
+                [
+                    Cell(names.get(p.operator_id, "")),
+                    Cell(authorization_rules.PARTNER_STATES.get(p.state, p.state)),
+                    Cell(_scope_text(p)),
+                ]
+                for p in admitted
+            ],
+        )
+    )
+    bench.charts.append(
+        _by_state(
+            Counter(job.state for job in own_jobs), job_rules.STATES, "workbench.chart.jobs", "workbench.series.jobs"
+        )
+    )
+
+
+# --- a consumer (数据使用方) ---------------------------------------------------------------------------------
+
+NEAR_LIMIT = 0.8  # a quota is "near" its limit from 80 % used
+
+
+def near_limit(contract: Any) -> bool:
+    """Has an active contract used 80 % of its calls, rows or ε?"""
+    used = [
+        contract.calls_used / contract.max_calls,
+        contract.rows_used / contract.max_rows,
+        contract.epsilon_spent_micro / contract.epsilon_budget_micro if contract.epsilon_budget_micro else 0,
+    ]
+    return contract.state == contract_rules.C.ACTIVE.value and max(used) >= NEAR_LIMIT
+
+
+def _consumer(session: Session, principal: Principal, bench: Bench) -> None:
+    own = contracts.list_for(session, principal=principal)
+    to_sign = [c.id for c in own if contracts.awaiting_signature(principal, c)]
+    near = [c.id for c in own if near_limit(c)]
+    counters = {c.id: contracts.counters(c) for c in own}
+    dp = [c for c in own if c.epsilon_budget_micro]
+    bench.todos += [
+        Todo("workbench.contracts_to_sign", len(to_sign), _one_or_list(to_sign, "/contracts/{}", "/contracts")),
+        Todo("workbench.consumer.near_limit", len(near), _one_or_list(near, "/contracts/{}", "/contracts")),
+    ]
+    bench.figures += [
+        Figure("workbench.figure.contracts_active", _active(own), "/contracts"),
+        Figure("workbench.consumer.calls_left", sum(counters[c.id]["calls_left"] for c in own if _is_active(c))),
+        Figure(
+            "workbench.consumer.epsilon_left",
+            round(sum(counters[c.id]["epsilon_left"] for c in dp if _is_active(c)), 6) if dp else None,
+        ),
+    ]
+    bench.tables.append(
+        Table(
+            "workbench.consumer.contracts",
+            (
+                "workbench.column.contract",
+                "workbench.column.state",
+                "workbench.column.purpose",
+                "workbench.column.calls",
+                "workbench.column.rows",
+                "workbench.column.epsilon_left",
+                "workbench.column.valid_until",
+            ),
+            [
+                [
+                    Cell(f"#{c.id}", f"/contracts/{c.id}"),
+                    Cell(contract_rules.STATES.get(c.state, c.state)),
+                    Cell(contract_rules.PURPOSES.get(contracts.terms_of(c).purpose, contracts.terms_of(c).purpose)),
+                    Cell(f"{c.calls_used:,} / {c.max_calls:,}"),
+                    Cell(f"{c.rows_used:,} / {c.max_rows:,}"),
+                    Cell(counters[c.id]["epsilon_left"] if c.epsilon_budget_micro else None),
+                    Cell(c.valid_until.isoformat()),
+                ]
+                for c in own
+            ],
+        )
+    )
+    bench.charts.append(
+        _months(contracts.calls_by_month(session, contracts=own), "workbench.chart.calls", "workbench.series.calls")
+    )
+    if dp:
+        bench.charts.append(
+            Chart(
+                "workbench.chart.epsilon",
+                "bar",
+                [f"#{c.id}" for c in dp],
+                [
+                    ("workbench.series.epsilon_spent", [counters[c.id]["epsilon_spent"] for c in dp]),
+                    ("workbench.series.epsilon_left", [counters[c.id]["epsilon_left"] for c in dp]),
+                ],
+                stacked=True,
+            )
+        )
+
+
+def _is_active(contract: Any) -> bool:
+    return contract.state == contract_rules.C.ACTIVE.value
+
+
+def _active(found: list[Any]) -> int:
+    return sum(1 for contract in found if _is_active(contract))
+
+
+# --- the pricing authority, the finance bureau, market regulation ---------------------------------------------
+
+
+def _chargeable(contract: Any) -> bool:
+    return contracts.terms_of(contract).purpose not in contract_rules.FREE_PURPOSES
+
+
+def _pricing(session: Session, principal: Principal, bench: Bench) -> None:
+    every = contracts.list_for(session, principal=principal)
+    charged = [c for c in every if _chargeable(c)]
+    live = [c.id for c in charged if c.state in contract_rules.LIVE_STATES]
+    bench.todos.append(
+        Todo("workbench.pricing.chargeable_live", len(live), _one_or_list(live, "/contracts/{}", "/contracts"))
+    )
+    bench.figures += [
+        Figure("workbench.figure.contracts", len(every), "/contracts"),
+        Figure("workbench.pricing.chargeable", len(charged), "/contracts"),
+        Figure("workbench.pricing.free", len(every) - len(charged), "/contracts"),
+        Figure("workbench.pricing.calls_charged", sum(c.calls_used for c in charged)),
+    ]
+    bench.tables.append(_contract_table(session, charged, "workbench.pricing.chargeable_list"))
+    purposes: Counter[str] = Counter(str(contracts.terms_of(c).purpose) for c in every)
+    bench.charts += [
+        Chart(
+            "workbench.chart.purposes",
+            "pie",
+            list(contract_rules.PURPOSES.values()),
+            [("workbench.series.contracts", [float(purposes.get(p, 0)) for p in contract_rules.PURPOSES])],
+        ),
+        _months(
+            contracts.calls_by_month(session, contracts=charged),
+            "workbench.chart.calls_charged",
+            "workbench.series.calls",
+        ),
+    ]
+
+
+def _contract_table(session: Session, found: list[Any], key: str) -> Table:
+    names = identity.organisation_names(session, {c.assigner_id for c in found} | {c.assignee_id for c in found})
+    return Table(
+        key,
+        (
+            "workbench.column.contract",
+            "workbench.column.operator",
+            "workbench.column.consumer",
+            "workbench.column.purpose",
+            "workbench.column.state",
+            "workbench.column.calls",
+        ),
+        [
+            [
+                Cell(f"#{c.id}", f"/contracts/{c.id}"),
+                Cell(names.get(c.assigner_id, "")),
+                Cell(names.get(c.assignee_id, "")),
+                Cell(contract_rules.PURPOSES.get(contracts.terms_of(c).purpose, "")),
+                Cell(contract_rules.STATES.get(c.state, c.state)),
+                Cell(f"{c.calls_used:,}"),
+            ]
+            for c in found
+        ],
+    )
+
+
+def _finance(session: Session, principal: Principal, bench: Bench) -> None:
+    figures = catalog.public_figures(session)
+    every = contracts.list_for(session, principal=principal)
+    charged = [c for c in every if _chargeable(c)]
+    bench.todos.append(
+        Todo("workbench.finance.chargeable_active", _active(charged), "/contracts"),
+    )
+    bench.figures += [
+        Figure("workbench.finance.assets", figures.resources, "/catalog"),
+        Figure("workbench.finance.providers", figures.providers, "/catalog"),
+        Figure("workbench.pricing.chargeable", len(charged), "/contracts"),
+        Figure("workbench.pricing.calls_charged", sum(c.calls_used for c in charged)),
+        # Billing (prices, meters, statements) is not built yet: no money has been recorded.
+        Figure("workbench.finance.revenue", Label("workbench.finance.no_revenue")),
+    ]
+    bench.tables.append(_contract_table(session, charged, "workbench.pricing.chargeable_list"))
+    bench.charts += [
+        Chart(
+            "workbench.chart.assets",
+            "bar",
+            [catalog_rules.BASE_LIBRARIES.get(code, code) for code in figures.by_base_library],
+            [("workbench.series.resources", [float(n) for n in figures.by_base_library.values()])],
+        ),
+        _months(
+            contracts.calls_by_month(session, contracts=charged),
+            "workbench.chart.calls_charged",
+            "workbench.series.calls",
+        ),
+    ]
+
+
+def _market(session: Session, principal: Principal, bench: Bench) -> None:
+    found = agreements.list_agreements(session, principal=principal)
+    admitted = partners.admissions(session, principal=principal)
+    suspended = [
+        a.id
+        for a in found
+        if a.state in (authorization_rules.A.SUSPENDED.value, authorization_rules.A.RECTIFYING.value)
+    ]
+    partners_suspended = [
+        p.agreement_id for p in admitted if p.state == authorization_rules.PartnerState.SUSPENDED.value
+    ]
+    bench.todos += [
+        Todo("workbench.market.suspended", len(suspended), _one_or_list(suspended, "/agreements/{}", "/agreements")),
+        Todo(
+            "workbench.market.partners_suspended",
+            len(partners_suspended),
+            _one_or_list(partners_suspended, "/agreements/{}", "/agreements"),
+        ),
+    ]
+    live = [a for a in found if a.state in authorization_rules.LIVE_STATES]
+    bench.figures += [
+        Figure("workbench.market.operators", len({a.operator_id for a in live}), "/agreements"),
+        Figure("workbench.figure.agreements", len(found), "/agreements"),
+        Figure("workbench.operator.partners", sum(1 for p in admitted if p.state == "admitted")),
+    ]
+    bench.tables.append(
+        _agreement_table(session, found, deadlines_of=deadlines.reminders(session, principal=principal))
+    )
+    bench.charts += [
+        _by_state(
+            Counter(a.state for a in found),
+            authorization_rules.STATES,
+            "workbench.chart.agreements",
+            "workbench.series.agreements",
+        ),
+        _by_state(
+            Counter(p.state for p in admitted),
+            authorization_rules.PARTNER_STATES,
+            "workbench.chart.partners",
+            "workbench.series.partners",
+        ),
+    ]
+
+
+# --- the audit bureau and the security office -------------------------------------------------------------
+
+SECURITY_ACTIONS = (
+    "authorization.incident.",
+    "authorization.drill",
+    "authorization.risk_assessment",
+    "authorization.violation",
+    "authorization.use-refused",
+    "catalog.data-damaged",
+)
+
+
+def _entries_table(session: Session, key: str, entries: list[Any]) -> Table:
+    """Ledger entries as the public ledger shows them (names and public pages, never internal codes)."""
+    rows = []
+    for entry in ledger_public.view(session, entries):
+        subject = entry.subject
+        rows.append(
+            [
+                Cell(entry.seq, f"/ledger/check?seq={entry.seq}"),
+                Cell(When(entry.time)),
+                Cell(entry.actor),
+                Cell(entry.label),
+                Cell(subject.title or subject.kind, subject.path) if subject else Cell(None),
+            ]
+        )
+    columns = ("workbench.column.seq", "workbench.column.time", "workbench.column.actor", "workbench.column.action")
+    return Table(key, (*columns, "workbench.column.subject"), rows)
+
+
+def _audit(session: Session, principal: Principal, bench: Bench, signer: Signer | None) -> None:
+    size = ledger.size(session)
+    head = ledger.current_tree_head(session, signer) if signer is not None else None
+    states = catalog.counts_by_state(session, principal=principal)
+    bench.todos.append(
+        Todo("workbench.data_alerts", len(integrity.alerts(session, principal=principal)), "/data-alerts")
+    )
+    bench.figures += [
+        Figure("workbench.audit.size", size, "/ledger"),
+        Figure("workbench.audit.root", head.root_hash.hex()[:12] + "…" if head else None, "/ledger"),
+        Figure(
+            "workbench.audit.signature",
+            Label(
+                "workbench.audit.signature_ok" if head and head.signature_valid() else "workbench.audit.signature_bad"
+            ),
+            "/ledger",
+        ),
+        Figure("workbench.figure.resources", sum(states.values()), "/resources"),
+        Figure("workbench.figure.contracts", len(contracts.list_for(session, principal=principal)), "/contracts"),
+    ]
+    bench.tables.append(_entries_table(session, "workbench.audit.changes", ledger.latest_of(session, limit=10)))
+    bench.charts.append(
+        _months(ledger.count_by_month(session, actions=None), "workbench.chart.ledger", "workbench.series.entries")
+    )
+
+
+def _security(session: Session, principal: Principal, bench: Bench) -> None:
+    incidents = evaluation.undecided_incidents(session, principal=principal)
+    counted = ledger.count_by_action(session, actions=SECURITY_ACTIONS)
+    bench.todos += [
+        Todo(
+            "workbench.incidents_undecided",
+            len(incidents),
+            _one_or_list([i.agreement_id for i in incidents], "/agreements/{}", "/agreements"),
+        ),
+        Todo("workbench.data_alerts", counted.get("catalog.data-damaged", 0), "/ledger"),
+    ]
+    bench.figures += [
+        Figure(
+            "workbench.figure.agreements", len(agreements.list_agreements(session, principal=principal)), "/agreements"
+        ),
+        Figure("workbench.security.incidents", counted.get("authorization.incident.report", 0), "/agreements"),
+        Figure("workbench.security.drills", counted.get("authorization.drill", 0), "/agreements"),
+        Figure("workbench.security.assessments", counted.get("authorization.risk_assessment", 0), "/agreements"),
+        Figure("workbench.security.refused", counted.get("authorization.use-refused", 0), "/ledger"),
+    ]
+    recent = ledger.latest_of(session, actions=SECURITY_ACTIONS, limit=10)
+    bench.tables.append(_entries_table(session, "workbench.security.recent", recent))
+    bench.charts += [
+        _months(
+            evaluation.incidents_by_month(session, principal=principal),
+            "workbench.chart.incidents",
+            "workbench.series.incidents",
+        ),
+        _months(
+            ledger.count_by_month(session, actions=SECURITY_ACTIONS),
+            "workbench.chart.security",
+            "workbench.series.entries",
+        ),
+    ]
+
+
+BUILDERS: dict[str, Callable[[Session, Principal, Bench], None]] = {
+    "bureau": _bureau,
+    "provider": _provider,
+    "operator": _operator,
+    "partner": _partner,
+    "consumer": _consumer,
+    "pricing": _pricing,
+    "finance": _finance,
+    "market": _market,
+    "security": _security,
+}
+
+
+def bench(session: Session, *, principal: Principal, signer: Signer | None = None) -> Bench:
+    """The caller's workbench, by its organisation's kind (every kind has one: never a refusal for one's home)."""
+    found = Bench(principal.organisation_kind)
+    if principal.organisation_kind == "audit":
+        _audit(session, principal, found, signer)
+    elif principal.organisation_kind in BUILDERS:
+        BUILDERS[principal.organisation_kind](session, principal, found)
+    return found
+
+
+# --- the public home ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicHome:
+    figures: catalog.PublicFigures
+    notices: list[tuple[Any, Any]]
+    charts: list[Chart]
+
+
+def public_home(session: Session) -> PublicHome:
+    """What anyone sees before logging in: the catalogue in figures and the resources under public notice."""
+    figures = catalog.public_figures(session)
+    charts = [
+        Chart(
+            "workbench.chart.by_library",
+            "bar",
+            [catalog_rules.BASE_LIBRARIES.get(code, code) for code in figures.by_base_library],
+            [("workbench.series.resources", [float(n) for n in figures.by_base_library.values()])],
+        ),
+        Chart(
+            "workbench.chart.by_sector",
+            "pie",
+            [catalog_rules.SECTORS.get(code, code) for code in figures.by_sector],
+            [("workbench.series.resources", [float(n) for n in figures.by_sector.values()])],
+        ),
+    ]
+    return PublicHome(figures, catalog.public_notices(session), charts)

@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import select, text, update
 
-from pubdata.common import messages
-from pubdata.common.actor import CLI, Actor
+from pubdata.common import clock, messages
+from pubdata.common.actor import CLI, SYSTEM, Actor
 from pubdata.identity import service as identity
 from pubdata.identity.models import Organisation
 from pubdata.ledger import merkle
@@ -192,3 +192,15 @@ def test_proof_outside_the_tree_is_refused(platform):
             ledger.inclusion_proof(session, seq=3, tree_size=3)
         with pytest.raises(Exception, match="consistency proof needs"):
             ledger.consistency_proof(session, first=2, second=4)
+
+
+def test_entries_are_counted_in_the_city_s_months(platform):
+    """A call at 00:30 on 1 April in Chizhou (16:30 UTC on 31 March) counts in April; the UTC month would put it
+    in March, and a department's chart of calls per month would disagree with its own calendar."""
+    for moment in ("2026-03-31T15:59:00+00:00", "2026-03-31T16:30:00+00:00", "2026-04-30T12:00:00+00:00"):
+        clock.freeze(clock.parse_moment(moment))
+        with platform.command() as session:
+            ledger.record(session, actor=SYSTEM, action="contract.call", subject="contract:7")
+    with platform.read() as session:
+        counted = ledger.count_by_month(session, actions=["contract.call"], subjects=["contract:7"])
+    assert counted == {"2026-03": 1, "2026-04": 2}

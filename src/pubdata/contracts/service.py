@@ -330,11 +330,8 @@ def awaiting_signature(principal: Who, contract: Contract) -> bool:
 
 
 def calls_by_month(session: Session, *, contracts: list[Contract]) -> dict[str, int]:
-    """Calls made under these contracts (a reader's own list), by month (YYYY-MM, UTC), from the ledger."""
-    if not contracts:
-        return {}
-    subjects = [f"{Contract.__tablename__}:{contract.id}" for contract in contracts]
-    return ledger.count_by_month(session, actions=["contract.call"], subjects=subjects)
+    """Calls made under these contracts (a reader's own list), by month in Asia/Shanghai, from the ledger."""
+    return calls_per_month(session, contract_ids=[contract.id for contract in contracts])
 
 
 def usage_of(session: Session, *, codes: set[str]) -> dict[str, dict[str, int]]:
@@ -400,9 +397,7 @@ def uses_of_resource(session: Session, *, code: str) -> list[ResourceUse]:
 
 def calls_per_month(session: Session, *, contract_ids: list[int]) -> dict[str, int]:
     """The calls made under these contracts, by month in Asia/Shanghai (``2026-03``), oldest first."""
-    months: dict[str, int] = {}
-    subjects = [f"contract:{contract_id}" for contract_id in contract_ids]
-    for moment in ledger.recorded_times(session, action="contract.call", subjects=subjects):
-        month = clock.parse_moment(moment).astimezone(clock.SHANGHAI).strftime("%Y-%m")
-        months[month] = months.get(month, 0) + 1
-    return dict(sorted(months.items()))
+    if not contract_ids:
+        return {}
+    subjects = [f"{Contract.__tablename__}:{contract_id}" for contract_id in contract_ids]
+    return ledger.count_by_month(session, actions=["contract.call"], subjects=subjects)

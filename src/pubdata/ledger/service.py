@@ -362,16 +362,6 @@ def latest_entries(session: Session, *, limit: int = 50, before: int | None = No
     return list(session.execute(statement).scalars())
 
 
-def recorded_times(session: Session, *, action: str, subjects: Iterable[str]) -> list[str]:
-    """When each entry of one action about any of ``subjects`` was recorded (UTC, ISO 8601): what a count over
-    time needs, and nothing of the entries' payloads."""
-    wanted = list(subjects)
-    if not wanted:
-        return []
-    statement = select(LedgerEntry.recorded_at).where(LedgerEntry.action == action, LedgerEntry.subject.in_(wanted))
-    return list(session.execute(statement).scalars())
-
-
 def entries_for_subject(session: Session, *, subject: str) -> list[dict[str, Any]]:
     """What the ledger holds about one subject, oldest first, as a run record shows it: payload digests, not
     payloads, so anyone who may read the subject may read this."""
@@ -481,10 +471,17 @@ def _matching(statement: Select, actions: Sequence[str] | None, subjects: Iterab
 def count_by_month(
     session: Session, *, actions: Sequence[str] | None, subjects: Iterable[str] | None = None
 ) -> dict[str, int]:
-    """How many entries of ``actions`` (about ``subjects``) were recorded in each month, YYYY-MM (UTC), in order."""
-    month = func.substr(LedgerEntry.recorded_at, 1, 7)
-    statement = _matching(select(month, func.count()), actions, subjects).group_by(month).order_by(month)
-    return {found: count for found, count in session.execute(statement).all()}
+    """How many entries of ``actions`` (about ``subjects``) were recorded in each month as the city counts it
+    (Asia/Shanghai, ``2026-03``), in order."""
+    # The database counts by UTC hour (its text stamps cut at the hour, on either database); the hours are
+    # then put in the city's months here, so a call at 23:30 UTC on the last day counts in the next month.
+    hour = func.substr(LedgerEntry.recorded_at, 1, 13)
+    statement = _matching(select(hour, func.count()), actions, subjects).group_by(hour)
+    months: dict[str, int] = {}
+    for found, count in session.execute(statement).all():
+        month = datetime.fromisoformat(f"{found}:00+00:00").astimezone(clock.SHANGHAI).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + count
+    return dict(sorted(months.items()))
 
 
 def count_by_action(

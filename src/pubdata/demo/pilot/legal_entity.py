@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from pubdata.common import places
 from pubdata.common.ids import CREDIT_ALPHABET, credit_code_check_char
 from pubdata.demo.pilot.common import AS_OF, cumulative, pick, table
 from pubdata.demo.pilot.descriptions import LEGAL_ENTITIES
@@ -44,22 +45,7 @@ _CUM_SECTIONS = cumulative([section[2] for section in _SECTIONS])
 _TRADE_CHARS = (
     "恒瑞鑫华泰隆昌盛达源宏兴丰益祥和安康嘉禾润泽德正信诚鸿运皖川九秋浦升腾凯越锦绣晨星宇创新远航佳美乐景天晟博睿"
 )
-_ROADS = (
-    "长江路",
-    "秋浦路",
-    "翠微路",
-    "清溪大道",
-    "百牙路",
-    "齐山大道",
-    "平天湖路",
-    "建设路",
-    "人民路",
-    "新华路",
-    "工业大道",
-    "站前路",
-    "滨江路",
-    "文化路",
-)
+_ROADS = places.ROADS  # the same streets as the mock data's addresses
 _ENTITY_TYPES = (
     ("有限责任公司（自然人投资或控股）", "有限公司", 55),
     ("有限责任公司（自然人独资）", "有限公司", 25),

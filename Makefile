@@ -15,6 +15,7 @@ demo: venv demo-packages
 
 ## Install what the tests need (chromium, CJK fonts, bubblewrap and libseccomp, PostgreSQL), lint and type-check,
 ## and run the whole suite on SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).
+## Browser tests leave a screenshot of each step in test-artefacts/screenshots/<test>/ (PUBDATA_ARTEFACTS moves it).
 test: venv system-packages services lint
 	$(BIN)/python -m pytest -n auto
 

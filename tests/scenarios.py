@@ -301,3 +301,21 @@ def real_ids(platform: Platform) -> set[str]:
     """The resident IDs in the domain's population file: what must never leave it."""
     path = next((platform.settings.domain_dir / "resources").rglob("*.parquet"))
     return {row[0] for row in duckdb.sql(f"SELECT id_number FROM read_parquet('{path}')").fetchall()}
+
+
+def submitted_for_registration(platform: Platform, code: str = "CZ-RK-0090", name: str = "流动人口登记信息") -> Any:
+    """The police's new resource waiting for the bureau's review: described, loaded and submitted."""
+    police = principal(platform, "police.admin")
+    body = ResourceIn.model_validate(resource_body(code=code, name=name))
+    resource = run(platform, catalog.describe, principal=police, body=body)
+    path = platform.settings.data_dir / f"{code}.csv"
+    path.write_text(csv_text(person_rows(20)), encoding="utf-8")
+    catalog.load(
+        platform,
+        principal=police,
+        resource_id=resource.id,
+        domain_dir=platform.settings.domain_dir,
+        source_format="csv",
+        path=path,
+    )
+    return run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")

@@ -52,6 +52,6 @@ def test_a_new_department_describes_a_resource_from_its_sample_in_one_form(platf
         page.wait_for_url(re.compile(r"/resources/\d+$"))
         assert page.locator("[data-testid=state]").inner_text() == "草稿"
         raised = page.locator("[data-testid=grade-raised]").inner_text()
-        assert "资源分级为「一般数据（4级）」" in raised and "字段「公民身份号码」（id_number）为敏感个人信息" in raised
+        assert "资源分级为「一般数据（4级）」" in raised and "id_number 字段「公民身份号码」为敏感个人信息" in raised
         table = page.locator("table").first.inner_text()
         assert "人均月收入" in table and "备注" in table and "公民身份号码" in table

@@ -172,11 +172,12 @@ def test_the_page_says_which_field_raised_the_grade_and_why(pages):
     assert "已保存数据资源描述。部分字段的个人信息属性提高了资源分级" in page  # the notice, once
     assert "部分字段的个人信息属性提高了资源分级" not in pages.get(saved.headers["location"]).text
     assert "申报分级为「一般数据（2级）」" in page and "资源分级为「一般数据（4级）」" in page
-    assert "字段「公民身份号码」（id_number）为敏感个人信息 · 身份证件号码，要求资源至少为「一般数据（4级）」" in page
-    assert "字段「姓名」（full_name）为个人信息，要求资源至少为「一般数据（3级）」" in page
+    sensitive = "字段「公民身份号码」为敏感个人信息 · 身份证件号码，要求资源至少为「一般数据（4级）」"
+    assert f"<code>id_number</code> {sensitive}" in page
+    assert "<code>full_name</code> 字段「姓名」为个人信息，要求资源至少为「一般数据（3级）」" in page
     assert 'data-field="district"' not in page  # a field that raises nothing is not named
     english = pages.get(saved.headers["location"] + "?lang=en").text
-    assert "the field “公民身份号码” (id_number) is Sensitive personal information" in english
+    assert "<code>id_number</code> the field “公民身份号码” is Sensitive personal information" in english
 
 
 def test_editing_from_a_sample_keeps_what_was_described(pages):

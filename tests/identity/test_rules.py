@@ -136,3 +136,7 @@ def test_platform_wide_acts_are_for_grants_that_reach_every_organisation():
     assert rules.allows(kind="bureau", role="admin", permission="authorization.manage", held=None)
     assert not rules.allows(kind="operator", role="admin", permission="authorization.operate", held=None)
     assert rules.allows(kind="audit", role="member", permission="ledger.read-payload", held=None)
+
+
+def test_every_permission_has_words_for_the_person_refused():
+    assert set(rules.PERMISSION_NAMES) == set(rules.PERMISSIONS)

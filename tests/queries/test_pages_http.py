@@ -58,7 +58,7 @@ def test_a_dp_contract_proposed_and_signed_through_the_pages_offers_queries_but_
     partner, partner_csrf = logged_in(platform, "partner.admin")
     assert partner.post(f"{page}/do/sign", data={"csrf_token": partner_csrf}, follow_redirects=False).status_code == 303
     detail = partner.get(page).text
-    assert 'data-testid="state">生效<' in detail and 'data-testid="epsilon-left">1.0<' in detail
+    assert 'data-testid="state">生效<' in detail and 'data-testid="epsilon-left">1<' in detail
     record = partner.get(f"{page}/record.json")
     assert [entry["action"] for entry in record.json()["ledger"]] == [
         "contract.propose",

@@ -231,7 +231,7 @@ def record_handover(session: Session, *, principal: Who, agreement_id: int, item
     for item in items:
         if (
             set(item) != {"item", "action"}
-            or item["action"] not in ("returned", "destroyed")
+            or item["action"] not in rules.HANDOVER_ACTIONS
             or not str(item["item"]).strip()
         ):
             raise Refused("authorization.handover")

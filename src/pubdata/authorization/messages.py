@@ -82,6 +82,7 @@ LABELS = {
     "agreement.exit_reason": ("退出原因", "Exit reason"),
     "agreement.violation": ("违反协议的情形", "The violation"),
     "agreement.terminate": ("终止授权", "End the authorization"),
+    "agreement.mode_whole_sector": ("整体授权 + 分领域协同", "Whole-city authorization with sector coordination"),
     "agreement.handover_item": ("返还或销毁的数据、产品", "Data or product returned or destroyed"),
     "agreement.evaluation_rule": (
         "通过须各维度均不低于 {each} 分且平均分不低于 {mean} 分；平均分低于 {fail} 分为未通过；其余为限期整改",

@@ -87,6 +87,11 @@ STATES = AGREEMENT.labels()
 # States in which the operator and its partners may use data. Rectifying, suspended and exited block all.
 USABLE_STATES = (A.ACTIVE.value, A.RENEWAL_REQUESTED.value, A.EXIT_PLANNED.value)
 
+# What became of an item at handover after exit.
+HANDOVER_ACTIONS: dict[str, tuple[str, str]] = {
+    "returned": ("已返还", "Returned"),
+    "destroyed": ("已销毁", "Destroyed"),
+}
 EXIT_REASONS: dict[str, tuple[str, str]] = {
     "expiry": ("期满未续期", "Term ended without renewal"),
     "early_termination": ("提前解除协议", "Early termination"),

@@ -140,8 +140,8 @@ LABELS = {
         "The declared grade is “{declared}”; by the stricter-rule principle the resource is graded “{grade}”, because:",
     ),
     "grade.reason": (
-        "字段「{label}」（{field}）为{sensitivity}，要求资源至少为「{grade}」。",
-        "the field “{label}” ({field}) is {sensitivity}, which requires at least “{grade}”.",
+        "字段「{label}」为{sensitivity}，要求资源至少为「{grade}」。",
+        "the field “{label}” is {sensitivity}, which requires at least “{grade}”.",
     ),
     "catalog.in_notice": ("公示中", "In public notice"),
     "catalog.notice_until_shanghai": (
@@ -236,9 +236,15 @@ LABELS |= {
     "source.name": ("名称", "Name"),
     "source.provider": ("数据提供部门", "Department"),
     "source.url": ("数据库地址（不含密码）", "Database URL (without the password)"),
-    "source.url_hint": (
-        "如 postgresql+psycopg://只读账号@主机:5432/数据库 或 mysql+pymysql://账号@主机:3306/数据库",
-        "e.g. postgresql+psycopg://reader@host:5432/database or mysql+pymysql://user@host:3306/database",
+    "source.url_hint": ("例如：", "For example:"),
+    "source.url_example_postgresql": (
+        "postgresql+psycopg://只读账号@主机:5432/数据库",
+        "postgresql+psycopg://reader@host:5432/database",
+    ),
+    "source.url_example_mysql": ("mysql+pymysql://账号@主机:3306/数据库", "mysql+pymysql://user@host:3306/database"),
+    "field.add_hint": (
+        "空行将被忽略；保存后可继续添加。",
+        "Leave a row empty to skip it; save to get three more rows.",
     ),
     "source.password": ("密码", "Password"),
     "source.has_password": ("已保存密码", "Password kept"),

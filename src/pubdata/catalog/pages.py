@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -607,6 +608,16 @@ def load_problems_csv(session: ReadSession, principal: PagePrincipal, resource_i
     return problems_csv(report)
 
 
+def _cell(value: str | None, kind: str | None) -> object:
+    """A previewed (masked, so textual) value as its declared type reads: a decimal as a number for ``num``."""
+    if kind == "decimal" and value is not None:
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # masked: shown as it is
+            return value
+    return value
+
+
 @router.get("/resources/{resource_id}/preview", response_class=HTMLResponse)
 def preview(
     request: Request, session: CommandSession, platform: PlatformDep, principal: PagePrincipal, resource_id: RowId
@@ -614,7 +625,13 @@ def preview(
     number, columns, rows = service.preview(
         session, principal=principal, resource_id=resource_id, domain_dir=platform.settings.domain_dir
     )
-    return render(request, "catalog/resource_preview.html", {"number": number, "columns": columns, "rows": rows})
+    # Each column's declared type, so that a yes/no reads as 是/否 and a decimal with sensible decimals.
+    resource = service.get(session, principal=principal, resource_id=resource_id)
+    types = {spec.name: spec.type for spec in service.fields_of(resource)}
+    kinds = [types.get(column) for column in columns]
+    shown = [[_cell(value, kind) for value, kind in zip(row, kinds, strict=True)] for row in rows]
+    context = {"number": number, "columns": columns, "rows": shown, "types": kinds}
+    return render(request, "catalog/resource_preview.html", context)
 
 
 @router.post("/resources/{resource_id}/register", response_class=HTMLResponse)

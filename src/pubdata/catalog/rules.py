@@ -123,6 +123,13 @@ GRADE_IMPLIED_BY_SENSITIVITY = {"sensitive": "general-4", "personal": "general-3
 # What processing each grade allows: the one table later capabilities consult.
 #   aggregate: aggregate-only SQL with a minimum group size; privacy: DP, PSI, HE, MPC;
 #   job: reviewed code jobs with held outputs; match: record matching that returns per-record answers.
+# What a version was loaded from.
+SOURCE_FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV 文件", "CSV file"),
+    "xlsx": ("XLSX 表格", "XLSX workbook"),
+    "parquet": ("Parquet 文件", "Parquet file"),
+    "sql": ("数据库查询（SQL）", "Database query (SQL)"),
+}
 PROCESSING_BY_GRADE: dict[str, frozenset[str]] = {
     "core": frozenset(),  # never loaded for operation
     "important": frozenset({"aggregate", "privacy"}),

@@ -113,7 +113,11 @@ def require(who: Who, permission: str, on: Any | None = None) -> None:
     assert isinstance(who, Principal)
     if on is not None and not held_roles(who, on):  # another organisation's object: as if it did not exist
         raise Refused(on.guard.missing, what=messages.Text(on.guard.what))
-    raise Refused("identity.permission", role=messages.Text(rules.ROLES[who.role]), permission=permission)
+    raise Refused("identity.permission", role=messages.Text(rules.ROLES[who.role]), permission=_named(permission))
+
+
+def _named(permission: str) -> messages.Text:
+    return messages.Text(rules.permission_name(permission))
 
 
 T = TypeVar("T")
@@ -156,7 +160,7 @@ def visible(statement: Select, who: Who, model: type) -> Select:
         return statement
     assert isinstance(who, Principal)
     if not rules.allows(kind=who.organisation_kind, role=who.role, permission=guard.read, held=frozenset({"self"})):
-        raise Refused("identity.permission", role=messages.Text(rules.ROLES[who.role]), permission=guard.read)
+        raise Refused("identity.permission", role=messages.Text(rules.ROLES[who.role]), permission=_named(guard.read))
     columns = [
         getattr(model, column) == (who.user_id if role == "user" else who.organisation_id)
         for role, column in guard.parties.items()

@@ -11,6 +11,7 @@ LABELS = {
     "login.submit": ("登录", "Log in"),
     "login.failed": ("账号或密码错误。", "Wrong login or password."),
     "org.list": ("机构", "Organisations"),
+    "org.id": ("编号", "ID"),
     "org.name": ("名称", "Name"),
     "org.kind": ("类型", "Kind"),
     "org.credit_code": ("统一社会信用代码", "Unified social credit code"),
@@ -65,8 +66,8 @@ REFUSALS = {
     "identity.not-found": (404, "没有这个{what}。", "No such {what}."),
     "identity.permission": (
         403,
-        "您的角色（{role}）无权执行此操作（{permission}）；请联系本机构管理员。",
-        "Your role ({role}) may not do {permission}; ask your organisation's admin.",
+        "您的角色（{role}）无权{permission}；如确有需要，请联系本机构管理员。",
+        "Your role ({role}) may not {permission}; ask your organisation's admin if you need to.",
     ),
     "identity.no-credentials": (
         401,

@@ -13,6 +13,8 @@ LABELS = {
     "job.release_queue": ("待放行输出", "Outputs to release"),
     "job.title_field": ("名称", "Title"),
     "job.kind": ("类型", "Kind"),
+    "job.requirements": ("Python 库", "Python libraries"),
+    "job.outcome_record": ("运行记录原文（英文）", "As recorded"),
     "job.submitter": ("提交方", "Submitted by"),
     "job.state": ("状态", "State"),
     "job.submitted_at": ("提交时间", "Submitted"),
@@ -47,13 +49,14 @@ LABELS = {
     "job.count_column": ("计数列", "Count column"),
     "job.max_rows": ("最多行数", "At most rows"),
     "job.declare_hint": (
-        "声明作业将写出的每个文件：平台按顺序命名为 /output/output-1.csv、/output/output-2.parquet……（名称也在"
-        " /job/outputs.json 中）。运行必须恰好写出这些文件、这些列和类型；计数列（人数、户数等）的每个值须不小于"
+        "声明作业将写出的每个文件。运行必须恰好写出这些文件、这些列和类型；计数列（人数、户数等）的每个值须不小于"
         "合约的最小分组。",
-        "Declare each file the job will write: the platform names them in order /output/output-1.csv, "
-        "/output/output-2.parquet … (also listed in /job/outputs.json). The run must write exactly these files, "
-        "columns and types; every value of a count column (people, households …) must be at least the contract's "
-        "minimum group size.",
+        "Declare each file the job will write. The run must write exactly these files, columns and types; every "
+        "value of a count column (people, households …) must be at least the contract's minimum group size.",
+    ),
+    "job.output_names": (
+        "平台按顺序为文件命名，名单也写在",
+        "The platform names the files in order, also listed in",
     ),
     "job.sealed": (
         "运行结果在运营机构审核员和市数据资源局两次放行之前对提交方保密：此处只显示作业状态。",

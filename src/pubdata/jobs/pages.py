@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from pubdata.catalog import rules as catalog_rules
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.identity import access
@@ -45,6 +46,7 @@ def jobs_page(request: Request, session: ReadSession, principal: PagePrincipal) 
         "releasing": [jobs.view_of(principal, job) for job in releasing],
         "names": names,
         "rules": rules,
+        "catalog_rules": catalog_rules,
     }
     return render(request, "jobs/jobs.html", context)
 
@@ -70,6 +72,7 @@ def _job_page(
     context = {
         "job": jobs.view_of(principal, job),  # the page shows this view only, never the row
         "rules": rules,
+        "catalog_rules": catalog_rules,
         "names": identity.organisation_names(session, {job.organisation_id, job.operator_id}),
         "can_review": "approve" in offered,
         "can_release": "release" in offered,

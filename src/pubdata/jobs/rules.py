@@ -27,7 +27,14 @@ from pubdata.common.lifecycle import Lifecycle, State
 from pubdata.common.messages import Phrase, refusal
 from pubdata.jobs.schemas import DeclaredOutput
 
-JOB_KINDS = ("sql", "python")
+JOB_KINDS: dict[str, tuple[str, str]] = {"sql": ("SQL 作业", "SQL job"), "python": ("Python 作业", "Python job")}
+# The files a job may declare (``schemas.OutputFormat``), by what a page calls them.
+OUTPUT_FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV 表格", "CSV table"),
+    "parquet": ("Parquet 表格", "Parquet table"),
+    "json": ("JSON 记录", "JSON records"),
+    "txt": ("文本文件", "Text file"),
+}
 
 
 class JobState(State):

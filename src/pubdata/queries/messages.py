@@ -14,10 +14,9 @@ LABELS = {
     "console.contract": ("合约", "Contract"),
     "console.choose": ("选择", "Choose"),
     "console.tables": ("可用的表", "Tables"),
-    "console.data_paths": (
-        "脚本中读取 /data/<表名>.parquet，结果写入 /output/",
-        "scripts read /data/<table>.parquet and write to /output/",
-    ),
+    "console.data_paths": ("脚本中读取", "Scripts read"),
+    "console.output_path": ("结果写入", "and write their results to"),
+    "console.table_placeholder": ("<表名>", "<table>"),
     "console.rule": ("拒绝规则", "Refused by rule"),
     "console.real": ("真实数据（按输出规则）", "Real data (output rule applies)"),
     "console.mock": ("模拟数据", "Mock data"),
@@ -185,7 +184,7 @@ LABELS |= {
     "sql.type.decimal": ("数值", "a number"),
     "sql.type.date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
     "sql.type.timestamp": ("时间", "a timestamp"),
-    "sql.type.boolean": ("TRUE 或 FALSE", "TRUE or FALSE"),
+    "sql.type.boolean": ("是/否（布尔值）", "TRUE or FALSE"),
 }
 
 GRAMMAR_ZH = "一张主表、按约定字段关联的合约表、对维度的筛选、维度分组与度量聚合"

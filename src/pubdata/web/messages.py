@@ -33,6 +33,8 @@ LABELS = {
     "common.error": ("未能完成", "Not done"),
     "common.done": ("已完成", "Done"),
     "common.back": ("返回", "Back"),
+    "common.yes": ("是", "Yes"),
+    "common.no": ("否", "No"),
     "nav.catalog": ("数据目录", "Catalogue"),
     "nav.resources": ("数据资源", "Data resources"),
     "nav.registrations": ("登记审核", "Registration review"),
@@ -67,7 +69,7 @@ REFUSALS = {
     "http.malformed-json": (400, "请求体不是有效的 JSON。", "The request body is not valid JSON."),
     "http.validation": (
         422,
-        "请求的格式与接口不符，详见 errors。",
+        "请求的格式与接口不符；逐项问题列在回答的错误列表中。",
         "The request does not match the expected shape; see errors.",
     ),
     "http.page-invalid": (

@@ -7,6 +7,7 @@ form posts it back in a hidden field; a cross-site form can neither read nor set
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import secrets
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from pubdata.identity import rules as identity_rules
 from pubdata.platform import Platform
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LOG = logging.getLogger(__name__)
 CSRF_COOKIE = "pubdata_csrf"
 LANG_COOKIE = "pubdata_lang"
 # The notice the next page shows after an action (post, redirect, get). The cookie holds only a label's key,
@@ -44,6 +46,25 @@ def shanghai_time(moment: datetime | str | None) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def page_label(key: str, lang: str, fields: dict[str, Any] | None = None) -> str:
+    """A label for a template, with its {fields} filled when the page passes them (plain text: Jinja still
+    escapes it). An undeclared key shows as itself, so one missing word never costs the whole page; the page
+    tests find it by its shape (``tests/pages.py``) and the log names it."""
+    if not messages.is_label(key):
+        LOG.warning("page label %r is not declared", key)
+        return key
+    text = messages.label(key, lang)
+    return text.format(**fields) if fields else text
+
+
+def rule_sentence(rule: str | None, lang: str) -> str | None:
+    """A recorded rule's sentence in the page's language, when it needs no parameters (a job's outcome keeps
+    only its rule and an English detail); None otherwise, for the page to show what was recorded."""
+    if not rule or not messages.is_refusal(rule) or messages.refusal(rule).parameters:
+        return None
+    return messages.refusal(rule).sentence(lang, {})
 
 
 def num(value: object, digits: int | None = None) -> str:
@@ -123,16 +144,14 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     page = {
         "request": request,
         "lang": lang,
-        # A label, with its {fields} filled when the page passes them (plain text: Jinja still escapes it).
-        "t": lambda key, fields=None: (
-            messages.label(key, lang).format(**fields) if fields else messages.label(key, lang)
-        ),
+        "t": lambda key, fields=None: page_label(key, lang, fields),
+        "num": num,
         "kind_name": lambda kind: messages.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
         "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.
         "name_of": lambda vocabulary, code: messages.pick(vocabulary[code], lang) if code in vocabulary else code,
         "local_time": shanghai_time,
-        "num": num,
+        "sentence": lambda rule: rule_sentence(rule, lang),
         "error_fields": fields,
         "typed": submitted_values(request, status_code),
         "csrf_token": csrf,

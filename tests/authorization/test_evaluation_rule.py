@@ -56,3 +56,14 @@ def test_the_rule_is_stated_in_both_languages():
     )
     assert "at least 60" in RULE.phrase().localized("en")
     assert messages.is_refusal("authorization.evaluation-disagrees")
+
+
+def test_an_evaluation_recorded_before_its_rule_columns_existed_keeps_its_recorded_state():
+    """Revision 0014 added ``override_reason`` and ``rule``; an evaluation recorded before it must still match its
+    ledger entry after the upgrade (``ledger verify``), so unset they are not part of the state."""
+    from pubdata.authorization.models import Evaluation
+
+    old = Evaluation(id=1, agreement_id=1, override_reason=None, rule=None)
+    assert "rule" not in old.audit_state() and "override_reason" not in old.audit_state()
+    judged = Evaluation(id=2, agreement_id=1, override_reason="现场核查", rule="each≥60, mean≥70")
+    assert judged.audit_state()["rule"] == "each≥60, mean≥70" and judged.audit_state()["override_reason"] == "现场核查"

@@ -65,3 +65,10 @@ def test_clock_can_be_frozen_advanced_and_reset():
 def test_running_clock_starts_at_the_given_moment():
     clock.start_at(clock.parse_moment("2030-01-01T08:00:00"))
     assert clock.now().astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H") == "2030-01-01 08"
+
+
+def test_a_digit_only_unicode_calls_a_digit_is_no_id_and_no_crash():
+    from pubdata.common import ids
+
+    assert ids.is_resident_id("110101199003071²3X") is False  # "²".isdigit() is True; int("²") fails
+    assert ids.is_resident_id("١١٠١٠١١٩٩٠٠٣٠٧١٢٣X") is False  # Arabic-Indic digits

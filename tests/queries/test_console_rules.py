@@ -58,3 +58,17 @@ def test_samples_follow_the_terms_roles_and_under_dp_only_bounded_measures_and_k
 
     none = Terms.model_validate({**BASE, "dimensions": [], "join_columns": []})
     assert [s.key for s in console.samples(tables(none), none)] == ["console.sample_total"]
+
+
+def test_an_export_never_turns_a_value_into_a_spreadsheet_formula():
+    import io
+    import zipfile
+
+    evil = '=HYPERLINK("http://example.invalid","点我")'
+    rows = [[evil, 3], ["+1", 4], ["贵池区", 5]]
+    text = console.csv_bytes(["=区县", "记录数"], rows).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'=区县" in text and "'+1" in text and "\r\n贵池区,5" in text
+    sheet = zipfile.ZipFile(io.BytesIO(console.xlsx_bytes(["区县", "记录数"], rows, title="答案"))).read(
+        "xl/worksheets/sheet1.xml"
+    )
+    assert b"<f>" not in sheet and b"HYPERLINK" in sheet

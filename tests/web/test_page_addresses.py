@@ -14,8 +14,8 @@ from pubdata.app import create_app
 from tests.routes import page_routes
 from tests.scenarios import PASSWORD
 
-BAD_IDS = ("abc", "0", "-1", "2147483648", "1e3", "x" * 300, "%E4%B8%AD")
-BAD_QUERY = ("abc", "-1", "0", "99999999999999999999", "%00", "<b>")
+BAD_IDS = ("abc", "0", "-1", "2147483648", "1e3", "x" * 300, "%E4%B8%AD", "%C2%B2")  # ²: a digit to isdigit()
+BAD_QUERY = ("abc", "-1", "0", "99999999999999999999", "%00", "<b>", "%C2%B2")
 CALLERS = ("bureau.admin", "police.admin", "operator.admin", "partner.admin", "security.admin", None)
 
 

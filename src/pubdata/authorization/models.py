@@ -77,6 +77,7 @@ class Evaluation(Audited, Base):
     """A periodic evaluation (评价) on the four dimensions, and any rectification it asks for."""
 
     __tablename__ = "evaluation"
+    LATER_COLUMNS = frozenset({"override_reason", "rule"})  # revision 0014
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)

@@ -34,7 +34,7 @@ from pubdata.web.render import act_on, check_csrf, language, redirect, render
 
 def _row_id_text(text: str) -> bool:
     """Does a form's text name a row id at all (digits, in the range of an ``integer`` column)?"""
-    return text.isdigit() and len(text) <= 10 and in_row_id_range(int(text))
+    return text.isascii() and text.isdigit() and len(text) <= 10 and in_row_id_range(int(text))
 
 
 router = APIRouter(include_in_schema=False)
@@ -247,7 +247,7 @@ NEW_RESOURCE = {
 
 def _rows_asked(text: str | None, default: int) -> int:
     """The blank rows a page asks for (``?rows=`` or the form's count); a count that is not one is the default."""
-    return min(int(text), MAX_FIELD_ROWS) if text and text.isdigit() and len(text) <= 3 else default
+    return min(int(text), MAX_FIELD_ROWS) if text and text.isascii() and text.isdigit() and len(text) <= 3 else default
 
 
 @router.get("/resources/new", response_class=HTMLResponse)

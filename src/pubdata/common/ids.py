@@ -36,7 +36,8 @@ def is_resident_id(number: str) -> bool:
 
     The region code is not checked against historical region tables (codes change over time).
     """
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    # ASCII digits only: "²" is a digit to str.isdigit() but no int() reads it.
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in "0123456789X":
         return False
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -71,7 +72,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 def synthetic_resident_id(region: str, born: date, serial: int) -> str:
     """A checksum-valid resident ID in the reserved range: ``00`` + the county part of ``region`` (a 6-digit
     district code), the birth date, a 3-digit serial (odd for men, even for women) and the check digit."""
-    if len(region) != 6 or not region.isdigit() or not 0 <= serial <= 999:
+    if len(region) != 6 or not (region.isascii() and region.isdigit()) or not 0 <= serial <= 999:
         raise ValueError("a region is 6 digits and a serial 0–999")
     first17 = f"{SYNTHETIC_ID_PREFIX}{region[2:]}{born:%Y%m%d}{serial:03d}"
     return first17 + resident_id_check_char(first17)
@@ -92,7 +93,7 @@ def org_code_check_char(first8: str) -> str:
 def synthetic_credit_code(region: str, body: str, category: str = "1") -> str:
     """A checksum-valid unified social credit code in the reserved range: authority ``0``, ``category``, the
     6-digit ``region``, the 8-digit organisation ``body`` with its GB 11714 check, the GB 32100 check."""
-    if len(region) != 6 or not region.isdigit() or len(body) != 8 or not body.isdigit():
+    if not (len(region) == 6 and len(body) == 8 and (region + body).isascii() and (region + body).isdigit()):
         raise ValueError("a region is 6 digits and an organisation body 8")
     first17 = SYNTHETIC_CREDIT_AUTHORITY + category + region + body + org_code_check_char(body)
     return first17 + credit_code_check_char(first17)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,13 +46,7 @@ class User(Audited, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
-    def audit_state(self) -> dict[str, Any]:
-        """The recorded state. ``must_change_password`` came later (revision 0017): left out while it is unset, a
-        user recorded before it existed still verifies against its entry, and setting it is a recorded change."""
-        state = super().audit_state()
-        if not state["must_change_password"]:
-            del state["must_change_password"]
-        return state
+    LATER_COLUMNS = frozenset({"must_change_password"})  # revision 0017
 
 
 class ApiToken(Audited, Base):

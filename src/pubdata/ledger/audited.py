@@ -8,7 +8,7 @@ every audited row it has an entry about, unless its latest entry records its rem
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,9 +25,18 @@ class Audited:
     def audit_subject(self) -> str:
         return f"{self.__tablename__}:{self.id}"  # type: ignore[attr-defined]
 
+    # Columns a migration added after rows of the table were recorded: left out of the state while unset (None or
+    # False), so a row recorded before the column existed still verifies against its entry, and setting one is a
+    # recorded change like any other.
+    LATER_COLUMNS: ClassVar[frozenset[str]] = frozenset()
+
     def audit_state(self) -> dict[str, Any]:
         table = self.__table__  # type: ignore[attr-defined]
-        return {column.key: getattr(self, column.key) for column in table.columns if column.key != "ledger_seq"}
+        state = {column.key: getattr(self, column.key) for column in table.columns if column.key != "ledger_seq"}
+        for later in self.LATER_COLUMNS:
+            if state.get(later) in (None, False):
+                state.pop(later, None)
+        return state
 
     def audit_state_bytes(self) -> bytes:
         return canonical.dumps(self.audit_state())

@@ -261,28 +261,49 @@ def limits(*, calls: tuple[int, int], rows: tuple[int, int], epsilon: tuple[floa
         share = used / limit if limit else 1.0
         # ε is kept in millionths: what is left below one millionth cannot pay for any query
         reached = used >= limit or (key == "epsilon" and limit - used < 1e-6)
-        state = "reached" if reached else "near" if share >= NEAR else "ok"
-        found.append(Limit(key, used, limit, state))
+        level = "reached" if reached else "near" if share >= NEAR else "ok"
+        found.append(Limit(key, used, limit, level))
     return found
+
+
+# A spreadsheet reads a cell starting with one of these as a formula: a value of the data (or a label) must never
+# become one in the consumer's Excel (CSV/formula injection), so such text is written as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_bytes(headers_: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so that a spreadsheet opens the Chinese headers as Chinese."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(headers_)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([_as_text(header) for header in headers_])
+    writer.writerows(["" if v is None else _as_text(v) for v in row] for row in rows)
     return text.getvalue().encode("utf-8-sig")
 
 
 def xlsx_bytes(headers_: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str) -> bytes:
     from openpyxl import Workbook  # only an export needs it
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(headers_))
+
+    def cell(value: Any) -> Any:
+        value = _cell(value)
+        if not isinstance(value, str):
+            return value
+        written = WriteOnlyCell(sheet, value=value)
+        written.data_type = "s"  # text, even when it starts with "=" (openpyxl would make it a formula)
+        return written
+
+    sheet.append([cell(header) for header in headers_])
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

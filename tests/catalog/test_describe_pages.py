@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 from urllib.parse import urlencode
 
@@ -201,3 +202,45 @@ def test_a_code_already_taken_is_refused_beside_the_code_with_everything_typed_k
     assert again.status_code == 409 and "目录中已有资源 CZ-MZ-0006" in again.text
     assert 'data-testid="field-error" data-field="code"' in again.text
     assert 'value="第二份"' in again.text and len([row for row in field_rows(again.text) if row["name"]]) == 7
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        ["张伟", "男", "贵池区", "1985-03-02"],  # a name, a sex, a place, a date: none looks like an ID
+        ["王秀英", "女", "东至县", "退休"],
+        ["李娜", "42", "石台县", "青阳县"],
+    ],
+)
+def test_a_headerless_sample_of_names_and_dates_is_refused_and_no_value_comes_back(pages, first_line):
+    rows = [first_line, ["刘洋", "男", "青阳县", "1990-07-15"], ["陈静", "女", "贵池区", "1979-11-30"]]
+    rows += [["黄磊", "男", "东至县", "1968-01-09"], ["赵敏", "女", "石台县", "2001-05-21"]]
+    answer = pages.post(
+        "/resources/new/sample",
+        data={"csrf_token": csrf(pages)},
+        files={"file": ("x.csv", csv_bytes(rows[0], rows[1:], "utf-8"))},
+    )
+    assert answer.status_code == 422 and "第一行是数据而不是列名" in answer.text
+    leaked = [value for value in (first_line[0], first_line[3]) if value in answer.text]  # the personal ones
+    assert not leaked, leaked
+
+
+def test_column_names_are_not_taken_for_values(pages):
+    header = ["姓名", "性别", "所属区县", "出生日期"]
+    rows = [["刘洋", "男", "青阳县", "1990-07-15"], ["陈静", "女", "贵池区", "1979-11-30"]]
+    html = read_sample(pages, "x.csv", csv_bytes(header, rows, "utf-8"))
+    assert [row["label"] for row in field_rows(html)][:4] == header
+
+
+def test_a_damaged_workbook_sample_is_refused_not_a_500(pages):
+    whole = xlsx_bytes(CHINESE_HEADER, sample_rows())
+    source = zipfile.ZipFile(io.BytesIO(whole))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    answer = pages.post(
+        "/resources/new/sample", data={"csrf_token": csrf(pages)}, files={"file": ("x.xlsx", damaged.getvalue())}
+    )
+    assert answer.status_code == 422 and 'data-rule="catalog.' in answer.text

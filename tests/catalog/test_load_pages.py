@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from pubdata.catalog import service as catalog
+from pubdata.catalog.models import LoadReport
 from pubdata.catalog.schemas import ResourceIn
 from pubdata.ledger import service as ledger
 from tests.data import bad_check, csv_text, person_rows, resource_body
@@ -178,3 +179,20 @@ def test_the_api_keeps_good_rows_when_asked_and_refuses_the_file_by_default(plat
         "5,id_number,catalog.check.resident_id",
         "9,household_size,catalog.check.integer",
     ]
+
+
+def test_a_file_without_its_header_line_keeps_none_of_its_first_row_in_the_report(platform, setting):
+    """Without a header line the file's first row is read as column names, every one unknown: the kept report
+    names declared fields only, so none of that row's values stays in the control plane."""
+    client, _, resource_id = setting
+    rows = person_rows(12, seed=9)
+    content = "\n".join(",".join(row.values()) for row in rows).encode() + b"\n"
+    posted = load(client, resource_id, content)
+    assert posted.status_code == 303
+    page = client.get(posted.headers["location"])
+    problems = client.get(posted.headers["location"] + "/problems.csv")
+    with platform.read() as session:
+        kept = session.get(LoadReport, int(posted.headers["location"].rsplit("/", 1)[1])).problems
+    for value in rows[0].values():
+        if len(value) > 1:
+            assert value not in page.text and value not in problems.text and value not in kept, value

@@ -205,6 +205,10 @@ def _workbook_table(handle: BinaryIO) -> pa.Table:
             header.pop()
         body = (row for row in rows if any(cell not in (None, "") for cell in row))
         return _arrow_strings(header, body)
+    except SourceError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged sheet fails while it is read, in as many ways
+        raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
     finally:
         workbook.close()
 
@@ -623,6 +627,8 @@ def _sample_xlsx(path: Path) -> tuple[list[str], list[list[object]]]:
             while header and header[-1].strip() == "":
                 header.pop()
             body = [[_sample_cell(cell) for cell in row] for _, row in zip(range(SAMPLE_ROWS), rows, strict=False)]
+        except Exception:  # noqa: BLE001 - a damaged sheet fails while it is read, in as many ways
+            raise SourceError(Problem("catalog.xlsx", "The file is not a readable .xlsx workbook.")) from None
         finally:
             workbook.close()
     return header, [row for row in body if any(cell not in (None, "") for cell in row)]
@@ -637,15 +643,36 @@ def _sample_cell(cell: object) -> object:
 
 # A header cell that passes one of these is a value, not a column's name: a file without a header line.
 _VALUE_CHECKS = ("resident_id", "mobile", "credit_code")
+# A name-like header in a column where at least this share of the values look like names is itself a name.
+_NAME_COLUMN_SHARE = 0.6
 
 
-def _header_is_data(con: duckdb.DuckDBPyConnection) -> bool:
-    tests = " OR ".join(checks.FORMAT_CHECKS[name]("h") for name in _VALUE_CHECKS)
-    return bool(
-        _one_row(
-            con, f"SELECT count(*) FILTER (WHERE {tests} OR regexp_full_match(h, '[0-9]{{6,}}')) FROM header_cells"
-        )[0]
+def _header_is_data(con: duckdb.DuckDBPyConnection, width: int) -> bool:
+    """Is the first line values rather than column names? A header cell is a value when it passes a type or a
+    format check (a number, a date, an ID …), when it is one of its own column's values (``男`` above 男/女), or
+    when it looks like a person's name at the top of a column of names. Column names are none of these."""
+    tests = " OR ".join(
+        [
+            *(check("h") for check in checks.TYPE_CHECKS.values()),
+            *(checks.FORMAT_CHECKS[name]("h") for name in _VALUE_CHECKS),
+            "regexp_full_match(h, '[0-9]{6,}')",
+        ]
     )
+    if _one_row(con, f"SELECT count(*) FILTER (WHERE h <> '' AND ({tests})) FROM header_cells")[0]:
+        return True
+    name_like = dict(
+        con.execute(f"SELECT i, coalesce({checks.looks_like_name('h')}, false) FROM header_cells").fetchall()
+    )
+    for index in range(width):
+        value = f"NULLIF(trim({quote(f'c{index}')}), '')"
+        among, names, filled = _one_row(
+            con,
+            f"SELECT count(*) FILTER (WHERE v = (SELECT h FROM header_cells WHERE i = {index})),"
+            f" count(*) FILTER (WHERE {checks.looks_like_name('v')}), count(v) FROM (SELECT {value} AS v FROM sample)",
+        )
+        if among or (name_like.get(index) and filled and names >= _NAME_COLUMN_SHARE * filled):
+            return True
+    return False
 
 
 def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
@@ -662,20 +689,22 @@ def sample_columns(path: Path, source_format: str) -> list[rules.ColumnSample]:
         raise SourceError(Problem("catalog.empty", "The file is empty: it has no header line."))
     if len(header) > MAX_SAMPLE_COLUMNS:
         raise SourceError(Problem("catalog.too-many-columns", "The file has more columns than a resource may have."))
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    if repeated:
-        raise SourceError(
-            Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0])
-        )
     names = [f"c{index}" for index in range(len(header))]
     table = _arrow_strings(names, rows)
     con = duckdb.connect(":memory:", config={"threads": 1, "enable_external_access": False})
     try:
         # Both registered before any query: DuckDB registers nothing while a result is open.
         con.register("sample", table)
-        con.register("header_cells", pa.table({"h": pa.array(header, type=pa.string())}))
-        if _header_is_data(con):
+        cells = {"i": pa.array(range(len(header)), type=pa.int32()), "h": pa.array(header, type=pa.string())}
+        con.register("header_cells", pa.table(cells))
+        # Before anything names a header cell (a refusal of a repeated column would): it may be a value.
+        if _header_is_data(con, len(header)):
             raise SourceError(Problem("catalog.sample-no-header", "The first line holds values, not column names."))
+        repeated = sorted({column for column in header if column and header.count(column) > 1})
+        if repeated:
+            raise SourceError(
+                Problem("catalog.duplicate-column", f"The column {repeated[0]} appears twice.", column=repeated[0])
+            )
         return [_column_sample(con, column, header[index]) for index, column in enumerate(names)]
     finally:
         con.close()

@@ -344,13 +344,20 @@ def record_version(
     return version
 
 
+_FILE_COLUMNS = frozenset({"catalog.unknown-column", "catalog.duplicate-column"})
+
+
 def record_report(
     session: Session, *, principal: Principal, resource: Resource, result: LoadResult, version: ResourceVersion | None
 ) -> LoadReport:
     """Keep what a load found — counts, and its problems' rows, columns and rules, never a value — with an entry
     that records the counts only."""
     problems = result.rejections if version is not None else result.problems
-    shown = [{"row": p.row, "column": p.column, "rule": p.rule} for p in problems]
+    # A column named by the file itself (an unknown or repeated header cell) may be a value when the file has no
+    # header line: the report keeps declared field names only.
+    shown = [
+        {"row": p.row, "column": p.column if p.rule not in _FILE_COLUMNS else None, "rule": p.rule} for p in problems
+    ]
     report = LoadReport(
         resource_id=resource.id,
         provider_id=resource.provider_id,

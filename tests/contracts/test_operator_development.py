@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from pubdata.authorization.schemas import Scope
+from pubdata.jobs import service as jobs_service
+from pubdata.jobs.models import Job
 from tests.scenarios import (
     MODEL_SCRIPT,
     PARTNER_TERMS,
@@ -20,6 +22,7 @@ from tests.scenarios import (
     at,
     ledger_size,
     make_account,
+    principal,
     run_next_job,
     signed_agreement,
     submit_job,
@@ -82,6 +85,11 @@ def test_the_operator_develops_on_mock_data_and_runs_a_sealed_job_on_its_own_sco
         submitted = submit_job(client, operator, contract["id"], MODEL_SCRIPT)
         assert submitted.status_code == 201, submitted.text
         job_id = submitted.json()["id"]
+        # Its submitter's workbench does not count it as a review to give; another reviewer's does.
+        with platform.read() as session:
+            job = session.get(Job, job_id)
+            assert not jobs_service.awaiting_review(principal(platform, "operator.admin"), job)
+            assert jobs_service.awaiting_review(principal(platform, "operator.reviewer"), job)
         # On the pages too: its submitter is offered no review; another reviewer is.
         own_page = logged_in(platform, "operator.admin")[0].get(f"/jobs/{job_id}").text
         assert "/do/approve" not in own_page and 'data-testid="sealed"' in own_page

@@ -134,8 +134,10 @@ def test_an_admin_resets_a_colleagues_password_which_must_be_changed_at_the_next
     assert entry["payload"]["reason"] == "同事忘记密码"
     assert admin.get(f"/admin/organisations/{organisation_id}").text.count(temporary) == 0  # shown once
 
-    # The colleague's browser login ended; the old password no longer works; the temporary one leads to the form.
+    # The colleague's browser login and API token ended; the old password no longer works; the temporary one
+    # leads to the form.
     assert theirs.get("/jobs", follow_redirects=False).headers["location"].startswith("/login")
+    assert client_of(platform).get("/api/v1/me", headers=colleague.headers).status_code == 401
     assert not can_log_in(platform, "operator.dev", PASSWORD)
     client = TestClient(create_app(platform))
     client.get("/login")
@@ -145,7 +147,7 @@ def test_an_admin_resets_a_colleagues_password_which_must_be_changed_at_the_next
         follow_redirects=False,
     )
     assert login.headers["location"] == "/account/password"
-    for elsewhere in ("/jobs", "/console", "/contracts", "/account/tokens"):
+    for elsewhere in ("/", "/jobs", "/console", "/contracts", "/account/tokens"):
         assert client.get(elsewhere, follow_redirects=False).headers["location"] == "/account/password"
     assert 'data-testid="must-change"' in client.get("/account/password").text
     assert change(client, temporary, NEW).status_code == 303
@@ -184,3 +186,7 @@ def test_a_reset_is_only_for_an_admin_and_only_for_a_colleague(platform, city):
         data={"csrf_token": pages.cookies["pubdata_csrf"], "reason": "测试", "confirm": "yes"},
     )
     assert refused.status_code == 403 and "只能重置本机构同事的密码" in refused.text
+
+
+def client_of(platform) -> TestClient:
+    return TestClient(create_app(platform))

@@ -14,6 +14,7 @@ from pubdata.identity.access import Principal
 from pubdata.web.deps import PlatformDep
 
 SESSION_COOKIE = "pubdata_session"
+API_PASSWORD = "/api/v1/me/password"  # the one API call open while a password is a temporary one
 _bearer = HTTPBearer(auto_error=False, description="An API token: `pdt_<id>_<secret>`")
 
 
@@ -26,6 +27,8 @@ def api_principal(
         raise Refused("identity.no-credentials")
     with platform.read() as session:
         principal = service.principal_from_token(session, credentials.credentials)
+    if principal.must_change_password and request.url.path != API_PASSWORD:
+        raise Refused("identity.password-change-required")
     request.state.principal = principal
     return principal
 

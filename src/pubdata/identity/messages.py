@@ -134,6 +134,11 @@ REFUSALS = {
         "只能重置本机构同事的密码：此用户不属于您的机构。",
         "You can reset only a colleague's password: this user is not of your organisation.",
     ),
+    "identity.password-change-required": (
+        403,
+        "管理员已重置您的密码：请先登录网页修改密码，再使用接口。",
+        "An admin reset your password: change it on the web pages before using the API.",
+    ),
     "identity.reset-own": (
         422,
         "不能重置自己的密码：请在“修改密码”中输入当前密码后修改。",

@@ -225,8 +225,9 @@ def reset_colleague_password(
     session: Session, *, principal: Principal, user_id: int, reason: str = ""
 ) -> tuple[User, str]:
     """An organisation's admin resets a colleague's password to a temporary one, shown once to the admin (never
-    stored in the clear, never in the ledger); the colleague's browser logins end and the next login must set
-    a new password before anything else. Only colleagues: the admin's own organisation, never themselves."""
+    stored in the clear, never in the ledger); the colleague's browser logins and API tokens end (a reset is what
+    an admin does when an account may be in other hands) and the next login must set a new password before
+    anything else. Only colleagues: the admin's own organisation, never themselves."""
     user = access.load(session, principal, User, user_id, "user.read")
     if user.organisation_id != principal.organisation_id:
         raise Refused("identity.not-a-colleague")
@@ -236,7 +237,7 @@ def reset_colleague_password(
     temporary = _temporary_password(user.login)
     user.password_hash = _passwords.hash(temporary)
     user.must_change_password = True
-    _end_web_sessions(session, user_id=user.id)
+    _end_sessions_and_tokens(session, user_id=user.id, actor=principal.actor)
     ledger.record(
         session,
         actor=principal.actor,

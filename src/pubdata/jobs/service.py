@@ -436,10 +436,17 @@ def dev_run(
 
 
 def awaiting_review(principal: Who, job: Job) -> bool:
-    """Is ``job``'s code waiting for a review ``principal`` may give?"""
-    return job.state == rules.J.SUBMITTED.value and access.may(principal, "job.review", job)
+    """Is ``job``'s code waiting for a review ``principal`` may give (never its own submitter's)?"""
+    return (
+        job.state == rules.J.SUBMITTED.value
+        and not submitted_by(principal, job)
+        and access.may(principal, "job.review", job)
+    )
 
 
 def awaiting_release(principal: Who, job: Job) -> bool:
-    """Are ``job``'s held outputs waiting for a release ``principal`` may sign (its side not released yet)?"""
-    return job.state == rules.J.HELD.value and any(not released_by(job, side) for side in release_sides(principal, job))
+    """Are ``job``'s held outputs waiting for a release ``principal`` may sign (its side not released yet; never
+    its own submitter's)?"""
+    if job.state != rules.J.HELD.value or submitted_by(principal, job):
+        return False
+    return any(not released_by(job, side) for side in release_sides(principal, job))

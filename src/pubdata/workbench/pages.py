@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import messages
-from pubdata.identity.dependencies import MaybePagePrincipal
+from pubdata.identity.dependencies import MaybePagePrincipal, PasswordChangeRequired
 from pubdata.registration import rules as registration_rules
 from pubdata.web.deps import PlatformDep
 from pubdata.web.render import language, num, render, shanghai_time
@@ -91,6 +91,8 @@ def home(request: Request, platform: PlatformDep, principal: MaybePagePrincipal)
                 "registration_rules": registration_rules,
             }
             return render(request, "workbench/public_home.html", context)
+    if principal.must_change_password:  # a temporary password opens nothing but its own change
+        raise PasswordChangeRequired()
     # The auditor's workbench shows the tree head signed as it stands, which keeps it: a command.
     with platform.command() if principal.organisation_kind == "audit" else platform.read() as session:
         bench = service.bench(session, principal=principal, signer=platform.signer)

@@ -72,3 +72,28 @@ def test_an_export_never_turns_a_value_into_a_spreadsheet_formula():
         "xl/worksheets/sheet1.xml"
     )
     assert b"<f>" not in sheet and b"HYPERLINK" in sheet
+
+
+def test_kept_answers_are_bounded_per_user_and_in_cells_and_one_user_cannot_push_out_the_others(monkeypatch):
+    import pytest
+
+    from pubdata.common.errors import Refused
+    from pubdata.identity.access import Principal
+    from pubdata.queries import exports
+
+    monkeypatch.setattr(exports, "_KEPT", type(exports._KEPT)())
+    monkeypatch.setattr(exports, "MAX_CELLS", 1_000)
+    bank = Principal(1, 1, "consumer", "admin", "bank.admin", "银行")
+    city = Principal(2, 2, "consumer", "admin", "city.admin", "城管局")
+    theirs = exports.keep(city, contract_id=2, headers=["区县", "人数"], rows=[["贵池区", 12]])
+    mine = [exports.keep(bank, contract_id=1, headers=["区县"], rows=[["东至县"]]) for _ in range(30)]
+    assert exports.taken(city, theirs).rows == (("贵池区", 12),)  # still there
+    with pytest.raises(Refused):
+        exports.taken(bank, mine[0])  # the bank's oldest went first
+    assert exports.taken(bank, mine[-1]).rows == (("东至县",),)
+    with pytest.raises(Refused):
+        exports.taken(bank, theirs)  # never another user's
+    big = exports.keep(bank, contract_id=1, headers=["a", "b"], rows=[[i, i] for i in range(600)])
+    assert exports.taken(bank, big).rows[0] == (0, 0)  # the newest is always kept
+    with pytest.raises(Refused):
+        exports.taken(city, theirs)  # memory is bounded: older answers made room

@@ -136,3 +136,9 @@ def test_a_refused_form_comes_back_with_what_was_typed_never_a_password(client):
     assert "池州市某某局" not in fresh.text and " selected>" not in fresh.text.split('name="kind"')[1][:2000]
     wrong = client.post("/login", data={"login": "bureau.admin", "password": "不是密码-typed", "csrf_token": csrf})
     assert "不是密码-typed" not in wrong.text
+
+
+def test_no_page_is_kept_by_a_cache(client):
+    _log_in(client, "bureau.admin")
+    for path in ("/", "/account/tokens", "/no-such-page"):
+        assert client.get(path).headers["cache-control"] == "no-store", path

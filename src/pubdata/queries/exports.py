@@ -10,7 +10,9 @@ masking, same headers), costs nothing and reveals nothing more. The answer was a
 ledger when it was asked; a download releases no new data.
 
 Kept in the server's memory, not the database: ``pubdata serve`` is one process, the answers are what the user
-has already seen, and losing them on a restart only means asking again. The store is bounded (oldest first).
+has already seen, and losing them on a restart only means asking again. The store is bounded, oldest first:
+by answers, by cells in all (memory), and by answers per user, so that one busy user cannot push out everyone
+else's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pubdata.identity.access import Principal
 
 KEEP_SECONDS = 3600
 MAX_KEPT = 500
+MAX_CELLS = 5_000_000  # about as many values as fit in a few hundred MiB of Python objects
+MAX_PER_USER = 20
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,23 @@ def keep(
     )
     with _LOCK:
         _KEPT[token] = kept
-        while len(_KEPT) > MAX_KEPT:
-            _KEPT.popitem(last=False)
+        _bound(principal.user_id)
     return token
+
+
+def _cells(kept: Kept) -> int:
+    return len(kept.headers) * max(len(kept.rows), 1)
+
+
+def _bound(user_id: int) -> None:
+    """Drop the oldest answers past the bounds; the one just kept stays (a page can always be shown)."""
+    mine = [token for token, kept in _KEPT.items() if kept.user_id == user_id]
+    for token in mine[: max(len(mine) - MAX_PER_USER, 0)]:
+        del _KEPT[token]
+    total = sum(_cells(kept) for kept in _KEPT.values())
+    while len(_KEPT) > 1 and (len(_KEPT) > MAX_KEPT or total > MAX_CELLS):
+        _, dropped = _KEPT.popitem(last=False)
+        total -= _cells(dropped)
 
 
 def taken(principal: Principal, token: str) -> Kept:

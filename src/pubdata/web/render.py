@@ -159,6 +159,9 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         **context,
     }
     response = TEMPLATES.TemplateResponse(request, template, page, status_code=status_code)
+    # A page is one user's view (a new token's secret, a temporary password, masked previews): never kept by a
+    # browser's cache or a proxy, nor shown again by the back button after logging out.
+    response.headers["Cache-Control"] = "no-store"
     settings = request.app.state.platform.settings
     if notice_key:
         response.delete_cookie(NOTICE_COOKIE, samesite="lax", secure=settings.secure_cookies)

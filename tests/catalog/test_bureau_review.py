@@ -275,3 +275,22 @@ def test_rejecting_an_application_asks_for_a_confirmation_and_a_reason(app, plat
     done = office.post(path, data={**form, "confirm": "yes"})
     assert done.status_code == 200 and "已记录对登记申请的决定。" in done.text  # the notice after the redirect
     assert state_of(client, police, resource["id"]) == "draft"
+
+
+def test_one_objector_is_one_objection_and_a_flood_waits_for_the_bureau(app, platform, police, bureau, monkeypatch):
+    from pubdata.registration import rules as registration_rules
+    from pubdata.registration.models import Objection
+
+    monkeypatch.setattr(registration_rules, "MAX_OPEN_OBJECTIONS", 3)
+    public = TestClient(app)
+    in_notice(public, police, bureau)
+    address = "/api/v1/public/catalog/CZ-RK-0001/objections"
+    body = {"name": "王芳", "contact": "0566-2021234", "reason": "描述遗漏了数据的时间范围。"}
+    first, again = public.post(address, json=body), public.post(address, json=body | {"reason": "再次提出同一异议。"})
+    assert first.json() == again.json() and again.status_code == 201  # the same answer: no oracle on who objected
+    for mobile in ("13900001111", "13900002222"):
+        assert public.post(address, json=body | {"contact": mobile}).status_code == 201
+    flooded = public.post(address, json=body | {"contact": "13900003333"})
+    assert flooded.status_code == 409 and flooded.json()["rule"] == "registration.objection-limit"
+    with platform.read() as session:
+        assert session.query(Objection).count() == 3

@@ -51,6 +51,11 @@ LABELS = {
 }
 
 REFUSALS = {
+    "registration.objection-limit": (
+        409,
+        "该申请尚有 {limit} 件异议待数据资源局答复，请待答复后再提出。",
+        "This application has {limit} objections waiting for the bureau's answer; object again once it answers.",
+    ),
     "registration.kind": (
         422,
         "未知的登记类型 {kind}；可选：首次登记、变更登记、注销登记。",

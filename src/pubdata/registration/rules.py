@@ -103,6 +103,9 @@ OBJECTOR_NAME_MAX = 50
 CONTACT_MAX = 100
 OBJECTION_REASON_MIN = 5
 OBJECTION_REASON_MAX = 2000
+# An application's unanswered objections: each one holds its registration back until the bureau answers it, so
+# anyone could stall every notice with a loop. Beyond this many, a new one waits for the bureau's answers.
+MAX_OPEN_OBJECTIONS = 50
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")

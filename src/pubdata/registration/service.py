@@ -219,6 +219,18 @@ def file_objection(
     if clean_contact is None:
         raise Refused("registration.objection-contact", field="contact")
     clean_reason = _objection_reason(reason)
+    waiting = list(
+        session.scalars(
+            select(Objection).where(Objection.registration_id == registration.id, Objection.answer.is_(None))
+        )
+    )
+    # The same objector again, while their objection waits: it is the one objection, filed once. The answer is
+    # the same as for a new one, so it tells nobody whether that contact has objected.
+    again = next((waiting_one for waiting_one in waiting if waiting_one.contact == clean_contact), None)
+    if again is not None:
+        return again
+    if len(waiting) >= rules.MAX_OPEN_OBJECTIONS:
+        raise Refused("registration.objection-limit", limit=rules.MAX_OPEN_OBJECTIONS)
     objection = Objection(
         registration_id=registration.id,
         name=clean_name,

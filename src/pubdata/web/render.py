@@ -99,8 +99,8 @@ def error_fields(refusal: Refused | None) -> frozenset[str]:
     return frozenset(str(name) for name in named if name)
 
 
-# Never typed back into a page: secrets and the form's own token.
-_NOT_ECHOED = ("password", "csrf_token", "secret")
+# Never typed back into a page: secrets, tokens, a person's contact and the form's own token.
+_NOT_ECHOED = ("password", "csrf_token", "secret", "token", "contact")
 
 
 def submitted_values(request: Request, status_code: int) -> Callable[..., Any]:

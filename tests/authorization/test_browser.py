@@ -41,6 +41,9 @@ def test_an_agreement_from_tender_to_exit_in_the_browser(platform, city):
         admit.locator("button[type=submit]").click()
         assert "须在运营机构的范围之内" in page.locator("[role=alert]").inner_text()  # the page's language
         admit = page.locator("[data-testid=admit-partner]")
+        taxation = admit.locator("input[name=sectors][value=taxation]")
+        assert taxation.is_checked()  # the refused form came back as the operator left it
+        taxation.uncheck()
         admit.locator("textarea[name=resources]").fill("CZ-CG-0001")
         admit.locator("button[type=submit]").click()
         assert page.locator("td", has_text="池州普惠金融科技有限公司").count() == 1

@@ -142,3 +142,12 @@ def test_no_page_is_kept_by_a_cache(client):
     _log_in(client, "bureau.admin")
     for path in ("/", "/account/tokens", "/no-such-page"):
         assert client.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_the_language_switch_keeps_the_rest_of_the_address(client):
+    _log_in(client, "bureau.admin")
+    page = client.get("/catalog?q=人口&page=1")
+    switch = page.text.split('data-testid="lang-switch"')[0].rsplit('href="', 1)[1].split('"')[0]
+    switch = switch.replace("&amp;", "&")
+    assert switch.startswith("/catalog?") and "lang=en" in switch and "page=1" in switch and "q=" in switch
+    assert 'lang="en"' in client.get(switch).text

@@ -99,6 +99,11 @@ def error_fields(refusal: Refused | None) -> frozenset[str]:
     return frozenset(str(name) for name in named if name)
 
 
+def _in_other_language(request: Request, lang: str) -> str:
+    switched = request.url.include_query_params(lang="zh-CN" if lang == "en" else "en")
+    return f"{switched.path}?{switched.query}"
+
+
 # Never typed back into a page: secrets, tokens, a person's contact and the form's own token.
 _NOT_ECHOED = ("password", "csrf_token", "secret", "token", "contact")
 
@@ -154,6 +159,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "sentence": lambda rule: rule_sentence(rule, lang),
         "error_fields": fields,
         "typed": submitted_values(request, status_code),
+        # The same page in the other language, with the rest of its address (a chosen contract, a page number).
+        "other_language": _in_other_language(request, lang),
         "csrf_token": csrf,
         "principal": getattr(request.state, "principal", None),
         **context,

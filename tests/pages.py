@@ -156,6 +156,8 @@ class Walk:
     limit: int = 400
     seen: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    linked: set[str] = field(default_factory=set)  # what some page offers this visitor as a link
 
     def visit(self, paths: Iterable[str]) -> None:
         queue = list(paths)
@@ -165,9 +167,15 @@ class Walk:
                 continue
             self.seen.add(path)
             queue += self._one(path)
+        # A dead end: a page offers a link that answers this visitor with a refusal (a route filled from the
+        # database may refuse a visitor; a link shown to them may not).
+        for path in sorted(self.linked):
+            if self.statuses.get(path, 200) >= 400:
+                self.findings.append(Finding(self.who, path, f"a page links here and it answers {self.statuses[path]}"))
 
     def _one(self, path: str) -> list[str]:
         answer = self.client.get(path)
+        self.statuses[path] = answer.status_code
         kind = answer.headers.get("content-type", "").split(";")[0]
         if answer.status_code >= 500:
             self.findings.append(Finding(self.who, path, f"answered {answer.status_code}"))
@@ -187,6 +195,7 @@ class Walk:
                 self.seen.add(local)  # a file to save, not a page: checked when a route declares it
             else:
                 found.append(local)
+                self.linked.add(local)
         return found
 
 

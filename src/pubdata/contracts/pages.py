@@ -128,6 +128,9 @@ def _page(
         "names": identity.organisation_names(session, {contract.assigner_id, contract.assignee_id}),
         "can_sign": signable and rules.LIFECYCLE.allows(contract.state, "sign"),
         "can_revoke": "revoke" in access.actions(principal, contract, {"revoke": "contract.revoke"}, rules.LIFECYCLE),
+        # The console opens a contract its user asks or develops under: anyone else would meet a 404 there.
+        "can_open_console": access.may(principal, "query.run", contract)
+        or access.may(principal, "query.develop", contract),
         "error": error,
     }
     return render(request, "contracts/contract.html", context, status_code=error.status if error else 200)

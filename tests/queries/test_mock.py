@@ -185,11 +185,11 @@ def test_the_same_seed_gives_the_same_rows(tmp_path):
 
 def test_free_text_is_masked_by_the_column_a_value_came_from_never_by_its_look():
     known = {"001702199309227127": "id_number", "黄梅": "name", "男": "full"}
-    text = "0  001702199309227127  黄梅  男  房地产业  341702198001011234"
+    text = "0  001702199309227127  黄梅  男  房地产业  001702198001011237"
     shown = masking.mask_known(text, known)
     assert "001702199309227127" not in shown and "0017**********7127" in shown and "黄*" in shown
-    # Not a value of a sensitive column: shown as it is, even shaped like an ID or a name.
-    assert "房地产业" in shown and "341702198001011234" in shown
+    # Not a value of a sensitive column: shown as it is, even a checksum-valid (synthetic) ID or a name.
+    assert "房地产业" in shown and "001702198001011237" in shown
     assert masking.mask_rows([("房地产业", "王芳", 3)], ["none", "name", "none"]) == [("房地产业", "王*", 3)]
 
 

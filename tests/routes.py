@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 
 
 def _flat(routes: list) -> list[APIRoute]:
+    """Every route of these, included routers' too."""
     found: list[APIRoute] = []
     for route in routes:
         if isinstance(route, APIRoute):
@@ -20,7 +21,12 @@ def _flat(routes: list) -> list[APIRoute]:
 def page_routes(app: FastAPI) -> list[APIRoute]:
     """Every GET page (the routes left out of the OpenAPI document), each once."""
     pages = {}
-    for route in _flat(app.routes):
+    for route in every_route(app):
         if not route.include_in_schema and "GET" in route.methods and not route.path.startswith(("/docs", "/openapi")):
             pages.setdefault(route.path, route)
     return list(pages.values())
+
+
+def every_route(app: FastAPI) -> list[APIRoute]:
+    """Every API and page route of the app, as one flat list."""
+    return _flat(app.routes)

@@ -106,6 +106,24 @@ def at(day: str) -> None:
     clock.freeze(clock.parse_moment(day + "T10:00:00"))
 
 
+def log_in_page(client: TestClient, login: str, password: str = PASSWORD) -> str:
+    """Log ``client`` in through the login form, as a browser does (the pages take no bearer token); the form's
+    CSRF token, for the forms the test posts next."""
+    client.get("/login")
+    csrf = client.cookies["pubdata_csrf"]
+    answer = client.post(
+        "/login", data={"login": login, "password": password, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert answer.status_code == 303, (login, answer.status_code)
+    return csrf
+
+
+def page_client(platform: Platform, login: str) -> tuple[TestClient, str]:
+    """A browser's session on the pages as ``login``, and its CSRF token."""
+    client = TestClient(create_app(platform))
+    return client, log_in_page(client, login)
+
+
 def principal(platform: Platform, login: str) -> Principal:
     with platform.read() as session:
         return identity.principal_of(session, login=login)
@@ -126,37 +144,35 @@ def tick(platform: Platform) -> list[str]:
     return scheduler.tick(platform).changes
 
 
-def registered_resources(platform: Platform, codes_and_sectors: tuple[tuple[str, str], ...], rows: int = 20) -> None:
-    """The police describe, load and submit each resource; the bureau accepts it (its notice starts)."""
+def registered_resource(platform: Platform, body: dict[str, Any], rows: list[dict[str, str]]) -> None:
+    """The police describe ``body``, load ``rows`` and apply; the bureau accepts it (its notice starts)."""
     police, bureau = principal(platform, "police.admin"), principal(platform, "bureau.admin")
+    resource = run(platform, catalog.describe, principal=police, body=ResourceIn.model_validate(body))
+    path = platform.settings.data_dir / f"{body['code']}.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    catalog.load(
+        platform,
+        principal=police,
+        resource_id=resource.id,
+        domain_dir=platform.settings.domain_dir,
+        source_format="csv",
+        path=path,
+    )
+    application = run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
+    run(
+        platform,
+        catalog.review_registration,
+        principal=bureau,
+        registration_id=application.id,
+        decision="accept",
+        reason=None,
+    )
+
+
+def registered_resources(platform: Platform, codes_and_sectors: tuple[tuple[str, str], ...], rows: int = 20) -> None:
+    """Each of the police's person tables, registered as ``registered_resource`` does."""
     for code, sector in codes_and_sectors:
-        resource = run(
-            platform,
-            catalog.describe,
-            principal=police,
-            body=ResourceIn.model_validate(resource_body(code=code, sector=sector)),
-        )
-        path = platform.settings.data_dir / f"{code}.csv"
-        path.write_text(csv_text(person_rows(rows)), encoding="utf-8")
-        catalog.load(
-            platform,
-            principal=police,
-            resource_id=resource.id,
-            domain_dir=platform.settings.domain_dir,
-            source_format="csv",
-            path=path,
-        )
-        application = run(
-            platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first"
-        )
-        run(
-            platform,
-            catalog.review_registration,
-            principal=bureau,
-            registration_id=application.id,
-            decision="accept",
-            reason=None,
-        )
+        registered_resource(platform, resource_body(code=code, sector=sector), person_rows(rows))
 
 
 def city(platform: Platform) -> dict[str, Account]:

@@ -9,18 +9,12 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata.config import Settings
 from pubdata.platform import open_platform
-from tests.scenarios import DIMENSIONS, PASSWORD, at, signed_agreement
+from tests.scenarios import DIMENSIONS, at, log_in_page, signed_agreement
 
 
 def logged_in(app, login: str) -> TestClient:
     client = TestClient(app)
-    client.get("/login")
-    response = client.post(
-        "/login",
-        data={"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    log_in_page(client, login)
     return client
 
 

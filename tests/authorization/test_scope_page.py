@@ -9,15 +9,11 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata.authorization import partners
 from pubdata.authorization.models import Partner
-from tests.scenarios import PASSWORD, make_account, principal, run
+from tests.scenarios import make_account, page_client, principal, run
 
 
 def logged_in(platform, login: str) -> TestClient:
-    client = TestClient(create_app(platform))
-    client.get("/login")
-    form = {"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    return client
+    return page_client(platform, login)[0]
 
 
 def test_a_partner_sees_its_scope_on_a_page_from_its_menu_and_over_the_api(platform, partner_deal):

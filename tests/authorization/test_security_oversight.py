@@ -11,18 +11,12 @@ from pubdata.app import create_app
 from pubdata.authorization import evaluation
 from pubdata.common import clock
 from pubdata.ledger import service as ledger
-from tests.scenarios import PASSWORD, at, principal, run, signed_agreement
+from tests.scenarios import at, log_in_page, principal, run, signed_agreement
 
 
 def logged_in(app, login: str) -> TestClient:
     client = TestClient(app)
-    client.get("/login")
-    response = client.post(
-        "/login",
-        data={"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    log_in_page(client, login)
     return client
 
 

@@ -16,7 +16,7 @@ from pubdata.identity import service as identity
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from tests.data import PERSON_FIELDS, csv_text, person_rows, resource_body
-from tests.scenarios import PASSWORD, make_account, tick
+from tests.scenarios import log_in_page, make_account, tick
 
 MOBILE = "13912345917"
 
@@ -46,10 +46,7 @@ def _csrf(client: TestClient, path: str = "/login") -> str:
 
 def logged_in(app, login: str) -> TestClient:
     client = TestClient(app)
-    response = client.post(
-        "/login", data={"login": login, "password": PASSWORD, "csrf_token": _csrf(client)}, follow_redirects=False
-    )
-    assert response.status_code == 303
+    log_in_page(client, login)
     return client
 
 

@@ -9,17 +9,11 @@ import re
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from tests.scenarios import BANK_TERMS, PASSWORD, at, make_account, signed_agreement, signed_contract
+from tests.scenarios import BANK_TERMS, at, log_in_page, make_account, signed_agreement, signed_contract
 
 
 def logged_in(client: TestClient, login: str) -> None:
-    client.get("/login")
-    answer = client.post(
-        "/login",
-        data={"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
+    log_in_page(client, login)
 
 
 def chart_option(page: str) -> dict:

@@ -15,13 +15,14 @@ from pubdata.app import create_app
 from pubdata.authorization.schemas import Scope
 from pubdata.jobs import service as jobs_service
 from pubdata.jobs.models import Job
+from pubdata.platform import Platform
 from tests.scenarios import (
     MODEL_SCRIPT,
     PARTNER_TERMS,
-    PASSWORD,
     at,
     ledger_size,
     make_account,
+    page_client,
     principal,
     run_next_job,
     signed_agreement,
@@ -34,13 +35,8 @@ OWN_TERMS = {**PARTNER_TERMS, "valid_until": "2029-06-30"}
 GROUPED = "SELECT district, count(*) AS persons FROM cz_rk_0001 GROUP BY district"
 
 
-def logged_in(platform, login: str) -> tuple[TestClient, str]:
-    client = TestClient(create_app(platform))
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    form = {"login": login, "password": PASSWORD, "csrf_token": csrf}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    return client, csrf
+def logged_in(platform: Platform, login: str) -> tuple[TestClient, str]:
+    return page_client(platform, login)
 
 
 def own_contract(client: TestClient, operator, terms: dict) -> dict:

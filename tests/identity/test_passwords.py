@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata.identity.models import User
 from pubdata.ledger import service as ledger
-from tests.scenarios import PASSWORD, ledger_size, make_account
+from tests.scenarios import PASSWORD, ledger_size, log_in_page, make_account
 
 NEW = "a-new-password-2026"
 OPERATOR = "池州数据运营有限公司"
@@ -17,9 +17,7 @@ OPERATOR = "池州数据运营有限公司"
 
 def browser(platform, login: str, password: str = PASSWORD) -> TestClient:
     client = TestClient(create_app(platform))
-    client.get("/login")
-    form = {"login": login, "password": password, "csrf_token": client.cookies["pubdata_csrf"]}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    log_in_page(client, login, password)
     return client
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata.jobs import rules
 from pubdata.jobs.models import Job
-from tests.scenarios import PASSWORD, run_next_job
+from tests.scenarios import page_client, run_next_job
 from tests.scenarios import submit_job as submit
 
 # The scripts spell the marks they print and the names they write as pieces, so that what the submitter
@@ -99,12 +99,7 @@ def submitted_and_run(platform, client, deal, code, outputs, requirements=("pand
 
 
 def logged_in(platform, login: str) -> TestClient:
-    """A browser's session on the pages (they take no bearer token)."""
-    client = TestClient(create_app(platform))
-    client.get("/login")
-    form = {"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    return client
+    return page_client(platform, login)[0]
 
 
 def page(platform, login: str, path: str) -> str:

@@ -16,7 +16,7 @@ from pubdata.app import create_app
 from pubdata.common import messages
 from pubdata.ledger import merkle, service
 from pubdata.ledger.models import LedgerEntry
-from tests.scenarios import PASSWORD
+from tests.scenarios import log_in_page
 
 INTERNAL_CODE = re.compile(r"\b(?:user|app_user|api_token|resource|resource_version|organisation|contract):\d+")
 
@@ -28,12 +28,7 @@ def client(platform, city):
 
 
 def log_in(client: TestClient) -> None:
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    answer = client.post(
-        "/login", data={"login": "police.admin", "password": PASSWORD, "csrf_token": csrf}, follow_redirects=False
-    )
-    assert answer.status_code == 303
+    log_in_page(client, "police.admin")
 
 
 def recorded(platform) -> list[LedgerEntry]:

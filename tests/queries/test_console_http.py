@@ -16,21 +16,18 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from pubdata.app import create_app
-from pubdata.catalog import service as catalog
-from pubdata.catalog.schemas import ResourceIn
 from pubdata.contracts import service as contracts
 from pubdata.platform import Platform
-from tests.data import PERSON_FIELDS, csv_text, person_rows, resource_body
+from tests.data import PERSON_FIELDS, person_rows, resource_body
 from tests.scenarios import (
-    PASSWORD,
     Account,
     at,
     ledger_size,
     make_account,
+    page_client,
     principal,
     read,
-    run,
+    registered_resource,
     signed_agreement,
     signed_contract,
     tick,
@@ -67,28 +64,7 @@ DP_TERMS = {
 
 
 def _register(platform: Platform, code: str, sector: str, rows: int) -> None:
-    police, bureau = principal(platform, "police.admin"), principal(platform, "bureau.admin")
-    body = resource_body(code=code, sector=sector, fields=FIELDS)
-    resource = run(platform, catalog.describe, principal=police, body=ResourceIn.model_validate(body))
-    path = platform.settings.data_dir / f"{code}.csv"
-    path.write_text(csv_text(person_rows(rows)), encoding="utf-8")
-    catalog.load(
-        platform,
-        principal=police,
-        resource_id=resource.id,
-        domain_dir=platform.settings.domain_dir,
-        source_format="csv",
-        path=path,
-    )
-    application = run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
-    run(
-        platform,
-        catalog.review_registration,
-        principal=bureau,
-        registration_id=application.id,
-        decision="accept",
-        reason=None,
-    )
+    registered_resource(platform, resource_body(code=code, sector=sector, fields=FIELDS), person_rows(rows))
 
 
 def bank_city(platform: Platform) -> dict[str, Any]:
@@ -120,14 +96,7 @@ def bank(platform: Platform) -> dict[str, Any]:
 
 
 def logged_in(platform: Platform, login: str) -> tuple[TestClient, str]:
-    client = TestClient(create_app(platform))
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    answer = client.post(
-        "/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf}, follow_redirects=False
-    )
-    assert answer.status_code == 303
-    return client, csrf
+    return page_client(platform, login)
 
 
 def samples_of(page: str) -> list[str]:

@@ -19,13 +19,20 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata.authorization import partners
 from pubdata.authorization.schemas import Scope
-from pubdata.catalog import service as catalog
-from pubdata.catalog.schemas import ResourceIn
 from pubdata.common import masking
 from pubdata.common.ids import is_synthetic_resident_id
-from tests.data import credit_code, csv_text, person_name, resource_body
+from tests.data import credit_code, person_name, resource_body
 from tests.queries.test_pages_http import logged_in
-from tests.scenarios import PARTNER_TERMS, at, principal, run, signed_agreement, signed_contract, tick
+from tests.scenarios import (
+    PARTNER_TERMS,
+    at,
+    principal,
+    registered_resource,
+    run,
+    signed_agreement,
+    signed_contract,
+    tick,
+)
 
 DISTRICTS = {"贵池区", "东至县", "石台县", "青阳县"}
 FIRM_FIELDS = [
@@ -52,30 +59,10 @@ def industry_deal(platform, city) -> dict:
         }
         for index in range(60)
     ]
-    police, bureau = principal(platform, "police.admin"), principal(platform, "bureau.admin")
     body = resource_body(code="CZ-FR-0001", name="法人基础信息库", fields=FIRM_FIELDS, sector="market_regulation") | {
         "base_library": "legal_entity"
     }
-    resource = run(platform, catalog.describe, principal=police, body=ResourceIn.model_validate(body))
-    path = platform.settings.data_dir / "CZ-FR-0001.csv"
-    path.write_text(csv_text(rows), encoding="utf-8")
-    catalog.load(
-        platform,
-        principal=police,
-        resource_id=resource.id,
-        domain_dir=platform.settings.domain_dir,
-        source_format="csv",
-        path=path,
-    )
-    application = run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
-    run(
-        platform,
-        catalog.review_registration,
-        principal=bureau,
-        registration_id=application.id,
-        decision="accept",
-        reason=None,
-    )
+    registered_resource(platform, body, rows)
     at("2026-02-05")
     assert tick(platform)  # its notice is over: registered
     agreement = signed_agreement(

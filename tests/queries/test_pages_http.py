@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from pubdata.app import create_app
-from tests.scenarios import PASSWORD, ledger_size
+from pubdata.platform import Platform
+from tests.scenarios import ledger_size, page_client
 
 DP_FORM = {
     "resources": "CZ-RK-0001",
@@ -26,17 +26,8 @@ DP_FORM = {
 }
 
 
-def logged_in(platform, login: str) -> tuple[TestClient, str]:
-    client = TestClient(create_app(platform))
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    assert (
-        client.post(
-            "/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf}, follow_redirects=False
-        ).status_code
-        == 303
-    )
-    return client, csrf
+def logged_in(platform: Platform, login: str) -> tuple[TestClient, str]:
+    return page_client(platform, login)
 
 
 def test_a_dp_contract_proposed_and_signed_through_the_pages_offers_queries_but_no_jobs(platform, partner_deal):

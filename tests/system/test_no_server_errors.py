@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
+from tests.routes import every_route
 from tests.scenarios import signed_agreement
 
 DP_TERMS = {
@@ -112,14 +113,8 @@ FORM_NUMBERS = (
 
 
 def _page_posts(app):
-    from fastapi.routing import APIRoute
-
-    routes = [
-        *(route for route in app.routes if isinstance(route, APIRoute)),
-        *(inner for route in app.routes for inner in getattr(getattr(route, "original_router", None), "routes", [])),
-    ]
-    for route in routes:
-        if isinstance(route, APIRoute) and "POST" in route.methods and not route.path.startswith("/api/"):
+    for route in every_route(app):
+        if "POST" in route.methods and not route.path.startswith("/api/"):
             declared = {field.alias for field in route.dependant.body_params}
             yield route.path, declared
 

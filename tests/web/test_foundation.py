@@ -15,7 +15,7 @@ from pubdata.app import create_app
 from pubdata.common.errors import Refused
 from pubdata.web import render
 from pubdata.web.forms import confirmed
-from tests.scenarios import PASSWORD, make_account
+from tests.scenarios import log_in_page, make_account
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,10 +68,7 @@ def client(platform):
 
 
 def _log_in(client: TestClient, login: str) -> str:
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf})
-    return csrf
+    return log_in_page(client, login)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from tests.routes import page_routes
-from tests.scenarios import PASSWORD
+from tests.scenarios import log_in_page
 
 BAD_IDS = ("abc", "0", "-1", "2147483648", "1e3", "x" * 300, "%E4%B8%AD", "%C2%B2")  # ²: a digit to isdigit()
 BAD_QUERY = ("abc", "-1", "0", "99999999999999999999", "%00", "<b>", "%C2%B2")
@@ -34,19 +34,12 @@ def _addresses(route: APIRoute) -> list[str]:
     return addresses
 
 
-def _log_in(client: TestClient, login: str) -> None:
-    client.get("/login")
-    csrf = client.cookies["pubdata_csrf"]
-    answer = client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf})
-    assert answer.status_code == 200 and "/logout" in answer.text, login
-
-
 @pytest.mark.parametrize("caller", CALLERS)
 def test_every_page_address_with_bad_parts_is_an_html_page_never_json_or_500(platform, city, caller):
     app = create_app(platform)
     with TestClient(app, raise_server_exceptions=False) as client:
         if caller:
-            _log_in(client, caller)
+            log_in_page(client, caller)
         routes = page_routes(app)
         assert len(routes) > 20  # the pages were found
         for route in routes:

@@ -22,9 +22,9 @@ from tests.data import csv_text, person_rows, resource_body
 from tests.scenarios import (
     BANK_DP_TERMS,
     MODEL_SCRIPT,
-    PASSWORD,
     SELECTION,
     ledger_size,
+    log_in_page,
     make_account,
     principal,
     run,
@@ -143,13 +143,7 @@ def busy_city(platform, partner_deal):
 
 def log_in(client: TestClient, login: str) -> None:
     client.cookies.clear()
-    client.get("/login")
-    response = client.post(
-        "/login",
-        data={"login": login, "password": PASSWORD, "csrf_token": client.cookies["pubdata_csrf"]},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
+    log_in_page(client, login)
 
 
 def todos(page: str) -> dict[str, tuple[int, str]]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import scope
@@ -334,12 +334,23 @@ def calls_by_month(session: Session, *, contracts: list[Contract]) -> dict[str, 
     return calls_per_month(session, contract_ids=[contract.id for contract in contracts])
 
 
+def _contracts_using(session: Session, codes: set[str], *, signed: bool) -> list[Contract]:
+    """The contracts whose terms name any of these resource codes, newest first (``signed``: past proposal)."""
+    if not codes:
+        return []
+    # Codes are letters, digits and dashes: no LIKE wildcard; the text narrows, the parsed terms decide.
+    statement = select(Contract).where(or_(*(Contract.terms.like(f'%"{code}"%') for code in codes)))
+    if signed:
+        statement = statement.where(Contract.state != rules.C.PROPOSED.value)
+    found = session.execute(statement.order_by(Contract.id.desc())).scalars()
+    return [contract for contract in found if set(terms_of(contract).resources) & codes]
+
+
 def usage_of(session: Session, *, codes: set[str]) -> dict[str, dict[str, int]]:
     """For each of these resource codes (a department's own): how many signed contracts use it and the calls made
     under them. Counts only: who holds the contracts is not the department's to read here."""
     used = {code: {"contracts": 0, "calls": 0} for code in codes}
-    signed = select(Contract).where(Contract.state != rules.C.PROPOSED.value)
-    for contract in session.execute(signed).scalars():
+    for contract in _contracts_using(session, codes, signed=True):
         for code in set(terms_of(contract).resources) & codes:
             used[code]["contracts"] += 1
             used[code]["calls"] += contract.calls_used
@@ -348,9 +359,7 @@ def usage_of(session: Session, *, codes: set[str]) -> dict[str, dict[str, int]]:
 
 def calls_on_resources(session: Session, *, codes: set[str]) -> dict[str, int]:
     """Calls under every contract using any of these resource codes, by month (a department's usage chart)."""
-    signed = select(Contract).where(Contract.state != rules.C.PROPOSED.value)
-    using = [c for c in session.execute(signed).scalars() if set(terms_of(c).resources) & codes]
-    return calls_by_month(session, contracts=using)
+    return calls_by_month(session, contracts=_contracts_using(session, codes, signed=True))
 
 
 # --- who uses a resource ---------------------------------------------------------------------------------
@@ -374,11 +383,7 @@ class ResourceUse:
 def uses_of_resource(session: Session, *, code: str) -> list[ResourceUse]:
     """The contracts that use the resource ``code``, newest first. The caller has shown that its principal may
     read the resource (its providing department, the bureau, the auditor)."""
-    # Codes are letters, digits and dashes: no LIKE wildcard; the terms decide.
-    found = session.execute(
-        select(Contract).where(Contract.terms.like(f'%"{code}"%')).order_by(Contract.id.desc())
-    ).scalars()
-    contracts = [contract for contract in found if code in terms_of(contract).resources]
+    contracts = _contracts_using(session, {code}, signed=False)
     names = identity.organisation_names(session, {contract.assignee_id for contract in contracts})
     return [
         ResourceUse(

@@ -7,4 +7,6 @@ from pubdata.identity import models as identity_models  # noqa: F401
 from pubdata.jobs import models as job_models  # noqa: F401
 from pubdata.ledger import models as ledger_models  # noqa: F401
 from pubdata.privacy import models as privacy_models  # noqa: F401
+from pubdata.products import models as product_models  # noqa: F401
 from pubdata.registration import models as registration_models  # noqa: F401
+from pubdata.scenarios import models as scenario_models  # noqa: F401

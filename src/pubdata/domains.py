@@ -18,6 +18,8 @@ DOMAINS = (
     "queries",
     "jobs",
     "privacy",
+    "scenarios",
+    "products",
     "engines",
     "workbench",
     "web",

@@ -20,7 +20,10 @@ from pubdata.common.errors import Refused
 from pubdata.common.lifecycle import Lifecycle, State
 from pubdata.contracts import rules as contracts
 from pubdata.jobs import rules as jobs
+from pubdata.privacy import rules as privacy
+from pubdata.products import rules as products
 from pubdata.registration import rules as registration
+from pubdata.scenarios import rules as scenarios
 
 LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.rule: lifecycle
@@ -31,6 +34,11 @@ LIFECYCLES: dict[str, Lifecycle] = {
         authorization.PARTNER,
         contracts.LIFECYCLE,
         jobs.LIFECYCLE,
+        scenarios.DEMAND,
+        scenarios.SCENARIO,
+        products.LIFECYCLE,
+        products.SUBSCRIPTION,
+        privacy.LIFECYCLE,
     )
 }
 TABLE = Path(__file__).with_name("lifecycles.csv")

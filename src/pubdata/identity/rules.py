@@ -22,6 +22,7 @@ ORGANISATION_KINDS: dict[str, tuple[str, str]] = {
     "market": ("市市场监管局", "Market regulation bureau"),
     "audit": ("市审计局", "Audit bureau"),
     "security": ("网信办/公安局", "Security supervision"),
+    "subject": ("数据主体（企业）", "Data subject (enterprise)"),
 }
 
 ROLES: dict[str, tuple[str, str]] = {

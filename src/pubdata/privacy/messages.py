@@ -58,4 +58,9 @@ LABELS = {
     "subject.dp_answer": ("差分隐私答案", "Differentially private answer"),
 }
 
+LABELS |= {
+    "subject.consent": ("授权", "Consent"),
+    "subject.consent_use": ("授权使用记录", "Consent use"),
+}
+
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -1,13 +1,14 @@
-"""Privacy tables: released differentially private answers."""
+"""Privacy tables: released differentially private answers; data subjects' consents and their uses."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
+from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
 
 
@@ -24,3 +25,48 @@ class DpAnswer(Audited, Base):
     query_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     answer: Mapped[str] = mapped_column(Text, nullable=False)
     released_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class Consent(Audited, Base):
+    """A data subject's authorization (授权) for one consumer, one product, one purpose and a period. Granted by
+    the enterprise from its own account, or recorded by the consumer from a signed authorization letter kept by
+    its SM3 digest and checked against the subject's registry entry. Every per-subject call checks it."""
+
+    __tablename__ = "consent"
+    guard = Guard(
+        ("授权", "consent"),
+        "consent.read",
+        "consent.not-found",
+        {"subject": "subject_organisation_id", "consumer": "consumer_id"},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_credit_code: Mapped[str] = mapped_column(String(18), nullable=False, index=True)
+    # The subject's own account, when it granted the consent itself (or has one since).
+    subject_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(String(32), nullable=False)
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_until: Mapped[date] = mapped_column(Date, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    via: Mapped[str] = mapped_column(String(16), nullable=False)  # account | letter
+    letter_sm3: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    uses: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class ConsentUse(Audited, Base):
+    """One use of a consent: a per-subject call that answered about its subject (or was refused for it)."""
+
+    __tablename__ = "consent_use"
+    guard = Guard(("授权使用记录", "consent use"), "consent.read", "consent.not-found", {"consumer": "consumer_id"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id"), nullable=False, index=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), nullable=False)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

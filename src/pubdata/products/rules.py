@@ -1,0 +1,99 @@
+"""Product decisions, pure: kinds, the product and subscription state tables, the security checklist."""
+
+from __future__ import annotations
+
+from pubdata.common.lifecycle import Lifecycle, State
+
+KINDS: dict[str, tuple[str, str]] = {
+    "query_template": ("查询模板", "Query template"),
+    "verification": ("核验服务", "Verification"),
+    "credit_profile": ("企业信用画像", "Enterprise credit profile"),
+    "statistical_table": ("统计数据表", "Statistical table"),
+}
+PER_SUBJECT_KINDS = ("verification", "credit_profile")  # each answer is about one subject: consent needed
+DELIVERY: dict[str, tuple[str, str]] = {
+    "api": ("接口调用", "API calls"),
+    "batch": ("批量文件", "Batch file"),
+    "table": ("数据表下载", "Table download"),
+}
+# The security review's checklist (安全审查清单): every item must pass before a bureau reviewer approves.
+CHECKLIST: dict[str, tuple[str, str]] = {
+    "minimisation": ("数据最小化", "Data minimisation"),
+    "output_rule": ("输出规则", "Output rule"),
+    "reidentification": ("再识别风险", "Re-identification risk"),
+    "consent": ("授权需求", "Consent need"),
+    "purpose_fit": ("用途相符", "Purpose fit"),
+}
+
+
+class ProductState(State):
+    DEVELOPMENT = "development", "开发中", "In development"
+    REVIEW = "review", "安全审查中", "Security review"
+    APPROVED = "approved", "审查通过", "Review passed"
+    REGISTERING = "registering", "登记中", "Registering"
+    REGISTERED = "registered", "已登记", "Registered"
+    LISTED = "listed", "已上架", "Listed"
+    DELISTED = "delisted", "已下架", "Delisted"
+    CANCELLED = "cancelled", "已注销", "Cancelled"
+
+
+P = ProductState
+LIFECYCLE = Lifecycle(
+    rule="product.transition",
+    name=("数据产品", "product"),
+    states=ProductState,
+    start=P.DEVELOPMENT,
+    events={
+        "submit_review": ("提交安全审查", "submit for security review"),
+        "approve": ("审查通过", "pass the review"),
+        "return": ("退回修改", "return"),
+        "submit_registration": ("提交登记", "submit for registration"),
+        "register": ("登记", "register"),
+        "registration_returned": ("登记退回", "have its registration returned"),
+        "list": ("上架", "list"),
+        "delist": ("下架", "delist"),
+        "revise": ("修改定义", "change its definition"),
+        "cancel": ("注销", "cancel"),
+    },
+    transitions={
+        (P.DEVELOPMENT, "submit_review"): P.REVIEW,
+        (P.REVIEW, "approve"): P.APPROVED,
+        (P.REVIEW, "return"): P.DEVELOPMENT,
+        (P.APPROVED, "submit_registration"): P.REGISTERING,
+        (P.REGISTERING, "register"): P.REGISTERED,
+        (P.REGISTERING, "registration_returned"): P.APPROVED,
+        (P.REGISTERED, "list"): P.LISTED,
+        (P.LISTED, "delist"): P.DELISTED,
+        (P.DELISTED, "list"): P.LISTED,
+        (P.REGISTERED, "delist"): P.DELISTED,
+        # A reviewed definition changed: back to development, then review and a change registration.
+        (P.APPROVED, "revise"): P.DEVELOPMENT,
+        (P.REGISTERED, "revise"): P.DEVELOPMENT,
+        (P.LISTED, "revise"): P.DEVELOPMENT,
+        (P.DELISTED, "revise"): P.DEVELOPMENT,
+        (P.DELISTED, "cancel"): P.CANCELLED,
+        (P.REGISTERED, "cancel"): P.CANCELLED,
+    },
+)
+
+
+class SubscriptionState(State):
+    APPLIED = "applied", "待审批", "Applied"
+    APPROVED = "approved", "已批准", "Approved"
+    REJECTED = "rejected", "未批准", "Rejected"
+    WITHDRAWN = "withdrawn", "已撤回", "Withdrawn"
+
+
+U = SubscriptionState
+SUBSCRIPTION = Lifecycle(
+    rule="subscription.transition",
+    name=("订阅申请", "subscription"),
+    states=SubscriptionState,
+    start=U.APPLIED,
+    events={"approve": ("批准", "approve"), "reject": ("不予批准", "reject"), "withdraw": ("撤回", "withdraw")},
+    transitions={
+        (U.APPLIED, "approve"): U.APPROVED,
+        (U.APPLIED, "reject"): U.REJECTED,
+        (U.APPLIED, "withdraw"): U.WITHDRAWN,
+    },
+)

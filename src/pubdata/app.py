@@ -37,6 +37,8 @@ from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
+from pubdata.scenarios import pages as scenario_pages
+from pubdata.scenarios import routes as scenario_routes
 from pubdata.web.render import language as render_language
 from pubdata.web.render import render
 from pubdata.workbench import pages as workbench_pages
@@ -246,6 +248,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(scenario_routes.router)
+    app.include_router(scenario_routes.public)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -254,6 +258,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_pages.router)
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
+    app.include_router(scenario_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -3,6 +3,7 @@ are pinned in the digest, a scorecard scored without a database, and outputs des
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -253,9 +254,21 @@ def test_a_verification_is_described_by_its_question_and_answers():
 
 
 def test_the_definition_union_reads_each_kind_by_its_tag():
-    from pydantic import TypeAdapter
-
-    adapter = TypeAdapter(d.Definition)
-    assert isinstance(adapter.validate_python(d.DEFAULT_PROFILE.document()), d.CreditProfile)
+    assert isinstance(d.parse(d.DEFAULT_PROFILE.document()), d.CreditProfile)
     verification = d.Verification(resources=(d.LEGAL_ENTITIES,), check="entity_active")
-    assert adapter.validate_python(verification.document()) == verification
+    assert d.parse(verification.document()) == verification
+    assert d.parse(json.dumps(verification.document())).digest == verification.digest
+    with pytest.raises(ValidationError):
+        d.parse({"kind": "private_matching", "resources": ["CZ-FR-0001"]})
+
+
+def test_a_template_is_described_with_the_parameters_a_caller_passes():
+    district = parameter(name="district", type="string")
+    template = d.QueryTemplate(
+        resources=("CZ-RK-0001",),
+        sql="SELECT district, COUNT(*) AS n FROM cz_rk_0001 WHERE district = :district GROUP BY district",
+        parameters=(district,),
+        outputs=(d.OutputField(name="district", label=WORDS), d.OutputField(name="n", label=WORDS)),
+    )
+    described = d.describe(template)
+    assert described.parameters == (district,) and [f.name for f in described.fields] == ["district", "n"]

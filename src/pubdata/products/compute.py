@@ -88,6 +88,11 @@ def values_digest(values: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.dumps(document)).hexdigest()
 
 
+def subjects_digest(credit_codes: Sequence[str]) -> str:
+    """What a per-subject call's ledger entry may keep of its batch: the digest of its codes, in order."""
+    return hashlib.sha256(canonical.dumps(list(credit_codes))).hexdigest()
+
+
 def review_terms(definition: d.QueryTemplate) -> Terms:
     """Terms standing for any contract a template may be called under: its resources, the catalogue's default
     roles, its output rule and group size."""

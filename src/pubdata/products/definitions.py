@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, model_validator
 
 from pubdata.common.digest import of_document
 from pubdata.common.errors import Refused
@@ -878,6 +878,15 @@ class StatisticalTable(_Definition):
 
 Definition = Annotated[QueryTemplate | Verification | CreditProfile | StatisticalTable, Field(discriminator="kind")]
 AnyDefinition = QueryTemplate | Verification | CreditProfile | StatisticalTable
+_DEFINITION: TypeAdapter[AnyDefinition] = TypeAdapter(Definition)
+
+
+def parse(document: Mapping[str, Any] | str) -> AnyDefinition:
+    """A definition from its stored document (a dict, or its JSON text), by its ``kind``: pydantic's
+    ``ValidationError`` when it is not one."""
+    if isinstance(document, str):
+        return _DEFINITION.validate_json(document)
+    return _DEFINITION.validate_python(dict(document))
 
 
 # --- describing the outputs -----------------------------------------------------------------------------------
@@ -944,6 +953,7 @@ class Described:
 
     fields: tuple[OutputField, ...]
     values: dict[str, tuple[Band, ...]]  # field → (code, zh, en) of each value it may take
+    parameters: tuple[Parameter, ...] = ()  # what a caller passes (a template's; a verification's are pinned)
 
 
 def describe(definition: AnyDefinition) -> Described:
@@ -959,4 +969,5 @@ def describe(definition: AnyDefinition) -> Described:
             for r in (f.negative, f.positive)
             if r is not None
         )
-    return Described(output_fields(definition), values)
+    parameters = definition.parameters if isinstance(definition, QueryTemplate) else ()
+    return Described(output_fields(definition), values, parameters)

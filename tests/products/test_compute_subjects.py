@@ -18,7 +18,9 @@ from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
 from pubdata.config import Settings
 from pubdata.demo import pilot
+from pubdata.engines.base import Limits
 from pubdata.engines.duckdb import DuckDBEngine
+from pubdata.engines.plan import PlanInconsistent
 from pubdata.platform import Platform, open_platform
 from pubdata.products import compute
 from pubdata.products import definitions as d
@@ -283,3 +285,17 @@ def test_review_accepts_each_check_and_the_profile_over_the_catalogue(pilot_plat
             compute.check_definition(
                 session, d.Verification(resources=d.CHECKS[check].resources, check=check, thresholds=thresholds)
             )
+
+
+def test_platform_sql_reads_only_the_tables_it_was_given(pilot_platform, engine):
+    with pilot_platform.read() as session:
+        tables = compute.subject_tables(session, d.Verification(resources=(d.LEGAL_ENTITIES,), check="entity_active"))
+    with pytest.raises(PlanInconsistent):
+        engine.run_platform("SELECT COUNT(*) FROM cz_rk_0001", {}, tables=list(tables.values()), limits=Limits(10, 10))
+    (row,) = engine.run_platform(
+        "WITH c AS (SELECT 1 AS x) SELECT COUNT(*) FROM cz_fr_0001, c WHERE credit_code = $code",
+        {"code": "x' OR 1=1 --"},
+        tables=list(tables.values()),
+        limits=Limits(10, 10),
+    ).rows
+    assert row == (0,)

@@ -7,6 +7,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from pubdata.common.errors import Refused
@@ -72,6 +74,9 @@ def test_a_value_is_read_as_its_declared_type(type_, raw, value):
         ("integer", True),
         ("integer", "1e3"),
         ("integer", "１２"),  # full-width digits are not a number here
+        ("integer", "--5"),
+        ("integer", "1" * 19),
+        ("integer", "+5"),
         ("integer", 1.5),
         ("decimal", "nan"),
         ("decimal", "inf"),
@@ -272,3 +277,30 @@ def test_a_template_is_described_with_the_parameters_a_caller_passes():
     )
     described = d.describe(template)
     assert described.parameters == (district,) and [f.name for f in described.fields] == ["district", "n"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5,
+)
+DECLARED = [
+    parameter(type="integer", minimum=-5, maximum=5),
+    parameter(type="decimal", minimum=0, maximum=1.5),
+    parameter(type="date", minimum=date(2020, 1, 1)),
+    parameter(type="boolean"),
+    parameter(type="string", max_length=8, choices=("a", "b")),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=JSON_VALUES | st.from_regex(r"-?[0-9]{0,25}(\.[0-9]*)?(e-?[0-9]+)?", fullmatch=True))
+def test_whatever_a_caller_sends_is_a_checked_value_or_a_parameter_refusal(raw):
+    for declared in DECLARED:
+        try:
+            value = declared.value_of(raw)
+        except Refused as refused:
+            assert refused.rule == "product.parameter"
+            refused.detail_in("zh-CN")
+            continue
+        assert declared.value_of(value) == value

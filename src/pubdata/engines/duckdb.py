@@ -133,8 +133,9 @@ class DuckDBEngine:
         text) with its values bound by DuckDB as ``$name`` parameters, never formatted into the text. It may
         read only ``tables``, checked like any query's."""
         named = {table.name for table in tables}
-        read = {table.name for table in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Table)}
-        ctes = {cte.alias for cte in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.CTE)}
+        tree = sqlglot.parse_one(sql, read=DIALECT)
+        read = {table.name for table in tree.find_all(exp.Table)}
+        ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
         if not read - ctes <= named:
             raise governed.PlanInconsistent(f"tables {sorted(read - ctes - named)}")
         return self._run(sql, tables, limits, parameters)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ from pubdata.common.messages import Phrase
 from pubdata.common.names import Name, Prose
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 ParameterType = Literal["string", "integer", "decimal", "date", "boolean"]
 Scalar = StrictBool | StrictInt | StrictFloat | date | str
@@ -135,7 +137,7 @@ class Parameter(_Frozen):
                 number = raw
             elif isinstance(raw, float) and raw.is_integer():
                 number = int(raw)
-            elif isinstance(raw, str) and raw.strip().lstrip("-").isascii() and raw.strip().lstrip("-").isdigit():
+            elif isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw.strip()):
                 number = int(raw.strip())
             else:
                 raise wrong

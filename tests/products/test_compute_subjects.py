@@ -275,7 +275,7 @@ def test_a_template_is_not_answered_per_subject(pilot_platform, engine):
     )
     with pytest.raises(Refused) as refused:
         answers(pilot_platform, engine, template, [unknown_code()])
-    assert refused.value.rule == "product.kind"
+    assert refused.value.rule == "product.wrong-kind"
 
 
 def test_review_accepts_each_check_and_the_profile_over_the_catalogue(pilot_platform):

@@ -117,7 +117,7 @@ def review_terms(definition: d.QueryTemplate) -> Terms:
 def _kind_of(definition: object, expected: type) -> None:
     if not isinstance(definition, expected):
         kind = getattr(definition, "kind", "query_template")
-        raise Refused("product.kind", kind=Phrase(f"product.kind.{kind}"))
+        raise Refused("product.wrong-kind", kind=Phrase(f"product.kind.{kind}"))
 
 
 def check_definition(session: Session, definition: d.AnyDefinition, *, domain_dir: Path | None = None) -> None:

@@ -38,7 +38,7 @@ COMPUTE_REFUSALS: dict[str, tuple[int, str, str]] = {
         "产品定义要求的输出规则是{expected}，合约的输出规则是{found}，两者须一致。",
         "The product's definition expects the output rule {expected}; the contract has {found}. They must agree.",
     ),
-    "product.kind": (
+    "product.wrong-kind": (
         422,
         "这个产品是{kind}，不能这样调用。",
         "This product is {kind} and cannot be called this way.",

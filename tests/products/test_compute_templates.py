@@ -95,6 +95,7 @@ def test_a_template_answers_as_the_same_query_and_its_ledger_entry_keeps_digests
         ({}, "product.parameter.required"),
         ({"district": "贵池区", "other": "x"}, "product.parameter.unknown"),
         ({"district": "贵" * 21}, "product.parameter.length"),
+        ({"district": float("nan")}, "product.parameter.type"),
     ],
 )
 def test_a_bad_value_is_refused_by_its_parameter_free_and_recorded(platform, bank, values, problem):

@@ -71,21 +71,26 @@ def plan_template(policy: planner.Policy, definition: d.QueryTemplate) -> p.Plan
     return plan
 
 
+def checked(parameters: Sequence[d.Parameter], values: Mapping[str, object]) -> dict[str, d.Value]:
+    """The caller's values checked against the template's declarations (type, range, choices, length; an
+    unknown or missing one): ``product.parameter`` naming the parameter and the rule, recorded like a query's."""
+    try:
+        return d.checked_values(tuple(parameters), values)
+    except Refused as refused:
+        raise TemplateRefused(refused.rule, **refused.params) from None
+
+
 def bind(plan: p.Plan, values: Mapping[str, object], *, parameters: Sequence[d.Parameter]) -> p.Plan:
     """The plan with each parameter replaced by its value, checked first against its declaration (type, range,
     choices, length; an unknown or missing one): ``product.parameter`` naming the parameter and the rule. A
     value is only ever a typed literal of the plan, whatever text it holds."""
-    try:
-        checked = d.checked_values(tuple(parameters), values)
-    except Refused as refused:
-        raise TemplateRefused(refused.rule, **refused.params) from None
-    return p.substitute(plan, dict(checked))
+    return p.substitute(plan, checked(parameters, values))
 
 
-def values_digest(values: Mapping[str, object]) -> str:
-    """What a call's ledger entry keeps of its values: their digest (a value may be personal)."""
-    document = {str(k): (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
-    return hashlib.sha256(canonical.dumps(document)).hexdigest()
+def values_digest(values: Mapping[str, d.Value]) -> str:
+    """What a call's ledger entry keeps of its values: the digest of the checked, typed values (a value may be
+    personal, so never the values themselves)."""
+    return hashlib.sha256(canonical.dumps(dict(values))).hexdigest()
 
 
 def subjects_digest(credit_codes: Sequence[str]) -> str:
@@ -159,7 +164,7 @@ def run_template(
     """One call of a template under a contract: planned under the contract's policy like a query, bound, run
     under its output rule (k or DP), charged; refusals recorded under the contract like a query's."""
     _kind_of(definition, d.QueryTemplate)
-    digest = values_digest(values)
+    ledger: dict[str, Any] = {"definition": definition.digest}
 
     def expected_rule(terms: Terms) -> None:
         if terms.output_rule != definition.output_rule:
@@ -170,9 +175,11 @@ def run_template(
             )
 
     def plan_of(policy: planner.Policy) -> p.Plan:
-        return bind(plan_template(policy, definition), values, parameters=definition.parameters)
+        plan = plan_template(policy, definition)
+        typed = checked(definition.parameters, values)
+        ledger["values_sha256"] = values_digest(typed)  # read by the charge, which comes after planning
+        return p.substitute(plan, typed)
 
-    ledger = {"definition": definition.digest, "values_sha256": digest}
     return queries.run_planned(
         units,
         principal=principal,

@@ -304,3 +304,18 @@ def test_whatever_a_caller_sends_is_a_checked_value_or_a_parameter_refusal(raw):
             refused.detail_in("zh-CN")
             continue
         assert declared.value_of(value) == value
+
+
+def test_a_band_is_worded_by_the_limits_its_definition_pins():
+    banded = d.Verification(
+        resources=(d.TAX_PAYMENTS,), check="sales_band", thresholds={"first": 500_000, "second": 3e6, "third": 1e7}
+    )
+    words = {code: zh for code, zh, _ in d.describe(banded).values["result"]}
+    assert words == {
+        "s1": "低于 50 万元",
+        "s2": "50 万元 至 300 万元",
+        "s3": "300 万元 至 1000 万元",
+        "s4": "1000 万元 及以上",
+        "none": "无记录",
+    }
+    assert [code for code, _, _ in d.describe(banded).values["result"]] == [code for code, _, _ in d.SALES_BANDS]

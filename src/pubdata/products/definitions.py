@@ -294,6 +294,11 @@ class Check:
     answers: tuple[Band, ...]
     no_record: str  # the declared answer for a subject with no record (one of ``answers``)
     query: Callable[[Mapping[str, Value], date], SubjectQuery]
+    # The answers' words under the definition's thresholds (a band's limits), when they depend on them.
+    worded: Callable[[Mapping[str, Value]], tuple[Band, ...]] | None = None
+
+    def answers_under(self, thresholds: Mapping[str, Value]) -> tuple[Band, ...]:
+        return self.worded(thresholds) if self.worded is not None else self.answers
 
 
 def _month(day: date, back: int = 0) -> str:
@@ -357,6 +362,23 @@ SALES_BANDS: tuple[Band, ...] = (
     ("s4", "下限三及以上", "At or above the third limit"),
     (NO_RECORD, "无记录", "No record"),
 )
+
+
+def _yuan(value: Value) -> tuple[str, str]:
+    amount = float(value)  # type: ignore[arg-type]
+    zh = f"{amount / 10_000:g} 万元" if amount >= 10_000 else f"{amount:g} 元"
+    return zh, f"{amount:,.0f} yuan"
+
+
+def _sales_words(thresholds: Mapping[str, Value]) -> tuple[Band, ...]:
+    (a, a_en), (b, b_en), (c, c_en) = (_yuan(thresholds[name]) for name in ("first", "second", "third"))
+    return (
+        ("s1", f"低于 {a}", f"Below {a_en}"),
+        ("s2", f"{a} 至 {b}", f"{a_en} to {b_en}"),
+        ("s3", f"{b} 至 {c}", f"{b_en} to {c_en}"),
+        ("s4", f"{c} 及以上", f"{c_en} or more"),
+        (NO_RECORD, "无记录", "No record"),
+    )
 
 
 def _sales_band(thresholds: Mapping[str, Value], today: date) -> SubjectQuery:
@@ -513,6 +535,7 @@ CHECKS: dict[str, Check] = {
             answers=SALES_BANDS,
             no_record=NO_RECORD,
             query=_sales_band,
+            worded=_sales_words,
         ),
     )
 }
@@ -915,8 +938,9 @@ def output_fields(definition: AnyDefinition) -> tuple[OutputField, ...]:
         return definition.columns
     if isinstance(definition, Verification):
         check = definition.spec
-        answers = "；".join(f"{zh}" for _, zh, _ in check.answers)
-        answers_en = "; ".join(en for _, _, en in check.answers)
+        worded = check.answers_under(definition.thresholds)
+        answers = "；".join(f"{zh}" for _, zh, _ in worded)
+        answers_en = "; ".join(en for _, _, en in worded)
         return (
             CREDIT_CODE_FIELD,
             _field(
@@ -962,7 +986,7 @@ def describe(definition: AnyDefinition) -> Described:
     """The zh/en description of a definition's outputs, for its pages."""
     values: dict[str, tuple[Band, ...]] = {}
     if isinstance(definition, Verification):
-        values["result"] = definition.spec.answers
+        values["result"] = definition.spec.answers_under(definition.thresholds)
     elif isinstance(definition, CreditProfile):
         values["band"] = (*((b.code, b.label.zh, b.label.en) for b in definition.bands), ("N", "无记录", "No record"))
         values["reasons"] = tuple(

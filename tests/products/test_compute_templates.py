@@ -133,6 +133,14 @@ def test_a_template_expecting_another_output_rule_than_the_contract_is_refused(p
     assert calls_used(platform, bank["dp"]) == 0
 
 
+def test_a_contract_looser_than_the_reviewed_group_size_is_refused(platform, bank):
+    stricter = TEMPLATE.model_copy(update={"min_group_size": 20})
+    with pytest.raises(Refused) as refused:
+        call(platform, bank, stricter, {"district": "贵池区"})
+    assert refused.value.rule == "product.group-size" and refused.value.params == {"expected": 20, "found": 10}
+    assert calls_used(platform, bank["aggregate"]) == 0
+
+
 def template(sql: str, parameters=(DISTRICT,), outputs=(BY_DISTRICT, COUNT), **extra) -> d.QueryTemplate:
     return d.QueryTemplate(resources=("CZ-RK-0001",), sql=sql, parameters=parameters, outputs=outputs, **extra)
 

@@ -173,6 +173,8 @@ def run_template(
                 expected=Phrase(f"product.output-rule.{definition.output_rule}"),
                 found=Phrase(f"product.output-rule.{terms.output_rule}"),
             )
+        if not terms.is_dp and terms.min_group_size < definition.min_group_size:
+            raise TemplateRefused("product.group-size", expected=definition.min_group_size, found=terms.min_group_size)
 
     def plan_of(policy: planner.Policy) -> p.Plan:
         plan = plan_template(policy, definition)

@@ -4,6 +4,7 @@ are pinned in the digest, a scorecard scored without a database, and outputs des
 from __future__ import annotations
 
 import json
+import typing
 from datetime import date
 
 import pytest
@@ -319,3 +320,10 @@ def test_a_band_is_worded_by_the_limits_its_definition_pins():
         "none": "无记录",
     }
     assert [code for code, _, _ in d.describe(banded).values["result"]] == [code for code, _, _ in d.SALES_BANDS]
+
+
+def test_every_feature_a_factor_may_name_is_computed_and_from_its_resource():
+    assert set(typing.get_args(d.FeatureName)) == set(d.FEATURES)
+    assert {feature.resource for feature in d.FEATURES.values()} | {d.LEGAL_ENTITIES} == set(
+        d.DEFAULT_PROFILE.resources
+    )

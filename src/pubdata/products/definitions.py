@@ -301,7 +301,7 @@ class Check:
         return self.worded(thresholds) if self.worded is not None else self.answers
 
 
-def _month(day: date, back: int = 0) -> str:
+def month_of(day: date, back: int = 0) -> str:
     """``YYYY-MM`` of the month ``back`` months before ``day``'s."""
     index = day.year * 12 + day.month - 1 - back
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -329,7 +329,7 @@ FROM {CODES} c LEFT JOIN {_table(TAX_PAYMENTS)} t
 GROUP BY c.code"""
     return SubjectQuery(
         sql,
-        {"late": int(thresholds["late_months"]), "since": _month(today, months - 1), "until": _month(today)},  # type: ignore[arg-type]
+        {"late": int(thresholds["late_months"]), "since": month_of(today, months - 1), "until": month_of(today)},  # type: ignore[arg-type]
     )
 
 
@@ -341,7 +341,7 @@ SELECT c.code AS credit_code, COUNT(s.credit_code) > 0 AS found,
 FROM {CODES} c LEFT JOIN {_table(SOCIAL_INSURANCE)} s
   ON s.credit_code = c.code AND s.insured_month >= $since AND s.insured_month <= $until
 GROUP BY c.code"""
-    return SubjectQuery(sql, {"since": _month(today, months - 1), "until": _month(today)})
+    return SubjectQuery(sql, {"since": month_of(today, months - 1), "until": month_of(today)})
 
 
 def _licence_valid(thresholds: Mapping[str, Value], today: date) -> SubjectQuery:
@@ -396,8 +396,8 @@ GROUP BY c.code"""
             "first": float(thresholds["first"]),  # type: ignore[arg-type]
             "second": float(thresholds["second"]),  # type: ignore[arg-type]
             "third": float(thresholds["third"]),  # type: ignore[arg-type]
-            "since": _month(today, 11),
-            "until": _month(today),
+            "since": month_of(today, 11),
+            "until": month_of(today),
         },
     )
 

@@ -108,8 +108,6 @@ class Parameter(_Frozen):
                 object.__setattr__(self, "default", self.value_of(self.default))
             except Refused:
                 raise ValueError("the default is a value the parameter accepts") from None
-        if not self.required and self.default is None:
-            raise ValueError("an optional parameter has a default")
         return self
 
     def _typed(self, value: Any) -> Any:
@@ -204,6 +202,8 @@ def checked_values(parameters: tuple[Parameter, ...], raw: Mapping[str, object])
         if given is None or given == "":
             if parameter.required:
                 raise parameter_refused(parameter.name, "required")
+            if parameter.default is None:
+                continue  # left out: what it stands for is the definition's to say (a check's day: the call's)
             given = parameter.default
         values[parameter.name] = parameter.value_of(given)
     return values
@@ -247,6 +247,8 @@ class QueryTemplate(_Definition):
 
     @model_validator(mode="after")
     def _unique(self) -> QueryTemplate:
+        if any(not parameter.required and parameter.default is None for parameter in self.parameters):
+            raise ValueError("an optional parameter of a template has a default (a plan has no empty value)")
         for what, names in (
             ("parameters", [p.name for p in self.parameters]),
             ("outputs", [o.name for o in self.outputs]),
@@ -506,8 +508,7 @@ CHECKS: dict[str, Check] = {
                     label=Words(zh="核验日期", en="Day checked"),
                     type="date",
                     required=False,
-                    default=date(1900, 1, 1),
-                    description=Text(zh="默认为调用当日。", en="The day of the call by default."),
+                    description=Text(zh="不填时为调用当日。", en="The day of the call when left out."),
                 ),
             ),
             answers=YES_NO,
@@ -539,7 +540,6 @@ CHECKS: dict[str, Check] = {
         ),
     )
 }
-DEFAULT_DAY = date(1900, 1, 1)  # ``licence_valid``'s ``on`` left to its default: the day of the call
 
 
 class Verification(_Definition):
@@ -571,9 +571,11 @@ class Verification(_Definition):
         return CHECKS[self.check]
 
     def values(self, today: date) -> dict[str, Value]:
-        values = dict(self.thresholds)
-        if values.get("on") == DEFAULT_DAY:
-            values["on"] = today
+        """The thresholds a call computes with: a date threshold left out is the day of the call."""
+        values: dict[str, Value] = dict(self.thresholds)
+        for threshold in self.spec.thresholds:
+            if threshold.type == "date" and threshold.name not in values:
+                values[threshold.name] = today
         return values
 
 

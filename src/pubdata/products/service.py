@@ -28,6 +28,7 @@ from pubdata.common.actor import PUBLIC, Actor
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
+from pubdata.db import Base
 from pubdata.contracts.rules import PURPOSES
 from pubdata.identity import access
 from pubdata.identity import service as identity
@@ -44,7 +45,6 @@ from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 from pubdata.scenarios import rules as scenario_rules
-from pubdata.scenarios.models import Scenario
 
 if TYPE_CHECKING:
     from pubdata.registration.models import Objection, Registration
@@ -121,15 +121,28 @@ def open_review(session: Session, product: Product) -> ProductReview | None:
     )
 
 
+# Until the scenarios domain has its service: the scenario plan's row, read as a plain record.
+Scenario = Any
+
+
+def _scenarios() -> Any:
+    return Base.metadata.tables["scenario"]
+
+
+def _scenario(session: Session, scenario_id: int) -> Scenario | None:
+    table = _scenarios()
+    return session.execute(select(table).where(table.c.id == scenario_id)).first()
+
+
 def scenario_of(session: Session, product: Product) -> Scenario:
-    return session.get_one(Scenario, product.scenario_id)
+    return _scenario(session, product.scenario_id)
 
 
 # --- the scenario and the scope a product is built within ---------------------------------------------------
 
 
 def _approved_scenario(session: Session, *, scenario_id: int) -> Scenario:
-    found = session.get(Scenario, scenario_id)
+    found = _scenario(session, scenario_id)
     if found is None or found.state != scenario_rules.S.APPROVED.value:
         raise Refused("product.scenario-not-approved", field="scenario_id")
     return found
@@ -393,7 +406,8 @@ def review(
         raise Refused("product.not-found", what=Text(Product.guard.what))
     if principal.organisation_id in (product.developer_id, product.operator_id):
         raise Refused("product.own-review")
-    access.require(principal, "product.review", product)
+    access.require(principal, "product.read", product)  # 404 for those who may not see it
+    access.require(principal, "product.review")  # 403 for the bureau's members, who see but do not review
     if decision not in ("approve", "return"):
         raise Refused("product.review-decision", field="decision")
     current = open_review(session, product)
@@ -642,7 +656,7 @@ def _check_offer(session: Session, product: Product) -> None:
     scenario, its operator's authorization reaching every resource."""
     if product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)
-    scenario = session.get(Scenario, product.scenario_id)
+    scenario = _scenario(session, product.scenario_id)
     if scenario is None or scenario.state != scenario_rules.S.APPROVED.value:
         raise Refused("product.scenario", code=product.code)
     for code in resources_of(product):
@@ -791,9 +805,11 @@ class PublicProduct:
 
 def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
     operators = identity.organisation_names(session, {product.operator_id for product in products})
-    fields = dict(
+    fields: dict[int, str] = dict(
         session.execute(
-            select(Scenario.id, Scenario.field).where(Scenario.id.in_({product.scenario_id for product in products}))
+            select(_scenarios().c.id, _scenarios().c.field).where(
+                _scenarios().c.id.in_({product.scenario_id for product in products})
+            )
         ).all()
     )
     names = _resource_names(session, {code for product in products for code in resources_of(product)})

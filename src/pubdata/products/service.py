@@ -28,8 +28,8 @@ from pubdata.common.actor import PUBLIC, Actor
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
-from pubdata.db import Base
 from pubdata.contracts.rules import PURPOSES
+from pubdata.db import Base
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
@@ -88,6 +88,11 @@ def _find(session: Session, code: str) -> Product | None:
     if not isinstance(code, str) or len(code) > 32:
         return None
     return session.scalar(select(Product).where(Product.code == code))
+
+
+def find(session: Session, *, code: str) -> Product | None:
+    """The product of that code, if there is one (no permission checked: the caller decides what to show)."""
+    return _find(session, code)
 
 
 def get(session: Session, *, principal: Who, code: str, permission: str = "product.read") -> Product:
@@ -825,6 +830,11 @@ def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
     ]
 
 
+def public_of(session: Session, product: Product) -> PublicProduct:
+    """One product's public metadata (its operator's name, field, resources by name)."""
+    return _public(session, [product])[0]
+
+
 def _resource_names(session: Session, codes: set[str]) -> dict[str, str]:
     """The public catalogue's names of these resources (one no longer in it is shown by its code)."""
     names = {}
@@ -918,3 +928,57 @@ def review_count(session: Session, *, principal: Who) -> int:
 
 def name_clean(value: str) -> str:
     return clean(value, field="name", max_length=200)
+
+
+def scenario_choices(session: Session, *, principal: Principal) -> list[Scenario]:
+    """The approved scenario plans the caller may build a product under: its own operator's (an operator), or
+    those of the operators that admitted it (a partner)."""
+    if principal.organisation_kind == "operator":
+        operators = {principal.organisation_id}
+    elif principal.organisation_kind == "partner":
+        operators = {
+            held.operator_id
+            for held in scope.held_scopes(session, principal=principal)
+            if held.held_as == "partner" and held.state == authorization_rules.P.ADMITTED
+        }
+    else:
+        return []
+    table = _scenarios()
+    statement = select(table).where(
+        table.c.operator_id.in_(operators), table.c.state == scenario_rules.S.APPROVED.value
+    )
+    return list(session.execute(statement.order_by(table.c.id.desc())).all())
+
+
+def actions_for(principal: Who | None, product: Product) -> set[str]:
+    """What the caller may do with the product now (the buttons its page offers)."""
+    offered = {
+        "submit_review": "product.develop",
+        "revise": "product.develop",
+        "submit_registration": "product.register",
+        "list": "product.list",
+        "delist": "product.delist",
+        "cancel": "product.register",
+    }
+    return access.actions(principal, product, offered, rules.LIFECYCLE)
+
+
+def returned(session: Session, *, principal: Who) -> list[Product]:
+    """The caller's products back in development after their last security review returned them."""
+    found = [product for product in listing(session, principal=principal) if product.state == P.DEVELOPMENT]
+    if not found:
+        return []
+    latest: dict[int, str] = {}
+    statement = (
+        select(ProductReview.product_id, ProductReview.state)
+        .where(ProductReview.product_id.in_({product.id for product in found}))
+        .order_by(ProductReview.id)
+    )
+    for product_id, state in session.execute(statement).all():
+        latest[product_id] = state
+    return [product for product in found if latest.get(product.id) == rules.V.RETURNED.value]
+
+
+def awaiting_listing(session: Session, *, principal: Who) -> list[Product]:
+    """The caller's registered products not yet listed (the operator's admin lists them)."""
+    return [product for product in listing(session, principal=principal) if product.state == P.REGISTERED]

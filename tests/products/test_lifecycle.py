@@ -13,7 +13,7 @@ from pubdata.common.errors import Refused
 from pubdata.ledger import service as ledger
 from pubdata.products import service as products
 from pubdata.products.schemas import ProductIn, ProductRevision
-from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city
+from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city, scenario_approved_before
 from tests.scenarios import (
     at,
     listed_product,
@@ -105,7 +105,7 @@ def test_a_scenario_not_covering_every_resource_is_refused_and_recorded(platform
 
 def test_a_resource_outside_the_operators_scope_is_refused(platform, city):
     operating_city(platform, city, scope=Scope(resources=("CZ-RK-0001",), max_grade="general-4"))
-    scenario = approved_scenario(platform, codes=("CZ-RK-0001", "CZ-CG-0001"), purpose="industry")
+    scenario = scenario_approved_before(platform, codes=("CZ-RK-0001", "CZ-CG-0001"), purpose="industry")
     error = _refused(
         platform, products.create, principal=principal(platform, "operator.admin"), body=_body(scenario, BOTH)
     )

@@ -24,12 +24,11 @@ from pubdata.authorization import agreements, scope
 from pubdata.authorization import rules as authorization_rules
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
-from pubdata.common.actor import PUBLIC, Actor
+from pubdata.common.actor import PUBLIC, SYSTEM, Actor
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
 from pubdata.contracts.rules import PURPOSES
-from pubdata.db import Base
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
@@ -45,9 +44,11 @@ from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 from pubdata.scenarios import rules as scenario_rules
+from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
     from pubdata.registration.models import Objection, Registration
+    from pubdata.scenarios.models import Scenario
 
 SUBJECT = "product"
 P = rules.ProductState
@@ -126,35 +127,27 @@ def open_review(session: Session, product: Product) -> ProductReview | None:
     )
 
 
-# Until the scenarios domain has its service: the scenario plan's row, read as a plain record.
-Scenario = Any
-
-
-def _scenarios() -> Any:
-    return Base.metadata.tables["scenario"]
-
-
 def _scenario(session: Session, scenario_id: int) -> Scenario | None:
-    table = _scenarios()
-    return session.execute(select(table).where(table.c.id == scenario_id)).first()
+    try:
+        return scenarios.get_scenario(session, principal=PlatformItself(SYSTEM), scenario_id=scenario_id)
+    except Refused:
+        return None
 
 
 def scenario_of(session: Session, product: Product) -> Scenario:
-    return _scenario(session, product.scenario_id)
+    found = _scenario(session, product.scenario_id)
+    assert found is not None, "a product's scenario is a foreign key"
+    return found
 
 
 # --- the scenario and the scope a product is built within ---------------------------------------------------
 
 
 def _approved_scenario(session: Session, *, scenario_id: int) -> Scenario:
-    found = _scenario(session, scenario_id)
-    if found is None or found.state != scenario_rules.S.APPROVED.value:
-        raise Refused("product.scenario-not-approved", field="scenario_id")
-    return found
-
-
-def _scenario_resources(scenario: Scenario) -> tuple[str, ...]:
-    return tuple(json.loads(scenario.resources or "[]"))
+    try:
+        return scenarios.approved(session, scenario_id=scenario_id)
+    except Refused:
+        raise Refused("product.scenario-not-approved", field="scenario_id") from None
 
 
 def _admitted_partner(session: Session, *, principal: Principal, operator_id: int) -> bool:
@@ -187,10 +180,15 @@ def _check_scenario(
         and not _admitted_partner(session, principal=developer, operator_id=scenario.operator_id)
     ):
         raise Refused("product.scenario-operator", field="scenario_id")
-    uncovered = [code for code in codes if code not in _scenario_resources(scenario)]
+    uncovered = [code for code in codes if code not in scenarios.resources_of(scenario)]
     if uncovered:
         entry = RefusalEntry(actor, "product.refused", f"scenario:{scenario.id}", {"uncovered": uncovered})
         raise Refused("product.scenario-uncovered", codes="、".join(uncovered), field="definition", entry=entry)
+    # The scenario gate every use of the data passes: an approved plan of the operator, proposed by it or by
+    # this developer (a partner builds under its operator's plans and its own, not another partner's).
+    scenarios.require_covering(
+        session, operator_id=scenario.operator_id, organisation_id=developer_id, codes=codes, actor=actor
+    )
     scope.require_uses(
         session,
         actor=actor,
@@ -661,9 +659,10 @@ def _check_offer(session: Session, product: Product) -> None:
     scenario, its operator's authorization reaching every resource."""
     if product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)
-    scenario = _scenario(session, product.scenario_id)
-    if scenario is None or scenario.state != scenario_rules.S.APPROVED.value:
-        raise Refused("product.scenario", code=product.code)
+    try:
+        scenarios.approved(session, scenario_id=product.scenario_id)
+    except Refused:
+        raise Refused("product.scenario", code=product.code) from None
     for code in resources_of(product):
         if scope.check_use(session, organisation_id=product.operator_id, code=code) is not None:
             raise Refused("product.out-of-scope", code=product.code)
@@ -810,13 +809,10 @@ class PublicProduct:
 
 def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
     operators = identity.organisation_names(session, {product.operator_id for product in products})
-    fields: dict[int, str] = dict(
-        session.execute(
-            select(_scenarios().c.id, _scenarios().c.field).where(
-                _scenarios().c.id.in_({product.scenario_id for product in products})
-            )
-        ).all()
-    )
+    fields: dict[int, str] = {}
+    for scenario_id in {product.scenario_id for product in products}:
+        found = _scenario(session, scenario_id)
+        fields[scenario_id] = found.field if found is not None else ""
     names = _resource_names(session, {code for product in products for code in resources_of(product)})
     return [
         PublicProduct(
@@ -943,11 +939,13 @@ def scenario_choices(session: Session, *, principal: Principal) -> list[Scenario
         }
     else:
         return []
-    table = _scenarios()
-    statement = select(table).where(
-        table.c.operator_id.in_(operators), table.c.state == scenario_rules.S.APPROVED.value
-    )
-    return list(session.execute(statement.order_by(table.c.id.desc())).all())
+    return [
+        scenario
+        for scenario in scenarios.scenarios_for(session, principal=PlatformItself(SYSTEM))
+        if scenario.state == scenario_rules.S.APPROVED.value
+        and scenario.operator_id in operators
+        and scenario.proposer_id in {scenario.operator_id, principal.organisation_id}
+    ]
 
 
 def actions_for(principal: Who | None, product: Product) -> set[str]:

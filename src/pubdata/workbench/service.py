@@ -35,6 +35,7 @@ from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from pubdata.products import service as products
 from pubdata.registration import rules as registration_rules
+from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
     from pubdata.ledger.signing import Signer
@@ -791,6 +792,7 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
         _audit(session, principal, found, signer)
     elif principal.organisation_kind in BUILDERS:
         BUILDERS[principal.organisation_kind](session, principal, found)
+    found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
     return found
 
 

@@ -15,10 +15,16 @@ from pubdata.scenarios.models import Scenario
 from tests import scenarios
 from tests.scenarios import principal, run, signed_agreement
 
+# The population by district, one district a call: a reviewed template's definition.
 POPULATION = {
     "kind": "query_template",
     "resources": ["CZ-RK-0001"],
-    "sql": "SELECT district, count(*) AS persons FROM cz_rk_0001 GROUP BY district",
+    "sql": "SELECT district, COUNT(*) AS persons FROM cz_rk_0001 WHERE district = :district GROUP BY district",
+    "parameters": [{"name": "district", "label": {"zh": "区县", "en": "District"}, "type": "string", "max_length": 20}],
+    "outputs": [
+        {"name": "district", "label": {"zh": "区县", "en": "District"}},
+        {"name": "persons", "label": {"zh": "常住人口数", "en": "Residents"}},
+    ],
 }
 BOTH = {**POPULATION, "resources": ["CZ-RK-0001", "CZ-CG-0001"]}
 

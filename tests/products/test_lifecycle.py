@@ -136,7 +136,8 @@ def test_a_changed_definition_is_not_offered_until_reviewed_and_registered_again
     scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
     code = _listed(platform, scenario)
     operator = principal(platform, "operator.admin")
-    changed = products.parse_definition({**POPULATION, "sql": POPULATION["sql"].replace("persons", "people")})
+    wider = [{**POPULATION["parameters"][0], "max_length": 30}]
+    changed = products.parse_definition({**POPULATION, "parameters": wider})
     product = run(platform, products.revise, principal=operator, code=code, body=ProductRevision(definition=changed))
     assert product.state == "development" and product.version == 2
     assert product.reviewed_digest != product.definition_digest

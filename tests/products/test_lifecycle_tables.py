@@ -85,10 +85,10 @@ def test_a_released_output_is_published_as_a_statistical_table_pinned_to_its_dig
     definition = products.definition_of(product)
     assert product.kind == "statistical_table" and product.delivery == "table" and product.version == 1
     assert definition.job_id == held["id"] and definition.output == "output-1.parquet"
-    assert definition.output_sha256 == next(item["sha256"] for item in files if item["name"] == "output-1.parquet")
+    assert definition.output_digest == next(item["sha256"] for item in files if item["name"] == "output-1.parquet")
     assert definition.resources == ("CZ-RK-0001",)
     assert product.operator_id == partner_deal["operator"].organisation_id
-    assert json.loads(product.definition)["output_sha256"] == definition.output_sha256
+    assert json.loads(product.definition)["output_digest"] == definition.output_digest
 
 
 def test_publishing_the_same_table_again_is_a_new_version_reviewed_again(platform, partner_deal):

@@ -11,12 +11,15 @@ and values anywhere in the platform.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from pubdata.engines import files
 from pubdata.engines import plan as governed
@@ -124,7 +127,20 @@ class DuckDBEngine:
         result = self._run(self.sql_of(plan), tables, limits)
         return Result(plan.columns, result.rows, result.truncated)
 
-    def _run(self, sql: str, tables: Sequence[TableRef], limits: Limits) -> Result:
+    def run_platform(
+        self, sql: str, parameters: Mapping[str, object], *, tables: Sequence[TableRef], limits: Limits
+    ) -> Result:
+        """Run SQL the platform itself wrote (a per-subject product's pinned computation, never a consumer's
+        text) with its values bound by DuckDB as ``$name`` parameters, never formatted into the text. It may
+        read only ``tables``, checked like any query's."""
+        unknown = _tables_read(sql) - {table.name for table in tables}
+        if unknown:
+            raise governed.PlanInconsistent(f"tables {sorted(unknown)}")
+        return self._run(sql, tables, limits, parameters)
+
+    def _run(
+        self, sql: str, tables: Sequence[TableRef], limits: Limits, parameters: Mapping[str, object] | None = None
+    ) -> Result:
         """Run platform-generated SQL. Any failure is the one generic refusal: a timeout, a conversion or an
         overflow can depend on the data, so what failed is never said (``docs/sandbox-engine.md``)."""
         con = self._connection(tables)
@@ -133,7 +149,7 @@ class DuckDBEngine:
             # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
             if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
                 raise EngineRefused("sql.engine-failed")
-            cursor = con.execute(sql)
+            cursor = con.execute(sql, dict(parameters)) if parameters else con.execute(sql)
             rows = cursor.fetchmany(limits.max_rows + 1)
             columns = [column[0] for column in cursor.description]
         except duckdb.Error:
@@ -187,6 +203,13 @@ class _Deadline:
     def stop(self) -> None:
         self._stopped.set()
         self._watch.join()
+
+
+@functools.lru_cache(maxsize=256)
+def _tables_read(sql: str) -> frozenset[str]:
+    """The tables a platform query reads (its own CTEs left out): the same few texts come back every call."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    return frozenset(table.name for table in tree.find_all(exp.Table)) - {cte.alias for cte in tree.find_all(exp.CTE)}
 
 
 def _range_of(row: tuple[object, ...]) -> tuple[float, float] | None:

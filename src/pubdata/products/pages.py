@@ -17,7 +17,7 @@ from pubdata.contracts.rules import PURPOSES
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
-from pubdata.products import rules, service
+from pubdata.products import definitions, rules, service
 from pubdata.products.models import Product
 from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
@@ -290,6 +290,7 @@ def _product_page(
             "public": view.public,
             "view": view,
             "definition": service.definition_of(view.public.product).document(),
+            "described": definitions.describe(service.definition_of(view.public.product)),
             "error": error,
             "values": {key: value for key, value in (values or {}).items() if key == "reason"},
             **VOCAB,
@@ -301,6 +302,7 @@ def _product_page(
         "public": public,
         "product": product,
         "definition": service.definition_of(product).document(),
+        "described": definitions.describe(service.definition_of(product)),
         "scenario": service.scenario_of(session, product),
         "reviews": service.reviews_of(session, product),
         "registrations": service.registrations_of(session, product),

@@ -11,7 +11,6 @@ of an operator whose authorization no longer allows use.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ from pubdata.jobs import service as jobs
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
-from pubdata.products import rules
+from pubdata.products import compute, rules
 from pubdata.products.definitions import Definition, StatisticalTable
 from pubdata.products.models import Product, ProductReview
 from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
@@ -218,11 +217,8 @@ def _check_purposes(purposes: list[str], scenario: Scenario) -> list[str]:
 
 
 def _check_definition(session: Session, definition: Definition) -> None:
-    """The review-time constraint check of the compute domain (a template's SQL through the governed planner)."""
-    try:
-        compute = importlib.import_module("pubdata.products.compute")
-    except ImportError:  # the compute domain is not there yet: nothing more to check than the definition's shape
-        return
+    """The review-time constraint check (``products.compute``): a template's SQL through the governed planner
+    with its declared parameters, a per-subject product's fields in its resources; refusals name the rule."""
     compute.check_definition(session, definition)
 
 
@@ -766,7 +762,7 @@ def publish_table(session: Session, *, principal: Principal, body: PublishTableI
         if job.operator_id != product.operator_id:
             raise Refused("product.job-operator", field="job_id")
         old = definition_of(product)
-        definition = StatisticalTable(resources=old.resources, job_id=job.id, output=body.output, output_sha256=digest)
+        definition = StatisticalTable(resources=old.resources, job_id=job.id, output=body.output, output_digest=digest)
         revision = ProductRevision(description=body.description, definition=definition)
         return revise(session, principal=principal, code=product.code, body=revision)
     if body.scenario_id is None or body.name is None or body.description is None or body.purposes is None:
@@ -779,7 +775,7 @@ def publish_table(session: Session, *, principal: Principal, body: PublishTableI
     resources = tuple(
         contracts.terms_of(contracts.get(session, principal=principal, contract_id=job.contract_id)).resources
     )
-    definition = StatisticalTable(resources=resources, job_id=job.id, output=body.output, output_sha256=digest)
+    definition = StatisticalTable(resources=resources, job_id=job.id, output=body.output, output_digest=digest)
     created = ProductIn(
         scenario_id=body.scenario_id,
         name=body.name,

@@ -274,6 +274,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "workbench.operator.products_to_list": ("已登记待上架的数据产品", "Registered products to list"),
     "workbench.bureau.product_reviews": ("待安全审查的数据产品", "Products awaiting security review"),
     "workbench.bureau.product_registrations": ("待审核的数据产品登记", "Product registrations to review"),
+    "workbench.bureau.product_objections": ("待答复的数据产品登记异议", "Objections to products to answer"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

@@ -209,6 +209,11 @@ def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
                 products.registration_review_count(session, principal=principal),
                 "/products/registrations",
             ),
+            Todo(
+                "workbench.bureau.product_objections",
+                products.objections_to_answer(session, principal=principal),
+                "/products/registrations",
+            ),
         ]
     states = catalog.counts_by_state(session, principal=principal)
     every_contract = contracts.list_for(session, principal=principal)

@@ -255,6 +255,9 @@ def test_a_cancellation_registration_takes_the_product_off_the_list_for_good(pla
     )
     error = _refused(platform, products.list_product, principal=operator, code=code)
     assert error.rule == "product.cancellation-open"
+    wider = products.parse_definition({**POPULATION, "parameters": [{**POPULATION["parameters"][0], "max_length": 30}]})
+    error = _refused(platform, products.revise, principal=operator, code=code, body=ProductRevision(definition=wider))
+    assert error.rule == "product.registration-open"
     run(
         platform,
         products.review_registration,

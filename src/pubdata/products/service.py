@@ -294,6 +294,8 @@ def revise(session: Session, *, principal: Principal, code: str, body: ProductRe
     product = get(session, principal=principal, code=code, permission="product.develop")
     if not rules.LIFECYCLE.allows(product.state, "revise"):
         raise rules.LIFECYCLE.refusal(product.state, "revise")
+    if registration.open_for(session, subject_kind=SUBJECT, subject_id=product.id) is not None:
+        raise Refused("product.registration-open", code=product.code)  # a cancellation under way
     changed = False
     if body.description is not None and body.description != product.description:
         product.description, changed = body.description, True

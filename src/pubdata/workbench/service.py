@@ -434,6 +434,7 @@ def _partner(session: Session, principal: Principal, bench: Bench) -> None:
     bench.todos += [
         Todo("workbench.contracts_to_sign", len(to_sign), _one_or_list(to_sign, "/contracts/{}", "/contracts")),
         Todo("workbench.partner.jobs_returned", len(returned), _one_or_list(returned, "/jobs/{}", "/jobs")),
+        _product_todos(session, principal)[0],  # its products a security review returned
     ]
     bench.figures += [
         Figure("workbench.partner.jobs", len(own_jobs), "/jobs"),

@@ -88,3 +88,9 @@ def test_a_closed_demand_takes_no_answer_and_a_rejected_plan_returns_to_draft():
         assert rules.SCENARIO.apply(plan, event) == state
     rules.SCENARIO.apply(plan, "approve")
     assert rules.SCENARIO.events_from(plan.state) == []  # an approved plan is final
+
+
+def test_the_answer_days_setting_defaults_to_the_rule():
+    from pubdata.config import Settings
+
+    assert Settings().demand_answer_days == rules.DEMAND_ANSWER_WORKING_DAYS

@@ -124,6 +124,17 @@ def test_a_template_on_a_dp_contract_is_answered_with_noise_and_its_epsilon(plat
             select(LedgerEntry).where(LedgerEntry.action == "contract.call").order_by(LedgerEntry.seq.desc()).limit(1)
         ).one()
     assert json.loads(charged.payload)["definition"] == DP_TEMPLATE.digest
+    # The same values again are the same question: its released answer, free (re-asking never averages noise away).
+    with platform.read() as session:
+        spent = contracts.get(session, principal=principal(platform, "bank.admin"), contract_id=bank["dp"])
+        spent_before = spent.epsilon_spent_micro
+    again = call(platform, bank, DP_TEMPLATE, {"b": "东至县", "a": "贵池区"}, contract="dp")
+    assert again.rows == answered.rows and last_entry(platform).action == "sandbox.dp-repeat"
+    other = call(platform, bank, DP_TEMPLATE, {"a": "贵池区", "b": "青阳县"}, contract="dp")
+    assert other.privacy is not None
+    with platform.read() as session:
+        spent = contracts.get(session, principal=principal(platform, "bank.admin"), contract_id=bank["dp"])
+        assert spent.epsilon_spent_micro == 2 * spent_before  # the repeat spent nothing, the new values ε once
 
 
 def test_a_template_expecting_another_output_rule_than_the_contract_is_refused(platform, bank):

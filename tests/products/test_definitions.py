@@ -34,7 +34,6 @@ def parameter(**fields) -> d.Parameter:
         {"type": "integer", "minimum": 5, "maximum": 1},
         {"type": "integer", "choices": ("a",)},
         {"type": "date", "minimum": "not a date"},
-        {"type": "integer", "required": False},  # optional without a default
         {"type": "integer", "minimum": 1, "default": 0, "required": False},  # a default it would refuse
         {"type": "timestamp"},
     ],
@@ -106,8 +105,11 @@ def test_missing_values_take_their_defaults_and_required_ones_are_refused():
 # --- templates and verifications -----------------------------------------------------------------------------
 
 
-def test_a_template_names_each_parameter_and_output_once():
+def test_a_template_names_each_parameter_and_output_once_and_defaults_its_optional_ones():
     output = d.OutputField(name="n", label=d.Words(zh="人数", en="People"))
+    optional = parameter(type="integer", required=False)
+    with pytest.raises(ValidationError):
+        d.QueryTemplate(resources=("CZ-RK-0001",), sql="SELECT 1", parameters=(optional,), outputs=(output,))
     with pytest.raises(ValidationError):
         d.QueryTemplate(resources=("CZ-RK-0001",), sql="SELECT 1", outputs=(output, output))
     with pytest.raises(ValidationError):
@@ -327,3 +329,13 @@ def test_every_feature_a_factor_may_name_is_computed_and_from_its_resource():
     assert {feature.resource for feature in d.FEATURES.values()} | {d.LEGAL_ENTITIES} == set(
         d.DEFAULT_PROFILE.resources
     )
+
+
+def test_a_licence_check_left_without_a_day_checks_the_day_of_the_call():
+    undated = d.Verification(resources=(d.E_LICENCES,), check="licence_valid", thresholds={"licence_type": "营业执照"})
+    assert undated.thresholds == {"licence_type": "营业执照"}
+    assert undated.values(date(2026, 11, 5))["on"] == date(2026, 11, 5)
+    dated = d.Verification(
+        resources=(d.E_LICENCES,), check="licence_valid", thresholds={"licence_type": "营业执照", "on": "2026-01-01"}
+    )
+    assert dated.values(date(2026, 11, 5))["on"] == date(2026, 1, 1) and dated.digest != undated.digest

@@ -330,9 +330,9 @@ def profile_query(definition: d.CreditProfile, today: date) -> d.SubjectQuery:
         "active": "存续",
         "valid": "有效",
         "today": today,
-        "month": d._month(today),
-        "since12": d._month(today, 11),
-        "since24": d._month(today, 23),
+        "month": d.month_of(today),
+        "since12": d.month_of(today, 11),
+        "since24": d.month_of(today, 23),
         "since3y": _add_years(today, -3) + timedelta(days=1),
     }
     used = {name for name in parameters if f"${name}" in sql}
@@ -394,7 +394,7 @@ def _fields(definition: d.Verification | d.CreditProfile, code: str, row: Mappin
         answers = {answer for answer, _, _ in definition.spec.answers}
         result = str(row.get("result")) if found else definition.spec.no_record
         if result not in answers:  # the platform's own SQL answered outside its declaration: never shown
-            raise RuntimeError(f"check {definition.check} answered outside its declared values")
+            raise p.PlanInconsistent(f"check {definition.check} answered outside its declared values")
         return {"credit_code": code, "result": result}
     if not found:
         return {"credit_code": code, "score": None, "band": d.NO_RECORD_BAND.code, "reasons": []}

@@ -108,8 +108,6 @@ class Parameter(_Frozen):
                 object.__setattr__(self, "default", self.value_of(self.default))
             except Refused:
                 raise ValueError("the default is a value the parameter accepts") from None
-        if not self.required and self.default is None:
-            raise ValueError("an optional parameter has a default")
         return self
 
     def _typed(self, value: Any) -> Any:
@@ -204,6 +202,8 @@ def checked_values(parameters: tuple[Parameter, ...], raw: Mapping[str, object])
         if given is None or given == "":
             if parameter.required:
                 raise parameter_refused(parameter.name, "required")
+            if parameter.default is None:
+                continue  # left out: what it stands for is the definition's to say (a check's day: the call's)
             given = parameter.default
         values[parameter.name] = parameter.value_of(given)
     return values
@@ -247,6 +247,8 @@ class QueryTemplate(_Definition):
 
     @model_validator(mode="after")
     def _unique(self) -> QueryTemplate:
+        if any(not parameter.required and parameter.default is None for parameter in self.parameters):
+            raise ValueError("an optional parameter of a template has a default (a plan has no empty value)")
         for what, names in (
             ("parameters", [p.name for p in self.parameters]),
             ("outputs", [o.name for o in self.outputs]),
@@ -301,7 +303,7 @@ class Check:
         return self.worded(thresholds) if self.worded is not None else self.answers
 
 
-def _month(day: date, back: int = 0) -> str:
+def month_of(day: date, back: int = 0) -> str:
     """``YYYY-MM`` of the month ``back`` months before ``day``'s."""
     index = day.year * 12 + day.month - 1 - back
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -329,7 +331,7 @@ FROM {CODES} c LEFT JOIN {_table(TAX_PAYMENTS)} t
 GROUP BY c.code"""
     return SubjectQuery(
         sql,
-        {"late": int(thresholds["late_months"]), "since": _month(today, months - 1), "until": _month(today)},  # type: ignore[arg-type]
+        {"late": int(thresholds["late_months"]), "since": month_of(today, months - 1), "until": month_of(today)},  # type: ignore[arg-type]
     )
 
 
@@ -341,7 +343,7 @@ SELECT c.code AS credit_code, COUNT(s.credit_code) > 0 AS found,
 FROM {CODES} c LEFT JOIN {_table(SOCIAL_INSURANCE)} s
   ON s.credit_code = c.code AND s.insured_month >= $since AND s.insured_month <= $until
 GROUP BY c.code"""
-    return SubjectQuery(sql, {"since": _month(today, months - 1), "until": _month(today)})
+    return SubjectQuery(sql, {"since": month_of(today, months - 1), "until": month_of(today)})
 
 
 def _licence_valid(thresholds: Mapping[str, Value], today: date) -> SubjectQuery:
@@ -396,8 +398,8 @@ GROUP BY c.code"""
             "first": float(thresholds["first"]),  # type: ignore[arg-type]
             "second": float(thresholds["second"]),  # type: ignore[arg-type]
             "third": float(thresholds["third"]),  # type: ignore[arg-type]
-            "since": _month(today, 11),
-            "until": _month(today),
+            "since": month_of(today, 11),
+            "until": month_of(today),
         },
     )
 
@@ -506,8 +508,7 @@ CHECKS: dict[str, Check] = {
                     label=Words(zh="核验日期", en="Day checked"),
                     type="date",
                     required=False,
-                    default=date(1900, 1, 1),
-                    description=Text(zh="默认为调用当日。", en="The day of the call by default."),
+                    description=Text(zh="不填时为调用当日。", en="The day of the call when left out."),
                 ),
             ),
             answers=YES_NO,
@@ -539,7 +540,6 @@ CHECKS: dict[str, Check] = {
         ),
     )
 }
-DEFAULT_DAY = date(1900, 1, 1)  # ``licence_valid``'s ``on`` left to its default: the day of the call
 
 
 class Verification(_Definition):
@@ -571,9 +571,11 @@ class Verification(_Definition):
         return CHECKS[self.check]
 
     def values(self, today: date) -> dict[str, Value]:
-        values = dict(self.thresholds)
-        if values.get("on") == DEFAULT_DAY:
-            values["on"] = today
+        """The thresholds a call computes with: a date threshold left out is the day of the call."""
+        values: dict[str, Value] = dict(self.thresholds)
+        for threshold in self.spec.thresholds:
+            if threshold.type == "date" and threshold.name not in values:
+                values[threshold.name] = today
         return values
 
 

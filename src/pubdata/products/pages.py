@@ -190,7 +190,10 @@ def _reviews_page(
 ) -> HTMLResponse:
     queue = service.review_queue(session, principal=principal)
     context = {
-        "queue": [(product, review, service.definition_of(product).document()) for product, review in queue],
+        "queue": [
+            (product, review, service.definition_of(product).document(), service.public_of(session, product))
+            for product, review in queue
+        ],
         "error": error,
         **VOCAB,
     }

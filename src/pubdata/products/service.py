@@ -24,6 +24,7 @@ from pubdata.authorization import rules as authorization_rules
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import PUBLIC, SYSTEM, Actor
+from pubdata.common.bounds import INT4_MAX
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
@@ -258,6 +259,7 @@ def create(session: Session, *, principal: Principal, body: ProductIn) -> Produc
         codes=tuple(definition.resources),
         developer=principal,
     )
+    _check_table(session, principal=principal, definition=definition, operator_id=scenario.operator_id)
     purposes = _check_purposes(body.purposes, scenario)
     _check_definition(session, definition)
     product = Product(
@@ -303,6 +305,7 @@ def revise(session: Session, *, principal: Principal, code: str, body: ProductRe
         definition = body.definition
         if definition.kind != product.kind:
             raise Refused("product.kind-mismatch", field="definition")
+        _check_table(session, principal=principal, definition=definition, operator_id=product.operator_id)
         _check_scenario(
             session,
             actor=principal.actor,
@@ -742,6 +745,8 @@ def offerable(session: Session, *, code: str) -> Product:
 
 
 def _released_output(session: Session, *, principal: Principal, job_id: int, output: str) -> tuple[Any, str]:
+    if not 1 <= job_id <= INT4_MAX:  # no job has such a number
+        raise Refused("product.job-not-released", field="job_id")
     job = jobs.get(session, principal=principal, job_id=job_id)
     if job.state != job_rules.J.RELEASED or job.operator_released_at is None or job.bureau_released_at is None:
         raise Refused("product.job-not-released", field="job_id")
@@ -750,6 +755,18 @@ def _released_output(session: Session, *, principal: Principal, job_id: int, out
     if digest is None:
         raise Refused("product.job-output", output=output, field="output")
     return job, digest
+
+
+def _check_table(session: Session, *, principal: Principal, definition: Definition, operator_id: int) -> None:
+    """A statistical table pins an output both sides released, by the digest of the file released, of a job run
+    under a contract of the product's operator."""
+    if not isinstance(definition, StatisticalTable):
+        return
+    job, digest = _released_output(session, principal=principal, job_id=definition.job_id, output=definition.output)
+    if digest != definition.output_digest:
+        raise Refused("product.job-output", output=definition.output, field="definition")
+    if job.operator_id != operator_id:
+        raise Refused("product.job-operator", field="job_id")
 
 
 def publish_table(session: Session, *, principal: Principal, body: PublishTableIn) -> Product:

@@ -35,6 +35,8 @@ from pubdata.jobs import routes as job_routes
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
+from pubdata.products import pages as product_pages
+from pubdata.products import routes as product_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.scenarios import pages as scenario_pages
@@ -248,6 +250,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(product_routes.router)
+    app.include_router(product_routes.public)
     app.include_router(scenario_routes.router)
     app.include_router(scenario_routes.public)
     app.include_router(workbench_pages.router)
@@ -258,6 +262,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_pages.router)
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
+    app.include_router(product_pages.router)
     app.include_router(scenario_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(

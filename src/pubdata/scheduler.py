@@ -18,6 +18,7 @@ from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
+from pubdata.privacy import consent
 
 log = logging.getLogger("pubdata.scheduler")
 Deadlines = Callable[[Session, Actor], list[str]]
@@ -35,6 +36,7 @@ DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("catalog", _catalog),
     ("authorization", lambda session, actor: authorization.apply_deadlines(session, actor=actor)),
     ("contracts", _contracts),
+    ("consent", lambda session, actor: consent.expire_due(session, actor=actor)),
 )
 
 

@@ -38,6 +38,8 @@ from pubdata.platform import Platform
 from pubdata.privacy import pages as consent_pages
 from pubdata.privacy import routes as consent_routes
 from pubdata.privacy import rules as consent_rules
+from pubdata.products import pages as product_pages
+from pubdata.products import routes as product_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.web.render import language as render_language
@@ -259,6 +261,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
     app.include_router(consent_routes.router)
+    app.include_router(product_routes.router)
+    app.include_router(product_routes.public)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -268,6 +272,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(product_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -16,13 +16,12 @@ import pytest
 from pubdata.authorization.schemas import Scope
 from pubdata.common import clock
 from pubdata.common.ids import credit_code_check_char
-from pubdata.identity import service as identity
 from pubdata.platform import Platform
 from pubdata.products import service as products
 from tests import scenarios
 from tests.data import person_name, resident_id, resource_body
 from tests.products.builders import approved_scenario
-from tests.scenarios import AS_CLI, PASSWORD, Account
+from tests.scenarios import Account, subject_account
 
 REGISTRY_FIELDS = [
     {"name": "credit_code", "label": "统一社会信用代码", "format": "credit_code", "required": True},
@@ -91,25 +90,6 @@ def _registry(platform: Platform) -> None:
         base_library="legal_entity",
     )
     scenarios.registered_resource(platform, body, rows)
-
-
-def subject_account(platform: Platform, *, name: str, login: str, credit_code: str) -> Account:
-    """An enterprise's own account (organisation kind ``subject``), named by its credit code."""
-    with platform.command() as session:
-        organisation = identity.create_organisation(
-            session, principal=AS_CLI, kind="subject", name=name, credit_code=credit_code
-        )
-        user = identity.create_user(
-            session,
-            principal=AS_CLI,
-            organisation_id=organisation.id,
-            login=login,
-            display_name=login,
-            role="admin",
-            password=PASSWORD,
-        )
-        _, token = identity.issue_token(session, principal=AS_CLI, user_id=user.id, name="test", days=366)
-        return Account(organisation.id, user.id, login, token)
 
 
 DEFINITIONS = {

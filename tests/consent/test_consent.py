@@ -34,14 +34,15 @@ DIGEST = sm3(b"%PDF-1.7 a signed letter")
 
 
 def grant(platform: Platform, world: World, *, product: str = VERIFY, purpose: str = "industry", **period) -> int:
-    body = ConsentIn(
+    return scenarios.granted_consent(
+        platform,
+        subject_login="firm.admin",
         consumer_id=world.accounts["bank"].organisation_id,
         product_code=world.codes.get(product, product),
         purpose=purpose,
         valid_from=period.get("valid_from", "2026-03-02"),
         valid_until=period.get("valid_until", "2026-12-31"),
     )
-    return scenarios.run(platform, consent.grant, principal=scenarios.principal(platform, "firm.admin"), body=body).id
 
 
 def letter(world: World, **changes) -> LetterIn:

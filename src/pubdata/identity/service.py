@@ -48,6 +48,8 @@ def create_organisation(
     name = clean(name, field="name", max_length=200)  # stored normalised: the unique name is the normal form
     if credit_code is not None and not is_credit_code(credit_code):
         raise Refused("identity.credit-code")
+    if kind == "subject" and not credit_code:  # a data subject is named by its credit code (consent)
+        raise Refused("identity.subject-credit-code")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Refused("identity.organisation-exists", name=name)
     if credit_code and session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
@@ -500,3 +502,14 @@ def register_public_key(session: Session, *, principal: Who, organisation_id: in
 def list_keys(session: Session, *, principal: Who, organisation_id: int) -> list[OrganisationKey]:
     organisation = access.load(session, principal, Organisation, organisation_id)
     return keys.of_organisation(session, organisation_id=organisation.id)
+
+
+# --- data subjects (consent) --------------------------------------------------------------------------------
+
+
+def subject_with_credit_code(session: Session, credit_code: str) -> int | None:
+    """The id of the data subject's own account (an organisation of kind ``subject``) with this unified social
+    credit code, if it has one: its consents are its own to see and revoke."""
+    return session.scalar(
+        select(Organisation.id).where(Organisation.credit_code == credit_code, Organisation.kind == "subject")
+    )

@@ -132,6 +132,14 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "ledger.present-signature": (Grant("*", "admin", "any"), Grant("*", "reviewer", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (*BUREAU_STAFF, Grant("audit", "*", "any")),
+    # Subscriptions and calls (products.subscriptions, products.calls): a consumer applies for a listed product
+    # and withdraws its application; the operator offering it approves or rejects; only the assignee of the
+    # contract generated from it calls the product.
+    "subscription.apply": (Grant("consumer", "*", "own"),),
+    "subscription.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "subscription.decide": (Grant("operator", "admin", "operator"),),
+    "subscription.withdraw": (Grant("consumer", "*", "consumer"),),
+    "product.call": (Grant("consumer", "*", "assignee"),),
 }
 
 
@@ -180,6 +188,12 @@ PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "job.download": ("下载作业结果", "download job outputs"),
     "ledger.present-signature": ("提交线下签名", "present signatures"),
     "ledger.read-payload": ("查看存证内容", "read ledger payloads"),
+    # Subscriptions and calls
+    "subscription.apply": ("申请订阅数据产品", "apply for products"),
+    "subscription.read": ("查看订阅申请", "see subscriptions"),
+    "subscription.decide": ("审批订阅申请", "decide subscriptions"),
+    "subscription.withdraw": ("撤回订阅申请", "withdraw subscriptions"),
+    "product.call": ("调用数据产品", "call products"),
 }
 
 

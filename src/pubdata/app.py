@@ -35,6 +35,8 @@ from pubdata.jobs import routes as job_routes
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
+from pubdata.products import call_pages as product_call_pages
+from pubdata.products import call_routes as product_call_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.web.render import language as render_language
@@ -246,6 +248,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(product_call_routes.router)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -254,6 +257,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_pages.router)
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
+    # Before the products' own pages: /products/subscriptions is not a product's code.
+    app.include_router(product_call_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -332,3 +332,51 @@ def contract_id_for(session: Session, *, consumer_id: int, product_id: int) -> i
     states = dict(session.execute(select(Contract.id, Contract.state).where(Contract.id.in_(found))).tuples().all())
     usable = (contract_rules.C.ACTIVE.value, contract_rules.C.PROPOSED.value, contract_rules.C.EXHAUSTED.value)
     return next((contract_id for contract_id in found if states.get(contract_id) in usable), found[0])
+
+
+# --- figures for the workbenches ------------------------------------------------------------------------------
+
+declare(
+    labels={
+        "workbench.consumer.subscriptions_to_sign": ("待签署的产品合约", "Product contracts to sign"),
+        "workbench.operator.subscriptions": ("待审批的订阅申请", "Subscription applications to decide"),
+        "workbench.chart.product_calls": ("本月各产品调用次数", "Calls this month by product"),
+        "workbench.series.product_calls": ("调用次数", "Calls"),
+    }
+)
+
+
+def awaiting_decision(session: Session, *, principal: Principal) -> list[int]:
+    """The applications the caller may decide now (an operator's admin: those for its products)."""
+    return [
+        subscription.id
+        for subscription in list_for(session, principal=principal, state=rules.SUBSCRIPTION.initial)
+        if access.may(principal, "subscription.decide", subscription)
+    ]
+
+
+def awaiting_signature(session: Session, *, principal: Principal) -> list[int]:
+    """The approved subscriptions whose contract waits for the caller's signature."""
+    found = []
+    for subscription in list_for(session, principal=principal, state=rules.SubscriptionState.APPROVED.value):
+        if subscription.contract_id is None or subscription.consumer_id != principal.organisation_id:
+            continue
+        contract = contracts.get(session, principal=principal, contract_id=subscription.contract_id)
+        if contracts.awaiting_signature(principal, contract):
+            found.append(subscription.id)
+    return found
+
+
+def calls_this_month(session: Session, *, principal: Principal) -> dict[str, int]:
+    """The calls made this month (Asia/Shanghai) under the caller's product contracts, by product name."""
+    month = clock.now().astimezone(clock.SHANGHAI).strftime("%Y-%m")
+    counted: dict[str, int] = {}
+    for subscription in list_for(session, principal=principal, state=rules.SubscriptionState.APPROVED.value):
+        if subscription.contract_id is None:
+            continue
+        product = session.get(Product, subscription.product_id)
+        if product is None:
+            continue
+        calls = contracts.calls_per_month(session, contract_ids=[subscription.contract_id]).get(month, 0)
+        counted[product.name] = counted.get(product.name, 0) + calls
+    return counted

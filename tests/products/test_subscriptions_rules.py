@@ -117,3 +117,11 @@ def test_terms_without_a_product_keep_the_digest_they_were_signed_with():
     )
     assert "product" not in plain.document()
     assert plain.digest == Terms.model_validate(plain.document()).digest
+
+
+def test_a_dp_template_without_its_own_epsilon_spends_the_default_per_call():
+    from pubdata.products.subscriptions import DEFAULT_EPSILON_PER_CALL
+
+    declared = output_terms(_Template(output_rule="dp"), max_calls=2)
+    assert declared["epsilon_per_query"] == DEFAULT_EPSILON_PER_CALL
+    assert declared["epsilon"] == 2 * DEFAULT_EPSILON_PER_CALL and declared["delta"] == 1e-6

@@ -17,22 +17,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pubdata.common import messages
 from pubdata.common.digest import of_document
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.ids import is_credit_code
 from pubdata.common.messages import declare
-from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
 from pubdata.identity.access import Principal
 from pubdata.products import rules, subscriptions
 from pubdata.products.models import Product
+from pubdata.queries import service as queries
 
 MAX_SUBJECTS = subscriptions.ROWS_PER_CALL  # subjects in one batch
 SUBJECT_COLUMN = "credit_code"
@@ -112,14 +112,11 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _words(key: str) -> tuple[str, str]:
-    return messages.label(key, "zh-CN"), messages.label(key, "en")
+def _module(name: str) -> Any:
+    """A domain this one calls but whose module may import products' own (imported when first used)."""
+    import importlib
 
-
-def _products() -> Any:
-    from pubdata.products import service as products
-
-    return products
+    return importlib.import_module(name)
 
 
 @contextmanager
@@ -165,13 +162,14 @@ class _Opened:
     product: Product
     definition: Any
     use: contracts.Use
-    consents: Any
-    prepared: Any
+    consents: Any = None
+    subjects: tuple[str, ...] = ()
 
 
 def _open(session: Session, principal: Principal, code: str, request: Request, where: list[str]) -> _Opened:
-    """The read step: the product, the caller's contract for it, the consents, the parameters."""
-    products = _products()
+    """The read step: the product offerable, the caller's contract for it (its definition the reviewed one), for
+    a per-subject product every subject's consent."""
+    products = _module("pubdata.products.service")
     product = products.offerable(session, code=code)
     where[0] = f"product:{product.id}"
     contract_id = subscriptions.contract_id_for(session, consumer_id=principal.organisation_id, product_id=product.id)
@@ -183,98 +181,124 @@ def _open(session: Session, principal: Principal, code: str, request: Request, w
     if pinned is None or pinned.code != product.code or pinned.definition_digest != product.definition_digest:
         raise Refused("call.contract-stale")
     definition = products.definition_of(product)
-    consents: Any = None
-    prepared: Any = None
-    if product.kind in rules.PER_SUBJECT_KINDS:
-        if request.parameters:
-            raise Refused("call.parameters-unexpected")
-        subjects = checked_subjects(request.subjects)
-        from pubdata.privacy import consent
-
-        consents = consent.require(
-            session,
-            consumer_id=principal.organisation_id,
-            product_id=product.id,
-            purpose=use.terms.purpose,
-            credit_codes=list(subjects),
-        )
-        prepared = subjects
-    else:
+    if product.kind not in rules.PER_SUBJECT_KINDS:
         if request.subjects:
             raise Refused("call.subjects-unexpected")
-        if product.kind == "query_template":
-            prepared = _compute().bound(
-                session, definition=definition, values=request.parameters or {}, terms=use.terms
-            )
-        elif request.parameters:
+        if request.parameters and product.kind != "query_template":
             raise Refused("call.parameters-unexpected")
-    return _Opened(product, definition, use, consents, prepared)
+        return _Opened(product, definition, use)
+    if request.parameters:
+        raise Refused("call.parameters-unexpected")
+    subjects = checked_subjects(request.subjects)
+    consents = _module("pubdata.privacy.consent").require(
+        session,
+        consumer_id=principal.organisation_id,
+        product_id=product.id,
+        purpose=use.terms.purpose,
+        credit_codes=list(subjects),
+    )
+    return _Opened(product, definition, use, consents, subjects)
 
 
-def _compute() -> Any:
-    from pubdata.products import compute
-
-    return compute
-
-
-def call(units: UnitOfWork, *, principal: Principal, code: str, request: Request, engine: Engine) -> Answer:
-    """One governed call of a product: the read step, the engine holding no transaction, the write step."""
+def call(
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    code: str,
+    request: Request,
+    engine: Engine,
+    domain_dir: Path | None = None,
+) -> Answer:
+    """One governed call of a product: the read step, the engine holding no transaction, the write step. A
+    template runs the governed query path itself (``products.compute.run_template``: its plan, its output rule,
+    its charge); a per-subject product and a table are charged here, with the consents' uses."""
     where: list[str] = [f"product:{code}"]
     with units.read() as session, _recorded(principal, where, code):
         opened = _open(session, principal, code, request, where)
     product, use = opened.product, opened.use
+    declared = _module("pubdata.products.definitions").output_fields(opened.definition)
+    labels = [(field.label.zh, field.label.en) for field in declared]
+    if product.kind == "query_template":
+        result = _template(units, principal, opened, request, engine, where, code)
+        return Answer(
+            product.code,
+            product.kind,
+            use.contract_id,
+            list(result.columns),
+            labels,
+            [tuple(row) for row in result.rows],
+            truncated=result.truncated,
+            privacy=result.privacy,
+        )
     with units.recording(), _recorded(principal, where, code):
-        columns, labels, rows, privacy, epsilon = _run(units, opened, engine)
+        columns, rows = _computed(units, opened, engine, domain_dir)
     payload = {
         "product": product.code,
         "definition_digest": product.definition_digest,
         "request_sm3": request_digest(request),
         "rows": len(rows),
     }
-    if opened.consents is not None:
-        payload["subjects"] = len(rows)
     with units.command() as session, _recorded(principal, where, code):
         contracts.charge(
             session,
             actor=principal.actor,
             contract_id=use.contract_id,
             rows=len(rows),
-            epsilon_micro=round(epsilon * contract_rules.MICRO),
+            epsilon_micro=0,
             payload=payload,
         )
         if opened.consents is not None:
-            from pubdata.privacy import consent
-
-            consent.record_uses(session, consents=opened.consents, contract_id=use.contract_id, actor=principal.actor)
-    return Answer(
-        product.code,
-        product.kind,
-        use.contract_id,
-        columns,
-        labels,
-        rows,
-        privacy=privacy,
-        subjects=len(rows) if opened.consents is not None else 0,
-    )
-
-
-def _run(
-    units: UnitOfWork, opened: _Opened, engine: Engine
-) -> tuple[list[str], list[tuple[str, str]], list[tuple[Any, ...]], dict[str, Any] | None, float]:
-    """The engine's part: the reviewed definition over the data, nothing else."""
-    compute = _compute()
-    kind = opened.product.kind
-    if kind in rules.PER_SUBJECT_KINDS:
-        with units.read() as session:
-            answers = compute.answer_subjects(
-                session, definition=opened.definition, credit_codes=list(opened.prepared), engine=engine
+            _module("pubdata.privacy.consent").record_uses(
+                session, consents=opened.consents, contract_id=use.contract_id, actor=principal.actor
             )
-        fields = compute.declared_fields(opened.definition)
-        columns = [SUBJECT_COLUMN, *[name for name, _ in fields]]
-        labels = [_words("call.column.credit_code"), *[label for _, label in fields]]
-        rows = [(answer.credit_code, *[answer.values[name] for name, _ in fields]) for answer in answers]
-        return columns, labels, rows, None, 0.0
-    if kind == "query_template":
-        ran = compute.run_bound(units, prepared=opened.prepared, use=opened.use, engine=engine)
-        return ran.columns, ran.labels, ran.rows, ran.privacy, ran.epsilon
+    return Answer(product.code, product.kind, use.contract_id, columns, labels, rows, subjects=len(opened.subjects))
+
+
+def _template(
+    units: UnitOfWork,
+    principal: Principal,
+    opened: _Opened,
+    request: Request,
+    engine: Engine,
+    where: list[str],
+    code: str,
+) -> Any:
+    """A template's call: the governed query path, which records its own refusals (a plan's, a parameter's, the
+    contract's); anything else it refuses is recorded here."""
+    compute = _module("pubdata.products.compute")
+    try:
+        return compute.run_template(
+            units,
+            principal=principal,
+            contract_id=opened.use.contract_id,
+            definition=opened.definition,
+            values=request.parameters or {},
+            engine=engine,
+        )
+    except Refused as error:
+        if isinstance(error, queries.CALL_REFUSALS) or error.entry is not None:
+            raise
+        error.recorded(
+            RefusalEntry(principal.actor, "product.call-refused", where[0], {"product": code, "rule": error.rule})
+        )
+        with units.recording():
+            raise
+
+
+def _computed(
+    units: UnitOfWork, opened: _Opened, engine: Engine, domain_dir: Path | None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The engine's part of a per-subject product (one row per subject, exactly its declared fields, in the
+    order asked) or of a table (its released rows)."""
+    compute = _module("pubdata.products.compute")
+    fields = [field.name for field in _module("pubdata.products.definitions").output_fields(opened.definition)]
+    if opened.product.kind in rules.PER_SUBJECT_KINDS:
+        answers = compute.answer_subjects(
+            units, definition=opened.definition, credit_codes=list(opened.subjects), engine=engine
+        )
+        return fields, [tuple(answer.fields.get(name) for name in fields) for answer in answers]
+    if opened.product.kind == "statistical_table" and domain_dir is not None:
+        with units.read() as session:
+            columns, rows = compute.table_rows(session, definition=opened.definition, domain_dir=domain_dir)
+        return list(columns), list(rows)
     raise Refused("call.kind")

@@ -114,6 +114,9 @@ def application_refusal(
 # product answers exactly its declared fields, about subjects who consented, and keeps the defaults.
 OUTPUT_FIELDS = ("output_rule", "min_group_size", "epsilon_per_query", "delta", "bounds", "max_contributions")
 MAX_EPSILON = 10.0  # contracts.rules.terms_problems: a contract's whole budget
+# A DP template that declares no ε per call spends this on each (and δ, for its counts' thresholds).
+DEFAULT_EPSILON_PER_CALL = 0.5
+DEFAULT_DELTA = 1e-6
 
 
 def output_terms(definition: Any, *, max_calls: int) -> dict[str, Any]:
@@ -137,8 +140,10 @@ def output_terms(definition: Any, *, max_calls: int) -> dict[str, Any]:
     if isinstance(declared.get("bounds"), dict):
         declared["bounds"] = {key: tuple(pair) for key, pair in declared["bounds"].items()}
     if declared.get("output_rule") == "dp":
-        per_call = float(declared.get("epsilon_per_query") or 0)
-        declared["epsilon"] = min(MAX_EPSILON, round(per_call * max_calls, 6)) if per_call else None
+        per_call = float(declared.get("epsilon_per_query") or DEFAULT_EPSILON_PER_CALL)
+        declared["epsilon_per_query"] = per_call
+        declared["epsilon"] = min(MAX_EPSILON, round(per_call * max_calls, 6))
+        declared.setdefault("delta", DEFAULT_DELTA)
     return declared
 
 

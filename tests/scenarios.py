@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -25,6 +26,8 @@ from pubdata.jobs import worker
 from pubdata.jobs.rules import Limits
 from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
+from pubdata.products import service as products
+from pubdata.products.schemas import ProductIn
 from tests.data import csv_text, person_rows, resource_body
 
 PASSWORD = "correct-horse-battery"
@@ -335,3 +338,93 @@ def submitted_for_registration(platform: Platform, code: str = "CZ-RK-0090", nam
         path=path,
     )
     return run(platform, catalog.submit_registration, principal=police, resource_id=resource.id, kind="first")
+
+
+# --- products (数据产品) --------------------------------------------------------------------------------------
+
+# A security review's checklist with every item passed, each with its reviewer's note.
+PASSED_CHECKLIST = {
+    item: {"passed": True, "note": "已核对：符合要求"}
+    for item in ("minimisation", "output_rule", "reidentification", "consent", "purpose_fit")
+}
+
+
+def reviewed_product(
+    platform: Platform,
+    *,
+    developer_login: str,
+    scenario_id: int,
+    definition: Any,
+    kind: str,
+    name: str,
+    purposes: Any,
+    reviewer_login: str = "bureau.admin",
+) -> str:
+    """A product created by ``developer_login`` under ``scenario_id`` whose security review a bureau reviewer
+    passed: its code."""
+    developer = principal(platform, developer_login)
+    body = ProductIn(
+        scenario_id=scenario_id,
+        name=name,
+        kind=kind,
+        description=f"{name}：按经审查的定义计算，只提供结果。",
+        delivery="table" if kind == "statistical_table" else "api",
+        purposes=list(purposes),
+        definition=products.parse_definition(definition if isinstance(definition, dict) else definition.document()),
+    )
+    code = run(platform, products.create, principal=developer, body=body).code
+    run(platform, products.submit_review, principal=developer, code=code)
+    run(
+        platform,
+        products.review,
+        principal=principal(platform, reviewer_login),
+        code=code,
+        decision="approve",
+        checklist=PASSED_CHECKLIST,
+    )
+    return code
+
+
+def registered_product(platform: Platform, code: str, *, operator_login: str = "operator.admin") -> str:
+    """The operator applies to register its reviewed product, the bureau accepts it, and the clock moves past
+    the public notice so that the scheduler's tick registers it. The clock stays there."""
+    application = run(platform, products.submit_registration, principal=principal(platform, operator_login), code=code)
+    accepted = run(
+        platform,
+        products.review_registration,
+        principal=principal(platform, "bureau.admin"),
+        registration_id=application.id,
+        decision="accept",
+        reason=None,
+    )
+    clock.freeze(clock.parse_moment(f"{accepted.notice_until.isoformat()}T10:00:00") + timedelta(days=1))
+    assert any(number.startswith("product registered: CZCP") for number in tick(platform))
+    return code
+
+
+def listed_product(
+    platform: Platform,
+    *,
+    developer_login: str,
+    scenario_id: int,
+    definition: Any,
+    kind: str,
+    name: str,
+    purposes: Any,
+    operator_login: str = "operator.admin",
+) -> str:
+    """A product through its whole lifecycle by the real services: created by ``developer_login`` under the
+    approved ``scenario_id``, passed by a bureau reviewer, registered (accepted, public notice over, finalised by
+    the tick — the clock moves past the notice and stays there) and listed by the operator's admin: its code."""
+    code = reviewed_product(
+        platform,
+        developer_login=developer_login,
+        scenario_id=scenario_id,
+        definition=definition,
+        kind=kind,
+        name=name,
+        purposes=purposes,
+    )
+    registered_product(platform, code, operator_login=operator_login)
+    run(platform, products.list_product, principal=principal(platform, operator_login), code=code)
+    return code

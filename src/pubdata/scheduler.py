@@ -18,6 +18,7 @@ from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
+from pubdata.products import service as products
 
 log = logging.getLogger("pubdata.scheduler")
 Deadlines = Callable[[Session, Actor], list[str]]
@@ -31,10 +32,15 @@ def _contracts(session: Session, actor: Actor) -> list[str]:
     return contracts.expire_due(session, actor=actor) + contracts.end_with_authorization(session, actor=actor)
 
 
+def _products(session: Session, actor: Actor) -> list[str]:
+    return products.finalise_due(session, actor=actor) + products.delist_with_authorization(session, actor=actor)
+
+
 DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("catalog", _catalog),
     ("authorization", lambda session, actor: authorization.apply_deadlines(session, actor=actor)),
     ("contracts", _contracts),
+    ("products", _products),
 )
 
 

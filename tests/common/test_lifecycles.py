@@ -37,6 +37,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
         scenarios.DEMAND,
         scenarios.SCENARIO,
         products.LIFECYCLE,
+        products.REVIEW,
         products.SUBSCRIPTION,
         privacy.LIFECYCLE,
     )

@@ -132,6 +132,25 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "ledger.present-signature": (Grant("*", "admin", "any"), Grant("*", "reviewer", "any")),
     # Payloads can hold personal data, so only the regulator and the auditor read them.
     "ledger.read-payload": (*BUREAU_STAFF, Grant("audit", "*", "any")),
+    # Products (数据产品): the operator and its partners develop them (each its own); the bureau's staff review
+    # them; the operator's admin applies for registration and lists them; the operator's or the bureau's admin
+    # delists; the regulators read them all.
+    "product.read": (
+        Grant("operator", "*", "own"),
+        Grant("partner", "*", "own"),
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+    ),
+    "product.develop": (
+        Grant("operator", "admin", "own"),
+        Grant("operator", "member", "own"),
+        Grant("partner", "admin", "own"),
+        Grant("partner", "member", "own"),
+    ),
+    "product.review": BUREAU_STAFF,
+    "product.register": (Grant("operator", "admin", "operator"),),
+    "product.list": (Grant("operator", "admin", "operator"),),
+    "product.delist": (Grant("operator", "admin", "operator"), Grant("bureau", "admin", "any")),
     # Subscriptions and calls (products.subscriptions, products.calls): a consumer applies for a listed product
     # and withdraws its application; the operator offering it approves or rejects; only the assignee of the
     # contract generated from it calls the product.
@@ -188,6 +207,13 @@ PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "job.download": ("下载作业结果", "download job outputs"),
     "ledger.present-signature": ("提交线下签名", "present signatures"),
     "ledger.read-payload": ("查看存证内容", "read ledger payloads"),
+    # Products
+    "product.read": ("查看数据产品", "see products"),
+    "product.develop": ("开发数据产品", "develop products"),
+    "product.review": ("安全审查数据产品", "review products' security"),
+    "product.register": ("申请数据产品登记", "apply for product registration"),
+    "product.list": ("上架数据产品", "list products"),
+    "product.delist": ("下架数据产品", "delist products"),
     # Subscriptions and calls
     "subscription.apply": ("申请订阅数据产品", "apply for products"),
     "subscription.read": ("查看订阅申请", "see subscriptions"),

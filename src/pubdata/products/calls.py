@@ -196,6 +196,7 @@ def _open(session: Session, principal: Principal, code: str, request: Request, w
         product_id=product.id,
         purpose=use.terms.purpose,
         credit_codes=list(subjects),
+        actor=principal.actor,
     )
     return _Opened(product, definition, use, consents, subjects)
 
@@ -249,7 +250,7 @@ def call(
         )
         if opened.consents is not None:
             _module("pubdata.privacy.consent").record_uses(
-                session, consents=opened.consents, contract_id=use.contract_id, actor=principal.actor
+                session, consents=list(opened.consents.values()), contract_id=use.contract_id, actor=principal.actor
             )
     return Answer(product.code, product.kind, use.contract_id, columns, labels, rows, subjects=len(opened.subjects))
 

@@ -47,6 +47,9 @@ class CreditProfile(_Definition):
 class StatisticalTable(_Definition):
     kind: Literal["statistical_table"] = "statistical_table"
     job_id: int = Field(ge=1)
+    # The released output this version publishes: its file name in the job's manifest and that file's SHA-256.
+    output: str = Field(min_length=1, max_length=200)
+    output_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 Definition = Annotated[QueryTemplate | Verification | CreditProfile | StatisticalTable, Field(discriminator="kind")]

@@ -60,6 +60,7 @@ class ProductReview(Audited, Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
     definition_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     checklist: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON: item → passed, note
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # rules.REVIEW
     decision: Mapped[str | None] = mapped_column(String(16), nullable=True)  # approve | return; None: open
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     requested_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pubdata.common.lifecycle import Lifecycle, State
+from pubdata.contracts.rules import FREE_PURPOSES, PURPOSES
 
 KINDS: dict[str, tuple[str, str]] = {
     "query_template": ("查询模板", "Query template"),
@@ -67,6 +68,7 @@ LIFECYCLE = Lifecycle(
         (P.DELISTED, "list"): P.LISTED,
         (P.REGISTERED, "delist"): P.DELISTED,
         # A reviewed definition changed: back to development, then review and a change registration.
+        (P.DEVELOPMENT, "revise"): P.DEVELOPMENT,
         (P.APPROVED, "revise"): P.DEVELOPMENT,
         (P.REGISTERED, "revise"): P.DEVELOPMENT,
         (P.LISTED, "revise"): P.DEVELOPMENT,
@@ -75,6 +77,52 @@ LIFECYCLE = Lifecycle(
         (P.REGISTERED, "cancel"): P.CANCELLED,
     },
 )
+
+
+class ReviewState(State):
+    OPEN = "open", "待审查", "Awaiting review"
+    APPROVED = "approved", "审查通过", "Passed"
+    RETURNED = "returned", "退回修改", "Returned"
+
+
+V = ReviewState
+# One security review of one definition: the bureau reviewer's sign-off (``ledger.signoff``, one side) passes it.
+REVIEW = Lifecycle(
+    rule="product_review.transition",
+    name=("安全审查", "security review"),
+    states=ReviewState,
+    start=V.OPEN,
+    events={"approve": ("审查通过", "pass"), "return": ("退回修改", "return")},
+    transitions={(V.OPEN, "approve"): V.APPROVED, (V.OPEN, "return"): V.RETURNED},
+)
+REVIEW_STATES = REVIEW.labels()
+STATES = LIFECYCLE.labels()
+# Where the operator's workbench and the product page put a product: still its developer's, with the bureau, public.
+PUBLIC_STATES = (P.LISTED.value,)
+CHECKLIST_NOTE_MAX = 1000
+
+
+def checklist_problem(answers: dict[str, dict[str, object]]) -> str | None:
+    """The first checklist item not passed with a note (the reviewer approves only when every item passed), or
+    None."""
+    for item in CHECKLIST:
+        answer = answers.get(item) or {}
+        if answer.get("passed") is not True or not str(answer.get("note") or "").strip():
+            return item
+    return None
+
+
+def purposes_problem(purposes: list[str], *, scenario_purpose: str) -> str | None:
+    """A purpose the product may not be offered for: each is the scenario's, or free of charge (三(六))."""
+    for purpose in purposes:
+        if purpose not in PURPOSES or (purpose != scenario_purpose and purpose not in FREE_PURPOSES):
+            return purpose
+    return None
+
+
+def code_for(serial: int) -> str:
+    """A product's code: ``CP-0001``."""
+    return f"CP-{serial:04d}"
 
 
 class SubscriptionState(State):

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.Integer(), nullable=False),
         sa.Column("definition_digest", sa.String(length=64), nullable=False),
         sa.Column("checklist", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("decision", sa.String(length=16), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("requested_by", sa.Integer(), nullable=False),
@@ -83,6 +84,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_product_review_ledger_seq"), ["ledger_seq"], unique=False)
         batch_op.create_index(batch_op.f("ix_product_review_operator_id"), ["operator_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_product_review_product_id"), ["product_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_product_review_state"), ["state"], unique=False)
 
     op.create_table(
         "subscription",
@@ -135,6 +137,7 @@ def downgrade() -> None:
 
     op.drop_table("subscription")
     with op.batch_alter_table("product_review", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_review_state"))
         batch_op.drop_index(batch_op.f("ix_product_review_product_id"))
         batch_op.drop_index(batch_op.f("ix_product_review_operator_id"))
         batch_op.drop_index(batch_op.f("ix_product_review_ledger_seq"))

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.common import messages, store
@@ -30,6 +31,7 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.platform import Platform
 from pubdata.products import calls, rules, subscriptions
+from pubdata.products import service as products
 from pubdata.products.call_routes import ProductCode
 from pubdata.products.models import Product, Subscription
 from pubdata.queries import console, exports
@@ -108,12 +110,6 @@ declare(labels=LABELS, refusals=REFUSALS)
 
 
 # --- subscriptions -------------------------------------------------------------------------------------------
-
-
-def _products() -> Any:
-    from pubdata.products import service as products
-
-    return products
 
 
 def _product_by_id(session: Session, product_id: int) -> Product:
@@ -241,7 +237,22 @@ async def subscription_act(
 
 
 def _product(session: Session, principal: Principal, code: str) -> Product:
-    return _products().get(session, principal=principal, code=code)
+    """The product a page is about: listed (anyone may see it), one the caller's organisation has applied for,
+    or one it may read (its operator, its developer, the regulators); else 404, like a product that does not
+    exist."""
+    found = session.scalar(select(Product).where(Product.code == code))
+    if found is not None and (
+        found.state == rules.P.LISTED
+        or session.scalar(
+            select(Subscription.id).where(
+                Subscription.product_id == found.id, Subscription.consumer_id == principal.organisation_id
+            )
+        )
+        is not None
+        or access.may(principal, "product.read", found)
+    ):
+        return found
+    raise Refused("product.not-found", what=messages.Text(Product.guard.what))
 
 
 def _apply_page(
@@ -390,7 +401,7 @@ def _call_page(
     subjects_text: str = "",
 ) -> HTMLResponse:
     product = _product(session, principal, code)
-    definition = _products().definition_of(product)
+    definition = products.definition_of(product)
     lang = language(request)
     contract_id = subscriptions.contract_id_for(session, consumer_id=principal.organisation_id, product_id=product.id)
     contract = contracts.get(session, principal=principal, contract_id=contract_id) if contract_id else None
@@ -426,7 +437,7 @@ def _ask(
     """Call, keep the answer, and redirect to its page; a refusal shows the form again with what was typed."""
     with platform.read() as session:
         product = _product(session, principal, code)
-        definition = _products().definition_of(product)
+        definition = products.definition_of(product)
     per_subject = product.kind in rules.PER_SUBJECT_KINDS
     request_ = calls.Request(
         parameters=None if per_subject else typed_parameters(definition, form) or None,

@@ -31,6 +31,7 @@ from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
 from pubdata.identity.access import Principal
 from pubdata.products import rules, subscriptions
+from pubdata.products import service as products
 from pubdata.products.models import Product
 from pubdata.queries import service as queries
 
@@ -169,7 +170,6 @@ class _Opened:
 def _open(session: Session, principal: Principal, code: str, request: Request, where: list[str]) -> _Opened:
     """The read step: the product offerable, the caller's contract for it (its definition the reviewed one), for
     a per-subject product every subject's consent."""
-    products = _module("pubdata.products.service")
     product = products.offerable(session, code=code)
     where[0] = f"product:{product.id}"
     contract_id = subscriptions.contract_id_for(session, consumer_id=principal.organisation_id, product_id=product.id)

@@ -28,6 +28,7 @@ from pubdata.identity import access
 from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.products import rules
+from pubdata.products import service as products
 from pubdata.products.models import Product, Subscription
 
 MAX_CALLS = 1_000_000  # calls one subscription may ask for
@@ -168,12 +169,6 @@ def terms_for(
 # --- commands ----------------------------------------------------------------------------------------------
 
 
-def _products() -> Any:
-    from pubdata.products import service as products  # the products' commands import nothing of this module
-
-    return products
-
-
 def _purposes(product: Product) -> list[str]:
     return [str(purpose) for purpose in json.loads(product.purposes or "[]")]
 
@@ -191,11 +186,8 @@ def application_of(subscription: Subscription) -> Application:
 def apply(session: Session, *, principal: Principal, code: str, application: Application) -> Subscription:
     """A consumer applies for a listed product."""
     access.require(principal, "subscription.apply", access.own_organisation(principal))
-    products = _products()
     product = products.offerable(session, code=code)
-    from pubdata.scenarios import service as scenarios
-
-    scenario = scenarios.approved(session, scenario_id=product.scenario_id)
+    scenario = products.scenario_of(session, product)
     use = clean_prose(application.use, field="use", max_length=USE_MAX_LENGTH)
     application = Application(
         application.purpose, use, application.max_calls, application.valid_from, application.valid_until
@@ -259,11 +251,8 @@ def approve(session: Session, *, principal: Principal, subscription_id: int) -> 
         raise rules.SUBSCRIPTION.refusal(subscription.state, "approve")
     product = session.get(Product, subscription.product_id)
     assert product is not None
-    products = _products()
     product = products.offerable(session, code=product.code)
-    from pubdata.scenarios import service as scenarios
-
-    scenario = scenarios.approved(session, scenario_id=product.scenario_id)
+    scenario = products.scenario_of(session, product)
     application = application_of(subscription)
     if not purpose_allowed(application.purpose, product_purposes=_purposes(product), scenario_purpose=scenario.purpose):
         raise Refused("subscription.purpose", purpose=application.purpose)
@@ -334,7 +323,9 @@ def contract_id_for(session: Session, *, consumer_id: int, product_id: int) -> i
         return None
     from pubdata.contracts.models import Contract
 
-    states = dict(session.execute(select(Contract.id, Contract.state).where(Contract.id.in_(found))).tuples().all())
+    states = {
+        row[0]: row[1] for row in session.execute(select(Contract.id, Contract.state).where(Contract.id.in_(found)))
+    }
     usable = (contract_rules.C.ACTIVE.value, contract_rules.C.PROPOSED.value, contract_rules.C.EXHAUSTED.value)
     return next((contract_id for contract_id in found if states.get(contract_id) in usable), found[0])
 

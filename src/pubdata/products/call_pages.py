@@ -365,6 +365,41 @@ def typed_parameters(definition: Any, form: Any) -> dict[str, Any]:
     return values
 
 
+def value_words(definition: Any, lang: str) -> dict[str, dict[Any, str]]:
+    """For each output whose values are codes (a verification's answer, a profile's band and reason codes), the
+    words each code is shown with."""
+    pick = 0 if lang == "zh-CN" else 1
+    words: dict[str, dict[Any, str]] = {}
+    spec = getattr(definition, "spec", None)
+    if spec is not None:
+        words["result"] = {code: (zh, en)[pick] for code, zh, en in spec.answers}
+    bands = getattr(definition, "bands", None)
+    if bands is not None:
+        from pubdata.products.definitions import NO_RECORD_BAND
+
+        words["band"] = {band.code: (band.label.zh, band.label.en)[pick] for band in (*bands, NO_RECORD_BAND)}
+        reasons = [
+            reason
+            for factor in definition.factors
+            for reason in (factor.negative, factor.positive)
+            if reason is not None
+        ]
+        words["reasons"] = {reason.code: (reason.text.zh, reason.text.en)[pick] for reason in reasons}
+    return words
+
+
+def shown_rows(columns: list[str], rows: list[tuple[Any, ...]], words: dict[str, dict[Any, str]]) -> list[tuple]:
+    """An answer's rows as the page and its files show them: codes by their words, lists joined."""
+
+    def shown(column: str, value: Any) -> Any:
+        known = words.get(column, {})
+        if isinstance(value, list | tuple):
+            return "；".join(str(known.get(item, item)) for item in value)
+        return known.get(value, value)
+
+    return [tuple(shown(column, value) for column, value in zip(columns, row, strict=False)) for row in rows]
+
+
 def codes_from_text(text: str) -> list[str]:
     """Credit codes typed one per line (or separated by commas or spaces)."""
     return [part for part in text.replace("，", ",").replace(",", " ").split() if part]
@@ -452,6 +487,7 @@ def _ask(
             return _call_page(request, session, principal, code, error=error, subjects_text="\n".join(subjects or ()))
     lang = language(request)
     headers = [messages.pick(label, lang) for label in answer.labels]
+    rows = shown_rows(answer.columns, answer.rows, value_words(definition, lang))
     typed = {f"p_{key}": str(value) for key, value in (request_.parameters or {}).items()}
     if per_subject:
         typed["subjects"] = "\n".join(request_.subjects or ())
@@ -459,7 +495,7 @@ def _ask(
         principal,
         contract_id=answer.contract_id,
         headers=headers,
-        rows=answer.rows,
+        rows=rows,
         page={"columns": answer.columns, "privacy": answer.privacy, "code": code},
         form=typed,
     )

@@ -7,7 +7,7 @@ the mock store). It generates its own dialect from the plan, so the same plan ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,6 +49,13 @@ class Engine(Protocol):
     def run(self, plan: Plan, *, tables: Sequence[TableRef], limits: Limits) -> Result:
         """Run a governed plan over ``tables`` within ``limits``: the engine generates the text it runs from
         the plan, checks it against the plan, and may remember it by the plan (plans are frozen values)."""
+        ...
+
+    def run_platform(
+        self, sql: str, parameters: Mapping[str, object], *, tables: Sequence[TableRef], limits: Limits
+    ) -> Result:
+        """Run SQL the platform wrote itself (a per-subject product's pinned computation), its values bound as
+        ``$name`` parameters by the engine, reading only ``tables``."""
         ...
 
     def sql_of(self, plan: Plan) -> str:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from pubdata.engines import files
 from pubdata.engines import plan as governed
@@ -124,7 +126,22 @@ class DuckDBEngine:
         result = self._run(self.sql_of(plan), tables, limits)
         return Result(plan.columns, result.rows, result.truncated)
 
-    def _run(self, sql: str, tables: Sequence[TableRef], limits: Limits) -> Result:
+    def run_platform(
+        self, sql: str, parameters: Mapping[str, object], *, tables: Sequence[TableRef], limits: Limits
+    ) -> Result:
+        """Run SQL the platform itself wrote (a per-subject product's pinned computation, never a consumer's
+        text) with its values bound by DuckDB as ``$name`` parameters, never formatted into the text. It may
+        read only ``tables``, checked like any query's."""
+        named = {table.name for table in tables}
+        read = {table.name for table in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Table)}
+        ctes = {cte.alias for cte in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.CTE)}
+        if not read - ctes <= named:
+            raise governed.PlanInconsistent(f"tables {sorted(read - ctes - named)}")
+        return self._run(sql, tables, limits, parameters)
+
+    def _run(
+        self, sql: str, tables: Sequence[TableRef], limits: Limits, parameters: Mapping[str, object] | None = None
+    ) -> Result:
         """Run platform-generated SQL. Any failure is the one generic refusal: a timeout, a conversion or an
         overflow can depend on the data, so what failed is never said (``docs/sandbox-engine.md``)."""
         con = self._connection(tables)
@@ -133,7 +150,7 @@ class DuckDBEngine:
             # DuckDB's own parser, as a last word: one SELECT, nothing that could change a kept database.
             if [statement.type for statement in con.extract_statements(sql)] != [duckdb.StatementType.SELECT]:
                 raise EngineRefused("sql.engine-failed")
-            cursor = con.execute(sql)
+            cursor = con.execute(sql, dict(parameters)) if parameters else con.execute(sql)
             rows = cursor.fetchmany(limits.max_rows + 1)
             columns = [column[0] for column in cursor.description]
         except duckdb.Error:

@@ -11,7 +11,7 @@ platform's, and every literal is a typed value rendered with an explicit cast fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -86,6 +86,15 @@ Key = Col | DatePart
 
 
 @dataclass(frozen=True)
+class Param:
+    """A query template's parameter where a literal of a filter stands (``:name``), of its declared type. A
+    plan holding one cannot be generated: ``bind`` replaces each by the caller's typed value first."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
 class Join:
     """``[INNER|LEFT] JOIN`` the next table on equalities of columns (each pair: an earlier table, this one)."""
 
@@ -99,7 +108,7 @@ class Compare:
 
     key: Key
     op: str
-    values: tuple[Value, ...] = ()
+    values: tuple[Value | Param, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,8 +235,17 @@ def _key(key: Key) -> exp.Expr:
     return _column(key)
 
 
-def typed_literal(value: Value, type_: str) -> exp.Expr:
+class UnboundParameter(PlanInconsistent):
+    """A template's parameter reached generation unbound: a platform bug, loud, and nothing runs."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unbound parameter {name}")
+
+
+def typed_literal(value: Value | Param, type_: str) -> exp.Expr:
     """A value as SQL, cast explicitly to its catalogue type: the engine never guesses a conversion."""
+    if isinstance(value, Param):
+        raise UnboundParameter(value.name)
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, (int, float)):
@@ -237,7 +255,7 @@ def typed_literal(value: Value, type_: str) -> exp.Expr:
     return exp.cast(exp.Literal.string(text), SQL_TYPES[type_])
 
 
-def _compare(left: exp.Expr, op: str, values: tuple[Value, ...], type_: str) -> exp.Expr:
+def _compare(left: exp.Expr, op: str, values: tuple[Value | Param, ...], type_: str) -> exp.Expr:
     literals = [typed_literal(value, type_) for value in values]
     if op == "is null":
         return exp.Is(this=left, expression=exp.Null())
@@ -421,6 +439,54 @@ def output_type(output: Output) -> str:
     if isinstance(value, Aggregate):
         return "integer" if value.function in ("count", "count_units", "count_in") else "decimal"
     return value.type
+
+
+# --- a template's parameters ---------------------------------------------------------------------------
+
+
+def _filters(node: Filter | None) -> list[Compare]:
+    found: list[Compare] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Compare):
+            found.append(current)
+        elif isinstance(current, Negation):
+            stack.append(current.part)
+        else:
+            stack.extend(current.parts)
+    return found
+
+
+def parameters_of(plan: Plan) -> dict[str, str]:
+    """The parameters a plan holds (name → declared type), in the order the filter names them."""
+    found: dict[str, str] = {}
+    for compare in reversed(_filters(plan.where)):
+        for value in compare.values:
+            if isinstance(value, Param):
+                found.setdefault(value.name, value.type)
+    return found
+
+
+def substitute(plan: Plan, values: dict[str, Value]) -> Plan:
+    """The plan with every parameter replaced by its value (already checked against the declaration by the
+    caller): what an engine can run. A parameter without a value is a bug: ``UnboundParameter``."""
+
+    def bound(value: Value | Param) -> Value | Param:
+        if not isinstance(value, Param):
+            return value
+        if value.name not in values:
+            raise UnboundParameter(value.name)
+        return values[value.name]
+
+    def walk(node: Filter) -> Filter:
+        if isinstance(node, Compare):
+            return replace(node, values=tuple(bound(value) for value in node.values))
+        if isinstance(node, Negation):
+            return Negation(walk(node.part))
+        return type(node)(tuple(walk(part) for part in node.parts))
+
+    return plan if plan.where is None else replace(plan, where=walk(plan.where))
 
 
 # --- the self-check -------------------------------------------------------------------------------------

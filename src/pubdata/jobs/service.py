@@ -450,3 +450,18 @@ def awaiting_release(principal: Who, job: Job) -> bool:
     if job.state != rules.J.HELD.value or submitted_by(principal, job):
         return False
     return any(not released_by(job, side) for side in release_sides(principal, job))
+
+
+def released_file(session: Session, *, job_id: int, name: str, domain_dir: Path) -> tuple[bytes, str] | None:
+    """A released job's output file and its SHA-256, read for a product that publishes it (a statistical
+    table): None unless the job is released, lists the file, and the file still has its released digest."""
+    job = session.get(Job, job_id)
+    if job is None or job.state != rules.J.RELEASED:
+        return None
+    item = next((item for item in json.loads(job.manifest).get("files", []) if item.get("name") == name), None)
+    if item is None:
+        return None
+    path = workspace(domain_dir, job.id).output / str(item["name"])
+    content = path.read_bytes() if path.is_file() else b""
+    digest = hashlib.sha256(content).hexdigest()
+    return (content, digest) if digest == item["sha256"] else None

@@ -748,7 +748,7 @@ def publish_table(session: Session, *, principal: Principal, body: PublishTableI
         if job.operator_id != product.operator_id:
             raise Refused("product.job-operator", field="job_id")
         old = definition_of(product)
-        definition = StatisticalTable(resources=old.resources, job_id=job.id, output=body.output, output_sha256=digest)
+        definition = StatisticalTable(resources=old.resources, job_id=job.id, output=body.output, output_digest=digest)
         revision = ProductRevision(description=body.description, definition=definition)
         return revise(session, principal=principal, code=product.code, body=revision)
     if body.scenario_id is None or body.name is None or body.description is None or body.purposes is None:
@@ -761,7 +761,7 @@ def publish_table(session: Session, *, principal: Principal, body: PublishTableI
     resources = tuple(
         contracts.terms_of(contracts.get(session, principal=principal, contract_id=job.contract_id)).resources
     )
-    definition = StatisticalTable(resources=resources, job_id=job.id, output=body.output, output_sha256=digest)
+    definition = StatisticalTable(resources=resources, job_id=job.id, output=body.output, output_digest=digest)
     created = ProductIn(
         scenario_id=body.scenario_id,
         name=body.name,

@@ -358,3 +358,20 @@ ACTIONS = {
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)
+
+# Query templates (查询模板): a reviewed template's declared parameters in the plan (products.compute).
+TEMPLATE_REFUSALS = {
+    "sql.parameter-undeclared": (
+        403,
+        "参数 :{parameter} 没有声明。模板中的参数须先声明名称和类型，且只能出现在筛选条件中本可写常量的位置。",
+        "The parameter :{parameter} is not declared. A template's parameters are declared with a name and a type, "
+        "and stand only where a filter could hold a literal.",
+    ),
+    "sql.parameter-type": (
+        403,
+        "参数 :{parameter} 声明为{declared}，但与它比较的是{type}；参数的类型须与所比较的列一致。",
+        "The parameter :{parameter} is declared as {declared} but is compared with {type}; a parameter has the "
+        "type of the column it is compared with.",
+    ),
+}
+declare(refusals=TEMPLATE_REFUSALS)

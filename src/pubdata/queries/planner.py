@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -220,6 +221,9 @@ class _Scope:
 
     policy: Policy
     mock: bool = False  # development on mock data: no column is protected and none needs a role
+    # A query template's declared parameters (name → type), accepted where a filter's literal stands; None
+    # for a consumer's query, which has none.
+    parameters: Mapping[str, str] | None = None
     names: list[str] = field(default_factory=list)  # plan index -> contract table
     aliases: dict[str, int] = field(default_factory=dict)
 
@@ -507,7 +511,7 @@ def _comparison(node: exp.Expr, scope: _Scope) -> p.Compare:
         if not _looks_like_key(left) and _looks_like_key(right):
             left, right, op = right, left, FLIPPED[op]
         key = _key(left, scope, "where")
-        return p.Compare(key, op, (literal(right, key.type),))
+        return p.Compare(key, op, (_operand(right, key.type, scope),))
     if isinstance(node, exp.In):
         _only(node, {"this", "expressions"}, "where")
         key = _key(node.this, scope, "where")
@@ -516,18 +520,44 @@ def _comparison(node: exp.Expr, scope: _Scope) -> p.Compare:
             raise _refuse("parse")  # DuckDB has no empty IN list either
         if len(values) > MAX_VALUES:
             raise _refuse("too-many", what=Phrase("sql.place.where"), limit=MAX_VALUES)
-        return p.Compare(key, "in", tuple(literal(value, key.type) for value in values))
+        return p.Compare(key, "in", tuple(_operand(value, key.type, scope) for value in values))
     if isinstance(node, exp.Between):
         _only(node, {"this", "low", "high"}, "where")
         key = _key(node.this, scope, "where")
-        return p.Compare(key, "between", (literal(node.args["low"], key.type), literal(node.args["high"], key.type)))
+        low, high = (_operand(node.args[end], key.type, scope) for end in ("low", "high"))
+        return p.Compare(key, "between", (low, high))
     if isinstance(node, exp.Like):
         _only(node, {"this", "expression", "negate"}, "where")
         key = _key(node.this, scope, "where")
         if key.type != "string":
             raise _refuse("literal-type", type=Phrase(f"sql.type.{key.type}"))
-        return p.Compare(key, "not like" if node.args.get("negate") else "like", (literal(node.expression, "string"),))
+        pattern = _operand(node.expression, "string", scope)
+        return p.Compare(key, "not like" if node.args.get("negate") else "like", (pattern,))
     raise _not_allowed(node, "where")
+
+
+def _operand(node: exp.Expr, type_: str, scope: _Scope) -> p.Value | p.Param:
+    """What a filter compares a key with: a literal of the key's type, or a template's declared parameter of
+    exactly that type (``:name``), kept in the plan as ``Param`` until a call binds it."""
+    bare = node
+    while isinstance(bare, exp.Paren):
+        bare = bare.this
+    if not isinstance(bare, exp.Placeholder):
+        return literal(node, type_)
+    name = str(bare.this or "")
+    if scope.parameters is None or not name:
+        raise _not_allowed(bare, "where")
+    declared = scope.parameters.get(name)
+    if declared is None:
+        raise _refuse("parameter-undeclared", parameter=name[:MAX_NAME])
+    if declared != type_:
+        raise _refuse(
+            "parameter-type",
+            parameter=name,
+            declared=Phrase(f"sql.type.{declared}"),
+            type=Phrase(f"sql.type.{type_}"),
+        )
+    return p.Param(name, declared)
 
 
 def _looks_like_key(node: exp.Expr) -> bool:
@@ -739,13 +769,15 @@ def _count_of(tree: exp.Select, key: str) -> int | None:
 # --- the plan -----------------------------------------------------------------------------------------
 
 
-def build(sql: str, policy: Policy, *, mock: bool = False) -> p.Plan:
+def build(sql: str, policy: Policy, *, mock: bool = False, parameters: Mapping[str, str] | None = None) -> p.Plan:
     """The governed plan of a consumer's query under a policy, or the refusal naming the rule it breaks.
     On mock data (``mock``) the grammar is the same, but no column is protected, any column may take any role,
-    rows may be output, and there is no small-group rule."""
+    rows may be output, and there is no small-group rule. A query template's ``parameters`` (name → catalogue
+    type) may stand where a filter compares a key with a literal of that very type, and nowhere else; the plan
+    keeps each as ``engines.plan.Param`` until ``engines.plan.substitute`` binds it."""
     tree = parse(sql)
     _check_clauses(tree)
-    scope = _Scope(policy, mock)
+    scope = _Scope(policy, mock, parameters=dict(parameters) if parameters is not None else None)
     source = tree.args.get("from_")
     if source is None:
         raise _refuse("no-table")
@@ -786,18 +818,19 @@ def _normalised(node: p.Filter | None) -> p.Filter | None:
     return type(node)(parts)
 
 
-_PLANNED: dict[tuple[str, str, bool], p.Plan] = {}
+_PLANNED: dict[tuple[str, str, bool, tuple[tuple[str, str], ...] | None], p.Plan] = {}
 PLANNED_KEPT = 4096
 PLANNED_TEXT_CHARACTERS = 16_384  # longer texts are planned every time, so the memory stays bounded
 
 
-def plan(sql: str, policy: Policy, *, mock: bool = False) -> p.Plan:
+def plan(sql: str, policy: Policy, *, mock: bool = False, parameters: Mapping[str, str] | None = None) -> p.Plan:
     """``build``, remembered: the answer depends on the text and the policy alone, and dashboards repeat."""
-    key = (sql, repr(policy), mock)
+    declared = tuple(sorted(parameters.items())) if parameters is not None else None
+    key = (sql, repr(policy), mock, declared)
     planned = _PLANNED.get(key)
     if planned is None:
         try:
-            planned = build(sql, policy, mock=mock)
+            planned = build(sql, policy, mock=mock, parameters=parameters)
         except QueryRefused:
             raise
         except Exception as error:  # noqa: BLE001 - a shape the builder did not foresee: refused, never a 500

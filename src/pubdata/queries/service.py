@@ -17,7 +17,7 @@ import hashlib
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -203,19 +203,48 @@ def _digest(text: str) -> str:
 
 def run_query(units: UnitOfWork, *, principal: Principal, contract_id: int, sql: str, engine: Engine) -> Result:
     """One governed query: the read step, the plan, the engine holding no transaction, the write step."""
+    return run_planned(
+        units,
+        principal=principal,
+        contract_id=contract_id,
+        plan_of=lambda policy: planner.plan(sql, policy),
+        payload={"sql_sha256": _digest(sql)},
+        engine=engine,
+    )
+
+
+def run_planned(
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    contract_id: int,
+    plan_of: Callable[[planner.Policy], governed.Plan],
+    payload: dict[str, Any],
+    engine: Engine,
+    dp_payload: dict[str, Any] | None = None,
+    check_terms: Callable[[Terms], None] | None = None,
+) -> Result:
+    """The one path of a governed call, whatever wrote its SQL (a consumer's query, a product's reviewed
+    template): the read step, ``plan_of`` the contract's policy (planned, and bound for a template), the output
+    rule — k or DP — the engine holding no transaction, the write step with ``payload`` in its ledger entry
+    (``dp_payload`` added to a DP call's). ``check_terms`` may refuse the contract's terms (recorded)."""
     with units.read() as session, _recorded_as_refused_call(principal, contract_id):
         use = contracts.open_use(session, principal=principal, contract_id=contract_id)
         policy, tables = policy_for(session, use.terms)
+        if check_terms is not None:
+            check_terms(use.terms)
     with units.recording(), _recorded_as_refused_call(principal, contract_id):
         # Before anything is charged (a DP query spends its ε before the engine runs): a damaged file is
         # platform state, refused the same whatever the question, so the refusal is free (docs/integrity.md).
         engine.check(list(tables.values()))
         policy = with_keys(policy, tables, engine)
-        plan = planner.plan(sql, policy)
+        plan = plan_of(policy)
         release = dp_release(plan, use.terms, policy, tables, engine) if use.terms.is_dp else None
     if release is not None:
-        return _dp_query(units, principal=principal, use=use, release=release, tables=tables, engine=engine)
-    payload = {"sql_sha256": _digest(sql), "outputs": plan.columns}
+        return _dp_query(
+            units, principal=principal, use=use, release=release, tables=tables, engine=engine, payload=dp_payload
+        )
+    payload = payload | {"outputs": plan.columns}
     try:
         with units.recording(), _recorded_as_refused_call(principal, contract_id):  # a failed self-check: free
             result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
@@ -281,6 +310,7 @@ def _dp_query(
     release: dp.Release,
     tables: dict[str, TableRef],
     engine: Engine,
+    payload: dict[str, Any] | None = None,
 ) -> Result:
     """A question asked before gets its released answer again, free: re-asking must not average the noise
     away. A new one reserves its ε before the engine runs — spent whatever happens next — and its answer is
@@ -289,7 +319,14 @@ def _dp_query(
     digest = _digest(repr((release.query, release.outputs, release.groups)))
     with _one_at_a_time(use.contract_id, digest):
         return _dp_answer(
-            units, principal=principal, use=use, release=release, tables=tables, engine=engine, digest=digest
+            units,
+            principal=principal,
+            use=use,
+            release=release,
+            tables=tables,
+            engine=engine,
+            digest=digest,
+            payload=payload or {},
         )
 
 
@@ -319,6 +356,7 @@ def _dp_answer(
     tables: dict[str, TableRef],
     engine: Engine,
     digest: str,
+    payload: dict[str, Any],
 ) -> Result:
     with units.read() as session:
         answer = privacy.released_answer(session, contract_id=use.contract_id, query_digest=digest)
@@ -335,7 +373,7 @@ def _dp_answer(
     epsilon = use.terms.epsilon_per_query or 0.0
     with units.recording(), _recorded_as_refused_call(principal, use.contract_id):
         engine.sql_of(release.query)  # generated and self-checked before any ε is spent (then remembered)
-    _charge(units, principal, use, rows=0, epsilon=epsilon, payload={"query": digest, "epsilon": epsilon})
+    _charge(units, principal, use, rows=0, epsilon=epsilon, payload=payload | {"query": digest, "epsilon": epsilon})
     raw = engine.run(release.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
     noisy = dp.release(release, raw.columns, raw.rows, epsilon=epsilon, delta=use.terms.delta)
     try:

@@ -1,0 +1,419 @@
+"""What a product computes, run (产品计算): a template through the governed query path, a per-subject product
+as the platform's own SQL over each subject's records, a statistical table from its released file.
+
+- ``check_definition``: at review, a definition is planned (a template) or checked against the catalogue (a
+  verification, a profile): a definition that cannot run is never signed off.
+- ``bind``: a template's plan with every parameter replaced by the caller's checked, typed value — the
+  template's text never runs, the plan is generated as always, and the engine never sees a parameter.
+- ``run_template``: one call of a template under a contract, exactly as ``queries.service.run_query`` runs a
+  query (the read step, the k or DP output rule, the charge in the ledger), its ledger entry carrying the
+  definition's digest and the digest of the values, never the values themselves.
+- ``answer_subjects``: a verification or credit profile for a batch of credit codes, one platform query per
+  batch, each subject answered separately with exactly the declared fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from sqlalchemy.orm import Session
+
+from pubdata.catalog import service as catalog
+from pubdata.common import canonical, clock
+from pubdata.common.errors import Refused
+from pubdata.common.ids import is_credit_code
+from pubdata.common.messages import Phrase
+from pubdata.contracts.schemas import Terms
+from pubdata.db import UnitOfWork
+from pubdata.engines import plan as p
+from pubdata.engines.base import Engine, Limits, Result, TableRef
+from pubdata.identity.access import Principal
+from pubdata.jobs import service as jobs
+from pubdata.privacy import dp
+from pubdata.products import definitions as d
+from pubdata.queries import planner
+from pubdata.queries import service as queries
+
+SUBJECT_TIMEOUT_SECONDS = 30.0
+
+
+class TemplateRefused(planner.QueryRefused):
+    """A template call refused before the data (its parameters, its definition): free and recorded, as a
+    refused query is."""
+
+
+# --- query templates -----------------------------------------------------------------------------------------
+
+
+def declared_types(definition: d.QueryTemplate) -> dict[str, str]:
+    return {parameter.name: parameter.type for parameter in definition.parameters}
+
+
+def plan_template(policy: planner.Policy, definition: d.QueryTemplate) -> p.Plan:
+    """The template planned under ``policy`` with its declared parameters, every one used, its outputs the
+    declared ones in order; its parameters still ``Param``s (``bind`` gives them values)."""
+    plan = planner.plan(definition.sql, policy, parameters=declared_types(definition))
+    used = p.parameters_of(plan)
+    for parameter in definition.parameters:
+        if parameter.name not in used:
+            raise TemplateRefused("product.parameter-unused", parameter=parameter.name)
+    declared = tuple(output.name for output in definition.outputs)
+    if tuple(plan.columns) != declared:
+        raise TemplateRefused("product.outputs", outputs="、".join(plan.columns), declared="、".join(declared))
+    return plan
+
+
+def bind(plan: p.Plan, values: Mapping[str, object], *, parameters: Sequence[d.Parameter]) -> p.Plan:
+    """The plan with each parameter replaced by its value, checked first against its declaration (type, range,
+    choices, length; an unknown or missing one): ``product.parameter`` naming the parameter and the rule. A
+    value is only ever a typed literal of the plan, whatever text it holds."""
+    try:
+        checked = d.checked_values(tuple(parameters), values)
+    except Refused as refused:
+        raise TemplateRefused(refused.rule, **refused.params) from None
+    return p.substitute(plan, dict(checked))
+
+
+def values_digest(values: Mapping[str, object]) -> str:
+    """What a call's ledger entry keeps of its values: their digest (a value may be personal)."""
+    document = {str(k): (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+    return hashlib.sha256(canonical.dumps(document)).hexdigest()
+
+
+def review_terms(definition: d.QueryTemplate) -> Terms:
+    """Terms standing for any contract a template may be called under: its resources, the catalogue's default
+    roles, its output rule and group size."""
+    today = clock.today()
+    dp_rule = definition.output_rule == "dp"
+    return Terms(
+        resources=definition.resources,
+        purpose="public_governance",
+        valid_from=today,
+        valid_until=today,
+        max_calls=1,
+        max_rows=1,
+        output_rule=definition.output_rule,
+        min_group_size=definition.min_group_size,
+        epsilon=1.0 if dp_rule else None,
+        epsilon_per_query=1.0 if dp_rule else None,
+        delta=1e-6 if dp_rule else None,
+        bounds=definition.bounds,
+    )
+
+
+def _kind_of(definition: object, expected: type) -> None:
+    if not isinstance(definition, expected):
+        kind = getattr(definition, "kind", "query_template")
+        raise Refused("product.wrong-kind", kind=Phrase(f"product.kind.{kind}"))
+
+
+def check_definition(session: Session, definition: d.AnyDefinition, *, domain_dir: Path | None = None) -> None:
+    """Refuse a definition that could not run as reviewed: a template that does not plan under the catalogue's
+    policy of its resources (default roles), whose parameters are undeclared, unused or of another type than
+    what they are compared with, whose output descriptions are not its outputs, or that the DP mechanism cannot
+    answer; a per-subject product whose resources lack a field it reads; a table whose output is not released
+    (checked when ``domain_dir`` is given: the file is read)."""
+    if isinstance(definition, d.QueryTemplate):
+        terms = review_terms(definition)
+        policy, _ = queries.policy_for(session, terms)
+        plan = plan_template(policy, definition)
+        if terms.is_dp:
+            dp.plan(
+                plan,
+                bounds=dict(terms.bounds),
+                cap=terms.max_contributions,
+                keyed=frozenset(range(1, len(plan.joins) + 1)),  # whether a join is keyed is the data's: at call
+                public_values=policy.public_values,
+                delta=terms.delta,
+            )
+        return
+    if isinstance(definition, (d.Verification, d.CreditProfile)):
+        subject_tables(session, definition)
+        return
+    if domain_dir is not None:
+        check_table(session, definition, domain_dir=domain_dir)
+
+
+def run_template(
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    contract_id: int,
+    definition: d.QueryTemplate,
+    values: Mapping[str, object],
+    engine: Engine,
+) -> Result:
+    """One call of a template under a contract: planned under the contract's policy like a query, bound, run
+    under its output rule (k or DP), charged; refusals recorded under the contract like a query's."""
+    _kind_of(definition, d.QueryTemplate)
+    digest = values_digest(values)
+
+    def expected_rule(terms: Terms) -> None:
+        if terms.output_rule != definition.output_rule:
+            raise TemplateRefused(
+                "product.output-rule",
+                expected=Phrase(f"product.output-rule.{definition.output_rule}"),
+                found=Phrase(f"product.output-rule.{terms.output_rule}"),
+            )
+
+    def plan_of(policy: planner.Policy) -> p.Plan:
+        return bind(plan_template(policy, definition), values, parameters=definition.parameters)
+
+    ledger = {"definition": definition.digest, "values_sha256": digest}
+    return queries.run_planned(
+        units,
+        principal=principal,
+        contract_id=contract_id,
+        plan_of=plan_of,
+        payload=ledger,
+        dp_payload=ledger,
+        engine=engine,
+        check_terms=expected_rule,
+    )
+
+
+# --- per-subject products ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectAnswer:
+    """One subject's answer: its position in the request (1-based) and exactly the declared fields."""
+
+    position: int
+    credit_code: str
+    fields: dict[str, Any]
+
+
+def checked_codes(credit_codes: Sequence[object]) -> list[str]:
+    """The batch's credit codes, each checked (GB 32100 checksum) and refused by its position; 1–1000 of them."""
+    if not 1 <= len(credit_codes) <= d.BATCH_LIMIT:
+        raise Refused("product.batch-size", limit=d.BATCH_LIMIT, count=len(credit_codes))
+    codes = []
+    for position, code in enumerate(credit_codes, start=1):
+        text = code.strip().upper() if isinstance(code, str) else ""
+        if not is_credit_code(text):
+            raise Refused("product.credit-code", position=position)
+        codes.append(text)
+    return codes
+
+
+def _needed_fields(definition: d.Verification | d.CreditProfile) -> list[tuple[str, str, str]]:
+    if isinstance(definition, d.Verification):
+        return list(definition.spec.fields)
+    needed = [(d.LEGAL_ENTITIES, "credit_code", "string"), (d.LEGAL_ENTITIES, "status", "string")]
+    for factor in definition.factors:
+        feature = d.FEATURES[factor.feature]
+        needed += [(feature.resource, name, type_) for name, type_ in feature.fields]
+    return needed
+
+
+def subject_tables(session: Session, definition: d.Verification | d.CreditProfile) -> dict[str, TableRef]:
+    """The read step of a per-subject product: each resource's current data version, and every field the
+    computation reads present with its type (else ``product.definition-field``)."""
+    tables: dict[str, TableRef] = {}
+    published: dict[str, dict[str, str]] = {}
+    for code in definition.resources:
+        fields, recorded = catalog.data_of(session, code=code)
+        published[code] = {spec.name: spec.type for spec in fields}
+        tables[code] = TableRef(queries.table_name(code), recorded.file, recorded)
+    what = (
+        Phrase(f"product.kind.{definition.kind}")
+        if isinstance(definition, d.CreditProfile)
+        else definition.spec.label[0]
+    )
+    for code, name, type_ in _needed_fields(definition):
+        if published.get(code, {}).get(name) != type_:
+            raise Refused("product.definition-field", code=code, field=name, type=type_, what=what)
+    return tables
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def profile_query(definition: d.CreditProfile, today: date) -> d.SubjectQuery:
+    """One query over the batch: each enterprise's features, from the resources its factors read."""
+    t = queries.table_name
+    features = {factor.feature for factor in definition.factors}
+    parts = [
+        f"""fr AS (SELECT credit_code, MAX(CASE WHEN status = $active THEN 1 ELSE 0 END) AS active,
+  MIN(established_date) AS established
+  FROM {t(d.LEGAL_ENTITIES)} WHERE credit_code IN (SELECT code FROM c) GROUP BY credit_code)"""
+    ]
+    columns = ["fr.credit_code IS NOT NULL AS found", "fr.active AS registration_active"]
+    columns.append("date_diff('day', fr.established, $today) / 365.25 AS registration_years")
+    joins = ["LEFT JOIN fr ON fr.credit_code = c.code"]
+    if "tax_credit_level" in features:
+        parts.append(
+            f"""rating AS (SELECT credit_code, ARG_MAX(rating, rating_year) AS rating
+  FROM {t(d.TAX_CREDIT_RATINGS)} WHERE credit_code IN (SELECT code FROM c) GROUP BY credit_code)"""
+        )
+        levels = " ".join(f"WHEN '{code}' THEN {level}" for code, level in d.TAX_CREDIT_LEVELS.items())
+        columns.append(f"CASE rating.rating {levels} ELSE NULL END AS tax_credit_level")
+        joins.append("LEFT JOIN rating ON rating.credit_code = c.code")
+    if "social_insurance_arrears_months" in features:
+        parts.append(
+            f"""si AS (SELECT credit_code, COUNT(DISTINCT insured_month) FILTER (WHERE in_arrears) AS arrears
+  FROM {t(d.SOCIAL_INSURANCE)} WHERE credit_code IN (SELECT code FROM c)
+  AND insured_month >= $since12 AND insured_month <= $month GROUP BY credit_code)"""
+        )
+        columns.append(
+            "CASE WHEN si.credit_code IS NULL THEN NULL ELSE si.arrears END AS social_insurance_arrears_months"
+        )
+        joins.append("LEFT JOIN si ON si.credit_code = c.code")
+    if features & {"utility_on_time_ratio", "utility_overdue_days"}:
+        parts.append(
+            f"""ut AS (SELECT credit_code, AVG(CASE WHEN paid_on_time THEN 1.0 ELSE 0.0 END) AS on_time,
+  MAX(overdue_days) AS overdue
+  FROM {t(d.UTILITY_PAYMENTS)} WHERE credit_code IN (SELECT code FROM c)
+  AND billing_month >= $since12 AND billing_month <= $month GROUP BY credit_code)"""
+        )
+        columns += ["ut.on_time AS utility_on_time_ratio", "ut.overdue AS utility_overdue_days"]
+        joins.append("LEFT JOIN ut ON ut.credit_code = c.code")
+    if features & {"penalties_count", "penalties_amount"}:
+        parts.append(
+            f"""pen AS (SELECT credit_code, COUNT(*) AS n, SUM(fine_amount) AS amount
+  FROM {t(d.PENALTIES)} WHERE credit_code IN (SELECT code FROM c)
+  AND decision_date >= $since3y AND decision_date <= $today GROUP BY credit_code)"""
+        )
+        columns += ["COALESCE(pen.n, 0) AS penalties_count", "COALESCE(pen.amount, 0) AS penalties_amount"]
+        joins.append("LEFT JOIN pen ON pen.credit_code = c.code")
+    if "licences_valid" in features:
+        parts.append(
+            f"""lic AS (SELECT holder_credit_code AS credit_code,
+  COUNT(*) FILTER (WHERE status = $valid AND (expiry_date IS NULL OR expiry_date >= $today)) AS valid
+  FROM {t(d.E_LICENCES)} WHERE holder_credit_code IN (SELECT code FROM c) GROUP BY holder_credit_code)"""
+        )
+        columns.append("COALESCE(lic.valid, 0) AS licences_valid")
+        joins.append("LEFT JOIN lic ON lic.credit_code = c.code")
+    if "tax_paid_trend" in features:
+        parts.append(
+            f"""tax AS (SELECT credit_code,
+  SUM(total_tax_paid) FILTER (WHERE tax_month >= $since12 AND tax_month <= $month) AS recent,
+  SUM(total_tax_paid) FILTER (WHERE tax_month >= $since24 AND tax_month < $since12) AS earlier
+  FROM {t(d.TAX_PAYMENTS)} WHERE credit_code IN (SELECT code FROM c) GROUP BY credit_code)"""
+        )
+        columns.append("CASE WHEN tax.earlier > 0 THEN COALESCE(tax.recent, 0) / tax.earlier END AS tax_paid_trend")
+        joins.append("LEFT JOIN tax ON tax.credit_code = c.code")
+    sql = (
+        f"WITH c AS {d.CODES},\n"
+        + ",\n".join(parts)
+        + f"\nSELECT c.code AS credit_code, {', '.join(columns)}\nFROM c\n"
+        + "\n".join(joins)
+    )
+    parameters: dict[str, d.Value] = {
+        "active": "存续",
+        "valid": "有效",
+        "today": today,
+        "month": d._month(today),
+        "since12": d._month(today, 11),
+        "since24": d._month(today, 23),
+        "since3y": _add_years(today, -3) + timedelta(days=1),
+    }
+    used = {name for name in parameters if f"${name}" in sql}
+    return d.SubjectQuery(sql, {name: value for name, value in parameters.items() if name in used})
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+def _read(source: UnitOfWork | Session, definition: d.Verification | d.CreditProfile) -> dict[str, TableRef]:
+    if isinstance(source, Session):
+        return subject_tables(source, definition)
+    with source.read() as session:
+        return subject_tables(session, definition)
+
+
+def answer_subjects(
+    source: UnitOfWork | Session,
+    *,
+    definition: d.Verification | d.CreditProfile,
+    credit_codes: Sequence[object],
+    engine: Engine,
+    today: date | None = None,
+) -> list[SubjectAnswer]:
+    """Each subject's answer, in the order asked, with exactly the product's declared fields (a subject with no
+    record gets the declared no-record answer). One platform query per batch over the current data versions;
+    the engine runs holding no transaction when given a unit of work. Checking consent and charging the call
+    are the caller's (``products.calls``)."""
+    if not isinstance(definition, (d.Verification, d.CreditProfile)):
+        _kind_of(definition, d.Verification)
+    codes = checked_codes(credit_codes)
+    day = today or clock.today()
+    tables = _read(source, definition)
+    if isinstance(definition, d.Verification):
+        query = definition.spec.query(definition.values(day), day)
+    else:
+        query = profile_query(definition, day)
+    unique = sorted(set(codes))
+    result = engine.run_platform(
+        query.sql,
+        query.parameters | {"codes": unique},
+        tables=list(tables.values()),
+        limits=Limits(SUBJECT_TIMEOUT_SECONDS, len(unique)),
+    )
+    rows = {row[0]: dict(zip(result.columns, row, strict=True)) for row in result.rows}
+    answers = []
+    for position, code in enumerate(codes, start=1):
+        row = rows.get(code) or {"found": False}
+        answers.append(SubjectAnswer(position, code, _fields(definition, code, row)))
+    return answers
+
+
+def _fields(definition: d.Verification | d.CreditProfile, code: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    found = bool(row.get("found"))
+    if isinstance(definition, d.Verification):
+        answers = {answer for answer, _, _ in definition.spec.answers}
+        result = str(row.get("result")) if found else definition.spec.no_record
+        if result not in answers:  # the platform's own SQL answered outside its declaration: never shown
+            raise RuntimeError(f"check {definition.check} answered outside its declared values")
+        return {"credit_code": code, "result": result}
+    if not found:
+        return {"credit_code": code, "score": None, "band": d.NO_RECORD_BAND.code, "reasons": []}
+    scored = d.score(definition, {name: _number(row.get(name)) for name in d.FEATURES})
+    return {"credit_code": code, "score": scored.score, "band": scored.band, "reasons": list(scored.reasons)}
+
+
+# --- statistical tables --------------------------------------------------------------------------------------
+
+TABLE_ROWS = 10_000
+
+
+def _table_file(session: Session, definition: d.StatisticalTable, domain_dir: Path) -> bytes:
+    found = jobs.released_file(session, job_id=definition.job_id, name=definition.output, domain_dir=domain_dir)
+    if found is None or found[1] != definition.output_digest:
+        raise Refused("product.table-output", job=definition.job_id, output=definition.output)
+    return found[0]
+
+
+def check_table(session: Session, definition: d.StatisticalTable, *, domain_dir: Path) -> None:
+    """The table's job is released and its output is still the file whose digest the definition pins."""
+    _table_file(session, definition, domain_dir)
+
+
+def table_rows(
+    session: Session, *, definition: d.StatisticalTable, domain_dir: Path
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The released table's columns and rows (CSV or Parquet, at most ``TABLE_ROWS``): it was checked and
+    released twice as a job's output, so it is shown as it is."""
+    content = _table_file(session, definition, domain_dir)
+    if definition.output.lower().endswith(".parquet"):
+        table = pq.read_table(io.BytesIO(content))
+        return list(table.column_names), [tuple(row.values()) for row in table.slice(0, TABLE_ROWS).to_pylist()]
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    header = next(reader, [])
+    return header, [tuple(row) for _, row in zip(range(TABLE_ROWS), reader, strict=False)]

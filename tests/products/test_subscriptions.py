@@ -14,8 +14,19 @@ from pubdata.ledger import service as ledger
 from pubdata.products import service as products
 from pubdata.products import subscriptions
 from pubdata.products.subscriptions import Application
-from tests.products.builders import POPULATION, approved_scenario, operating_city
+from tests.products.builders import approved_scenario, operating_city
 from tests.scenarios import listed_product, make_account, principal, read, run
+
+
+POPULATION = {
+    "kind": "query_template",
+    "resources": ["CZ-RK-0001"],
+    "sql": "SELECT district, count(*) AS persons FROM cz_rk_0001 GROUP BY district",
+    "outputs": [
+        {"name": "district", "label": {"zh": "所属区县", "en": "District"}},
+        {"name": "persons", "label": {"zh": "人数", "en": "Persons"}},
+    ],
+}
 
 
 @pytest.fixture

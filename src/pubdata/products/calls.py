@@ -30,7 +30,7 @@ from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
 from pubdata.identity.access import Principal
-from pubdata.products import rules, subscriptions
+from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
 from pubdata.products.models import Product
 from pubdata.queries import service as queries
@@ -217,7 +217,7 @@ def call(
     with units.read() as session, _recorded(principal, where, code):
         opened = _open(session, principal, code, request, where)
     product, use = opened.product, opened.use
-    declared = _module("pubdata.products.definitions").output_fields(opened.definition)
+    declared = definitions.output_fields(opened.definition)
     labels = [(field.label.zh, field.label.en) for field in declared]
     if product.kind == "query_template":
         result = _template(units, principal, opened, request, engine, where, code)
@@ -266,7 +266,6 @@ def _template(
 ) -> Any:
     """A template's call: the governed query path, which records its own refusals (a plan's, a parameter's, the
     contract's); anything else it refuses is recorded here."""
-    compute = _module("pubdata.products.compute")
     try:
         return compute.run_template(
             units,
@@ -291,8 +290,7 @@ def _computed(
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The engine's part of a per-subject product (one row per subject, exactly its declared fields, in the
     order asked) or of a table (its released rows)."""
-    compute = _module("pubdata.products.compute")
-    fields = [field.name for field in _module("pubdata.products.definitions").output_fields(opened.definition)]
+    fields = [field.name for field in definitions.output_fields(opened.definition)]
     if opened.product.kind in rules.PER_SUBJECT_KINDS:
         answers = compute.answer_subjects(
             units, definition=opened.definition, credit_codes=list(opened.subjects), engine=engine

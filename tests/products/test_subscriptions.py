@@ -17,7 +17,6 @@ from pubdata.products.subscriptions import Application
 from tests.products.builders import approved_scenario, operating_city
 from tests.scenarios import listed_product, make_account, principal, read, run
 
-
 POPULATION = {
     "kind": "query_template",
     "resources": ["CZ-RK-0001"],

@@ -314,29 +314,24 @@ class Field:
     high: Any = None
     choices: tuple[Any, ...] = ()
     default: Any = None
+    help: str = ""
 
 
 def parameter_fields(definition: Any, lang: str) -> list[Field]:
     """A template's declared parameters, in the page's words."""
-    found = []
-    for parameter in getattr(definition, "parameters", ()) or ():
-        label = getattr(parameter, "label", None) or parameter.name
-        if isinstance(label, tuple | list):
-            label = messages.pick(tuple(label), lang)  # type: ignore[arg-type]
-        elif lang == "en" and getattr(parameter, "label_en", None):
-            label = parameter.label_en
-        found.append(
-            Field(
-                parameter.name,
-                str(label),
-                str(getattr(parameter, "type", "string")),
-                getattr(parameter, "minimum", None),
-                getattr(parameter, "maximum", None),
-                tuple(getattr(parameter, "choices", None) or ()),
-                getattr(parameter, "default", None),
-            )
+    return [
+        Field(
+            parameter.name,
+            messages.pick((parameter.label.zh, parameter.label.en), lang),
+            parameter.type,
+            parameter.minimum,
+            parameter.maximum,
+            tuple(parameter.choices or ()),
+            parameter.default,
+            messages.pick((parameter.description.zh, parameter.description.en), lang),
         )
-    return found
+        for parameter in getattr(definition, "parameters", ()) or ()
+    ]
 
 
 def typed_parameters(definition: Any, form: Any) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
 from pubdata.products import service as products
 from pubdata.products.schemas import ProductIn
+from pubdata.scenarios import service as scenario_plans
 from tests.data import csv_text, person_rows, resource_body
 
 PASSWORD = "correct-horse-battery"
@@ -272,8 +273,9 @@ def signed_contract(platform: Platform, operator: Account, assignee: Account, te
     return signed
 
 
-def partner_deal(platform: Platform, accounts: dict[str, Account]) -> dict[str, Any]:
-    """The operator holds CZ-RK-0001, admits its partner, and both have signed a development contract."""
+def partner_deal(platform: Platform, accounts: dict[str, Account], *, scenario: bool = True) -> dict[str, Any]:
+    """The operator holds CZ-RK-0001, admits its partner, and both have signed a development contract; with
+    ``scenario``, the partner's scenario plan for CZ-RK-0001 is approved (what its real queries and jobs need)."""
     agreement = signed_agreement(platform)
     run(
         platform,
@@ -284,7 +286,12 @@ def partner_deal(platform: Platform, accounts: dict[str, Account]) -> dict[str, 
         scope=Scope(resources=("CZ-RK-0001",), max_grade="general-4"),
     )
     signed = signed_contract(platform, accounts["operator"], accounts["partner"], PARTNER_TERMS)
-    return {"contract_id": signed["id"], **accounts}
+    found: dict[str, Any] = {"contract_id": signed["id"], **accounts}
+    if scenario:
+        found["scenario_id"] = approved_scenario(
+            platform, proposer_login="partner.admin", codes=("CZ-RK-0001",), purpose="industry", field="industry"
+        )
+    return found
 
 
 def submit_job(
@@ -428,3 +435,55 @@ def listed_product(
     registered_product(platform, code, operator_login=operator_login)
     run(platform, products.list_product, principal=principal(platform, operator_login), code=code)
     return code
+# Every item of the risk checklist answered: a plan on personal information with little else involved.
+LOW_RISK = {
+    "personal_information": "low",
+    "sensitive_personal": "none",
+    "minors": "none",
+    "cross_department": "none",
+    "per_subject_output": "none",
+    "external_delivery": "none",
+}
+
+
+def _admin_of(session: Any, organisation_id: int) -> Principal:
+    users = identity.list_users(session, principal=AS_CLI, organisation_id=organisation_id)
+    admin = next(user for user in users if user.role == "admin" and user.active)
+    return identity.principal_for(session, admin)
+
+
+def approved_scenario(
+    platform: Platform,
+    *,
+    proposer_login: str,
+    codes: tuple[str, ...] | list[str],
+    purpose: str,
+    field: str,
+    name: str = "普惠金融信用服务场景",
+) -> int:
+    """A scenario plan over ``codes`` proposed by ``proposer_login`` (the operator or its partner), submitted,
+    agreed by every providing department's admin and approved by the bureau — through the real services. Its id."""
+    proposer = principal(platform, proposer_login)
+    scenario = run(
+        platform,
+        scenario_plans.create_scenario,
+        principal=proposer,
+        name=name,
+        field=field,
+        users="辖区内商业银行的信贷审批人员",
+        resources=list(codes),
+        purpose=purpose,
+        benefit="提升小微企业贷款审批效率",
+        risk=LOW_RISK,
+    )
+    run(platform, scenario_plans.submit_scenario, principal=proposer, scenario_id=scenario.id)
+    with platform.read() as session:
+        plan = scenario_plans.get_scenario(session, principal=AS_CLI, scenario_id=scenario.id)
+        departments = [
+            _admin_of(session, department) for department in sorted(scenario_plans.departments_of(session, plan))
+        ]
+        bureau = _admin_of(session, next(iter(identity.organisations_of_kind(session, "bureau"))))
+    for department in departments:
+        run(platform, scenario_plans.give_opinion, principal=department, scenario_id=scenario.id, opinion="agree")
+    run(platform, scenario_plans.decide_scenario, principal=bureau, scenario_id=scenario.id, approve=True)
+    return int(scenario.id)

@@ -19,6 +19,7 @@ from pubdata.platform import Platform
 from tests.scenarios import (
     MODEL_SCRIPT,
     PARTNER_TERMS,
+    approved_scenario,
     at,
     ledger_size,
     make_account,
@@ -78,6 +79,12 @@ def test_the_operator_develops_on_mock_data_and_runs_a_sealed_job_on_its_own_sco
         assert real.status_code == 200, real.text
         assert all(row[1] >= 10 for row in real.json()["rows"])  # the contract's output rule holds for it too
 
+        # Its jobs on the real data need an approved scenario plan covering their resources, as a partner's do.
+        unplanned = submit_job(client, operator, contract["id"], MODEL_SCRIPT)
+        assert unplanned.status_code == 403 and unplanned.json()["rule"] == "scenario.not-covered"
+        approved_scenario(
+            platform, proposer_login="operator.admin", codes=("CZ-RK-0001",), purpose="industry", field="industry"
+        )
         submitted = submit_job(client, operator, contract["id"], MODEL_SCRIPT)
         assert submitted.status_code == 201, submitted.text
         job_id = submitted.json()["id"]

@@ -25,6 +25,7 @@ from tests.data import credit_code, person_name, resource_body
 from tests.queries.test_pages_http import logged_in
 from tests.scenarios import (
     PARTNER_TERMS,
+    approved_scenario,
     at,
     principal,
     registered_resource,
@@ -78,6 +79,9 @@ def industry_deal(platform, city) -> dict:
     )
     terms = PARTNER_TERMS | {"resources": ["CZ-FR-0001"], "dimensions": ["industry"], "valid_from": "2026-02-10"}
     signed = signed_contract(platform, city["operator"], city["partner"], terms)
+    approved_scenario(
+        platform, proposer_login="partner.admin", codes=("CZ-FR-0001",), purpose="industry", field="industry"
+    )
     at("2026-02-12")
     return {"contract_id": signed["id"], **city}
 

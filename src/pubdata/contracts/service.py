@@ -41,6 +41,7 @@ from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
+from pubdata.scenarios import service as scenarios
 
 SIGN_OFF = signoff.SignOff(
     sides=("assigner", "assignee"), action="contract.sign", lifecycle=rules.LIFECYCLE, event="sign"
@@ -207,7 +208,23 @@ def open_use(session: Session, *, principal: Principal, contract_id: int, permis
     refusal = refusal_before_call(contract)
     if refusal is not None:
         raise refusal
+    if needs_scenario(principal.organisation_kind, permission):
+        scenarios.require_covering(
+            session,
+            operator_id=contract.assigner_id,
+            organisation_id=principal.organisation_id,
+            codes=terms.resources,
+            actor=principal.actor,
+        )
     return Use(contract.id, terms, contract.assigner_id, max(contract.max_rows - contract.rows_used, 0))
+
+
+def needs_scenario(organisation_kind: str, permission: str) -> bool:
+    """三(五): a partner's real queries and jobs, and the operator's own jobs on the real data, need an approved
+    scenario plan covering their resources; development on mock data (``query.develop``) does not."""
+    return (organisation_kind == "partner" and permission in ("query.run", "job.submit")) or (
+        organisation_kind == "operator" and permission == "job.submit"
+    )
 
 
 # One conditional UPDATE, built once (it runs on every call): it moves the counters only if none passes its

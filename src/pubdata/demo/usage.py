@@ -22,6 +22,7 @@ from pubdata.jobs import worker as job_worker
 from pubdata.jobs.schemas import DeclaredOutput, OutputColumn
 from pubdata.platform import Platform
 from pubdata.queries import service as queries
+from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
     from pubdata.contracts.models import Contract
@@ -188,6 +189,7 @@ def build(platform: Platform) -> list[dict[str, Any]]:
     partner = principal(platform, "partner.admin")
     with platform.read() as session:
         submitted = bool(jobs.list_for(session, principal=partner))
+    _approve_partner_scenario(platform, partner=partner, bureau=bureau)
     if not submitted:
         _run_partner_job(platform, operator=operator, bureau=bureau, partner=partner, contract_id=partner_contract)
     return listed
@@ -219,3 +221,71 @@ def _run_partner_job(
         for releaser in (operator, bureau):
             with platform.command() as session:
                 jobs.release(session, principal=releaser, job_id=job.id)
+
+
+# The partner's inclusive-finance scenario plan (三(五)): what its real jobs and products on enterprise data need.
+PARTNER_SCENARIO = {
+    "name": "普惠金融企业信用服务",
+    "field": "inclusive_finance",
+    "users": "辖区内商业银行的小微企业信贷审批人员",
+    "resources": [
+        pilot.LEGAL_ENTITIES,
+        pilot.E_LICENCES,
+        pilot.TAX_PAYMENTS,
+        pilot.SOCIAL_INSURANCE,
+        pilot.UTILITY_PAYMENTS,
+        pilot.PENALTIES,
+        pilot.TAX_CREDIT_RATINGS,
+    ],
+    "purpose": "industry",
+    "benefit": "以纳税、社保、水电缴费和信用记录刻画企业经营状况，缩短小微企业贷款审批时间，扩大首贷覆盖面。",
+    "risk": {
+        "personal_information": "low",
+        "sensitive_personal": "none",
+        "minors": "none",
+        "cross_department": "medium",
+        "per_subject_output": "medium",
+        "external_delivery": "low",
+    },
+}
+
+
+def _approve_partner_scenario(platform: Platform, *, partner: Principal, bureau: Principal) -> None:
+    """The partner's plan, submitted, agreed by every department whose data it uses, approved by the bureau —
+    once: a plan that already covers its resources is left as it is."""
+    codes = PARTNER_SCENARIO["resources"]
+    with platform.read() as session:
+        found = scenarios.covering(
+            session,
+            operator_id=scenarios.operator_for(session, principal=partner),
+            organisation_id=partner.organisation_id,
+            codes=codes,
+        )
+    if found is not None:
+        return
+    with platform.command() as session:
+        plan = scenarios.create_scenario(session, principal=partner, **PARTNER_SCENARIO)  # type: ignore[arg-type]
+    with platform.command() as session:
+        scenarios.submit_scenario(session, principal=partner, scenario_id=plan.id)
+    with platform.read() as session:
+        departments = scenarios.departments_of(
+            session, scenarios.get_scenario(session, principal=bureau, scenario_id=plan.id)
+        )
+        admins = [
+            identity.principal_for(
+                session,
+                next(
+                    user
+                    for user in identity.list_users(session, principal=bureau, organisation_id=department)
+                    if user.role == "admin"
+                ),
+            )
+            for department in sorted(departments)
+        ]
+    for admin in admins:
+        with platform.command() as session:
+            scenarios.give_opinion(
+                session, principal=admin, scenario_id=plan.id, opinion="agree", reason="同意在授权范围内使用。"
+            )
+    with platform.command() as session:
+        scenarios.decide_scenario(session, principal=bureau, scenario_id=plan.id, approve=True)

@@ -159,6 +159,25 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "subscription.decide": (Grant("operator", "admin", "operator"),),
     "subscription.withdraw": (Grant("consumer", "*", "consumer"),),
     "product.call": (Grant("consumer", "*", "assignee"),),
+    # Scenarios (数据供需与场景建设方案): consumers and departments post demands, which their poster closes; the
+    # operator reads and answers them all; the operator and its partners propose scenario plans, each providing
+    # department gives its opinion (its own admin), the bureau decides; the regulators read everything.
+    "demand.post": tuple(Grant(kind, role, "own") for kind in ("consumer", "provider") for role in ("admin", "member")),
+    "demand.read": (
+        ANYONE_OWN,
+        Grant("operator", "*", "any"),
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+    ),
+    "demand.answer": (Grant("operator", "admin", "any"), Grant("operator", "member", "any")),
+    "demand.close": (Grant("*", "admin", "own"), Grant("*", "member", "own")),
+    "scenario.propose": tuple(
+        Grant(kind, role, "own") for kind in ("operator", "partner") for role in ("admin", "member")
+    ),
+    "scenario.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "scenario.edit": (Grant("*", "admin", "proposer"), Grant("*", "member", "proposer")),
+    "scenario.opinion": (Grant("provider", "admin", "own"),),
+    "scenario.decide": BUREAU_STAFF,
 }
 
 
@@ -220,6 +239,15 @@ PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "subscription.decide": ("审批订阅申请", "decide subscriptions"),
     "subscription.withdraw": ("撤回订阅申请", "withdraw subscriptions"),
     "product.call": ("调用数据产品", "call products"),
+    "demand.post": ("发布数据需求", "post data demands"),
+    "demand.read": ("查看数据需求", "see data demands"),
+    "demand.answer": ("答复数据需求", "answer data demands"),
+    "demand.close": ("关闭数据需求", "close data demands"),
+    "scenario.propose": ("提出场景建设方案", "propose scenario plans"),
+    "scenario.read": ("查看场景建设方案", "see scenario plans"),
+    "scenario.edit": ("修改和提交场景建设方案", "change and submit scenario plans"),
+    "scenario.opinion": ("对场景建设方案提出部门意见", "give a department's opinion on scenario plans"),
+    "scenario.decide": ("审批场景建设方案", "approve or reject scenario plans"),
 }
 
 

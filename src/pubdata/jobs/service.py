@@ -30,6 +30,7 @@ from pubdata.common.names import clean, clean_prose
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.identity import access
+from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
 from pubdata.jobs import rules, worker
 from pubdata.jobs.dev_output import DevMasking
@@ -39,6 +40,7 @@ from pubdata.jobs.schemas import DeclaredOutput
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
 from pubdata.queries import service as queries
+from pubdata.scenarios import service as scenarios
 
 RELEASE = signoff.SignOff(
     sides=("operator", "bureau"), action="job.release", lifecycle=rules.LIFECYCLE, event="release"
@@ -223,6 +225,13 @@ def review(session: Session, *, principal: Who, job_id: int, approve: bool, note
     note = clean_prose(note, field="note", max_length=2000)
     if not approve and not note:
         raise Refused("job.review-note")
+    if approve and contracts.needs_scenario(
+        identity.organisation_kind(session, job.organisation_id) or "", "job.submit"
+    ):
+        terms = contracts.terms_of(contracts.get(session, principal=principal, contract_id=job.contract_id))
+        scenarios.require_covering(
+            session, operator_id=job.operator_id, organisation_id=job.organisation_id, codes=terms.resources, actor=None
+        )
     rules.LIFECYCLE.apply(job, "approve" if approve else "reject")
     job.reviewed_by, job.reviewed_at, job.review_note = principal.user_id, clock.now(), note
     ledger.record(

@@ -35,6 +35,9 @@ from pubdata.jobs import routes as job_routes
 from pubdata.ledger import pages as ledger_pages
 from pubdata.ledger import routes as ledger_routes
 from pubdata.platform import Platform
+from pubdata.privacy import pages as consent_pages
+from pubdata.privacy import routes as consent_routes
+from pubdata.privacy import rules as consent_rules
 from pubdata.products import call_pages as product_call_pages
 from pubdata.products import call_routes as product_call_routes
 from pubdata.queries import pages as query_pages
@@ -102,6 +105,9 @@ def client_language(headers: Headers) -> str:
 
 # Data uploads (a department's file) may be large; every other body is small.
 UPLOAD_PATHS = re.compile(r"^/(api/v1/resources/\d+/versions|catalog/resources/\d+/load)$")
+# A signed authorization letter (a scan) is larger than a form, far smaller than a data file.
+LETTER_PATHS = re.compile(r"^/(api/v1/)?consents/letters$")
+LETTER_BODY_BYTES = consent_rules.LETTER_MAX_BYTES + (1 << 20)  # the letter, and its form's fields beside it
 
 
 class BodyLimit:
@@ -114,7 +120,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_limit if UPLOAD_PATHS.match(scope["path"]) else self.limit
+        limit = (
+            self.upload_limit
+            if UPLOAD_PATHS.match(scope["path"])
+            else max(self.limit, LETTER_BODY_BYTES)
+            if LETTER_PATHS.match(scope["path"])
+            else self.limit
+        )
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send, limit)
@@ -249,6 +261,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
     app.include_router(product_call_routes.router)
+    app.include_router(consent_routes.router)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -259,6 +272,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(job_pages.router)
     # Before the products' own pages: /products/subscriptions is not a product's code.
     app.include_router(product_call_pages.router)
+    app.include_router(consent_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -18,6 +18,7 @@ from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
+from pubdata.privacy import consent
 from pubdata.products import service as products
 
 log = logging.getLogger("pubdata.scheduler")
@@ -41,6 +42,7 @@ DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("authorization", lambda session, actor: authorization.apply_deadlines(session, actor=actor)),
     ("contracts", _contracts),
     ("products", _products),
+    ("consent", lambda session, actor: consent.expire_due(session, actor=actor)),
 )
 
 

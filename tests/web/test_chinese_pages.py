@@ -31,8 +31,12 @@ VISITORS = (
     "market.admin",
     "audit.admin",
     "security.admin",
+    "meizheng.admin",  # a data subject (an enterprise with its own account)
 )
-KINDS = {"bureau", "provider", "operator", "partner", "consumer", "pricing", "finance", "market", "audit", "security"}
+KINDS = {
+    *("bureau", "provider", "operator", "partner", "consumer", "pricing", "finance", "market", "audit", "security"),
+    "subject",
+}
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ TITLES: dict[int, Pair] = {
     409: ("当前状态不允许", "Not allowed in this state"),
     413: ("请求过大", "Payload too large"),
     422: ("输入无效", "Invalid input"),
+    429: ("次数已达上限", "Too many requests"),
     500: ("服务器内部错误", "Internal error"),
     503: ("暂不可用", "Unavailable"),
     507: ("存储空间不足", "Insufficient storage"),

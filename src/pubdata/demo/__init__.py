@@ -76,6 +76,18 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("audit", "池州市审计局", "audit.admin", "审计局审计员"),
     DemoOrganisation("security", "池州市委网信办", "security.admin", "网信办安全监督"),
     *(DemoOrganisation("provider", name, login, f"{name}数据专员") for name, login in pilot.EXTRA_PROVIDERS),
+    # Data subjects with their own accounts (数据主体（企业）): the first three active limited companies of the
+    # pilot's legal-entity library (CZ-FR-0001) as `pubdata demo` generates it (scale 1, seed 2026), by their
+    # credit codes. Another scale generates other enterprises: these accounts remain, their codes then unlisted.
+    DemoOrganisation(
+        "subject", "东至县美正大酒店有限公司", "meizheng.admin", "美正大酒店财务负责人", "91341721MALD87XXXK"
+    ),
+    DemoOrganisation(
+        "subject", "池州市贵池区润禾置业有限公司", "runhe.admin", "润禾置业财务负责人", "91341702MAMKU4JA2G"
+    ),
+    DemoOrganisation(
+        "subject", "池州市贵池区皖德汽车销售有限公司", "wande.admin", "皖德汽车财务负责人", "91341700668998368H"
+    ),
 )
 HISTORY = timedelta(days=30)
 

@@ -98,7 +98,9 @@ BATCHES = 3  # profile calls the bank makes
 
 def prepare(platform: Platform) -> None:
     """The scenarios and the products, reviewed and accepted for registration (their public notice starts)."""
-    operator, partner, bureau = (principal(platform, login) for login in ("operator.admin", "partner.admin", "bureau.admin"))
+    operator, partner, bureau = (
+        principal(platform, login) for login in ("operator.admin", "partner.admin", "bureau.admin")
+    )
     usage.approve_partner_scenario(platform, partner=partner, bureau=bureau)
     finance = _scenario_named(platform, partner, usage.PARTNER_SCENARIO["name"])
     urban = _scenario(platform, operator, bureau, URBAN_SCENARIO)
@@ -189,8 +191,17 @@ def _find(platform: Platform, who: Principal, name: str) -> Product | None:
         return next((p for p in products.listing(session, principal=who) if p.name == name), None)
 
 
-def _product(platform: Platform, *, developer: Principal, scenario_id: int, name: str, kind: str, description: str,
-             purposes: list[str], definition: dict[str, Any]) -> None:
+def _product(
+    platform: Platform,
+    *,
+    developer: Principal,
+    scenario_id: int,
+    name: str,
+    kind: str,
+    description: str,
+    purposes: list[str],
+    definition: dict[str, Any],
+) -> None:
     """Created, reviewed by the bureau and accepted for registration: the tick registers it after its notice."""
     bureau, operator = principal(platform, "bureau.admin"), principal(platform, "operator.admin")
     product = _find(platform, developer, name)
@@ -236,8 +247,9 @@ def _listed(platform: Platform, operator: Principal, name: str) -> Product | Non
     return product if product.state == "listed" else None
 
 
-def _subscribed(platform: Platform, operator: Principal, consumer: Principal, product: Product, *, purpose: str,
-                use: str) -> int | None:
+def _subscribed(
+    platform: Platform, operator: Principal, consumer: Principal, product: Product, *, purpose: str, use: str
+) -> int | None:
     """The consumer's approved subscription's contract, signed by both; applied for and approved if missing."""
     with platform.read() as session:
         found = [
@@ -323,9 +335,7 @@ def _consents(platform: Platform, product_code: str) -> list[str]:
                 letter_sm3=_letter_digest(code),
             )
             try:
-                consent.record_letter(
-                    platform, principal=bank, body=letter, domain_dir=platform.settings.domain_dir
-                )
+                consent.record_letter(platform, principal=bank, body=letter, domain_dir=platform.settings.domain_dir)
             except Refused:
                 continue
         codes.append(code)
@@ -348,7 +358,10 @@ def _admin_of(session: Any, organisation_id: int) -> Principal | None:
 
 def _unused(platform: Platform, contract_id: int) -> bool:
     with platform.read() as session:
-        return contracts.get(session, principal=principal(platform, "operator.admin"), contract_id=contract_id).calls_used == 0
+        return (
+            contracts.get(session, principal=principal(platform, "operator.admin"), contract_id=contract_id).calls_used
+            == 0
+        )
 
 
 def _profile_calls(platform: Platform, item: dict[str, Any], codes: list[str]) -> None:

@@ -180,6 +180,20 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "scenario.decide": BUREAU_STAFF,
 }
 
+# --- consent (授权): a data subject grants and revokes its own consents and sees them and their uses; a consumer
+# records signed letters and sees (and may withdraw) the consents it holds; the regulators and the auditor read.
+PERMISSIONS |= {
+    "consent.grant": (Grant("subject", "*", "own"),),
+    "consent.revoke": (Grant("subject", "*", "subject"), Grant("consumer", "admin", "consumer")),
+    "consent.read": (
+        Grant("subject", "*", "own"),
+        Grant("consumer", "*", "own"),
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+    ),
+    "consent.record-letter": (Grant("consumer", "admin", "own"), Grant("consumer", "member", "own")),
+}
+
 
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
 PERMISSION_NAMES: dict[str, tuple[str, str]] = {
@@ -248,6 +262,14 @@ PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "scenario.edit": ("修改和提交场景建设方案", "change and submit scenario plans"),
     "scenario.opinion": ("对场景建设方案提出部门意见", "give a department's opinion on scenario plans"),
     "scenario.decide": ("审批场景建设方案", "approve or reject scenario plans"),
+}
+
+# --- consent (授权)
+PERMISSION_NAMES |= {
+    "consent.grant": ("授权数据使用方", "grant consent"),
+    "consent.revoke": ("撤回授权", "revoke consent"),
+    "consent.read": ("查看授权及其使用记录", "see consents and their uses"),
+    "consent.record-letter": ("记录书面授权书", "record authorization letters"),
 }
 
 

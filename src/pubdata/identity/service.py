@@ -500,3 +500,14 @@ def register_public_key(session: Session, *, principal: Who, organisation_id: in
 def list_keys(session: Session, *, principal: Who, organisation_id: int) -> list[OrganisationKey]:
     organisation = access.load(session, principal, Organisation, organisation_id)
     return keys.of_organisation(session, organisation_id=organisation.id)
+
+
+# --- data subjects (consent) --------------------------------------------------------------------------------
+
+
+def subject_with_credit_code(session: Session, credit_code: str) -> int | None:
+    """The id of the data subject's own account (an organisation of kind ``subject``) with this unified social
+    credit code, if it has one: its consents are its own to see and revoke."""
+    return session.scalar(
+        select(Organisation.id).where(Organisation.credit_code == credit_code, Organisation.kind == "subject")
+    )

@@ -1,7 +1,7 @@
-"""Privacy computing (隐私计算): differentially private answers and their budgets; later PSI, labelled lookup
-and homomorphic scoring."""
+"""Privacy computing (隐私计算): differentially private answers and their budgets; data subjects' consents
+(``consent``); later PSI, labelled lookup and homomorphic scoring."""
 
 from pubdata.privacy import messages as _messages  # noqa: F401 - declares the domain's words
 
 # What other domains may import, besides ``service``, ``schemas``, ``rules`` and ``messages``.
-PUBLIC = ("dp",)
+PUBLIC = ("dp", "consent")

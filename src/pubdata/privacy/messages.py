@@ -64,3 +64,198 @@ LABELS |= {
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)
+
+# --- consent (授权) of data subjects -------------------------------------------------------------------------
+
+CONSENT_REFUSALS = {
+    "consent.not-found": (404, "没有这个{what}。", "No such {what}."),
+    "consent.missing": (
+        403,
+        "第 {position} 个主体（{credit_code}）没有授权本机构以该用途使用此产品。",
+        "Subject {position} ({credit_code}) has not authorized your organisation to use this product for this purpose.",
+    ),
+    "consent.not-yet-valid": (
+        403,
+        "第 {position} 个主体（{credit_code}）的授权尚未开始生效。",
+        "The consent of subject {position} ({credit_code}) is not in force yet.",
+    ),
+    "consent.expired": (
+        403,
+        "第 {position} 个主体（{credit_code}）的授权已过期。",
+        "The consent of subject {position} ({credit_code}) has expired.",
+    ),
+    "consent.revoked": (
+        403,
+        "第 {position} 个主体（{credit_code}）已撤回授权。",
+        "Subject {position} ({credit_code}) has revoked its consent.",
+    ),
+    "consent.other-consumer": (
+        403,
+        "授权只能由被授权的数据使用方本身记录和使用，不能代其他机构记录或使用。",
+        "A consent is recorded and used only by the consumer it authorizes, never for another organisation.",
+    ),
+    "consent.no-credit-code": (
+        422,
+        "本机构账户没有登记统一社会信用代码，无法授权；请联系市数据资源局补充。",
+        "Your organisation's account has no unified social credit code, so it cannot grant consent; ask the "
+        "bureau to add it.",
+    ),
+    "consent.consumer": (422, "请选择一个数据使用方。", "Choose a data consumer."),
+    "consent.product": (
+        422,
+        "产品 {code} 不是已上架、需要主体授权的数据产品（核验服务或企业信用画像）。",
+        "Product {code} is not a listed product that needs a subject's consent (a verification or a credit profile).",
+    ),
+    "consent.purpose-unknown": (
+        422,
+        "用途 {purpose} 不是公共治理、公益事业、产业发展或行业发展之一。",
+        "The purpose {purpose} is not one of public governance, public welfare, industry or sector development.",
+    ),
+    "consent.purpose": (
+        422,
+        "该产品不面向「{purpose}」用途提供。",
+        "The product is not offered for the purpose “{purpose}”.",
+    ),
+    "consent.period-order": (422, "授权截止日期早于开始日期。", "The consent ends before it starts."),
+    "consent.period-too-long": (
+        422,
+        "授权期限最长一年，请缩短截止日期。",
+        "A consent lasts at most a year: choose an earlier end date.",
+    ),
+    "consent.period-over": (422, "授权期限已经结束。", "The consent's period is already over."),
+    "consent.overlap": (
+        409,
+        "已有一项同一主体、产品和用途的有效授权（#{consent}）与该期限重叠；如需更改，请先撤回它。",
+        "A consent for the same subject, product and purpose (#{consent}) already covers part of this period; "
+        "revoke it first to change it.",
+    ),
+    "consent.credit-code": (
+        422,
+        "统一社会信用代码格式不正确（18 位，含校验码）。",
+        "The unified social credit code is malformed (18 characters with its check character).",
+    ),
+    "consent.letter-rep-name": (
+        422,
+        "请填写授权书上法定代表人的姓名（不超过 50 个字）。",
+        "Give the legal representative's name as the letter writes it (at most 50 characters).",
+    ),
+    "consent.letter-missing": (
+        422,
+        "请上传签署的授权书文件，或填写其 SM3 摘要。",
+        "Upload the signed authorization letter, or give its SM3 digest.",
+    ),
+    "consent.letter-digest": (
+        422,
+        "授权书的 SM3 摘要应为 64 位十六进制字符。",
+        "A letter's SM3 digest is 64 hexadecimal characters.",
+    ),
+    "consent.letter-digest-differs": (
+        422,
+        "填写的 SM3 摘要与上传的授权书文件不一致。",
+        "The SM3 digest given is not the uploaded letter's.",
+    ),
+    "consent.letter-size": (
+        413,
+        "授权书文件不能超过 {limit} MB。",
+        "A letter file is at most {limit} MB.",
+    ),
+    "consent.letter-format": (
+        422,
+        "授权书文件应为 PDF 文档或 PNG、JPEG 图片。",
+        "A letter file is a PDF or an image (PNG, JPEG).",
+    ),
+    "consent.letter-mismatch": (
+        403,
+        "授权书与登记信息不符，未予记录；本次核对已记入账本并计入今日核对次数。",
+        "The letter does not match the registry entry and was not recorded; the check is in the ledger and counts "
+        "against today's letter checks.",
+    ),
+    "consent.letter-limit": (
+        429,
+        "本机构今日的授权书核对次数（{limit} 次）已用完，请明日再试。",
+        "Your organisation has used today's {limit} letter checks; try again tomorrow.",
+    ),
+    "consent.registry-unavailable": (
+        503,
+        "暂时无法核对法人登记信息，请稍后再试。",
+        "The legal-entity registry cannot be checked just now; try again later.",
+    ),
+}
+
+CONSENT_ACTIONS = {
+    "consent.grant": ("数据主体授权", "Consent granted by its subject"),
+    "consent.letter": ("记录书面授权书", "Authorization letter recorded"),
+    "consent.letter-refused": ("授权书核对未通过", "Authorization letter refused"),
+    "consent.revoke": ("撤回授权", "Consent revoked"),
+    "consent.expire": ("授权到期", "Consent expired"),
+    "consent.use": ("按授权调用数据产品", "Call relying on consent"),
+    "consent.refused": ("调用因缺少有效授权被拒绝", "Call refused for want of consent"),
+}
+
+CONSENT_LABELS = {
+    "nav.consents": ("授权管理", "Consents"),
+    "consent.title": ("授权管理", "Consents"),
+    "consent.intro_subject": (
+        "这里列出所有以本企业统一社会信用代码为主体的授权（包括数据使用方凭书面授权书记录的），以及每一次使用。"
+        "您可以随时撤回任何一项授权。",
+        "Every consent about your enterprise's credit code is listed here (letters recorded by consumers too), "
+        "with every use of it. You may revoke any of them at any time.",
+    ),
+    "consent.intro_consumer": (
+        "本机构获得的授权。按主体调用的产品（核验、企业信用画像）每次调用都核对有效授权。",
+        "The consents your organisation holds. Every per-subject call (verification, credit profile) checks them.",
+    ),
+    "consent.none": ("还没有授权。", "No consent yet."),
+    "consent.id": ("编号", "No."),
+    "consent.subject": ("数据主体（统一社会信用代码）", "Subject (credit code)"),
+    "consent.credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "consent.consumer": ("数据使用方", "Consumer"),
+    "consent.product": ("数据产品", "Product"),
+    "consent.purpose": ("用途", "Purpose"),
+    "consent.period": ("授权期限", "Period"),
+    "consent.valid_from": ("开始日期", "Valid from"),
+    "consent.valid_until": ("截止日期", "Valid until"),
+    "consent.state": ("状态", "State"),
+    "consent.via": ("授权方式", "Given by"),
+    "consent.uses": ("使用次数", "Uses"),
+    "consent.granted_at": ("授权时间", "Granted at"),
+    "consent.revoked_at": ("撤回时间", "Revoked at"),
+    "consent.letter_sm3": ("授权书 SM3 摘要", "Letter's SM3 digest"),
+    "consent.grant": ("授权", "Grant consent"),
+    "consent.grant_title": ("新增授权", "Grant a consent"),
+    "consent.grant_hint": (
+        "授权一个数据使用方在一段期限内（最长一年）以一种用途使用一项数据产品查询本企业。",
+        "Authorize one consumer to use one product about your enterprise for one purpose, for a period of at most "
+        "a year.",
+    ),
+    "consent.no_products": (
+        "目前没有需要主体授权的已上架产品。",
+        "No listed product needs a subject's consent at the moment.",
+    ),
+    "consent.letter_title": ("记录书面授权书", "Record a signed authorization letter"),
+    "consent.letter_hint": (
+        "上传企业签署的授权书（扫描件或照片，不超过 8MB），或填写其 SM3 摘要。平台只保存摘要，"
+        "并在域内核对统一社会信用代码和法定代表人姓名与法人库登记一致；姓名不会被保存。",
+        "Upload the letter the enterprise signed (PDF or image, at most 8 MB) or give its SM3 digest. The platform "
+        "keeps the digest only and checks, inside the domain, that the credit code and the legal representative's "
+        "name match the legal-entity registry; the name is never kept.",
+    ),
+    "consent.legal_rep_name": ("法定代表人姓名（仅用于核对，不保存）", "Legal representative (checked, never kept)"),
+    "consent.letter_file": ("授权书文件", "Letter file"),
+    "consent.letter_or_digest": ("或填写 SM3 摘要", "or its SM3 digest"),
+    "consent.record_letter": ("核对并记录", "Check and record"),
+    "consent.checks_left": ("今日剩余核对次数", "Letter checks left today"),
+    "consent.revoke": ("撤回授权", "Revoke"),
+    "consent.detail": ("授权 #{id}", "Consent #{id}"),
+    "consent.uses_title": ("使用记录", "Uses"),
+    "consent.no_uses": ("还没有被使用过。", "Not used yet."),
+    "consent.used_at": ("使用时间", "Used at"),
+    "consent.contract": ("使用合约", "Contract"),
+    "consent.recent_uses": ("最近的使用", "Recent uses"),
+    "consent.back": ("返回授权列表", "Back to consents"),
+    "notice.consent_granted": ("已授权。", "Consent granted."),
+    "notice.consent_recorded": ("授权书核对一致，已记录授权。", "The letter matched; the consent is recorded."),
+    "notice.consent_revoked": ("已撤回授权。", "Consent revoked."),
+}
+
+declare(labels=CONSENT_LABELS, refusals=CONSENT_REFUSALS, actions=CONSENT_ACTIONS)

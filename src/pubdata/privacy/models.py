@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pubdata.db import Base, UTCDateTime
@@ -33,6 +33,8 @@ class Consent(Audited, Base):
     its SM3 digest and checked against the subject's registry entry. Every per-subject call checks it."""
 
     __tablename__ = "consent"
+    # A call finds a subject's consents for its consumer, product and purpose in one lookup.
+    __table_args__ = (Index("ix_consent_lookup", "consumer_id", "product_id", "purpose", "subject_credit_code"),)
     guard = Guard(
         ("授权", "consent"),
         "consent.read",
@@ -55,11 +57,12 @@ class Consent(Audited, Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    uses: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-class ConsentUse(Audited, Base):
-    """One use of a consent: a per-subject call that answered about its subject (or was refused for it)."""
+class ConsentUse(Base):
+    """One use of a consent: a per-subject call that answered about its subject. Not audited row by row (a
+    batch call would append one entry per subject): the call's one ledger entry (``consent.use``) names every
+    consent it used, so each row is checked against it. A consent's uses are counted from these rows."""
 
     __tablename__ = "consent_use"
     guard = Guard(("授权使用记录", "consent use"), "consent.read", "consent.not-found", {"consumer": "consumer_id"})
@@ -70,3 +73,18 @@ class ConsentUse(Audited, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), nullable=False)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class LetterChecks(Base):
+    """How many authorization letters a consumer has had checked against the registry on one day (Asia/Shanghai).
+    Each check reads the data, matched or not, so it is counted before it runs, in a command of its own, and
+    bounded per day (``rules.LETTER_CHECKS_PER_DAY``). Every check is in the ledger as well; this row is the
+    counter a conditional update moves, so concurrent checks can never pass the limit."""
+
+    __tablename__ = "consent_letter_checks"
+    __table_args__ = (UniqueConstraint("consumer_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    checks: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -159,4 +159,21 @@ LABELS = {
     "nav.workbench": ("工作台", "Workbench"),
 }
 
+# A data subject (数据主体) and the consents about it.
+LABELS |= {
+    "workbench.subject.expiring": ("30 天内到期的授权", "Consents ending within 30 days"),
+    "workbench.subject.in_force": ("有效授权", "Consents in force"),
+    "workbench.subject.uses": ("授权被使用次数", "Uses of our consents"),
+    "workbench.subject.consents": ("我的授权", "Our consents"),
+    "workbench.subject.recent_uses": ("最近的使用记录", "Recent uses"),
+    "workbench.chart.consent_uses": ("每月授权使用次数", "Uses of consent per month"),
+    "workbench.series.uses": ("使用次数", "Uses"),
+    "workbench.column.consent": ("授权", "Consent"),
+    "workbench.column.product": ("数据产品", "Product"),
+    "workbench.column.period": ("授权期限", "Period"),
+    "workbench.column.uses": ("使用次数", "Uses"),
+    "workbench.column.used_at": ("使用时间", "Used at"),
+    "workbench.consumer.consents": ("持有的有效授权", "Consents held in force"),
+}
+
 declare(labels=LABELS)

@@ -33,6 +33,8 @@ from pubdata.jobs import rules as job_rules
 from pubdata.jobs import service as jobs
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
+from pubdata.privacy import consent
+from pubdata.privacy import rules as consent_rules
 from pubdata.products import subscriptions
 from pubdata.registration import rules as registration_rules
 
@@ -460,6 +462,11 @@ def _consumer(session: Session, principal: Principal, bench: Bench) -> None:
             "workbench.consumer.epsilon_left",
             round(sum(counters[c.id]["epsilon_left"] for c in dp if _is_active(c)), 6) if dp else None,
         ),
+        Figure(
+            "workbench.consumer.consents",
+            consent.counts_by_state(session, principal=principal).get("granted", 0),
+            "/consents",
+        ),
     ]
     bench.tables.append(
         Table(
@@ -779,6 +786,77 @@ def _operator_products(session: Session, principal: Principal, bench: Bench) -> 
     )
 
 
+# --- a data subject (数据主体（企业）): its consents and every use of them ------------------------------------
+
+CONSENT_NOTICE = timedelta(days=30)  # a consent ending within a month is shown as a to-do: grant it again?
+
+
+def _subject(session: Session, principal: Principal, bench: Bench) -> None:
+    found = consent.shown(session, consent.list_for(session, principal=principal))
+    today = clock.today()
+    live = [item for item in found if consent_rules.in_force(consent.standing_of(item.consent), today)]
+    ending = [item.consent.id for item in live if item.consent.valid_until <= today + CONSENT_NOTICE]
+    bench.todos.append(
+        Todo("workbench.subject.expiring", len(ending), _one_or_list(ending, "/consents/{}", "/consents"))
+    )
+    bench.figures += [
+        Figure("workbench.subject.in_force", len(live), "/consents"),
+        Figure("workbench.subject.uses", sum(item.uses for item in found), "/consents"),
+    ]
+    bench.tables.append(
+        Table(
+            "workbench.subject.consents",
+            (
+                "workbench.column.consent",
+                "workbench.column.consumer",
+                "workbench.column.product",
+                "workbench.column.purpose",
+                "workbench.column.period",
+                "workbench.column.state",
+                "workbench.column.uses",
+            ),
+            [
+                [
+                    Cell(f"#{item.consent.id}", f"/consents/{item.consent.id}"),
+                    Cell(item.consumer),
+                    Cell(item.product.name if item.product else None),
+                    Cell(contract_rules.PURPOSES.get(item.consent.purpose, item.consent.purpose)),
+                    Cell(f"{item.consent.valid_from.isoformat()} – {item.consent.valid_until.isoformat()}"),
+                    Cell(consent_rules.STATES.get(item.consent.state, item.consent.state)),
+                    Cell(item.uses),
+                ]
+                for item in found[:20]
+            ],
+        )
+    )
+    uses = consent.uses_out(session, consent.recent_uses(session, principal=principal, limit=10))
+    bench.tables.append(
+        Table(
+            "workbench.subject.recent_uses",
+            (
+                "workbench.column.used_at",
+                "workbench.column.consent",
+                "workbench.column.consumer",
+                "workbench.column.product",
+            ),
+            [
+                [
+                    Cell(When(use["used_at"].isoformat())),
+                    Cell(f"#{use['consent_id']}", f"/consents/{use['consent_id']}"),
+                    Cell(use["consumer"]),
+                    Cell(use["product"] or None),
+                ]
+                for use in uses
+            ],
+        )
+    )
+    bench.charts.append(
+        _months(
+            consent.uses_by_month(session, principal=principal), "workbench.chart.consent_uses", "workbench.series.uses"
+        )
+    )
+
+
 BUILDERS: dict[str, Callable[[Session, Principal, Bench], None]] = {
     "bureau": _bureau,
     "provider": _provider,
@@ -789,6 +867,7 @@ BUILDERS: dict[str, Callable[[Session, Principal, Bench], None]] = {
     "finance": _finance,
     "market": _market,
     "security": _security,
+    "subject": _subject,
 }
 
 

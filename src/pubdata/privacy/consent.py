@@ -1,0 +1,708 @@
+"""Consent commands (授权): a data subject grants and revokes, a consumer records a signed authorization letter,
+and every per-subject call checks (``require``) and records (``record_uses``) the consents it relies on.
+
+A subject is an enterprise named by its unified social credit code. It grants from its own account (an
+organisation of kind ``subject`` with that credit code), or a consumer records the letter the enterprise signed:
+the platform keeps the letter's SM3 digest only, and checks the subject the letter declares against the
+legal-entity library (``rules.REGISTRY``) inside the domain — registered, active, led by the legal
+representative the letter names — with one parameter-bound DuckDB query the platform writes over the
+resource's current version. The answer is matched or not; a refusal says only that the letter does not match
+the registry entry, is recorded, and counts against the consumer's daily letter checks, since it read the data.
+The typed name is never stored, logged or put in a ledger payload.
+
+A subject sees every consent about its credit code (letters included, whoever recorded them) and every use of
+them, and revokes any; a consumer sees its own consents only.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import Select, column, func, or_, select, table, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pubdata.catalog import service as catalog
+from pubdata.common import clock
+from pubdata.common.actor import Actor
+from pubdata.common.digest import sm3
+from pubdata.common.errors import RefusalEntry, Refused
+from pubdata.common.ids import is_credit_code
+from pubdata.common.messages import Text
+from pubdata.common.names import clean_prose
+from pubdata.contracts import rules as contract_rules
+from pubdata.db import UnitOfWork
+from pubdata.engines import files
+from pubdata.engines.duckdb import literal, locked_connection, quote
+from pubdata.identity import access
+from pubdata.identity import service as identity
+from pubdata.identity.access import Principal, Who
+from pubdata.ledger import service as ledger
+from pubdata.privacy import rules
+from pubdata.privacy.models import Consent, ConsentUse, LetterChecks
+from pubdata.privacy.schemas import ConsentIn, LetterIn
+
+IN_CHUNK = 500  # credit codes per IN (…) of one lookup: far below every database's limit on parameters
+
+# --- products, as consent sees them --------------------------------------------------------------------------
+# TEMPORARY: read from the product table's public columns (code, name, kind, state, purposes: what the public
+# product list shows) until products.service offers them; then these three functions call it.
+
+_PRODUCT = table(
+    "product", column("id"), column("code"), column("name"), column("kind"), column("state"), column("purposes")
+)
+LISTED = "listed"
+PER_SUBJECT_KINDS = ("verification", "credit_profile")
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    """A product as consent names it: which, what it is called, its kind and state, its purposes."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    state: str
+    purposes: tuple[str, ...]
+
+
+def _product_refs(session: Session, statement: Select) -> list[ProductRef]:
+    return [
+        ProductRef(id_, code, name, kind, state, tuple(json.loads(purposes or "[]")))
+        for id_, code, name, kind, state, purposes in session.execute(statement).all()
+    ]
+
+
+def _product_by_code(session: Session, code: str) -> ProductRef | None:
+    found = _product_refs(session, select(_PRODUCT).where(_PRODUCT.c.code == code))
+    return found[0] if found else None
+
+
+def consentable_products(session: Session) -> list[ProductRef]:
+    """The listed products whose answers are about one subject each: what a consent can be for."""
+    statement = (
+        select(_PRODUCT)
+        .where(_PRODUCT.c.state == LISTED, _PRODUCT.c.kind.in_(PER_SUBJECT_KINDS))
+        .order_by(_PRODUCT.c.code)
+    )
+    return _product_refs(session, statement)
+
+
+def product_refs(session: Session, ids: set[int]) -> dict[int, ProductRef]:
+    """Products by id, whatever their state now (a consent names its product for as long as it is kept)."""
+    if not ids:
+        return {}
+    return {ref.id: ref for ref in _product_refs(session, select(_PRODUCT).where(_PRODUCT.c.id.in_(ids)))}
+
+
+# --- who may see a consent --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Parties:
+    """A consent's parties as the permission check sees them: its consumer, and its subject's own account — the
+    one it granted from, or, for a letter recorded before or without it, the account with its credit code."""
+
+    subject_organisation_id: int | None
+    consumer_id: int
+    guard = Consent.guard
+
+
+def own_credit_code(session: Session, principal: Who) -> str | None:
+    """The unified social credit code of the caller's organisation (a subject is named by it)."""
+    if not isinstance(principal, Principal):
+        return None
+    return identity.organisation_identities(session, {principal.organisation_id})[principal.organisation_id][1]
+
+
+def _parties(session: Session, who: Who, consent: Consent) -> _Parties:
+    subject = consent.subject_organisation_id
+    if (
+        subject is None
+        and isinstance(who, Principal)
+        and who.organisation_kind == "subject"
+        and own_credit_code(session, who) == consent.subject_credit_code
+    ):
+        subject = who.organisation_id
+    return _Parties(subject, consent.consumer_id)
+
+
+def get(session: Session, *, principal: Who, consent_id: int, permission: str = "consent.read") -> Consent:
+    """A consent, for its subject, its consumer and the regulators; 404 for anyone else."""
+    consent = session.get(Consent, consent_id)
+    if consent is None:
+        raise Refused(Consent.guard.missing, what=Text(Consent.guard.what))
+    access.require(principal, permission, _parties(session, principal, consent))
+    return consent
+
+
+def may(session: Session, principal: Who, permission: str, consent: Consent) -> bool:
+    """``get``'s check as a question, for a page deciding which buttons to show."""
+    return access.may(principal, permission, _parties(session, principal, consent))
+
+
+def _visible(session: Session, principal: Who, statement: Select) -> Select:
+    """``statement`` over consents narrowed to the caller's: a subject's by its credit code, a consumer's own,
+    everything for the regulators."""
+    if isinstance(principal, Principal) and principal.organisation_kind == "subject":
+        access.require(principal, "consent.read", access.own_organisation(principal))
+        code = own_credit_code(session, principal)
+        mine = Consent.subject_organisation_id == principal.organisation_id
+        return statement.where(or_(mine, Consent.subject_credit_code == code) if code else mine)
+    return access.visible(statement, principal, Consent)
+
+
+def list_for(session: Session, *, principal: Who) -> list[Consent]:
+    """The consents the caller may see, newest first."""
+    statement = _visible(session, principal, select(Consent)).order_by(Consent.id.desc())
+    return list(session.execute(statement).scalars())
+
+
+def use_counts(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """How many times each of these consents has been used."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    statement = select(ConsentUse.consent_id, func.count()).group_by(ConsentUse.consent_id)
+    counts: dict[int, int] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        counts |= dict(session.execute(statement.where(ConsentUse.consent_id.in_(chunk))).all())
+    return counts
+
+
+def uses_of(session: Session, *, principal: Who, consent_id: int) -> list[ConsentUse]:
+    """Every use of one consent, newest first: when, by which consumer, for which product and contract."""
+    consent = get(session, principal=principal, consent_id=consent_id)
+    statement = select(ConsentUse).where(ConsentUse.consent_id == consent.id).order_by(ConsentUse.id.desc())
+    return list(session.execute(statement).scalars())
+
+
+def recent_uses(session: Session, *, principal: Who, limit: int = 20) -> list[ConsentUse]:
+    """The latest uses of the consents the caller may see (a subject's workbench), newest first."""
+    visible = _visible(session, principal, select(Consent.id)).scalar_subquery()
+    statement = select(ConsentUse).where(ConsentUse.consent_id.in_(visible)).order_by(ConsentUse.id.desc())
+    return list(session.execute(statement.limit(limit)).scalars())
+
+
+def uses_by_month(session: Session, *, principal: Who) -> dict[str, int]:
+    """Uses of the consents the caller may see, by month in Asia/Shanghai (``2026-03``), oldest first."""
+    visible = _visible(session, principal, select(Consent.id)).scalar_subquery()
+    months: dict[str, int] = {}
+    for (moment,) in session.execute(select(ConsentUse.used_at).where(ConsentUse.consent_id.in_(visible))).all():
+        month = moment.astimezone(clock.SHANGHAI).strftime("%Y-%m")
+        months[month] = months.get(month, 0) + 1
+    return dict(sorted(months.items()))
+
+
+def counts_by_state(session: Session, *, principal: Who) -> dict[str, int]:
+    statement = _visible(session, principal, select(Consent.state, func.count())).group_by(Consent.state)
+    return {state: count for state, count in session.execute(statement).all()}
+
+
+# --- granting -------------------------------------------------------------------------------------------------
+
+
+def _consentable(session: Session, *, code: str, purpose: str) -> ProductRef:
+    """The product a consent is for: listed, answering about one subject at a time, offered for this purpose.
+    Products, their kinds, states and purposes are public: refusing by them reveals nothing."""
+    if purpose not in contract_rules.PURPOSES:
+        raise Refused("consent.purpose-unknown", purpose=purpose, field="purpose")
+    product = _product_by_code(session, code)
+    if product is None or product.state != LISTED or product.kind not in PER_SUBJECT_KINDS:
+        raise Refused("consent.product", code=code, field="product_code")
+    if purpose not in product.purposes:
+        raise Refused("consent.purpose", purpose=Text(contract_rules.PURPOSES[purpose]), field="purpose")
+    return product
+
+
+def _check_period(valid_from: date, valid_until: date) -> None:
+    problem = rules.period_problem(valid_from=valid_from, valid_until=valid_until, today=clock.today())
+    if problem is not None:
+        raise Refused(problem, field="valid_until")
+
+
+def _check_no_overlap(
+    session: Session, *, credit_code: str, consumer_id: int, product_id: int, purpose: str, body: Any
+) -> None:
+    """One subject gives one consumer one consent in force at a time for a product and purpose: a second
+    overlapping one would leave it unclear which a revocation ends."""
+    overlapping = session.scalar(
+        select(Consent.id).where(
+            Consent.subject_credit_code == credit_code,
+            Consent.consumer_id == consumer_id,
+            Consent.product_id == product_id,
+            Consent.purpose == purpose,
+            Consent.state == rules.C.GRANTED.value,
+            Consent.valid_from <= body.valid_until,
+            Consent.valid_until >= body.valid_from,
+        )
+    )
+    if overlapping is not None:
+        raise Refused("consent.overlap", consent=overlapping)
+
+
+def _document(consent: Consent, product: ProductRef) -> dict[str, Any]:
+    """What the ledger keeps of a consent: who, for whom, what, why and how long — never a person's name."""
+    return {
+        "credit_code": consent.subject_credit_code,
+        "consumer": consent.consumer_id,
+        "product": product.code,
+        "purpose": consent.purpose,
+        "valid_from": consent.valid_from.isoformat(),
+        "valid_until": consent.valid_until.isoformat(),
+        "via": consent.via,
+    }
+
+
+def grant(session: Session, *, principal: Principal, body: ConsentIn) -> Consent:
+    """The subject, from its own account, authorizes one consumer to use one product for one purpose."""
+    access.require(principal, "consent.grant", access.own_organisation(principal))
+    credit_code = own_credit_code(session, principal)
+    if not credit_code:
+        raise Refused("consent.no-credit-code")
+    if identity.organisation_kind(session, body.consumer_id) != "consumer":
+        raise Refused("consent.consumer", field="consumer_id")
+    product = _consentable(session, code=body.product_code, purpose=body.purpose)
+    _check_period(body.valid_from, body.valid_until)
+    _check_no_overlap(
+        session,
+        credit_code=credit_code,
+        consumer_id=body.consumer_id,
+        product_id=product.id,
+        purpose=body.purpose,
+        body=body,
+    )
+    consent = Consent(
+        subject_credit_code=credit_code,
+        subject_organisation_id=principal.organisation_id,
+        consumer_id=body.consumer_id,
+        product_id=product.id,
+        purpose=body.purpose,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        state=rules.LIFECYCLE.initial,
+        via="account",
+        letter_sm3=None,
+        recorded_by=principal.user_id,
+        granted_at=clock.now(),
+    )
+    session.add(consent)
+    ledger.record(
+        session, actor=principal.actor, action="consent.grant", subject=consent, payload=_document(consent, product)
+    )
+    return consent
+
+
+def revoke(session: Session, *, principal: Who, consent_id: int, reason: str = "") -> Consent:
+    """The subject (or the consumer, of its own) withdraws a consent: every later call about the subject is
+    refused. Uses already made stay on record."""
+    consent = get(session, principal=principal, consent_id=consent_id, permission="consent.revoke")
+    reason = clean_prose(reason, field="reason", max_length=1000)
+    rules.LIFECYCLE.apply(consent, "revoke")
+    consent.revoked_at = clock.now()
+    ledger.record(
+        session,
+        actor=principal.actor,
+        action="consent.revoke",
+        subject=consent,
+        payload={"reason": reason} if reason else {},
+    )
+    return consent
+
+
+# --- letters --------------------------------------------------------------------------------------------------
+
+
+def letter_digest(path: Path) -> str | None:
+    """The SM3 digest of a received letter file, refused unless it is a PDF or an image within the size limit;
+    None for an empty file (a form sent without one). Only the digest is kept: the caller removes the file."""
+    size = path.stat().st_size
+    if size == 0:
+        return None
+    if size > rules.LETTER_MAX_BYTES:
+        raise Refused("consent.letter-size", limit=rules.LETTER_MAX_BYTES // (1 << 20), field="letter")
+    content = path.read_bytes()
+    if rules.letter_format(content[: rules.LETTER_HEAD_BYTES]) is None:
+        raise Refused("consent.letter-format", field="letter")
+    return sm3(content)
+
+
+@dataclass(frozen=True)
+class _Letter:
+    """A letter that passed every check the request alone decides, ready for the registry."""
+
+    credit_code: str
+    rep_name: str
+    product: ProductRef
+    body: LetterIn
+    letter_sm3: str
+    registry: files.Recorded
+
+
+def _rep_name(typed: str) -> str:
+    """The typed name as the registry writes names: NFKC (full-width letters and spaces folded), without any
+    space (a Chinese name has none; one typed with spaces is the same name)."""
+    name = "".join(unicodedata.normalize("NFKC", typed).split())
+    problem = rules.rep_name_problem(name)
+    if problem is not None or any(not ch.isprintable() for ch in name):
+        raise Refused("consent.letter-rep-name", field="legal_rep_name")
+    return name
+
+
+def _checked_letter(session: Session, principal: Principal, body: LetterIn, letter_sm3: str | None) -> _Letter:
+    access.require(principal, "consent.record-letter", access.own_organisation(principal))
+    if body.consumer_id is not None and body.consumer_id != principal.organisation_id:
+        raise Refused(
+            "consent.other-consumer",
+            entry=RefusalEntry(
+                principal.actor,
+                "consent.letter-refused",
+                payload={"outcome": "other-consumer", "consumer": body.consumer_id},
+            ),
+        )
+    credit_code = body.credit_code.strip().upper()
+    if not is_credit_code(credit_code):
+        raise Refused("consent.credit-code", field="credit_code")
+    rep_name = _rep_name(body.legal_rep_name)
+    digest = (letter_sm3 or body.letter_sm3 or "").strip().lower()
+    if body.letter_sm3 and letter_sm3 and body.letter_sm3.strip().lower() != letter_sm3:
+        raise Refused("consent.letter-digest-differs", field="letter_sm3")
+    if not digest:
+        raise Refused("consent.letter-missing", field="letter")
+    if not rules.is_sm3_digest(digest):
+        raise Refused("consent.letter-digest", field="letter_sm3")
+    product = _consentable(session, code=body.product_code, purpose=body.purpose)
+    _check_period(body.valid_from, body.valid_until)
+    _check_no_overlap(
+        session,
+        credit_code=credit_code,
+        consumer_id=principal.organisation_id,
+        product_id=product.id,
+        purpose=body.purpose,
+        body=body,
+    )
+    try:
+        fields, recorded = catalog.data_of(session, code=rules.REGISTRY)
+    except Refused:
+        raise Refused("consent.registry-unavailable") from None
+    names = {spec.name for spec in fields}
+    if not {rules.REGISTRY_CODE, rules.REGISTRY_REP, rules.REGISTRY_STATUS} <= names:
+        raise Refused("consent.registry-unavailable")
+    return _Letter(credit_code, rep_name, product, body, digest, recorded)
+
+
+def _take_letter_check(session: Session, *, consumer_id: int) -> None:
+    """Count one letter check for the consumer today, or refuse when its day's checks are used up: one
+    conditional update, so concurrent checks never pass the limit."""
+    today = clock.today()
+    take = (
+        update(LetterChecks)
+        .where(
+            LetterChecks.consumer_id == consumer_id,
+            LetterChecks.day == today,
+            LetterChecks.checks < rules.LETTER_CHECKS_PER_DAY,
+        )
+        .values(checks=LetterChecks.checks + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(take).rowcount == 1:  # type: ignore[attr-defined]
+        return
+    exists = select(LetterChecks.id).where(LetterChecks.consumer_id == consumer_id, LetterChecks.day == today)
+    if session.scalar(exists) is None:
+        try:
+            with session.begin_nested():
+                session.add(LetterChecks(consumer_id=consumer_id, day=today, checks=1))
+            return
+        except IntegrityError:  # another check made today's row first: count against it
+            if session.execute(take).rowcount == 1:  # type: ignore[attr-defined]
+                return
+    raise Refused("consent.letter-limit", limit=rules.LETTER_CHECKS_PER_DAY)
+
+
+def letter_checks_left(session: Session, *, principal: Principal) -> int:
+    """How many letters the caller's organisation may still have checked today."""
+    used = session.scalar(
+        select(LetterChecks.checks).where(
+            LetterChecks.consumer_id == principal.organisation_id, LetterChecks.day == clock.today()
+        )
+    )
+    return max(rules.LETTER_CHECKS_PER_DAY - (used or 0), 0)
+
+
+def registry_matches(domain_dir: Path, recorded: files.Recorded, *, credit_code: str, rep_name: str) -> bool:
+    """Inside the domain: is ``credit_code`` a registered, active entity whose legal representative is
+    ``rep_name``? One query the platform writes, its values bound as parameters, over the registry's current
+    version (its file checked against the catalogue's record first); the answer is one boolean."""
+    path = (domain_dir / recorded.file).resolve()
+    files.check(path, recorded)
+    con = locked_connection([path], threads=1, memory_limit="512MB")
+    try:
+        con.execute(f"CREATE VIEW registry AS SELECT * FROM read_parquet({literal(str(path))})")
+        sql = (
+            f"SELECT count(*) > 0 FROM registry WHERE {quote(rules.REGISTRY_CODE)} = $code "
+            f"AND {quote(rules.REGISTRY_STATUS)} = $status AND trim({quote(rules.REGISTRY_REP)}) = $name"
+        )
+        row = con.execute(sql, {"code": credit_code, "status": rules.ACTIVE_STATUS, "name": rep_name}).fetchone()
+    except duckdb.Error:
+        raise Refused("consent.registry-unavailable") from None
+    finally:
+        con.close()
+    return bool(row and row[0])
+
+
+def _letter_payload(letter: _Letter, outcome: str) -> dict[str, Any]:
+    """What the ledger keeps of a letter check: the letter's digest, what it authorizes and the outcome — never
+    the legal representative's name, typed or registered."""
+    return {
+        "credit_code": letter.credit_code,
+        "product": letter.product.code,
+        "purpose": letter.body.purpose,
+        "valid_from": letter.body.valid_from.isoformat(),
+        "valid_until": letter.body.valid_until.isoformat(),
+        "letter_sm3": letter.letter_sm3,
+        "registry": {"resource": rules.REGISTRY, "version": letter.registry.version},
+        "outcome": outcome,
+    }
+
+
+def record_letter(
+    units: UnitOfWork, *, principal: Principal, body: LetterIn, domain_dir: Path, letter_sm3: str | None = None
+) -> Consent:
+    """A consumer records a subject's signed authorization letter (its SM3 digest: ``letter_sm3`` when the file
+    was received, else the body's). Checks the request first (free), then counts one letter check, then asks the
+    registry inside the domain; a letter that does not match is refused generically and recorded."""
+    with units.read() as session:
+        letter = _checked_letter(session, principal, body, letter_sm3)
+    with units.command() as session:
+        _take_letter_check(session, consumer_id=principal.organisation_id)
+    with units.recording():
+        try:
+            matched = registry_matches(
+                domain_dir, letter.registry, credit_code=letter.credit_code, rep_name=letter.rep_name
+            )
+        except Refused as refusal:
+            outcome = "damaged" if isinstance(refusal, files.DataDamaged) else "failed"
+            if refusal.entry is None:
+                refusal.recorded(
+                    RefusalEntry(principal.actor, "consent.letter-refused", payload=_letter_payload(letter, outcome))
+                )
+            raise
+        if not matched:
+            raise Refused(
+                "consent.letter-mismatch",
+                entry=RefusalEntry(
+                    principal.actor, "consent.letter-refused", payload=_letter_payload(letter, "not-matched")
+                ),
+            )
+    with units.command() as session:
+        _check_no_overlap(  # again: another letter may have been recorded meanwhile
+            session,
+            credit_code=letter.credit_code,
+            consumer_id=principal.organisation_id,
+            product_id=letter.product.id,
+            purpose=body.purpose,
+            body=body,
+        )
+        consent = Consent(
+            subject_credit_code=letter.credit_code,
+            subject_organisation_id=identity.subject_with_credit_code(session, letter.credit_code),
+            consumer_id=principal.organisation_id,
+            product_id=letter.product.id,
+            purpose=body.purpose,
+            valid_from=body.valid_from,
+            valid_until=body.valid_until,
+            state=rules.LIFECYCLE.initial,
+            via="letter",
+            letter_sm3=letter.letter_sm3,
+            recorded_by=principal.user_id,
+            granted_at=clock.now(),
+        )
+        session.add(consent)
+        ledger.record(
+            session,
+            actor=principal.actor,
+            action="consent.letter",
+            subject=consent,
+            payload=_document(consent, letter.product) | _letter_payload(letter, "matched"),
+        )
+    return consent
+
+
+# --- per-subject calls ------------------------------------------------------------------------------------------
+
+
+def standing_of(consent: Consent) -> rules.Standing:
+    return rules.Standing(consent.id, consent.state, consent.valid_from, consent.valid_until)
+
+
+def require(
+    session: Session,
+    *,
+    consumer_id: int,
+    product_id: int,
+    purpose: str,
+    credit_codes: Sequence[str],
+    actor: Actor | None = None,
+) -> dict[str, Consent]:
+    """The consent in force today for each subject of a per-subject call, by credit code; or the call is refused,
+    recorded, naming the first subject without one by its position in the request (from 1) and the credit code
+    the caller sent: ``consent.missing`` (none for this consumer, product and purpose — another consumer's
+    consent is none for this one), ``consent.not-yet-valid``, ``consent.expired`` or ``consent.revoked``.
+    Nothing else is said about the subject. ``actor``: who is calling (by default the consumer itself)."""
+    wanted = list(dict.fromkeys(credit_codes))
+    found: dict[str, list[Consent]] = {}
+    base = select(Consent).where(
+        Consent.consumer_id == consumer_id, Consent.product_id == product_id, Consent.purpose == purpose
+    )
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        for consent in session.execute(base.where(Consent.subject_credit_code.in_(chunk))).scalars():
+            found.setdefault(consent.subject_credit_code, []).append(consent)
+    today = clock.today()
+    by_id = {consent.id: consent for consents in found.values() for consent in consents}
+    chosen: dict[str, Consent] = {}
+    for position, code in enumerate(credit_codes, start=1):
+        if code in chosen:
+            continue
+        standing, rule = rules.standing_refusal([standing_of(c) for c in found.get(code, [])], today)
+        if standing is None:
+            refused_by = rule or "consent.missing"
+            who = actor or Actor(label=f"organisation:{consumer_id}", organisation_id=consumer_id)
+            raise Refused(
+                refused_by,
+                position=position,
+                credit_code=code,
+                extra={"position": position, "credit_code": code},
+                entry=RefusalEntry(
+                    who,
+                    "consent.refused",
+                    payload={
+                        "rule": refused_by,
+                        "consumer": consumer_id,
+                        "product": product_id,
+                        "purpose": purpose,
+                        "position": position,
+                        "credit_code": code,
+                    },
+                ),
+            )
+        chosen[code] = by_id[standing.id]
+    return chosen
+
+
+def record_uses(session: Session, *, consents: Iterable[Consent], contract_id: int, actor: Actor) -> None:
+    """Each consent a call relied on is used once more: one row per subject answered, and one ledger entry for
+    the call naming them all, in the caller's transaction (with the call's charge). A consent of another
+    consumer than the caller's is refused, recorded."""
+    used = list(consents)
+    if not used:
+        return
+    for consent in used:
+        if actor.organisation_id is not None and consent.consumer_id != actor.organisation_id:
+            raise Refused(
+                "consent.other-consumer",
+                entry=RefusalEntry(
+                    actor,
+                    "consent.refused",
+                    payload={"rule": "consent.other-consumer", "consent": consent.id, "contract": contract_id},
+                ),
+            )
+    now = clock.now()
+    session.add_all(
+        ConsentUse(
+            consent_id=consent.id,
+            consumer_id=consent.consumer_id,
+            product_id=consent.product_id,
+            contract_id=contract_id,
+            used_at=now,
+        )
+        for consent in used
+    )
+    ledger.record(
+        session,
+        actor=actor,
+        action="consent.use",
+        subject=f"contract:{contract_id}",
+        payload={"consents": [consent.id for consent in used], "products": sorted({c.product_id for c in used})},
+    )
+
+
+def expire_due(session: Session, *, actor: Actor) -> list[str]:
+    """Consents past their last day are marked expired (calls already refuse them by their window)."""
+    done = []
+    due = select(Consent).where(Consent.state == rules.C.GRANTED.value, Consent.valid_until < clock.today())
+    for consent in session.execute(due.order_by(Consent.id)).scalars().all():
+        rules.LIFECYCLE.apply(consent, "expire")
+        ledger.record(session, actor=actor, action="consent.expire", subject=consent)
+        done.append(f"consent {consent.id} expired")
+    return done
+
+
+# --- what pages and the API show --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A consent with the names a reader sees beside it."""
+
+    consent: Consent
+    consumer: str
+    product: ProductRef | None
+    uses: int
+
+
+def shown(session: Session, consents: list[Consent]) -> list[Shown]:
+    consumers = identity.organisation_names(session, {c.consumer_id for c in consents})
+    products = product_refs(session, {c.product_id for c in consents})
+    counts = use_counts(session, [c.id for c in consents])
+    return [
+        Shown(c, consumers.get(c.consumer_id, ""), products.get(c.product_id), counts.get(c.id, 0)) for c in consents
+    ]
+
+
+def as_out(item: Shown) -> dict[str, Any]:
+    c = item.consent
+    return {
+        "id": c.id,
+        "subject_credit_code": c.subject_credit_code,
+        "consumer_id": c.consumer_id,
+        "consumer": item.consumer,
+        "product_code": item.product.code if item.product else "",
+        "product": item.product.name if item.product else "",
+        "purpose": c.purpose,
+        "valid_from": c.valid_from,
+        "valid_until": c.valid_until,
+        "state": c.state,
+        "via": c.via,
+        "letter_sm3": c.letter_sm3,
+        "granted_at": c.granted_at,
+        "revoked_at": c.revoked_at,
+        "uses": item.uses,
+    }
+
+
+def uses_out(session: Session, uses: list[ConsentUse]) -> list[dict[str, Any]]:
+    consumers = identity.organisation_names(session, {use.consumer_id for use in uses})
+    products = product_refs(session, {use.product_id for use in uses})
+    return [
+        {
+            "id": use.id,
+            "consent_id": use.consent_id,
+            "consumer_id": use.consumer_id,
+            "consumer": consumers.get(use.consumer_id, ""),
+            "product_code": products[use.product_id].code if use.product_id in products else "",
+            "product": products[use.product_id].name if use.product_id in products else "",
+            "contract_id": use.contract_id,
+            "used_at": use.used_at,
+        }
+        for use in uses
+    ]

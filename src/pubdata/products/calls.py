@@ -30,6 +30,7 @@ from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
 from pubdata.identity.access import Principal
+from pubdata.privacy import consent
 from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
 from pubdata.products.models import Product
@@ -113,13 +114,6 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _module(name: str) -> Any:
-    """A domain this one calls but whose module may import products' own (imported when first used)."""
-    import importlib
-
-    return importlib.import_module(name)
-
-
 @contextmanager
 def _recorded(principal: Principal, where: list[str], code: str) -> Iterator[None]:
     """A refused call is kept in the ledger, under its contract once known, else its product."""
@@ -190,7 +184,7 @@ def _open(session: Session, principal: Principal, code: str, request: Request, w
     if request.parameters:
         raise Refused("call.parameters-unexpected")
     subjects = checked_subjects(request.subjects)
-    consents = _module("pubdata.privacy.consent").require(
+    consents = consent.require(
         session,
         consumer_id=principal.organisation_id,
         product_id=product.id,
@@ -249,7 +243,7 @@ def call(
             payload=payload,
         )
         if opened.consents is not None:
-            _module("pubdata.privacy.consent").record_uses(
+            consent.record_uses(
                 session, consents=list(opened.consents.values()), contract_id=use.contract_id, actor=principal.actor
             )
     return Answer(product.code, product.kind, use.contract_id, columns, labels, rows, subjects=len(opened.subjects))

@@ -69,7 +69,7 @@ URBAN_SCENARIO = {
         "external_delivery": "low",
     },
 }
-URBAN_NAME = "分乡镇常住人口统计（差分隐私）"
+URBAN_NAME = "分乡镇常住人口统计"
 URBAN_DESCRIPTION = "选择一个区县，得到其各乡镇（街道）的常住人口数；结果加入差分隐私噪声，每次调用消耗固定隐私预算。"
 DISTRICTS = ("贵池区", "东至县", "石台县", "青阳县")
 URBAN_TEMPLATE = {
@@ -101,8 +101,7 @@ def prepare(platform: Platform) -> None:
     operator, partner, bureau = (
         principal(platform, login) for login in ("operator.admin", "partner.admin", "bureau.admin")
     )
-    usage.approve_partner_scenario(platform, partner=partner, bureau=bureau)
-    finance = _scenario_named(platform, partner, usage.PARTNER_SCENARIO["name"])
+    finance = usage.approve_partner_scenario(platform, partner=partner, bureau=bureau)
     urban = _scenario(platform, operator, bureau, URBAN_SCENARIO)
     _product(
         platform,
@@ -130,7 +129,7 @@ def build(platform: Platform) -> list[dict[str, Any]]:
     """After the products' notice: listed, subscribed, signed, consented and called. What demo-accounts.json
     lists of them."""
     operator = principal(platform, "operator.admin")
-    listed = []
+    listed: list[dict[str, Any]] = []
     for name, login, purpose, use in (
         (PROFILE_NAME, "bank.admin", "industry", "小微企业贷款贷前审查：了解申请企业的纳税、社保和守法经营情况。"),
         (URBAN_NAME, "city.admin", "public_governance", "环卫作业和公共设施按乡镇人口规模规划。"),
@@ -159,14 +158,6 @@ def build(platform: Platform) -> list[dict[str, Any]]:
 # --- scenarios -------------------------------------------------------------------------------------------------
 
 
-def _scenario_named(platform: Platform, who: Principal, name: str) -> int:
-    with platform.read() as session:
-        found = [s for s in scenarios.scenarios_for(session, principal=who) if s.name == name and s.state == "approved"]
-    if not found:
-        raise RuntimeError(f"the demo's scenario {name} is not approved")
-    return found[0].id
-
-
 def _scenario(platform: Platform, proposer: Principal, bureau: Principal, spec: dict[str, Any]) -> int:
     """A scenario plan proposed, agreed by each department whose data it uses, approved by the bureau — once."""
     with platform.read() as session:
@@ -188,7 +179,7 @@ def _scenario(platform: Platform, proposer: Principal, bureau: Principal, spec: 
 
 def _find(platform: Platform, who: Principal, name: str) -> Product | None:
     with platform.read() as session:
-        return next((p for p in products.listing(session, principal=who) if p.name == name), None)
+        return next((p for p in products.listing(session, principal=who) if p.name == products.name_clean(name)), None)
 
 
 def _product(

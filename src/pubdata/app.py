@@ -40,6 +40,8 @@ from pubdata.privacy import routes as consent_routes
 from pubdata.privacy import rules as consent_rules
 from pubdata.products import call_pages as product_call_pages
 from pubdata.products import call_routes as product_call_routes
+from pubdata.products import pages as product_pages
+from pubdata.products import routes as product_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.web.render import language as render_language
@@ -262,6 +264,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(job_routes.router)
     app.include_router(product_call_routes.router)
     app.include_router(consent_routes.router)
+    app.include_router(product_routes.router)
+    app.include_router(product_routes.public)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -273,6 +277,7 @@ def create_app(platform: Platform) -> FastAPI:
     # Before the products' own pages: /products/subscriptions is not a product's code.
     app.include_router(product_call_pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(product_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -15,6 +15,7 @@ from pubdata.products import service as products
 from pubdata.products.schemas import ProductIn, ProductRevision
 from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city
 from tests.scenarios import (
+    at,
     listed_product,
     principal,
     read,
@@ -228,3 +229,32 @@ def test_an_operators_exit_delists_all_its_products(platform, city):
                 products.offerable(session, code=code)
         assert refused.value.rule == "product.not-listed"
     assert not any("delisted" in change for change in tick(platform))  # the tick is idempotent
+
+
+def test_a_cancellation_registration_takes_the_product_off_the_list_for_good(platform, city):
+    operating_city(platform, city)
+    scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
+    code = _listed(platform, scenario)
+    operator, bureau = principal(platform, "operator.admin"), principal(platform, "bureau.admin")
+    error = _refused(platform, products.submit_registration, principal=operator, code=code, kind="cancel", reason="")
+    assert error.rule == "product.transition"  # a listed product is delisted before it is cancelled
+    run(platform, products.delist, principal=operator, code=code, reason="停止提供")
+    error = _refused(platform, products.submit_registration, principal=operator, code=code, kind="cancel", reason="")
+    assert error.rule == "product.cancel-reason"
+    application = run(
+        platform, products.submit_registration, principal=operator, code=code, kind="cancel", reason="停止提供"
+    )
+    error = _refused(platform, products.list_product, principal=operator, code=code)
+    assert error.rule == "product.cancellation-open"
+    run(
+        platform,
+        products.review_registration,
+        principal=bureau,
+        registration_id=application.id,
+        decision="accept",
+        reason=None,
+    )
+    at("2026-12-31")  # past the notice
+    tick(platform)
+    product = read(platform, products.get, principal=bureau, code=code)
+    assert product.state == "cancelled" and product.registration_number.startswith("CZCP")

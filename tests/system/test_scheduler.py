@@ -31,6 +31,7 @@ def test_a_failing_domain_rolls_back_alone_and_the_others_still_apply(platform, 
         ("catalog", False),
         ("authorization", False),
         ("contracts", False),
+        ("products", False),
     ]
     assert report.changes == ["resource registered: CZZY2026000001"]
     with platform.read() as session:
@@ -42,5 +43,10 @@ def test_the_tick_command_prints_a_line_per_domain(platform, settings, monkeypat
     monkeypatch.setenv("PUBDATA_DATABASE_URL", settings.database_url)
     result = CliRunner().invoke(app, ["tick", "--data-dir", str(settings.data_dir), "--now", "2026-12-01"])
     assert result.exit_code == 0, result.output
-    assert [line.split(":")[0] for line in result.output.splitlines()] == ["catalog", "authorization", "contracts"]
+    assert [line.split(":")[0] for line in result.output.splitlines()] == [
+        "catalog",
+        "authorization",
+        "contracts",
+        "products",
+    ]
     assert all(line.endswith("0 change(s)") for line in result.output.splitlines())

@@ -150,6 +150,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "subject.product_review": ("安全审查", "Security review"),
     "subject.subscription": ("订阅申请", "Subscription"),
     "nav.products": ("数据产品", "Products"),
+    "nav.products_manage": ("产品工作台", "Product workbench"),
+    "nav.product_reviews": ("安全审查", "Security reviews"),
+    "nav.product_registrations": ("产品登记", "Product registrations"),
     "product.public_title": ("数据产品和服务目录", "Data products and services"),
     "product.public_intro": (
         "经安全审查、登记并上架的数据产品和服务。原始数据不出域，使用方只获得结果。",

@@ -29,6 +29,7 @@ from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
 from pubdata.contracts.rules import PURPOSES
+from pubdata.db import Base
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
@@ -44,7 +45,6 @@ from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 from pubdata.scenarios import rules as scenario_rules
-from pubdata.scenarios.models import Scenario
 
 if TYPE_CHECKING:
     from pubdata.registration.models import Objection, Registration
@@ -90,6 +90,11 @@ def _find(session: Session, code: str) -> Product | None:
     return session.scalar(select(Product).where(Product.code == code))
 
 
+def find(session: Session, *, code: str) -> Product | None:
+    """The product of that code, if there is one (no permission checked: the caller decides what to show)."""
+    return _find(session, code)
+
+
 def get(session: Session, *, principal: Who, code: str, permission: str = "product.read") -> Product:
     """A product, for its operator, its developer and the regulators (404 for anyone else)."""
     product = _find(session, code)
@@ -121,15 +126,28 @@ def open_review(session: Session, product: Product) -> ProductReview | None:
     )
 
 
+# Until the scenarios domain has its service: the scenario plan's row, read as a plain record.
+Scenario = Any
+
+
+def _scenarios() -> Any:
+    return Base.metadata.tables["scenario"]
+
+
+def _scenario(session: Session, scenario_id: int) -> Scenario | None:
+    table = _scenarios()
+    return session.execute(select(table).where(table.c.id == scenario_id)).first()
+
+
 def scenario_of(session: Session, product: Product) -> Scenario:
-    return session.get_one(Scenario, product.scenario_id)
+    return _scenario(session, product.scenario_id)
 
 
 # --- the scenario and the scope a product is built within ---------------------------------------------------
 
 
 def _approved_scenario(session: Session, *, scenario_id: int) -> Scenario:
-    found = session.get(Scenario, scenario_id)
+    found = _scenario(session, scenario_id)
     if found is None or found.state != scenario_rules.S.APPROVED.value:
         raise Refused("product.scenario-not-approved", field="scenario_id")
     return found
@@ -393,7 +411,8 @@ def review(
         raise Refused("product.not-found", what=Text(Product.guard.what))
     if principal.organisation_id in (product.developer_id, product.operator_id):
         raise Refused("product.own-review")
-    access.require(principal, "product.review", product)
+    access.require(principal, "product.read", product)  # 404 for those who may not see it
+    access.require(principal, "product.review")  # 403 for the bureau's members, who see but do not review
     if decision not in ("approve", "return"):
         raise Refused("product.review-decision", field="decision")
     current = open_review(session, product)
@@ -642,7 +661,7 @@ def _check_offer(session: Session, product: Product) -> None:
     scenario, its operator's authorization reaching every resource."""
     if product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)
-    scenario = session.get(Scenario, product.scenario_id)
+    scenario = _scenario(session, product.scenario_id)
     if scenario is None or scenario.state != scenario_rules.S.APPROVED.value:
         raise Refused("product.scenario", code=product.code)
     for code in resources_of(product):
@@ -791,9 +810,11 @@ class PublicProduct:
 
 def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
     operators = identity.organisation_names(session, {product.operator_id for product in products})
-    fields = dict(
+    fields: dict[int, str] = dict(
         session.execute(
-            select(Scenario.id, Scenario.field).where(Scenario.id.in_({product.scenario_id for product in products}))
+            select(_scenarios().c.id, _scenarios().c.field).where(
+                _scenarios().c.id.in_({product.scenario_id for product in products})
+            )
         ).all()
     )
     names = _resource_names(session, {code for product in products for code in resources_of(product)})
@@ -807,6 +828,11 @@ def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
         )
         for product in products
     ]
+
+
+def public_of(session: Session, product: Product) -> PublicProduct:
+    """One product's public metadata (its operator's name, field, resources by name)."""
+    return _public(session, [product])[0]
 
 
 def _resource_names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -902,3 +928,57 @@ def review_count(session: Session, *, principal: Who) -> int:
 
 def name_clean(value: str) -> str:
     return clean(value, field="name", max_length=200)
+
+
+def scenario_choices(session: Session, *, principal: Principal) -> list[Scenario]:
+    """The approved scenario plans the caller may build a product under: its own operator's (an operator), or
+    those of the operators that admitted it (a partner)."""
+    if principal.organisation_kind == "operator":
+        operators = {principal.organisation_id}
+    elif principal.organisation_kind == "partner":
+        operators = {
+            held.operator_id
+            for held in scope.held_scopes(session, principal=principal)
+            if held.held_as == "partner" and held.state == authorization_rules.P.ADMITTED
+        }
+    else:
+        return []
+    table = _scenarios()
+    statement = select(table).where(
+        table.c.operator_id.in_(operators), table.c.state == scenario_rules.S.APPROVED.value
+    )
+    return list(session.execute(statement.order_by(table.c.id.desc())).all())
+
+
+def actions_for(principal: Who | None, product: Product) -> set[str]:
+    """What the caller may do with the product now (the buttons its page offers)."""
+    offered = {
+        "submit_review": "product.develop",
+        "revise": "product.develop",
+        "submit_registration": "product.register",
+        "list": "product.list",
+        "delist": "product.delist",
+        "cancel": "product.register",
+    }
+    return access.actions(principal, product, offered, rules.LIFECYCLE)
+
+
+def returned(session: Session, *, principal: Who) -> list[Product]:
+    """The caller's products back in development after their last security review returned them."""
+    found = [product for product in listing(session, principal=principal) if product.state == P.DEVELOPMENT]
+    if not found:
+        return []
+    latest: dict[int, str] = {}
+    statement = (
+        select(ProductReview.product_id, ProductReview.state)
+        .where(ProductReview.product_id.in_({product.id for product in found}))
+        .order_by(ProductReview.id)
+    )
+    for product_id, state in session.execute(statement).all():
+        latest[product_id] = state
+    return [product for product in found if latest.get(product.id) == rules.V.RETURNED.value]
+
+
+def awaiting_listing(session: Session, *, principal: Who) -> list[Product]:
+    """The caller's registered products not yet listed (the operator's admin lists them)."""
+    return [product for product in listing(session, principal=principal) if product.state == P.REGISTERED]

@@ -9,8 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import messages
+from pubdata.contracts import rules as contract_rules
 from pubdata.identity.dependencies import MaybePagePrincipal, PasswordChangeRequired
+from pubdata.products import rules as product_rules
 from pubdata.registration import rules as registration_rules
+from pubdata.scenarios import rules as scenario_rules
 from pubdata.web.deps import PlatformDep
 from pubdata.web.render import language, num, render, shanghai_time
 from pubdata.workbench import service
@@ -89,6 +92,9 @@ def home(request: Request, platform: PlatformDep, principal: MaybePagePrincipal)
                 "show": shown,
                 "catalog_rules": catalog_rules,
                 "registration_rules": registration_rules,
+                "product_rules": product_rules,
+                "purposes": contract_rules.PURPOSES,
+                "fields": scenario_rules.FIELDS,
             }
             return render(request, "workbench/public_home.html", context)
     if principal.must_change_password:  # a temporary password opens nothing but its own change

@@ -35,6 +35,7 @@ from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from pubdata.privacy import consent
 from pubdata.privacy import rules as consent_rules
+from pubdata.products import service as products
 from pubdata.products import subscriptions
 from pubdata.registration import rules as registration_rules
 
@@ -198,6 +199,19 @@ def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
         ),
         Todo("workbench.data_alerts", len(integrity.alerts(session, principal=principal)), "/data-alerts"),
     ]
+    if access.may(principal, "product.review"):  # a bureau member does not review
+        bench.todos += [
+            Todo(
+                "workbench.bureau.product_reviews",
+                products.review_count(session, principal=principal),
+                "/products/reviews",
+            ),
+            Todo(
+                "workbench.bureau.product_registrations",
+                products.registration_review_count(session, principal=principal),
+                "/products/registrations",
+            ),
+        ]
     states = catalog.counts_by_state(session, principal=principal)
     every_contract = contracts.list_for(session, principal=principal)
     bench.figures += [
@@ -281,6 +295,21 @@ def _resources_in(state: Pair) -> Pair:
 # --- the operator (运营机构) and its partners (合伙人) ------------------------------------------------------
 
 
+def _product_todos(session: Session, principal: Principal) -> list[Todo]:
+    """The operator's products: those a security review returned, and those registered and waiting to be
+    listed."""
+    returned = [product.code for product in products.returned(session, principal=principal)]
+    to_list = [product.code for product in products.awaiting_listing(session, principal=principal)]
+    return [
+        Todo("workbench.operator.products_returned", len(returned), _codes_or_list(returned)),
+        Todo("workbench.operator.products_to_list", len(to_list), _codes_or_list(to_list)),
+    ]
+
+
+def _codes_or_list(codes: list[str]) -> str:
+    return f"/products/{codes[0]}" if len(codes) == 1 else "/products/manage"
+
+
 def _operator(session: Session, principal: Principal, bench: Bench) -> None:
     found = agreements.list_agreements(session, principal=principal)
     own_contracts = contracts.list_for(session, principal=principal)
@@ -309,6 +338,7 @@ def _operator(session: Session, principal: Principal, bench: Bench) -> None:
             len(reminders),
             _one_or_list([line["agreement_id"] for line in reminders], "/agreements/{}", "/agreements"),
         ),
+        *_product_todos(session, principal),
     ]
     partner_states = Counter(p.state for p in admitted)
     bench.figures += [
@@ -889,6 +919,7 @@ class PublicHome:
     figures: catalog.PublicFigures
     notices: list[tuple[Any, Any]]
     charts: list[Chart]
+    products: list[Any] = field(default_factory=list)  # the public product list (products.service.PublicProduct)
 
 
 def public_home(session: Session) -> PublicHome:
@@ -908,4 +939,4 @@ def public_home(session: Session) -> PublicHome:
             [("workbench.series.resources", [float(n) for n in figures.by_sector.values()])],
         ),
     ]
-    return PublicHome(figures, catalog.public_notices(session), charts)
+    return PublicHome(figures, catalog.public_notices(session), charts, products.public_list(session))

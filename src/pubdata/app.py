@@ -44,6 +44,8 @@ from pubdata.products import pages as product_pages
 from pubdata.products import routes as product_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
+from pubdata.scenarios import pages as scenario_pages
+from pubdata.scenarios import routes as scenario_routes
 from pubdata.web.render import language as render_language
 from pubdata.web.render import render
 from pubdata.workbench import pages as workbench_pages
@@ -266,6 +268,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(consent_routes.router)
     app.include_router(product_routes.router)
     app.include_router(product_routes.public)
+    app.include_router(scenario_routes.router)
+    app.include_router(scenario_routes.public)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -278,6 +282,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(product_call_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(product_pages.router)
+    app.include_router(scenario_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     evaluation_pass_each: int = Field(default=60, ge=0, le=100)
     evaluation_pass_mean: int = Field(default=70, ge=0, le=100)
     evaluation_fail_mean: int = Field(default=50, ge=0, le=100)
+    # How many working days the operator has to answer a data demand (scenarios.rules).
+    demand_answer_days: int = Field(default=10, ge=1, le=60)
 
     @property
     def resolved_database_url(self) -> str:

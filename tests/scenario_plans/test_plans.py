@@ -167,3 +167,35 @@ def test_a_partners_real_query_needs_an_approved_scenario_and_mock_development_d
         )
         assert client.post("/api/v1/queries", headers=partner.headers, json=body).status_code == 200
         assert submit_job(client, partner, deal["contract_id"], MODEL_SCRIPT).status_code == 201
+
+
+def test_the_api_drafts_submits_and_decides_a_plan_and_refuses_in_problem_json(platform, deal):
+    partner, police, bureau = deal["partner"], deal["police"], deal["bureau"]
+    body = {**PLAN, "resources": ["CZ-RK-0001"]}
+    with TestClient(create_app(platform)) as client:
+        outside = client.post("/api/v1/scenarios", headers=partner.headers, json={**body, "resources": ["CZ-CG-0001"]})
+        assert outside.status_code == 403 and outside.headers["content-type"] == "application/problem+json"
+        assert outside.json()["rule"] == "scenario.out-of-scope" and "CZ-CG-0001" in outside.json()["detail"]
+        consumer = make_account(platform, kind="consumer", name="池州农村商业银行", login="bank.admin")
+        assert client.post("/api/v1/scenarios", headers=consumer.headers, json=body).status_code == 403
+        created = client.post("/api/v1/scenarios", headers=partner.headers, json=body)
+        assert created.status_code == 201, created.text
+        plan = created.json()
+        assert plan["resources"] == ["CZ-RK-0001"] and plan["risk"] == LOW_RISK and plan["risk_level"] == "low"
+        # A department sees no draft; once submitted it is asked for its opinion.
+        assert client.get(f"/api/v1/scenarios/{plan['id']}", headers=police.headers).status_code == 404
+        submitted = client.post(f"/api/v1/scenarios/{plan['id']}/submission", headers=partner.headers)
+        assert submitted.json()["state"] == "submitted"
+        assert [s["id"] for s in client.get("/api/v1/scenarios", headers=police.headers).json()] == [plan["id"]]
+        opinion = client.post(
+            f"/api/v1/scenarios/{plan['id']}/opinions", headers=police.headers, json={"opinion": "agree"}
+        )
+        assert opinion.status_code == 200 and opinion.json()["opinion"] == "agree"
+        decided = client.post(
+            f"/api/v1/scenarios/{plan['id']}/decision", headers=bureau.headers, json={"approve": True}
+        )
+        assert decided.json()["state"] == "approved"
+        again = client.post(f"/api/v1/scenarios/{plan['id']}/decision", headers=bureau.headers, json={"approve": True})
+        assert again.status_code == 409 and again.json()["rule"] == "scenario.transition"
+        opinions = client.get(f"/api/v1/scenarios/{plan['id']}/opinions", headers=partner.headers).json()
+        assert [o["department_id"] for o in opinions] == [police.organisation_id]

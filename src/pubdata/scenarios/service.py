@@ -648,3 +648,44 @@ def awaiting_decision(session: Session) -> list[Scenario]:
 
 def count_scenarios(session: Session, *, state: str) -> int:
     return session.scalar(select(func.count(Scenario.id)).where(Scenario.state == state)) or 0
+
+
+def todos(session: Session, *, principal: Principal) -> list[tuple[str, int, str]]:
+    """What waits for ``principal`` here, as (label key, count, page) for its workbench: the operator's demands
+    to answer (and how many are overdue) and its plans returned; a partner's plans returned; a department's
+    plans awaiting its opinion; the bureau's plans to decide and the overdue demands; a consumer's demands
+    answered."""
+    kind, own = principal.organisation_kind, principal.organisation_id
+    if kind == "operator":
+        posted = session.scalar(select(func.count(Demand.id)).where(Demand.state == rules.D.POSTED.value)) or 0
+        return [
+            ("workbench.operator.demands_to_answer", posted, "/demands"),
+            ("workbench.demands_overdue", len(overdue_demands(session)), "/demands"),
+            ("workbench.scenarios_returned", _returned(session, own), "/scenarios"),
+        ]
+    if kind == "partner":
+        return [("workbench.scenarios_returned", _returned(session, own), "/scenarios")]
+    if kind == "provider":
+        waiting = [s.id for s in awaiting_opinion(session, department_id=own)]
+        return [("workbench.provider.scenario_opinions", len(waiting), _one_or_list(waiting))]
+    if kind == "bureau" and access.may(principal, "scenario.decide"):
+        deciding = [s.id for s in awaiting_decision(session)]
+        return [
+            ("workbench.bureau.scenarios_to_decide", len(deciding), _one_or_list(deciding)),
+            ("workbench.demands_overdue", len(overdue_demands(session)), "/demands"),
+        ]
+    if kind == "consumer":
+        answered = select(func.count(Demand.id)).where(Demand.poster_id == own, Demand.state == rules.D.ANSWERED.value)
+        return [("workbench.consumer.demands_answered", session.scalar(answered) or 0, "/demands")]
+    return []
+
+
+def _returned(session: Session, organisation_id: int) -> int:
+    statement = select(func.count(Scenario.id)).where(
+        Scenario.proposer_id == organisation_id, Scenario.state == rules.S.REJECTED.value
+    )
+    return session.scalar(statement) or 0
+
+
+def _one_or_list(ids: list[int]) -> str:
+    return f"/scenarios/{ids[0]}" if len(ids) == 1 else "/scenarios"

@@ -38,6 +38,7 @@ from pubdata.privacy import rules as consent_rules
 from pubdata.products import service as products
 from pubdata.products import subscriptions
 from pubdata.registration import rules as registration_rules
+from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
     from pubdata.ledger.signing import Signer
@@ -908,6 +909,7 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
         _audit(session, principal, found, signer)
     elif principal.organisation_kind in BUILDERS:
         BUILDERS[principal.organisation_kind](session, principal, found)
+    found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
     return found
 
 

@@ -66,6 +66,10 @@ def require(platform: Platform, world: World, codes, *, product: str = VERIFY, p
         )
 
 
+def checks_left(platform: Platform, login: str = "bank.admin") -> int:
+    return scenarios.read(platform, consent.letter_checks_left, principal=scenarios.principal(platform, login))
+
+
 def refusal_of(call) -> Refused:
     with pytest.raises(Refused) as raised:
         call()
@@ -272,7 +276,7 @@ def test_a_letter_for_an_enterprise_with_an_account_is_the_enterprises_to_see_an
     ],
 )
 def test_a_letter_that_does_not_match_is_refused_alike_recorded_and_counted(platform, world, changes):
-    before = scenarios.read(platform, consent.letter_checks_left, principal=scenarios.principal(platform, "bank.admin"))
+    before = checks_left(platform)
     error = refusal_of(lambda: record_letter(platform, **changes))
     assert (error.rule, error.status, error.detail_in("en")) == (
         "consent.letter-mismatch",
@@ -284,7 +288,7 @@ def test_a_letter_that_does_not_match_is_refused_alike_recorded_and_counted(plat
     payload = json.loads(entry.payload)
     assert payload["outcome"] == "not-matched" and payload["letter_sm3"] == DIGEST
     assert changes.get("legal_rep_name", OTHER.rep) not in entry.payload
-    after = scenarios.read(platform, consent.letter_checks_left, principal=scenarios.principal(platform, "bank.admin"))
+    after = checks_left(platform)
     assert after == before - 1
     with platform.read() as session:
         assert session.scalars(select(consent.Consent)).all() == []
@@ -313,9 +317,7 @@ def test_letter_checks_are_limited_per_consumer_and_day(platform, world, monkeyp
 )
 def test_a_malformed_letter_is_refused_before_the_registry_is_read(platform, world, changes, rule):
     assert refusal_of(lambda: record_letter(platform, **changes)).rule == rule
-    assert scenarios.read(
-        platform, consent.letter_checks_left, principal=scenarios.principal(platform, "bank.admin")
-    ) == (rules.LETTER_CHECKS_PER_DAY)
+    assert checks_left(platform) == rules.LETTER_CHECKS_PER_DAY
     assert entries(platform, "consent.letter-refused") == []
 
 
@@ -391,3 +393,25 @@ def test_no_input_makes_a_server_error(platform, world, method, path, body):
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text)
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["rule"]
+
+
+def test_a_letter_file_over_the_limit_is_refused_by_its_size(platform, world):
+    bank = world.accounts["bank"].headers
+    fields = {k: str(v) for k, v in letter().model_dump(exclude={"letter_sm3", "consumer_id"}).items()}
+    big = b"%PDF-1.7\n" + b"x" * rules.LETTER_MAX_BYTES
+    with TestClient(create_app(platform)) as client:
+        answer = client.post("/api/v1/consents/letters", headers=bank, data=fields, files={"file": ("l.pdf", big)})
+        assert (answer.status_code, answer.json()["rule"]) == (413, "consent.letter-size")
+        huger = client.post("/api/v1/consents/letters", headers=bank, data=fields, files={"file": ("l.pdf", big + big)})
+        assert (huger.status_code, huger.json()["rule"]) == (413, "http.body-too-large")
+    assert checks_left(platform) == rules.LETTER_CHECKS_PER_DAY
+
+
+def test_a_data_subjects_account_is_named_by_its_credit_code(platform, world):
+    from pubdata.identity import service as identity
+
+    with platform.command() as session:
+        error = refusal_of(
+            lambda: identity.create_organisation(session, principal=scenarios.AS_CLI, kind="subject", name="无代码企业")
+        )
+    assert error.rule == "identity.subject-credit-code"

@@ -62,6 +62,7 @@ KINDS = {
     "market": "market.admin",
     "audit": "audit.admin",
     "security": "security.admin",
+    "subject": "meizheng.admin",
 }
 CHECKS = [
     not_a_server_error,

@@ -15,6 +15,7 @@ LABELS = {
     "org.name": ("名称", "Name"),
     "org.kind": ("类型", "Kind"),
     "org.credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "org.credit_code_when": ("数据主体（企业）必填，其他可不填", "required for a data subject, else optional"),
     "org.status": ("状态", "Status"),
     "org.create": ("新建机构", "New organisation"),
     "org.users": ("用户", "Users"),
@@ -98,6 +99,11 @@ REFUSALS = {
         "The unified social credit code is not valid (GB 32100 check character).",
     ),
     "identity.organisation-exists": (409, "已有名为「{name}」的机构。", "An organisation named {name} already exists."),
+    "identity.subject-credit-code": (
+        422,
+        "数据主体（企业）账户须登记其统一社会信用代码：授权以它指明主体。",
+        "A data subject's account needs its unified social credit code: its consents name it by that code.",
+    ),
     "identity.credit-code-taken": (
         409,
         "另一机构已使用此统一社会信用代码。",

@@ -48,6 +48,8 @@ def create_organisation(
     name = clean(name, field="name", max_length=200)  # stored normalised: the unique name is the normal form
     if credit_code is not None and not is_credit_code(credit_code):
         raise Refused("identity.credit-code")
+    if kind == "subject" and not credit_code:  # a data subject is named by its credit code (consent)
+        raise Refused("identity.subject-credit-code")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Refused("identity.organisation-exists", name=name)
     if credit_code and session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -37,9 +37,11 @@ from pubdata.privacy.schemas import ConsentIn, LetterIn
 from pubdata.products import calls, subscriptions
 from pubdata.products import definitions as d
 from pubdata.products import service as products
-from pubdata.products.models import Product
 from pubdata.products.schemas import ProductIn
 from pubdata.scenarios import service as scenarios
+
+if TYPE_CHECKING:
+    from pubdata.products.models import Product
 
 CHECKLIST_NOTES = {
     "minimisation": "只输出评分、等级和理由码，不输出任何明细记录或金额。",

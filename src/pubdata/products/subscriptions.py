@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubdata.common import clock
+from pubdata.common.actor import SYSTEM
 from pubdata.common.errors import Refused
 from pubdata.common.messages import declare
 from pubdata.common.names import clean_prose
@@ -25,7 +26,7 @@ from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.contracts.schemas import QUOTA_LIMIT, ProductTerms, Terms
 from pubdata.identity import access
-from pubdata.identity.access import Principal, Who
+from pubdata.identity.access import PlatformItself, Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.products import rules
 from pubdata.products import service as products
@@ -321,10 +322,9 @@ def contract_id_for(session: Session, *, consumer_id: int, product_id: int) -> i
     found = [contract_id for contract_id in session.execute(statement).scalars() if contract_id is not None]
     if not found:
         return None
-    from pubdata.contracts.models import Contract
-
+    every = PlatformItself(SYSTEM)  # the states only: the caller's own contracts, found through its subscriptions
     states = {
-        row[0]: row[1] for row in session.execute(select(Contract.id, Contract.state).where(Contract.id.in_(found)))
+        contract_id: contracts.get(session, principal=every, contract_id=contract_id).state for contract_id in found
     }
     usable = (contract_rules.C.ACTIVE.value, contract_rules.C.PROPOSED.value, contract_rules.C.EXHAUSTED.value)
     return next((contract_id for contract_id in found if states.get(contract_id) in usable), found[0])

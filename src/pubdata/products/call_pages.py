@@ -474,7 +474,14 @@ def _ask(
         subjects=tuple(subjects or ()) if per_subject else None,
     )
     try:
-        answer = calls.call(platform, principal=principal, code=code, request=request_, engine=platform.query_engine)
+        answer = calls.call(
+            platform,
+            principal=principal,
+            code=code,
+            request=request_,
+            engine=platform.query_engine,
+            domain_dir=platform.settings.domain_dir,
+        )
     except Refused as error:
         if error.status == 404:
             raise

@@ -148,5 +148,12 @@ def call(code: ProductCode, platform: PlatformDep, principal: ApiPrincipal, body
     request = calls.Request(
         parameters=body.parameters, subjects=tuple(body.subjects) if body.subjects is not None else None
     )
-    answer = calls.call(platform, principal=principal, code=code, request=request, engine=platform.query_engine)
+    answer = calls.call(
+        platform,
+        principal=principal,
+        code=code,
+        request=request,
+        engine=platform.query_engine,
+        domain_dir=platform.settings.domain_dir,
+    )
     return CallOut.of(answer)

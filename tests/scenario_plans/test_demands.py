@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from pubdata.scenarios import service as plans
-from tests.scenarios import at, make_account, read, signed_agreement
+from pubdata.workbench import service as workbench
+from tests.scenarios import at, make_account, principal, read, signed_agreement
 
 DEMAND = {
     "title": "小微企业纳税信用数据",
@@ -122,3 +123,25 @@ def test_the_annual_figures_count_demands_their_outcomes_and_lateness_by_purpose
     assert figures["by_purpose"]["industry"] == {"posted": 3, "answered": 1, "refused": 1, "overdue": 2}
     assert figures["by_purpose"]["public_governance"]["posted"] == 1
     assert read(platform, plans.demand_figures, year=2025)["posted"] == 0
+
+
+def test_each_workbench_counts_what_waits_for_it(platform, market):
+    def todo(login: str, key: str) -> int:
+        bench = read(platform, workbench.bench, principal=principal(platform, login))
+        return next(item.count for item in bench.todos if item.key == key)
+
+    at("2026-03-02")
+    first, second = post(market).json(), post(market).json()
+    assert todo("operator.admin", "workbench.operator.demands_to_answer") == 2
+    assert todo("operator.admin", "workbench.demands_overdue") == 0
+    at("2026-03-17")  # the day after the answer day
+    assert todo("operator.admin", "workbench.demands_overdue") == 2
+    assert todo("bureau.admin", "workbench.demands_overdue") == 2
+    market["client"].post(
+        f"/api/v1/demands/{first['id']}/answer",
+        headers=market["operator"].headers,
+        json={"answer": "refused", "reason": "数据不足"},
+    ).raise_for_status()
+    assert todo("operator.admin", "workbench.demands_overdue") == 1
+    assert todo("bank.clerk", "workbench.consumer.demands_answered") == 1
+    assert second["id"] in [d.id for d in read(platform, plans.overdue_demands)]

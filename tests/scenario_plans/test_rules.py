@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from pubdata.common.errors import Refused
+from pubdata.config import Settings
 from pubdata.scenarios import rules
 
 NONE = dict.fromkeys(rules.RISK_CHECKLIST, "none")
@@ -88,3 +89,7 @@ def test_a_closed_demand_takes_no_answer_and_a_rejected_plan_returns_to_draft():
         assert rules.SCENARIO.apply(plan, event) == state
     rules.SCENARIO.apply(plan, "approve")
     assert rules.SCENARIO.events_from(plan.state) == []  # an approved plan is final
+
+
+def test_the_answer_days_setting_defaults_to_the_rule():
+    assert Settings().demand_answer_days == rules.DEMAND_ANSWER_WORKING_DAYS

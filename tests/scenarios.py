@@ -26,6 +26,8 @@ from pubdata.jobs import worker
 from pubdata.jobs.rules import Limits
 from pubdata.ledger import service as ledger
 from pubdata.platform import Platform
+from pubdata.privacy import consent
+from pubdata.privacy.schemas import ConsentIn
 from pubdata.products import service as products
 from pubdata.products.schemas import ProductIn
 from pubdata.scenarios import service as scenario_plans
@@ -487,3 +489,49 @@ def approved_scenario(
         run(platform, scenario_plans.give_opinion, principal=department, scenario_id=scenario.id, opinion="agree")
     run(platform, scenario_plans.decide_scenario, principal=bureau, scenario_id=scenario.id, approve=True)
     return int(scenario.id)
+
+
+# --- consent (授权) of data subjects -----------------------------------------------------------------------------
+
+
+def subject_account(platform: Platform, *, name: str, login: str, credit_code: str, days: int = 366) -> Account:
+    """An enterprise's own account (organisation kind ``subject``), named by its unified social credit code."""
+    with platform.command() as session:
+        organisation = identity.create_organisation(
+            session, principal=AS_CLI, kind="subject", name=name, credit_code=credit_code
+        )
+        user = identity.create_user(
+            session,
+            principal=AS_CLI,
+            organisation_id=organisation.id,
+            login=login,
+            display_name=login,
+            role="admin",
+            password=PASSWORD,
+        )
+        _, token = identity.issue_token(session, principal=AS_CLI, user_id=user.id, name="test", days=days)
+        return Account(organisation.id, user.id, login, token)
+
+
+def granted_consent(
+    platform: Platform,
+    *,
+    subject_login: str,
+    consumer_id: int,
+    product_code: str,
+    purpose: str,
+    valid_from: str,
+    valid_until: str,
+) -> int:
+    """The subject ``subject_login`` grants ``consumer_id`` the use of a listed per-subject product from its own
+    account (``privacy.consent.grant``): the consent's id."""
+    body = ConsentIn.model_validate(
+        {
+            "consumer_id": consumer_id,
+            "product_code": product_code,
+            "purpose": purpose,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        }
+    )
+    return run(platform, consent.grant, principal=principal(platform, subject_login), body=body).id

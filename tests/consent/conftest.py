@@ -1,28 +1,27 @@
 """The world consent tests start from: a city whose legal-entity registry (CZ-FR-0001) is registered, two banks
 (one with a signed contract), an enterprise with its own account, and listed products.
 
-The products are a TEMPORARY FIXTURE (``_temporary_products``): rows inserted directly, until the products
-helper's branch gives ``tests/scenarios.py::listed_product`` (create → security review → registration →
-listed); then they are made through it and this fixture goes."""
+The products go through their whole lifecycle by the real services (``tests.scenarios.listed_product``), under
+a scenario plan from ``tests.products.builders.approved_scenario``."""
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 
+from pubdata.authorization.schemas import Scope
 from pubdata.common import clock
 from pubdata.common.ids import credit_code_check_char
-from pubdata.identity import service as identity
 from pubdata.platform import Platform
-from pubdata.products.models import Product
-from pubdata.scenarios.models import Scenario
+from pubdata.products import service as products
 from tests import scenarios
 from tests.data import person_name, resident_id, resource_body
-from tests.scenarios import AS_CLI, PASSWORD, Account
+from tests.products.builders import approved_scenario
+from tests.scenarios import Account, subject_account
 
 REGISTRY_FIELDS = [
     {"name": "credit_code", "label": "统一社会信用代码", "format": "credit_code", "required": True},
@@ -93,102 +92,83 @@ def _registry(platform: Platform) -> None:
     scenarios.registered_resource(platform, body, rows)
 
 
-def subject_account(platform: Platform, *, name: str, login: str, credit_code: str) -> Account:
-    """An enterprise's own account (organisation kind ``subject``), named by its credit code."""
-    with platform.command() as session:
-        organisation = identity.create_organisation(
-            session, principal=AS_CLI, kind="subject", name=name, credit_code=credit_code
-        )
-        user = identity.create_user(
-            session,
-            principal=AS_CLI,
-            organisation_id=organisation.id,
-            login=login,
-            display_name=login,
-            role="admin",
-            password=PASSWORD,
-        )
-        _, token = identity.issue_token(session, principal=AS_CLI, user_id=user.id, name="test", days=366)
-        return Account(organisation.id, user.id, login, token)
+DEFINITIONS = {
+    "verify": ("企业登记状态核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
+    "profile": ("企业信用画像", {"kind": "credit_profile", "resources": ["CZ-FR-0001"]}),
+    "template": ("区县企业统计", {"kind": "query_template", "resources": ["CZ-FR-0001"], "sql": None}),
+    "delisted": ("旧版核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
+}
 
 
-VERIFY, PROFILE, TEMPLATE, DELISTED = "CP-0001", "CP-0002", "CP-0003", "CP-0004"
+def listed(platform: Platform, role: str) -> str:
+    """One of the products (``DEFINITIONS``) through its whole lifecycle (``tests.scenarios.listed_product``),
+    under an approved scenario plan of the operator; "delisted" is delisted again. Its code."""
+    name, definition = DEFINITIONS[role]
+    if definition.get("sql", "") is None:
+        definition = definition | {"sql": TEMPLATE_SQL}
+    code = scenarios.listed_product(
+        platform,
+        developer_login="operator.admin",
+        scenario_id=approved_scenario(platform, codes=("CZ-FR-0001",), purpose="industry"),
+        definition=definition,
+        kind=str(definition["kind"]),
+        name=name,
+        purposes=("industry", "public_welfare"),
+    )
+    if role == "delisted":
+        operator = scenarios.principal(platform, "operator.admin")
+        scenarios.run(platform, products.delist, principal=operator, code=code, reason="已由新版替代")
+    return code
 
 
-def _temporary_products(platform: Platform, operator: Account) -> dict[str, int]:
-    """TEMPORARY FIXTURE, to be replaced by tests/scenarios.py::listed_product once the products branch is merged:
-    a scenario and four products inserted as rows — two listed per-subject products (a verification, a credit
-    profile), a listed query template (no consent needed) and a delisted verification."""
-    now = clock.now()
-    with platform.command() as session:
-        scenario = Scenario(
-            code="SC-0001",
-            proposer_id=operator.organisation_id,
-            operator_id=operator.organisation_id,
-            proposed_by=operator.user_id,
-            name="普惠金融授信",
-            field="inclusive_finance",
-            users="银行",
-            resources=json.dumps(["CZ-FR-0001"]),
-            purpose="industry",
-            benefit="小微企业授信",
-            risk="{}",
-            state="approved",
-            created_at=now,
-        )
-        session.add(scenario)
-        session.flush()
-        ids = {}
-        for code, kind, state, name in (
-            (VERIFY, "verification", "listed", "企业登记状态核验"),
-            (PROFILE, "credit_profile", "listed", "企业信用画像"),
-            (TEMPLATE, "query_template", "listed", "区县企业统计"),
-            (DELISTED, "verification", "delisted", "旧版核验"),
-        ):
-            product = Product(
-                code=code,
-                operator_id=operator.organisation_id,
-                developer_id=operator.organisation_id,
-                scenario_id=scenario.id,
-                kind=kind,
-                name=name,
-                description=name,
-                delivery="api",
-                purposes=json.dumps(["industry", "public_welfare"]),
-                definition="{}",
-                definition_digest="0" * 64,
-                reviewed_digest="0" * 64,
-                version=1,
-                state=state,
-                created_by=operator.user_id,
-                created_at=now,
-            )
-            session.add(product)
-            session.flush()
-            ids[code] = product.id
-        return ids
+def product_id(platform: Platform, code: str) -> int:
+    with platform.read() as session:
+        found = products.find(session, code=code)
+        assert found is not None
+        return found.id
+
+
+TEMPLATE_SQL = "SELECT status, count(*) AS firms FROM cz_fr_0001 GROUP BY status"
 
 
 @dataclass
 class World:
     accounts: dict[str, Account]
-    products: dict[str, int]
+    products: dict[str, int]  # VERIFY, PROFILE → product id (tests add TEMPLATE, DELISTED with ``listed``)
     contract_id: int
+    codes: dict[str, str]  # VERIFY, PROFILE, TEMPLATE, DELISTED → product code
 
 
 @pytest.fixture
 def world(platform: Platform) -> World:
-    accounts: dict[str, Any] = dict(scenarios.city(platform))
-    scenarios.at("2026-01-02")
+    scenarios.at("2025-12-01")
+    accounts: dict[str, Any] = {
+        login.split(".")[0]: scenarios.make_account(platform, kind=kind, name=name, login=login, days=366)
+        for kind, name, login in (
+            ("bureau", "池州市数据资源局", "bureau.admin"),
+            ("provider", "池州市公安局", "police.admin"),
+            ("operator", "池州数据运营有限公司", "operator.admin"),
+        )
+    }
+    scenarios.registered_resources(platform, (("CZ-RK-0001", "public_security"),))
     _registry(platform)
-    scenarios.at("2026-02-05")
-    changes = scenarios.tick(platform)
-    assert any(change.startswith("resource registered") for change in changes), changes
-    accounts["bank"] = scenarios.make_account(platform, kind="consumer", name="池州农村商业银行", login="bank.admin")
-    accounts["bank2"] = scenarios.make_account(platform, kind="consumer", name="池州银行", login="bank2.admin")
+    scenarios.at("2025-12-31")
+    assert len(scenarios.tick(platform)) == 2
+    accounts["bank"] = scenarios.make_account(
+        platform, kind="consumer", name="池州农村商业银行", login="bank.admin", days=366
+    )
+    accounts["bank2"] = scenarios.make_account(
+        platform, kind="consumer", name="池州银行", login="bank2.admin", days=366
+    )
     accounts["firm"] = subject_account(platform, name=ACTIVE.name, login="firm.admin", credit_code=ACTIVE.code)
-    scenarios.signed_agreement(platform, day="2026-02-06")
+    scenarios.signed_agreement(platform, day="2026-01-05", scope=SCOPE)
     contract = scenarios.signed_contract(platform, accounts["operator"], accounts["bank"], scenarios.BANK_TERMS)
-    products = _temporary_products(platform, accounts["operator"])
+    codes = {role: listed(platform, role) for role in (VERIFY, PROFILE)}
+    assert clock.today() < date(2026, 3, 2), clock.today()
     scenarios.at("2026-03-02")
-    return World(accounts, products, contract["id"])
+    return World(accounts, {role: product_id(platform, code) for role, code in codes.items()}, contract["id"], codes)
+
+
+SCOPE = Scope(resources=("CZ-RK-0001", "CZ-FR-0001"), max_grade="general-4")
+# The products by role; the world maps each to the code the platform gave it.
+VERIFY, PROFILE, TEMPLATE, DELISTED = "verify", "profile", "template", "delisted"

@@ -17,27 +17,39 @@ from pubdata.platform import Platform
 from pubdata.privacy import consent, rules
 from pubdata.privacy.schemas import ConsentIn, LetterIn
 from tests import scenarios
-from tests.consent.conftest import ACTIVE, CLOSED, DELISTED, OTHER, PROFILE, TEMPLATE, UNKNOWN_CODE, VERIFY, World
+from tests.consent.conftest import (
+    ACTIVE,
+    CLOSED,
+    DELISTED,
+    OTHER,
+    PROFILE,
+    TEMPLATE,
+    UNKNOWN_CODE,
+    VERIFY,
+    World,
+    listed,
+)
 
 DIGEST = sm3(b"%PDF-1.7 a signed letter")
 
 
 def grant(platform: Platform, world: World, *, product: str = VERIFY, purpose: str = "industry", **period) -> int:
-    body = ConsentIn(
+    return scenarios.granted_consent(
+        platform,
+        subject_login="firm.admin",
         consumer_id=world.accounts["bank"].organisation_id,
-        product_code=product,
+        product_code=world.codes.get(product, product),
         purpose=purpose,
         valid_from=period.get("valid_from", "2026-03-02"),
         valid_until=period.get("valid_until", "2026-12-31"),
     )
-    return scenarios.run(platform, consent.grant, principal=scenarios.principal(platform, "firm.admin"), body=body).id
 
 
-def letter(**changes) -> LetterIn:
+def letter(world: World, **changes) -> LetterIn:
     values = {
         "credit_code": OTHER.code,
         "legal_rep_name": OTHER.rep,
-        "product_code": VERIFY,
+        "product_code": world.codes[VERIFY],
         "purpose": "industry",
         "valid_from": "2026-03-02",
         "valid_until": "2026-12-31",
@@ -46,11 +58,11 @@ def letter(**changes) -> LetterIn:
     return LetterIn.model_validate(values | changes)
 
 
-def record_letter(platform: Platform, login: str = "bank.admin", **changes):
+def record_letter(platform: Platform, world: World, login: str = "bank.admin", **changes):
     return consent.record_letter(
         platform,
         principal=scenarios.principal(platform, login),
-        body=letter(**changes),
+        body=letter(world, **changes),
         domain_dir=platform.settings.domain_dir,
     )
 
@@ -162,6 +174,8 @@ def test_the_scheduler_marks_a_consent_expired_after_its_last_day(platform, worl
     ],
 )
 def test_a_grant_the_rules_do_not_allow_is_refused(platform, world, changes, rule):
+    if changes.get("product") in (TEMPLATE, DELISTED):
+        world.codes[changes["product"]] = listed(platform, changes["product"])  # the clock moves on with it
     assert refusal_of(lambda: grant(platform, world, **changes)).rule == rule
 
 
@@ -175,7 +189,7 @@ def test_a_second_overlapping_grant_is_refused_until_the_first_is_revoked(platfo
 def test_only_a_subject_grants_and_only_to_a_consumer(platform, world):
     body = ConsentIn(
         consumer_id=world.accounts["bank"].organisation_id,
-        product_code=VERIFY,
+        product_code=world.codes[VERIFY],
         purpose="industry",
         valid_from="2026-03-02",
         valid_until="2026-12-31",
@@ -215,7 +229,7 @@ def test_uses_are_recorded_in_the_callers_transaction_and_the_subject_sees_every
         firm = world.accounts["firm"]
         uses = client.get(f"/api/v1/consents/{consent_id}/uses", headers=firm.headers).json()
         assert [(use["consumer"], use["product_code"], use["contract_id"]) for use in uses] == [
-            ("池州农村商业银行", VERIFY, world.contract_id)
+            ("池州农村商业银行", world.codes[VERIFY], world.contract_id)
         ] * 2
         [listed] = client.get("/api/v1/consents", headers=firm.headers).json()
         assert listed["uses"] == 2
@@ -248,7 +262,7 @@ def test_a_consent_of_another_consumer_cannot_be_used(platform, world):
 
 
 def test_a_letter_that_matches_the_registry_is_recorded_by_its_digest_only(platform, world):
-    recorded = record_letter(platform, legal_rep_name=f" {OTHER.rep[0]} {OTHER.rep[1:]} ")  # spaces do not count
+    recorded = record_letter(platform, world, legal_rep_name=f" {OTHER.rep[0]} {OTHER.rep[1:]} ")  # spaces do not count
     assert (recorded.via, recorded.letter_sm3, recorded.subject_credit_code) == ("letter", DIGEST, OTHER.code)
     assert require(platform, world, [OTHER.code])[OTHER.code].id == recorded.id
     with platform.read() as session:
@@ -259,7 +273,7 @@ def test_a_letter_that_matches_the_registry_is_recorded_by_its_digest_only(platf
 
 
 def test_a_letter_for_an_enterprise_with_an_account_is_the_enterprises_to_see_and_revoke(platform, world):
-    recorded = record_letter(platform, credit_code=ACTIVE.code, legal_rep_name=ACTIVE.rep)
+    recorded = record_letter(platform, world, credit_code=ACTIVE.code, legal_rep_name=ACTIVE.rep)
     firm = scenarios.principal(platform, "firm.admin")
     assert [c.id for c in scenarios.read(platform, consent.list_for, principal=firm)] == [recorded.id]
     scenarios.run(platform, consent.revoke, principal=firm, consent_id=recorded.id, reason="不再合作")
@@ -277,7 +291,7 @@ def test_a_letter_for_an_enterprise_with_an_account_is_the_enterprises_to_see_an
 )
 def test_a_letter_that_does_not_match_is_refused_alike_recorded_and_counted(platform, world, changes):
     before = checks_left(platform)
-    error = refusal_of(lambda: record_letter(platform, **changes))
+    error = refusal_of(lambda: record_letter(platform, world, **changes))
     assert (error.rule, error.status, error.detail_in("en")) == (
         "consent.letter-mismatch",
         403,
@@ -297,11 +311,14 @@ def test_a_letter_that_does_not_match_is_refused_alike_recorded_and_counted(plat
 def test_letter_checks_are_limited_per_consumer_and_day(platform, world, monkeypatch):
     monkeypatch.setattr(rules, "LETTER_CHECKS_PER_DAY", 2)
     for _ in range(2):
-        assert refusal_of(lambda: record_letter(platform, legal_rep_name="欧阳不是")).rule == "consent.letter-mismatch"
-    assert refusal_of(lambda: record_letter(platform)).rule == "consent.letter-limit"
-    assert record_letter(platform, login="bank2.admin").consumer_id == world.accounts["bank2"].organisation_id
+        assert (
+            refusal_of(lambda: record_letter(platform, world, legal_rep_name="欧阳不是")).rule
+            == "consent.letter-mismatch"
+        )
+    assert refusal_of(lambda: record_letter(platform, world)).rule == "consent.letter-limit"
+    assert record_letter(platform, world, login="bank2.admin").consumer_id == world.accounts["bank2"].organisation_id
     scenarios.at("2026-03-03")
-    assert record_letter(platform).via == "letter"
+    assert record_letter(platform, world).via == "letter"
 
 
 @pytest.mark.parametrize(
@@ -316,20 +333,20 @@ def test_letter_checks_are_limited_per_consumer_and_day(platform, world, monkeyp
     ],
 )
 def test_a_malformed_letter_is_refused_before_the_registry_is_read(platform, world, changes, rule):
-    assert refusal_of(lambda: record_letter(platform, **changes)).rule == rule
+    assert refusal_of(lambda: record_letter(platform, world, **changes)).rule == rule
     assert checks_left(platform) == rules.LETTER_CHECKS_PER_DAY
     assert entries(platform, "consent.letter-refused") == []
 
 
 def test_a_letter_for_another_consumer_is_refused_and_recorded(platform, world):
     other = world.accounts["bank2"].organisation_id
-    assert refusal_of(lambda: record_letter(platform, consumer_id=other)).rule == "consent.other-consumer"
+    assert refusal_of(lambda: record_letter(platform, world, consumer_id=other)).rule == "consent.other-consumer"
     assert json.loads(entries(platform, "consent.letter-refused")[0].payload)["outcome"] == "other-consumer"
 
 
 def test_the_api_takes_the_letter_file_and_keeps_its_digest(platform, world):
     bank = world.accounts["bank"].headers
-    fields = {k: str(v) for k, v in letter().model_dump(exclude={"letter_sm3", "consumer_id"}).items()}
+    fields = {k: str(v) for k, v in letter(world).model_dump(exclude={"letter_sm3", "consumer_id"}).items()}
     pdf = b"%PDF-1.7\n" + b"x" * 5000
     with TestClient(create_app(platform)) as client:
         answer = client.post("/api/v1/consents/letters", headers=bank, data=fields, files={"file": ("letter.pdf", pdf)})
@@ -397,7 +414,7 @@ def test_no_input_makes_a_server_error(platform, world, method, path, body):
 
 def test_a_letter_file_over_the_limit_is_refused_by_its_size(platform, world):
     bank = world.accounts["bank"].headers
-    fields = {k: str(v) for k, v in letter().model_dump(exclude={"letter_sm3", "consumer_id"}).items()}
+    fields = {k: str(v) for k, v in letter(world).model_dump(exclude={"letter_sm3", "consumer_id"}).items()}
     big = b"%PDF-1.7\n" + b"x" * rules.LETTER_MAX_BYTES
     with TestClient(create_app(platform)) as client:
         answer = client.post("/api/v1/consents/letters", headers=bank, data=fields, files={"file": ("l.pdf", big)})

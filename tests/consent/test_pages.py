@@ -37,7 +37,7 @@ def test_the_enterprise_grants_sees_its_consent_and_revokes_it(platform: Platfor
     form = {
         "csrf_token": csrf,
         "consumer_id": str(world.accounts["bank"].organisation_id),
-        "product_code": VERIFY,
+        "product_code": world.codes[VERIFY],
         "purpose": "industry",
         "valid_from": "2026-03-02",
         "valid_until": "2026-12-31",
@@ -67,7 +67,7 @@ def test_the_enterprise_sees_every_use_on_its_pages_and_workbench(platform: Plat
     firm = scenarios.principal(platform, "firm.admin")
     body = consent.ConsentIn(
         consumer_id=world.accounts["bank"].organisation_id,
-        product_code=VERIFY,
+        product_code=world.codes[VERIFY],
         purpose="industry",
         valid_from="2026-03-02",
         valid_until="2026-12-31",
@@ -105,7 +105,7 @@ def test_the_bank_records_a_letter_file_and_a_mismatch_is_refused_without_echoin
         "csrf_token": csrf,
         "credit_code": OTHER.code,
         "legal_rep_name": OTHER.rep,
-        "product_code": VERIFY,
+        "product_code": world.codes[VERIFY],
         "purpose": "industry",
         "valid_from": "2026-03-02",
         "valid_until": "2026-12-31",

@@ -16,7 +16,6 @@ them, and revokes any; a consumer sees its own consents only.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from sqlalchemy import Select, column, func, or_, select, table, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,18 +47,12 @@ from pubdata.ledger import service as ledger
 from pubdata.privacy import rules
 from pubdata.privacy.models import Consent, ConsentUse, LetterChecks
 from pubdata.privacy.schemas import ConsentIn, LetterIn
+from pubdata.products import rules as product_rules
+from pubdata.products import service as products
 
 IN_CHUNK = 500  # credit codes per IN (…) of one lookup: far below every database's limit on parameters
 
 # --- products, as consent sees them --------------------------------------------------------------------------
-# TEMPORARY: read from the product table's public columns (code, name, kind, state, purposes: what the public
-# product list shows) until products.service offers them; then these three functions call it.
-
-_PRODUCT = table(
-    "product", column("id"), column("code"), column("name"), column("kind"), column("state"), column("purposes")
-)
-LISTED = "listed"
-PER_SUBJECT_KINDS = ("verification", "credit_profile")
 
 
 @dataclass(frozen=True)
@@ -74,33 +67,25 @@ class ProductRef:
     purposes: tuple[str, ...]
 
 
-def _product_refs(session: Session, statement: Select) -> list[ProductRef]:
-    return [
-        ProductRef(id_, code, name, kind, state, tuple(json.loads(purposes or "[]")))
-        for id_, code, name, kind, state, purposes in session.execute(statement).all()
-    ]
+def _ref(product: Any) -> ProductRef:
+    purposes = tuple(products.purposes_of(product))
+    return ProductRef(product.id, product.code, product.name, product.kind, product.state, purposes)
 
 
 def _product_by_code(session: Session, code: str) -> ProductRef | None:
-    found = _product_refs(session, select(_PRODUCT).where(_PRODUCT.c.code == code))
-    return found[0] if found else None
+    found = products.find(session, code=code)
+    return _ref(found) if found is not None else None
 
 
 def consentable_products(session: Session) -> list[ProductRef]:
     """The listed products whose answers are about one subject each: what a consent can be for."""
-    statement = (
-        select(_PRODUCT)
-        .where(_PRODUCT.c.state == LISTED, _PRODUCT.c.kind.in_(PER_SUBJECT_KINDS))
-        .order_by(_PRODUCT.c.code)
-    )
-    return _product_refs(session, statement)
+    listed = (item.product for item in products.public_list(session))
+    return [_ref(product) for product in listed if product.kind in product_rules.PER_SUBJECT_KINDS]
 
 
 def product_refs(session: Session, ids: set[int]) -> dict[int, ProductRef]:
     """Products by id, whatever their state now (a consent names its product for as long as it is kept)."""
-    if not ids:
-        return {}
-    return {ref.id: ref for ref in _product_refs(session, select(_PRODUCT).where(_PRODUCT.c.id.in_(ids)))}
+    return {id_: _ref(product) for id_, product in products.by_ids(session, ids).items()}
 
 
 # --- who may see a consent --------------------------------------------------------------------------------------
@@ -217,7 +202,11 @@ def _consentable(session: Session, *, code: str, purpose: str) -> ProductRef:
     if purpose not in contract_rules.PURPOSES:
         raise Refused("consent.purpose-unknown", purpose=purpose, field="purpose")
     product = _product_by_code(session, code)
-    if product is None or product.state != LISTED or product.kind not in PER_SUBJECT_KINDS:
+    if (
+        product is None
+        or product.state not in product_rules.PUBLIC_STATES
+        or product.kind not in product_rules.PER_SUBJECT_KINDS
+    ):
         raise Refused("consent.product", code=code, field="product_code")
     if purpose not in product.purposes:
         raise Refused("consent.purpose", purpose=Text(contract_rules.PURPOSES[purpose]), field="purpose")

@@ -982,3 +982,8 @@ def returned(session: Session, *, principal: Who) -> list[Product]:
 def awaiting_listing(session: Session, *, principal: Who) -> list[Product]:
     """The caller's registered products not yet listed (the operator's admin lists them)."""
     return [product for product in listing(session, principal=principal) if product.state == P.REGISTERED]
+
+
+def by_ids(session: Session, ids: set[int]) -> dict[int, Product]:
+    """Products by id, whatever their state (a consent or a call names its product as long as it is kept)."""
+    return _products_by_id(session, ids)

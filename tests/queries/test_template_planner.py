@@ -101,6 +101,10 @@ def test_a_like_pattern_is_a_string_parameter_only():
         "SELECT SUM(:size) AS s FROM people",  # an aggregate's argument
         "SELECT COUNT(*) AS n FROM people WHERE :district = :district",  # no key to compare with
         "SELECT COUNT(*) AS n FROM people WHERE district = ?",  # anonymous
+        "SELECT COUNT(*) AS n FROM people p JOIN loans l ON p.id_number = :district",  # a join condition
+        "SELECT COUNT(*) AS n FROM people WHERE district = CAST(:district AS VARCHAR)",  # inside a cast
+        "SELECT COUNT(*) AS n FROM people WHERE YEAR(registered) = -:size",  # negated
+        "SELECT COUNT(*) AS n FROM people WHERE district = :district || 'x'",  # an expression of one
     ],
 )
 def test_a_parameter_anywhere_else_is_refused(sql):

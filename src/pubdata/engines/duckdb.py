@@ -11,6 +11,7 @@ and values anywhere in the platform.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -132,11 +133,9 @@ class DuckDBEngine:
         """Run SQL the platform itself wrote (a per-subject product's pinned computation, never a consumer's
         text) with its values bound by DuckDB as ``$name`` parameters, never formatted into the text. It may
         read only ``tables``, checked like any query's."""
-        named = {table.name for table in tables}
-        read = {table.name for table in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Table)}
-        ctes = {cte.alias for cte in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.CTE)}
-        if not read - ctes <= named:
-            raise governed.PlanInconsistent(f"tables {sorted(read - ctes - named)}")
+        unknown = _tables_read(sql) - {table.name for table in tables}
+        if unknown:
+            raise governed.PlanInconsistent(f"tables {sorted(unknown)}")
         return self._run(sql, tables, limits, parameters)
 
     def _run(
@@ -204,6 +203,13 @@ class _Deadline:
     def stop(self) -> None:
         self._stopped.set()
         self._watch.join()
+
+
+@functools.lru_cache(maxsize=256)
+def _tables_read(sql: str) -> frozenset[str]:
+    """The tables a platform query reads (its own CTEs left out): the same few texts come back every call."""
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    return frozenset(table.name for table in tree.find_all(exp.Table)) - {cte.alias for cte in tree.find_all(exp.CTE)}
 
 
 def _range_of(row: tuple[object, ...]) -> tuple[float, float] | None:

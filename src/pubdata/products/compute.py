@@ -71,21 +71,31 @@ def plan_template(policy: planner.Policy, definition: d.QueryTemplate) -> p.Plan
     return plan
 
 
+def checked(parameters: Sequence[d.Parameter], values: Mapping[str, object]) -> dict[str, d.Value]:
+    """The caller's values checked against the template's declarations (type, range, choices, length; an
+    unknown or missing one): ``product.parameter`` naming the parameter and the rule, recorded like a query's."""
+    try:
+        return d.checked_values(tuple(parameters), values)
+    except Refused as refused:
+        raise TemplateRefused(refused.rule, **refused.params) from None
+
+
 def bind(plan: p.Plan, values: Mapping[str, object], *, parameters: Sequence[d.Parameter]) -> p.Plan:
     """The plan with each parameter replaced by its value, checked first against its declaration (type, range,
     choices, length; an unknown or missing one): ``product.parameter`` naming the parameter and the rule. A
     value is only ever a typed literal of the plan, whatever text it holds."""
-    try:
-        checked = d.checked_values(tuple(parameters), values)
-    except Refused as refused:
-        raise TemplateRefused(refused.rule, **refused.params) from None
-    return p.substitute(plan, dict(checked))
+    return p.substitute(plan, checked(parameters, values))
 
 
-def values_digest(values: Mapping[str, object]) -> str:
-    """What a call's ledger entry keeps of its values: their digest (a value may be personal)."""
-    document = {str(k): (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
-    return hashlib.sha256(canonical.dumps(document)).hexdigest()
+def values_digest(values: Mapping[str, d.Value]) -> str:
+    """What a call's ledger entry keeps of its values: the digest of the checked, typed values (a value may be
+    personal, so never the values themselves)."""
+    return hashlib.sha256(canonical.dumps(dict(values))).hexdigest()
+
+
+def subjects_digest(credit_codes: Sequence[str]) -> str:
+    """What a per-subject call's ledger entry may keep of its batch: the digest of its codes, in order."""
+    return hashlib.sha256(canonical.dumps(list(credit_codes))).hexdigest()
 
 
 def review_terms(definition: d.QueryTemplate) -> Terms:
@@ -154,7 +164,7 @@ def run_template(
     """One call of a template under a contract: planned under the contract's policy like a query, bound, run
     under its output rule (k or DP), charged; refusals recorded under the contract like a query's."""
     _kind_of(definition, d.QueryTemplate)
-    digest = values_digest(values)
+    ledger: dict[str, Any] = {"definition": definition.digest}
 
     def expected_rule(terms: Terms) -> None:
         if terms.output_rule != definition.output_rule:
@@ -163,11 +173,15 @@ def run_template(
                 expected=Phrase(f"product.output-rule.{definition.output_rule}"),
                 found=Phrase(f"product.output-rule.{terms.output_rule}"),
             )
+        if not terms.is_dp and terms.min_group_size < definition.min_group_size:
+            raise TemplateRefused("product.group-size", expected=definition.min_group_size, found=terms.min_group_size)
 
     def plan_of(policy: planner.Policy) -> p.Plan:
-        return bind(plan_template(policy, definition), values, parameters=definition.parameters)
+        plan = plan_template(policy, definition)
+        typed = checked(definition.parameters, values)
+        ledger["values_sha256"] = values_digest(typed)  # read by the charge, which comes after planning
+        return p.substitute(plan, typed)
 
-    ledger = {"definition": definition.digest, "values_sha256": digest}
     return queries.run_planned(
         units,
         principal=principal,
@@ -316,9 +330,9 @@ def profile_query(definition: d.CreditProfile, today: date) -> d.SubjectQuery:
         "active": "存续",
         "valid": "有效",
         "today": today,
-        "month": d._month(today),
-        "since12": d._month(today, 11),
-        "since24": d._month(today, 23),
+        "month": d.month_of(today),
+        "since12": d.month_of(today, 11),
+        "since24": d.month_of(today, 23),
         "since3y": _add_years(today, -3) + timedelta(days=1),
     }
     used = {name for name in parameters if f"${name}" in sql}
@@ -380,7 +394,7 @@ def _fields(definition: d.Verification | d.CreditProfile, code: str, row: Mappin
         answers = {answer for answer, _, _ in definition.spec.answers}
         result = str(row.get("result")) if found else definition.spec.no_record
         if result not in answers:  # the platform's own SQL answered outside its declaration: never shown
-            raise RuntimeError(f"check {definition.check} answered outside its declared values")
+            raise p.PlanInconsistent(f"check {definition.check} answered outside its declared values")
         return {"credit_code": code, "result": result}
     if not found:
         return {"credit_code": code, "score": None, "band": d.NO_RECORD_BAND.code, "reasons": []}

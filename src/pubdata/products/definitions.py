@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, model_validator
 
 from pubdata.common.digest import of_document
 from pubdata.common.errors import Refused
@@ -29,6 +30,7 @@ from pubdata.common.messages import Phrase
 from pubdata.common.names import Name, Prose
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 ParameterType = Literal["string", "integer", "decimal", "date", "boolean"]
 Scalar = StrictBool | StrictInt | StrictFloat | date | str
@@ -106,8 +108,6 @@ class Parameter(_Frozen):
                 object.__setattr__(self, "default", self.value_of(self.default))
             except Refused:
                 raise ValueError("the default is a value the parameter accepts") from None
-        if not self.required and self.default is None:
-            raise ValueError("an optional parameter has a default")
         return self
 
     def _typed(self, value: Any) -> Any:
@@ -135,7 +135,7 @@ class Parameter(_Frozen):
                 number = raw
             elif isinstance(raw, float) and raw.is_integer():
                 number = int(raw)
-            elif isinstance(raw, str) and raw.strip().lstrip("-").isascii() and raw.strip().lstrip("-").isdigit():
+            elif isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw.strip()):
                 number = int(raw.strip())
             else:
                 raise wrong
@@ -202,6 +202,8 @@ def checked_values(parameters: tuple[Parameter, ...], raw: Mapping[str, object])
         if given is None or given == "":
             if parameter.required:
                 raise parameter_refused(parameter.name, "required")
+            if parameter.default is None:
+                continue  # left out: what it stands for is the definition's to say (a check's day: the call's)
             given = parameter.default
         values[parameter.name] = parameter.value_of(given)
     return values
@@ -245,6 +247,8 @@ class QueryTemplate(_Definition):
 
     @model_validator(mode="after")
     def _unique(self) -> QueryTemplate:
+        if any(not parameter.required and parameter.default is None for parameter in self.parameters):
+            raise ValueError("an optional parameter of a template has a default (a plan has no empty value)")
         for what, names in (
             ("parameters", [p.name for p in self.parameters]),
             ("outputs", [o.name for o in self.outputs]),
@@ -292,9 +296,14 @@ class Check:
     answers: tuple[Band, ...]
     no_record: str  # the declared answer for a subject with no record (one of ``answers``)
     query: Callable[[Mapping[str, Value], date], SubjectQuery]
+    # The answers' words under the definition's thresholds (a band's limits), when they depend on them.
+    worded: Callable[[Mapping[str, Value]], tuple[Band, ...]] | None = None
+
+    def answers_under(self, thresholds: Mapping[str, Value]) -> tuple[Band, ...]:
+        return self.worded(thresholds) if self.worded is not None else self.answers
 
 
-def _month(day: date, back: int = 0) -> str:
+def month_of(day: date, back: int = 0) -> str:
     """``YYYY-MM`` of the month ``back`` months before ``day``'s."""
     index = day.year * 12 + day.month - 1 - back
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -322,7 +331,7 @@ FROM {CODES} c LEFT JOIN {_table(TAX_PAYMENTS)} t
 GROUP BY c.code"""
     return SubjectQuery(
         sql,
-        {"late": int(thresholds["late_months"]), "since": _month(today, months - 1), "until": _month(today)},  # type: ignore[arg-type]
+        {"late": int(thresholds["late_months"]), "since": month_of(today, months - 1), "until": month_of(today)},  # type: ignore[arg-type]
     )
 
 
@@ -334,7 +343,7 @@ SELECT c.code AS credit_code, COUNT(s.credit_code) > 0 AS found,
 FROM {CODES} c LEFT JOIN {_table(SOCIAL_INSURANCE)} s
   ON s.credit_code = c.code AND s.insured_month >= $since AND s.insured_month <= $until
 GROUP BY c.code"""
-    return SubjectQuery(sql, {"since": _month(today, months - 1), "until": _month(today)})
+    return SubjectQuery(sql, {"since": month_of(today, months - 1), "until": month_of(today)})
 
 
 def _licence_valid(thresholds: Mapping[str, Value], today: date) -> SubjectQuery:
@@ -357,6 +366,23 @@ SALES_BANDS: tuple[Band, ...] = (
 )
 
 
+def _yuan(value: Value) -> tuple[str, str]:
+    amount = float(value)  # type: ignore[arg-type]
+    zh = f"{amount / 10_000:g} 万元" if amount >= 10_000 else f"{amount:g} 元"
+    return zh, f"{amount:,.0f} yuan"
+
+
+def _sales_words(thresholds: Mapping[str, Value]) -> tuple[Band, ...]:
+    (a, a_en), (b, b_en), (c, c_en) = (_yuan(thresholds[name]) for name in ("first", "second", "third"))
+    return (
+        ("s1", f"低于 {a}", f"Below {a_en}"),
+        ("s2", f"{a} 至 {b}", f"{a_en} to {b_en}"),
+        ("s3", f"{b} 至 {c}", f"{b_en} to {c_en}"),
+        ("s4", f"{c} 及以上", f"{c_en} or more"),
+        (NO_RECORD, "无记录", "No record"),
+    )
+
+
 def _sales_band(thresholds: Mapping[str, Value], today: date) -> SubjectQuery:
     sql = f"""
 SELECT c.code AS credit_code, COUNT(t.credit_code) > 0 AS found,
@@ -372,8 +398,8 @@ GROUP BY c.code"""
             "first": float(thresholds["first"]),  # type: ignore[arg-type]
             "second": float(thresholds["second"]),  # type: ignore[arg-type]
             "third": float(thresholds["third"]),  # type: ignore[arg-type]
-            "since": _month(today, 11),
-            "until": _month(today),
+            "since": month_of(today, 11),
+            "until": month_of(today),
         },
     )
 
@@ -482,8 +508,7 @@ CHECKS: dict[str, Check] = {
                     label=Words(zh="核验日期", en="Day checked"),
                     type="date",
                     required=False,
-                    default=date(1900, 1, 1),
-                    description=Text(zh="默认为调用当日。", en="The day of the call by default."),
+                    description=Text(zh="不填时为调用当日。", en="The day of the call when left out."),
                 ),
             ),
             answers=YES_NO,
@@ -511,10 +536,10 @@ CHECKS: dict[str, Check] = {
             answers=SALES_BANDS,
             no_record=NO_RECORD,
             query=_sales_band,
+            worded=_sales_words,
         ),
     )
 }
-DEFAULT_DAY = date(1900, 1, 1)  # ``licence_valid``'s ``on`` left to its default: the day of the call
 
 
 class Verification(_Definition):
@@ -546,9 +571,11 @@ class Verification(_Definition):
         return CHECKS[self.check]
 
     def values(self, today: date) -> dict[str, Value]:
-        values = dict(self.thresholds)
-        if values.get("on") == DEFAULT_DAY:
-            values["on"] = today
+        """The thresholds a call computes with: a date threshold left out is the day of the call."""
+        values: dict[str, Value] = dict(self.thresholds)
+        for threshold in self.spec.thresholds:
+            if threshold.type == "date" and threshold.name not in values:
+                values[threshold.name] = today
         return values
 
 
@@ -878,6 +905,15 @@ class StatisticalTable(_Definition):
 
 Definition = Annotated[QueryTemplate | Verification | CreditProfile | StatisticalTable, Field(discriminator="kind")]
 AnyDefinition = QueryTemplate | Verification | CreditProfile | StatisticalTable
+_DEFINITION: TypeAdapter[AnyDefinition] = TypeAdapter(Definition)
+
+
+def parse(document: Mapping[str, Any] | str) -> AnyDefinition:
+    """A definition from its stored document (a dict, or its JSON text), by its ``kind``: pydantic's
+    ``ValidationError`` when it is not one."""
+    if isinstance(document, str):
+        return _DEFINITION.validate_json(document)
+    return _DEFINITION.validate_python(dict(document))
 
 
 # --- describing the outputs -----------------------------------------------------------------------------------
@@ -904,8 +940,9 @@ def output_fields(definition: AnyDefinition) -> tuple[OutputField, ...]:
         return definition.columns
     if isinstance(definition, Verification):
         check = definition.spec
-        answers = "；".join(f"{zh}" for _, zh, _ in check.answers)
-        answers_en = "; ".join(en for _, _, en in check.answers)
+        worded = check.answers_under(definition.thresholds)
+        answers = "；".join(f"{zh}" for _, zh, _ in worded)
+        answers_en = "; ".join(en for _, _, en in worded)
         return (
             CREDIT_CODE_FIELD,
             _field(
@@ -944,13 +981,14 @@ class Described:
 
     fields: tuple[OutputField, ...]
     values: dict[str, tuple[Band, ...]]  # field → (code, zh, en) of each value it may take
+    parameters: tuple[Parameter, ...] = ()  # what a caller passes (a template's; a verification's are pinned)
 
 
 def describe(definition: AnyDefinition) -> Described:
     """The zh/en description of a definition's outputs, for its pages."""
     values: dict[str, tuple[Band, ...]] = {}
     if isinstance(definition, Verification):
-        values["result"] = definition.spec.answers
+        values["result"] = definition.spec.answers_under(definition.thresholds)
     elif isinstance(definition, CreditProfile):
         values["band"] = (*((b.code, b.label.zh, b.label.en) for b in definition.bands), ("N", "无记录", "No record"))
         values["reasons"] = tuple(
@@ -959,4 +997,5 @@ def describe(definition: AnyDefinition) -> Described:
             for r in (f.negative, f.positive)
             if r is not None
         )
-    return Described(output_fields(definition), values)
+    parameters = definition.parameters if isinstance(definition, QueryTemplate) else ()
+    return Described(output_fields(definition), values, parameters)

@@ -302,6 +302,12 @@ COMPUTE_REFUSALS: dict[str, tuple[int, str, str]] = {
         "产品定义要求的输出规则是{expected}，合约的输出规则是{found}，两者须一致。",
         "The product's definition expects the output rule {expected}; the contract has {found}. They must agree.",
     ),
+    "product.group-size": (
+        422,
+        "产品审查时每组至少 {expected} 个单位，合约的最小分组是 {found}：调用时的规则不能比审查时宽松。",
+        "The product was reviewed with groups of at least {expected} units; the contract's minimum is {found}. "
+        "A call's rule is never looser than the review's.",
+    ),
     "product.wrong-kind": (
         422,
         "这个产品是{kind}，不能这样调用。",

@@ -437,6 +437,8 @@ def listed_product(
     registered_product(platform, code, operator_login=operator_login)
     run(platform, products.list_product, principal=principal(platform, operator_login), code=code)
     return code
+
+
 # Every item of the risk checklist answered: a plan on personal information with little else involved.
 LOW_RISK = {
     "personal_information": "low",

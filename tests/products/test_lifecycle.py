@@ -11,10 +11,12 @@ from pubdata.authorization import agreements
 from pubdata.authorization.schemas import Scope
 from pubdata.common.errors import Refused
 from pubdata.ledger import service as ledger
+from pubdata.ledger.verify import verify
 from pubdata.products import service as products
 from pubdata.products.schemas import ProductIn, ProductRevision
-from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city
+from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city, scenario_approved_before
 from tests.scenarios import (
+    PASSED_CHECKLIST,
     at,
     listed_product,
     principal,
@@ -70,6 +72,10 @@ def test_a_product_goes_from_development_through_review_and_registration_to_the_
         assert review.state == "approved" and review.definition_digest == product.definition_digest
         history = products.registrations_of(session, product)
         assert [(one.kind, one.state) for one in history] == [("first", "registered")]
+        assert products.checklist_of(review) == PASSED_CHECKLIST and review.reviewed_by is not None
+        # Every row the lifecycle changed is as its latest ledger entry recorded it.
+        report = verify(session, public_keys=platform.public_keys)
+        assert report.ok, report.problems
 
 
 def test_a_partner_builds_a_product_for_the_operator_that_admitted_it(platform, city):
@@ -105,7 +111,7 @@ def test_a_scenario_not_covering_every_resource_is_refused_and_recorded(platform
 
 def test_a_resource_outside_the_operators_scope_is_refused(platform, city):
     operating_city(platform, city, scope=Scope(resources=("CZ-RK-0001",), max_grade="general-4"))
-    scenario = approved_scenario(platform, codes=("CZ-RK-0001", "CZ-CG-0001"), purpose="industry")
+    scenario = scenario_approved_before(platform, codes=("CZ-RK-0001", "CZ-CG-0001"), purpose="industry")
     error = _refused(
         platform, products.create, principal=principal(platform, "operator.admin"), body=_body(scenario, BOTH)
     )
@@ -136,7 +142,8 @@ def test_a_changed_definition_is_not_offered_until_reviewed_and_registered_again
     scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
     code = _listed(platform, scenario)
     operator = principal(platform, "operator.admin")
-    changed = products.parse_definition({**POPULATION, "sql": POPULATION["sql"].replace("persons", "people")})
+    wider = [{**POPULATION["parameters"][0], "max_length": 30}]
+    changed = products.parse_definition({**POPULATION, "parameters": wider})
     product = run(platform, products.revise, principal=operator, code=code, body=ProductRevision(definition=changed))
     assert product.state == "development" and product.version == 2
     assert product.reviewed_digest != product.definition_digest
@@ -146,8 +153,6 @@ def test_a_changed_definition_is_not_offered_until_reviewed_and_registered_again
     assert refused.value.rule == "product.changed"
     # Reviewed again and registered by a change registration, it may be listed again.
     run(platform, products.submit_review, principal=operator, code=code)
-    from tests.scenarios import PASSED_CHECKLIST
-
     run(
         platform,
         products.review,
@@ -163,6 +168,8 @@ def test_a_changed_definition_is_not_offered_until_reviewed_and_registered_again
         kinds = [one.kind for one in products.registrations_of(session, product)]
     assert kinds == ["first", "change"]
     assert product.version == 2
+    with platform.read() as session:
+        assert verify(session, public_keys=platform.public_keys).ok
 
 
 def test_listing_a_product_not_registered_is_refused(platform, city):
@@ -229,6 +236,8 @@ def test_an_operators_exit_delists_all_its_products(platform, city):
                 products.offerable(session, code=code)
         assert refused.value.rule == "product.not-listed"
     assert not any("delisted" in change for change in tick(platform))  # the tick is idempotent
+    with platform.read() as session:
+        assert verify(session, public_keys=platform.public_keys).ok
 
 
 def test_a_cancellation_registration_takes_the_product_off_the_list_for_good(platform, city):
@@ -246,6 +255,9 @@ def test_a_cancellation_registration_takes_the_product_off_the_list_for_good(pla
     )
     error = _refused(platform, products.list_product, principal=operator, code=code)
     assert error.rule == "product.cancellation-open"
+    wider = products.parse_definition({**POPULATION, "parameters": [{**POPULATION["parameters"][0], "max_length": 30}]})
+    error = _refused(platform, products.revise, principal=operator, code=code, body=ProductRevision(definition=wider))
+    assert error.rule == "product.registration-open"
     run(
         platform,
         products.review_registration,

@@ -85,10 +85,10 @@ def test_a_released_output_is_published_as_a_statistical_table_pinned_to_its_dig
     definition = products.definition_of(product)
     assert product.kind == "statistical_table" and product.delivery == "table" and product.version == 1
     assert definition.job_id == held["id"] and definition.output == "output-1.parquet"
-    assert definition.output_sha256 == next(item["sha256"] for item in files if item["name"] == "output-1.parquet")
+    assert definition.output_digest == next(item["sha256"] for item in files if item["name"] == "output-1.parquet")
     assert definition.resources == ("CZ-RK-0001",)
     assert product.operator_id == partner_deal["operator"].organisation_id
-    assert json.loads(product.definition)["output_sha256"] == definition.output_sha256
+    assert json.loads(product.definition)["output_digest"] == definition.output_digest
 
 
 def test_publishing_the_same_table_again_is_a_new_version_reviewed_again(platform, partner_deal):
@@ -114,3 +114,29 @@ def test_publishing_the_same_table_again_is_a_new_version_reviewed_again(platfor
     with pytest.raises(Refused) as refused:
         read(platform, products.offerable, code=code)
     assert refused.value.rule == "product.changed"
+
+
+def test_a_table_definition_not_pinning_the_released_file_is_refused(platform, partner_deal):
+    scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
+    with TestClient(create_app(platform)) as client:
+        job = _released_job(platform, client, partner_deal)
+        body = {
+            "scenario_id": scenario,
+            "name": "分区人口统计表",
+            "kind": "statistical_table",
+            "description": "各区县常住人口数。",
+            "delivery": "table",
+            "purposes": ["industry"],
+            "definition": {
+                "kind": "statistical_table",
+                "resources": ["CZ-RK-0001"],
+                "job_id": job["id"],
+                "output": "output-1.parquet",
+                "output_digest": "0" * 64,
+            },
+        }
+        forged = client.post("/api/v1/products", headers=partner_deal["partner"].headers, json=body)
+        assert forged.status_code == 422 and forged.json()["rule"] == "product.job-output"
+        body["definition"]["job_id"] = 2**40
+        huge = client.post("/api/v1/products", headers=partner_deal["partner"].headers, json=body)
+        assert huge.status_code == 409 and huge.json()["rule"] == "product.job-not-released"

@@ -13,7 +13,7 @@ from pubdata.common import clock
 from pubdata.products import service as products
 from tests import pages
 from tests.products.builders import POPULATION, approved_scenario, operating_city
-from tests.scenarios import PASSED_CHECKLIST, page_client, principal, read, tick
+from tests.scenarios import PASSED_CHECKLIST, page_client, principal, read, reviewed_product, run, tick
 
 
 def _chinese(answer) -> None:
@@ -122,3 +122,45 @@ def test_the_bureaus_workbench_counts_products_awaiting_review(platform, city):
     assert returned.status_code == 303
     assert "被退回修改的数据产品" in operator.get("/").text
     assert _state(platform, code) == "development"
+
+
+def test_the_bureau_answers_an_objection_to_a_product_on_its_registrations_page(platform, city):
+    operating_city(platform, city)
+    scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
+    code = reviewed_product(
+        platform,
+        developer_login="operator.admin",
+        scenario_id=scenario,
+        definition=POPULATION,
+        kind="query_template",
+        name="分区人口统计",
+        purposes=("industry",),
+    )
+    application = run(
+        platform, products.submit_registration, principal=principal(platform, "operator.admin"), code=code
+    )
+    run(
+        platform,
+        products.review_registration,
+        principal=principal(platform, "bureau.admin"),
+        registration_id=application.id,
+        decision="accept",
+        reason=None,
+    )
+    run(platform, products.file_objection, code=code, name="王五", contact="13912345678", reason="说明与实际用途不符")
+    bureau, csrf = page_client(platform, "bureau.admin")
+    page = bureau.get("/products/registrations")
+    assert 'data-testid="unanswered"' in page.text and "139****5678" in page.text and "13912345678" not in page.text
+    _chinese(page)
+    objection_id = re.search(r'action="/products/registrations/objections/(\d+)/answer"', page.text).group(1)
+    answered = _post(
+        bureau,
+        csrf,
+        f"/products/registrations/objections/{objection_id}/answer",
+        {"answer": "dismissed", "reason": "用途说明已核实"},
+    )
+    assert answered.status_code == 303
+    assert 'data-answer="dismissed"' in bureau.get("/products/registrations").text
+    clock.freeze(clock.now() + timedelta(days=30))
+    assert any(change.startswith("product registered: CZCP") for change in tick(platform))
+    assert _state(platform, code) == "registered"

@@ -84,6 +84,11 @@ REFUSALS: dict[str, tuple[int, str, str]] = {
         "A registered product changed applies for change registration; an unregistered one for first.",
     ),
     "product.cancel-reason": (422, "请说明注销登记的理由。", "Say why the registration is cancelled."),
+    "product.registration-open": (
+        409,
+        "产品 {code} 有一项登记申请正在审核或公示，办结后才能修改。",
+        "Product {code} has a registration under review or notice: change it once that is settled.",
+    ),
     "product.cancellation-open": (
         409,
         "产品 {code} 正在办理注销登记，不能上架。",
@@ -274,6 +279,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "workbench.operator.products_to_list": ("已登记待上架的数据产品", "Registered products to list"),
     "workbench.bureau.product_reviews": ("待安全审查的数据产品", "Products awaiting security review"),
     "workbench.bureau.product_registrations": ("待审核的数据产品登记", "Product registrations to review"),
+    "workbench.bureau.product_objections": ("待答复的数据产品登记异议", "Objections to products to answer"),
 }
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

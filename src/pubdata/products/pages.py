@@ -17,7 +17,7 @@ from pubdata.contracts.rules import PURPOSES
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
-from pubdata.products import rules, service
+from pubdata.products import definitions, rules, service
 from pubdata.products.models import Product
 from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
@@ -190,7 +190,10 @@ def _reviews_page(
 ) -> HTMLResponse:
     queue = service.review_queue(session, principal=principal)
     context = {
-        "queue": [(product, review, service.definition_of(product).document()) for product, review in queue],
+        "queue": [
+            (product, review, service.definition_of(product).document(), service.public_of(session, product))
+            for product, review in queue
+        ],
         "error": error,
         **VOCAB,
     }
@@ -290,6 +293,7 @@ def _product_page(
             "public": view.public,
             "view": view,
             "definition": service.definition_of(view.public.product).document(),
+            "described": definitions.describe(service.definition_of(view.public.product)),
             "error": error,
             "values": {key: value for key, value in (values or {}).items() if key == "reason"},
             **VOCAB,
@@ -301,6 +305,7 @@ def _product_page(
         "public": public,
         "product": product,
         "definition": service.definition_of(product).document(),
+        "described": definitions.describe(service.definition_of(product)),
         "scenario": service.scenario_of(session, product),
         "reviews": service.reviews_of(session, product),
         "registrations": service.registrations_of(session, product),

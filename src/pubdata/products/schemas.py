@@ -4,11 +4,31 @@ sends with the security checklist, and what the platform answers (to the parties
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from pubdata.common.names import Name, Prose
 from pubdata.products.definitions import Definition
+
+# What the API publishes of a definition: an object by its ``kind`` (``products.definitions``: query_template,
+# verification, credit_profile, statistical_table). Its numbers (a parameter's range, a profile's points) are
+# kept in the definition's JSON, never in a column, so the published schema does not list them one by one.
+DefinitionBody = Annotated[
+    Definition,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "A product definition (products.definitions), chosen by its kind: query_template, "
+            "verification, credit_profile or statistical_table; it names the resources it reads.",
+            "required": ["kind", "resources"],
+            "properties": {
+                "kind": {"enum": ["query_template", "verification", "credit_profile", "statistical_table"]},
+                "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 20},
+            },
+        }
+    ),
+]
 
 
 class _In(BaseModel):
@@ -24,14 +44,14 @@ class ProductIn(_In):
     description: Prose = Field(min_length=1, max_length=5000)
     delivery: str = Field(max_length=32)
     purposes: list[str] = Field(min_length=1, max_length=4)
-    definition: Definition
+    definition: DefinitionBody
 
 
 class ProductRevision(_In):
     """A change of a product's description or definition; a reviewed definition changed goes back to review."""
 
     description: Prose | None = Field(default=None, min_length=1, max_length=5000)
-    definition: Definition | None = None
+    definition: DefinitionBody | None = None
 
 
 class ChecklistAnswer(_In):

@@ -11,7 +11,6 @@ of an operator whose authorization no longer allows use.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,12 +23,12 @@ from pubdata.authorization import agreements, scope
 from pubdata.authorization import rules as authorization_rules
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
-from pubdata.common.actor import PUBLIC, Actor
+from pubdata.common.actor import PUBLIC, SYSTEM, Actor
+from pubdata.common.bounds import INT4_MAX
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.messages import Text
 from pubdata.common.names import clean, clean_prose
 from pubdata.contracts.rules import PURPOSES
-from pubdata.db import Base
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
@@ -38,16 +37,18 @@ from pubdata.jobs import service as jobs
 from pubdata.ledger import public as ledger_public
 from pubdata.ledger import service as ledger
 from pubdata.ledger import signoff
-from pubdata.products import rules
+from pubdata.products import compute, rules
 from pubdata.products.definitions import Definition, StatisticalTable
 from pubdata.products.models import Product, ProductReview
 from pubdata.products.schemas import ProductIn, ProductRevision, PublishTableIn
 from pubdata.registration import rules as registration_rules
 from pubdata.registration import service as registration
 from pubdata.scenarios import rules as scenario_rules
+from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
     from pubdata.registration.models import Objection, Registration
+    from pubdata.scenarios.models import Scenario
 
 SUBJECT = "product"
 P = rules.ProductState
@@ -126,35 +127,27 @@ def open_review(session: Session, product: Product) -> ProductReview | None:
     )
 
 
-# Until the scenarios domain has its service: the scenario plan's row, read as a plain record.
-Scenario = Any
-
-
-def _scenarios() -> Any:
-    return Base.metadata.tables["scenario"]
-
-
 def _scenario(session: Session, scenario_id: int) -> Scenario | None:
-    table = _scenarios()
-    return session.execute(select(table).where(table.c.id == scenario_id)).first()
+    try:
+        return scenarios.get_scenario(session, principal=PlatformItself(SYSTEM), scenario_id=scenario_id)
+    except Refused:
+        return None
 
 
 def scenario_of(session: Session, product: Product) -> Scenario:
-    return _scenario(session, product.scenario_id)
+    found = _scenario(session, product.scenario_id)
+    assert found is not None, "a product's scenario is a foreign key"
+    return found
 
 
 # --- the scenario and the scope a product is built within ---------------------------------------------------
 
 
 def _approved_scenario(session: Session, *, scenario_id: int) -> Scenario:
-    found = _scenario(session, scenario_id)
-    if found is None or found.state != scenario_rules.S.APPROVED.value:
-        raise Refused("product.scenario-not-approved", field="scenario_id")
-    return found
-
-
-def _scenario_resources(scenario: Scenario) -> tuple[str, ...]:
-    return tuple(json.loads(scenario.resources or "[]"))
+    try:
+        return scenarios.approved(session, scenario_id=scenario_id)
+    except Refused:
+        raise Refused("product.scenario-not-approved", field="scenario_id") from None
 
 
 def _admitted_partner(session: Session, *, principal: Principal, operator_id: int) -> bool:
@@ -187,10 +180,15 @@ def _check_scenario(
         and not _admitted_partner(session, principal=developer, operator_id=scenario.operator_id)
     ):
         raise Refused("product.scenario-operator", field="scenario_id")
-    uncovered = [code for code in codes if code not in _scenario_resources(scenario)]
+    uncovered = [code for code in codes if code not in scenarios.resources_of(scenario)]
     if uncovered:
         entry = RefusalEntry(actor, "product.refused", f"scenario:{scenario.id}", {"uncovered": uncovered})
         raise Refused("product.scenario-uncovered", codes="、".join(uncovered), field="definition", entry=entry)
+    # The scenario gate every use of the data passes: an approved plan of the operator, proposed by it or by
+    # this developer (a partner builds under its operator's plans and its own, not another partner's).
+    scenarios.require_covering(
+        session, operator_id=scenario.operator_id, organisation_id=developer_id, codes=codes, actor=actor
+    )
     scope.require_uses(
         session,
         actor=actor,
@@ -220,11 +218,8 @@ def _check_purposes(purposes: list[str], scenario: Scenario) -> list[str]:
 
 
 def _check_definition(session: Session, definition: Definition) -> None:
-    """The review-time constraint check of the compute domain (a template's SQL through the governed planner)."""
-    try:
-        compute = importlib.import_module("pubdata.products.compute")
-    except ImportError:  # the compute domain is not there yet: nothing more to check than the definition's shape
-        return
+    """The review-time constraint check (``products.compute``): a template's SQL through the governed planner
+    with its declared parameters, a per-subject product's fields in its resources; refusals name the rule."""
     compute.check_definition(session, definition)
 
 
@@ -264,6 +259,7 @@ def create(session: Session, *, principal: Principal, body: ProductIn) -> Produc
         codes=tuple(definition.resources),
         developer=principal,
     )
+    _check_table(session, principal=principal, definition=definition, operator_id=scenario.operator_id)
     purposes = _check_purposes(body.purposes, scenario)
     _check_definition(session, definition)
     product = Product(
@@ -300,6 +296,8 @@ def revise(session: Session, *, principal: Principal, code: str, body: ProductRe
     product = get(session, principal=principal, code=code, permission="product.develop")
     if not rules.LIFECYCLE.allows(product.state, "revise"):
         raise rules.LIFECYCLE.refusal(product.state, "revise")
+    if registration.open_for(session, subject_kind=SUBJECT, subject_id=product.id) is not None:
+        raise Refused("product.registration-open", code=product.code)  # a cancellation under way
     changed = False
     if body.description is not None and body.description != product.description:
         product.description, changed = body.description, True
@@ -307,6 +305,7 @@ def revise(session: Session, *, principal: Principal, code: str, body: ProductRe
         definition = body.definition
         if definition.kind != product.kind:
             raise Refused("product.kind-mismatch", field="definition")
+        _check_table(session, principal=principal, definition=definition, operator_id=product.operator_id)
         _check_scenario(
             session,
             actor=principal.actor,
@@ -661,9 +660,10 @@ def _check_offer(session: Session, product: Product) -> None:
     scenario, its operator's authorization reaching every resource."""
     if product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)
-    scenario = _scenario(session, product.scenario_id)
-    if scenario is None or scenario.state != scenario_rules.S.APPROVED.value:
-        raise Refused("product.scenario", code=product.code)
+    try:
+        scenarios.approved(session, scenario_id=product.scenario_id)
+    except Refused:
+        raise Refused("product.scenario", code=product.code) from None
     for code in resources_of(product):
         if scope.check_use(session, organisation_id=product.operator_id, code=code) is not None:
             raise Refused("product.out-of-scope", code=product.code)
@@ -745,6 +745,8 @@ def offerable(session: Session, *, code: str) -> Product:
 
 
 def _released_output(session: Session, *, principal: Principal, job_id: int, output: str) -> tuple[Any, str]:
+    if not 1 <= job_id <= INT4_MAX:  # no job has such a number
+        raise Refused("product.job-not-released", field="job_id")
     job = jobs.get(session, principal=principal, job_id=job_id)
     if job.state != job_rules.J.RELEASED or job.operator_released_at is None or job.bureau_released_at is None:
         raise Refused("product.job-not-released", field="job_id")
@@ -753,6 +755,18 @@ def _released_output(session: Session, *, principal: Principal, job_id: int, out
     if digest is None:
         raise Refused("product.job-output", output=output, field="output")
     return job, digest
+
+
+def _check_table(session: Session, *, principal: Principal, definition: Definition, operator_id: int) -> None:
+    """A statistical table pins an output both sides released, by the digest of the file released, of a job run
+    under a contract of the product's operator."""
+    if not isinstance(definition, StatisticalTable):
+        return
+    job, digest = _released_output(session, principal=principal, job_id=definition.job_id, output=definition.output)
+    if digest != definition.output_digest:
+        raise Refused("product.job-output", output=definition.output, field="definition")
+    if job.operator_id != operator_id:
+        raise Refused("product.job-operator", field="job_id")
 
 
 def publish_table(session: Session, *, principal: Principal, body: PublishTableIn) -> Product:
@@ -810,13 +824,10 @@ class PublicProduct:
 
 def _public(session: Session, products: list[Product]) -> list[PublicProduct]:
     operators = identity.organisation_names(session, {product.operator_id for product in products})
-    fields: dict[int, str] = dict(
-        session.execute(
-            select(_scenarios().c.id, _scenarios().c.field).where(
-                _scenarios().c.id.in_({product.scenario_id for product in products})
-            )
-        ).all()
-    )
+    fields: dict[int, str] = {}
+    for scenario_id in {product.scenario_id for product in products}:
+        found = _scenario(session, scenario_id)
+        fields[scenario_id] = found.field if found is not None else ""
     names = _resource_names(session, {code for product in products for code in resources_of(product)})
     return [
         PublicProduct(
@@ -943,11 +954,13 @@ def scenario_choices(session: Session, *, principal: Principal) -> list[Scenario
         }
     else:
         return []
-    table = _scenarios()
-    statement = select(table).where(
-        table.c.operator_id.in_(operators), table.c.state == scenario_rules.S.APPROVED.value
-    )
-    return list(session.execute(statement.order_by(table.c.id.desc())).all())
+    return [
+        scenario
+        for scenario in scenarios.scenarios_for(session, principal=PlatformItself(SYSTEM))
+        if scenario.state == scenario_rules.S.APPROVED.value
+        and scenario.operator_id in operators
+        and scenario.proposer_id in {scenario.operator_id, principal.organisation_id}
+    ]
 
 
 def actions_for(principal: Who | None, product: Product) -> set[str]:

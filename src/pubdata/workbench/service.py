@@ -212,6 +212,11 @@ def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
                 products.registration_review_count(session, principal=principal),
                 "/products/registrations",
             ),
+            Todo(
+                "workbench.bureau.product_objections",
+                products.objections_to_answer(session, principal=principal),
+                "/products/registrations",
+            ),
         ]
     states = catalog.counts_by_state(session, principal=principal)
     every_contract = contracts.list_for(session, principal=principal)
@@ -433,6 +438,7 @@ def _partner(session: Session, principal: Principal, bench: Bench) -> None:
     bench.todos += [
         Todo("workbench.contracts_to_sign", len(to_sign), _one_or_list(to_sign, "/contracts/{}", "/contracts")),
         Todo("workbench.partner.jobs_returned", len(returned), _one_or_list(returned, "/jobs/{}", "/jobs")),
+        _product_todos(session, principal)[0],  # its products a security review returned
     ]
     bench.figures += [
         Figure("workbench.partner.jobs", len(own_jobs), "/jobs"),

@@ -105,6 +105,7 @@ def test_apply_approve_sign_and_call_a_template_through_the_pages(platform, city
     shown = bank.get(asked.headers["location"])
     assert shown.status_code == 200 and "所属区县" in shown.text and "answer-table" in shown.text
     bank.get(asked.headers["location"])  # a refresh: shown again from the kept answer
+    assert "本月各产品调用次数" in bank.get("/").text  # the workbench's chart of this month's calls by product
     with platform.read() as session:
         subscription = subscriptions.get(session, principal=AS_CLI, subscription_id=subscription_id)
         assert contracts.get(session, principal=AS_CLI, contract_id=subscription.contract_id).calls_used == 1

@@ -21,7 +21,7 @@ from pubdata.products import service as products
 from pubdata.products.schemas import ProductRevision
 from pubdata.products.subscriptions import Application
 from tests.products.builders import approved_scenario, operating_city
-from tests.scenarios import AS_CLI, listed_product, make_account, principal, run
+from tests.scenarios import AS_CLI, PASSED_CHECKLIST, listed_product, make_account, principal, registered_product, run
 
 TEMPLATE = {
     "kind": "query_template",
@@ -202,3 +202,29 @@ def test_the_api_calls_a_template_with_parameters_and_no_input_is_a_server_error
         assert client.post("/api/v1/products/CP-9999/calls", headers=world["bank"].headers, json={}).status_code == 404
         assert client.post("/api/v1/products/bad code!/calls", headers=world["bank"].headers).status_code in (404, 422)
         assert client.post(path, json={"parameters": {"district": "东至县"}}).status_code == 401
+
+
+def test_a_contract_for_the_definition_before_a_change_is_not_used_for_the_new_one(platform, world):
+    """Revised, reviewed, registered again and listed: the product is on offer, but the bank's contract names the
+    definition it subscribed to — it applies again for the new one."""
+    operator, bureau = principal(platform, "operator.admin"), principal(platform, "bureau.admin")
+    changed = {
+        **TEMPLATE,
+        "sql": TEMPLATE["sql"].replace("GROUP BY district", "AND district <> '东至县' GROUP BY district"),
+    }
+    code = world["code"]
+    run(
+        platform,
+        products.revise,
+        principal=operator,
+        code=code,
+        body=ProductRevision(definition=products.parse_definition(changed)),
+    )
+    run(platform, products.submit_review, principal=operator, code=code)
+    run(platform, products.review, principal=bureau, code=code, decision="approve", checklist=PASSED_CHECKLIST)
+    registered_product(platform, code)
+    run(platform, products.list_product, principal=operator, code=code)
+    assert refused(platform, world, district="贵池区").rule == "call.contract-stale"
+    assert "call.contract-stale" in [e["payload"]["rule"] for e in entries(platform, "product.call-refused")]
+    subscribed(platform, "bank.admin", code)
+    assert call(platform, world, district="贵池区").columns == ["district", "persons"]

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from pubdata.common import clock
+from pubdata.registration import service as registration
 from tests.products.builders import BOTH, POPULATION, approved_scenario, operating_city
 from tests.scenarios import PASSED_CHECKLIST, tick
 
@@ -67,6 +68,20 @@ def test_a_product_through_the_api_from_creation_to_the_public_list(platform, ci
         )
         assert accepted.json()["state"] == "notice"
         assert client.get(f"/api/v1/public/products/{code}").status_code == 200  # under notice: public
+        objection = {"name": "赵六", "contact": "zhao@example.com", "reason": "用途说明不够清楚"}
+        filed = client.post(f"/api/v1/public/products/{code}/objections", json=objection)
+        assert filed.status_code == 201 and filed.json()["filed"] is True and "zhao" not in filed.text
+        (waiting,) = [item for item in client.get("/api/v1/product-registrations", headers=bureau).json()]
+        assert waiting["state"] == "notice"
+        with platform.read() as session:
+            (objection_row,) = registration.objections_of(session, [waiting["id"]])[waiting["id"]]
+        answered = client.post(
+            f"/api/v1/product-registrations/objections/{objection_row.id}/answer",
+            headers=bureau,
+            json={"answer": "dismissed", "reason": "说明已补充"},
+        )
+        assert answered.status_code == 200 and answered.json()["answer"] == "dismissed"
+        assert [item["code"] for item in client.get("/api/v1/products", headers=operator).json()] == [code]
         clock.freeze(clock.now() + timedelta(days=30))
         tick(platform)
         listed = client.post(f"/api/v1/products/{code}/list", headers=operator)

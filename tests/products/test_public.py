@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
 from pubdata.products import service as products
+from tests import pages
 from tests.products.builders import POPULATION, approved_scenario, operating_city
 from tests.scenarios import listed_product, principal, reviewed_product, run
 
@@ -122,3 +123,14 @@ def test_a_product_under_notice_takes_objections_from_anyone(platform, city):
         assert refused.status_code == 422 and "13912345678" not in refused.text
         listing = client.get("/products")
         assert 'data-testid="product-notices"' in listing.text
+
+
+def test_the_english_switch_has_every_word_of_the_product_pages(platform, city):
+    code = _listed(platform, city)
+    with TestClient(create_app(platform)) as client:
+        for path in ("/products?lang=en", f"/products/{code}?lang=en", "/?lang=en"):
+            answer = client.get(path)
+            assert answer.status_code == 200
+            text = pages.read(answer.text).text
+            assert not pages.key_shaped(text), (path, pages.key_shaped(text))
+        assert "Query template" in client.get("/products?lang=en").text

@@ -38,6 +38,8 @@ from pubdata.platform import Platform
 from pubdata.privacy import pages as consent_pages
 from pubdata.privacy import routes as consent_routes
 from pubdata.privacy import rules as consent_rules
+from pubdata.products import call_pages as product_call_pages
+from pubdata.products import call_routes as product_call_routes
 from pubdata.products import pages as product_pages
 from pubdata.products import routes as product_routes
 from pubdata.queries import pages as query_pages
@@ -262,6 +264,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_routes.profile)
     app.include_router(query_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(product_call_routes.router)
     app.include_router(consent_routes.router)
     app.include_router(product_routes.router)
     app.include_router(product_routes.public)
@@ -275,6 +278,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(contract_pages.router)
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
+    # Before the products' own pages: /products/subscriptions is not a product's code.
+    app.include_router(product_call_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(product_pages.router)
     app.include_router(scenario_pages.router)

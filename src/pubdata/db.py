@@ -85,7 +85,8 @@ messages.declare(
 def _holds_no_nul(connection, cursor, statement: str, parameters, context, executemany) -> None:  # noqa: ANN001
     rows = parameters if executemany else [parameters]
     for row in rows:
-        values = row.values() if isinstance(row, dict) else row or ()
+        # Under "insertmanyvalues" a batch of rows is one statement whose parameters are one flat sequence.
+        values = row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else (row,)
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise Refused("text.nul-character")
 

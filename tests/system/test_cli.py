@@ -41,6 +41,7 @@ def test_demo_is_idempotent_and_its_accounts_work(cli_env, settings):
         "market",
         "audit",
         "security",
+        "subject",
     }
     platform = open_platform(settings)
     with platform.command() as session:

@@ -23,6 +23,16 @@ QUOTA_LIMIT = 10**12
 ROLES = ("dimensions", "measures", "join_columns")
 
 
+class ProductTerms(BaseModel):
+    """The product a contract was generated from (products.subscriptions): its code and the digest of the
+    definition its security review approved. A call runs only that definition."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+    definition_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Terms(BaseModel):
     """A usage contract's terms (合约条款), as proposed, signed, hashed into the ledger and checked on every call.
 
@@ -52,6 +62,8 @@ class Terms(BaseModel):
     delta: float | None = None
     bounds: dict[str, tuple[float, float]] = Field(default_factory=dict, max_length=200)
     max_contributions: int = Field(default=1, ge=0, le=1_000_000)  # the rule (1–100) is rules.terms_problems'
+    # A contract generated from a product's subscription names the product and its reviewed definition.
+    product: ProductTerms | None = None
 
     @classmethod
     def stored(cls, text: str) -> Terms:
@@ -63,9 +75,10 @@ class Terms(BaseModel):
         return cls.model_validate(raw)
 
     def document(self) -> dict[str, Any]:
-        """What both sides sign. A role left to its default is not written, so terms signed before the roles
-        existed keep their digest."""
-        return self.model_dump(mode="json", exclude={name for name in ROLES if getattr(self, name) is None})
+        """What both sides sign. A role left to its default, and the product of a contract not generated from
+        one, are not written, so terms signed before either existed keep their digest."""
+        unset = {name for name in (*ROLES, "product") if getattr(self, name) is None}
+        return self.model_dump(mode="json", exclude=unset)
 
     @property
     def digest(self) -> str:

@@ -4,10 +4,12 @@
 ``DATA_DIR/demo-accounts.json`` so anyone can log in or drive the API by hand. Later capabilities add their
 own steps to ``build``; they never replace it.
 
-The first build plays the last month of the city's history: it starts 30 days ago (or just after the newest
+The first build plays the last six weeks of the city's history: it starts 45 days ago (or just after the newest
 ledger entry, so the ledger's times only move forward), describes, loads and submits the pilot resources,
-the bureau accepts them, and the clock then moves to now, when the public notice is over and the scheduler
-registers them. Times in the ledger are therefore real moments of that story, in order.
+the bureau accepts them; twenty days later their public notice is over and the scheduler registers them, the
+bureau authorizes the operator and the pilots' products go through their security review to registration; the
+clock then moves to now, when the products' notice is over: they are listed, subscribed, consented and called
+(``demo.products``). Times in the ledger are therefore real moments of that story, in order.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
-from pubdata.demo import pilot, usage
+from pubdata.demo import pilot, products, usage
 from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
@@ -89,7 +91,10 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         "subject", "池州市贵池区皖德汽车销售有限公司", "wande.admin", "皖德汽车财务负责人", "91341700668998368H"
     ),
 )
-HISTORY = timedelta(days=30)
+HISTORY = timedelta(days=45)
+# When the story's products start: after the resources' public notice (ten working days), leaving their own
+# notice time to run before now.
+PRODUCTS_AFTER = timedelta(days=20)
 
 
 def _load(path: Path) -> dict[str, dict]:
@@ -114,15 +119,24 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
             with platform.command() as session:
                 accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
         _build_catalog(platform, scale=scale)
+    # The middle of the story: the resources' notice is over; the operator is authorized and the pilots' products
+    # are reviewed and accepted for registration, so that their own notice is over by now.
+    with clock.frozen_at(min(start + PRODUCTS_AFTER, now)):
+        scheduler.tick(platform)
+        _authorize_operator(platform)
+        products.prepare(platform)
     with clock.frozen_at(now):
         scheduler.tick(platform)
         _authorize_operator(platform)
         contracts = usage.build(platform)
+        offered = products.build(platform)
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, "
-        "and an API token. Each contract: its consumer (log in as consumer_login) and something to try with it.",
+        "and an API token. Each contract: its consumer (log in as consumer_login) and something to try with it. "
+        "Each product: its code, its subscriber and a call to try.",
         "accounts": accounts,
         "contracts": contracts,
+        "products": offered,
     }
     _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
     return document

@@ -189,7 +189,7 @@ def build(platform: Platform) -> list[dict[str, Any]]:
     partner = principal(platform, "partner.admin")
     with platform.read() as session:
         submitted = bool(jobs.list_for(session, principal=partner))
-    _approve_partner_scenario(platform, partner=partner, bureau=bureau)
+    approve_partner_scenario(platform, partner=partner, bureau=bureau)
     if not submitted:
         _run_partner_job(platform, operator=operator, bureau=bureau, partner=partner, contract_id=partner_contract)
     return listed
@@ -250,9 +250,9 @@ PARTNER_SCENARIO = {
 }
 
 
-def _approve_partner_scenario(platform: Platform, *, partner: Principal, bureau: Principal) -> None:
+def approve_partner_scenario(platform: Platform, *, partner: Principal, bureau: Principal) -> int:
     """The partner's plan, submitted, agreed by every department whose data it uses, approved by the bureau —
-    once: a plan that already covers its resources is left as it is."""
+    once: a plan that already covers its resources is left as it is. Its id."""
     codes = PARTNER_SCENARIO["resources"]
     with platform.read() as session:
         found = scenarios.covering(
@@ -262,15 +262,21 @@ def _approve_partner_scenario(platform: Platform, *, partner: Principal, bureau:
             codes=codes,
         )
     if found is not None:
-        return
+        return found.id
     with platform.command() as session:
         plan = scenarios.create_scenario(session, principal=partner, **PARTNER_SCENARIO)  # type: ignore[arg-type]
     with platform.command() as session:
         scenarios.submit_scenario(session, principal=partner, scenario_id=plan.id)
+    agree_and_approve(platform, scenario_id=plan.id, bureau=bureau)
+    return plan.id
+
+
+def agree_and_approve(platform: Platform, *, scenario_id: int, bureau: Principal) -> None:
+    """A submitted plan: each department whose data it uses agrees (its admin), then the bureau approves."""
     with platform.read() as session:
-        departments = scenarios.departments_of(
-            session, scenarios.get_scenario(session, principal=bureau, scenario_id=plan.id)
-        )
+        plan = scenarios.get_scenario(session, principal=bureau, scenario_id=scenario_id)
+        given = {opinion.department_id for opinion in scenarios.opinions_of(session, plan)}
+        departments = scenarios.departments_of(session, plan) - given
         admins = [
             identity.principal_for(
                 session,
@@ -285,7 +291,7 @@ def _approve_partner_scenario(platform: Platform, *, partner: Principal, bureau:
     for admin in admins:
         with platform.command() as session:
             scenarios.give_opinion(
-                session, principal=admin, scenario_id=plan.id, opinion="agree", reason="同意在授权范围内使用。"
+                session, principal=admin, scenario_id=scenario_id, opinion="agree", reason="同意在授权范围内使用。"
             )
     with platform.command() as session:
-        scenarios.decide_scenario(session, principal=bureau, scenario_id=plan.id, approve=True)
+        scenarios.decide_scenario(session, principal=bureau, scenario_id=scenario_id, approve=True)

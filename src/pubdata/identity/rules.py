@@ -151,6 +151,14 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "product.register": (Grant("operator", "admin", "operator"),),
     "product.list": (Grant("operator", "admin", "operator"),),
     "product.delist": (Grant("operator", "admin", "operator"), Grant("bureau", "admin", "any")),
+    # Subscriptions and calls (products.subscriptions, products.calls): a consumer applies for a listed product
+    # and withdraws its application; the operator offering it approves or rejects; only the assignee of the
+    # contract generated from it calls the product.
+    "subscription.apply": (Grant("consumer", "*", "own"),),
+    "subscription.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "subscription.decide": (Grant("operator", "admin", "operator"),),
+    "subscription.withdraw": (Grant("consumer", "*", "consumer"),),
+    "product.call": (Grant("consumer", "*", "assignee"),),
     # Scenarios (数据供需与场景建设方案): consumers and departments post demands, which their poster closes; the
     # operator reads and answers them all; the operator and its partners propose scenario plans, each providing
     # department gives its opinion (its own admin), the bureau decides; the regulators read everything.
@@ -239,6 +247,12 @@ PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "product.register": ("申请数据产品登记", "apply for product registration"),
     "product.list": ("上架数据产品", "list products"),
     "product.delist": ("下架数据产品", "delist products"),
+    # Subscriptions and calls
+    "subscription.apply": ("申请订阅数据产品", "apply for products"),
+    "subscription.read": ("查看订阅申请", "see subscriptions"),
+    "subscription.decide": ("审批订阅申请", "decide subscriptions"),
+    "subscription.withdraw": ("撤回订阅申请", "withdraw subscriptions"),
+    "product.call": ("调用数据产品", "call products"),
     "demand.post": ("发布数据需求", "post data demands"),
     "demand.read": ("查看数据需求", "see data demands"),
     "demand.answer": ("答复数据需求", "answer data demands"),

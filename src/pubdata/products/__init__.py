@@ -2,3 +2,7 @@
 subscriptions and calls."""
 
 from pubdata.products import messages as _messages  # noqa: F401 - declares the domain's words
+
+# What other domains may import, besides ``service``, ``schemas``, ``rules`` and ``messages``: the definitions'
+# value types, and the subscriptions and calls (the workbench's figures, the demo).
+PUBLIC = ("definitions", "subscriptions", "calls")

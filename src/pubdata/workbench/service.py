@@ -36,6 +36,7 @@ from pubdata.ledger import service as ledger
 from pubdata.privacy import consent
 from pubdata.privacy import rules as consent_rules
 from pubdata.products import service as products
+from pubdata.products import subscriptions
 from pubdata.registration import rules as registration_rules
 from pubdata.scenarios import service as scenarios
 
@@ -380,6 +381,7 @@ def _operator(session: Session, principal: Principal, bench: Bench) -> None:
             Counter(job.state for job in own_jobs), job_rules.STATES, "workbench.chart.jobs", "workbench.series.jobs"
         ),
     ]
+    _operator_products(session, principal, bench)
 
 
 def _scope_text(holder: Any) -> Pair:
@@ -532,6 +534,7 @@ def _consumer(session: Session, principal: Principal, bench: Bench) -> None:
     bench.charts.append(
         _months(contracts.calls_by_month(session, contracts=own), "workbench.chart.calls", "workbench.series.calls")
     )
+    _consumer_products(session, principal, bench)
     if dp:
         bench.charts.append(
             Chart(
@@ -783,6 +786,41 @@ def _security(session: Session, principal: Principal, bench: Bench) -> None:
             "workbench.series.entries",
         ),
     ]
+
+
+# --- products: subscriptions and calls (products.subscriptions) ------------------------------------------------
+
+
+def _consumer_products(session: Session, principal: Principal, bench: Bench) -> None:
+    to_sign = subscriptions.awaiting_signature(session, principal=principal)
+    bench.todos.append(
+        Todo(
+            "workbench.consumer.subscriptions_to_sign",
+            len(to_sign),
+            _one_or_list(to_sign, "/products/subscriptions/{}", "/products/subscriptions"),
+        )
+    )
+    counted = subscriptions.calls_this_month(session, principal=principal)
+    if counted:
+        bench.charts.append(
+            Chart(
+                "workbench.chart.product_calls",
+                "bar",
+                list(counted),
+                [("workbench.series.product_calls", [float(n) for n in counted.values()])],
+            )
+        )
+
+
+def _operator_products(session: Session, principal: Principal, bench: Bench) -> None:
+    waiting = subscriptions.awaiting_decision(session, principal=principal)
+    bench.todos.append(
+        Todo(
+            "workbench.operator.subscriptions",
+            len(waiting),
+            _one_or_list(waiting, "/products/subscriptions/{}", "/products/subscriptions"),
+        )
+    )
 
 
 # --- a data subject (数据主体（企业）): its consents and every use of them ------------------------------------

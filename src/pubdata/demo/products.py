@@ -6,7 +6,7 @@
   consents of the demo's subject enterprises from their own accounts, letters for a few more; a batch of profile
   calls.
 - Urban governance (城市治理): the operator's scenario plan over the population library for public governance; a
-  differentially private statistics template (residents by township of a chosen district); the city management
+  differentially private statistics template (residents of a chosen district by age band); the city management
   bureau (city.admin) subscribed; one call.
 
 ``prepare`` runs in the middle of the demo's story (the resources are registered, the products' public notice
@@ -61,7 +61,7 @@ URBAN_SCENARIO = {
     "users": "市城市管理局的网格化管理和公共服务规划人员",
     "resources": [pilot.POPULATION],
     "purpose": "public_governance",
-    "benefit": "按乡镇（街道）掌握常住人口规模，优化环卫、停车和公共设施布局。",
+    "benefit": "按区县和年龄段掌握常住人口结构，优化养老、托育、环卫和公共设施布局。",
     "risk": {
         "personal_information": "medium",
         "sensitive_personal": "none",
@@ -71,13 +71,13 @@ URBAN_SCENARIO = {
         "external_delivery": "low",
     },
 }
-URBAN_NAME = "分乡镇常住人口统计"
-URBAN_DESCRIPTION = "选择一个区县，得到其各乡镇（街道）的常住人口数；结果加入差分隐私噪声，每次调用消耗固定隐私预算。"
+URBAN_NAME = "分区县分年龄段常住人口统计"
+URBAN_DESCRIPTION = "选择一个区县，得到其各年龄段的常住人口数；结果加入差分隐私噪声，每次调用消耗固定隐私预算。"
 DISTRICTS = ("贵池区", "东至县", "石台县", "青阳县")
 URBAN_TEMPLATE = {
     "kind": "query_template",
     "resources": [pilot.POPULATION],
-    "sql": "SELECT township, count(*) AS persons FROM cz_rk_0001 WHERE district = :district GROUP BY township",
+    "sql": ("SELECT age_band, count(*) AS persons FROM cz_rk_0001 WHERE district = :district GROUP BY age_band"),
     "parameters": [
         {
             "name": "district",
@@ -88,7 +88,7 @@ URBAN_TEMPLATE = {
         }
     ],
     "outputs": [
-        {"name": "township", "label": {"zh": "乡镇（街道）", "en": "Township"}},
+        {"name": "age_band", "label": {"zh": "年龄段", "en": "Age band"}},
         {"name": "persons", "label": {"zh": "常住人口数（含噪声）", "en": "Residents (noisy)"}},
     ],
     "output_rule": "dp",
@@ -134,7 +134,7 @@ def build(platform: Platform) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = []
     for name, login, purpose, use in (
         (PROFILE_NAME, "bank.admin", "industry", "小微企业贷款贷前审查：了解申请企业的纳税、社保和守法经营情况。"),
-        (URBAN_NAME, "city.admin", "public_governance", "环卫作业和公共设施按乡镇人口规模规划。"),
+        (URBAN_NAME, "city.admin", "public_governance", "养老、托育和公共设施按各年龄段人口规模规划。"),
     ):
         product = _listed(platform, operator, name)
         if product is None:

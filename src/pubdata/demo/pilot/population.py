@@ -107,6 +107,18 @@ class Person:
     district: District
 
 
+# The published age bands (年龄段) of the population library: coarse enough to group and filter on, which the
+# birth date itself, a personal field, never is.
+AGE_BANDS = ((15, "0-14岁"), (25, "15-24岁"), (45, "25-44岁"), (60, "45-59岁"), (80, "60-79岁"))
+OLDEST_BAND = "80岁及以上"
+
+
+def age_band(born: date) -> str:
+    """A person's age band on the data's date (``AS_OF``), by completed years."""
+    age = AS_OF.year - born.year - ((AS_OF.month, AS_OF.day) < (born.month, born.day))
+    return next((band for limit, band in AGE_BANDS if age < limit), OLDEST_BAND)
+
+
 def write_persons(
     path: Path, *, seed: int, count: int, representatives: int, cells: list[Cell], names: Names
 ) -> list[Person]:
@@ -165,6 +177,7 @@ def write_persons(
                     cell.cell_id,
                     hukou,
                     household,
+                    age_band(born),
                 )
             )
             if index in chosen:

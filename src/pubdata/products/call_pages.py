@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from pubdata.common import messages, store
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
-from pubdata.common.messages import declare
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.identity import access
@@ -42,71 +41,6 @@ from pubdata.web.render import act_on, check_csrf, language, redirect, render
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_BYTES = 512 * 1024  # a list of credit codes: 1,000 of them are under 20 KiB
-
-LABELS = {
-    "nav.subscriptions": ("产品订阅", "Subscriptions"),
-    "subscription.title": ("产品订阅", "Product subscriptions"),
-    "subscription.applications": ("订阅申请", "Applications"),
-    "subscription.none": ("还没有订阅申请。", "No applications yet."),
-    "subscription.product": ("数据产品", "Product"),
-    "subscription.consumer": ("申请机构", "Applicant"),
-    "subscription.purpose": ("用途类别", "Purpose"),
-    "subscription.use": ("具体用途", "Use"),
-    "subscription.max_calls": ("调用次数上限", "Call quota"),
-    "subscription.valid": ("有效期", "Validity"),
-    "subscription.valid_from": ("起始日期", "Valid from"),
-    "subscription.valid_until": ("截止日期", "Valid until"),
-    "subscription.state": ("状态", "State"),
-    "subscription.contract": ("使用合约", "Contract"),
-    "subscription.reason": ("理由", "Reason"),
-    "subscription.applied_at": ("申请时间", "Applied"),
-    "subscription.apply": ("申请订阅", "Apply"),
-    "subscription.apply_for": ("申请订阅：{name}", "Apply for {name}"),
-    "subscription.approve": ("批准并生成合约", "Approve and generate the contract"),
-    "subscription.reject": ("不予批准", "Reject"),
-    "subscription.withdraw": ("撤回申请", "Withdraw"),
-    "subscription.sign": ("签署合约", "Sign the contract"),
-    "subscription.call": ("调用产品", "Call the product"),
-    "subscription.contract_state": ("合约状态", "Contract state"),
-    "subscription.calls_used": ("已调用", "Calls made"),
-    "subscription.applied": ("订阅申请已提交，等待运营机构审批。", "Applied: the operator will decide."),
-    "subscription.approved": ("已批准，已生成使用合约。", "Approved: the contract is generated."),
-    "subscription.signed": ("合约已签署。", "The contract is signed."),
-    "call.title": ("调用：{name}", "Call: {name}"),
-    "call.parameters": ("查询参数", "Parameters"),
-    "call.range": ("取值范围 {low} 至 {high}", "from {low} to {high}"),
-    "call.subjects": ("企业统一社会信用代码（每行一个）", "Unified social credit codes (one per line)"),
-    "call.upload": (
-        "或上传 CSV 文件（第一列为统一社会信用代码）",
-        "Or upload a CSV (credit codes in its first column)",
-    ),
-    "call.upload_button": ("上传并查询", "Upload and ask"),
-    "call.submit": ("查询", "Ask"),
-    "call.answer": ("查询结果", "Answer"),
-    "call.answered": ("已查询，结果如下；刷新页面不会再次调用。", "Answered; reloading does not call again."),
-    "call.no_rows": ("没有结果。", "No rows."),
-    "call.download_csv": ("下载 CSV", "Download CSV"),
-    "call.download_xlsx": ("下载 Excel", "Download Excel"),
-    "call.contract": ("使用合约 #{id}：剩余调用 {left} 次", "Contract #{id}: {left} calls left"),
-    "call.no_contract": (
-        "你的机构还没有该产品的有效合约。",
-        "Your organisation has no active contract for this product.",
-    ),
-    "call.privacy": ("差分隐私：本次消耗 ε {epsilon}", "Differential privacy: ε {epsilon} spent"),
-    "call.kind": ("产品类型", "Kind"),
-    "call.yes": ("是", "yes"),
-    "call.no": ("否", "no"),
-    "call.description": ("产品说明", "Description"),
-}
-REFUSALS = {
-    "call.upload-unreadable": (
-        422,
-        "无法读取上传的文件：请上传 UTF-8 或 GB18030 编码、不超过 {most} KiB 的 CSV 文件。",
-        "The upload cannot be read: send a CSV in UTF-8 or GB18030 of at most {most} KiB.",
-    ),
-    "call.export-kind": (404, "没有这种下载格式。", "No such download format."),
-}
-declare(labels=LABELS, refusals=REFUSALS)
 
 
 # --- subscriptions -------------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from pubdata.common.digest import of_document
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.ids import is_credit_code
-from pubdata.common.messages import declare
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
@@ -38,55 +37,6 @@ from pubdata.queries import service as queries
 
 MAX_SUBJECTS = subscriptions.ROWS_PER_CALL  # subjects in one batch
 SUBJECT_COLUMN = "credit_code"
-
-REFUSALS = {
-    "call.no-contract": (
-        403,
-        "你的机构没有该产品的有效使用合约：请先申请订阅，经运营机构批准并签署合约后再调用。",
-        "Your organisation holds no contract for this product: apply for it, and call it once the operator has "
-        "approved and both sides have signed.",
-    ),
-    "call.contract-stale": (
-        409,
-        "该产品的定义自签订合约以来已经变更：请重新申请订阅。",
-        "The product's definition has changed since the contract was made: apply for it again.",
-    ),
-    "call.subjects-needed": (
-        422,
-        "请列出要查询的企业统一社会信用代码（至少 1 个，最多 {most} 个）。",
-        "List the enterprises' unified social credit codes to ask about (1 to {most}).",
-    ),
-    "call.subjects-unexpected": (
-        422,
-        "该产品不是按企业逐一应答的产品，请不要提交企业名单。",
-        "This product does not answer per enterprise: send no list of subjects.",
-    ),
-    "call.parameters-unexpected": (
-        422,
-        "该产品不接受参数。",
-        "This product takes no parameters.",
-    ),
-    "call.subject-invalid": (
-        422,
-        "第 {position} 个统一社会信用代码格式或校验位有误。",
-        "The unified social credit code at position {position} is malformed or its check character is wrong.",
-    ),
-    "call.subject-repeated": (
-        422,
-        "第 {position} 个统一社会信用代码与前面的重复。",
-        "The unified social credit code at position {position} repeats an earlier one.",
-    ),
-    "call.kind": (
-        409,
-        "该类产品暂不支持在线调用。",
-        "Products of this kind cannot be called online yet.",
-    ),
-}
-LABELS = {"call.column.credit_code": ("统一社会信用代码", "Unified social credit code")}
-ACTIONS = {
-    "product.call-refused": ("拒绝一次产品调用", "Product call refused"),
-}
-declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)
 
 
 @dataclass(frozen=True)

@@ -362,3 +362,163 @@ COMPUTE_LABELS: dict[str, tuple[str, str]] = {
     "product.output-rule.dp": ("差分隐私", "differential privacy"),
 }
 declare(labels=COMPUTE_LABELS, refusals=COMPUTE_REFUSALS)
+
+# --- calls ---------------------------------------------------------------------------------------
+CALL_REFUSALS = {
+    "call.no-contract": (
+        403,
+        "你的机构没有该产品的有效使用合约：请先申请订阅，经运营机构批准并签署合约后再调用。",
+        "Your organisation holds no contract for this product: apply for it, and call it once the operator has "
+        "approved and both sides have signed.",
+    ),
+    "call.contract-stale": (
+        409,
+        "该产品的定义自签订合约以来已经变更：请重新申请订阅。",
+        "The product's definition has changed since the contract was made: apply for it again.",
+    ),
+    "call.subjects-needed": (
+        422,
+        "请列出要查询的企业统一社会信用代码（至少 1 个，最多 {most} 个）。",
+        "List the enterprises' unified social credit codes to ask about (1 to {most}).",
+    ),
+    "call.subjects-unexpected": (
+        422,
+        "该产品不是按企业逐一应答的产品，请不要提交企业名单。",
+        "This product does not answer per enterprise: send no list of subjects.",
+    ),
+    "call.parameters-unexpected": (
+        422,
+        "该产品不接受参数。",
+        "This product takes no parameters.",
+    ),
+    "call.subject-invalid": (
+        422,
+        "第 {position} 个统一社会信用代码格式或校验位有误。",
+        "The unified social credit code at position {position} is malformed or its check character is wrong.",
+    ),
+    "call.subject-repeated": (
+        422,
+        "第 {position} 个统一社会信用代码与前面的重复。",
+        "The unified social credit code at position {position} repeats an earlier one.",
+    ),
+    "call.kind": (
+        409,
+        "该类产品暂不支持在线调用。",
+        "Products of this kind cannot be called online yet.",
+    ),
+}
+CALL_LABELS = {"call.column.credit_code": ("统一社会信用代码", "Unified social credit code")}
+CALL_ACTIONS = {
+    "product.call-refused": ("拒绝一次产品调用", "Product call refused"),
+}
+declare(labels=CALL_LABELS, refusals=CALL_REFUSALS, actions=CALL_ACTIONS)
+
+# --- subscriptions -------------------------------------------------------------------------------
+SUBSCRIPTION_REFUSALS = {
+    "subscription.not-found": (404, "没有这个{what}。", "No such {what}."),
+    "subscription.purpose": (
+        422,
+        "用途「{purpose}」不在该产品提供的用途之内，或与其场景的用途类别不符。",
+        "The purpose “{purpose}” is not one the product is offered for, or does not fit its scenario's category.",
+    ),
+    "subscription.quota": (
+        422,
+        "调用次数上限应为 1 到 {most} 之间的整数。",
+        "The call quota is a whole number from 1 to {most}.",
+    ),
+    "subscription.window": (
+        422,
+        "有效期有误：起始日期不得早于今天，截止日期不得早于起始日期，且不超过三年。",
+        "The validity is wrong: it starts today or later, ends on or after its start, and lasts at most three years.",
+    ),
+    "subscription.use": (422, "请说明数据的具体用途。", "Say what the data will be used for."),
+    "subscription.pending": (
+        409,
+        "该产品已有一份待审批的订阅申请。",
+        "An application for this product is already waiting for a decision.",
+    ),
+    "subscription.reason": (422, "不予批准时请说明理由。", "Say why the application is rejected."),
+}
+SUBSCRIPTION_ACTIONS = {
+    "subscription.apply": ("申请订阅数据产品", "Product subscription applied for"),
+    "subscription.approve": ("批准订阅并生成使用合约", "Subscription approved, contract generated"),
+    "subscription.reject": ("不予批准订阅", "Subscription rejected"),
+    "subscription.withdraw": ("撤回订阅申请", "Subscription withdrawn"),
+}
+declare(refusals=SUBSCRIPTION_REFUSALS, actions=SUBSCRIPTION_ACTIONS)
+
+# --- workbench figures of subscriptions and calls ---------------------------------------
+declare(
+    labels={
+        "workbench.consumer.subscriptions_to_sign": ("待签署的产品合约", "Product contracts to sign"),
+        "workbench.operator.subscriptions": ("待审批的订阅申请", "Subscription applications to decide"),
+        "workbench.chart.product_calls": ("本月各产品调用次数", "Calls this month by product"),
+        "workbench.series.product_calls": ("调用次数", "Calls"),
+    }
+)
+
+# --- the consumer's subscription and call pages --------------------------------------------------
+CALL_PAGE_LABELS = {
+    "nav.subscriptions": ("产品订阅", "Subscriptions"),
+    "subscription.title": ("产品订阅", "Product subscriptions"),
+    "subscription.applications": ("订阅申请", "Applications"),
+    "subscription.none": ("还没有订阅申请。", "No applications yet."),
+    "subscription.product": ("数据产品", "Product"),
+    "subscription.consumer": ("申请机构", "Applicant"),
+    "subscription.purpose": ("用途类别", "Purpose"),
+    "subscription.use": ("具体用途", "Use"),
+    "subscription.max_calls": ("调用次数上限", "Call quota"),
+    "subscription.valid": ("有效期", "Validity"),
+    "subscription.valid_from": ("起始日期", "Valid from"),
+    "subscription.valid_until": ("截止日期", "Valid until"),
+    "subscription.state": ("状态", "State"),
+    "subscription.contract": ("使用合约", "Contract"),
+    "subscription.reason": ("理由", "Reason"),
+    "subscription.applied_at": ("申请时间", "Applied"),
+    "subscription.apply": ("申请订阅", "Apply"),
+    "subscription.apply_for": ("申请订阅：{name}", "Apply for {name}"),
+    "subscription.approve": ("批准并生成合约", "Approve and generate the contract"),
+    "subscription.reject": ("不予批准", "Reject"),
+    "subscription.withdraw": ("撤回申请", "Withdraw"),
+    "subscription.sign": ("签署合约", "Sign the contract"),
+    "subscription.call": ("调用产品", "Call the product"),
+    "subscription.contract_state": ("合约状态", "Contract state"),
+    "subscription.calls_used": ("已调用", "Calls made"),
+    "subscription.applied": ("订阅申请已提交，等待运营机构审批。", "Applied: the operator will decide."),
+    "subscription.approved": ("已批准，已生成使用合约。", "Approved: the contract is generated."),
+    "subscription.signed": ("合约已签署。", "The contract is signed."),
+    "call.title": ("调用：{name}", "Call: {name}"),
+    "call.parameters": ("查询参数", "Parameters"),
+    "call.range": ("取值范围 {low} 至 {high}", "from {low} to {high}"),
+    "call.subjects": ("企业统一社会信用代码（每行一个）", "Unified social credit codes (one per line)"),
+    "call.upload": (
+        "或上传 CSV 文件（第一列为统一社会信用代码）",
+        "Or upload a CSV (credit codes in its first column)",
+    ),
+    "call.upload_button": ("上传并查询", "Upload and ask"),
+    "call.submit": ("查询", "Ask"),
+    "call.answer": ("查询结果", "Answer"),
+    "call.answered": ("已查询，结果如下；刷新页面不会再次调用。", "Answered; reloading does not call again."),
+    "call.no_rows": ("没有结果。", "No rows."),
+    "call.download_csv": ("下载 CSV", "Download CSV"),
+    "call.download_xlsx": ("下载 Excel", "Download Excel"),
+    "call.contract": ("使用合约 #{id}：剩余调用 {left} 次", "Contract #{id}: {left} calls left"),
+    "call.no_contract": (
+        "你的机构还没有该产品的有效合约。",
+        "Your organisation has no active contract for this product.",
+    ),
+    "call.privacy": ("差分隐私：本次消耗 ε {epsilon}", "Differential privacy: ε {epsilon} spent"),
+    "call.kind": ("产品类型", "Kind"),
+    "call.yes": ("是", "yes"),
+    "call.no": ("否", "no"),
+    "call.description": ("产品说明", "Description"),
+}
+CALL_PAGE_REFUSALS = {
+    "call.upload-unreadable": (
+        422,
+        "无法读取上传的文件：请上传 UTF-8 或 GB18030 编码、不超过 {most} KiB 的 CSV 文件。",
+        "The upload cannot be read: send a CSV in UTF-8 or GB18030 of at most {most} KiB.",
+    ),
+    "call.export-kind": (404, "没有这种下载格式。", "No such download format."),
+}
+declare(labels=CALL_PAGE_LABELS, refusals=CALL_PAGE_REFUSALS)

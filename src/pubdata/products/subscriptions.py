@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from pubdata.common import clock
 from pubdata.common.actor import SYSTEM
 from pubdata.common.errors import Refused
-from pubdata.common.messages import declare
 from pubdata.common.names import clean_prose
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
@@ -37,39 +36,6 @@ MAX_VALIDITY = timedelta(days=3 * 366)  # a subscription is renewed, not granted
 # What one call may answer: a batch of at most this many subjects, or a template's rows.
 ROWS_PER_CALL = 1000
 USE_MAX_LENGTH = 2000
-
-REFUSALS = {
-    "subscription.not-found": (404, "没有这个{what}。", "No such {what}."),
-    "subscription.purpose": (
-        422,
-        "用途「{purpose}」不在该产品提供的用途之内，或与其场景的用途类别不符。",
-        "The purpose “{purpose}” is not one the product is offered for, or does not fit its scenario's category.",
-    ),
-    "subscription.quota": (
-        422,
-        "调用次数上限应为 1 到 {most} 之间的整数。",
-        "The call quota is a whole number from 1 to {most}.",
-    ),
-    "subscription.window": (
-        422,
-        "有效期有误：起始日期不得早于今天，截止日期不得早于起始日期，且不超过三年。",
-        "The validity is wrong: it starts today or later, ends on or after its start, and lasts at most three years.",
-    ),
-    "subscription.use": (422, "请说明数据的具体用途。", "Say what the data will be used for."),
-    "subscription.pending": (
-        409,
-        "该产品已有一份待审批的订阅申请。",
-        "An application for this product is already waiting for a decision.",
-    ),
-    "subscription.reason": (422, "不予批准时请说明理由。", "Say why the application is rejected."),
-}
-ACTIONS = {
-    "subscription.apply": ("申请订阅数据产品", "Product subscription applied for"),
-    "subscription.approve": ("批准订阅并生成使用合约", "Subscription approved, contract generated"),
-    "subscription.reject": ("不予批准订阅", "Subscription rejected"),
-    "subscription.withdraw": ("撤回订阅申请", "Subscription withdrawn"),
-}
-declare(refusals=REFUSALS, actions=ACTIONS)
 
 
 # --- decisions, pure ---------------------------------------------------------------------------------------
@@ -331,15 +297,6 @@ def contract_id_for(session: Session, *, consumer_id: int, product_id: int) -> i
 
 
 # --- figures for the workbenches ------------------------------------------------------------------------------
-
-declare(
-    labels={
-        "workbench.consumer.subscriptions_to_sign": ("待签署的产品合约", "Product contracts to sign"),
-        "workbench.operator.subscriptions": ("待审批的订阅申请", "Subscription applications to decide"),
-        "workbench.chart.product_calls": ("本月各产品调用次数", "Calls this month by product"),
-        "workbench.series.product_calls": ("调用次数", "Calls"),
-    }
-)
 
 
 def awaiting_decision(session: Session, *, principal: Principal) -> list[int]:

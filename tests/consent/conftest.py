@@ -93,10 +93,20 @@ def _registry(platform: Platform) -> None:
 
 
 DEFINITIONS = {
-    "verify": ("企业登记状态核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
-    "profile": ("企业信用画像", {"kind": "credit_profile", "resources": ["CZ-FR-0001"]}),
+    "verify": (
+        "企业登记状态核验",
+        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
+    ),
+    # Another per-subject product over the same registry: a consent for one is not a consent for the other.
+    "profile": (
+        "企业存续状态批量核验",
+        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
+    ),
     "template": ("区县企业统计", {"kind": "query_template", "resources": ["CZ-FR-0001"], "sql": None}),
-    "delisted": ("旧版核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
+    "delisted": (
+        "旧版核验",
+        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
+    ),
 }
 
 
@@ -105,7 +115,7 @@ def listed(platform: Platform, role: str) -> str:
     under an approved scenario plan of the operator; "delisted" is delisted again. Its code."""
     name, definition = DEFINITIONS[role]
     if definition.get("sql", "") is None:
-        definition = definition | {"sql": TEMPLATE_SQL}
+        definition = definition | {"sql": TEMPLATE_SQL, "outputs": TEMPLATE_OUTPUTS}
     code = scenarios.listed_product(
         platform,
         developer_login="operator.admin",
@@ -129,6 +139,10 @@ def product_id(platform: Platform, code: str) -> int:
 
 
 TEMPLATE_SQL = "SELECT status, count(*) AS firms FROM cz_fr_0001 GROUP BY status"
+TEMPLATE_OUTPUTS = [
+    {"name": "status", "label": {"zh": "登记状态", "en": "Status"}},
+    {"name": "firms", "label": {"zh": "企业数", "en": "Enterprises"}},
+]
 
 
 @dataclass

@@ -180,6 +180,8 @@ def _check_scenario(
         and not _admitted_partner(session, principal=developer, operator_id=scenario.operator_id)
     ):
         raise Refused("product.scenario-operator", field="scenario_id")
+    if scenario.proposer_id not in (scenario.operator_id, developer_id):  # another partner's plan is not this one's
+        raise Refused("product.scenario-operator", field="scenario_id")
     uncovered = [code for code in codes if code not in scenarios.resources_of(scenario)]
     if uncovered:
         entry = RefusalEntry(actor, "product.refused", f"scenario:{scenario.id}", {"uncovered": uncovered})

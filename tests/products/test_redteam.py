@@ -1,0 +1,63 @@
+"""Red-team findings on products: each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pubdata.common import clock
+from pubdata.common.errors import Refused
+from pubdata.products import service as products
+from pubdata.scenarios.models import Scenario
+from tests.products.builders import POPULATION, approved_scenario, operating_city
+from tests.products.test_compute_templates import TEMPLATE, bank, call, calls_used  # noqa: F401
+from tests.products.test_lifecycle import _body, _refused
+from tests.scenarios import make_account, principal
+
+
+def _other_partners_scenario(platform, *, codes: tuple[str, ...]) -> int:
+    """An approved plan of the operator proposed by another of its partners (written as the row the scenarios
+    domain keeps)."""
+    other = make_account(platform, kind="partner", name="池州另一合作方有限公司", login="other.admin", days=366)
+    operator = principal(platform, "operator.admin")
+    with platform.command() as session:
+        scenario = Scenario(
+            code="CJ-OTHER-1",
+            proposer_id=other.organisation_id,
+            operator_id=operator.organisation_id,
+            proposed_by=principal(platform, "other.admin").user_id,
+            name="另一合作方的场景",
+            field="inclusive_finance",
+            users="辖区银行",
+            resources=json.dumps(list(codes)),
+            purpose="industry",
+            benefit="缓解小微企业融资难",
+            risk="{}",
+            risk_level="low",
+            state="approved",
+            created_at=clock.now(),
+        )
+        session.add(scenario)
+        session.flush()
+        return scenario.id
+
+
+def test_a_partner_may_not_build_under_another_partners_scenario(platform, city):
+    operating_city(platform, city)
+    approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")  # the operator's own plan covers it
+    foreign = _other_partners_scenario(platform, codes=("CZ-RK-0001",))
+    error = _refused(
+        platform, products.create, principal=principal(platform, "partner.admin"), body=_body(foreign, POPULATION)
+    )
+    assert error.rule == "product.scenario-operator"
+
+
+@pytest.mark.parametrize("values", [{"district": "\ud800"}, {"district": "贵池区\x00"}, {"\ud800": "x"}])
+def test_a_value_or_name_that_is_not_text_is_refused_never_a_500(platform, bank, values):
+    with pytest.raises(Refused) as refused:
+        call(platform, bank, TEMPLATE, values)
+    assert refused.value.rule == "product.parameter"
+    assert refused.value.params["problem"].key in ("product.parameter.text", "product.parameter.unknown")
+    assert "\ud800" not in str(refused.value.params["parameter"])
+    assert calls_used(platform, bank["aggregate"]) == 0

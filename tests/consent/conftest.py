@@ -92,11 +92,38 @@ def _registry(platform: Platform) -> None:
     scenarios.registered_resource(platform, body, rows)
 
 
+# A scorecard over the registry alone (its status), as compute defines one.
+PROFILE_RULES: dict[str, Any] = {
+    "factors": [
+        {
+            "feature": "registration_active",
+            "weight": 100,
+            "cuts": [0.5],
+            "points": [0, 100],
+            "negative": {"code": "NOT_ACTIVE", "text": {"zh": "登记状态非存续", "en": "Not active"}},
+        }
+    ],
+    "bands": [
+        {"code": "A", "minimum": 80, "label": {"zh": "良好", "en": "Good"}},
+        {"code": "C", "minimum": 0, "label": {"zh": "关注", "en": "Watch"}},
+    ],
+}
 DEFINITIONS = {
-    "verify": ("企业登记状态核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
-    "profile": ("企业信用画像", {"kind": "credit_profile", "resources": ["CZ-FR-0001"]}),
-    "template": ("区县企业统计", {"kind": "query_template", "resources": ["CZ-FR-0001"], "sql": None}),
-    "delisted": ("旧版核验", {"kind": "verification", "resources": ["CZ-FR-0001"]}),
+    "verify": ("企业登记状态核验", {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active"}),
+    "profile": ("企业信用画像", {"kind": "credit_profile", "resources": ["CZ-FR-0001"], **PROFILE_RULES}),
+    "template": (
+        "区县企业统计",
+        {
+            "kind": "query_template",
+            "resources": ["CZ-FR-0001"],
+            "sql": None,
+            "outputs": [
+                {"name": "status", "label": {"zh": "登记状态", "en": "Status"}},
+                {"name": "firms", "label": {"zh": "企业数", "en": "Firms"}},
+            ],
+        },
+    ),
+    "delisted": ("旧版核验", {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active"}),
 }
 
 

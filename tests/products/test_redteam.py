@@ -11,9 +11,15 @@ from pubdata.common.errors import Refused
 from pubdata.products import service as products
 from pubdata.scenarios.models import Scenario
 from tests.products.builders import POPULATION, approved_scenario, operating_city
-from tests.products.test_compute_templates import TEMPLATE, bank, call, calls_used  # noqa: F401
+from tests.products.test_compute_templates import TEMPLATE, call, calls_used
 from tests.products.test_lifecycle import _body, _refused
+from tests.queries.test_console_http import bank_city
 from tests.scenarios import make_account, principal
+
+
+@pytest.fixture
+def bank(platform):
+    return bank_city(platform)
 
 
 def _other_partners_scenario(platform, *, codes: tuple[str, ...]) -> int:

@@ -14,7 +14,7 @@ from tests.products.builders import POPULATION, approved_scenario, operating_cit
 from tests.products.test_compute_templates import TEMPLATE, call, calls_used
 from tests.products.test_lifecycle import _body, _refused
 from tests.queries.test_console_http import bank_city
-from tests.scenarios import make_account, principal
+from tests.scenarios import make_account, principal, run
 
 
 @pytest.fixture
@@ -67,3 +67,20 @@ def test_a_value_or_name_that_is_not_text_is_refused_never_a_500(platform, bank,
     assert refused.value.params["problem"].key in ("product.parameter.text", "product.parameter.unknown")
     assert "\ud800" not in str(refused.value.params["parameter"])
     assert calls_used(platform, bank["aggregate"]) == 0
+
+
+def test_a_product_never_registered_nor_listed_is_unknown_to_a_caller(platform, city):
+    """``offerable`` answers whoever calls a product's code: one the public has never seen is not found, not
+    'not listed' (which told its code exists and where it stands)."""
+    operating_city(platform, city)
+    scenario = approved_scenario(platform, codes=("CZ-RK-0001",), purpose="industry")
+    product = run(
+        platform, products.create, principal=principal(platform, "operator.admin"), body=_body(scenario, POPULATION)
+    )
+    with platform.read() as session:
+        with pytest.raises(Refused) as refused:
+            products.offerable(session, code=product.code)
+        with pytest.raises(Refused) as unknown:
+            products.offerable(session, code="CZCP-NOSUCH")
+    assert refused.value.rule == unknown.value.rule == "product.not-found"
+    assert refused.value.status == 404

@@ -733,7 +733,8 @@ def offerable(session: Session, *, code: str) -> Product:
     """The listed product a subscription or a call may use now: listed, its definition the one reviewed, its
     scenario still approved, its operator's authorization reaching its resources; else the refusal says which."""
     product = _find(session, code)
-    if product is None:
+    if product is None or (product.registration_number is None and product.listed_at is None):
+        # Never registered nor listed: the public has never seen it, so its state is nobody's to learn here.
         raise Refused("product.not-found", what=Text(Product.guard.what))
     if product.reviewed_digest is not None and product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)  # whatever its state: changed since its review

@@ -32,3 +32,31 @@ def test_a_demand_with_a_mobile_or_an_id_number_is_refused_and_not_listed(platfo
 
 def test_a_demand_with_ordinary_numbers_is_posted(platform, market):
     assert post(market, use="2025 年度 300 户小微企业信用贷款审批").status_code == 201
+
+
+def test_a_plan_whose_resource_left_the_catalogue_since_submission_is_not_approved(platform, city):
+    """Opinions are asked of the departments of the resources in the catalogue: one cancelled after submission
+    had nobody left to ask, and the plan was approved over it. Approval checks the scope again."""
+    from sqlalchemy import update
+
+    from pubdata.catalog.models import Resource
+    from pubdata.common.errors import Refused
+    from pubdata.scenarios import service as plans
+    from tests.products.builders import approved_scenario, operating_city
+    from tests.scenarios import principal, run
+
+    operating_city(platform, city)
+    scenario_id = approved_scenario(platform, codes=("CZ-RK-0001", "CZ-CG-0001"), purpose="industry", state="submitted")
+    with platform.command() as session:  # the row the catalogue keeps once a cancellation is registered
+        session.execute(update(Resource).where(Resource.code == "CZ-CG-0001").values(state="cancelled"))
+    department = principal(platform, "police.admin")
+    run(platform, plans.give_opinion, principal=department, scenario_id=scenario_id, opinion="agree")
+    with pytest.raises(Refused) as refused:
+        run(
+            platform,
+            plans.decide_scenario,
+            principal=principal(platform, "bureau.admin"),
+            scenario_id=scenario_id,
+            approve=True,
+        )
+    assert refused.value.rule == "scenario.out-of-scope" and "CZ-CG-0001" in refused.value.detail

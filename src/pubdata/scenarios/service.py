@@ -551,6 +551,9 @@ def decide_scenario(session: Session, *, principal: Who, scenario_id: int, appro
     if not rules.SCENARIO.allows(scenario.state, event):
         raise rules.SCENARIO.refusal(scenario.state, event)
     reason = clean_prose(reason, field="reason", max_length=5000)
+    if approve:  # as at submission: a resource cancelled or out of scope since would need no department's opinion
+        kind = _kind_of(session, scenario.proposer_id)
+        _require_in_scope(session, scenario=scenario, kind=kind, codes=resources_of(scenario))
     opinions = {opinion.department_id: opinion.opinion for opinion in opinions_of(session, scenario)}
     problem = rules.decision_problem(
         approve=approve, departments=departments_of(session, scenario), opinions=opinions, reason=reason

@@ -84,3 +84,13 @@ def test_a_product_never_registered_nor_listed_is_unknown_to_a_caller(platform, 
             products.offerable(session, code="CZCP-NOSUCH")
     assert refused.value.rule == unknown.value.rule == "product.not-found"
     assert refused.value.status == 404
+
+
+@pytest.mark.parametrize("raw", [[{"district": "贵池区"}], "district", 5, None])
+def test_values_that_are_no_object_are_refused_by_rule(raw):
+    """A caller's values other than an object (a list of objects hashed as names raised TypeError: a 500)."""
+    from pubdata.products import definitions as d
+
+    with pytest.raises(Refused) as refused:
+        d.checked_values(TEMPLATE.parameters, raw)
+    assert refused.value.rule == "product.parameter"

@@ -208,6 +208,8 @@ def checked_values(parameters: tuple[Parameter, ...], raw: Mapping[str, object])
     """Every parameter's checked value from a caller's ``raw`` values (defaults filling the optional ones):
     an unknown name, a missing required one or a bad value is refused naming the parameter."""
     declared = {parameter.name: parameter for parameter in parameters}
+    if not isinstance(raw, Mapping):  # a list or a number where the values' object was expected
+        raise parameter_refused("…", "unknown")
     for name in raw:
         if name not in declared:
             raise parameter_refused(shown_name(name), "unknown")

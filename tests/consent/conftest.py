@@ -92,21 +92,38 @@ def _registry(platform: Platform) -> None:
     scenarios.registered_resource(platform, body, rows)
 
 
+# A scorecard over the registry alone (its status), as compute defines one.
+PROFILE_RULES: dict[str, Any] = {
+    "factors": [
+        {
+            "feature": "registration_active",
+            "weight": 100,
+            "cuts": [0.5],
+            "points": [0, 100],
+            "negative": {"code": "NOT_ACTIVE", "text": {"zh": "登记状态非存续", "en": "Not active"}},
+        }
+    ],
+    "bands": [
+        {"code": "A", "minimum": 80, "label": {"zh": "良好", "en": "Good"}},
+        {"code": "C", "minimum": 0, "label": {"zh": "关注", "en": "Watch"}},
+    ],
+}
 DEFINITIONS = {
-    "verify": (
-        "企业登记状态核验",
-        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
+    "verify": ("企业登记状态核验", {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active"}),
+    "profile": ("企业信用画像", {"kind": "credit_profile", "resources": ["CZ-FR-0001"], **PROFILE_RULES}),
+    "template": (
+        "区县企业统计",
+        {
+            "kind": "query_template",
+            "resources": ["CZ-FR-0001"],
+            "sql": None,
+            "outputs": [
+                {"name": "status", "label": {"zh": "登记状态", "en": "Status"}},
+                {"name": "firms", "label": {"zh": "企业数", "en": "Firms"}},
+            ],
+        },
     ),
-    # Another per-subject product over the same registry: a consent for one is not a consent for the other.
-    "profile": (
-        "企业存续状态批量核验",
-        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
-    ),
-    "template": ("区县企业统计", {"kind": "query_template", "resources": ["CZ-FR-0001"], "sql": None}),
-    "delisted": (
-        "旧版核验",
-        {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active", "thresholds": {}},
-    ),
+    "delisted": ("旧版核验", {"kind": "verification", "resources": ["CZ-FR-0001"], "check": "entity_active"}),
 }
 
 
@@ -115,7 +132,7 @@ def listed(platform: Platform, role: str) -> str:
     under an approved scenario plan of the operator; "delisted" is delisted again. Its code."""
     name, definition = DEFINITIONS[role]
     if definition.get("sql", "") is None:
-        definition = definition | {"sql": TEMPLATE_SQL, "outputs": TEMPLATE_OUTPUTS}
+        definition = definition | {"sql": TEMPLATE_SQL}
     code = scenarios.listed_product(
         platform,
         developer_login="operator.admin",
@@ -139,10 +156,6 @@ def product_id(platform: Platform, code: str) -> int:
 
 
 TEMPLATE_SQL = "SELECT status, count(*) AS firms FROM cz_fr_0001 GROUP BY status"
-TEMPLATE_OUTPUTS = [
-    {"name": "status", "label": {"zh": "登记状态", "en": "Status"}},
-    {"name": "firms", "label": {"zh": "企业数", "en": "Enterprises"}},
-]
 
 
 @dataclass

@@ -189,7 +189,7 @@ def test_listing_a_product_not_registered_is_refused(platform, city):
     with platform.read() as session:
         with pytest.raises(Refused) as refused:
             products.offerable(session, code=code)
-    assert refused.value.rule == "product.not-listed"
+    assert refused.value.rule == "product.not-found"  # never registered nor listed: unknown to a caller
 
 
 def test_a_delisted_product_is_not_offered(platform, city):

@@ -113,7 +113,7 @@ def test_publishing_the_same_table_again_is_a_new_version_reviewed_again(platfor
     assert product.reviewed_digest != product.definition_digest
     with pytest.raises(Refused) as refused:
         read(platform, products.offerable, code=code)
-    assert refused.value.rule == "product.changed"
+    assert refused.value.rule == "product.not-found"  # never registered nor listed: unknown to a caller
 
 
 def test_a_table_definition_not_pinning_the_released_file_is_refused(platform, partner_deal):

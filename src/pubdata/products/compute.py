@@ -260,13 +260,16 @@ def profile_query(definition: d.CreditProfile, today: date) -> d.SubjectQuery:
     """One query over the batch: each enterprise's features, from the resources its factors read."""
     t = queries.table_name
     features = {factor.feature for factor in definition.factors}
+    # Only the fields the definition declares are read (``_needed_fields``, checked at review and at each call).
+    established = "registration_years" in features
     parts = [
-        f"""fr AS (SELECT credit_code, MAX(CASE WHEN status = $active THEN 1 ELSE 0 END) AS active,
-  MIN(established_date) AS established
+        f"""fr AS (SELECT credit_code, MAX(CASE WHEN status = $active THEN 1 ELSE 0 END) AS active
+  {", MIN(established_date) AS established" if established else ""}
   FROM {t(d.LEGAL_ENTITIES)} WHERE credit_code IN (SELECT code FROM c) GROUP BY credit_code)"""
     ]
     columns = ["fr.credit_code IS NOT NULL AS found", "fr.active AS registration_active"]
-    columns.append("date_diff('day', fr.established, $today) / 365.25 AS registration_years")
+    if established:
+        columns.append("date_diff('day', fr.established, $today) / 365.25 AS registration_years")
     joins = ["LEFT JOIN fr ON fr.credit_code = c.code"]
     if "tax_credit_level" in features:
         parts.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -67,6 +68,18 @@ class Text(_Frozen):
 
 
 # --- parameters -------------------------------------------------------------------------------------------
+
+
+def is_text(value: str) -> bool:
+    """Whether a caller's string is text a page, a ledger entry and an engine can all hold: no control
+    character (NUL, escapes) and no lone surrogate (which JSON's ``\\ud800`` gives and UTF-8 cannot encode)."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
+def shown_name(name: object) -> str:
+    """A caller's parameter name as a refusal may repeat it: an identifier as it is, anything else elided."""
+    text = str(name)
+    return text if re.fullmatch(IDENTIFIER, text) else "…"
 
 
 def parameter_refused(name: str, problem: str, **params: Any) -> Refused:
@@ -166,6 +179,8 @@ class Parameter(_Frozen):
             raise wrong
         if not isinstance(raw, str):
             raise wrong
+        if not is_text(raw):
+            raise parameter_refused(self.name, "text")
         return raw
 
     def value_of(self, raw: object) -> Value:
@@ -193,9 +208,11 @@ def checked_values(parameters: tuple[Parameter, ...], raw: Mapping[str, object])
     """Every parameter's checked value from a caller's ``raw`` values (defaults filling the optional ones):
     an unknown name, a missing required one or a bad value is refused naming the parameter."""
     declared = {parameter.name: parameter for parameter in parameters}
+    if not isinstance(raw, Mapping):  # a list or a number where the values' object was expected
+        raise parameter_refused("…", "unknown")
     for name in raw:
         if name not in declared:
-            raise parameter_refused(str(name)[:40], "unknown")
+            raise parameter_refused(shown_name(name), "unknown")
     values: dict[str, Value] = {}
     for parameter in parameters:
         given = raw.get(parameter.name)

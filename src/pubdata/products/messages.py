@@ -349,6 +349,10 @@ COMPUTE_LABELS: dict[str, tuple[str, str]] = {
     "product.parameter.maximum": ("不能大于 {maximum}。", "must be at most {maximum}."),
     "product.parameter.choices": ("须为以下之一：{choices}。", "must be one of: {choices}."),
     "product.parameter.length": ("最长 {max_length} 个字符。", "is at most {max_length} characters."),
+    "product.parameter.text": (
+        "含有控制字符或无效字符，请只填写文字。",
+        "holds a control character or an invalid character; type text only.",
+    ),
     "product.type.string": ("文本", "text"),
     "product.type.integer": ("整数", "a whole number"),
     "product.type.decimal": ("数值", "a number"),

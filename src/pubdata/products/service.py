@@ -180,6 +180,8 @@ def _check_scenario(
         and not _admitted_partner(session, principal=developer, operator_id=scenario.operator_id)
     ):
         raise Refused("product.scenario-operator", field="scenario_id")
+    if scenario.proposer_id not in (scenario.operator_id, developer_id):  # another partner's plan is not this one's
+        raise Refused("product.scenario-operator", field="scenario_id")
     uncovered = [code for code in codes if code not in scenarios.resources_of(scenario)]
     if uncovered:
         entry = RefusalEntry(actor, "product.refused", f"scenario:{scenario.id}", {"uncovered": uncovered})
@@ -731,7 +733,8 @@ def offerable(session: Session, *, code: str) -> Product:
     """The listed product a subscription or a call may use now: listed, its definition the one reviewed, its
     scenario still approved, its operator's authorization reaching its resources; else the refusal says which."""
     product = _find(session, code)
-    if product is None:
+    if product is None or (product.registration_number is None and product.listed_at is None):
+        # Never registered nor listed: the public has never seen it, so its state is nobody's to learn here.
         raise Refused("product.not-found", what=Text(Product.guard.what))
     if product.reviewed_digest is not None and product.reviewed_digest != product.definition_digest:
         raise Refused("product.changed", code=product.code)  # whatever its state: changed since its review

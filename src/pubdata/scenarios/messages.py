@@ -11,6 +11,12 @@ REFUSALS: dict[str, tuple[int, str, str]] = {
         "用途类别须为公共治理、公益事业、产业发展或行业发展之一。",
         "The purpose category must be public governance, public welfare, industry or sector development.",
     ),
+    "demand.personal": (
+        422,
+        "{what}中含有身份证号码或手机号码：数据需求会公开展示，请删除个人信息后再提交。",
+        "The {what} holds an ID number or a mobile number: demands are shown publicly; remove personal "
+        "information and submit again.",
+    ),
     "demand.not-operating": (
         403,
         "只有持有有效授权运营协议的运营机构才能答复数据需求。",

@@ -22,12 +22,13 @@ from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import RefusalEntry, Refused
-from pubdata.common.messages import Text
+from pubdata.common.messages import Phrase, Text
 from pubdata.common.names import clean, clean_prose
 from pubdata.contracts import rules as contract_rules
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
+from pubdata.jobs import rules as job_rules
 from pubdata.ledger import service as ledger
 from pubdata.scenarios import rules
 from pubdata.scenarios.models import Demand, Scenario, ScenarioOpinion
@@ -53,6 +54,7 @@ def post_demand(
     use = clean_prose(use, field="use", max_length=5000, blank=False)
     if purpose not in contract_rules.PURPOSES:
         raise Refused("demand.purpose")
+    _refuse_personal(title=title, data_wanted=data_wanted, use=use)
     now = clock.now()
     demand = Demand(
         poster_id=principal.organisation_id,
@@ -74,6 +76,17 @@ def post_demand(
         payload={"purpose": purpose, "answer_due": demand.answer_due.isoformat()},
     )
     return demand
+
+
+DEMAND_FIELDS = {"title": "demand.title_field", "data_wanted": "demand.data_wanted", "use": "demand.use"}
+
+
+def _refuse_personal(**texts: str) -> None:
+    """A demand is shown publicly: text holding anything shaped like a resident ID number or a mobile number
+    (after NFKC, separators stripped, as a release check reads a job's output) is refused, naming the field."""
+    for field, text in texts.items():
+        if job_rules.findings_in(text) & {"resident_id", "mobile"}:
+            raise Refused("demand.personal", what=Phrase(DEMAND_FIELDS[field]), field=field)
 
 
 def get_demand(session: Session, *, principal: Who, demand_id: int, permission: str = "demand.read") -> Demand:
@@ -538,6 +551,9 @@ def decide_scenario(session: Session, *, principal: Who, scenario_id: int, appro
     if not rules.SCENARIO.allows(scenario.state, event):
         raise rules.SCENARIO.refusal(scenario.state, event)
     reason = clean_prose(reason, field="reason", max_length=5000)
+    if approve:  # as at submission: a resource cancelled or out of scope since would need no department's opinion
+        kind = _kind_of(session, scenario.proposer_id)
+        _require_in_scope(session, scenario=scenario, kind=kind, codes=resources_of(scenario))
     opinions = {opinion.department_id: opinion.opinion for opinion in opinions_of(session, scenario)}
     problem = rules.decision_problem(
         approve=approve, departments=departments_of(session, scenario), opinions=opinions, reason=reason

@@ -141,8 +141,8 @@ def test_the_operator_rejects_with_a_reason_and_the_consumer_may_withdraw(platfo
     ],
 )
 def test_an_application_outside_the_products_offer_is_refused(platform, offered, changed, rule):
-    if "valid_until_days" in changed:
-        changed = {"valid_until": clock.today() + timedelta(days=changed.pop("valid_until_days"))}
+    if "valid_until_days" in changed:  # the parameter's dict is shared by every database's run: read, never pop
+        changed = {"valid_until": clock.today() + timedelta(days=changed["valid_until_days"])}
     refused = _refused(
         platform,
         subscriptions.apply,

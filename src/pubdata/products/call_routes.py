@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from pubdata.common.bounds import INT8_MAX, RowId
+from pubdata.common.bounds import RowId
 from pubdata.common.names import Prose
 from pubdata.contracts.schemas import Purpose
 from pubdata.identity.dependencies import ApiPrincipal
@@ -20,11 +20,13 @@ from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["products"])
 ProductCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", max_length=32)]
+# Whole numbers within what a BIGINT holds, and exactly representable as the JSON Schema's (double) bound.
+PARAMETER_INT_LIMIT = 10**18
 # A parameter's value as JSON carries it: the template's declaration then types and bounds it (a number no
 # column holds is refused here already).
 Scalar = (
     Annotated[str, Field(max_length=1000)]
-    | Annotated[int, Field(ge=-INT8_MAX, le=INT8_MAX)]
+    | Annotated[int, Field(ge=-PARAMETER_INT_LIMIT, le=PARAMETER_INT_LIMIT)]
     | Annotated[float, Field(allow_inf_nan=False)]
     | bool
     | None

@@ -63,7 +63,7 @@ def record_letter(platform: Platform, world: World, login: str = "bank.admin", *
         platform,
         principal=scenarios.principal(platform, login),
         body=letter(world, **changes),
-        domain_dir=platform.settings.domain_dir,
+        engine=platform.query_engine,
     )
 
 

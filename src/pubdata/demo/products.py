@@ -328,7 +328,7 @@ def _consents(platform: Platform, product_code: str) -> list[str]:
                 letter_sm3=_letter_digest(code),
             )
             try:
-                consent.record_letter(platform, principal=bank, body=letter, domain_dir=platform.settings.domain_dir)
+                consent.record_letter(platform, principal=bank, body=letter, engine=platform.query_engine)
             except Refused:
                 continue
         codes.append(code)

@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,7 +38,8 @@ from pubdata.common.names import clean_prose
 from pubdata.contracts import rules as contract_rules
 from pubdata.db import UnitOfWork
 from pubdata.engines import files
-from pubdata.engines.duckdb import literal, locked_connection, quote
+from pubdata.engines.base import Engine, EngineRefused, Limits, TableRef
+from pubdata.engines.duckdb import quote
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
@@ -427,25 +427,30 @@ def letter_checks_left(session: Session, *, principal: Principal) -> int:
     return max(rules.LETTER_CHECKS_PER_DAY - (used or 0), 0)
 
 
-def registry_matches(domain_dir: Path, recorded: files.Recorded, *, credit_code: str, rep_name: str) -> bool:
+REGISTRY_TABLE = "registry"
+REGISTRY_TIMEOUT_SECONDS = 10.0
+
+
+def registry_matches(engine: Engine, recorded: files.Recorded, *, credit_code: str, rep_name: str) -> bool:
     """Inside the domain: is ``credit_code`` a registered, active entity whose legal representative is
-    ``rep_name``? One query the platform writes, its values bound as parameters, over the registry's current
-    version (its file checked against the catalogue's record first); the answer is one boolean."""
-    path = (domain_dir / recorded.file).resolve()
-    files.check(path, recorded)
-    con = locked_connection([path], threads=1, memory_limit="512MB")
+    ``rep_name``? One query the platform writes, run by the engine's platform path (its values bound as
+    parameters, the registry's current version checked against the catalogue's record, the engine's limits);
+    the answer is one boolean, and any failure the one generic refusal."""
+    table = TableRef(REGISTRY_TABLE, recorded.file, recorded)
+    sql = (
+        f"SELECT count(*) > 0 AS matched FROM {REGISTRY_TABLE} WHERE {quote(rules.REGISTRY_CODE)} = $code "
+        f"AND {quote(rules.REGISTRY_STATUS)} = $status AND trim({quote(rules.REGISTRY_REP)}) = $name"
+    )
     try:
-        con.execute(f"CREATE VIEW registry AS SELECT * FROM read_parquet({literal(str(path))})")
-        sql = (
-            f"SELECT count(*) > 0 FROM registry WHERE {quote(rules.REGISTRY_CODE)} = $code "
-            f"AND {quote(rules.REGISTRY_STATUS)} = $status AND trim({quote(rules.REGISTRY_REP)}) = $name"
+        result = engine.run_platform(
+            sql,
+            {"code": credit_code, "status": rules.ACTIVE_STATUS, "name": rep_name},
+            tables=[table],
+            limits=Limits(REGISTRY_TIMEOUT_SECONDS, 1),
         )
-        row = con.execute(sql, {"code": credit_code, "status": rules.ACTIVE_STATUS, "name": rep_name}).fetchone()
-    except duckdb.Error:
+    except EngineRefused:
         raise Refused("consent.registry-unavailable") from None
-    finally:
-        con.close()
-    return bool(row and row[0])
+    return bool(result.rows and result.rows[0][0])
 
 
 def _letter_payload(letter: _Letter, outcome: str) -> dict[str, Any]:
@@ -464,7 +469,7 @@ def _letter_payload(letter: _Letter, outcome: str) -> dict[str, Any]:
 
 
 def record_letter(
-    units: UnitOfWork, *, principal: Principal, body: LetterIn, domain_dir: Path, letter_sm3: str | None = None
+    units: UnitOfWork, *, principal: Principal, body: LetterIn, engine: Engine, letter_sm3: str | None = None
 ) -> Consent:
     """A consumer records a subject's signed authorization letter (its SM3 digest: ``letter_sm3`` when the file
     was received, else the body's). Checks the request first (free), then counts one letter check, then asks the
@@ -476,7 +481,7 @@ def record_letter(
     with units.recording():
         try:
             matched = registry_matches(
-                domain_dir, letter.registry, credit_code=letter.credit_code, rep_name=letter.rep_name
+                engine, letter.registry, credit_code=letter.credit_code, rep_name=letter.rep_name
             )
         except Refused as refusal:
             outcome = "damaged" if isinstance(refusal, files.DataDamaged) else "failed"

@@ -137,7 +137,7 @@ async def _record_letter(request: Request, platform: PlatformDep, principal: Pri
         platform,
         principal=principal,
         body=_letter_in(received.fields),
-        domain_dir=platform.settings.domain_dir,
+        engine=platform.query_engine,
         letter_sm3=digest,
     )
 

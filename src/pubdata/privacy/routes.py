@@ -88,7 +88,7 @@ async def record_letter(request: Request, platform: PlatformDep, principal: ApiP
         platform,
         principal=principal,
         body=body,
-        domain_dir=platform.settings.domain_dir,
+        engine=platform.query_engine,
         letter_sm3=digest,
     )
     with platform.read() as session:

@@ -21,16 +21,17 @@ test: venv system-packages services lint
 
 ## ruff (lint and format, line length 120) and mypy (the whole package; rules, common and engines strictly).
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks client/src
+	$(BIN)/ruff format --check src tests benchmarks client/src
 	$(BIN)/mypy
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e ./client
 	touch $@
 
 system-packages:

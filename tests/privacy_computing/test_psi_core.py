@@ -229,3 +229,12 @@ def test_a_server_key_is_32_bytes_in_the_group_order():
     for bad in (b"\x00" * 32, b"\xff" * 32, b"\x01" * 31):
         with pytest.raises(ValueError):
             psi.setup(bad, ["A"])
+        with pytest.raises(ValueError):
+            psi.key_id(bad)
+
+
+def test_a_key_is_named_by_a_digest_of_its_public_point():
+    key, other = psi.new_key(), psi.new_key()
+    named = psi.key_id(key)
+    assert named == psi.key_id(key) != psi.key_id(other)
+    assert len(named) == 64 and int(named, 16) >= 0 and named != key.hex()

@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from private_set_intersection.python import Request, server
 
+from pubdata.common.digest import sm3
 from pubdata_protocol import psi
 from pubdata_protocol.messages import ProtocolError
 
@@ -24,6 +27,14 @@ def new_key() -> bytes:
     if len(key) != KEY_BYTES:  # the library pads to the group order's size; anything else is not our key
         raise ValueError("openmined-psi returned a key of an unexpected size")
     return key
+
+
+def key_id(key: bytes) -> str:
+    """The key's public name: hex SM3 of the compressed P-256 point a·G (as the labelled lookup names its key by
+    k·B), so a set version, an offer and a run name the key without showing it."""
+    _server(key)  # the same bounds as every other use: 32 bytes, in [1, order)
+    public = ec.derive_private_key(int.from_bytes(key, "big"), ec.SECP256R1()).public_key()
+    return sm3(public.public_bytes(Encoding.X962, PublicFormat.CompressedPoint))
 
 
 def _server(key: bytes) -> server:

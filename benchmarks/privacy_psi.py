@@ -86,7 +86,7 @@ def setup_rows(key: bytes, items: list[str]) -> tuple[bytes, list[Row]]:
     rows = [
         {
             "protocol": "psi",
-            "case": f"setup (GCS, FPR {shared.FPR:g} per {shared.MAX_CLIENT_ITEMS:,}-item run)",
+            "case": f"setup (GCS, fpr {shared.setup_fpr(len(items)):.2g} per {shared.MAX_CLIENT_ITEMS:,}-item run)",
             "items": len(items),
             "seconds": seconds,
             "per_second": len(items) / seconds,

@@ -134,7 +134,7 @@ def run(
     # Half the asked items are members (serials spread over the set), half are not (serials past its end).
     asked = [credit_code(serial * (items // lookup_items)) for serial in range(lookup_items // 2)]
     asked += [credit_code(items + serial) for serial in range(lookup_items - len(asked))]
-    blind, client_run = timed(lambda: LookupRun(asked), contention)
+    blind, client_run = timed(lambda: LookupRun(asked, set_version=VERSION), contention)
     assert isinstance(client_run, LookupRun)
     message = client_run.message()
     evaluate, answer = timed(lambda: lookup.evaluate(key, message, items=len(asked)), contention)

@@ -127,7 +127,7 @@ def run(
     assert isinstance(table, bytes)
     rows.append(
         row(
-            f"label table of {items:,} items, {workers} processes",
+            f"label table of {items:,} items, {workers} process" + ("es" if workers > 1 else ""),
             items=items,
             seconds=build,
             bytes_down=len(table),

@@ -225,3 +225,12 @@ def test_a_run_asks_about_one_to_the_limit_of_items():
 def test_a_table_built_in_two_processes_equals_one_built_in_one(monkeypatch):
     monkeypatch.setattr(lookup, "CHUNK", 100)
     assert lookup.table(KEY, set_version=VERSION, entries=SET.items(), workers=2) == TABLE
+
+
+def test_a_table_whose_workers_ran_other_code_is_refused(monkeypatch):
+    """Spawned workers import the construction afresh; here this process's differs from theirs (as after an
+    upgrade on disk), and the build fails instead of serving rows no client would find."""
+    monkeypatch.setattr(lookup, "CHUNK", 100)
+    monkeypatch.setattr(oprf, "DST_H2", b"another construction")
+    with pytest.raises(RuntimeError, match="other code"):
+        lookup.table(KEY, set_version=VERSION, entries=SET.items(), workers=2)

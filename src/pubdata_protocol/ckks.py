@@ -16,6 +16,8 @@ code; TenSEAL is the only library beyond the standard one.
 from __future__ import annotations
 
 import math
+import struct
+from typing import Any
 
 import tenseal as ts
 import tenseal.sealapi
@@ -127,9 +129,9 @@ def secret_context(data: bytes) -> ts.Context:
 
 
 def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVector:
-    """A ciphertext as a consumer's encryption makes it, or ``ProtocolError``: one SEAL ciphertext of two
-    polynomials at the top level (the context's first parameters), at the scale 2^40, in NTT form, holding
-    exactly ``count`` slots (1 ≤ count ≤ 4,096). SEAL's own load checks that its coefficients are valid for the
+    """A ciphertext as a consumer's encryption makes it, or ``ProtocolError``: a TenSEAL vector of ``count``
+    slots (1 ≤ count ≤ 4,096) in one SEAL ciphertext of two polynomials at the top level (the context's first
+    parameters), at the scale 2^40, in NTT form. SEAL's own load checks that its coefficients are valid for the
     context; a ciphertext made under other parameters fails there or on its level."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise ProtocolError("malformed")
@@ -137,24 +139,84 @@ def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVect
         raise ProtocolError("oversize")
     if not 1 <= count <= SLOTS:
         raise ProtocolError("count")
+    sizes, chunks, scale = vector_fields(bytes(data))
+    # TenSEAL encodes the platform's plaintexts at the scale the vector's wrapper names, not its ciphertext's:
+    # a wrapper with another would make SEAL refuse mid-computation, so it is checked before anything is loaded.
+    if len(chunks) != 1 or scale != SCALE:
+        raise ProtocolError("not a fresh ciphertext")
+    if sizes != [count]:
+        raise ProtocolError("count")
     try:
         vector = ts.ckks_vector_from(context, bytes(data))
         ciphertexts = vector.data.ciphertext()
-        size = vector.size()
     except LIBRARY_ERRORS:
         raise ProtocolError("malformed") from None
-    if len(ciphertexts) != 1:
-        raise ProtocolError("malformed")
-    ciphertext = ciphertexts[0]
     first = context.seal_context().data.first_parms_id()
-    if (
-        ciphertext.size() != 2
-        or list(ciphertext.parms_id()) != list(first)
-        or ciphertext.scale != SCALE
-        or not ciphertext.is_ntt_form()
-        or ciphertext.poly_modulus_degree() != PARAMETERS.poly_modulus_degree
-    ):
+    if len(ciphertexts) != 1 or not _fresh(ciphertexts[0], first):
         raise ProtocolError("not a fresh ciphertext")
-    if size != count:
-        raise ProtocolError("count")
     return vector
+
+
+def _fresh(ciphertext: Any, first: Any) -> bool:  # a SEAL ciphertext and parms_id (untyped bindings)
+    return bool(
+        ciphertext.size() == 2
+        and list(ciphertext.parms_id()) == list(first)
+        and ciphertext.scale == SCALE
+        and ciphertext.is_ntt_form()
+        and ciphertext.poly_modulus_degree() == PARAMETERS.poly_modulus_degree
+    )
+
+
+def vector_fields(data: bytes) -> tuple[list[int], list[bytes], float]:
+    """The fields of TenSEAL's ``CKKSVectorProto`` (sizes = 1, packed uint32; ciphertexts = 2, bytes; scale = 3,
+    double), read strictly: any other field, wire type or a truncated one is ``ProtocolError``."""
+    sizes: list[int] = []
+    chunks: list[bytes] = []
+    scale = 0.0
+    at = 0
+    while at < len(data):
+        tag, at = _varint(data, at)
+        field, wire = tag >> 3, tag & 7
+        if field == 3 and wire == 1:
+            if at + 8 > len(data):
+                raise ProtocolError("malformed")
+            (scale,) = struct.unpack_from("<d", data, at)
+            at += 8
+        elif field in (1, 2) and wire == 2:
+            length, at = _varint(data, at)
+            if at + length > len(data):
+                raise ProtocolError("malformed")
+            value = data[at : at + length]
+            at += length
+            if field == 2:
+                chunks.append(value)
+            else:
+                sizes += _packed(value)
+        elif field == 1 and wire == 0:
+            size, at = _varint(data, at)
+            sizes.append(size)
+        else:
+            raise ProtocolError("malformed")
+    return sizes, chunks, scale
+
+
+def _packed(value: bytes) -> list[int]:
+    numbers, at = [], 0
+    while at < len(value):
+        number, at = _varint(value, at)
+        numbers.append(number)
+    return numbers
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """A protobuf varint at ``at`` (at most 10 bytes) and the offset after it."""
+    number = 0
+    for shift in range(0, 70, 7):
+        if at >= len(data):
+            raise ProtocolError("malformed")
+        byte = data[at]
+        at += 1
+        number |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return number, at
+    raise ProtocolError("malformed")

@@ -11,6 +11,7 @@ within ``LOGISTIC_ERROR`` + 1e-4 of the true logistic on [−8, 8].
 from __future__ import annotations
 
 import random
+import struct
 
 import numpy as np
 import pytest
@@ -170,6 +171,32 @@ def _fresh(context: ts.Context, values) -> bytes:
     return ts.ckks_vector(context, values).serialize()
 
 
+def _wrapped(keys, values, *, scale: float = 2.0**40, sizes=None, extra: bytes = b"") -> bytes:
+    """A fresh ciphertext in a TenSEAL wrapper of our making: its scale, sizes or an extra field changed."""
+    sizes = [len(values)] if sizes is None else sizes
+    _, chunks, _ = ckks.vector_fields(_fresh(ts.context_from(keys[0]), values))
+    packed = b"".join(_varint(size) for size in sizes)
+    body = b"\x0a" + _varint(len(packed)) + packed
+    body += b"".join(b"\x12" + _varint(len(chunk)) + chunk for chunk in chunks)
+    return body + b"\x19" + struct.pack("<d", scale) + extra
+
+
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))
+        number >>= 7
+        if not number:
+            return bytes(out)
+
+
+def test_our_wrapper_of_a_fresh_ciphertext_is_what_tenseal_writes(keys):
+    secret, _ = keys
+    values = [1.0, 2.0, 3.0, 4.0]
+    vector = ts.ckks_vector_from(ts.context_from(secret), _wrapped(keys, values))
+    assert np.allclose(vector.decrypt(), values, atol=1e-6)
+
+
 def _not_fresh(keys, values) -> bytes:
     context = ts.context_from(keys[0])
     return (ts.ckks_vector(context, values) * 1.0).serialize()  # rescaled: one level down
@@ -195,6 +222,12 @@ def _size_three(keys, values) -> bytes:
         pytest.param(_not_fresh, "not a fresh ciphertext", id="lower level"),
         pytest.param(_size_three, "not a fresh ciphertext", id="three polynomials"),
         pytest.param(lambda keys, v: b"\0" * (MAX_CIPHERTEXT + 1), "oversize", id="oversize"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, scale=2.0**200), "not a fresh ciphertext", id="wrapper scale"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, scale=2.0**10), "not a fresh ciphertext", id="small scale"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, sizes=[4, 4]), "count", id="two sizes"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, sizes=[5000]), "count", id="size beyond slots"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, extra=b"\x20\x01"), "malformed", id="unknown field"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, extra=b"\x12\x05ab"), "malformed", id="truncated field"),
     ],
 )
 def test_a_ciphertext_that_is_not_a_fresh_one_of_the_run_is_refused(keys, make, reason):

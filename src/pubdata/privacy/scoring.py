@@ -11,7 +11,6 @@ numbers are bounded here, so a product's configuration error is a ``ValueError``
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -72,8 +71,8 @@ def _public_context(data: bytes) -> tuple[ts.Context, threading.Lock]:
 def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[float]) -> None:
     if not 1 <= len(plain_part) <= ckks.SLOTS:
         raise ProtocolError("count")  # the subjects are the consumer's: their number is its message's
-    numbers = [*weights.values(), *plain_part]
-    if not all(isinstance(x, int | float) and math.isfinite(x) and abs(x) < PLAIN_BOUND for x in numbers):
+    numbers = [float(x) for x in (*weights.values(), *plain_part)]
+    if not all(abs(x) < PLAIN_BOUND for x in numbers):  # false for NaN and ±∞ too
         raise ValueError(f"a joint score's weights and plain part must be finite and below {PLAIN_BOUND:g}")
     if not any(weights.values()):
         # Multiplying by zero would make a transparent ciphertext (SEAL refuses it), and the platform holds no

@@ -282,3 +282,11 @@ def test_the_client_encrypts_columns_of_one_length_only(keys):
         client.encrypt(secret, {"income": [0.0] * 4097})
     with pytest.raises(ValueError):
         client.encrypt(secret, {"income": [float("inf")]})
+
+
+def test_runs_under_two_consumers_keys_in_turn_each_use_their_own_context(keys):
+    other = client.new_keys()
+    features, plain = applicants(8)
+    for _ in range(2):  # the second round finds both contexts loaded
+        for pair in (keys, other):
+            assert np.max(np.abs(run(pair, features, plain, logistic=False) - plain_score(features, plain))) < 1e-4

@@ -131,8 +131,9 @@ def secret_context(data: bytes) -> ts.Context:
 def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVector:
     """A ciphertext as a consumer's encryption makes it, or ``ProtocolError``: a TenSEAL vector of ``count``
     slots (1 ≤ count ≤ 4,096) in one SEAL ciphertext of two polynomials at the top level (the context's first
-    parameters), at the scale 2^40, in NTT form. SEAL's own load checks that its coefficients are valid for the
-    context; a ciphertext made under other parameters fails there or on its level."""
+    parameters), at the scale 2^40, in NTT form, not transparent (its mask not zero). SEAL's own load checks
+    that its coefficients are valid for the context; a ciphertext made under other parameters fails there or on
+    its level."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise ProtocolError("malformed")
     if len(data) > MAX_CIPHERTEXT:
@@ -163,6 +164,7 @@ def _fresh(ciphertext: Any, first: Any) -> bool:  # a SEAL ciphertext and parms_
         and list(ciphertext.parms_id()) == list(first)
         and ciphertext.scale == SCALE
         and ciphertext.is_ntt_form()
+        and not ciphertext.is_transparent()  # a zero mask: SEAL refuses any product or sum of it
         and ciphertext.poly_modulus_degree() == PARAMETERS.poly_modulus_degree
     )
 

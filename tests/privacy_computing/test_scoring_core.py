@@ -197,6 +197,53 @@ def test_our_wrapper_of_a_fresh_ciphertext_is_what_tenseal_writes(keys):
     assert np.allclose(vector.decrypt(), values, atol=1e-6)
 
 
+def _seal_bytes(keys, *, mask: int) -> bytes:
+    """A SEAL ciphertext written by hand (uncompressed): zero body, a constant mask, fresh otherwise."""
+    context = ts.context_from(keys[0])
+    first = list(context.seal_context().data.first_parms_id())
+    version = ckks.vector_fields(_fresh(context, [1.0]))[1][0][3:5]  # SEAL's header: the version it writes
+
+    def header(size: int) -> bytes:
+        return struct.pack("<HBBBBHQ", 0xA15E, 16, version[0], version[1], 0, 0, 16 + size)
+
+    words = 8192 * 4
+    array = struct.pack("<Q", 2 * words) + bytes(8 * words) + struct.pack("<Q", mask) * words
+    members = struct.pack("<4Q", *first) + b"\x01" + struct.pack("<QQQdQ", 2, 8192, 4, 2.0**40, 1)
+    members += header(len(array)) + array
+    return header(len(members)) + members
+
+
+def _handmade(keys, *, mask: int, count: int = 4) -> bytes:
+    chunk = _seal_bytes(keys, mask=mask)
+    return b"\x0a\x01" + _varint(count) + b"\x12" + _varint(len(chunk)) + chunk + b"\x19" + struct.pack("<d", 2.0**40)
+
+
+def test_a_handmade_ciphertext_with_a_mask_is_accepted_and_computed_on(keys):
+    # The control for the transparent one below: the same bytes with a mask of ones are a valid ciphertext.
+    secret, public = keys
+    weights = {"x": 0.5}
+    answer = scoring.score(
+        public, {"x": _handmade(keys, mask=1)}, weights=weights, plain_part=[1.0] * 4, logistic=False
+    )
+    assert len(client.decrypt(secret, answer, 4)) == 4
+
+
+def test_a_transparent_ciphertext_is_refused(keys):
+    _, public = keys
+    with pytest.raises(ProtocolError, match="^not a fresh ciphertext$"):
+        scoring.score(public, {"x": _handmade(keys, mask=0)}, weights={"x": 0.5}, plain_part=[1.0] * 4, logistic=False)
+
+
+@pytest.mark.parametrize("logistic", [False, True])
+def test_ciphertexts_whose_masks_cancel_under_the_weights_are_refused(keys, logistic):
+    secret, public = keys
+    same = client.encrypt(secret, {"x": [1.0, 2.0]})["x"]
+    with pytest.raises(ProtocolError, match="^evaluation$"):
+        scoring.score(
+            public, {"a": same, "b": same}, weights={"a": 0.5, "b": -0.5}, plain_part=[1.0, 1.0], logistic=logistic
+        )
+
+
 def _not_fresh(keys, values) -> bytes:
     context = ts.context_from(keys[0])
     return (ts.ckks_vector(context, values) * 1.0).serialize()  # rescaled: one level down
@@ -256,8 +303,9 @@ def test_features_other_than_the_weights_name_are_refused(keys):
         ({**WEIGHTS, "loans": float("nan")}, [0.0] * 4),
         (WEIGHTS, [0.0, 0.0, 2.0**21, 0.0]),
         (dict.fromkeys(WEIGHTS, 0.0), [0.0] * 4),
+        ({**WEIGHTS, "loans": 1e-13}, [0.0] * 4),
     ],
-    ids=["nan weight", "plain part too large", "no non-zero weight"],
+    ids=["nan weight", "plain part too large", "no non-zero weight", "weight encoding to zero"],
 )
 def test_the_platforms_own_numbers_out_of_bounds_are_its_error_not_a_refusal(keys, weights, plain):
     secret, public = keys

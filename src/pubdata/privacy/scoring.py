@@ -21,6 +21,8 @@ from pubdata_protocol.messages import MAX_PRIVATE_FEATURES, ProtocolError
 
 # The platform's numbers stay far inside the 20 bits the first prime leaves above the scale.
 PLAIN_BOUND = 2.0**20
+# A non-zero weight below this would encode to zero at the scale 2^40 and make a transparent product.
+MIN_WEIGHT = 2.0**-20
 # Loading a 2 MB public context (its relinearisation keys) costs more than scoring 4,096 applicants, and a
 # consumer registers one key for many runs: the last few loaded stay in memory beside their bytes.
 CONTEXTS_KEPT = 8
@@ -46,8 +48,15 @@ def score(
     public, lock = _public_context(context)
     with lock:  # one evaluation at a time per context: TenSEAL does not promise more
         vectors = {name: ckks.fresh_vector(public, data, count=count) for name, data in ciphertexts.items()}
-        linear = _linear(vectors, weights, plain_part)
-        return (_logistic(linear) if logistic else linear).serialize()
+        try:
+            linear = _linear(vectors, weights, plain_part)
+            return (_logistic(linear) if logistic else linear).serialize()
+        except ckks.LIBRARY_ERRORS:
+            # Fresh ciphertexts whose masks cancel under the weights (the same one sent for two features whose
+            # weights are opposite, or one crafted to) make a transparent sum, which SEAL refuses and the
+            # platform, holding no public key, cannot re-encrypt. Whether that happens depends on the message
+            # and the product's weights only, never on the plain part (it touches no mask): no oracle on data.
+            raise ProtocolError("evaluation") from None
 
 
 def _public_context(data: bytes) -> tuple[ts.Context, threading.Lock]:
@@ -77,6 +86,8 @@ def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[f
     numbers = [float(x) for x in (*weights.values(), *plain_part)]
     if not all(abs(x) < PLAIN_BOUND for x in numbers):  # false for NaN and ±∞ too
         raise ValueError(f"a joint score's weights and plain part must be finite and below {PLAIN_BOUND:g}")
+    if any(0 < abs(float(w)) < MIN_WEIGHT for w in weights.values()):
+        raise ValueError(f"a joint score's non-zero weights must be at least {MIN_WEIGHT:g} in magnitude")
     if not any(weights.values()):
         # Multiplying by zero would make a transparent ciphertext (SEAL refuses it), and the platform holds no
         # public key to encrypt its plain part alone: a product needs one non-zero weight on a private feature.

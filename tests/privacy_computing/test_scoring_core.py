@@ -301,11 +301,12 @@ def test_features_other_than_the_weights_name_are_refused(keys):
     ("weights", "plain"),
     [
         ({**WEIGHTS, "loans": float("nan")}, [0.0] * 4),
-        (WEIGHTS, [0.0, 0.0, 2.0**21, 0.0]),
+        ({**WEIGHTS, "loans": 2.0**20}, [0.0] * 4),
         (dict.fromkeys(WEIGHTS, 0.0), [0.0] * 4),
         ({**WEIGHTS, "loans": 1e-13}, [0.0] * 4),
+        (WEIGHTS, [0.0, float("inf"), 0.0, 0.0]),
     ],
-    ids=["nan weight", "plain part too large", "no non-zero weight", "weight encoding to zero"],
+    ids=["nan weight", "weight too large", "no non-zero weight", "weight encoding to zero", "infinite plain part"],
 )
 def test_the_platforms_own_numbers_out_of_bounds_are_its_error_not_a_refusal(keys, weights, plain):
     secret, public = keys
@@ -313,6 +314,17 @@ def test_the_platforms_own_numbers_out_of_bounds_are_its_error_not_a_refusal(key
     with pytest.raises(ValueError) as raised:
         scoring.score(public, client.encrypt(secret, features), weights=weights, plain_part=plain, logistic=False)
     assert not isinstance(raised.value, ProtocolError)
+
+
+def test_a_plain_part_beyond_any_score_is_clamped_not_refused(keys):
+    # The plain part is the domain's data: no value of it may make a run fail (that would be an oracle).
+    secret, public = keys
+    features, _ = applicants(3)
+    plain = [1.0, 1e300, -1e300]
+    answer = scoring.score(public, client.encrypt(secret, features), weights=WEIGHTS, plain_part=plain, logistic=False)
+    got = np.array(client.decrypt(secret, answer, 3)) - (plain_score(features, [0.0] * 3))
+    assert abs(got[0] - 1.0) < 1e-4
+    assert np.allclose(got[1:], [scoring.PLAIN_BOUND, -scoring.PLAIN_BOUND], rtol=1e-6)
 
 
 def test_the_client_refuses_an_answer_that_is_not_a_ciphertext(keys):

@@ -10,6 +10,7 @@ numbers are bounded here, so a product's configuration error is a ``ValueError``
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -19,10 +20,17 @@ import tenseal as ts
 from pubdata_protocol import ckks
 from pubdata_protocol.messages import MAX_PRIVATE_FEATURES, ProtocolError
 
-# The platform's numbers stay far inside the 20 bits the first prime leaves above the scale.
-PLAIN_BOUND = 2.0**20
-# A non-zero weight below this would encode to zero at the scale 2^40 and make a transparent product.
+# The product's weights: below 2^20 in magnitude, and a non-zero one at least 2^-20 (a smaller one would encode
+# to zero at the scale 2^40 and make a transparent product). They are the definition's, checked on every run
+# alike, so a weight out of bounds is the product's configuration error (ValueError), never data-dependent.
+WEIGHT_BOUND = 2.0**20
 MIN_WEIGHT = 2.0**-20
+# The plain part comes from the domain's data, so nothing about its values may make a run fail (that would tell
+# the consumer something of the data): a value beyond ±2^20 is clamped rather than refused. The bound keeps the
+# encoder's double arithmetic exact enough for every other slot (one value of 2^50 costs its neighbours 10^-2)
+# and the logistic's result inside the 20 bits the first prime leaves; a product's review keeps its scores far
+# inside. Only a non-finite value (a platform bug) raises.
+PLAIN_BOUND = 2.0**20
 # Loading a 2 MB public context (its relinearisation keys) costs more than scoring 4,096 applicants, and a
 # consumer registers one key for many runs: the last few loaded stay in memory beside their bytes.
 CONTEXTS_KEPT = 8
@@ -42,14 +50,14 @@ def score(
     ``logistic``), for ``len(plain_part)`` subjects; ``ProtocolError`` for a context or ciphertext that is not
     what the protocol sends, or for features other than the weights name."""
     count = len(plain_part)
-    _check_platform_numbers(weights, plain_part)
+    plain = _check_platform_numbers(weights, plain_part)
     if set(ciphertexts) != set(weights) or len(ciphertexts) > MAX_PRIVATE_FEATURES:
         raise ProtocolError("features")
     public, lock = _public_context(context)
     with lock:  # one evaluation at a time per context: TenSEAL does not promise more
         vectors = {name: ckks.fresh_vector(public, data, count=count) for name, data in ciphertexts.items()}
         try:
-            linear = _linear(vectors, weights, plain_part)
+            linear = _linear(vectors, weights, plain)
             return (_logistic(linear) if logistic else linear).serialize()
         except ckks.LIBRARY_ERRORS:
             # Fresh ciphertexts whose masks cancel under the weights (the same one sent for two features whose
@@ -80,18 +88,21 @@ def _public_context(data: bytes) -> tuple[ts.Context, threading.Lock]:
     return context, lock
 
 
-def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[float]) -> None:
+def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[float]) -> list[float]:
+    """The plain part, clamped to ±PLAIN_BOUND; ValueError for weights out of bounds or a non-finite value."""
     if not 1 <= len(plain_part) <= ckks.SLOTS:
         raise ProtocolError("count")  # the subjects are the consumer's: their number is its message's
-    numbers = [float(x) for x in (*weights.values(), *plain_part)]
-    if not all(abs(x) < PLAIN_BOUND for x in numbers):  # false for NaN and ±∞ too
-        raise ValueError(f"a joint score's weights and plain part must be finite and below {PLAIN_BOUND:g}")
-    if any(0 < abs(float(w)) < MIN_WEIGHT for w in weights.values()):
-        raise ValueError(f"a joint score's non-zero weights must be at least {MIN_WEIGHT:g} in magnitude")
-    if not any(weights.values()):
+    values = [abs(float(w)) for w in weights.values()]
+    if not all(v < WEIGHT_BOUND and (v == 0 or v >= MIN_WEIGHT) for v in values):  # false for NaN and ±∞ too
+        raise ValueError(f"a joint score's weights must be 0 or between {MIN_WEIGHT:g} and {WEIGHT_BOUND:g}")
+    if not any(values):
         # Multiplying by zero would make a transparent ciphertext (SEAL refuses it), and the platform holds no
         # public key to encrypt its plain part alone: a product needs one non-zero weight on a private feature.
         raise ValueError("a joint score needs a non-zero weight on a private feature")
+    plain = [float(x) for x in plain_part]
+    if not all(math.isfinite(x) for x in plain):
+        raise ValueError("a joint score's plain part must be finite")
+    return [min(max(x, -PLAIN_BOUND), PLAIN_BOUND) for x in plain]
 
 
 def _linear(
@@ -103,7 +114,7 @@ def _linear(
     total = terms[0]
     for term in terms[1:]:
         total.add_(term)
-    return total.add_([float(x) for x in plain_part])
+    return total.add_(list(plain_part))
 
 
 def _logistic(z: ts.CKKSVector) -> ts.CKKSVector:

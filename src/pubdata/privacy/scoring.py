@@ -10,11 +10,11 @@ numbers are bounded here, so a product's configuration error is a ``ValueError``
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import tenseal as ts
 
 from pubdata_protocol import ckks
@@ -99,10 +99,11 @@ def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[f
         # Multiplying by zero would make a transparent ciphertext (SEAL refuses it), and the platform holds no
         # public key to encrypt its plain part alone: a product needs one non-zero weight on a private feature.
         raise ValueError("a joint score needs a non-zero weight on a private feature")
-    plain = [float(x) for x in plain_part]
-    if not all(math.isfinite(x) for x in plain):
-        raise ValueError("a joint score's plain part must be finite")
-    return [min(max(x, -PLAIN_BOUND), PLAIN_BOUND) for x in plain]
+    plain = np.asarray(plain_part, dtype=np.float64)  # vectorised: a Python loop over 4,096 costs a tenth of a run
+    if plain.shape != (len(plain_part),) or not np.isfinite(plain).all():
+        raise ValueError("a joint score's plain part must be finite numbers")
+    clamped: list[float] = np.clip(plain, -PLAIN_BOUND, PLAIN_BOUND).tolist()
+    return clamped
 
 
 def _linear(

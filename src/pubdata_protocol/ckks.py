@@ -16,12 +16,12 @@ code; TenSEAL is the only library beyond the standard one.
 from __future__ import annotations
 
 import math
-import struct
 from typing import Any
 
 import tenseal as ts
 import tenseal.sealapi
 
+from pubdata_protocol.ckks_wire import context_objects, inflated_size, vector_fields
 from pubdata_protocol.messages import MAX_CIPHERTEXT, MAX_CONTEXT, MAX_SLOTS, CkksParameters, ProtocolError
 
 PARAMETERS = CkksParameters(poly_modulus_degree=8192, coeff_mod_bit_sizes=(60, 40, 40, 40, 38), global_scale_bits=40)
@@ -78,10 +78,25 @@ def _parameters_of(context: ts.Context) -> tuple[str, int, tuple[int, ...], floa
     return parms.scheme().name, parms.poly_modulus_degree(), moduli, context.global_scale
 
 
-def _load_context(data: bytes) -> ts.Context:
+# What SEAL may inflate a context's or a ciphertext's objects to (ckks_wire.inflated_size): about 2.4 times what
+# a legitimate one needs (a public context's keys bound at 3.2 MB, a fresh ciphertext's at 0.66 MB).
+MAX_INFLATED_CONTEXT = 8 * 1024 * 1024
+MAX_INFLATED_CIPHERTEXT = 1024 * 1024
+
+
+def _load_context(data: bytes, *, secret: bool) -> ts.Context:
+    """TenSEAL's context from bytes whose wrapper and objects were read first: a secret key or Galois keys where
+    none belong are refused before anything is loaded, and so is an object that could inflate past the bound."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise ProtocolError("malformed")
     if len(data) > MAX_CONTEXT:
+        raise ProtocolError("oversize")
+    objects = context_objects(bytes(data))
+    if "secret_key" in objects and not secret:
+        raise ProtocolError("secret key")
+    if "galois_keys" in objects:
+        raise ProtocolError("galois keys")
+    if sum(inflated_size(obj) for obj in objects.values()) > MAX_INFLATED_CONTEXT:
         raise ProtocolError("oversize")
     try:
         return ts.context_from(bytes(data))
@@ -115,7 +130,7 @@ def _check_context(context: ts.Context, *, secret: bool) -> ts.Context:
 def public_context(data: bytes) -> ts.Context:
     """A consumer's public context, or ``ProtocolError``: refused when it is malformed or oversize, holds a
     secret key, has other parameters or scale, carries Galois keys, or lacks relinearisation keys."""
-    return check_public(_load_context(data))
+    return check_public(_load_context(data, secret=False))
 
 
 def check_public(context: ts.Context) -> ts.Context:
@@ -125,7 +140,7 @@ def check_public(context: ts.Context) -> ts.Context:
 
 def secret_context(data: bytes) -> ts.Context:
     """The consumer's own context (its secret key included), checked alike; used by the client only."""
-    return _check_context(_load_context(data), secret=True)
+    return _check_context(_load_context(data, secret=True), secret=True)
 
 
 def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVector:
@@ -147,6 +162,8 @@ def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVect
         raise ProtocolError("not a fresh ciphertext")
     if sizes != [count]:
         raise ProtocolError("count")
+    if inflated_size(chunks[0]) > MAX_INFLATED_CIPHERTEXT:
+        raise ProtocolError("oversize")
     try:
         vector = ts.ckks_vector_from(context, bytes(data))
         ciphertexts = vector.data.ciphertext()
@@ -167,58 +184,3 @@ def _fresh(ciphertext: Any, first: Any) -> bool:  # a SEAL ciphertext and parms_
         and not ciphertext.is_transparent()  # a zero mask: SEAL refuses any product or sum of it
         and ciphertext.poly_modulus_degree() == PARAMETERS.poly_modulus_degree
     )
-
-
-def vector_fields(data: bytes) -> tuple[list[int], list[bytes], float]:
-    """The fields of TenSEAL's ``CKKSVectorProto`` (sizes = 1, packed uint32; ciphertexts = 2, bytes; scale = 3,
-    double), read strictly: any other field, wire type or a truncated one is ``ProtocolError``."""
-    sizes: list[int] = []
-    chunks: list[bytes] = []
-    scale = 0.0
-    at = 0
-    while at < len(data):
-        tag, at = _varint(data, at)
-        field, wire = tag >> 3, tag & 7
-        if field == 3 and wire == 1:
-            if at + 8 > len(data):
-                raise ProtocolError("malformed")
-            (scale,) = struct.unpack_from("<d", data, at)
-            at += 8
-        elif field in (1, 2) and wire == 2:
-            length, at = _varint(data, at)
-            if at + length > len(data):
-                raise ProtocolError("malformed")
-            value = data[at : at + length]
-            at += length
-            if field == 2:
-                chunks.append(value)
-            else:
-                sizes += _packed(value)
-        elif field == 1 and wire == 0:
-            size, at = _varint(data, at)
-            sizes.append(size)
-        else:
-            raise ProtocolError("malformed")
-    return sizes, chunks, scale
-
-
-def _packed(value: bytes) -> list[int]:
-    numbers, at = [], 0
-    while at < len(value):
-        number, at = _varint(value, at)
-        numbers.append(number)
-    return numbers
-
-
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    """A protobuf varint at ``at`` (at most 10 bytes) and the offset after it."""
-    number = 0
-    for shift in range(0, 70, 7):
-        if at >= len(data):
-            raise ProtocolError("malformed")
-        byte = data[at]
-        at += 1
-        number |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return number, at
-    raise ProtocolError("malformed")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ import tenseal as ts
 
 from pubdata.privacy import scoring
 from pubdata_client import scoring as client
-from pubdata_protocol import ckks
+from pubdata_protocol import ckks, ckks_wire
 from pubdata_protocol.messages import MAX_CIPHERTEXT, MAX_CONTEXT, ProtocolError
 
 LINEAR_BOUND = 1e-4
@@ -125,6 +126,50 @@ def _public(context: ts.Context, **flags) -> bytes:
     return context.serialize(save_secret_key=False, **flags)
 
 
+def _bomb(blocks: int) -> bytes:
+    """A SEAL object in zstd of RLE blocks: 4 bytes each that SEAL would inflate to 128 KiB."""
+    frame = struct.pack("<IBB", 0xFD2FB528, 0x00, 0x58)  # magic, descriptor (a window byte follows), window
+    for index in range(blocks):
+        frame += (((128 * 1024) << 3) | (1 << 1) | (index == blocks - 1)).to_bytes(3, "little") + b"\0"
+    return struct.pack("<HBBBBHQ", 0xA15E, 16, 4, 1, 2, 0, 16 + len(frame)) + frame
+
+
+def _zlib_bomb(size: int) -> bytes:
+    body = zlib.compress(bytes(size), 9)
+    return struct.pack("<HBBBBHQ", 0xA15E, 16, 4, 1, 1, 0, 16 + len(body)) + body
+
+
+def _with_relin_keys(public: bytes, keys: bytes) -> bytes:
+    """A public context with its relinearisation keys replaced (TenSEAL's protobuf rebuilt field by field)."""
+    out = b""
+    for number, wire, value in ckks_wire.fields(public):
+        if number == 2:
+            inner = b"".join(_field(n, w, keys if n == 4 else v) for n, w, v in ckks_wire.fields(value))
+            value = inner
+        out += _field(number, wire, value)
+    return out
+
+
+def _field(number: int, wire: int, value) -> bytes:
+    tag = _varint(number << 3 | wire)
+    if wire == 0:
+        return tag + _varint(value)
+    if wire == 2:
+        return tag + _varint(len(value)) + value
+    return tag + value
+
+
+def test_the_wire_bounds_what_a_legitimate_context_and_ciphertext_inflate_to(keys):
+    secret, public = keys
+    objects = ckks_wire.context_objects(public)
+    assert set(objects) == {"parameters", "relin_keys"}  # no secret key, no public key, no Galois keys
+    assert 2 * 2**20 < sum(ckks_wire.inflated_size(o) for o in objects.values()) < ckks.MAX_INFLATED_CONTEXT
+    assert _with_relin_keys(public, objects["relin_keys"]) == public  # the rebuilding helper is faithful
+    chunk = ckks_wire.vector_fields(_fresh(ts.context_from(secret), [1.0] * 4096))[1][0]
+    assert 512 * 1024 < ckks_wire.inflated_size(chunk) < ckks.MAX_INFLATED_CIPHERTEXT
+    assert ckks_wire.inflated_size(_bomb(24)) == 24 * 128 * 1024
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -136,11 +181,13 @@ def _public(context: ts.Context, **flags) -> bytes:
             id="no relinearisation keys",
         ),
         pytest.param(lambda keys: _public(_context((60, 40, 40, 60))), "parameters", id="other moduli"),
-        pytest.param(
+        pytest.param(  # seven primes: its keys would inflate past the bound, refused before they are read
             lambda keys: _public(_context((40, 21, 21, 21, 21, 21, 21, 40), scale_bits=21)),
-            "parameters",
-            id="other scale",
+            "oversize",
+            id="many primes",
         ),
+        pytest.param(lambda keys: _with_relin_keys(keys[1], _bomb(80)), "oversize", id="zstd bomb"),
+        pytest.param(lambda keys: _with_relin_keys(keys[1], _zlib_bomb(9 * 2**20)), "oversize", id="zlib bomb"),
         pytest.param(lambda keys: _public(_context(scale_bits=30)), "parameters", id="same moduli, other scale"),
         pytest.param(
             lambda keys: _public(_context((40, 20, 40), scale_bits=20, n=4096)), "parameters", id="other degree"
@@ -171,10 +218,12 @@ def _fresh(context: ts.Context, values) -> bytes:
     return ts.ckks_vector(context, values).serialize()
 
 
-def _wrapped(keys, values, *, scale: float = 2.0**40, sizes=None, extra: bytes = b"") -> bytes:
-    """A fresh ciphertext in a TenSEAL wrapper of our making: its scale, sizes or an extra field changed."""
+def _wrapped(keys, values, *, scale: float = 2.0**40, sizes=None, extra: bytes = b"", chunk=None) -> bytes:
+    """A fresh ciphertext in a TenSEAL wrapper of our making: its scale, sizes, SEAL object or an extra field
+    changed."""
     sizes = [len(values)] if sizes is None else sizes
-    _, chunks, _ = ckks.vector_fields(_fresh(ts.context_from(keys[0]), values))
+    _, chunks, _ = ckks_wire.vector_fields(_fresh(ts.context_from(keys[0]), values))
+    chunks = chunks if chunk is None else [chunk]
     packed = b"".join(_varint(size) for size in sizes)
     body = b"\x0a" + _varint(len(packed)) + packed
     body += b"".join(b"\x12" + _varint(len(chunk)) + chunk for chunk in chunks)
@@ -201,7 +250,7 @@ def _seal_bytes(keys, *, mask: int) -> bytes:
     """A SEAL ciphertext written by hand (uncompressed): zero body, a constant mask, fresh otherwise."""
     context = ts.context_from(keys[0])
     first = list(context.seal_context().data.first_parms_id())
-    version = ckks.vector_fields(_fresh(context, [1.0]))[1][0][3:5]  # SEAL's header: the version it writes
+    version = ckks_wire.vector_fields(_fresh(context, [1.0]))[1][0][3:5]  # SEAL's header: the version it writes
 
     def header(size: int) -> bytes:
         return struct.pack("<HBBBBHQ", 0xA15E, 16, version[0], version[1], 0, 0, 16 + size)
@@ -270,6 +319,7 @@ def _size_three(keys, values) -> bytes:
         pytest.param(_size_three, "not a fresh ciphertext", id="three polynomials"),
         pytest.param(lambda keys, v: b"\0" * (MAX_CIPHERTEXT + 1), "oversize", id="oversize"),
         pytest.param(lambda keys, v: _wrapped(keys, v, scale=2.0**200), "not a fresh ciphertext", id="wrapper scale"),
+        pytest.param(lambda keys, v: _wrapped(keys, v, chunk=_bomb(9)), "oversize", id="zstd bomb"),
         pytest.param(lambda keys, v: _wrapped(keys, v, scale=2.0**10), "not a fresh ciphertext", id="small scale"),
         pytest.param(lambda keys, v: _wrapped(keys, v, sizes=[4, 4]), "count", id="two sizes"),
         pytest.param(lambda keys, v: _wrapped(keys, v, sizes=[5000]), "count", id="size beyond slots"),

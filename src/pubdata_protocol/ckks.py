@@ -19,7 +19,7 @@ import math
 from typing import Any
 
 import tenseal as ts
-import tenseal.sealapi
+import tenseal.sealapi  # registers SEAL's types, so a context's parameters can be read
 
 from pubdata_protocol.ckks_wire import context_objects, inflated_size, vector_fields
 from pubdata_protocol.messages import MAX_CIPHERTEXT, MAX_CONTEXT, MAX_SLOTS, CkksParameters, ProtocolError

@@ -8,7 +8,8 @@ legal-entity library (``rules.REGISTRY``) inside the domain — registered, acti
 representative the letter names — with one parameter-bound DuckDB query the platform writes over the
 resource's current version. The answer is matched or not; a refusal says only that the letter does not match
 the registry entry, is recorded, and counts against the consumer's daily letter checks, since it read the data.
-The typed name is never stored, logged or put in a ledger payload.
+The typed name is never stored, logged or put in a ledger payload. A bank records a day's letters as one batch
+(``record_letters``): one query for the whole batch, all or none, a mismatch named by its position only.
 
 A subject sees every consent about its credit code (letters included, whoever recorded them) and every use of
 them, and revokes any; a consumer sees its own consents only.

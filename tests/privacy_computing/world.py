@@ -43,6 +43,7 @@ from tests.scenarios import (
 
 LEGAL = "CZ-FR-0001"
 RATINGS = "CZ-XY-0005"
+PENALTIES = "CZ-XY-0004"
 REGISTRY_FIELDS = [
     {"name": "credit_code", "label": "统一社会信用代码", "format": "credit_code", "required": True},
     {"name": "name", "label": "企业名称", "required": True},
@@ -52,6 +53,13 @@ RATING_FIELDS = [
     {"name": "credit_code", "label": "统一社会信用代码", "format": "credit_code", "required": True},
     {"name": "rating_year", "label": "评价年度", "type": "integer", "required": True},
     {"name": "rating", "label": "纳税信用等级", "required": True},
+]
+
+
+PENALTY_FIELDS = [
+    {"name": "credit_code", "label": "统一社会信用代码", "format": "credit_code", "required": True},
+    {"name": "decision_date", "label": "处罚决定日期", "type": "date", "required": True},
+    {"name": "fine_amount", "label": "罚没金额", "type": "decimal"},
 ]
 
 
@@ -153,6 +161,28 @@ def register_data(platform) -> list[dict[str, str]]:
         ),
         rows,
     )
+    registered_resource(
+        platform,
+        resource_body(
+            code=PENALTIES,
+            name="行政处罚信息",
+            fields=PENALTY_FIELDS,
+            sector="market_regulation",
+            base_library="legal_entity",
+        ),
+        penalty_rows(),
+    )
+    return rows
+
+
+def penalty_rows() -> list[dict[str, str]]:
+    """Enterprise n (n ≤ 10) has n % 4 penalties dated 2025, and one from 2020 that the last 3 years leave out."""
+    rows = []
+    for n, code in enumerate(ENTERPRISES[:10], start=1):
+        rows += [
+            {"credit_code": code, "decision_date": f"2025-0{k + 1}-15", "fine_amount": "1000"} for k in range(n % 4)
+        ]
+        rows.append({"credit_code": code, "decision_date": "2020-06-01", "fine_amount": "500"})
     return rows
 
 
@@ -186,10 +216,16 @@ def build_world(platform, *, quota_calls: int = 50) -> dict[str, Any]:
     at("2026-01-20")  # the registrations' public notice is over
     assert tick(platform)
     agreement = signed_agreement(
-        platform, day="2026-01-21", scope=Scope(resources=("CZ-RK-0001", LEGAL, RATINGS), max_grade="general-4")
+        platform,
+        day="2026-01-21",
+        scope=Scope(resources=("CZ-RK-0001", LEGAL, RATINGS, PENALTIES), max_grade="general-4"),
     )
     scenario = approved_scenario(
-        platform, proposer_login="operator.admin", codes=(LEGAL, RATINGS), purpose="industry", field="industry"
+        platform,
+        proposer_login="operator.admin",
+        codes=(LEGAL, RATINGS, PENALTIES),
+        purpose="industry",
+        field="industry",
     )
     codes = {}
     for name, definition, title in (
@@ -218,7 +254,14 @@ def build_world(platform, *, quota_calls: int = 50) -> dict[str, Any]:
             platform, name=f"池州恒瑞{n}号商贸有限公司", login=f"subject{n}.admin", credit_code=ENTERPRISES[n - 1]
         )
         grant(platform, f"subject{n}.admin", bank, codes["scoring"])
-    return {"codes": codes, "contracts": contracts_by, "bank": bank, "rows": rows, "agreement": agreement}
+    return {
+        "codes": codes,
+        "contracts": contracts_by,
+        "bank": bank,
+        "rows": rows,
+        "agreement": agreement,
+        "scenario": scenario,
+    }
 
 
 def reload_ratings(platform, rows: list[dict[str, str]]) -> None:

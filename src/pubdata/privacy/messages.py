@@ -381,8 +381,7 @@ COMPUTING_LABELS = {
     "privacy_run.no_contract": ("你的机构还没有该产品的使用合约。", "Your organisation has no contract for it yet."),
     "privacy_run.how_title": ("如何运行", "How to run it"),
     "privacy_run.how": (
-        "在本机安装 pubdata-client，用 API 令牌运行下面的命令：明文条目和特征只在本机处理，"
-        "发送给平台的只有盲化或加密后的消息。",
+        "在本机安装客户端，用 API 令牌运行下面的命令：明文条目和特征只在本机处理，发送给平台的只有盲化或加密后的消息。",
         "Install pubdata-client on your own machine and run the command below with an API token: plain items and "
         "features are processed there only; the platform receives only blinded or encrypted messages.",
     ),

@@ -29,9 +29,9 @@ PROTOCOL_KINDS: dict[str, str] = {
 CONSENT_KINDS = (*PER_SUBJECT_KINDS, *PROTOCOL_KINDS)
 CLIENT_COMMANDS: dict[str, str] = {"psi": "match", "labelled_lookup": "lookup", "joint_scoring": "score"}
 PROTOCOLS: dict[str, tuple[str, str]] = {
-    "psi": ("隐私求交（ECDH-PSI）", "Private set intersection (ECDH-PSI)"),
-    "labelled_lookup": ("匿踪标签查询（OPRF）", "Labelled lookup (OPRF)"),
-    "joint_scoring": ("密态联合评分（CKKS）", "Encrypted joint scoring (CKKS)"),
+    "psi": ("隐私求交（椭圆曲线密钥交换）", "Private set intersection (ECDH-PSI)"),
+    "labelled_lookup": ("匿踪标签查询（不经意伪随机函数）", "Labelled lookup (OPRF)"),
+    "joint_scoring": ("密态联合评分（同态加密）", "Encrypted joint scoring (CKKS)"),
 }
 DELIVERY: dict[str, tuple[str, str]] = {
     "api": ("接口调用", "API calls"),

@@ -4,6 +4,8 @@ resource's rows in the latest years, and a definition the catalogue cannot run r
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from pubdata.common.errors import Refused
@@ -107,3 +109,13 @@ def test_a_definition_the_catalogue_cannot_run_is_refused_at_review(platform, wo
     with platform.read() as session, pytest.raises(Refused) as refused:
         compute.check_definition(session, definition)
     assert refused.value.rule == rule
+
+
+def test_two_runs_at_once_build_a_new_set_version_once(platform, world):
+    """Both wait for the one build (a lock in the process, a file lock across processes) and get its version."""
+    code = world["codes"]["lookup"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        offers = list(pool.map(lambda _: offer(platform, code), range(2)))
+    assert offers[0].set_version == offers[1].set_version
+    assert len(entries(platform, "privacy.set-built")) == 1
+    assert len(entries(platform, "privacy.key-created")) == 1

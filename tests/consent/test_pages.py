@@ -100,7 +100,7 @@ def test_the_enterprise_sees_every_use_on_its_pages_and_workbench(platform: Plat
 def test_the_bank_records_a_letter_file_and_a_mismatch_is_refused_without_echoing_the_name(platform, world):
     client, csrf = scenarios.page_client(platform, "bank.admin")
     page = client.get("/consents")
-    assert 'data-testid="record-letter"' in page.text and 'data-testid="checks-left">20<' in page.text
+    assert 'data-testid="record-letter"' in page.text and 'data-testid="checks-left">2,000<' in page.text
     fields = {
         "csrf_token": csrf,
         "credit_code": OTHER.code,
@@ -127,7 +127,7 @@ def test_the_bank_records_a_letter_file_and_a_mismatch_is_refused_without_echoin
     assert refused.status_code == 403
     assert "授权书与登记信息不符" in refused.text and wrong not in refused.text and ACTIVE.rep not in refused.text
     assert f'value="{ACTIVE.code}"' in refused.text  # the rest of the form is typed back
-    assert 'data-testid="checks-left">18<' in refused.text
+    assert 'data-testid="checks-left">1,998<' in refused.text
     # A digest typed instead of a file: the browser sends the empty file input as a part without content.
     body, boundary = browser_form(
         fields | {"credit_code": ACTIVE.code, "legal_rep_name": ACTIVE.rep, "letter_sm3": "ab" * 32}

@@ -52,6 +52,7 @@ def table(
         raise ValueError("a label is longer than the table's label width")
     if workers > 1 and len(pairs) > CHUNK:
         rows = _sealed_in_processes(key, version, width, pairs, workers)
+        _check_workers(key, version, width, pairs[0], rows)
     else:
         rows = seal_rows(key, version, width, pairs)
     return oprf.pack_table(set_version=set_version, key_id=key_id(key), width=width, rows=rows)
@@ -66,8 +67,8 @@ def seal_rows(key: bytes, version: bytes, width: int, pairs: list[tuple[str, byt
     """The rows of ``pairs`` (a worker's unit; public so a spawned process can find it)."""
     rows = []
     for item, label in pairs:
-        evaluated = oprf.multiply(key, oprf.hash_to_group(item))
-        rows.append(oprf.seal_row(oprf.finalize(item, evaluated), version, label, width))
+        evaluated = oprf.multiply(key, oprf.hash_to_group(item, version))
+        rows.append(oprf.seal_row(oprf.finalize(item, version, evaluated), version, label, width))
     return rows
 
 
@@ -87,6 +88,13 @@ def _sealed_in_processes(
         for future in futures:
             rows.extend(future.result())
     return rows
+
+
+def _check_workers(key: bytes, version: bytes, width: int, first: tuple[str, bytes], rows: list[bytes]) -> None:
+    """The spawned workers import the code afresh: if it changed on disk since this process started, they seal
+    rows this process (and its clients) would never find. One row sealed here must be among theirs."""
+    if seal_rows(key, version, width, [first])[0] not in rows:
+        raise RuntimeError("the label table's worker processes ran other code than this process")
 
 
 def evaluate(key: bytes, message: bytes, *, items: int) -> bytes:

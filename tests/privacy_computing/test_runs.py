@@ -96,7 +96,7 @@ def test_the_message_count_must_be_the_items_declared(platform, world):
     """A message for 10 items declared as 11 is malformed for the core: the one generic refusal."""
     code = world["codes"]["lookup"]
     offered = offer(platform, code)
-    client = LookupRun(ENTERPRISES[:10])
+    client = LookupRun(ENTERPRISES[:10], set_version=offered.set_version)
     request = request_for(offered, "labelled_lookup", client.message(), 11)
     assert _refused(run_request, platform, code, request).rule == "privacy.message"
 

@@ -341,7 +341,7 @@ def match(platform, code: str, items: list[str], login: str = "bank.admin") -> t
 def lookup(platform, code: str, items: list[str], login: str = "bank.admin") -> tuple[list[str | None], wire.RunAnswer]:
     offered = offer(platform, code, login)
     fetched = setup(platform, code, offered.set_version, login)
-    client = LookupRun(items)
+    client = LookupRun(items, set_version=offered.set_version)
     answer = run_request(platform, code, request_for(offered, "labelled_lookup", client.message(), len(items)), login)
     labels = client.labels(
         fetched.data,

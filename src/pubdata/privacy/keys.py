@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import clock
 from pubdata.common.actor import Actor
-from pubdata.common.digest import sm3
 from pubdata.common.sealing import Sealer
 from pubdata.db import UnitOfWork
 from pubdata.ledger import service as ledger
@@ -41,11 +40,9 @@ class ServerKey:
 
 
 def key_id_of(protocol: str, secret: bytes) -> str:
-    """The public name of a key: the lookup's SM3 of its public commitment k·G (``lookup.key_id``); PSI's the SM3
-    of the secret under a label of its own (a 256-bit random secret: its digest says nothing of it)."""
-    if protocol == "labelled_lookup":
-        return str(core(protocol).key_id(secret))
-    return sm3(b"pubdata privacy key id\x00" + protocol.encode("ascii") + b"\x00" + secret)
+    """The public name of a key: the SM3 of its public point (PSI: a·G on P-256, ``psi.key_id``; the lookup: its
+    commitment k·B, ``lookup.key_id``), so a set version, an offer and a run name it without showing it."""
+    return str(core(protocol).key_id(secret))
 
 
 def _context(product_id: int, protocol: str) -> str:

@@ -190,7 +190,7 @@ def offer(
         label = wire.Feature(name="label", zh=words.zh, en=words.en)
         fpr = None
     else:
-        fpr = shared_psi.FPR
+        fpr = shared_psi.setup_fpr(built.items)
     return wire.Offer(
         product=opened.product.code,
         protocol=opened.protocol,  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pubdata.app import create_app
 from pubdata_client.psi import PsiRun
 from pubdata_protocol import messages as wire
-from tests.privacy_computing.world import ENTERPRISES, build_world, latest_ratings
+from tests.privacy_computing.world import ENTERPRISES, build_world, latest_ratings, match
 from tests.scenarios import page_client
 from tests.web.test_chinese_pages import chinese
 
@@ -116,6 +116,13 @@ def test_the_pages_show_the_protocol_the_set_version_the_items_left_and_the_runs
     bank.get("/?lang=zh-CN")  # the switch is remembered: back to Chinese
     runs = bank.get("/privacy/runs")
     assert runs.status_code == 200 and "privacy-runs" in runs.text and _chinese("/privacy/runs", runs.text) == []
+    _, answer = match(platform, world["codes"]["psi"], ENTERPRISES[:4])
+    listed = bank.get("/privacy/runs")
+    assert f'data-testid="run-{answer.run_id}"' in listed.text and answer.set_version[:12] in listed.text
+    operator, _ = page_client(platform, "operator.admin")  # its products' runs
+    assert f'data-testid="run-{answer.run_id}"' in operator.get("/privacy/runs").text
+    other, _ = page_client(platform, "other.admin")  # another bank sees none of them
+    assert f'data-testid="run-{answer.run_id}"' not in other.get("/privacy/runs").text
     bureau, _ = page_client(platform, "bureau.admin")
     every = bureau.get("/privacy/runs")
     assert every.status_code == 200, every.text[-1500:]

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pubdata.common.errors import Refused
 from pubdata.identity import access
 from pubdata.identity.dependencies import PagePrincipal
-from pubdata.privacy import runs
+from pubdata.privacy import run_views
 from pubdata.products import rules as product_rules
 from pubdata.products import service as products
 from pubdata.web.deps import ReadSession
@@ -28,7 +28,7 @@ def protocol_page(request: Request, session: ReadSession, principal: PagePrincip
         product = products.public_view(session, code=code).public.product  # what the public may see, or 404
     if product.kind not in product_rules.PROTOCOL_KINDS:
         raise Refused("privacy.not-protocol", code=product.code)
-    view = runs.protocol_view(session, principal=principal, product=product)
+    view = run_views.protocol_view(session, principal=principal, product=product)
     context = {
         "product": product,
         "view": view,
@@ -41,5 +41,5 @@ def protocol_page(request: Request, session: ReadSession, principal: PagePrincip
 
 @router.get("/privacy/runs", response_class=HTMLResponse)
 def runs_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
-    context = {"runs": runs.runs_for(session, principal=principal), "protocols": product_rules.PROTOCOLS}
+    context = {"runs": run_views.runs_for(session, principal=principal), "protocols": product_rules.PROTOCOLS}
     return render(request, "privacy/runs.html", context)

@@ -1,4 +1,5 @@
-"""Privacy tables: released differentially private answers; data subjects' consents and their uses."""
+"""Privacy tables: released differentially private answers; data subjects' consents and their uses; privacy
+computing's keys, set versions, runs and consumers' public keys."""
 
 from __future__ import annotations
 
@@ -88,3 +89,82 @@ class LetterChecks(Base):
     consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
     day: Mapped[date] = mapped_column(Date, nullable=False)
     checks: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# --- privacy computing (隐私计算): the server's keys, the sets' versions, the runs, the consumers' keys --------
+
+
+class PrivacyKey(Audited, Base):
+    """The server's secret of one product's protocol (the PSI ECDH key, the OPRF key): sealed with SM4-GCM
+    (``common.sealing``, bound to the product and protocol), used again at every build and run, never shown.
+    ``key_id`` names it publicly (the PSI key's SM3, the OPRF key's public commitment's SM3)."""
+
+    __tablename__ = "privacy_key"
+    __table_args__ = (UniqueConstraint("product_id", "protocol"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False)
+    protocol: Mapped[str] = mapped_column(String(32), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    sealed: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class PrivacySetVersion(Audited, Base):
+    """One built version of a product's set (隐私集合版本): what it was built from (the definition, each resource's
+    data version, the key, for a consent-restricted set the consumer and its consents), how many items, and the
+    digest of the built file (the PSI setup or the encrypted label table) in the data directory."""
+
+    __tablename__ = "privacy_set_version"
+    __table_args__ = (UniqueConstraint("product_id", "set_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False, index=True)
+    consumer_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
+    protocol: Mapped[str] = mapped_column(String(32), nullable=False)
+    set_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    data_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    items: Mapped[int] = mapped_column(Integer, nullable=False)
+    file_name: Mapped[str] = mapped_column(String(200), nullable=False)  # relative to the data directory
+    file_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    file_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class PrivacyRun(Base):
+    """One answered protocol run. Not audited row by row: the run's one ledger entry (the charge's
+    ``contract.call``) names its set version, key, items and the SM3 of its nonce. The unique (contract, nonce)
+    is what refuses a replayed message, even two sent at once."""
+
+    __tablename__ = "privacy_run"
+    __table_args__ = (UniqueConstraint("contract_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), nullable=False)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False, index=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False, index=True)
+    protocol: Mapped[str] = mapped_column(String(32), nullable=False)
+    set_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    nonce: Mapped[str] = mapped_column(String(32), nullable=False)
+    items: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class ConsumerKey(Audited, Base):
+    """A consumer's public CKKS context for one product (joint scoring): no secret key in it (refused at
+    registration), kept as a file in the data directory, named by the SM3 of its bytes."""
+
+    __tablename__ = "privacy_consumer_key"
+    __table_args__ = (UniqueConstraint("organisation_id", "product_id", "key_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), nullable=False)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    registered_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

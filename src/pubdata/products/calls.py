@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from pubdata.common.digest import of_document
 from pubdata.common.errors import RefusalEntry, Refused
 from pubdata.common.ids import is_credit_code
+from pubdata.common.messages import Text
 from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
@@ -116,6 +117,14 @@ def _open(session: Session, principal: Principal, code: str, request: Request, w
     a per-subject product every subject's consent."""
     product = products.offerable(session, code=code)
     where[0] = f"product:{product.id}"
+    protocol = rules.PROTOCOL_KINDS.get(product.kind)
+    if protocol is not None:  # the consumer's half runs on its machine: nothing of it comes here in the clear
+        raise Refused(
+            "call.protocol-product",
+            code=product.code,
+            protocol=Text(rules.PROTOCOLS[protocol]),
+            command=rules.CLIENT_COMMANDS[protocol],
+        )
     contract_id = subscriptions.contract_id_for(session, consumer_id=principal.organisation_id, product_id=product.id)
     if contract_id is None:
         raise Refused("call.no-contract")

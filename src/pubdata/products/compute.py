@@ -148,6 +148,9 @@ def check_definition(session: Session, definition: d.AnyDefinition, *, domain_di
     if isinstance(definition, (d.Verification, d.CreditProfile)):
         subject_tables(session, definition)
         return
+    if isinstance(definition, (d.PrivateSet, d.LabelledLookup, d.JointScoring)):
+        check_protocol(session, definition)
+        return
     if domain_dir is not None:
         check_table(session, definition, domain_dir=domain_dir)
 
@@ -434,3 +437,180 @@ def table_rows(
     reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
     header = next(reader, [])
     return header, [tuple(row) for _, row in zip(range(TABLE_ROWS), reader, strict=False)]
+
+
+# --- privacy-computing sets (隐私计算集合) ----------------------------------------------------------------------
+
+SET_TIMEOUT_SECONDS = 600.0
+MAX_SET_ITEMS = 5_000_000  # the items one set version may hold (a PSI setup of 5M items is about 30 MB)
+SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "decimal": "DOUBLE", "date": "DATE", "boolean": "BOOLEAN"}
+SQL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _field_of(
+    published: Mapping[str, Mapping[str, Any]], code: str, name: str, types: tuple[str, ...], what: object
+) -> Any:
+    spec = published.get(code, {}).get(name)
+    if spec is None or spec.type not in types:
+        raise Refused("product.definition-field", code=code, field=name, type="/".join(types), what=what)
+    return spec
+
+
+def condition_value(condition: d.Condition, field_type: str) -> d.Value | list[d.Value]:
+    """A condition's value typed as its field (``product.set-condition`` naming the field otherwise): bound by
+    the engine as a value of that type, never formatted into the SQL."""
+    checker = d.Parameter(name=condition.field, label=d.Words(zh=condition.field, en=condition.field), type=field_type)  # type: ignore[arg-type]
+    try:
+        if isinstance(condition.value, tuple):
+            return [checker.value_of(value) for value in condition.value]
+        return checker.value_of(condition.value)
+    except Refused:
+        raise Refused(
+            "product.set-condition", field=condition.field, type=Phrase(f"product.type.{field_type}")
+        ) from None
+
+
+@dataclass(frozen=True)
+class SetTables:
+    """What a set's build reads: each resource's current version and the published type of each field used."""
+
+    tables: dict[str, TableRef]
+    types: dict[tuple[str, str], str]  # (resource, field) → type
+
+
+def set_tables(session: Session, definition: d.PrivateSet | d.LabelledLookup) -> SetTables:
+    """The read step of a set's build, and its review-time check: every field it reads published with a type it
+    can use — the key a string of the item's kind (when the catalogue declares a format), ``latest_by`` ordered,
+    each condition's value of its field's type, a count label's date a date."""
+    published: dict[str, dict[str, Any]] = {}
+    tables: dict[str, TableRef] = {}
+    for code in definition.resources:
+        fields, recorded = catalog.data_of(session, code=code)
+        published[code] = {spec.name: spec for spec in fields}
+        tables[code] = TableRef(queries.table_name(code), recorded.file, recorded)
+    what = Phrase(f"product.kind.{definition.kind}")
+    members = definition.members
+    types: dict[tuple[str, str], str] = {}
+    key = _field_of(published, members.resource, members.key_field, ("string",), what)
+    if key.format is not None and key.format != d.ITEM_FORMATS[members.item_kind]:
+        raise Refused("product.set-key", field=members.key_field, kind=Phrase(f"product.item.{members.item_kind}"))
+    ordered = ("integer", "decimal", "date", "timestamp", "string")
+    if members.latest_by is not None:
+        _field_of(published, members.resource, members.latest_by, ordered, what)
+    for condition in members.conditions:
+        spec = _field_of(published, members.resource, condition.field, tuple(SQL_TYPES), what)
+        if condition.op not in ("=", "!=", "in") and spec.type == "boolean":
+            raise Refused("product.set-condition", field=condition.field, type=Phrase("product.type.boolean"))
+        condition_value(condition, spec.type)
+        types[(members.resource, condition.field)] = spec.type
+    if isinstance(definition, d.LabelledLookup):
+        label = definition.label
+        if isinstance(label, d.FieldLabel):
+            _field_of(published, members.resource, label.field, tuple(SQL_TYPES), what)
+        else:
+            _field_of(published, label.resource, label.key_field, ("string",), what)
+            if label.date_field is not None:
+                _field_of(published, label.resource, label.date_field, ("date",), what)
+    return SetTables(tables, types)
+
+
+def _q(name: str) -> str:
+    return '"' + name + '"'  # an identifier of the definition (``IDENTIFIER``), checked against the catalogue
+
+
+def members_query(
+    definition: d.PrivateSet | d.LabelledLookup, tables: SetTables, today: date, *, consented: bool
+) -> d.SubjectQuery:
+    """One platform query for a set version's items (``item``), and for a lookup their labels (``label``, text):
+    the members' rows (each key's latest when ``latest_by``) meeting every condition, each item once. With
+    ``consented``, ``$consented`` is the list of credit codes the set is restricted to."""
+    members = definition.members
+    source = queries.table_name(members.resource)
+    key = f"UPPER(TRIM(CAST({_q(members.key_field)} AS VARCHAR)))"
+    ranked = ""
+    if members.latest_by is not None:
+        ranked = f", ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {_q(members.latest_by)} DESC NULLS LAST) AS rk"
+    where = [f"{_q(members.key_field)} IS NOT NULL"]
+    parameters: dict[str, Any] = {}
+    outer = ["rk = 1"] if members.latest_by is not None else []
+    for index, condition in enumerate(members.conditions):
+        field_type = tables.types[(members.resource, condition.field)]
+        name = f"v{index}"
+        parameters[name] = condition_value(condition, field_type)
+        if condition.op == "in":
+            outer.append(f"{_q(condition.field)} IN (SELECT UNNEST(${name}::{SQL_TYPES[field_type]}[]))")
+        else:
+            outer.append(f"{_q(condition.field)} {SQL_OPS[condition.op]} ${name}::{SQL_TYPES[field_type]}")
+    if consented:
+        outer.append("item IN (SELECT UNNEST($consented::VARCHAR[]))")
+    label_column = ""
+    joins = ""
+    if isinstance(definition, d.LabelledLookup):
+        label = definition.label
+        if isinstance(label, d.FieldLabel):
+            label_column = f", MAX(CAST({_q(label.field)} AS VARCHAR)) AS label"
+        else:
+            dated = ""
+            if label.date_field is not None and label.years is not None:
+                dated = f" WHERE {_q(label.date_field)} >= $since AND {_q(label.date_field)} <= $today"
+                parameters["since"] = _add_years(today, -label.years) + timedelta(days=1)
+                parameters["today"] = today
+            joins = (
+                f" LEFT JOIN (SELECT UPPER(TRIM(CAST({_q(label.key_field)} AS VARCHAR))) AS k, COUNT(*) AS n"
+                f" FROM {queries.table_name(label.resource)}{dated} GROUP BY k) counted ON counted.k = m.item"
+            )
+            label_column = ", CAST(COALESCE(MAX(counted.n), 0) AS VARCHAR) AS label"
+    sql = (
+        f"WITH r AS (SELECT *, {key} AS item{ranked} FROM {source} WHERE {' AND '.join(where)}),\n"
+        f"m AS (SELECT * FROM r{' WHERE ' + ' AND '.join(outer) if outer else ''})\n"
+        f"SELECT m.item{label_column} FROM m{joins} GROUP BY m.item ORDER BY m.item"
+    )
+    return d.SubjectQuery(sql, parameters)
+
+
+def set_rows(
+    engine: Engine, definition: d.PrivateSet | d.LabelledLookup, tables: SetTables, *, consented: list[str] | None
+) -> list[tuple[Any, ...]]:
+    """A set version's items (and labels), over the current data versions, the engine holding no transaction.
+    More than ``MAX_SET_ITEMS`` is refused (the build would not fit what a setup holds)."""
+    query = members_query(definition, tables, clock.today(), consented=consented is not None)
+    parameters: dict[str, Any] = dict(query.parameters)
+    if consented is not None:
+        parameters["consented"] = sorted(consented)
+    result = engine.run_platform(
+        query.sql,
+        parameters,
+        tables=list(tables.tables.values()),
+        limits=Limits(SET_TIMEOUT_SECONDS, MAX_SET_ITEMS),
+    )
+    if result.truncated:
+        raise Refused("product.set-too-large", most=MAX_SET_ITEMS)
+    return list(result.rows)
+
+
+def public_features(
+    source: UnitOfWork | Session, *, definition: d.JointScoring, credit_codes: Sequence[str], engine: Engine
+) -> list[dict[str, float | None]]:
+    """The joint score's public features for a batch, in order: the credit profile's ``FEATURES``, by the same
+    query (``profile_query``) over the current data versions."""
+    profile = definition.profile()
+    tables = _read(source, profile)
+    day = clock.today()
+    query = profile_query(profile, day)
+    unique = sorted(set(credit_codes))
+    result = engine.run_platform(
+        query.sql,
+        query.parameters | {"codes": unique},
+        tables=list(tables.values()),
+        limits=Limits(SUBJECT_TIMEOUT_SECONDS, len(unique)),
+    )
+    rows = {row[0]: dict(zip(result.columns, row, strict=True)) for row in result.rows}
+    return [{name: _number((rows.get(code) or {}).get(name)) for name in d.FEATURES} for code in credit_codes]
+
+
+def check_protocol(session: Session, definition: d.ProtocolDefinition) -> None:
+    """A protocol product's definition can run as reviewed: its fields published with usable types."""
+    if isinstance(definition, d.JointScoring):
+        subject_tables(session, definition.profile())
+        return
+    set_tables(session, definition)

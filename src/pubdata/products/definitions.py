@@ -920,8 +920,224 @@ class StatisticalTable(_Definition):
     columns: tuple[OutputField, ...] = Field(default=(), max_length=64)
 
 
-Definition = Annotated[QueryTemplate | Verification | CreditProfile | StatisticalTable, Field(discriminator="kind")]
-AnyDefinition = QueryTemplate | Verification | CreditProfile | StatisticalTable
+# --- privacy computing (隐私计算): the set a consumer matches against, the label, the joint score ----------------
+
+ConditionOp = Literal["=", "!=", "<", "<=", ">", ">=", "in"]
+ItemKind = Literal["credit_code", "resident_id"]
+RESOURCE_CODE = r"^[A-Z]{2}-[A-Z]{2}-[0-9]{4}$"
+ResourceCode = Annotated[str, Field(pattern=RESOURCE_CODE)]
+MAX_CONDITIONS = 5
+MAX_IN_VALUES = 50
+ITEM_FORMATS: dict[str, str] = {"credit_code": "credit_code", "resident_id": "resident_id"}  # catalogue format
+
+
+class Condition(_Frozen):
+    """One typed filter on the members' rows: ``field op value`` (``in``: a list of values). The value is typed
+    against the catalogue's field at review (``compute.check_definition``) and bound by the engine, never
+    formatted into SQL."""
+
+    field: Identifier
+    op: ConditionOp
+    value: Scalar | tuple[Scalar, ...]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        listed = isinstance(self.value, tuple)
+        if listed != (self.op == "in"):
+            raise ValueError("a list of values goes with in, and only with in")
+        if listed and not 1 <= len(self.value) <= MAX_IN_VALUES:  # type: ignore[arg-type]
+            raise ValueError(f"in takes 1–{MAX_IN_VALUES} values")
+        for value in self.value if isinstance(self.value, tuple) else (self.value,):
+            if isinstance(value, str) and (len(value) > MAX_STRING or not is_text(value)):
+                raise ValueError("a condition's text is at most 1000 characters of text")
+        return self
+
+
+class SetMembers(_Frozen):
+    """Who is in a set (集合成员): the distinct ``key_field`` values of ``resource``'s rows meeting every
+    condition — taken over each key's latest row only when ``latest_by`` is given (e.g. the latest tax credit
+    rating). With ``consent`` (credit codes only), the set a consumer matches holds only the subjects with a
+    consent in force for that consumer, product and purpose: the platform, which never sees what is asked,
+    still answers nothing about a subject who did not consent."""
+
+    resource: ResourceCode
+    key_field: Identifier
+    item_kind: ItemKind = "credit_code"
+    latest_by: Identifier | None = None
+    conditions: tuple[Condition, ...] = Field(default=(), max_length=MAX_CONDITIONS)
+    consent: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> SetMembers:
+        if self.consent and self.item_kind != "credit_code":
+            raise ValueError("a consent-restricted set holds credit codes (consent is recorded per credit code)")
+        return self
+
+
+class FieldLabel(_Frozen):
+    """A label from the member's own row (its latest row when the members have ``latest_by``)."""
+
+    source: Literal["field"] = "field"
+    field: Identifier
+    words: Words
+
+
+class CountLabel(_Frozen):
+    """A label counting the rows of another resource by key, e.g. penalties in the latest 3 years."""
+
+    source: Literal["count"] = "count"
+    resource: ResourceCode
+    key_field: Identifier
+    date_field: Identifier | None = None
+    years: int | None = Field(default=None, ge=1, le=20)  # rows dated in the latest ``years`` years only
+    words: Words
+
+    @model_validator(mode="after")
+    def _shape(self) -> CountLabel:
+        if (self.date_field is None) != (self.years is None):
+            raise ValueError("date_field and years go together")
+        return self
+
+
+Label = Annotated[FieldLabel | CountLabel, Field(discriminator="source")]
+
+
+def _members_resources(members: SetMembers, label: FieldLabel | CountLabel | None = None) -> tuple[str, ...]:
+    codes = [members.resource]
+    if isinstance(label, CountLabel) and label.resource not in codes:
+        codes.append(label.resource)
+    return tuple(codes)
+
+
+class PrivateSet(_Definition):
+    """隐私求交: the consumer learns which of its items are in the set; the platform learns how many it asked."""
+
+    kind: Literal["private_set"] = "private_set"
+    members: SetMembers
+
+    @model_validator(mode="after")
+    def _resources(self) -> PrivateSet:
+        if tuple(self.resources) != _members_resources(self.members):
+            raise ValueError(f"the set reads exactly {self.members.resource}")
+        return self
+
+
+class LabelledLookup(_Definition):
+    """匿踪标签查询: the consumer learns, for each of its items in the set, the item's label, and nothing for the
+    others; it looks up locally in the set version's encrypted label table, so the platform learns nothing of
+    what was asked but how many."""
+
+    kind: Literal["labelled_lookup"] = "labelled_lookup"
+    members: SetMembers
+    label: Label
+
+    @model_validator(mode="after")
+    def _resources(self) -> LabelledLookup:
+        needed = _members_resources(self.members, self.label)
+        if tuple(self.resources) != needed:
+            raise ValueError(f"the lookup reads exactly {', '.join(needed)}")
+        return self
+
+
+class PublicTerm(_Frozen):
+    """A public feature of the joint score (a credit profile's ``FEATURES``): weight·(value − mean)/scale; an
+    enterprise without the value contributes nothing (its value taken as the mean)."""
+
+    feature: FeatureName
+    weight: StrictFloat | StrictInt = Field(ge=-1e6, le=1e6)
+    mean: StrictFloat | StrictInt = Field(default=0.0, ge=-1e12, le=1e12)
+    scale: StrictFloat | StrictInt = Field(default=1.0, gt=0, le=1e12)
+
+
+class PrivateTerm(_Frozen):
+    """A feature the consumer supplies encrypted (its income, its loan history): weight·(value − mean)/scale,
+    computed on the ciphertext."""
+
+    name: Identifier
+    words: Words
+    weight: StrictFloat | StrictInt = Field(ge=-1e6, le=1e6)
+    mean: StrictFloat | StrictInt = Field(default=0.0, ge=-1e12, le=1e12)
+    scale: StrictFloat | StrictInt = Field(default=1.0, gt=0, le=1e12)
+
+
+MAX_PRIVATE_TERMS = 16  # pubdata_protocol.messages.MAX_PRIVATE_FEATURES
+
+
+class JointScoring(_Definition):
+    """密态联合评分: bias + Σ public terms + Σ private terms per enterprise, the private ones on the consumer's
+    CKKS ciphertexts; linear, or its approximate logistic. Identified: every subject needs consent."""
+
+    kind: Literal["joint_scoring"] = "joint_scoring"
+    public: tuple[PublicTerm, ...] = Field(default=(), max_length=len(FEATURES))
+    private: tuple[PrivateTerm, ...] = Field(min_length=1, max_length=MAX_PRIVATE_TERMS)
+    bias: StrictFloat | StrictInt = Field(default=0.0, ge=-1e6, le=1e6)
+    output: Literal["linear", "logistic"] = "linear"
+
+    @model_validator(mode="after")
+    def _shape(self) -> JointScoring:
+        features = [term.feature for term in self.public]
+        if len(set(features)) != len(features):
+            raise ValueError("a public feature is one term")
+        names = [term.name for term in self.private]
+        if len(set(names)) != len(names):
+            raise ValueError("private terms are named once each")
+        needed = {LEGAL_ENTITIES} | {FEATURES[f].resource for f in features}
+        if set(self.resources) != needed or len(self.resources) != len(needed):
+            raise ValueError(f"the public terms read exactly {', '.join(sorted(needed))}")
+        return self
+
+    def profile(self) -> CreditProfile:
+        """The credit profile whose features the public terms are (``compute.profile_query`` reads them)."""
+        return CreditProfile(
+            resources=self.resources,
+            factors=tuple(
+                Factor(
+                    feature=term.feature,
+                    weight=1,
+                    cuts=(0,),
+                    points=(0, 100),
+                    negative=Reason(code=f"F{index}", text=Words(zh=term.feature, en=term.feature)),
+                )
+                for index, term in enumerate(self.public, start=1)
+            )
+            or (
+                Factor(
+                    feature="registration_active",
+                    weight=1,
+                    cuts=(1,),
+                    points=(0, 100),
+                    negative=Reason(code="F0", text=Words(zh="registration_active", en="registration_active")),
+                ),
+            ),
+            bands=(
+                ScoreBand(code="A", minimum=50, label=Words(zh="高", en="High")),
+                ScoreBand(code="B", minimum=0, label=Words(zh="低", en="Low")),
+            ),
+        )
+
+    def weights(self) -> dict[str, float]:
+        """Each private feature's weight on its raw value (the scale folded in)."""
+        return {term.name: float(term.weight) / float(term.scale) for term in self.private}
+
+    def plain_part(self, features: Mapping[str, float | None]) -> float:
+        """One enterprise's score but for its private features' weighted values: the bias, the public terms and
+        the private terms' constant part (their means)."""
+        total = float(self.bias) - sum(float(t.weight) * float(t.mean) / float(t.scale) for t in self.private)
+        for term in self.public:
+            value = features.get(term.feature)
+            if value is not None and math.isfinite(value):
+                total += float(term.weight) * (value - float(term.mean)) / float(term.scale)
+        return total
+
+
+Definition = Annotated[
+    QueryTemplate | Verification | CreditProfile | StatisticalTable | PrivateSet | LabelledLookup | JointScoring,
+    Field(discriminator="kind"),
+]
+AnyDefinition = (
+    QueryTemplate | Verification | CreditProfile | StatisticalTable | PrivateSet | LabelledLookup | JointScoring
+)
+ProtocolDefinition = PrivateSet | LabelledLookup | JointScoring
 _DEFINITION: TypeAdapter[AnyDefinition] = TypeAdapter(Definition)
 
 
@@ -955,6 +1171,8 @@ def output_fields(definition: AnyDefinition) -> tuple[OutputField, ...]:
         return definition.outputs
     if isinstance(definition, StatisticalTable):
         return definition.columns
+    if isinstance(definition, (PrivateSet, LabelledLookup, JointScoring)):
+        return protocol_fields(definition)
     if isinstance(definition, Verification):
         check = definition.spec
         worded = check.answers_under(definition.thresholds)
@@ -992,6 +1210,49 @@ def output_fields(definition: AnyDefinition) -> tuple[OutputField, ...]:
     )
 
 
+ITEM_WORDS: dict[str, tuple[str, str]] = {
+    "credit_code": ("统一社会信用代码", "Credit code"),
+    "resident_id": ("公民身份号码", "Resident ID"),
+}
+
+
+def protocol_fields(definition: PrivateSet | LabelledLookup | JointScoring) -> tuple[OutputField, ...]:
+    """What the consumer's client writes for each of its items (the platform never sees these rows)."""
+    if isinstance(definition, JointScoring):
+        result = (
+            _field(
+                "score",
+                "联合评分",
+                "Joint score",
+                "线性评分（密态计算，仅请求方可解密）。",
+                "The linear score, computed encrypted; only the consumer can decrypt it.",
+            )
+            if definition.output == "linear"
+            else _field(
+                "score",
+                "联合评分（概率）",
+                "Joint score (probability)",
+                "评分的近似 logistic 值（0–1），仅请求方可解密。",
+                "The score's approximate logistic (0–1); only the consumer can decrypt it.",
+            )
+        )
+        return (CREDIT_CODE_FIELD, result)
+    zh, en = ITEM_WORDS[definition.members.item_kind]
+    item = _field("item", zh, en, "请求方自己的条目，仅在请求方本地。", "The consumer's own item, only on its machine.")
+    matched = _field("matched", "是否在集合中", "In the set", "是 / 否。", "Yes or no.")
+    if isinstance(definition, PrivateSet):
+        return (item, matched)
+    words = definition.label.words
+    label = _field(
+        "label",
+        words.zh,
+        words.en,
+        "仅对集合中的条目给出；其他条目为空。",
+        "Given for the items in the set only; empty for the others.",
+    )
+    return (item, matched, label)
+
+
 @dataclass(frozen=True)
 class Described:
     """What pages show of a definition's outputs: each field's words, and the code lists its values use."""
@@ -1014,5 +1275,7 @@ def describe(definition: AnyDefinition) -> Described:
             for r in (f.negative, f.positive)
             if r is not None
         )
+    elif isinstance(definition, (PrivateSet, LabelledLookup)):
+        values["matched"] = YES_NO
     parameters = definition.parameters if isinstance(definition, QueryTemplate) else ()
     return Described(output_fields(definition), values, parameters)

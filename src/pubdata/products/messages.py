@@ -340,6 +340,21 @@ COMPUTE_REFUSALS: dict[str, tuple[int, str, str]] = {
         "作业 {job} 没有已发布的输出 {output}，或它已不是审查时的那个文件。",
         "Job {job} has no released output {output}, or it is no longer the file that was reviewed.",
     ),
+    "product.set-condition": (
+        422,
+        "集合条件中字段 {field} 的值须为{type}，且比较方式适用于该类型。",
+        "The set condition on {field} needs a value of {type}, compared in a way that type allows.",
+    ),
+    "product.set-key": (
+        422,
+        "集合的键字段 {field} 在目录中登记的格式不是{kind}。",
+        "The set's key field {field} is not catalogued in the format of {kind}.",
+    ),
+    "product.set-too-large": (
+        422,
+        "集合超过 {most} 个条目，无法构建。",
+        "The set holds more than {most} items and cannot be built.",
+    ),
 }
 COMPUTE_LABELS: dict[str, tuple[str, str]] = {
     "product.parameter.required": ("必须填写。", "is required."),
@@ -362,6 +377,11 @@ COMPUTE_LABELS: dict[str, tuple[str, str]] = {
     "product.kind.verification": ("核验", "a verification"),
     "product.kind.credit_profile": ("企业信用画像", "an enterprise credit profile"),
     "product.kind.statistical_table": ("统计表", "a statistical table"),
+    "product.kind.private_set": ("隐私求交", "a private set intersection"),
+    "product.kind.labelled_lookup": ("匿踪标签查询", "a labelled lookup"),
+    "product.kind.joint_scoring": ("密态联合评分", "an encrypted joint scoring"),
+    "product.item.credit_code": ("统一社会信用代码", "a unified social credit code"),
+    "product.item.resident_id": ("公民身份号码", "a resident ID number"),
     "product.output-rule.aggregate": ("最小分组（k）规则", "the minimum group size (k)"),
     "product.output-rule.dp": ("差分隐私", "differential privacy"),
 }
@@ -409,6 +429,13 @@ CALL_REFUSALS = {
         409,
         "该类产品暂不支持在线调用。",
         "Products of this kind cannot be called online yet.",
+    ),
+    "call.protocol-product": (
+        409,
+        "{code} 是隐私计算产品（{protocol}），请在本机用 pubdata-client 运行（pubdata-client {command} {code} …），"
+        "你的明文数据不离开本机。",
+        "{code} is a privacy-computing product ({protocol}): run it with pubdata-client on your own machine "
+        "(pubdata-client {command} {code} …), so your data never leaves it in the clear.",
     ),
 }
 CALL_LABELS = {"call.column.credit_code": ("统一社会信用代码", "Unified social credit code")}

@@ -10,8 +10,25 @@ KINDS: dict[str, tuple[str, str]] = {
     "verification": ("核验服务", "Verification"),
     "credit_profile": ("企业信用画像", "Enterprise credit profile"),
     "statistical_table": ("统计数据表", "Statistical table"),
+    "private_set": ("隐私求交", "Private set intersection"),
+    "labelled_lookup": ("匿踪标签查询", "Labelled lookup"),
+    "joint_scoring": ("密态联合评分", "Encrypted joint scoring"),
 }
 PER_SUBJECT_KINDS = ("verification", "credit_profile")  # each answer is about one subject: consent needed
+# Run by the consumer's client through a privacy protocol (``privacy.runs``), never by ``products.calls``: the
+# kind and the protocol it runs.
+PROTOCOL_KINDS: dict[str, str] = {
+    "private_set": "psi",
+    "labelled_lookup": "labelled_lookup",
+    "joint_scoring": "joint_scoring",
+}
+# The client's command for each protocol (``pubdata-client match|lookup|score CODE FILE``).
+CLIENT_COMMANDS: dict[str, str] = {"psi": "match", "labelled_lookup": "lookup", "joint_scoring": "score"}
+PROTOCOLS: dict[str, tuple[str, str]] = {
+    "psi": ("隐私求交（ECDH-PSI）", "Private set intersection (ECDH-PSI)"),
+    "labelled_lookup": ("匿踪标签查询（OPRF）", "Labelled lookup (OPRF)"),
+    "joint_scoring": ("密态联合评分（CKKS）", "Encrypted joint scoring (CKKS)"),
+}
 DELIVERY: dict[str, tuple[str, str]] = {
     "api": ("接口调用", "API calls"),
     "batch": ("批量文件", "Batch file"),

@@ -23,7 +23,17 @@ DefinitionBody = Annotated[
             "verification, credit_profile or statistical_table; it names the resources it reads.",
             "required": ["kind", "resources"],
             "properties": {
-                "kind": {"enum": ["query_template", "verification", "credit_profile", "statistical_table"]},
+                "kind": {
+                    "enum": [
+                        "query_template",
+                        "verification",
+                        "credit_profile",
+                        "statistical_table",
+                        "private_set",
+                        "labelled_lookup",
+                        "joint_scoring",
+                    ]
+                },
                 "resources": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 20},
             },
         }

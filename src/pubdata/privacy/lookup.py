@@ -1,0 +1,98 @@
+"""The labelled lookup's server half (匿踪标签查询): the OPRF key, the encrypted label table of a set version, and
+the evaluation of a consumer's blinded items. Pure functions over bytes (no database, no HTTP); the governance
+around them is ``privacy.runs``. The construction is ``pubdata_protocol.oprf``'s.
+
+The platform sees only the blinded points of a run, so it learns how many items were asked and nothing of
+which; the consumer opens only the rows whose OPRF output it obtained, one evaluation per item, each charged.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+
+from pubdata_protocol import oprf
+from pubdata_protocol.messages import MAX_ITEMS_PER_RUN, ProtocolError
+
+CHUNK = 20_000  # entries a worker seals at a time: large enough to amortise pickling, small enough to balance
+
+
+def new_key() -> bytes:
+    """A fresh OPRF key: a uniform nonzero scalar of the ed25519 prime-order group (32 bytes, secret)."""
+    return oprf.random_scalar()
+
+
+def key_id(key: bytes) -> str:
+    """The key's public name: hex SM3 of k·B."""
+    return oprf.key_id(key)
+
+
+def table(
+    key: bytes,
+    *,
+    set_version: str,
+    entries: Iterable[tuple[str, str]],
+    label_width: int | None = None,
+    workers: int = 1,
+) -> bytes:
+    """The set version's encrypted label table from its (item, label) pairs.
+
+    ``label_width`` pads every label to one length (default: the longest label), so a row's size says nothing
+    of its label; a product should fix it so the width says nothing of the data either. ``workers`` > 1 seals in
+    that many processes (spawned, so it is safe from a threaded server): the cost is one scalar multiplication
+    and two hashes to the group per item, about 2,700 items a second per core here.
+    """
+    oprf.check_scalar(key)
+    version = oprf.set_version_bytes(set_version)
+    pairs = [(_checked(item), oprf.label_bytes(label)) for item, label in entries]
+    width = max((len(label) for _, label in pairs), default=0) if label_width is None else label_width
+    if any(len(label) > width for _, label in pairs):
+        raise ValueError("a label is longer than the table's label width")
+    if workers > 1 and len(pairs) > CHUNK:
+        rows = _sealed_in_processes(key, version, width, pairs, workers)
+    else:
+        rows = seal_rows(key, version, width, pairs)
+    return oprf.pack_table(set_version=set_version, key_id=key_id(key), width=width, rows=rows)
+
+
+def _checked(item: str) -> str:
+    oprf.item_bytes(item)  # refuses an empty or oversize item before any work
+    return item
+
+
+def seal_rows(key: bytes, version: bytes, width: int, pairs: list[tuple[str, bytes]]) -> list[bytes]:
+    """The rows of ``pairs`` (a worker's unit; public so a spawned process can find it)."""
+    rows = []
+    for item, label in pairs:
+        evaluated = oprf.multiply(key, oprf.hash_to_group(item))
+        rows.append(oprf.seal_row(oprf.finalize(item, evaluated), version, label, width))
+    return rows
+
+
+def _chunks(pairs: list[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
+    iterator = iter(pairs)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _sealed_in_processes(
+    key: bytes, version: bytes, width: int, pairs: list[tuple[str, bytes]], workers: int
+) -> list[bytes]:
+    rows: list[bytes] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(seal_rows, key, version, width, chunk) for chunk in _chunks(pairs)]
+        for future in futures:
+            rows.extend(future.result())
+    return rows
+
+
+def evaluate(key: bytes, message: bytes, *, items: int) -> bytes:
+    """k·P for each of the consumer's ``items`` blinded points, or ``ProtocolError`` for a message that is not
+    exactly that many valid elements of the prime-order group (identity and small-order points refused)."""
+    oprf.check_scalar(key)
+    if isinstance(items, bool) or not isinstance(items, int) or not 1 <= items <= MAX_ITEMS_PER_RUN:
+        raise ProtocolError("wrong item count")
+    return oprf.multiply_all(key, message, items=items)

@@ -74,7 +74,7 @@ def expand_message_xmd(
         raise ValueError("expand_message_xmd: too long")
     blocks = [function(b0, b"\x01", dst_prime)]
     for i in range(2, ell + 1):
-        mixed = bytes(a ^ b for a, b in zip(b0, blocks[-1], strict=True))
+        mixed = (int.from_bytes(b0, "big") ^ int.from_bytes(blocks[-1], "big")).to_bytes(len(b0), "big")
         blocks.append(function(mixed, bytes([i]), dst_prime))
     return b"".join(blocks)[:length]
 

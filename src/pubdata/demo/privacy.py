@@ -44,7 +44,6 @@ from pubdata.products import definitions as d
 APPLICANTS = 1_000
 RATED_SHARE = 0.35  # of the applicants, drawn from the A-rated set; the others from the other active enterprises
 SEED = 2026
-QUOTA = 100_000  # items per contract: the demo's runs and many reruns by hand
 APPLICANTS_FILE = "demo-applicants.csv"
 KEYS_DIR = "demo-bank-keys"
 RESULTS = {"match": "demo-bank-matched.csv", "lookup": "demo-bank-labels.csv", "score": "demo-bank-scores.csv"}
@@ -145,7 +144,7 @@ def build(platform: Platform, *, bank_token: str, url: str = "http://127.0.0.1:8
         product = _listed(platform, operator, name)
         if product is None:
             continue
-        contract_id = _subscribed(platform, operator, bank, product, purpose=PURPOSE, use=USE, quota=QUOTA)
+        contract_id = _subscribed(platform, operator, bank, product, purpose=PURPOSE, use=USE)
         listed[step] = {"product": product.code, "name": name, "consumer_login": "bank.admin", "contract": contract_id}
     if not listed:
         return []

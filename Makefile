@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint system-packages demo-packages services venv clean-demo bench
+.PHONY: demo test lint system-packages demo-packages services venv clean-demo bench bench-privacy
 
 ## Build the demo on the embedded default (SQLite + files in $(DATA)) and serve it.
 demo: venv demo-packages
@@ -48,6 +48,11 @@ bench: venv
 	$(BIN)/python benchmarks/catalog_bench.py
 	$(BIN)/python benchmarks/sandbox_bench.py
 	$(BIN)/python benchmarks/sm2_bench.py
+	$(BIN)/python benchmarks/privacy_bench.py
+
+## PSI, labelled lookup and joint scoring beside the raw libraries, one table (1M-item sets: minutes on one core).
+bench-privacy: venv
+	$(BIN)/python benchmarks/privacy_bench.py
 
 clean-demo:
 	rm -rf $(DATA)

@@ -38,6 +38,7 @@ from pubdata.platform import Platform
 from pubdata.privacy import pages as consent_pages
 from pubdata.privacy import routes as consent_routes
 from pubdata.privacy import rules as consent_rules
+from pubdata.privacy import run_routes as privacy_run_routes
 from pubdata.products import call_pages as product_call_pages
 from pubdata.products import call_routes as product_call_routes
 from pubdata.products import pages as product_pages
@@ -112,6 +113,10 @@ UPLOAD_PATHS = re.compile(r"^/(api/v1/resources/\d+/versions|catalog/resources/\
 # A signed authorization letter (a scan) is larger than a form, far smaller than a data file.
 LETTER_PATHS = re.compile(r"^/(api/v1/)?consents/letters$")
 LETTER_BODY_BYTES = consent_rules.LETTER_MAX_BYTES + (1 << 20)  # the letter, and its form's fields beside it
+# A privacy-computing run or key: a public CKKS context is about 2 MB and a ciphertext 0.4 MB (16 of them, base64),
+# a PSI or lookup message of 50,000 items about 3 MB; each field is bounded again by its shape.
+PRIVACY_PATHS = re.compile(r"^/api/v1/products/[^/]+/privacy/(runs|keys)$")
+PRIVACY_BODY_BYTES = 64 << 20
 
 
 class BodyLimit:
@@ -129,6 +134,8 @@ class BodyLimit:
             if UPLOAD_PATHS.match(scope["path"])
             else max(self.limit, LETTER_BODY_BYTES)
             if LETTER_PATHS.match(scope["path"])
+            else max(self.limit, PRIVACY_BODY_BYTES)
+            if PRIVACY_PATHS.match(scope["path"])
             else self.limit
         )
         declared = dict(scope.get("headers") or []).get(b"content-length")
@@ -266,6 +273,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(job_routes.router)
     app.include_router(product_call_routes.router)
     app.include_router(consent_routes.router)
+    app.include_router(privacy_run_routes.router)
     app.include_router(product_routes.router)
     app.include_router(product_routes.public)
     app.include_router(scenario_routes.router)

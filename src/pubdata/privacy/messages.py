@@ -259,3 +259,150 @@ CONSENT_LABELS = {
 }
 
 declare(labels=CONSENT_LABELS, refusals=CONSENT_REFUSALS, actions=CONSENT_ACTIONS)
+
+# --- privacy computing (隐私计算: privacy.runs) ---------------------------------------------------------------
+COMPUTING_REFUSALS = {
+    "privacy.not-protocol": (
+        409,
+        "{code} 不是隐私计算产品（隐私求交、匿踪标签查询或密态联合评分），请按产品页面所示方式调用。",
+        "{code} is not a privacy-computing product (private set intersection, labelled lookup or encrypted joint "
+        "scoring): call it as its page says.",
+    ),
+    "privacy.wrong-protocol": (
+        409,
+        "{code} 运行的协议是{protocol}，请求的协议与之不符。",
+        "{code} runs {protocol}; the request is for another protocol.",
+    ),
+    "privacy.no-contract": (
+        403,
+        "你的机构没有该产品的有效使用合约：请先申请订阅，经运营机构批准并签署合约后再运行。",
+        "Your organisation holds no contract for this product: apply for it, and run it once the operator has "
+        "approved and both sides have signed.",
+    ),
+    "privacy.stale-set": (
+        409,
+        "请求所针对的集合版本不是当前版本（数据已更新）：请重新获取产品的隐私计算信息后再运行。",
+        "The request was made for a set version that is no longer current (the data changed): fetch the "
+        "product's privacy offer again and rerun.",
+    ),
+    "privacy.wrong-key": (
+        409,
+        "请求所针对的密钥不是该产品当前使用的密钥：请重新获取产品的隐私计算信息（评分：先登记公钥）后再运行。",
+        "The request names a key the product does not use now: fetch the product's privacy offer again (scoring: "
+        "register your public key first) and rerun.",
+    ),
+    "privacy.replayed": (
+        409,
+        "这条消息（随机数）已在本合约下运行过，不能重复使用：请用新的随机数重新生成请求。",
+        "This message (its nonce) was already run under this contract and is not answered twice: make the request "
+        "again with a new nonce.",
+    ),
+    "privacy.too-many-items": (
+        422,
+        "一次最多 {most} 个条目，本次是 {items} 个：请分批运行。",
+        "A run takes at most {most} items; this one has {items}. Run it in batches.",
+    ),
+    "privacy.over-quota": (
+        403,
+        "合约剩余的条目额度是 {left} 个，本次请求 {items} 个。",
+        "The contract has {left} items left; this run asks for {items}.",
+    ),
+    "privacy.message": (
+        422,
+        "消息不是该协议的有效消息（格式、大小、条目数或群元素/密文无效）。",
+        "The message is not a valid message of this protocol (its format, size, item count, or a group element "
+        "or ciphertext).",
+    ),
+    "privacy.features": (
+        422,
+        "须按产品定义提供加密特征 {expected}，本次提供的是 {given}。",
+        "Send the encrypted features the product defines, {expected}; this request has {given}.",
+    ),
+    "privacy.subject-repeated": (
+        422,
+        "第 {position} 个统一社会信用代码与前面的重复。",
+        "The unified social credit code at position {position} repeats an earlier one.",
+    ),
+    "privacy.setup-none": (
+        409,
+        "密态联合评分没有需要下载的集合文件。",
+        "Encrypted joint scoring has no set file to fetch.",
+    ),
+    "privacy.keys-scoring-only": (
+        409,
+        "只有密态联合评分产品需要登记请求方的公钥。",
+        "Only encrypted joint scoring products take a consumer's public key.",
+    ),
+}
+COMPUTING_ACTIONS = {
+    "privacy.key-created": ("生成隐私计算服务端密钥", "Privacy-computing server key made"),
+    "privacy.set-built": ("构建隐私计算集合版本", "Privacy-computing set version built"),
+    "privacy.setup": ("下载隐私计算集合文件", "Privacy-computing set file fetched"),
+    "privacy.consumer-key": ("登记请求方 CKKS 公钥", "Consumer's public CKKS context registered"),
+    "privacy.run-refused": ("拒绝一次隐私计算运行", "Privacy-computing run refused"),
+}
+COMPUTING_LABELS = {
+    "nav.privacy_runs": ("隐私计算记录", "Privacy runs"),
+    "privacy_run.protocol_title": ("隐私计算", "Privacy computing"),
+    "privacy_run.consumer_learns": ("使用方获知", "The consumer learns"),
+    "privacy_run.platform_learns": ("平台获知", "The platform learns"),
+    "privacy_run.consumer_learns.psi": (
+        "自己的哪些条目在集合中（以及集合的大小）；不获知集合中的其他条目。",
+        "Which of its own items are in the set (and the set's size); nothing of the set's other items.",
+    ),
+    "privacy_run.platform_learns.psi": (
+        "只获知本次请求了多少个条目，不获知是哪些条目，也不获知哪些匹配。",
+        "Only how many items were asked: not which, nor which matched.",
+    ),
+    "privacy_run.consumer_learns.labelled_lookup": (
+        "自己在集合中的条目各自的标签；不在集合中的条目什么也得不到。",
+        "The label of each of its items in the set; nothing for the others.",
+    ),
+    "privacy_run.platform_learns.labelled_lookup": (
+        "只获知本次请求了多少个条目。加密标签表下载一次，在使用方本地查找，平台不获知查了哪些条目。",
+        "Only how many items were asked. The encrypted label table is fetched once and looked up on the consumer's "
+        "machine, so the platform never learns which items were looked up.",
+    ),
+    "privacy_run.consumer_learns.joint_scoring": (
+        "每个申请企业的联合评分（用自己的密钥解密）；不获知平台的公共特征值。",
+        "Each applicant's joint score (decrypted with its own key); not the platform's public feature values.",
+    ),
+    "privacy_run.platform_learns.joint_scoring": (
+        "请求评分的企业（须有企业授权）及其数量；不获知使用方的私有特征，也不获知评分结果。",
+        "Which enterprises were scored (each needs its consent) and how many; neither the consumer's private "
+        "features nor the scores.",
+    ),
+    "privacy_run.set_version": ("集合版本", "Set version"),
+    "privacy_run.items_unit": ("个条目", "items"),
+    "privacy_run.not_built": ("尚未构建（首次运行时构建）。", "Not built yet (built at the first run)."),
+    "privacy_run.items_left": ("剩余条目额度", "Items left"),
+    "privacy_run.calls_left": ("剩余次数", "runs left"),
+    "privacy_run.contract": ("合约", "contract"),
+    "privacy_run.no_contract": ("你的机构还没有该产品的使用合约。", "Your organisation has no contract for it yet."),
+    "privacy_run.how_title": ("如何运行", "How to run it"),
+    "privacy_run.how": (
+        "在本机安装 pubdata-client，用 API 令牌运行下面的命令：明文条目和特征只在本机处理，"
+        "发送给平台的只有盲化或加密后的消息。",
+        "Install pubdata-client on your own machine and run the command below with an API token: plain items and "
+        "features are processed there only; the platform receives only blinded or encrypted messages.",
+    ),
+    "privacy_run.file_placeholder": ("申请人名单.csv", "applicants.csv"),
+    "privacy_run.runs_title": ("隐私计算运行记录", "Privacy-computing runs"),
+    "privacy_run.runs_intro": (
+        "每次运行都按合约计费并记入账本：产品、协议、集合版本、条目数、时间和运行方。",
+        "Every run is charged under its contract and kept in the ledger: product, protocol, set version, items, "
+        "when and who.",
+    ),
+    "privacy_run.id": ("编号", "No."),
+    "privacy_run.product": ("产品", "Product"),
+    "privacy_run.protocol": ("协议", "Protocol"),
+    "privacy_run.items": ("条目数", "Items"),
+    "privacy_run.at": ("时间", "When"),
+    "privacy_run.who": ("运行方", "Who"),
+    "privacy_run.user": ("用户 #{id}", "user #{id}"),
+    "privacy_run.none": ("还没有可查看的运行记录。", "No runs to show yet."),
+    "subject.privacy_key": ("隐私计算服务端密钥", "Privacy-computing server key"),
+    "subject.privacy_set_version": ("隐私计算集合版本", "Privacy-computing set version"),
+    "subject.privacy_consumer_key": ("请求方 CKKS 公钥", "Consumer's public CKKS context"),
+}
+declare(labels=COMPUTING_LABELS, refusals=COMPUTING_REFUSALS, actions=COMPUTING_ACTIONS)

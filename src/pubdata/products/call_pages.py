@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -365,6 +365,8 @@ def _call_page(
     subjects_text: str = "",
 ) -> HTMLResponse:
     product = _product(session, principal, code)
+    if product.kind in rules.PROTOCOL_KINDS:  # run with pubdata-client: its page says how
+        return RedirectResponse(f"/products/{product.code}/privacy", status_code=303)  # type: ignore[return-value]
     definition = products.definition_of(product)
     lang = language(request)
     contract_id = subscriptions.contract_id_for(session, consumer_id=principal.organisation_id, product_id=product.id)

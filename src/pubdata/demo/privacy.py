@@ -44,6 +44,7 @@ from pubdata.products import definitions as d
 APPLICANTS = 1_000
 RATED_SHARE = 0.35  # of the applicants, drawn from the A-rated set; the others from the other active enterprises
 SEED = 2026
+LETTER_BATCH = 1_000  # letters per batch (consent.rules.LETTER_BATCH_MAX)
 APPLICANTS_FILE = "demo-applicants.csv"
 KEYS_DIR = "demo-bank-keys"
 RESULTS = {"match": "demo-bank-matched.csv", "lookup": "demo-bank-labels.csv", "score": "demo-bank-scores.csv"}
@@ -198,7 +199,7 @@ def _applicants(platform: Platform, path: Path) -> list[dict[str, Any]]:
             CODE_COLUMN: str(code),
             NAME_COLUMN: str(name),
             "法定代表人": str(rep),
-            INCOME: round(max(2_000.0, rng.lognormvariate(10.9, 0.6)), 2),
+            INCOME: round(min(250_000.0, max(2_000.0, rng.lognormvariate(10.9, 0.6))), 2),  # CKKS's range
             OVERDUE: min(9, int(rng.expovariate(0.9))),
         }
         for code, name, rep in chosen
@@ -267,6 +268,8 @@ def _results(path: Path, rows: list[dict[str, Any]], header: str, values: list[A
 
 def _letters(platform: Platform, product_code: str, applicants: list[dict[str, Any]]) -> None:
     """Each applicant's signed authorization letter, taken with its application, recorded as batches."""
+    from pubdata.privacy.schemas import BatchLetterIn, LetterBatchIn  # TEMP until i14-consent is merged
+
     bank = principal(platform, "bank.admin")
     today = clock.today()
     with platform.read() as session:
@@ -276,7 +279,7 @@ def _letters(platform: Platform, product_code: str, applicants: list[dict[str, A
             if c.state == "granted" and c.product_code == product_code
         }
     letters = [
-        consent.BatchLetter(
+        BatchLetterIn(
             credit_code=row[CODE_COLUMN],
             legal_rep_name=row["法定代表人"],
             letter_sm3=sm3(f"授权书：{row[CODE_COLUMN]} 授权池州农村商业银行联合评分，用于贷前审查。".encode()),
@@ -284,17 +287,15 @@ def _letters(platform: Platform, product_code: str, applicants: list[dict[str, A
         for row in applicants
         if row[CODE_COLUMN] not in held
     ]
-    if letters:
-        consent.record_letters(
-            platform,
-            principal=bank,
+    for first in range(0, len(letters), LETTER_BATCH):
+        body = LetterBatchIn(
             product_code=product_code,
             purpose=PURPOSE,
             valid_from=today,
             valid_until=today + timedelta(days=300),
-            letters=letters,
-            engine=platform.query_engine,
+            letters=letters[first : first + LETTER_BATCH],
         )
+        consent.record_letters(platform, principal=bank, body=body, engine=platform.query_engine)
 
 
 def _command(step: str, product: str, folder: Path, url: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from pubdata.identity.access import Principal, Who
 from pubdata.ledger import service as ledger
 from pubdata.privacy import rules
 from pubdata.privacy.models import Consent, ConsentUse, LetterChecks
-from pubdata.privacy.schemas import ConsentIn, LetterIn
+from pubdata.privacy.schemas import BatchLetterIn, ConsentIn, LetterBatchIn, LetterIn
 from pubdata.products import rules as product_rules
 from pubdata.products import service as products
 
@@ -337,12 +337,18 @@ class _Letter:
     registry: files.Recorded
 
 
-def _rep_name(typed: str) -> str:
+def _normal_name(typed: str) -> str | None:
     """The typed name as the registry writes names: NFKC (full-width letters and spaces folded), without any
-    space (a Chinese name has none; one typed with spaces is the same name)."""
+    space (a Chinese name has none; one typed with spaces is the same name); None when it cannot be a name."""
     name = "".join(unicodedata.normalize("NFKC", typed).split())
-    problem = rules.rep_name_problem(name)
-    if problem is not None or any(not ch.isprintable() for ch in name):
+    if rules.rep_name_problem(name) is not None or any(not ch.isprintable() for ch in name):
+        return None
+    return name
+
+
+def _rep_name(typed: str) -> str:
+    name = _normal_name(typed)
+    if name is None:
         raise Refused("consent.letter-rep-name", field="legal_rep_name")
     return name
 
@@ -350,14 +356,7 @@ def _rep_name(typed: str) -> str:
 def _checked_letter(session: Session, principal: Principal, body: LetterIn, letter_sm3: str | None) -> _Letter:
     access.require(principal, "consent.record-letter", access.own_organisation(principal))
     if body.consumer_id is not None and body.consumer_id != principal.organisation_id:
-        raise Refused(
-            "consent.other-consumer",
-            entry=RefusalEntry(
-                principal.actor,
-                "consent.letter-refused",
-                payload={"outcome": "other-consumer", "consumer": body.consumer_id},
-            ),
-        )
+        raise _refused_for_other_consumer(principal, body.consumer_id)
     credit_code = body.credit_code.strip().upper()
     if not is_credit_code(credit_code):
         raise Refused("consent.credit-code", field="credit_code")
@@ -379,6 +378,11 @@ def _checked_letter(session: Session, principal: Principal, body: LetterIn, lett
         purpose=body.purpose,
         body=body,
     )
+    return _Letter(credit_code, rep_name, product, body, digest, _registry(session))
+
+
+def _registry(session: Session) -> files.Recorded:
+    """The legal-entity library's current version, with the columns a letter is checked against."""
     try:
         fields, recorded = catalog.data_of(session, code=rules.REGISTRY)
     except Refused:
@@ -386,71 +390,95 @@ def _checked_letter(session: Session, principal: Principal, body: LetterIn, lett
     names = {spec.name for spec in fields}
     if not {rules.REGISTRY_CODE, rules.REGISTRY_REP, rules.REGISTRY_STATUS} <= names:
         raise Refused("consent.registry-unavailable")
-    return _Letter(credit_code, rep_name, product, body, digest, recorded)
+    return recorded
 
 
-def _take_letter_check(session: Session, *, consumer_id: int) -> None:
-    """Count one letter check for the consumer today, or refuse when its day's checks are used up: one
-    conditional update, so concurrent checks never pass the limit."""
+def _take_letter_checks(session: Session, *, consumer_id: int, count: int, limit: int) -> bool:
+    """Count ``count`` letter checks for the consumer today, or none (False) when fewer than that are left of its
+    day's ``limit``: one conditional update, so concurrent checks never pass the limit."""
     today = clock.today()
     take = (
         update(LetterChecks)
         .where(
             LetterChecks.consumer_id == consumer_id,
             LetterChecks.day == today,
-            LetterChecks.checks < rules.LETTER_CHECKS_PER_DAY,
+            LetterChecks.checks <= limit - count,
         )
-        .values(checks=LetterChecks.checks + 1)
+        .values(checks=LetterChecks.checks + count)
         .execution_options(synchronize_session=False)
     )
     if session.execute(take).rowcount == 1:  # type: ignore[attr-defined]
-        return
+        return True
     exists = select(LetterChecks.id).where(LetterChecks.consumer_id == consumer_id, LetterChecks.day == today)
-    if session.scalar(exists) is None:
+    if count <= limit and session.scalar(exists) is None:
         try:
             with session.begin_nested():
-                session.add(LetterChecks(consumer_id=consumer_id, day=today, checks=1))
-            return
+                session.add(LetterChecks(consumer_id=consumer_id, day=today, checks=count))
+            return True
         except IntegrityError:  # another check made today's row first: count against it
-            if session.execute(take).rowcount == 1:  # type: ignore[attr-defined]
-                return
-    raise Refused("consent.letter-limit", limit=rules.LETTER_CHECKS_PER_DAY)
+            return session.execute(take).rowcount == 1  # type: ignore[attr-defined]
+    return False
 
 
-def letter_checks_left(session: Session, *, principal: Principal) -> int:
+def _take_letter_check(session: Session, *, consumer_id: int, limit: int) -> None:
+    """Count one letter check for the consumer today, or refuse when its day's checks are used up."""
+    if not _take_letter_checks(session, consumer_id=consumer_id, count=1, limit=limit):
+        raise Refused("consent.letter-limit", limit=limit)
+
+
+def _checks_per_day(checks_per_day: int | None) -> int:
+    """The day's limit a command was given (``Settings.letter_checks_per_day``), else the rules' default."""
+    return rules.LETTER_CHECKS_PER_DAY if checks_per_day is None else checks_per_day
+
+
+def letter_checks_left(session: Session, *, principal: Principal, checks_per_day: int | None = None) -> int:
     """How many letters the caller's organisation may still have checked today."""
     used = session.scalar(
         select(LetterChecks.checks).where(
             LetterChecks.consumer_id == principal.organisation_id, LetterChecks.day == clock.today()
         )
     )
-    return max(rules.LETTER_CHECKS_PER_DAY - (used or 0), 0)
+    return max(_checks_per_day(checks_per_day) - (used or 0), 0)
 
 
 REGISTRY_TABLE = "registry"
 REGISTRY_TIMEOUT_SECONDS = 10.0
 
 
-def registry_matches(engine: Engine, recorded: files.Recorded, *, credit_code: str, rep_name: str) -> bool:
-    """Inside the domain: is ``credit_code`` a registered, active entity whose legal representative is
-    ``rep_name``? One query the platform writes, run by the engine's platform path (its values bound as
-    parameters, the registry's current version checked against the catalogue's record, the engine's limits);
-    the answer is one boolean, and any failure the one generic refusal."""
+def registry_matched(engine: Engine, recorded: files.Recorded, subjects: Sequence[tuple[str, str]]) -> list[bool]:
+    """Inside the domain, for each (credit code, legal representative's name): is the code a registered, active
+    entity whose legal representative is that name? One query the platform writes for the whole batch, run by
+    the engine's platform path (the codes and names bound as list parameters, never in the text; the registry's
+    current version checked against the catalogue's record; the engine's limits). It returns the positions that
+    match, so the answer is one boolean per subject, and any failure the one generic refusal."""
+    if not subjects:
+        return []
     table = TableRef(REGISTRY_TABLE, recorded.file, recorded)
+    code, rep, status = (quote(name) for name in (rules.REGISTRY_CODE, rules.REGISTRY_REP, rules.REGISTRY_STATUS))
     sql = (
-        f"SELECT count(*) > 0 AS matched FROM {REGISTRY_TABLE} WHERE {quote(rules.REGISTRY_CODE)} = $code "
-        f"AND {quote(rules.REGISTRY_STATUS)} = $status AND trim({quote(rules.REGISTRY_REP)}) = $name"
+        "SELECT b.position FROM (SELECT unnest($positions) AS position, unnest($codes) AS code, "
+        "unnest($names) AS name) AS b WHERE EXISTS (SELECT 1 FROM "
+        f"{REGISTRY_TABLE} AS r WHERE r.{code} = b.code AND r.{status} = $status AND trim(r.{rep}) = b.name)"
     )
+    parameters = {
+        "positions": list(range(len(subjects))),
+        "codes": [credit_code for credit_code, _ in subjects],
+        "names": [name for _, name in subjects],
+        "status": rules.ACTIVE_STATUS,
+    }
     try:
         result = engine.run_platform(
-            sql,
-            {"code": credit_code, "status": rules.ACTIVE_STATUS, "name": rep_name},
-            tables=[table],
-            limits=Limits(REGISTRY_TIMEOUT_SECONDS, 1),
+            sql, parameters, tables=[table], limits=Limits(REGISTRY_TIMEOUT_SECONDS, len(subjects))
         )
     except EngineRefused:
         raise Refused("consent.registry-unavailable") from None
-    return bool(result.rows and result.rows[0][0])
+    matched = {int(row[0]) for row in result.rows}  # type: ignore[call-overload]
+    return [position in matched for position in range(len(subjects))]
+
+
+def registry_matches(engine: Engine, recorded: files.Recorded, *, credit_code: str, rep_name: str) -> bool:
+    """``registry_matched`` for one letter."""
+    return registry_matched(engine, recorded, [(credit_code, rep_name)])[0]
 
 
 def _letter_payload(letter: _Letter, outcome: str) -> dict[str, Any]:
@@ -469,15 +497,22 @@ def _letter_payload(letter: _Letter, outcome: str) -> dict[str, Any]:
 
 
 def record_letter(
-    units: UnitOfWork, *, principal: Principal, body: LetterIn, engine: Engine, letter_sm3: str | None = None
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    body: LetterIn,
+    engine: Engine,
+    letter_sm3: str | None = None,
+    checks_per_day: int | None = None,
 ) -> Consent:
     """A consumer records a subject's signed authorization letter (its SM3 digest: ``letter_sm3`` when the file
     was received, else the body's). Checks the request first (free), then counts one letter check, then asks the
-    registry inside the domain; a letter that does not match is refused generically and recorded."""
+    registry inside the domain; a letter that does not match is refused generically and recorded.
+    ``checks_per_day``: the consumer's daily letter checks (``Settings.letter_checks_per_day``)."""
     with units.read() as session:
         letter = _checked_letter(session, principal, body, letter_sm3)
     with units.command() as session:
-        _take_letter_check(session, consumer_id=principal.organisation_id)
+        _take_letter_check(session, consumer_id=principal.organisation_id, limit=_checks_per_day(checks_per_day))
     with units.recording():
         try:
             matched = registry_matches(
@@ -529,6 +564,219 @@ def record_letter(
             payload=_document(consent, letter.product) | _letter_payload(letter, "matched"),
         )
     return consent
+
+
+# --- a batch of letters ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """One letter of a batch, checked by the request alone. The typed name stays out of any repr."""
+
+    credit_code: str
+    letter_sm3: str
+    rep_name: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch that passed every check the request alone decides, ready for the registry."""
+
+    product: ProductRef
+    body: LetterBatchIn
+    subjects: tuple[_Subject, ...]
+    registry: files.Recorded
+
+    @property
+    def digest(self) -> str:
+        """SM3 over the batch's credit codes and letter digests in order (names left out): names the batch in the
+        ledger, so each consent's entry and a refusal's point to the same batch."""
+        return sm3("\n".join(f"{s.credit_code} {s.letter_sm3}" for s in self.subjects).encode())
+
+
+def _batch_subject(position: int, letter: BatchLetterIn) -> _Subject:
+    """One letter of a batch in the form the registry is asked about, or refused naming its position."""
+    credit_code = letter.credit_code.strip().upper()
+    if not is_credit_code(credit_code):
+        raise Refused("consent.batch-credit-code", position=position, extra={"position": position})
+    rep_name = _normal_name(letter.legal_rep_name)
+    if rep_name is None:
+        raise Refused("consent.batch-rep-name", position=position, extra={"position": position})
+    digest = letter.letter_sm3.strip().lower()
+    if not rules.is_sm3_digest(digest):
+        raise Refused("consent.batch-digest", position=position, extra={"position": position})
+    return _Subject(credit_code, digest, rep_name)
+
+
+def _check_batch_no_overlap(
+    session: Session, *, consumer_id: int, product_id: int, body: LetterBatchIn, codes: Sequence[str]
+) -> None:
+    """``_check_no_overlap`` for every subject of a batch, in a few queries: refused naming the first position
+    whose subject already has an overlapping consent in force (the consumer's own consents: nothing of the
+    domain's data is told)."""
+    base = select(Consent.subject_credit_code, Consent.id).where(
+        Consent.consumer_id == consumer_id,
+        Consent.product_id == product_id,
+        Consent.purpose == body.purpose,
+        Consent.state == rules.C.GRANTED.value,
+        Consent.valid_from <= body.valid_until,
+        Consent.valid_until >= body.valid_from,
+    )
+    overlapping: dict[str, int] = {}
+    for start in range(0, len(codes), IN_CHUNK):
+        chunk = list(codes[start : start + IN_CHUNK])
+        for code, id_ in session.execute(base.where(Consent.subject_credit_code.in_(chunk))).all():
+            overlapping.setdefault(code, id_)
+    for position, code in enumerate(codes, start=1):
+        if code in overlapping:
+            consent_id = overlapping[code]
+            raise Refused(
+                "consent.batch-overlap",
+                position=position,
+                credit_code=code,
+                consent=consent_id,
+                extra={"position": position, "credit_code": code},
+            )
+
+
+def _refused_for_other_consumer(principal: Principal, consumer_id: int) -> Refused:
+    return Refused(
+        "consent.other-consumer",
+        entry=RefusalEntry(
+            principal.actor, "consent.letter-refused", payload={"outcome": "other-consumer", "consumer": consumer_id}
+        ),
+    )
+
+
+def _checked_batch(session: Session, principal: Principal, body: LetterBatchIn) -> _Batch:
+    """Everything the request alone decides, free and in this order: who may record, the batch's size, the
+    product, purpose and period, each letter's shape, a subject named twice, an overlapping consent."""
+    access.require(principal, "consent.record-letter", access.own_organisation(principal))
+    if body.consumer_id is not None and body.consumer_id != principal.organisation_id:
+        raise _refused_for_other_consumer(principal, body.consumer_id)
+    if not 1 <= len(body.letters) <= rules.LETTER_BATCH_MAX:
+        raise Refused("consent.batch-size", limit=rules.LETTER_BATCH_MAX, field="letters")
+    product = _consentable(session, code=body.product_code, purpose=body.purpose)
+    _check_period(body.valid_from, body.valid_until)
+    subjects = tuple(_batch_subject(position, letter) for position, letter in enumerate(body.letters, start=1))
+    codes = [subject.credit_code for subject in subjects]
+    duplicate = rules.first_duplicate(codes)
+    if duplicate is not None:
+        position, first = duplicate
+        raise Refused(
+            "consent.batch-duplicate",
+            position=position,
+            first=first,
+            credit_code=codes[position - 1],
+            extra={"position": position, "first": first},
+        )
+    _check_batch_no_overlap(
+        session, consumer_id=principal.organisation_id, product_id=product.id, body=body, codes=codes
+    )
+    return _Batch(product, body, subjects, _registry(session))
+
+
+def _batch_payload(batch: _Batch, outcome: str, **more: Any) -> dict[str, Any]:
+    """What the ledger keeps of a batch's check: what it authorizes, how many letters, the batch's digest, the
+    registry's version and the outcome — never a name."""
+    return {
+        "product": batch.product.code,
+        "purpose": batch.body.purpose,
+        "valid_from": batch.body.valid_from.isoformat(),
+        "valid_until": batch.body.valid_until.isoformat(),
+        "letters": len(batch.subjects),
+        "batch_sm3": batch.digest,
+        "registry": {"resource": rules.REGISTRY, "version": batch.registry.version},
+        "outcome": outcome,
+    } | more
+
+
+def _take_batch_checks(session: Session, *, principal: Principal, count: int, limit: int) -> None:
+    if not _take_letter_checks(session, consumer_id=principal.organisation_id, count=count, limit=limit):
+        left = letter_checks_left(session, principal=principal, checks_per_day=limit)
+        raise Refused("consent.batch-limit", count=count, left=left, limit=limit)
+
+
+def _batch_matched(engine: Engine, batch: _Batch, actor: Actor) -> None:
+    """Ask the registry about the whole batch; refuse it, recorded, unless every letter matches."""
+    subjects = [(subject.credit_code, subject.rep_name) for subject in batch.subjects]
+    try:
+        matched = registry_matched(engine, batch.registry, subjects)
+    except Refused as refusal:
+        outcome = "damaged" if isinstance(refusal, files.DataDamaged) else "failed"
+        if refusal.entry is None:
+            refusal.recorded(RefusalEntry(actor, "consent.letters-refused", payload=_batch_payload(batch, outcome)))
+        raise
+    positions = [position for position, ok in enumerate(matched, start=1) if not ok]
+    if positions:
+        named = [{"position": p, "credit_code": batch.subjects[p - 1].credit_code} for p in positions]
+        raise Refused(
+            "consent.batch-mismatch",
+            positions=rules.positions_text(positions),
+            extra={"positions": positions},
+            entry=RefusalEntry(
+                actor, "consent.letters-refused", payload=_batch_payload(batch, "not-matched", mismatched=named)
+            ),
+        )
+
+
+def _letter_consent(session: Session, principal: Principal, batch: _Batch, subject: _Subject) -> Consent:
+    return Consent(
+        subject_credit_code=subject.credit_code,
+        subject_organisation_id=identity.subject_with_credit_code(session, subject.credit_code),
+        consumer_id=principal.organisation_id,
+        product_id=batch.product.id,
+        purpose=batch.body.purpose,
+        valid_from=batch.body.valid_from,
+        valid_until=batch.body.valid_until,
+        state=rules.LIFECYCLE.initial,
+        via="letter",
+        letter_sm3=subject.letter_sm3,
+        recorded_by=principal.user_id,
+        granted_at=clock.now(),
+    )
+
+
+def record_letters(
+    units: UnitOfWork,
+    *,
+    principal: Principal,
+    body: LetterBatchIn,
+    engine: Engine,
+    checks_per_day: int | None = None,
+) -> list[Consent]:
+    """A consumer records a batch of signed authorization letters (up to ``rules.LETTER_BATCH_MAX``) for one
+    product, purpose and period: all of them, or none.
+
+    Checks the request first (free; a malformed letter, a subject named twice or already consented refuses the
+    batch naming its position), then counts one letter check per letter against the consumer's day
+    (``checks_per_day``, ``Settings.letter_checks_per_day``) — the whole batch or nothing — then asks the
+    registry about every letter in one query inside the domain. A batch with any letter that does not match is
+    refused, recorded, naming the positions only (never which part of a letter failed); else each letter
+    becomes a consent with its ledger entry, all in one transaction. The typed names are never kept."""
+    limit = _checks_per_day(checks_per_day)
+    with units.read() as session:
+        batch = _checked_batch(session, principal, body)
+    with units.command() as session:
+        _take_batch_checks(session, principal=principal, count=len(batch.subjects), limit=limit)
+    with units.recording():
+        _batch_matched(engine, batch, principal.actor)
+    with units.command() as session:
+        codes = [subject.credit_code for subject in batch.subjects]
+        _check_batch_no_overlap(  # again: another letter may have been recorded meanwhile
+            session, consumer_id=principal.organisation_id, product_id=batch.product.id, body=body, codes=codes
+        )
+        consents = [_letter_consent(session, principal, batch, subject) for subject in batch.subjects]
+        session.add_all(consents)
+        for position, (consent, subject) in enumerate(zip(consents, batch.subjects, strict=True), start=1):
+            payload = _document(consent, batch.product) | {
+                "letter_sm3": subject.letter_sm3,
+                "registry": {"resource": rules.REGISTRY, "version": batch.registry.version},
+                "outcome": "matched",
+                "batch": {"sm3": batch.digest, "position": position, "letters": len(consents)},
+            }
+            ledger.record(session, actor=principal.actor, action="consent.letter", subject=consent, payload=payload)
+    return consents
 
 
 # --- per-subject calls ------------------------------------------------------------------------------------------

@@ -180,12 +180,67 @@ CONSENT_REFUSALS = {
         "暂时无法核对法人登记信息，请稍后再试。",
         "The legal-entity registry cannot be checked just now; try again later.",
     ),
+    # A batch of letters (consent.record_letters): all or none; a letter is named by its position (from 1).
+    "consent.batch-size": (
+        422,
+        "一批授权书应有 1 至 {limit} 封。",
+        "A batch holds from 1 to {limit} letters.",
+    ),
+    "consent.batch-credit-code": (
+        422,
+        "第 {position} 封授权书的统一社会信用代码格式不正确（18 位，含校验码）；整批未予核对。",
+        "Letter {position}: the unified social credit code is malformed (18 characters with its check character); "
+        "the batch was not checked.",
+    ),
+    "consent.batch-rep-name": (
+        422,
+        "第 {position} 封授权书：请填写法定代表人的姓名（不超过 50 个字）；整批未予核对。",
+        "Letter {position}: give the legal representative's name as the letter writes it (at most 50 characters); "
+        "the batch was not checked.",
+    ),
+    "consent.batch-digest": (
+        422,
+        "第 {position} 封授权书的 SM3 摘要应为 64 位十六进制字符；整批未予核对。",
+        "Letter {position}: a letter's SM3 digest is 64 hexadecimal characters; the batch was not checked.",
+    ),
+    "consent.batch-duplicate": (
+        422,
+        "第 {position} 封授权书与第 {first} 封是同一主体（{credit_code}）：一批中每个主体只能出现一次；整批未予核对。",
+        "Letter {position} names the same subject ({credit_code}) as letter {first}: a batch names each subject "
+        "once; the batch was not checked.",
+    ),
+    "consent.batch-overlap": (
+        409,
+        "第 {position} 封授权书的主体（{credit_code}）已有同一产品和用途的有效授权（#{consent}）与该期限重叠；"
+        "整批未予核对。",
+        "Letter {position}: a consent for the same subject ({credit_code}), product and purpose (#{consent}) "
+        "already covers part of this period; the batch was not checked.",
+    ),
+    "consent.batch-limit": (
+        429,
+        "本批 {count} 封授权书超过本机构今日剩余的核对次数（剩余 {left} 次，每日 {limit} 次）；整批未予核对。",
+        "The batch's {count} letters exceed your organisation's letter checks left today ({left} of {limit}); "
+        "the batch was not checked.",
+    ),
+    "consent.batch-mismatch": (
+        403,
+        "第 {positions} 封授权书与登记信息不符，整批未予记录；本批核对已记入账本并计入今日核对次数。",
+        "Letters {positions} do not match the registry entry, so the batch was not recorded; its checks are in "
+        "the ledger and count against today's letter checks.",
+    ),
+    "consent.batch-csv": (
+        422,
+        "授权书清单应为 UTF-8 编码的 CSV 文件，表头为 credit_code、legal_rep_name、letter_sm3（第 {line} 行有误）。",
+        "The list of letters is a UTF-8 CSV file with the header credit_code, legal_rep_name, letter_sm3 "
+        "(line {line} is wrong).",
+    ),
 }
 
 CONSENT_ACTIONS = {
     "consent.grant": ("数据主体授权", "Consent granted by its subject"),
     "consent.letter": ("记录书面授权书", "Authorization letter recorded"),
     "consent.letter-refused": ("授权书核对未通过", "Authorization letter refused"),
+    "consent.letters-refused": ("一批授权书核对未通过", "Batch of authorization letters refused"),
     "consent.revoke": ("撤回授权", "Consent revoked"),
     "consent.expire": ("授权到期", "Consent expired"),
     "consent.use": ("按授权调用数据产品", "Call relying on consent"),

@@ -19,7 +19,7 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import ApiPrincipal
 from pubdata.platform import Platform
 from pubdata.privacy import consent as service
-from pubdata.privacy.schemas import ConsentIn, ConsentOut, LetterIn, RevokeIn, UseOut
+from pubdata.privacy.schemas import BatchOut, ConsentIn, ConsentOut, LetterBatchIn, LetterIn, RevokeIn, UseOut
 from pubdata.web import uploads
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
@@ -90,9 +90,30 @@ async def record_letter(request: Request, platform: PlatformDep, principal: ApiP
         body=body,
         engine=platform.query_engine,
         letter_sm3=digest,
+        checks_per_day=platform.settings.letter_checks_per_day,
     )
     with platform.read() as session:
         return service.as_out(service.shown(session, [consent])[0])
+
+
+@router.post("/consents/letters/batch", response_model=BatchOut, status_code=status.HTTP_201_CREATED)
+async def record_letters(body: LetterBatchIn, platform: PlatformDep, principal: ApiPrincipal) -> dict[str, Any]:
+    """A consumer records a batch of signed authorization letters (up to 1,000: a bank's applicants) for one
+    product, purpose and period, each with the subject's credit code, its legal representative's name as the
+    letter writes it (checked, never kept) and the letter file's SM3 digest. All or none: a letter that does not
+    match the registry refuses the batch, naming its position only. Each letter counts one of today's checks."""
+    settings = platform.settings
+    consents = await run_in_threadpool(
+        service.record_letters,
+        platform,
+        principal=principal,
+        body=body,
+        engine=platform.query_engine,
+        checks_per_day=settings.letter_checks_per_day,
+    )
+    with platform.read() as session:
+        left = service.letter_checks_left(session, principal=principal, checks_per_day=settings.letter_checks_per_day)
+        return {"consents": [service.as_out(item) for item in service.shown(session, consents)], "checks_left": left}
 
 
 @router.post("/consents/{consent_id}/revoke", response_model=ConsentOut)

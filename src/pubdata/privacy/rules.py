@@ -110,8 +110,13 @@ LETTER_MAX_BYTES = 8 << 20  # a scanned, signed letter: a few pages of PDF or an
 # What a letter file starts with: PDF, PNG, JPEG (the formats a scanner or a phone gives).
 LETTER_FORMATS: dict[str, bytes] = {"pdf": b"%PDF-", "png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
 LETTER_HEAD_BYTES = max(len(magic) for magic in LETTER_FORMATS.values())
-# Letter checks a consumer may make in a day (Asia/Shanghai): each one reads the registry, matched or not.
-LETTER_CHECKS_PER_DAY = 20
+# Letter checks a consumer may make in a day (Asia/Shanghai): each one reads the registry, matched or not. The
+# default of ``Settings.letter_checks_per_day``: a bank's day of applications (a batch of 1,000 letters, and as
+# many again for corrections). The bound still matters: each check tells the consumer whether a name leads an
+# enterprise, so it caps how many guesses about the registry's personal data a consumer can try in a day.
+LETTER_CHECKS_PER_DAY = 2000
+# Letters in one batch (``consent.record_letters``): a bank's applications of a day, checked in one query.
+LETTER_BATCH_MAX = 1000
 REP_NAME_MAX = 50
 
 _SM3_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -133,3 +138,22 @@ def rep_name_problem(name: str) -> str | None:
     if not name or len(name) > REP_NAME_MAX:
         return "consent.letter-rep-name"
     return None
+
+
+def first_duplicate(codes: Sequence[str]) -> tuple[int, int] | None:
+    """The first position (from 1) whose credit code an earlier letter of the batch already names, with that
+    earlier position; None when every code is named once. A subject has one consent per consumer, product and
+    purpose at a time, so a batch names it once."""
+    seen: dict[str, int] = {}
+    for position, code in enumerate(codes, start=1):
+        if code in seen:
+            return position, seen[code]
+        seen[code] = position
+    return None
+
+
+def positions_text(positions: Sequence[int], *, shown: int = 20) -> str:
+    """Positions as a refusal's sentence lists them: the first ``shown``, then how many more."""
+    text = ", ".join(str(position) for position in positions[:shown])
+    more = len(positions) - shown
+    return f"{text} (+{more})" if more > 0 else text

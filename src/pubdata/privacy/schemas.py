@@ -37,6 +37,30 @@ class LetterIn(BaseModel):
     consumer_id: RowId | None = None
 
 
+class BatchLetterIn(BaseModel):
+    """One letter of a batch: the subject it names, its legal representative (checked, never kept), and the
+    letter file's SM3 digest."""
+
+    model_config = ConfigDict(extra="forbid")
+    credit_code: str = Field(min_length=1, max_length=32)
+    legal_rep_name: str = Field(min_length=1, max_length=50)
+    letter_sm3: str = Field(min_length=1, max_length=64)
+
+
+class LetterBatchIn(BaseModel):
+    """A consumer records a batch of signed authorization letters (a bank's applicants of a day) for one product,
+    purpose and period: all of them or none. The list's length is checked by the service (``consent.batch-size``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    product_code: str = Field(min_length=1, max_length=32)
+    purpose: str = Field(min_length=1, max_length=32)
+    valid_from: date
+    valid_until: date
+    letters: list[BatchLetterIn]
+    # The consumer the letters authorize: the caller's own organisation (another's is refused).
+    consumer_id: RowId | None = None
+
+
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(default="", max_length=1000)
@@ -68,3 +92,10 @@ class UseOut(BaseModel):
     product_code: str
     contract_id: int
     used_at: datetime
+
+
+class BatchOut(BaseModel):
+    """A recorded batch: the consents, in the batch's order, and the letter checks left today."""
+
+    consents: list[ConsentOut]
+    checks_left: int

@@ -80,7 +80,7 @@ def _product_by_code(session: Session, code: str) -> ProductRef | None:
 def consentable_products(session: Session) -> list[ProductRef]:
     """The listed products whose answers are about one subject each: what a consent can be for."""
     listed = (item.product for item in products.public_list(session))
-    return [_ref(product) for product in listed if product.kind in product_rules.PER_SUBJECT_KINDS]
+    return [_ref(product) for product in listed if product.kind in product_rules.CONSENT_KINDS]
 
 
 def product_refs(session: Session, ids: set[int]) -> dict[int, ProductRef]:
@@ -205,7 +205,7 @@ def _consentable(session: Session, *, code: str, purpose: str) -> ProductRef:
     if (
         product is None
         or product.state not in product_rules.PUBLIC_STATES
-        or product.kind not in product_rules.PER_SUBJECT_KINDS
+        or product.kind not in product_rules.CONSENT_KINDS
     ):
         raise Refused("consent.product", code=code, field="product_code")
     if purpose not in product.purposes:

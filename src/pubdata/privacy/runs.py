@@ -41,7 +41,9 @@ from pubdata.privacy.models import ConsumerKey, PrivacyRun, PrivacySetVersion
 from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
 from pubdata.products.models import Product
+from pubdata_protocol import ckks
 from pubdata_protocol import messages as wire
+from pubdata_protocol import psi as shared_psi
 
 CONSUMER_KEYS = "keys"  # under sets.FOLDER: consumers' public CKKS contexts, by organisation
 
@@ -163,8 +165,6 @@ def offer(
     opened = _open(units, principal, code, where)
     limit = min(wire.MAX_ITEMS_PER_RUN, max(opened.use.rows_left, 0))
     if opened.protocol == "joint_scoring":
-        from pubdata_protocol import ckks
-
         definition: definitions.JointScoring = opened.definition
         with units.read() as session, _recorded(principal, where, code):
             version = sets.scoring_version(session, definition=definition)
@@ -191,9 +191,7 @@ def offer(
         label = wire.Feature(name="label", zh=words.zh, en=words.en)
         fpr = None
     else:
-        from pubdata_protocol import psi
-
-        fpr = psi.FPR
+        fpr = shared_psi.FPR
     return wire.Offer(
         product=opened.product.code,
         protocol=opened.protocol,  # type: ignore[arg-type]
@@ -263,8 +261,6 @@ def register_key(
         if opened.protocol != "joint_scoring":
             raise Refused("privacy.keys-scoring-only")
         data = _decoded(body.context, limit=wire.MAX_CONTEXT)
-        from pubdata_protocol import ckks
-
         try:
             ckks.public_context(data)
         except wire.ProtocolError:

@@ -23,6 +23,10 @@ PROTOCOL_KINDS: dict[str, str] = {
     "joint_scoring": "joint_scoring",
 }
 # The client's command for each protocol (``pubdata-client match|lookup|score CODE FILE``).
+# What a subject's consent can be for: a per-subject product, joint scoring (identified: every subject scored
+# needs one), and a set restricted to consenting subjects (``SetMembers.consent``; a consent for a set that is
+# not restricted is simply never asked for).
+CONSENT_KINDS = (*PER_SUBJECT_KINDS, *PROTOCOL_KINDS)
 CLIENT_COMMANDS: dict[str, str] = {"psi": "match", "labelled_lookup": "lookup", "joint_scoring": "score"}
 PROTOCOLS: dict[str, tuple[str, str]] = {
     "psi": ("隐私求交（ECDH-PSI）", "Private set intersection (ECDH-PSI)"),

@@ -96,7 +96,13 @@ def number_forms(values: list[float]) -> set[bytes]:
     return forms
 
 
+# A needle shorter than this would turn up in megabytes of random-looking base64 by chance (a 4-character run of
+# a two-character name's base64 does); raw text outside ASCII cannot, and is always looked for.
+MIN_FORM = 8
+
+
 def found_in(sent: Iterable[Sent], forms: set[bytes]) -> list[str]:
+    forms = {form for form in forms if len(form) >= MIN_FORM or not form.isascii()}
     hits = []
     for request in sent:
         for part, data in (("url", request.url.encode()), ("headers", request.headers), ("body", request.body)):
@@ -108,12 +114,12 @@ def found_in(sent: Iterable[Sent], forms: set[bytes]) -> list[str]:
 
 
 def bank_file(folder: Path, applicants: list[dict[str, str]], *, seed: int) -> tuple[Path, dict[str, list[float]]]:
-    """The demo's applicants with private figures that are distinctive text (never whole numbers, so that no
-    short decimal turns up in base64 by chance)."""
+    """The demo's applicants with private figures that are distinctive text: at least eight characters, never
+    whole numbers (a short decimal would turn up in base64 by chance, and the search would prove nothing)."""
     rng = random.Random(seed)
     written = {
         bank_demo.INCOME: [f"{rng.uniform(20_000, 150_000):.2f}".rstrip("0") + "7" for _ in applicants],
-        bank_demo.OVERDUE: [f"{rng.uniform(0.1, 6.0):.3f}".rstrip("0") + "3" for _ in applicants],
+        bank_demo.OVERDUE: [f"{rng.uniform(1.0, 6.0):.5f}".rstrip("0") + "3" for _ in applicants],
     }
     features = {name: [float(text) for text in column] for name, column in written.items()}  # as the client reads
     path = folder / "applicants.csv"
@@ -218,6 +224,7 @@ def test_joint_scoring_sends_only_the_subjects_codes_and_no_feature(bank):
     platform, products, token, folder, applicants, path, features = bank
     code = products[bank_demo.SCORING_NAME]["product"]
     out = folder / "scores.csv"
+    assert cli.main(["keys", "new", "--keys", str(folder / "keys")]) == 0  # a key of its own: registered first
     sent = run_cli(
         platform,
         token,

@@ -39,12 +39,13 @@ from pubdata.demo.products import _listed, _product, _subscribed
 from pubdata.demo.usage import principal
 from pubdata.platform import Platform
 from pubdata.privacy import consent
+from pubdata.privacy.rules import LETTER_BATCH_MAX
+from pubdata.privacy.schemas import BatchLetterIn, LetterBatchIn
 from pubdata.products import definitions as d
 
 APPLICANTS = 1_000
 RATED_SHARE = 0.35  # of the applicants, drawn from the A-rated set; the others from the other active enterprises
 SEED = 2026
-LETTER_BATCH = 1_000  # letters per batch (consent.rules.LETTER_BATCH_MAX)
 APPLICANTS_FILE = "demo-applicants.csv"
 KEYS_DIR = "demo-bank-keys"
 RESULTS = {"match": "demo-bank-matched.csv", "lookup": "demo-bank-labels.csv", "score": "demo-bank-scores.csv"}
@@ -141,17 +142,19 @@ def build(platform: Platform, *, bank_token: str, url: str = "http://127.0.0.1:8
     scored through the client once. What demo-accounts.json lists of them."""
     operator, bank = principal(platform, "operator.admin"), principal(platform, "bank.admin")
     listed: dict[str, dict[str, Any]] = {}
+    ids: dict[str, int] = {}
     for step, name in (("match", PSI_NAME), ("lookup", LOOKUP_NAME), ("score", SCORING_NAME)):
         product = _listed(platform, operator, name)
         if product is None:
             continue
         contract_id = _subscribed(platform, operator, bank, product, purpose=PURPOSE, use=USE)
         listed[step] = {"product": product.code, "name": name, "consumer_login": "bank.admin", "contract": contract_id}
+        ids[step] = product.id
     if not listed:
         return []
     folder = platform.settings.data_dir
     applicants = _applicants(platform, folder / APPLICANTS_FILE)
-    _bank_runs(platform, listed, applicants, bank_token=bank_token)
+    _bank_runs(platform, listed, ids, applicants, bank_token=bank_token)
     for step, item in listed.items():
         item["try"] = _command(step, item["product"], folder, url)
     return list(listed.values())
@@ -227,7 +230,12 @@ def _unused(platform: Platform, contract_id: int | None) -> bool:
 
 
 def _bank_runs(
-    platform: Platform, listed: dict[str, dict[str, Any]], applicants: list[dict[str, Any]], *, bank_token: str
+    platform: Platform,
+    listed: dict[str, dict[str, Any]],
+    ids: dict[str, int],
+    applicants: list[dict[str, Any]],
+    *,
+    bank_token: str,
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -251,7 +259,7 @@ def _bank_runs(
         chosen = [row for row in applicants if row[CODE_COLUMN] in by_code]
         _results(folder / RESULTS["lookup"], chosen, LOOKUP.label.words.zh, [by_code[r[CODE_COLUMN]] for r in chosen])
     if "score" in listed and _unused(platform, listed["score"]["contract"]):
-        _letters(platform, listed["score"]["product"], applicants)
+        _letters(platform, listed["score"]["product"], ids["score"], applicants)
         if not store.has_scoring_keys():
             store.new_scoring_keys()
         features = {name: [float(row[name]) for row in applicants] for name in (INCOME, OVERDUE)}
@@ -266,17 +274,15 @@ def _results(path: Path, rows: list[dict[str, Any]], header: str, values: list[A
     write_table(path, headers, [[row[CODE_COLUMN], row[NAME_COLUMN], v] for row, v in zip(rows, values, strict=True)])
 
 
-def _letters(platform: Platform, product_code: str, applicants: list[dict[str, Any]]) -> None:
+def _letters(platform: Platform, product_code: str, product_id: int, applicants: list[dict[str, Any]]) -> None:
     """Each applicant's signed authorization letter, taken with its application, recorded as batches."""
-    from pubdata.privacy.schemas import BatchLetterIn, LetterBatchIn  # TEMP until i14-consent is merged
-
     bank = principal(platform, "bank.admin")
     today = clock.today()
     with platform.read() as session:
         held = {
             c.subject_credit_code
             for c in consent.list_for(session, principal=bank)
-            if c.state == "granted" and c.product_code == product_code
+            if c.state == "granted" and c.product_id == product_id
         }
     letters = [
         BatchLetterIn(
@@ -287,13 +293,13 @@ def _letters(platform: Platform, product_code: str, applicants: list[dict[str, A
         for row in applicants
         if row[CODE_COLUMN] not in held
     ]
-    for first in range(0, len(letters), LETTER_BATCH):
+    for first in range(0, len(letters), LETTER_BATCH_MAX):
         body = LetterBatchIn(
             product_code=product_code,
             purpose=PURPOSE,
             valid_from=today,
             valid_until=today + timedelta(days=300),
-            letters=letters[first : first + LETTER_BATCH],
+            letters=letters[first : first + LETTER_BATCH_MAX],
         )
         consent.record_letters(platform, principal=bank, body=body, engine=platform.query_engine)
 

@@ -26,6 +26,7 @@ from pubdata.platform import Platform
 from pubdata.products import compute
 from pubdata_client import cli
 from pubdata_protocol import ckks
+from tests.client.plain import a_rated, penalties_of_members
 
 
 @dataclass(frozen=True)
@@ -260,33 +261,6 @@ def test_joint_scoring_sends_only_the_subjects_codes_and_no_feature(bank):
 
 
 # --- the plain computations --------------------------------------------------------------------------------
-
-
-def _rows(platform: Platform, code: str, sql: str) -> list[tuple]:
-    return bank_demo._domain_rows(platform, code, sql)
-
-
-def a_rated(platform: Platform) -> set[str]:
-    """Enterprises whose latest rating is A, read plainly from the ratings' current version."""
-    latest: dict[str, tuple[int, str]] = {}
-    for code, year, rating in _rows(platform, "CZ-XY-0005", "SELECT credit_code, rating_year, rating FROM {file}"):
-        if code not in latest or year > latest[code][0]:
-            latest[code] = (year, rating)
-    return {code for code, (_, rating) in latest.items() if rating == "A"}
-
-
-def penalties_of_members(platform: Platform) -> dict[str, str]:
-    from datetime import timedelta
-
-    from pubdata.common import clock
-
-    today = clock.today()
-    since = today.replace(year=today.year - 3) + timedelta(days=1)
-    counts: dict[str, int] = {}
-    for code, day in _rows(platform, "CZ-XY-0004", "SELECT credit_code, decision_date FROM {file}"):
-        if since <= day <= today:
-            counts[code] = counts.get(code, 0) + 1
-    return {code: str(counts.get(code, 0)) for code in a_rated(platform)}
 
 
 def plain_scores(platform: Platform, codes: list[str], features: dict[str, list[float]]) -> list[float]:

@@ -1,6 +1,6 @@
-"""A 1,000-item match and a 1,000-item labelled lookup through the whole service — the bank's client
-(``pubdata_client.flows``) over the HTTP API, the governance (contract, quota, ledger) and the protocol cores —
-beside raw openmined-psi on the same sizes, in the same run.
+"""A 1,000-item match, a 1,000-item labelled lookup and a 1,000-applicant joint scoring through the whole
+service — the bank's client (``pubdata_client.flows``) over the HTTP API, the governance (contract, quota,
+ledger) and the protocol cores — beside raw openmined-psi on the same sizes, in the same run.
 
 Run: .venv/bin/python benchmarks/privacy_service.py [--scale 0.2] [--data-dir DIR] [--serve]
   --data-dir DIR   a demo's data directory (``make demo`` builds ./pubdata-data); else a demo is built in a
@@ -40,31 +40,39 @@ Row = dict[str, Any]
 ITEMS = 1_000
 
 
+DATABASE_URL: str | None = None  # --database-url: the demo's control-plane database, if not in its data directory
+
+
+def settings(folder: Path) -> Any:
+    from pubdata.config import Settings
+
+    return Settings(data_dir=folder, database_url=DATABASE_URL)
+
+
 def build_demo(scale: float) -> tuple[Path, float]:
     """A demo city in a temporary data directory (SQLite inside it): its folder and build time."""
     from pubdata import demo
-    from pubdata.config import Settings
     from pubdata.platform import open_platform
 
     folder = Path(tempfile.mkdtemp(prefix="privacy-service-bench-")) / "data"
     started = time.perf_counter()
-    platform = open_platform(Settings(data_dir=folder))
+    platform = open_platform(settings(folder))
     demo.build(platform, scale=scale)
     platform.close()
     return folder, time.perf_counter() - started
 
 
-def demo_bank(folder: Path) -> tuple[str, dict[str, str], list[str]]:
-    """The bank's token, the demo's privacy products by step, and its applicants' credit codes."""
+def demo_bank(folder: Path) -> tuple[str, dict[str, str], list[dict[str, str]]]:
+    """The bank's token, the demo's privacy products by step, and its applicants (their rows)."""
     from pubdata.demo import privacy as bank_demo
 
     document = json.loads((folder / "demo-accounts.json").read_text("utf-8"))
     token = next(a["token"] for a in document["accounts"] if a["login"] == "bank.admin")
-    names = {bank_demo.PSI_NAME: "match", bank_demo.LOOKUP_NAME: "lookup"}
+    names = {bank_demo.PSI_NAME: "match", bank_demo.LOOKUP_NAME: "lookup", bank_demo.SCORING_NAME: "score"}
     products = {names[p["name"]]: p["product"] for p in document["products"] if p["name"] in names}
     with (folder / bank_demo.APPLICANTS_FILE).open(encoding="utf-8-sig", newline="") as handle:
-        codes = [row[bank_demo.CODE_COLUMN] for row in csv.DictReader(handle)]
-    return token, products, codes
+        applicants = list(csv.DictReader(handle))
+    return token, products, applicants
 
 
 def _free_port() -> int:
@@ -92,22 +100,22 @@ def serve(folder: Path) -> tuple[subprocess.Popen, str]:
 
 def service_rows(folder: Path, url: str | None, items: int) -> tuple[list[Row], int]:
     """Cold and warm runs of match and lookup through the client; the size of the matched set."""
+    from pubdata.demo import privacy as bank_demo
     from pubdata_client import flows
     from pubdata_client.api import Api
     from pubdata_client.keys import KeyStore
 
-    token, products, codes = demo_bank(folder)
-    if len(codes) < items:
-        raise SystemExit(f"the demo has {len(codes)} applicants, fewer than {items}: build it at a larger --scale")
-    asked = codes[:items]
+    token, products, applicants = demo_bank(folder)
+    if len(applicants) < items:
+        raise SystemExit(f"the demo has {len(applicants)} applicants, fewer than {items}: build it at a larger --scale")
+    asked = [row[bank_demo.CODE_COLUMN] for row in applicants[:items]]
     if url is None:
         from fastapi.testclient import TestClient
 
         from pubdata.app import create_app
-        from pubdata.config import Settings
         from pubdata.platform import open_platform
 
-        api = Api("http://testserver", token, http=TestClient(create_app(open_platform(Settings(data_dir=folder)))))
+        api = Api("http://testserver", token, http=TestClient(create_app(open_platform(settings(folder)))))
         where = "in process"
     else:
         api, where = Api(url, token), "served"
@@ -134,6 +142,28 @@ def service_rows(folder: Path, url: str | None, items: int) -> tuple[list[Row], 
                 }
             )
         shutil.rmtree(store.root / "setups", ignore_errors=True)  # the next protocol starts cold too
+    # Joint scoring of the same applicants (each has consented: the demo recorded their letters), with a key
+    # of the benchmark's own, registered by the first run ("cold"), then a second run ("warm").
+    store.new_scoring_keys()
+    features = {
+        name: [float(row[name]) for row in applicants[:items]] for name in (bank_demo.INCOME, bank_demo.OVERDUE)
+    }
+    for case in ("cold, key registered", "warm"):
+        started = time.perf_counter()
+        _, report = flows.score(api, products["score"], asked, features, store=store)
+        seconds = time.perf_counter() - started
+        rows.append(
+            {
+                "protocol": "joint_scoring",
+                "case": f"service, {where}, {case}",
+                "items": items,
+                "seconds": seconds,
+                "per_second": items / seconds,
+                "bytes_up": report.sent,
+                "bytes_down": report.received,
+                "note": f"{len(report.runs)} run(s), 2 private features",
+            }
+        )
     return rows, members
 
 
@@ -141,11 +171,10 @@ def set_size(folder: Path) -> int:
     """The A-rated set's size, as the platform's own set versions recorded it."""
     from sqlalchemy import select
 
-    from pubdata.config import Settings
     from pubdata.platform import open_platform
     from pubdata.privacy.models import PrivacySetVersion
 
-    platform = open_platform(Settings(data_dir=folder))
+    platform = open_platform(settings(folder))
     with platform.read() as session:
         sizes = [v.items for v in session.scalars(select(PrivacySetVersion))]
     platform.close()
@@ -205,7 +234,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--serve", action="store_true")
     parser.add_argument("--items", type=int, default=ITEMS)
+    parser.add_argument("--database-url", default=None, help="the demo's database (default: in its data directory)")
     args = parser.parse_args()
+    global DATABASE_URL
+    DATABASE_URL = args.database_url
     busy = Contention()
     with busy:
         rows = run(scale=args.scale, data_dir=args.data_dir, served=args.serve, items=args.items)

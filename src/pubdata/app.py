@@ -38,6 +38,7 @@ from pubdata.platform import Platform
 from pubdata.privacy import pages as consent_pages
 from pubdata.privacy import routes as consent_routes
 from pubdata.privacy import rules as consent_rules
+from pubdata.privacy import run_pages as privacy_run_pages
 from pubdata.privacy import run_routes as privacy_run_routes
 from pubdata.products import call_pages as product_call_pages
 from pubdata.products import call_routes as product_call_routes
@@ -287,6 +288,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(query_pages.router)
     app.include_router(job_pages.router)
     # Before the products' own pages: /products/subscriptions is not a product's code.
+    app.include_router(privacy_run_pages.router)
     app.include_router(product_call_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(product_pages.router)

@@ -40,7 +40,6 @@ from pubdata.privacy import consent, keys, sets
 from pubdata.privacy.models import ConsumerKey, PrivacyRun, PrivacySetVersion
 from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
-from pubdata.products.models import Product
 from pubdata_protocol import ckks
 from pubdata_protocol import messages as wire
 from pubdata_protocol import psi as shared_psi
@@ -52,7 +51,7 @@ CONSUMER_KEYS = "keys"  # under sets.FOLDER: consumers' public CKKS contexts, by
 class Opened:
     """What the read step found: the product, its protocol and pinned definition, the caller's contract."""
 
-    product: Product
+    product: Any  # products.models.Product
     protocol: str
     definition: Any
     use: contracts.Use
@@ -536,15 +535,17 @@ class ShownRun:
 def runs_for(session: Session, *, principal: Principal, limit: int = 200) -> list[ShownRun]:
     """The runs ``principal`` may see, newest first: its organisation's own, those of the products it operates or
     developed, and for the bureau and auditors every run."""
-    statement = select(PrivacyRun, Product.code).join(Product, Product.id == PrivacyRun.product_id)
+    statement = select(PrivacyRun)
     if principal.organisation_kind not in SEES_EVERY_RUN:
-        own = principal.organisation_id
+        builds = principal.organisation_kind in ("operator", "partner")  # who operates or develops products
+        own_products = [product.id for product in products.listing(session, principal=principal)] if builds else []
         statement = statement.where(
-            (PrivacyRun.consumer_id == own) | (Product.operator_id == own) | (Product.developer_id == own)
+            (PrivacyRun.consumer_id == principal.organisation_id) | PrivacyRun.product_id.in_(own_products)
         )
-    found = session.execute(statement.order_by(PrivacyRun.id.desc()).limit(limit)).all()
-    names = identity.organisation_names(session, {row.consumer_id for row, _ in found})
-    return [ShownRun(row, code, names.get(row.consumer_id, "")) for row, code in found]
+    found = list(session.execute(statement.order_by(PrivacyRun.id.desc()).limit(limit)).scalars())
+    codes = {id_: product.code for id_, product in products.by_ids(session, {r.product_id for r in found}).items()}
+    names = identity.organisation_names(session, {r.consumer_id for r in found})
+    return [ShownRun(r, codes.get(r.product_id, ""), names.get(r.consumer_id, "")) for r in found]
 
 
 @dataclass(frozen=True)
@@ -561,7 +562,7 @@ class ProtocolView:
     calls_left: int | None
 
 
-def protocol_view(session: Session, *, principal: Principal, product: Product) -> ProtocolView:
+def protocol_view(session: Session, *, principal: Principal, product: Any) -> ProtocolView:
     """What the product's privacy page shows: nothing is built or read from the data here."""
     protocol = rules.PROTOCOL_KINDS[product.kind]
     latest = session.execute(

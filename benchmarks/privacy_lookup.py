@@ -74,74 +74,88 @@ def timed(operation: Callable[[], object], contention: Contention) -> tuple[floa
         return time.perf_counter() - start, result
 
 
-def row(
-    case: str, *, n: int, seconds: float, bytes_up: int | None = None, bytes_down: int | None = None, note: str = ""
-) -> dict[str, object]:
+def row(case: str, *, items: int | None, seconds: float | None, **extra: object) -> dict[str, object]:
+    """One measure, in the columns ``privacy_bench`` prints."""
+    per_second = items / seconds if items and seconds else None
     return {
-        "benchmark": "labelled lookup",
+        "protocol": "labelled lookup",
         "case": case,
-        "n": n,
-        "seconds": round(seconds, 4),
-        "per_second": round(n / seconds, 1) if seconds else None,
-        "bytes_up": bytes_up,
-        "bytes_down": bytes_down,
-        "note": note,
+        "items": items,
+        "seconds": seconds,
+        "per_second": per_second,
+        **extra,
     }
 
 
-def raw_rows(contention: Contention, seconds: float) -> list[dict[str, object]]:
+def raw_rows(contention: Contention, seconds: float) -> tuple[list[dict[str, object]], float]:
+    """The libsodium operations the lookup is made of, one core; and the scalar multiplications per second."""
     key = lookup.new_key()
     point = sodium.crypto_core_ed25519_from_uniform(bytes(range(32)))
     uniform = bytes(range(1, 33))
     multiply = rate(lambda: sodium.crypto_scalarmult_ed25519_noclamp(key, point), seconds, contention)
     elligator = rate(lambda: sodium.crypto_core_ed25519_from_uniform(uniform), seconds, contention)
-    return [
-        row(
-            "raw ed25519 scalarmult_noclamp (1 core)",
-            n=int(multiply * seconds),
-            seconds=seconds,
-            note=f"{multiply:,.0f} ops/s",
-        ),
-        row(
-            "raw ed25519 from_uniform (1 core)",
-            n=int(elligator * seconds),
-            seconds=seconds,
-            note=f"{elligator:,.0f} ops/s",
-        ),
+    rows = [
+        {
+            "protocol": "labelled lookup",
+            "case": "raw ed25519 scalarmult_noclamp, 1 core",
+            "per_second": multiply,
+            "note": "one per item on the server, two on the client",
+        },
+        {
+            "protocol": "labelled lookup",
+            "case": "raw ed25519 from_uniform (Elligator 2), 1 core",
+            "per_second": elligator,
+            "note": "two per hash to the group",
+        },
     ]
+    return rows, multiply
 
 
 def run(
-    items: int = 1_000_000, workers: int = 2, lookup_items: int = 1000, raw_seconds: float = 3.0
+    items: int = 1_000_000,
+    workers: int = 2,
+    lookup_items: int = 1000,
+    raw_seconds: float = 3.0,
+    contention: Contention | None = None,
 ) -> list[dict[str, object]]:
-    contention = Contention()
-    rows = raw_rows(contention, raw_seconds)
+    """The rows: raw libsodium rates, the table of ``items`` items, a lookup of ``lookup_items`` against it."""
+    contention = contention or Contention()
+    rows, multiply = raw_rows(contention, raw_seconds)
     key = lookup.new_key()
-    key_id = lookup.key_id(key)
     entries = [(credit_code(serial), RATINGS[serial % len(RATINGS)]) for serial in range(items)]
     build, table = timed(lambda: lookup.table(key, set_version=VERSION, entries=entries, workers=workers), contention)
     assert isinstance(table, bytes)
     rows.append(
         row(
-            f"table of {items:,} items ({workers} processes)",
-            n=items,
+            f"label table of {items:,} items, {workers} process" + ("es" if workers > 1 else ""),
+            items=items,
             seconds=build,
             bytes_down=len(table),
-            note="fetched once per set version",
+            ratio=items / build / multiply,
+            note="× raw: items/s over one core's scalarmults/s; fetched once per set version",
         )
     )
+    rows += lookup_rows(key, table, items=items, lookup_items=lookup_items, contention=contention)
+    return rows
 
-    # Half the asked items are members (serials spread over the set), half are not (serials past its end).
-    asked = [credit_code(serial * (items // lookup_items)) for serial in range(lookup_items // 2)]
+
+def lookup_rows(
+    key: bytes, table: bytes, *, items: int, lookup_items: int, contention: Contention
+) -> list[dict[str, object]]:
+    """A consumer's lookup of ``lookup_items`` items against the table, half of them members, checked."""
+    key_id = lookup.key_id(key)
+    stride = items // lookup_items
+    asked = [credit_code(serial * stride) for serial in range(lookup_items // 2)]
     asked += [credit_code(items + serial) for serial in range(lookup_items - len(asked))]
-    blind, client_run = timed(lambda: LookupRun(asked), contention)
+    blind, client_run = timed(lambda: LookupRun(asked, set_version=VERSION), contention)
     assert isinstance(client_run, LookupRun)
     message = client_run.message()
     evaluate, answer = timed(lambda: lookup.evaluate(key, message, items=len(asked)), contention)
     assert isinstance(answer, bytes)
     finish, labels = timed(lambda: client_run.labels(table, answer, set_version=VERSION, key_id=key_id), contention)
-    expected = [RATINGS[(serial * (items // lookup_items)) % len(RATINGS)] for serial in range(lookup_items // 2)]
-    assert labels == expected + [None] * (lookup_items - len(expected)), "the lookup disagrees with the set"
+    expected = [RATINGS[(serial * stride) % len(RATINGS)] for serial in range(lookup_items // 2)]
+    expected += [None] * (lookup_items - len(expected))
+    wrong = sum(label != want for label, want in zip(labels, expected, strict=True))
     request = RunRequest(
         protocol="labelled_lookup",
         set_version=VERSION,
@@ -158,53 +172,55 @@ def run(
         items=len(asked),
         message=encode(answer),
     )
-    wire = f"raw {len(message):,} B up, {len(answer):,} B down"
-    rows += [
-        row(f"lookup {lookup_items:,}: client blinds", n=lookup_items, seconds=blind),
-        row(f"lookup {lookup_items:,}: server evaluates", n=lookup_items, seconds=evaluate),
-        row(f"lookup {lookup_items:,}: client unblinds, searches, opens", n=lookup_items, seconds=finish),
+    case = f"lookup of {lookup_items:,} items"
+    return [
+        row(f"{case}: client blinds", items=lookup_items, seconds=blind),
+        row(f"{case}: server evaluates", items=lookup_items, seconds=evaluate),
+        row(f"{case}: client unblinds, searches, opens", items=lookup_items, seconds=finish),
         row(
-            f"lookup {lookup_items:,}: total (core, no HTTP)",
-            n=lookup_items,
+            f"{case}: total (core, no HTTP)",
+            items=lookup_items,
             seconds=blind + evaluate + finish,
             bytes_up=len(request.model_dump_json()),
             bytes_down=len(reply.model_dump_json()),
-            note=f"JSON; {wire}",
+            correct=lookup_items - wrong,
+            note=f"JSON bodies; raw {len(message):,} B up, {len(answer):,} B down; half the items in the set",
         ),
     ]
-    for entry in rows:
-        entry["contention_cores"] = round(contention.cores, 2)
-    return rows
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return str(value)
 
 
 def markdown(rows: list[dict[str, object]]) -> str:
-    lines = ["| case | n | seconds | per second | bytes up | bytes down | note |", "|---|---:|---:|---:|---:|---:|---|"]
-    for entry in rows:
-        cells = [
-            entry["case"],
-            f"{entry['n']:,}",
-            entry["seconds"],
-            f"{entry['per_second']:,}",
-            "" if entry["bytes_up"] is None else f"{entry['bytes_up']:,}",
-            "" if entry["bytes_down"] is None else f"{entry['bytes_down']:,}",
-            entry["note"],
-        ]
-        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    keys = ("case", "items", "seconds", "per_second", "bytes_up", "bytes_down", "ratio", "correct", "note")
+    lines = ["| " + " | ".join(keys) + " |", "|---|" + "---:|" * (len(keys) - 2) + "---|"]
+    lines += ["| " + " | ".join(cell(entry.get(key)) for key in keys) + " |" for entry in rows]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lookup", type=int, default=1000)
     arguments = parser.parse_args()
-    rows = run(arguments.items, arguments.workers, arguments.lookup)
+    contention = Contention()
+    rows = run(arguments.items, arguments.workers, arguments.lookup, contention=contention)
     print(
         f"{cpu_model()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"other processes kept {rows[0]['contention_cores']} cores busy\n"
+        f"other processes kept {contention.cores:.2f} cores busy while we timed\n"
     )
     print(markdown(rows))
+    if any(entry.get("correct", entry["items"]) != entry["items"] for entry in rows if "items" in entry):
+        raise SystemExit("the lookup disagrees with the set")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ recorded, not asserted. The 1M setup takes minutes on one core: run it once, on 
   multiplication and a compression.
 - The setup over ``--items`` synthetic credit codes: time, elements per second, bytes; and the part of it that
   is ours (canonical form, each item once), timed alone.
+- GCS against a Bloom filter on 20,000 of the items: setup bytes and the client's test (why GCS).
 - One ``--run-items`` run (half the items in the set) against that setup, raw openmined-psi (client request,
   server ``ProcessRequest``, ``GetIntersection``) beside our core (``PsiRun.message``, ``psi.answer``,
   ``PsiRun.matches``) on the same items, key and setup; median of ``--rounds``, interleaved; bytes each way.
@@ -27,7 +28,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from nacl import bindings
-from private_set_intersection.python import Request, Response, ServerSetup, client, server
+from private_set_intersection.python import DataStructure, Request, Response, ServerSetup, client, server
 
 from pubdata.common.ids import synthetic_credit_code
 from pubdata.privacy import psi
@@ -86,7 +87,7 @@ def setup_rows(key: bytes, items: list[str]) -> tuple[bytes, list[Row]]:
     rows = [
         {
             "protocol": "psi",
-            "case": f"setup (GCS, FPR {shared.FPR:g} per {shared.MAX_CLIENT_ITEMS:,}-item run)",
+            "case": f"setup (GCS, fpr {shared.setup_fpr(len(items)):.2g} per {shared.MAX_CLIENT_ITEMS:,}-item run)",
             "items": len(items),
             "seconds": seconds,
             "per_second": len(items) / seconds,
@@ -159,6 +160,35 @@ def run_rows(key: bytes, setup: bytes, members: list[str], *, count: int, rounds
     return rows
 
 
+def structure_rows(key: bytes, members: list[str], *, count: int) -> list[Row]:
+    """GCS against a Bloom filter at the same fpr and client size: the setup's bytes, and the client's test of a
+    ``count``-item answer (openmined-psi alone; our core only builds GCS)."""
+    asked = members[: count // 2] + credit_codes(count - count // 2, start=90_000_000)
+    answering = server.CreateFromKey(key, True)
+    fpr = shared.setup_fpr(len(members))
+    rows: list[Row] = []
+    for structure in (DataStructure.GCS, DataStructure.BLOOM_FILTER):
+        setup, build = timed(lambda s=structure: answering.CreateSetupMessage(fpr, shared.MAX_CLIENT_ITEMS, members, s))
+        asking = client.CreateWithNewKey(True)
+        response = answering.ProcessRequest(asking.CreateRequest(asked))
+        found, test = timed(lambda a=asking, s=setup, r=response: a.GetIntersection(s, r))
+        if sorted(found) != list(range(count // 2)):
+            raise SystemExit(f"{structure.name} found {len(found)} matches, not {count // 2}")
+        size = setup.ByteSize()
+        rows.append(
+            {
+                "protocol": "psi",
+                "case": f"data structure: {structure.name} (raw openmined-psi)",
+                "items": len(members),
+                "seconds": build,
+                "per_second": len(members) / build,
+                "bytes_down": size,
+                "note": f"{size * 8 / len(members):.1f} bits/item; client's test of {count:,} items {test:.3g} s",
+            }
+        )
+    return rows
+
+
 def run(items: int = 1_000_000, run_items: int = 1000, rounds: int = 3) -> list[Row]:
     """The rows for privacy_bench.py."""
     key = psi.new_key()
@@ -167,6 +197,7 @@ def run(items: int = 1_000_000, run_items: int = 1000, rounds: int = 3) -> list[
     setup, setup_table = setup_rows(key, members)
     rows += setup_table
     rows += run_rows(key, setup, members, count=run_items, rounds=rounds)
+    rows += structure_rows(key, members[:20_000], count=run_items)
     rows += raw_rates()  # again after the long setup: how much the machine's speed moved meanwhile
     for row in rows[-3:]:
         row["case"] += " (after)"

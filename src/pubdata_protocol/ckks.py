@@ -16,10 +16,12 @@ code; TenSEAL is the only library beyond the standard one.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import tenseal as ts
-import tenseal.sealapi
+import tenseal.sealapi  # registers SEAL's types, so a context's parameters can be read
 
+from pubdata_protocol.ckks_wire import context_objects, inflated_size, vector_fields
 from pubdata_protocol.messages import MAX_CIPHERTEXT, MAX_CONTEXT, MAX_SLOTS, CkksParameters, ProtocolError
 
 PARAMETERS = CkksParameters(poly_modulus_degree=8192, coeff_mod_bit_sizes=(60, 40, 40, 40, 38), global_scale_bits=40)
@@ -76,10 +78,25 @@ def _parameters_of(context: ts.Context) -> tuple[str, int, tuple[int, ...], floa
     return parms.scheme().name, parms.poly_modulus_degree(), moduli, context.global_scale
 
 
-def _load_context(data: bytes) -> ts.Context:
+# What SEAL may inflate a context's or a ciphertext's objects to (ckks_wire.inflated_size): about 2.4 times what
+# a legitimate one needs (a public context's keys bound at 3.2 MB, a fresh ciphertext's at 0.66 MB).
+MAX_INFLATED_CONTEXT = 8 * 1024 * 1024
+MAX_INFLATED_CIPHERTEXT = 1024 * 1024
+
+
+def _load_context(data: bytes, *, secret: bool) -> ts.Context:
+    """TenSEAL's context from bytes whose wrapper and objects were read first: a secret key or Galois keys where
+    none belong are refused before anything is loaded, and so is an object that could inflate past the bound."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise ProtocolError("malformed")
     if len(data) > MAX_CONTEXT:
+        raise ProtocolError("oversize")
+    objects = context_objects(bytes(data))
+    if "secret_key" in objects and not secret:
+        raise ProtocolError("secret key")
+    if "galois_keys" in objects:
+        raise ProtocolError("galois keys")
+    if sum(inflated_size(obj) for obj in objects.values()) > MAX_INFLATED_CONTEXT:
         raise ProtocolError("oversize")
     try:
         return ts.context_from(bytes(data))
@@ -113,7 +130,7 @@ def _check_context(context: ts.Context, *, secret: bool) -> ts.Context:
 def public_context(data: bytes) -> ts.Context:
     """A consumer's public context, or ``ProtocolError``: refused when it is malformed or oversize, holds a
     secret key, has other parameters or scale, carries Galois keys, or lacks relinearisation keys."""
-    return check_public(_load_context(data))
+    return check_public(_load_context(data, secret=False))
 
 
 def check_public(context: ts.Context) -> ts.Context:
@@ -123,38 +140,47 @@ def check_public(context: ts.Context) -> ts.Context:
 
 def secret_context(data: bytes) -> ts.Context:
     """The consumer's own context (its secret key included), checked alike; used by the client only."""
-    return _check_context(_load_context(data), secret=True)
+    return _check_context(_load_context(data, secret=True), secret=True)
 
 
 def fresh_vector(context: ts.Context, data: bytes, *, count: int) -> ts.CKKSVector:
-    """A ciphertext as a consumer's encryption makes it, or ``ProtocolError``: one SEAL ciphertext of two
-    polynomials at the top level (the context's first parameters), at the scale 2^40, in NTT form, holding
-    exactly ``count`` slots (1 ≤ count ≤ 4,096). SEAL's own load checks that its coefficients are valid for the
-    context; a ciphertext made under other parameters fails there or on its level."""
+    """A ciphertext as a consumer's encryption makes it, or ``ProtocolError``: a TenSEAL vector of ``count``
+    slots (1 ≤ count ≤ 4,096) in one SEAL ciphertext of two polynomials at the top level (the context's first
+    parameters), at the scale 2^40, in NTT form, not transparent (its mask not zero). SEAL's own load checks
+    that its coefficients are valid for the context; a ciphertext made under other parameters fails there or on
+    its level."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise ProtocolError("malformed")
     if len(data) > MAX_CIPHERTEXT:
         raise ProtocolError("oversize")
     if not 1 <= count <= SLOTS:
         raise ProtocolError("count")
+    sizes, chunks, scale = vector_fields(bytes(data))
+    # TenSEAL encodes the platform's plaintexts at the scale the vector's wrapper names, not its ciphertext's:
+    # a wrapper with another would make SEAL refuse mid-computation, so it is checked before anything is loaded.
+    if len(chunks) != 1 or scale != SCALE:
+        raise ProtocolError("not a fresh ciphertext")
+    if sizes != [count]:
+        raise ProtocolError("count")
+    if inflated_size(chunks[0]) > MAX_INFLATED_CIPHERTEXT:
+        raise ProtocolError("oversize")
     try:
         vector = ts.ckks_vector_from(context, bytes(data))
         ciphertexts = vector.data.ciphertext()
-        size = vector.size()
     except LIBRARY_ERRORS:
         raise ProtocolError("malformed") from None
-    if len(ciphertexts) != 1:
-        raise ProtocolError("malformed")
-    ciphertext = ciphertexts[0]
     first = context.seal_context().data.first_parms_id()
-    if (
-        ciphertext.size() != 2
-        or list(ciphertext.parms_id()) != list(first)
-        or ciphertext.scale != SCALE
-        or not ciphertext.is_ntt_form()
-        or ciphertext.poly_modulus_degree() != PARAMETERS.poly_modulus_degree
-    ):
+    if len(ciphertexts) != 1 or not _fresh(ciphertexts[0], first):
         raise ProtocolError("not a fresh ciphertext")
-    if size != count:
-        raise ProtocolError("count")
     return vector
+
+
+def _fresh(ciphertext: Any, first: Any) -> bool:  # a SEAL ciphertext and parms_id (untyped bindings)
+    return bool(
+        ciphertext.size() == 2
+        and list(ciphertext.parms_id()) == list(first)
+        and ciphertext.scale == SCALE
+        and ciphertext.is_ntt_form()
+        and not ciphertext.is_transparent()  # a zero mask: SEAL refuses any product or sum of it
+        and ciphertext.poly_modulus_degree() == PARAMETERS.poly_modulus_degree
+    )

@@ -4,10 +4,12 @@ argument; the server half is ``pubdata.privacy.lookup``, the client half ``pubda
 
 Every group operation is libsodium's (through ``nacl.bindings``): no curve arithmetic is written here.
 
-- H1(x) = from_uniform(u0) + from_uniform(u1), (u0, u1) = expand_message_xmd(SM3, DST_H1, x) (RFC 9380 §5.3.1,
-  64 bytes): two Elligator 2 maps added, because one map reaches only about half the group and is
-  distinguishable from a random oracle; the sum is indifferentiable from one (RFC 9380's ``hash_to_curve``).
-- F_k(x) = H2(x, k·H1(x)) with H2 = SM3 over a domain tag, the item and the point.
+- H1(v, x) = from_uniform(u0) + from_uniform(u1), (u0, u1) = expand_message_xmd(SM3, DST_H1, v ‖ x) (RFC 9380
+  §5.3.1, 64 bytes), v the set version: two Elligator 2 maps added, because one map reaches only about half the
+  group and is distinguishable from a random oracle; the sum is indifferentiable from one (RFC 9380's
+  ``hash_to_curve``). The set version is hashed in so one evaluation opens one version's row: a consumer pays
+  again to see an item in the next version, however long the key lives.
+- F_k(v, x) = H2(v, x, k·H1(v, x)) with H2 = SM3 over a domain tag, the set version, the item and the point.
 - From F: HKDF-SM3 (info names the set version) → a 16-byte lookup tag and a 16-byte SM4 key.
 - A row: tag ‖ SM4-GCM(key, IV 0, pad(label), AAD = domain ‖ set_version ‖ tag) ‖ GCM tag. Each key seals
   exactly one message (one item in one set version), so a fixed IV never repeats under a key.
@@ -87,9 +89,17 @@ def item_bytes(item: str) -> bytes:
     return data
 
 
-def hash_to_group(item: str) -> bytes:
-    """H1: the item as an element of the prime-order subgroup (from_uniform clears the cofactor)."""
-    uniform = expand_message_xmd(item_bytes(item), DST_H1, 64)
+def _versioned(set_version: bytes, item: str) -> bytes:
+    data = item_bytes(item)
+    if len(set_version) != 32:
+        raise ValueError("a set version is 32 bytes")
+    return set_version + len(data).to_bytes(2, "big") + data
+
+
+def hash_to_group(item: str, set_version: bytes) -> bytes:
+    """H1: the item of a set version as an element of the prime-order subgroup (from_uniform clears the
+    cofactor)."""
+    uniform = expand_message_xmd(_versioned(set_version, item), DST_H1, 64)
     return sodium.crypto_core_ed25519_add(
         sodium.crypto_core_ed25519_from_uniform(uniform[:32]),
         sodium.crypto_core_ed25519_from_uniform(uniform[32:]),
@@ -147,10 +157,9 @@ def key_id(key: bytes) -> str:
 # ---- from the OPRF output to a row ---------------------------------------------------------------------------
 
 
-def finalize(item: str, evaluated: bytes) -> bytes:
-    """H2(x, k·H1(x)): the OPRF output F_k(x)."""
-    data = item_bytes(item)
-    return _sm3(DST_H2, len(data).to_bytes(2, "big"), data, evaluated)
+def finalize(item: str, set_version: bytes, evaluated: bytes) -> bytes:
+    """H2(v, x, k·H1(v, x)): the OPRF output F_k(v, x)."""
+    return _sm3(DST_H2, _versioned(set_version, item), evaluated)
 
 
 def set_version_bytes(set_version: str) -> bytes:

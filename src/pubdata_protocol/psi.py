@@ -21,12 +21,16 @@ from private_set_intersection.python import DataStructure, ServerSetup
 
 from pubdata_protocol.messages import MAX_ITEMS_PER_RUN, ProtocolError
 
-# Probability that a run of MAX_CLIENT_ITEMS items reports any item as a member that is not (openmined-psi's
-# fpr is per query of num_client_inputs). 1e-9 costs about 10 bits per set item over 1e-6: a wrong "yes" is a
-# bank told an applicant is on a list it is not on, so we pay the bytes.
+# Probability that a run of MAX_CLIENT_ITEMS items reports any item as a member that is not, for sets up to
+# HASH_RANGE_LIMIT · FPR / MAX_CLIENT_ITEMS ≈ 92,000 items; above that the GCS's hash range
+# (an int64 in openmined-psi: max(m, n)·m/fpr, wrapping to a negative number past 2⁶³) is capped and the rate
+# grows with the set: setup_fpr. 1e-9 costs about 10 bits per set item over 1e-6: a wrong "yes" is a bank told
+# an applicant is on a list it is not on, so we pay the bytes.
 FPR = 1e-9
-# GCS over a Bloom filter: on the same set and FPR it is about 49 bits per item against 328 (measured with
-# openmined-psi 2.0.6, benchmarks/privacy_psi.py), and the client's test is as fast for a run's size.
+HASH_RANGE_LIMIT = 2**62  # below the int64 limit with room for the library's floating-point rounding
+# GCS over a Bloom filter: at the same fpr and client size the GCS takes 44–52 bits per set item, the library's
+# Bloom filter about 66 bits per element of max(m, n), so 410 KB for any set up to 50,000 items (164 bits per
+# item at 20,000), and the client's test is as fast (openmined-psi 2.0.6, benchmarks/privacy_psi.py).
 DATA_STRUCTURE = DataStructure.GCS
 DATA_STRUCTURE_FIELD = "gcs"  # the ServerSetup oneof it fills
 # The client learns which of its items matched (not only how many): that is the product.
@@ -50,6 +54,21 @@ ELEMENT_BYTES = 2 + POINT_BYTES
 MIN_SET_ITEMS = 1024
 PAD_PREFIX = "pad:"
 MAX_SETUP_BYTES = 256 * 1024 * 1024  # a GCS of 40M items at this FPR; far above any set the platform serves
+
+
+def setup_fpr(set_items: int) -> float:
+    """The fpr a setup over ``set_items`` elements is built with, and the bound on a full run's chance of any
+    false match: FPR, or what the capped hash range allows for a large set (about 1.1e-8 at 1M items)."""
+    largest = max(MAX_CLIENT_ITEMS, set_items, MIN_SET_ITEMS)
+    return max(FPR, largest * MAX_CLIENT_ITEMS / HASH_RANGE_LIMIT)
+
+
+def run_fpr(data: bytes, *, items: int = MAX_CLIENT_ITEMS) -> float:
+    """The chance a run of ``items`` items against this setup falsely matches any, as the client computes it
+    from the setup alone (each item collides with one of about n hashes in a range of hash_range)."""
+    gcs = parse_setup(data).gcs
+    hash_range: int = gcs.hash_range
+    return min(1.0, items * approximate_set_size(data) / hash_range)
 
 
 def canonical(item: str) -> str:
@@ -111,7 +130,7 @@ def parse_setup(data: bytes) -> ServerSetup:
         raise ProtocolError("malformed") from None
     if setup.WhichOneof("data_structure") != DATA_STRUCTURE_FIELD or setup.SerializeToString() != data:
         raise ProtocolError("malformed")
-    if not 0 < setup.gcs.div < 64 or setup.gcs.hash_range <= 0:
+    if not 0 < setup.gcs.div < 64 or not 0 < setup.gcs.hash_range < 2**63:
         raise ProtocolError("malformed")
     return setup
 

@@ -4,21 +4,25 @@ query, all or none, each refusal naming positions only, counted against the cons
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from pubdata.app import create_app
+from pubdata.catalog import service as catalog
 from pubdata.common.digest import sm3
+from pubdata.ledger import service as ledger
 from pubdata.ledger.models import LedgerEntry
 from pubdata.platform import Platform
 from pubdata.privacy import consent
 from pubdata.privacy.models import Consent
 from pubdata.privacy.schemas import LetterBatchIn
 from tests import scenarios
-from tests.consent.conftest import ACTIVE, CLOSED, ENTITIES, OTHER, UNKNOWN_CODE, VERIFY, World
+from tests.consent.conftest import ACTIVE, CLOSED, ENTITIES, OTHER, UNKNOWN_CODE, VERIFY, Entity, World, _code
 from tests.consent.test_consent import checks_left, entries, grant, refusal_of
+from tests.data import csv_text, person_name, resident_id
 
 ACTIVE_ENTITIES = [entity for entity in ENTITIES if entity.status == "存续"]
 
@@ -251,3 +255,98 @@ def test_the_api_records_a_batch_and_refuses_any_input_with_a_4xx(platform, worl
             assert answer.json()["rule"]
         subject = world.accounts["firm"].headers
         assert client.post("/api/v1/consents/letters/batch", headers=subject, json=body).status_code in (403, 404)
+
+
+def csv_of(letters: list[dict[str, str]], header: str = "credit_code,legal_rep_name,letter_sm3") -> bytes:
+    rows = [header] + [f"{x['credit_code']},{x['legal_rep_name']},{x['letter_sm3']}" for x in letters]
+    return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode()  # as a spreadsheet saves it: UTF-8 with its mark
+
+
+def test_the_page_takes_a_csv_of_the_batch_and_names_positions_or_a_line(platform, world):
+    client, csrf = scenarios.page_client(platform, "bank.admin")
+    page = client.get("/consents")
+    assert page.status_code == 200 and 'data-testid="record-letters"' in page.text
+    form = {
+        "csrf_token": csrf,
+        "product_code": world.codes[VERIFY],
+        "purpose": "industry",
+        "valid_from": "2026-03-02",
+        "valid_until": "2026-12-31",
+    }
+    chinese = "统一社会信用代码,法定代表人,授权书SM3"
+    done = client.post(
+        "/consents/letters/batch",
+        data=form,
+        files={"letters": ("letters.csv", csv_of(letters_of(ACTIVE_ENTITIES[:3]), chinese), "text/csv")},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, "/consents"), done.text
+    assert [c.subject_credit_code for c in consents_of(platform)] == [e.code for e in ACTIVE_ENTITIES[:3]]
+    wrong = letters_of(ACTIVE_ENTITIES[3:6])
+    wrong[1]["legal_rep_name"] = "欧阳不是"
+    refused = client.post("/consents/letters/batch", data=form, files={"letters": ("l.csv", csv_of(wrong), "text/csv")})
+    assert refused.status_code == 403 and "第 2 封授权书与登记信息不符" in refused.text
+    assert "欧阳不是" not in refused.text and ACTIVE_ENTITIES[4].rep not in refused.text
+    assert f'value="{form["valid_until"]}"' in refused.text  # what the form typed, but never the list
+    broken = csv_of(letters_of(ACTIVE_ENTITIES[3:6])) + b"only-one-cell\r\n"
+    line = client.post("/consents/letters/batch", data=form, files={"letters": ("l.csv", broken, "text/csv")})
+    assert line.status_code == 422 and "第 5 行有误" in line.text
+    for content in (b"", b"\xff\xfe not utf-8", b"name,code\r\nx,y\r\n"):
+        bad = client.post("/consents/letters/batch", data=form, files={"letters": ("l.csv", content, "text/csv")})
+        assert bad.status_code == 422 and "第 1 行有误" in bad.text
+    assert len(consents_of(platform)) == 3
+    # A subject's account records no letters; a forged form is refused before the list is read.
+    firm, _ = scenarios.page_client(platform, "firm.admin")
+    files = {"letters": ("l.csv", csv_of(wrong), "text/csv")}
+    assert firm.post("/consents/letters/batch", data=form, files=files).status_code in (403, 404)
+    assert client.post("/consents/letters/batch", data=form | {"csrf_token": "x"}, files=files).status_code == 403
+
+
+def applicants(platform: Platform, count: int) -> list[Entity]:
+    """A new version of the registry with ``count`` more active enterprises (a bank's applicants of a day)."""
+    rng = random.Random(21)
+    extra = [Entity(_code(5000 + n), f"池州申请{n}号有限公司", person_name(rng), "存续") for n in range(count)]
+    rows = [
+        {
+            "credit_code": e.code,
+            "name": e.name,
+            "legal_rep_name": e.rep,
+            "legal_rep_id": resident_id(rng),
+            "status": e.status,
+        }
+        for e in ENTITIES + extra
+    ]
+    path = platform.settings.data_dir / "registry-v2.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    with platform.read() as session:
+        resource_id = catalog.find_id(session, code="CZ-FR-0001")
+    result, version = catalog.load(
+        platform,
+        principal=scenarios.principal(platform, "police.admin"),
+        resource_id=resource_id,
+        domain_dir=platform.settings.domain_dir,
+        source_format="csv",
+        path=path,
+    )
+    assert version is not None, result
+    return extra
+
+
+def test_a_banks_day_of_a_thousand_letters_is_one_batch(platform, world):
+    extra = applicants(platform, consent.rules.LETTER_BATCH_MAX)
+    letters = letters_of(extra)
+    letters[-1]["legal_rep_name"] = extra[0].rep  # the first applicant's representative, for the last one
+    error = refusal_of(lambda: record(platform, world, letters))
+    assert (error.rule, error.extra) == ("consent.batch-mismatch", {"positions": [len(letters)]})
+    letters[-1]["legal_rep_name"] = extra[-1].rep
+    recorded = record(platform, world, letters)
+    assert [c.subject_credit_code for c in recorded] == [e.code for e in extra]
+    assert len(entries(platform, "consent.letter")) == len(extra)
+    assert checks_left(platform) == consent.rules.LETTER_CHECKS_PER_DAY - 2 * len(extra)
+    # The registry's new version is what the letters were checked against, and each entry says so.
+    versions = {json.loads(entry.payload)["registry"]["version"] for entry in entries(platform, "consent.letter")}
+    assert len(versions) == 1
+    # Each consent is exactly as its one entry recorded it (the batch's single append, as record would leave it).
+    with platform.read() as session:
+        kept = list(session.scalars(select(Consent).order_by(Consent.id)))
+        assert len(kept) == len(extra) and all(ledger.matches_latest_entry(session, row) for row in kept)

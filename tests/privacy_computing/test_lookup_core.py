@@ -32,7 +32,7 @@ TABLE = lookup.table(KEY, set_version=VERSION, entries=SET.items())
 
 
 def run_lookup(items, *, key=KEY, table=TABLE, set_version=VERSION, key_id=None):
-    run = LookupRun(items)
+    run = LookupRun(items, set_version=set_version)
     answer = lookup.evaluate(key, run.message(), items=len(items))
     return run.labels(table, answer, set_version=set_version, key_id=key_id or lookup.key_id(KEY))
 
@@ -44,10 +44,10 @@ def test_labels_match_a_plain_dict_lookup():
 
 def test_each_item_is_blinded_afresh_and_shows_nothing_of_itself():
     """The same item twice gives two unrelated points, neither its hash to the group."""
-    run = LookupRun([ASKED[0], ASKED[0]])
+    run = LookupRun([ASKED[0], ASKED[0]], set_version=VERSION)
     first, second = run.message()[:32], run.message()[32:]
     assert first != second
-    assert oprf.hash_to_group(ASKED[0]) not in (first, second)
+    assert oprf.hash_to_group(ASKED[0], bytes.fromhex(VERSION)) not in (first, second)
     assert (
         run.labels(TABLE, lookup.evaluate(KEY, run.message(), items=2), set_version=VERSION, key_id=lookup.key_id(KEY))
         == [SET[ASKED[0]]] * 2
@@ -80,6 +80,23 @@ def test_rows_relabelled_as_another_version_do_not_open():
     assert run_lookup(ASKED, table=relabelled) == [None] * len(ASKED)
 
 
+def test_an_evaluation_for_one_version_opens_no_row_of_the_next():
+    """However long the key lives, a consumer pays again to see an item in a new version: its old OPRF output
+    derives no tag of the new table (the set version is hashed into the group element the server multiplies)."""
+    other = lookup.table(KEY, set_version=OTHER_VERSION, entries=SET.items())
+    parsed = oprf.parse_table(other, set_version=OTHER_VERSION, key_id=lookup.key_id(KEY))
+    old, new = bytes.fromhex(VERSION), bytes.fromhex(OTHER_VERSION)
+    for item in ASKED[:40]:
+        evaluated = oprf.multiply(KEY, oprf.hash_to_group(item, old))  # what the client unblinds, for the old one
+        for output in (oprf.finalize(item, old, evaluated), oprf.finalize(item, new, evaluated)):
+            assert parsed.find(oprf.row_secrets(output, new)[0]) is None
+            assert parsed.find(oprf.row_secrets(output, old)[0]) is None
+    run = LookupRun(ASKED, set_version=VERSION)
+    answer = lookup.evaluate(KEY, run.message(), items=len(ASKED))
+    with pytest.raises(ProtocolError, match="set version"):
+        run.labels(other, answer, set_version=OTHER_VERSION, key_id=lookup.key_id(KEY))
+
+
 def test_rows_of_two_versions_are_unlinkable():
     other = lookup.table(KEY, set_version=OTHER_VERSION, entries=SET.items())
     size = oprf.row_size(max(len(b.encode()) for b in BANDS))
@@ -91,8 +108,9 @@ def test_rows_of_two_versions_are_unlinkable():
 @pytest.mark.parametrize("where", ["ciphertext", "gcm tag", "tag"])
 def test_a_tampered_row_does_not_open(where):
     item = ASKED[0]
-    output = oprf.finalize(item, oprf.multiply(KEY, oprf.hash_to_group(item)))  # what the client will obtain
-    tag, _ = oprf.row_secrets(output, bytes.fromhex(VERSION))
+    version = bytes.fromhex(VERSION)
+    output = oprf.finalize(item, version, oprf.multiply(KEY, oprf.hash_to_group(item, version)))  # the client's
+    tag, _ = oprf.row_secrets(output, version)
     parsed = oprf.parse_table(TABLE, set_version=VERSION, key_id=lookup.key_id(KEY))
     start = oprf.HEADER.size + TABLE[oprf.HEADER.size :].index(parsed.find(tag))
     offset = {"ciphertext": 17, "gcm tag": oprf.row_size(parsed.width) - 1, "tag": 15}[where]
@@ -140,9 +158,11 @@ def test_expand_message_xmd_follows_rfc9380():
 
 
 def test_the_hash_to_group_lands_in_the_prime_order_group():
-    point = oprf.hash_to_group(code(7))
+    version = bytes.fromhex(VERSION)
+    point = oprf.hash_to_group(code(7), version)
     assert sodium.crypto_core_ed25519_is_valid_point(point)
-    assert point == oprf.hash_to_group(code(7)) != oprf.hash_to_group(code(8))
+    assert point == oprf.hash_to_group(code(7), version) != oprf.hash_to_group(code(8), version)
+    assert point != oprf.hash_to_group(code(7), bytes.fromhex(OTHER_VERSION))
 
 
 IDENTITY = bytes([1]) + bytes(31)
@@ -151,7 +171,7 @@ NOT_CANONICAL = b"\xff" * 31 + b"\x7f"  # y ≥ p
 
 
 def test_points_outside_the_prime_order_group_are_refused():
-    good = LookupRun([code(1)]).message()
+    good = LookupRun([code(1)], set_version=VERSION).message()
     mixed = sodium.crypto_core_ed25519_add(good, ORDER_8)  # on the curve, outside the subgroup
     for bad in (IDENTITY, ORDER_8, bytes(32), NOT_CANONICAL, mixed):
         with pytest.raises(ProtocolError):
@@ -163,11 +183,11 @@ def test_points_outside_the_prime_order_group_are_refused():
     [
         (b"", 1),  # empty
         (bytes(31), 1),  # short
-        (LookupRun([code(1), code(2)]).message(), 1),  # more points than items
-        (LookupRun([code(1)]).message(), 2),  # fewer
-        (LookupRun([code(1)]).message() + b"\x00", 1),  # a stray byte
-        (LookupRun([code(1)]).message(), 0),
-        (LookupRun([code(1)]).message(), MAX_ITEMS_PER_RUN + 1),  # oversize
+        (LookupRun([code(1), code(2)], set_version=VERSION).message(), 1),  # more points than items
+        (LookupRun([code(1)], set_version=VERSION).message(), 2),  # fewer
+        (LookupRun([code(1)], set_version=VERSION).message() + b"\x00", 1),  # a stray byte
+        (LookupRun([code(1)], set_version=VERSION).message(), 0),
+        (LookupRun([code(1)], set_version=VERSION).message(), MAX_ITEMS_PER_RUN + 1),  # oversize
     ],
 )
 def test_malformed_messages_are_refused(message, items):
@@ -176,7 +196,7 @@ def test_malformed_messages_are_refused(message, items):
 
 
 def test_a_malformed_answer_or_table_is_refused_by_the_client():
-    run = LookupRun([code(1)])
+    run = LookupRun([code(1)], set_version=VERSION)
     answer = lookup.evaluate(KEY, run.message(), items=1)
     key_id = lookup.key_id(KEY)
     for bad_answer in (answer + answer, IDENTITY, ORDER_8):
@@ -195,9 +215,11 @@ def test_a_key_must_be_a_reduced_nonzero_scalar():
 
 def test_a_run_asks_about_one_to_the_limit_of_items():
     with pytest.raises(ValueError):
-        LookupRun([])
+        LookupRun([], set_version=VERSION)
     with pytest.raises(ValueError):
-        LookupRun([""])
+        LookupRun([""], set_version=VERSION)
+    with pytest.raises(ValueError):
+        LookupRun([code(1)], set_version="not a version")
 
 
 def test_a_table_built_in_two_processes_equals_one_built_in_one(monkeypatch):

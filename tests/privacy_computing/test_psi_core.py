@@ -13,7 +13,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from private_set_intersection.python import DataStructure, server
+from private_set_intersection.python import DataStructure, ServerSetup, server
 
 from pubdata.common.ids import synthetic_credit_code, synthetic_resident_id
 from pubdata.privacy import psi
@@ -229,3 +229,30 @@ def test_a_server_key_is_32_bytes_in_the_group_order():
     for bad in (b"\x00" * 32, b"\xff" * 32, b"\x01" * 31):
         with pytest.raises(ValueError):
             psi.setup(bad, ["A"])
+        with pytest.raises(ValueError):
+            psi.key_id(bad)
+
+
+def test_a_key_is_named_by_a_digest_of_its_public_point():
+    key, other = psi.new_key(), psi.new_key()
+    named = psi.key_id(key)
+    assert named == psi.key_id(key) != psi.key_id(other)
+    assert len(named) == 64 and int(named, 16) >= 0 and named != key.hex()
+
+
+def test_the_hash_range_stays_an_int64_for_any_set_the_platform_serves(rated):
+    """openmined-psi's GCS hashes into max(m, n)·m/fpr values, an int64 that wraps negative past 2⁶³ (above
+    about 184,000 items at 1e-9); setup_fpr raises the rate just enough to stay under 2⁶², so a 1M-item set's
+    full run has about 1.1e-8 chance of any false match. The library's formula is pinned on a real setup here,
+    and the arithmetic checked for sets up to 40M."""
+    _, members, setup = rated
+    gcs = ServerSetup.FromString(setup).gcs
+    largest = max(shared.MAX_CLIENT_ITEMS, len(members))
+    assert gcs.hash_range == int(largest * shared.MAX_CLIENT_ITEMS / shared.setup_fpr(len(members)))
+    assert shared.setup_fpr(len(members)) == shared.FPR == shared.setup_fpr(90_000)
+    for size in (100_000, 200_000, 1_000_000, 40_000_000):
+        fpr = shared.setup_fpr(size)
+        assert fpr > shared.FPR and max(size, shared.MAX_CLIENT_ITEMS) * shared.MAX_CLIENT_ITEMS / fpr <= 2**62
+    assert shared.setup_fpr(1_000_000) == pytest.approx(1.08e-8, rel=0.01)
+    # what the client computes from the setup alone: a full run's chance of a false match, about n·fpr/max(m, n)
+    assert shared.run_fpr(setup) == pytest.approx(len(members) * shared.FPR / shared.MAX_CLIENT_ITEMS, rel=0.05)

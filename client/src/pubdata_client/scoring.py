@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import tenseal as ts
 
-from pubdata_protocol import ckks
+from pubdata_protocol import ckks, ckks_wire
 from pubdata_protocol.messages import MAX_CIPHERTEXT, ProtocolError
 
 
@@ -39,6 +39,9 @@ def decrypt(secret: bytes, ciphertext: bytes, count: int) -> list[float]:
     """The first ``count`` slots of the platform's answer; ``ProtocolError`` for bytes that are not one."""
     if not isinstance(ciphertext, bytes | bytearray) or not ciphertext or len(ciphertext) > MAX_CIPHERTEXT:
         raise ProtocolError("malformed")
+    chunks = ckks_wire.vector_fields(bytes(ciphertext))[1]
+    if len(chunks) != 1 or ckks_wire.inflated_size(chunks[0]) > ckks.MAX_INFLATED_CIPHERTEXT:
+        raise ProtocolError("malformed")  # the platform's answer is read as warily as the platform reads ours
     context = ckks.secret_context(secret)
     try:
         vector = ts.ckks_vector_from(context, bytes(ciphertext))

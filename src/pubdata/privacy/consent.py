@@ -16,6 +16,8 @@ them, and revokes any; a consumer sees its own consents only.
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -586,12 +589,9 @@ class _Batch:
     body: LetterBatchIn
     subjects: tuple[_Subject, ...]
     registry: files.Recorded
-
-    @property
-    def digest(self) -> str:
-        """SM3 over the batch's credit codes and letter digests in order (names left out): names the batch in the
-        ledger, so each consent's entry and a refusal's point to the same batch."""
-        return sm3("\n".join(f"{s.credit_code} {s.letter_sm3}" for s in self.subjects).encode())
+    # SM3 over the batch's credit codes and letter digests in order (names left out): names the batch in the
+    # ledger, so each consent's entry and a refusal's point to the same batch.
+    digest: str
 
 
 def _batch_subject(position: int, letter: BatchLetterIn) -> _Subject:
@@ -673,7 +673,8 @@ def _checked_batch(session: Session, principal: Principal, body: LetterBatchIn) 
     _check_batch_no_overlap(
         session, consumer_id=principal.organisation_id, product_id=product.id, body=body, codes=codes
     )
-    return _Batch(product, body, subjects, _registry(session))
+    digest = sm3("\n".join(f"{s.credit_code} {s.letter_sm3}" for s in subjects).encode())
+    return _Batch(product, body, subjects, _registry(session), digest)
 
 
 def _batch_payload(batch: _Batch, outcome: str, **more: Any) -> dict[str, Any]:
@@ -720,10 +721,10 @@ def _batch_matched(engine: Engine, batch: _Batch, actor: Actor) -> None:
         )
 
 
-def _letter_consent(session: Session, principal: Principal, batch: _Batch, subject: _Subject) -> Consent:
+def _letter_consent(principal: Principal, batch: _Batch, subject: _Subject, accounts: dict[str, int]) -> Consent:
     return Consent(
         subject_credit_code=subject.credit_code,
-        subject_organisation_id=identity.subject_with_credit_code(session, subject.credit_code),
+        subject_organisation_id=accounts.get(subject.credit_code),
         consumer_id=principal.organisation_id,
         product_id=batch.product.id,
         purpose=batch.body.purpose,
@@ -766,17 +767,92 @@ def record_letters(
         _check_batch_no_overlap(  # again: another letter may have been recorded meanwhile
             session, consumer_id=principal.organisation_id, product_id=batch.product.id, body=body, codes=codes
         )
-        consents = [_letter_consent(session, principal, batch, subject) for subject in batch.subjects]
+        accounts = identity.subjects_with_credit_codes(session, codes)
+        consents = [_letter_consent(principal, batch, subject, accounts) for subject in batch.subjects]
         session.add_all(consents)
-        for position, (consent, subject) in enumerate(zip(consents, batch.subjects, strict=True), start=1):
-            payload = _document(consent, batch.product) | {
+        payloads = [
+            _document(consent, batch.product)
+            | {
                 "letter_sm3": subject.letter_sm3,
                 "registry": {"resource": rules.REGISTRY, "version": batch.registry.version},
                 "outcome": "matched",
                 "batch": {"sm3": batch.digest, "position": position, "letters": len(consents)},
             }
-            ledger.record(session, actor=principal.actor, action="consent.letter", subject=consent, payload=payload)
+            for position, (consent, subject) in enumerate(zip(consents, batch.subjects, strict=True), start=1)
+        ]
+        _record_new(session, principal.actor, "consent.letter", consents, payloads)
     return consents
+
+
+def _record_new(
+    session: Session, actor: Actor, action: str, rows: Sequence[Consent], payloads: Sequence[dict[str, Any]]
+) -> None:
+    """``ledger.record`` for many rows just added, in one append: each entry carries its row's state digest and
+    each row its entry's number, as ``record`` leaves them, without a flush and a lookup per row (a new row has
+    no earlier entry to be the latest of). A thousand letters take one append instead of a thousand."""
+    ledger.lock(session)
+    session.flush()
+    h = ledger.hasher(ledger.algorithm(session))
+    drafts = [
+        ledger.Draft(actor, action, row.audit_subject(), payload, h.digest(row.audit_state_bytes()).hex())
+        for row, payload in zip(rows, payloads, strict=True)
+    ]
+    for row, seq in zip(rows, ledger.append(session, drafts), strict=True):
+        row.ledger_seq = seq
+
+
+# The columns of a batch's CSV (the page's upload), by the names a bank's spreadsheet may give them.
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("credit_code", "统一社会信用代码"),
+    "legal_rep_name": ("legal_rep_name", "法定代表人", "法定代表人姓名"),
+    "letter_sm3": ("letter_sm3", "授权书SM3", "授权书 SM3 摘要", "SM3"),
+}
+
+
+def _csv_header(header: Sequence[str]) -> dict[str, int] | None:
+    """Where each column is in the header row, or None unless all three are there, once each."""
+    at: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        named = [key for key, names in CSV_COLUMNS.items() if cell.strip() in names]
+        if named:
+            if named[0] in at:
+                return None
+            at[named[0]] = index
+    return at if len(at) == len(CSV_COLUMNS) else None
+
+
+def letters_from_csv(path: Path) -> list[BatchLetterIn]:
+    """A batch's letters from a CSV file (UTF-8, a byte-order mark allowed, as a spreadsheet saves it): a header
+    naming ``credit_code``, ``legal_rep_name`` and ``letter_sm3`` (or their Chinese names), then one letter a row;
+    blank rows are skipped. Refused naming the first line that is not one (never its content); more rows than a
+    batch holds are refused by the batch's size. The caller removes the file."""
+    if path.stat().st_size == 0:
+        raise Refused("consent.batch-csv", line=1, field="letters")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused("consent.batch-csv", line=1, field="letters") from None
+    rows = csv.reader(io.StringIO(text, newline=""))
+    letters: list[BatchLetterIn] = []
+    try:
+        at = _csv_header(next(rows, []))
+        if at is None:
+            raise Refused("consent.batch-csv", line=1, field="letters")
+        for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(letters) >= rules.LETTER_BATCH_MAX:
+                raise Refused("consent.batch-size", limit=rules.LETTER_BATCH_MAX, field="letters")
+            if len(row) <= max(at.values()):
+                raise Refused("consent.batch-csv", line=rows.line_num, field="letters")
+            values = {key: row[index] for key, index in at.items()}
+            try:
+                letters.append(BatchLetterIn.model_validate(values))
+            except ValidationError:
+                raise Refused("consent.batch-csv", line=rows.line_num, field="letters") from None
+    except csv.Error:
+        raise Refused("consent.batch-csv", line=rows.line_num, field="letters") from None
+    return letters
 
 
 # --- per-subject calls ------------------------------------------------------------------------------------------

@@ -66,8 +66,8 @@ def seal_rows(key: bytes, version: bytes, width: int, pairs: list[tuple[str, byt
     """The rows of ``pairs`` (a worker's unit; public so a spawned process can find it)."""
     rows = []
     for item, label in pairs:
-        evaluated = oprf.multiply(key, oprf.hash_to_group(item))
-        rows.append(oprf.seal_row(oprf.finalize(item, evaluated), version, label, width))
+        evaluated = oprf.multiply(key, oprf.hash_to_group(item, version))
+        rows.append(oprf.seal_row(oprf.finalize(item, version, evaluated), version, label, width))
     return rows
 
 

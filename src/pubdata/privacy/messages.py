@@ -310,6 +310,22 @@ CONSENT_LABELS = {
     "consent.back": ("返回授权列表", "Back to consents"),
     "notice.consent_granted": ("已授权。", "Consent granted."),
     "notice.consent_recorded": ("授权书核对一致，已记录授权。", "The letter matched; the consent is recorded."),
+    "notice.letters_recorded": (
+        "授权书清单逐封核对一致，已全部记录授权。",
+        "Every letter of the list matched the registry; the consents are recorded.",
+    ),
+    "consent.batch_title": ("批量记录授权书", "Record a batch of authorization letters"),
+    "consent.batch_hint": (
+        "上传授权书清单（CSV，UTF-8，表头 credit_code、legal_rep_name、letter_sm3，每行一封，最多 {limit} 封），"
+        "同一产品、用途和期限。整批核对：任何一封与登记信息不符，整批都不记录，并列出不符的序号；每封计一次核对。"
+        "法定代表人姓名仅用于核对，不保存。",
+        "Upload the list of letters (CSV, UTF-8, header credit_code, legal_rep_name, letter_sm3, one letter a row, "
+        "at most {limit}) for one product, purpose and period. The batch is checked whole: if any letter does not "
+        "match the registry, none is recorded and the positions are listed; each letter counts one check. The "
+        "legal representatives' names are checked, never kept.",
+    ),
+    "consent.batch_file": ("授权书清单（CSV）", "List of letters (CSV)"),
+    "consent.record_batch": ("整批核对并记录", "Check and record the batch"),
     "notice.consent_revoked": ("已撤回授权。", "Consent revoked."),
 }
 

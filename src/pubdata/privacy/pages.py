@@ -3,6 +3,7 @@ signed letter), one consent with every use of it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +22,7 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.privacy import consent as service
 from pubdata.privacy import rules
-from pubdata.privacy.schemas import ConsentIn, LetterIn
+from pubdata.privacy.schemas import BatchLetterIn, ConsentIn, LetterBatchIn, LetterIn
 from pubdata.web import uploads
 from pubdata.web.deps import PlatformDep, ReadSession
 from pubdata.web.forms import confirmed, day, row_id, validation_refusal
@@ -60,7 +61,12 @@ def _consents_page(
         "purposes": contract_rules.PURPOSES,
         "states": rules.STATES,
         "via": rules.VIA,
-        "checks_left": service.letter_checks_left(session, principal=principal) if can_record else None,
+        "checks_left": service.letter_checks_left(
+            session, principal=principal, checks_per_day=request.app.state.platform.settings.letter_checks_per_day
+        )
+        if can_record
+        else None,
+        "batch_max": rules.LETTER_BATCH_MAX,
         "default_from": today.isoformat(),
         "default_until": rules.latest_end(today).isoformat(),
         "letter": typed_letter or {},
@@ -139,6 +145,7 @@ async def _record_letter(request: Request, platform: PlatformDep, principal: Pri
         body=_letter_in(received.fields),
         engine=platform.query_engine,
         letter_sm3=digest,
+        checks_per_day=platform.settings.letter_checks_per_day,
     )
 
 
@@ -160,6 +167,61 @@ async def record_letter(request: Request, platform: PlatformDep, principal: Page
     return redirect(
         f"/consents/{consent.id}", secure=platform.settings.secure_cookies, notice="notice.consent_recorded"
     )
+
+
+BATCH_KEPT = ("product_code", "purpose", "valid_from", "valid_until")
+
+
+def _letters_of(path: Path) -> list[BatchLetterIn]:
+    try:
+        return service.letters_from_csv(path)
+    finally:
+        path.unlink(missing_ok=True)  # the list names persons: it is read once and never kept
+
+
+async def _record_letters(request: Request, platform: PlatformDep, principal: Principal) -> list[Any]:
+    access.require(principal, "consent.record-letter", access.own_organisation(principal))
+    received = await uploads.receive(
+        request,
+        store.scratch_for(platform.settings.domain_dir),
+        file_field="letters",
+        before_file=lambda fields: check_csrf(request, fields.get("csrf_token", "")),
+    )
+    request.state.letter_fields = {k: v for k, v in received.fields.items() if k in BATCH_KEPT}
+    letters = await run_in_threadpool(_letters_of, received.path)
+    values: dict[str, Any] = {key: received.fields.get(key, "") for key in ("product_code", "purpose")}
+    values |= {
+        "valid_from": day(received.fields.get("valid_from")),
+        "valid_until": day(received.fields.get("valid_until")),
+    }
+    try:
+        body = LetterBatchIn.model_validate(values | {"letters": letters})
+    except ValidationError as error:
+        raise validation_refusal(error) from None
+    return await run_in_threadpool(
+        service.record_letters,
+        platform,
+        principal=principal,
+        body=body,
+        engine=platform.query_engine,
+        checks_per_day=platform.settings.letter_checks_per_day,
+    )
+
+
+@router.post("/consents/letters/batch", response_class=HTMLResponse)
+async def record_letters(request: Request, platform: PlatformDep, principal: PagePrincipal) -> Response:
+    """The consumer's batch form (multipart: a CSV of credit code, legal representative's name and letter
+    digest, one letter a row). A refusal shows the page again with the product, purpose and period typed, and
+    the reason naming positions or a line; the list itself is never kept nor shown back."""
+    try:
+        await _record_letters(request, platform, principal)
+    except Refused as error:
+        if error.status == 404 or error.rule == "web.csrf":
+            raise
+        typed = getattr(request.state, "letter_fields", None)
+        with platform.read() as session:
+            return _consents_page(request, session, principal, error=error, typed_letter=typed)
+    return redirect("/consents", secure=platform.settings.secure_cookies, notice="notice.letters_recorded")
 
 
 def _page(

@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from private_set_intersection.python import Request, server
 
+from pubdata.common.digest import sm3
 from pubdata_protocol import psi
 from pubdata_protocol.messages import ProtocolError
 
@@ -26,6 +29,14 @@ def new_key() -> bytes:
     return key
 
 
+def key_id(key: bytes) -> str:
+    """The key's public name: hex SM3 of the compressed P-256 point a·G (as the labelled lookup names its key by
+    k·B), so a set version, an offer and a run name the key without showing it."""
+    _server(key)  # the same bounds as every other use: 32 bytes, in [1, order)
+    public = ec.derive_private_key(int.from_bytes(key, "big"), ec.SECP256R1()).public_key()
+    return sm3(public.public_bytes(Encoding.X962, PublicFormat.CompressedPoint))
+
+
 def _server(key: bytes) -> server:
     if len(key) != KEY_BYTES:
         raise ValueError("a PSI key is 32 bytes")
@@ -37,10 +48,11 @@ def _server(key: bytes) -> server:
 
 def setup(key: bytes, items: Sequence[str]) -> bytes:
     """The serialized setup for the set ``items`` (canonical, each once; padded with decoys to MIN_SET_ITEMS),
-    sized for runs of up to MAX_CLIENT_ITEMS items at FPR."""
+    sized for runs of up to MAX_CLIENT_ITEMS items at ``psi.setup_fpr`` of the set's size."""
     elements = psi.items_of(items)
     elements += [psi.PAD_PREFIX + os.urandom(32).hex() for _ in range(psi.MIN_SET_ITEMS - len(elements))]
-    message = _server(key).CreateSetupMessage(psi.FPR, psi.MAX_CLIENT_ITEMS, elements, psi.DATA_STRUCTURE)
+    fpr = psi.setup_fpr(len(elements))
+    message = _server(key).CreateSetupMessage(fpr, psi.MAX_CLIENT_ITEMS, elements, psi.DATA_STRUCTURE)
     data: bytes = message.SerializeToString()
     return data
 

@@ -148,7 +148,7 @@ def lookup(
     report = _report(api, offer, start)
     found: dict[str, str | None] = {}
     for chunk in _chunks(unique, offer.max_items_per_run):
-        run = LookupRun(chunk)
+        run = LookupRun(chunk, set_version=offer.set_version)
         answer = _ask(api, offer, "labelled_lookup", len(chunk), run.message())
         evaluated = decode(answer.message, limit=len(answer.message))
         labels = run.labels(table, evaluated, set_version=offer.set_version, key_id=offer.key_id)

@@ -252,8 +252,8 @@ def _bank_runs(
     if "match" in listed and _unused(platform, listed["match"]["contract"]):
         matched, _ = flows.match(api, listed["match"]["product"], codes, store=store)
         _results(folder / RESULTS["match"], applicants, "在集合中", ["是" if hit else "否" for hit in matched])
-    if "lookup" in listed and _unused(platform, listed["lookup"]["contract"]):
-        asked = [code for code, hit in zip(codes, matched or [True] * len(codes), strict=True) if hit]
+    asked = [code for code, hit in zip(codes, matched or [True] * len(codes), strict=True) if hit]
+    if "lookup" in listed and asked and _unused(platform, listed["lookup"]["contract"]):
         labels, _ = flows.lookup(api, listed["lookup"]["product"], asked, store=store)
         by_code = dict(zip(asked, labels, strict=True))
         chosen = [row for row in applicants if row[CODE_COLUMN] in by_code]

@@ -294,3 +294,33 @@ def test_the_search_finds_each_encoding_it_looks_for(leak):
     body = b'{"message": "' + leak(code, value) + b'"}'
     forms = text_forms(code) | number_forms([value, value + 1.0])
     assert found_in([Sent("POST", "http://testserver/api/v1/products/P/privacy/runs", b"", body)], forms) != []
+
+
+@pytest.mark.parametrize("protocol", ["psi", "labelled_lookup"])
+def test_resident_ids_leave_only_as_blinded_points(protocol):
+    """The demo's products ask about credit codes; a product over resident IDs sends the same kind of message.
+    The client's request body for 300 ID numbers (with their birth dates and serials) carries none of them."""
+    from datetime import date, timedelta
+
+    from pubdata.common.ids import synthetic_resident_id
+    from pubdata_client.lookup import LookupRun
+    from pubdata_client.psi import PsiRun
+    from pubdata_protocol.messages import RunRequest, encode, new_nonce
+
+    people = [synthetic_resident_id("341702", date(1980, 1, 1) + timedelta(days=37 * n), n % 1000) for n in range(300)]
+    version = "ab" * 32
+    run = PsiRun(people) if protocol == "psi" else LookupRun(people, set_version=version)
+    request = RunRequest(
+        protocol=protocol,
+        set_version=version,
+        key_id="cd" * 32,
+        nonce=new_nonce(),
+        items=300,
+        message=encode(run.message()),
+    )
+    body = request.model_dump_json().encode()
+    forms = set()
+    for number in people:
+        forms |= text_forms(number) | text_forms(number[:17]) | text_forms(number[6:14])  # the ID, its stem, birth date
+    sent = [Sent("POST", "http://testserver/api/v1/products/P/privacy/runs", b"", body)]
+    assert found_in(sent, forms) == []

@@ -324,3 +324,41 @@ def test_resident_ids_leave_only_as_blinded_points(protocol):
         forms |= text_forms(number) | text_forms(number[:17]) | text_forms(number[6:14])  # the ID, its stem, birth date
     sent = [Sent("POST", "http://testserver/api/v1/products/P/privacy/runs", b"", body)]
     assert found_in(sent, forms) == []
+
+
+def test_an_excel_list_with_repeats_in_english(bank, capsys):
+    """An .xlsx input, English messages and headers; an item listed twice is asked (and charged) once."""
+    from openpyxl import Workbook
+
+    platform, products, token, folder, applicants, _, _ = bank
+    codes = [row[bank_demo.CODE_COLUMN] for row in applicants[:20]]
+    book = Workbook()
+    book.active.append(["credit code"])
+    for code in [*codes, *codes[:5]]:
+        book.active.append([code.lower()])  # as a clerk might type it
+    book.save(folder / "repeats.xlsx")
+    out = folder / "repeats-matched.csv"
+    capsys.readouterr()
+    sent = run_cli(
+        platform,
+        token,
+        folder,
+        "match",
+        "--product",
+        products[bank_demo.PSI_NAME]["product"],
+        "--input",
+        str(folder / "repeats.xlsx"),
+        "--column",
+        "credit code",
+        "--output",
+        str(out),
+        "--lang",
+        "en",
+    )
+    assert found_in(sent, secrets_of(applicants[:20])) == []
+    runs = [json.loads(s.body) for s in sent if s.url.endswith("/privacy/runs")]
+    assert [r["items"] for r in runs] == [len(codes)]
+    assert f"{len(codes)} items in 1 run(s)" in capsys.readouterr().err
+    results = read_results(out)
+    members = a_rated(platform)
+    assert [row["matched"] for row in results] == ["yes" if c in members else "no" for c in [*codes, *codes[:5]]]

@@ -5,8 +5,9 @@
   ``PUBLIC``; imports under ``if TYPE_CHECKING:`` are names for type hints only, and do not count;
 - nothing imports a ``routes`` or ``pages`` module but ``pubdata.app``;
 - ``common`` imports no domain; ``engines`` and the ledger's core (all but its routes and pages) import no
-  domain either; ``client/`` (the consumer's SDK, once there) imports only ``protocol``, and neither imports
-  server code or server libraries.
+  domain either;
+- ``pubdata_client`` (``client/``, installable alone) imports only ``pubdata_protocol``, which imports nothing
+  of ours, and neither imports a server library; ``pubdata`` imports ``pubdata_client`` only in its demo.
 """
 
 from __future__ import annotations
@@ -104,32 +105,61 @@ def test_common_engines_and_the_ledger_core_import_no_domain():
     assert wrong == []
 
 
-# The consumer's SDK is installable alone: it may use the wire messages and nothing else of the server.
-STANDALONE = {"client": ("client", "protocol"), "protocol": ("protocol",)}
-SERVER_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "duckdb", "alembic")
+# The consumer's client is installable alone (client/, distribution pubdata-client): it may use the wire and the
+# shared constructions (pubdata_protocol) and nothing of the server; the protocol package imports neither. The
+# server never imports the client, except the demo, which plays the bank.
+ROOT = Path(__file__).parents[2]
+STANDALONE = {
+    "pubdata_client": (ROOT / "client" / "src" / "pubdata_client", ("pubdata_client", "pubdata_protocol")),
+    "pubdata_protocol": (ROOT / "src" / "pubdata_protocol", ("pubdata_protocol",)),
+}
+OUR_PACKAGES = ("pubdata", "pubdata_client", "pubdata_protocol")
+SERVER_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "duckdb", "alembic", "uvicorn", "psycopg")
 
 
-def standalone_problems(module: str, path: Path) -> list[str]:
-    """What a ``client`` or ``protocol`` module imports beyond what it may."""
-    allowed = STANDALONE.get(module.split(".")[0])
-    if allowed is None:
-        return []
+def all_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level package) of every absolute import, type hints included: an installed client without
+    the server must not even name it."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    wrong = [f"{module}:{line} imports {name}" for line, name in imports_of(path) if name.split(".")[1] not in allowed]
+    found = []
     for node in ast.walk(tree):
-        names = (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-        wrong += [f"{module}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in SERVER_LIBRARIES]
-    return wrong
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+    return found
+
+
+def standalone_problems(package: str, module: str, path: Path) -> list[str]:
+    """What a module of a standalone package imports beyond what it may."""
+    allowed = STANDALONE[package][1]
+    return [
+        f"{module}:{line} imports {name}"
+        for line, name in all_imports(path)
+        if (name in OUR_PACKAGES and name not in allowed) or name in SERVER_LIBRARIES
+    ]
 
 
 def test_the_client_and_the_protocol_import_no_server_code():
-    assert [problem for module, path in modules() for problem in standalone_problems(module, path)] == []
+    wrong = []
+    for package, (folder, _) in STANDALONE.items():
+        found = sorted(folder.rglob("*.py"))
+        assert found, folder  # the walker reads the packages it guards
+        for path in found:
+            module = ".".join((package, *path.relative_to(folder).with_suffix("").parts))
+            wrong += standalone_problems(package, module, path)
+    assert wrong == []
+
+
+def test_the_server_imports_the_client_only_in_the_demo():
+    wrong = [
+        f"{module}:{line} imports {name}"
+        for module, path in modules()
+        if module.split(".")[0] != "demo"
+        for line, name in all_imports(path)
+        if name == "pubdata_client"
+    ]
+    assert wrong == []
 
 
 def test_the_rule_sees_the_imports_it_must_refuse(tmp_path):
@@ -140,8 +170,17 @@ def test_the_rule_sees_the_imports_it_must_refuse(tmp_path):
     assert _imported("pubdata.contracts.models.Contract") == ("contracts", "models")
     assert "models" not in public_modules("contracts")
     sdk = tmp_path / "sdk.py"
-    sdk.write_text("from pubdata.protocol import messages\nfrom pubdata.identity import service\nimport sqlalchemy\n")
-    assert standalone_problems("client.sdk", sdk) == [
-        "client.sdk:2 imports pubdata.identity.service",
-        "client.sdk:3 imports sqlalchemy",
+    sdk.write_text(
+        "from pubdata_protocol import messages\nfrom pubdata.identity import service\nimport sqlalchemy\n"
+        "from pubdata_client import api\n",
+        encoding="utf-8",
+    )
+    assert standalone_problems("pubdata_client", "pubdata_client.sdk", sdk) == [
+        "pubdata_client.sdk:2 imports pubdata",
+        "pubdata_client.sdk:3 imports sqlalchemy",
+    ]
+    assert standalone_problems("pubdata_protocol", "pubdata_protocol.sdk", sdk) == [
+        "pubdata_protocol.sdk:2 imports pubdata",
+        "pubdata_protocol.sdk:3 imports sqlalchemy",
+        "pubdata_protocol.sdk:4 imports pubdata_client",
     ]

@@ -33,7 +33,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
-from pubdata.demo import pilot, products, usage
+from pubdata.demo import pilot, privacy, products, usage
 from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
@@ -125,11 +125,14 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         scheduler.tick(platform)
         _authorize_operator(platform)
         products.prepare(platform)
+        privacy.prepare(platform)
     with clock.frozen_at(now):
         scheduler.tick(platform)
         _authorize_operator(platform)
         contracts = usage.build(platform)
         offered = products.build(platform)
+        bank_token = next(account["token"] for account in accounts if account["login"] == "bank.admin")
+        offered += privacy.build(platform, bank_token=bank_token)
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, "
         "and an API token. Each contract: its consumer (log in as consumer_login) and something to try with it. "

@@ -1,11 +1,11 @@
 """Bulk matching: SecretFlow spu's RR22 and unbalanced PSI against openmined-psi's ECDH PSI (issue 14, point 6).
 
-spu is not a dependency of the project (docs/privacy-computing-spu.md says why): run this in a venv of its own,
+spu is not a dependency of the project (docs/privacy-computing.md (Bulk matching) says why): run this in a venv of its own,
     python3 -m venv /tmp/spu-venv && /tmp/spu-venv/bin/pip install spu==0.9.5 openmined.psi
     /tmp/spu-venv/bin/python benchmarks/spu_bench.py --sizes 100000 1000000 --ub 1000000 --openmined 100000
 or beside numpy 2 with ``pip install --no-deps spu==0.9.5`` and ``--direct`` (spu's extension modules loaded
 without its Python package, which imports jax). ``--count-bytes`` puts a counting relay on spu's link.
-Prints a Markdown table for docs/privacy-computing-spu.md. Nothing here is a test: numbers are recorded.
+Prints a Markdown table for docs/privacy-computing.md (Bulk matching). Nothing here is a test: numbers are recorded.
 
 Both parties run as separate processes on this machine over spu's brpc link on 127.0.0.1 (the way two
 organisations would run, minus the network), so the 2 cores are shared by both sides, as they would not be.

@@ -7,7 +7,7 @@ a plain weight (one level), adds its plain part, and for the logistic evaluates 
 ciphertext × ciphertext product each, hence relinearisation keys). Three levels at a 2^40 scale fit
 N = 8192 within 128-bit security (at most 218 bits of coefficient modulus): 60 + 3 × 40 + 38 = 218; the first
 prime leaves 20 bits above the scale for the result, the last is the key-switching prime.
-(docs/privacy-computing-scoring.md gives the measured precision.)
+(docs/privacy-computing.md (Encrypted joint scoring) gives the measured precision.)
 
 Both sides import this module (the client to make its keys, the server to check them), so it imports no server
 code; TenSEAL is the only library beyond the standard one.
@@ -36,6 +36,19 @@ assert SLOTS == MAX_SLOTS
 # sigmoid(z) ≈ 0.5 + 0.15584·z − 0.0016341·z³ on [−8, 8]: the odd cubic of least maximum error there (measured:
 # 0.0896, against 0.114 for Kim et al.'s least-squares 0.5 + 0.15012·z − 0.001593·z³). Coefficients from degree 0
 # up. Outside [−8, 8] it leaves [0, 1], so a product's weights must keep the linear score inside (the docs say how).
+# A product's weights on the consumer's features: below 2^20 in magnitude, and a non-zero one at least 2^-20 (a
+# smaller one encodes to zero at the scale 2^40 and makes a transparent product). Checked when a joint scoring is
+# defined (products.definitions) and again on every run (privacy.scoring).
+WEIGHT_BOUND = 2.0**20
+MIN_WEIGHT = 2.0**-20
+
+
+def weight_fits(weight: float) -> bool:
+    """Whether a weight is one the evaluation can carry: 0, or between MIN_WEIGHT and WEIGHT_BOUND in magnitude."""
+    size = abs(weight)
+    return size == 0 or MIN_WEIGHT <= size < WEIGHT_BOUND  # false for NaN and ±∞
+
+
 LOGISTIC = (0.5, 0.15584, 0.0, -0.0016341)
 LOGISTIC_ERROR = 0.0897  # max |polynomial − sigmoid| on [−8, 8]
 LOGISTIC_DOMAIN = 8.0

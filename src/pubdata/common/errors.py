@@ -12,6 +12,8 @@ rule, not the class, decides the status and the sentence.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +72,16 @@ class Refused(Exception):
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.detail_in('en')}"
+
+
+@contextmanager
+def refusals_recorded(actor: Actor, action: str, where: list[str], payload: dict[str, Any]) -> Iterator[None]:
+    """A refusal raised inside is kept in the ledger as ``action`` (with its rule beside ``payload``), under the
+    subject ``where[0]`` names when it is raised — a call's contract once the read step found it, else its
+    product — unless the refusal already carries an entry of its own."""
+    try:
+        yield
+    except Refused as error:
+        if error.entry is None:
+            error.recorded(RefusalEntry(actor, action, where[0], {**payload, "rule": error.rule}))
+        raise

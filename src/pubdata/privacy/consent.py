@@ -781,25 +781,8 @@ def record_letters(
             }
             for position, (consent, subject) in enumerate(zip(consents, batch.subjects, strict=True), start=1)
         ]
-        _record_new(session, principal.actor, "consent.letter", consents, payloads)
+        ledger.record_new(session, actor=principal.actor, action="consent.letter", rows=consents, payloads=payloads)
     return consents
-
-
-def _record_new(
-    session: Session, actor: Actor, action: str, rows: Sequence[Consent], payloads: Sequence[dict[str, Any]]
-) -> None:
-    """``ledger.record`` for many rows just added, in one append: each entry carries its row's state digest and
-    each row its entry's number, as ``record`` leaves them, without a flush and a lookup per row (a new row has
-    no earlier entry to be the latest of). A thousand letters take one append instead of a thousand."""
-    ledger.lock(session)
-    session.flush()
-    h = ledger.hasher(ledger.algorithm(session))
-    drafts = [
-        ledger.Draft(actor, action, row.audit_subject(), payload, h.digest(row.audit_state_bytes()).hex())
-        for row, payload in zip(rows, payloads, strict=True)
-    ]
-    for row, seq in zip(rows, ledger.append(session, drafts), strict=True):
-        row.ledger_seq = seq
 
 
 # The columns of a batch's CSV (the page's upload), by the names a bank's spreadsheet may give them.

@@ -15,8 +15,7 @@ malformed message gets one refusal (``privacy.message``) whatever the core found
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import clock
 from pubdata.common.digest import sm3
-from pubdata.common.errors import RefusalEntry, Refused
+from pubdata.common.errors import Refused, refusals_recorded
 from pubdata.common.messages import Text
 from pubdata.common.sealing import Sealer
 from pubdata.contracts import service as contracts
@@ -63,17 +62,9 @@ class Setup:
     key_id: str
 
 
-@contextmanager
-def _recorded(principal: Principal, where: list[str], code: str) -> Iterator[None]:
+def _recorded(principal: Principal, where: list[str], code: str) -> AbstractContextManager[None]:
     """A refused run is kept in the ledger, under its contract once known, else its product."""
-    try:
-        yield
-    except Refused as error:
-        if error.entry is None:
-            error.recorded(
-                RefusalEntry(principal.actor, "privacy.run-refused", where[0], {"product": code, "rule": error.rule})
-            )
-        raise
+    return refusals_recorded(principal.actor, "privacy.run-refused", where, {"product": code})
 
 
 def open_product(session: Session, *, principal: Principal, code: str, where: list[str]) -> Opened:

@@ -20,11 +20,9 @@ import tenseal as ts
 from pubdata_protocol import ckks
 from pubdata_protocol.messages import MAX_PRIVATE_FEATURES, ProtocolError
 
-# The product's weights: below 2^20 in magnitude, and a non-zero one at least 2^-20 (a smaller one would encode
-# to zero at the scale 2^40 and make a transparent product). They are the definition's, checked on every run
-# alike, so a weight out of bounds is the product's configuration error (ValueError), never data-dependent.
-WEIGHT_BOUND = 2.0**20
-MIN_WEIGHT = 2.0**-20
+# The product's weights (ckks.weight_fits) are the definition's, checked at its review and on every run alike,
+# so a weight out of bounds is the product's configuration error (ValueError), never data-dependent.
+WEIGHT_BOUND, MIN_WEIGHT = ckks.WEIGHT_BOUND, ckks.MIN_WEIGHT
 # The plain part comes from the domain's data, so nothing about its values may make a run fail (that would tell
 # the consumer something of the data): a value beyond ±2^20 is clamped rather than refused. The bound keeps the
 # encoder's double arithmetic exact enough for every other slot (one value of 2^50 costs its neighbours 10^-2)
@@ -93,7 +91,7 @@ def _check_platform_numbers(weights: Mapping[str, float], plain_part: Sequence[f
     if not 1 <= len(plain_part) <= ckks.SLOTS:
         raise ProtocolError("count")  # the subjects are the consumer's: their number is its message's
     values = [abs(float(w)) for w in weights.values()]
-    if not all(v < WEIGHT_BOUND and (v == 0 or v >= MIN_WEIGHT) for v in values):  # false for NaN and ±∞ too
+    if not all(ckks.weight_fits(v) for v in values):
         raise ValueError(f"a joint score's weights must be 0 or between {MIN_WEIGHT:g} and {WEIGHT_BOUND:g}")
     if not any(values):
         # Multiplying by zero would make a transparent ciphertext (SEAL refuses it), and the platform holds no

@@ -14,8 +14,8 @@ or the values in clear. Every refusal is recorded, under the contract when there
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pubdata.common.digest import of_document
-from pubdata.common.errors import RefusalEntry, Refused
+from pubdata.common.errors import RefusalEntry, Refused, refusals_recorded
 from pubdata.common.ids import is_credit_code
 from pubdata.common.messages import Text
 from pubdata.contracts import service as contracts
@@ -65,17 +65,9 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@contextmanager
-def _recorded(principal: Principal, where: list[str], code: str) -> Iterator[None]:
+def _recorded(principal: Principal, where: list[str], code: str) -> AbstractContextManager[None]:
     """A refused call is kept in the ledger, under its contract once known, else its product."""
-    try:
-        yield
-    except Refused as error:
-        if error.entry is None:
-            error.recorded(
-                RefusalEntry(principal.actor, "product.call-refused", where[0], {"product": code, "rule": error.rule})
-            )
-        raise
+    return refusals_recorded(principal.actor, "product.call-refused", where, {"product": code})
 
 
 def checked_subjects(subjects: Sequence[str] | None) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from pubdata.common.digest import of_document
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Phrase
 from pubdata.common.names import Name, Prose
+from pubdata_protocol import ckks
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
@@ -1081,6 +1082,12 @@ class JointScoring(_Definition):
         names = [term.name for term in self.private]
         if len(set(names)) != len(names):
             raise ValueError("private terms are named once each")
+        weights = list(self.weights().values())
+        if not all(ckks.weight_fits(weight) for weight in weights) or not any(weights):
+            raise ValueError(
+                f"each private term's weight/scale is 0 or between {ckks.MIN_WEIGHT:g} and {ckks.WEIGHT_BOUND:g} in "
+                "magnitude, and one is not 0 (what CKKS can carry)"
+            )
         needed = {LEGAL_ENTITIES} | {FEATURES[f].resource for f in features}
         if set(self.resources) != needed or len(self.resources) != len(needed):
             raise ValueError(f"the public terms read exactly {', '.join(sorted(needed))}")

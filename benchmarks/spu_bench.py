@@ -1,6 +1,7 @@
 """Bulk matching: SecretFlow spu's RR22 and unbalanced PSI against openmined-psi's ECDH PSI (issue 14, point 6).
 
-spu is not a dependency of the project (docs/privacy-computing.md (Bulk matching) says why): run this in a venv of its own,
+spu is not a dependency of the project (docs/privacy-computing.md, "Bulk matching", says why): run this in a
+venv of its own,
     python3 -m venv /tmp/spu-venv && /tmp/spu-venv/bin/pip install spu==0.9.5 openmined.psi
     /tmp/spu-venv/bin/python benchmarks/spu_bench.py --sizes 100000 1000000 --ub 1000000 --openmined 100000
 or beside numpy 2 with ``pip install --no-deps spu==0.9.5`` and ``--direct`` (spu's extension modules loaded

@@ -3,9 +3,9 @@ secret key, Galois keys, other parameters or scale, or no relinearisation keys; 
 oversize, of another size or parameters, or not fresh. Another key's decryption of a result is uncorrelated with
 the true scores. Real TenSEAL throughout.
 
-Error bounds (measured: about 1e-6 for these magnitudes, see docs/privacy-computing.md (Encrypted joint scoring)): the linear score
-within 1e-4 of the plain one, the encrypted logistic within 1e-4 of the same polynomial in plain arithmetic, so
-within ``LOGISTIC_ERROR`` + 1e-4 of the true logistic on [−8, 8].
+Error bounds (measured: about 1e-6 for these magnitudes, see docs/privacy-computing.md, "Encrypted joint
+scoring"): the linear score within 1e-4 of the plain one, the encrypted logistic within 1e-4 of the same
+polynomial in plain arithmetic, so within ``LOGISTIC_ERROR`` + 1e-4 of the true logistic on [−8, 8].
 """
 
 from __future__ import annotations

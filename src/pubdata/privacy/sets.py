@@ -218,7 +218,7 @@ def build_bytes(
     )
     log.info("%s: %d items read in %.1f s", what, len(rows), time.monotonic() - started)
     if version.protocol == "psi":
-        data = core("psi").setup(key.secret, [str(row[0]) for row in rows])
+        data = core("psi").setup(key.secret, [str(row[0]) for row in rows], set_version=version.set_version)
     else:
         data = core("labelled_lookup").table(key.secret, set_version=version.set_version, entries=_progress(rows, what))
     log.info("%s: built, %d bytes, in %.1f s", what, len(data), time.monotonic() - started)

@@ -44,3 +44,93 @@ def test_a_psi_answer_bought_once_does_not_answer_for_a_later_set_version(platfo
     now = latest_ratings(rows)
     assert any(now.get(item) == "A" for item in items)
     assert not any(client.matches(setup(platform, code, second.set_version).data, old))
+
+
+def _points_message(points: list[bytes]) -> bytes:
+    return b"\x08\x01" + b"".join(b"\x12\x21" + point for point in points)
+
+
+def test_odd_shapes_over_http_are_4xx_and_never_charged(platform, world):
+    """Attack: every body an attacker can shape (types, sizes, points off the curve or of small order, base64
+    edge cases) answers a 4xx and charges nothing."""
+    from fastapi.testclient import TestClient
+
+    from pubdata.app import create_app
+    from pubdata_client.lookup import LookupRun
+    from tests.privacy_computing.world import contract_of
+
+    headers = world["bank"].headers
+    with TestClient(create_app(platform)) as client:
+        for name, protocol in (("psi", "psi"), ("lookup", "labelled_lookup")):
+            code = world["codes"][name]
+            offered = wire.Offer.model_validate(client.get(f"/api/v1/products/{code}/privacy", headers=headers).json())
+            if protocol == "psi":
+                good = PsiRun(ENTERPRISES[:3], set_version=offered.set_version).message()
+                messages = [
+                    _points_message([b"\x02" + b"\xff" * 32] * 3),  # x ≥ p
+                    _points_message([b"\x04" + b"\x00" * 32] * 3),
+                ]
+            else:
+                good = LookupRun(ENTERPRISES[:3], set_version=offered.set_version).message()
+                small_order = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+                messages = [b"\x00" * 96, b"\xff" * 96, b"\x01" + b"\x00" * 95, small_order * 3]
+            body = {
+                "protocol": protocol,
+                "set_version": offered.set_version,
+                "key_id": offered.key_id,
+                "nonce": wire.new_nonce(),
+                "items": 3,
+                "message": wire.encode(good),
+            }
+            shapes = [{**body, "message": wire.encode(m), "nonce": wire.new_nonce()} for m in messages]
+            shapes += [
+                {**body, "items": value, "nonce": wire.new_nonce()}
+                for value in ("3x", 3.5, 10**40, -(10**40), True, None, [3], {"n": 3}, 2, 4, 1e308)
+            ]
+            shapes += [
+                {**body, "message": text, "nonce": wire.new_nonce()}
+                for text in ("====", "A===", "ＡＡＡＡ", "AAAA\n", "AA==AA==", "é", "\u0000" * 4, 5, None)
+            ]
+            shapes += [
+                {**body, "nonce": wire.new_nonce().upper()},
+                {**body, "nonce": "0" * 31 + "é"},
+                {**body, "key_id": offered.set_version, "nonce": wire.new_nonce()},
+                {**body, "set_version": str(offered.key_id), "nonce": wire.new_nonce()},
+                {**body, "protocol": None},
+                {**body, "protocol": "PSI"},
+            ]
+            for shape in shapes:
+                answered = client.post(f"/api/v1/products/{code}/privacy/runs", headers=headers, json=shape)
+                assert 400 <= answered.status_code < 500, (shape, answered.status_code, answered.text[:300])
+            for version in ("A" * 64, offered.set_version + "0", "é" * 64, ""):
+                fetched = client.get(
+                    f"/api/v1/products/{code}/privacy/setup", params={"set_version": version}, headers=headers
+                )
+                assert 400 <= fetched.status_code < 500, (version, fetched.status_code)
+            assert contract_of(platform, world["contracts"][name]).calls_used == 0
+        code = world["codes"]["scoring"]
+        scoring = {
+            "protocol": "joint_scoring",
+            "set_version": "0" * 64,
+            "key_id": "0" * 64,
+            "nonce": wire.new_nonce(),
+            "subjects": [ENTERPRISES[0]],
+            "features": {"income": "AAAA", "overdue": "AAAA"},
+        }
+        shapes = [
+            {**scoring, "subjects": []},
+            {**scoring, "subjects": [ENTERPRISES[0]] * (wire.MAX_SLOTS + 1)},
+            {**scoring, "subjects": [ENTERPRISES[0].lower()]},
+            {**scoring, "subjects": "ABC"},
+            {**scoring, "features": {}},
+            {**scoring, "features": {"Income": "AAAA"}},
+            {**scoring, "features": {"income": 5}},
+            {**scoring, "features": [["income", "AAAA"]]},
+        ]
+        for shape in shapes:
+            answered = client.post(f"/api/v1/products/{code}/privacy/runs", headers=headers, json=shape)
+            assert 400 <= answered.status_code < 500, (str(shape)[:200], answered.status_code, answered.text[:300])
+        fetched = client.get(
+            f"/api/v1/products/{code}/privacy/setup", params={"set_version": "0" * 64}, headers=headers
+        )
+        assert 400 <= fetched.status_code < 500

@@ -134,3 +134,31 @@ def test_odd_shapes_over_http_are_4xx_and_never_charged(platform, world):
             f"/api/v1/products/{code}/privacy/setup", params={"set_version": "0" * 64}, headers=headers
         )
         assert 400 <= fetched.status_code < 500
+
+
+def test_one_nonce_sent_twice_at_once_is_answered_once_and_charged_once(platform, world):
+    """Attack: the same run (one nonce) posted from several threads at once, hoping each is answered (a replay
+    that slips between the read step's check and the write) or one fails with a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pubdata.common.errors import Refused
+    from tests.privacy_computing.world import contract_of
+
+    code = world["codes"]["psi"]
+    offered = offer(platform, code)
+    setup(platform, code, offered.set_version)
+    client = PsiRun(ENTERPRISES[:5], set_version=offered.set_version)
+    request = request_for(offered, "psi", client.message(), 5)
+
+    def attempt(_: int) -> str:
+        try:
+            run_request(platform, code, request)
+        except Refused as refused:
+            return refused.rule
+        return "answered"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+    assert outcomes == ["answered"] + ["privacy.replayed"] * 3
+    contract = contract_of(platform, world["contracts"]["psi"])
+    assert (contract.calls_used, contract.rows_used) == (1, 5)

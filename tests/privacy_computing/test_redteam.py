@@ -162,3 +162,25 @@ def test_one_nonce_sent_twice_at_once_is_answered_once_and_charged_once(platform
     assert outcomes == ["answered"] + ["privacy.replayed"] * 3
     contract = contract_of(platform, world["contracts"]["psi"])
     assert (contract.calls_used, contract.rows_used) == (1, 5)
+
+
+def test_the_protocol_page_tells_a_consumer_nothing_of_the_sets_exact_size(platform, world):
+    """Attack: the bank reads its product page after the set is built. The page showed the set version's exact
+    item count, which the setup's padding hides (a PSI set reads as about 1,024 below that), and for a
+    consent-restricted set it tells how many of the bank's own consented subjects are members (with one
+    consent: whether that subject is on the list) without a charged run. Only the product's operator and the
+    bureau see the count."""
+    from pubdata.privacy import run_views
+    from pubdata.products import service as products
+    from tests.scenarios import principal
+
+    code = world["codes"]["psi"]
+    offer(platform, code)  # builds the set version
+    shown = {}
+    with platform.read() as session:
+        product = products.find(session, code=code)
+        for login in ("bank.admin", "other.admin", "operator.admin", "bureau.admin"):
+            shown[login] = run_views.protocol_view(session, principal=principal(platform, login), product=product)
+    assert shown["bank.admin"].items is None and shown["other.admin"].items is None
+    assert shown["operator.admin"].items == shown["bureau.admin"].items is not None
+    assert shown["bank.admin"].set_version is not None  # the version itself is what the client is told anyway

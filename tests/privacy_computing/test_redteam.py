@@ -184,3 +184,22 @@ def test_the_protocol_page_tells_a_consumer_nothing_of_the_sets_exact_size(platf
     assert shown["bank.admin"].items is None and shown["other.admin"].items is None
     assert shown["operator.admin"].items == shown["bureau.admin"].items is not None
     assert shown["bank.admin"].set_version is not None  # the version itself is what the client is told anyway
+
+
+def test_a_label_table_does_not_tell_a_small_sets_exact_size():
+    """Attack: the bank reads a consent-restricted label table's header (or the offer's setup bytes): one row
+    per member, so with one consent it learned whether that subject is in the set without a charged run. A
+    table is padded with decoy rows to MIN_TABLE_ROWS, as a PSI setup is to MIN_SET_ITEMS."""
+    from pubdata.privacy import lookup
+    from pubdata_client.lookup import LookupRun
+    from pubdata_protocol import oprf
+
+    key, version = lookup.new_key(), "cd" * 32
+    empty = lookup.table(key, set_version=version, entries=[], label_width=8)
+    one = lookup.table(key, set_version=version, entries=[(ENTERPRISES[0], "A")], label_width=8)
+    assert len(empty) == len(one) == oprf.HEADER.size + lookup.MIN_TABLE_ROWS * oprf.row_size(8)
+    named = {"set_version": version, "key_id": lookup.key_id(key)}
+    assert oprf.parse_table(one, **named).rows == oprf.parse_table(empty, **named).rows == lookup.MIN_TABLE_ROWS
+    client = LookupRun(ENTERPRISES[:2], set_version=version)
+    answer = lookup.evaluate(key, client.message(), items=2)
+    assert client.labels(one, answer, set_version=version, key_id=lookup.key_id(key)) == ["A", None]

@@ -203,3 +203,37 @@ def test_a_label_table_does_not_tell_a_small_sets_exact_size():
     client = LookupRun(ENTERPRISES[:2], set_version=version)
     answer = lookup.evaluate(key, client.message(), items=2)
     assert client.labels(one, answer, set_version=version, key_id=lookup.key_id(key)) == ["A", None]
+
+
+def test_a_contracts_record_does_not_give_away_the_sets_size_by_its_digests(platform, world):
+    """Attack: the bank reads its contract's record (payload digests only) and brute-forces the one field of the
+    setup fetch's entry it does not know: the set version's exact size. Everything else in that payload it was
+    told (product, protocol, set version, key, the bytes it downloaded). The entry under the contract no longer
+    carries the size; the set's build entry, on the set version, keeps it for the auditors."""
+    from sqlalchemy import select
+
+    from pubdata.common import canonical
+    from pubdata.contracts import service as contracts
+    from pubdata.ledger.models import LedgerHead
+    from pubdata.ledger.service import hasher
+    from tests.scenarios import principal
+
+    code = world["codes"]["psi"]
+    offered = offer(platform, code)
+    fetched = setup(platform, code, offered.set_version)
+    with platform.read() as session:
+        record = contracts.record_of(
+            session, principal=principal(platform, "bank.admin"), contract_id=world["contracts"]["psi"]
+        )
+        h = hasher(session.execute(select(LedgerHead)).scalar_one().algorithm)
+    (entry,) = [e for e in record["ledger"] if e["action"] == "privacy.setup"]
+    known = {
+        "product": code,
+        "protocol": "psi",
+        "set_version": fetched.set_version,
+        "key_id": fetched.key_id,
+        "bytes": len(fetched.data),
+    }
+    guesses = [known] + [known | {"items": n} for n in range(5000)]
+    found = [g for g in guesses if h.digest(canonical.dumps(g)).hex() == entry["payload_digest"]]
+    assert found == [known]

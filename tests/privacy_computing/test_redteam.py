@@ -237,3 +237,18 @@ def test_a_contracts_record_does_not_give_away_the_sets_size_by_its_digests(plat
     guesses = [known] + [known | {"items": n} for n in range(5000)]
     found = [g for g in guesses if h.digest(canonical.dumps(g)).hex() == entry["payload_digest"]]
     assert found == [known]
+
+
+def test_a_consent_restricted_set_is_padded_to_its_consented_subjects_number():
+    """Attack: a bank with 3,000 consents (above the fixed padding) reads from the setup's size how many of its
+    consented subjects are members. The build pads a consent-restricted set to the consented subjects' number
+    (``sets.build_bytes`` passes it), so the size is the same whichever of them are members."""
+    from pubdata.privacy import lookup, psi
+    from pubdata_protocol import oprf
+    from pubdata_protocol import psi as shared
+
+    key, version = lookup.new_key(), "cd" * 32
+    table = lookup.table(key, set_version=version, entries=[(ENTERPRISES[0], "A")], label_width=8, min_rows=3000)
+    assert len(table) == oprf.HEADER.size + 3000 * oprf.row_size(8)
+    few = psi.setup(psi.new_key(), ENTERPRISES[:2], set_version=version, min_items=3000)
+    assert shared.approximate_set_size(few) == pytest.approx(3000, rel=0.05)

@@ -45,13 +45,16 @@ def table(
     entries: Iterable[tuple[str, str]],
     label_width: int | None = None,
     workers: int = 1,
+    min_rows: int = MIN_TABLE_ROWS,
 ) -> bytes:
     """The set version's encrypted label table from its (item, label) pairs.
 
     ``label_width`` pads every label to one length (default: the longest label), so a row's size says nothing
     of its label; a product should fix it so the width says nothing of the data either. ``workers`` > 1 seals in
     that many processes (spawned, so it is safe from a threaded server): the cost is one scalar multiplication
-    and two hashes to the group per item, about 2,700 items a second per core here.
+    and two hashes to the group per item, about 2,700 items a second per core here. ``min_rows`` pads beyond
+    MIN_TABLE_ROWS (a consent-restricted set: to its consented subjects' number, so the size says nothing of
+    how many of them are members).
     """
     oprf.check_scalar(key)
     version = oprf.set_version_bytes(set_version)
@@ -64,7 +67,9 @@ def table(
         _check_workers(key, version, width, pairs[0], rows)
     else:
         rows = seal_rows(key, version, width, pairs)
-    rows += [_decoy(key, version, index, oprf.row_size(width)) for index in range(len(rows), MIN_TABLE_ROWS)]
+    rows += [
+        _decoy(key, version, index, oprf.row_size(width)) for index in range(len(rows), max(min_rows, MIN_TABLE_ROWS))
+    ]
     return oprf.pack_table(set_version=set_version, key_id=key_id(key), width=width, rows=rows)
 
 

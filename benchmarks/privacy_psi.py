@@ -76,13 +76,16 @@ def raw_rates() -> list[Row]:
     ]
 
 
+VERSION = "ab" * 32  # the set version both sides bind the items to (pubdata_protocol.psi.bound)
+
+
 def credit_codes(count: int, *, start: int = 0) -> list[str]:
     return [synthetic_credit_code("341702", f"{start + i:08d}") for i in range(count)]
 
 
 def setup_rows(key: bytes, items: list[str]) -> tuple[bytes, list[Row]]:
-    _, ours = timed(lambda: shared.items_of(items))
-    setup, seconds = timed(lambda: psi.setup(key, items))
+    _, ours = timed(lambda: shared.items_of(items, set_version=VERSION))
+    setup, seconds = timed(lambda: psi.setup(key, items, set_version=VERSION))
     gcs = ServerSetup.FromString(setup).gcs
     rows = [
         {
@@ -111,7 +114,7 @@ Outcome = tuple[list[int], int, int, float]  # matched indices, bytes up, bytes 
 def raw_run(key: bytes, setup: bytes, items: list[str]) -> Outcome:
     """openmined-psi alone: the same key and setup, its own objects and (de)serialisation."""
     asking = client.CreateWithNewKey(True)
-    request = asking.CreateRequest(items).SerializeToString()
+    request = asking.CreateRequest([shared.bound(item, set_version=VERSION) for item in items]).SerializeToString()
     answering = server.CreateFromKey(key, True)
     response, seconds = timed(lambda: answering.ProcessRequest(Request.FromString(request)).SerializeToString())
     found = asking.GetIntersection(ServerSetup.FromString(setup), Response.FromString(response))
@@ -119,7 +122,7 @@ def raw_run(key: bytes, setup: bytes, items: list[str]) -> Outcome:
 
 
 def core_run(key: bytes, setup: bytes, items: list[str]) -> Outcome:
-    run = PsiRun(items)
+    run = PsiRun(items, set_version=VERSION)
     request = run.message()
     response, seconds = timed(lambda: psi.answer(key, request, items=len(items)))
     matches = run.matches(setup, response)

@@ -144,6 +144,18 @@ def approximate_set_size(data: bytes) -> int:
     return round(len(bits) * 8 / (div + 2))
 
 
-def items_of(values: Sequence[str]) -> list[str]:
-    """Canonical items, each once, in first-seen order (the server's set)."""
-    return list(dict.fromkeys(canonical(value) for value in values))
+def bound(item: str, *, set_version: str) -> str:
+    """The element an item is hashed as in one set version: the version, a colon, the canonical item. The
+    server key outlives a set version (a new data version keeps it), so without this a client that paid for
+    one run would keep ``H(x)^a`` and test it against every later version's setup for free; bound, an answer
+    opens only the version it was asked for (as the labelled lookup's H1(v, x) does). A decoy (``pad:``) never
+    equals a bound item, which starts with 64 hex digits."""
+    if len(set_version) != 64 or any(c not in "0123456789abcdef" for c in set_version):
+        raise ValueError("a set version is 64 lower-case hex digits")
+    return f"{set_version}:{canonical(item)}"
+
+
+def items_of(values: Sequence[str], *, set_version: str) -> list[str]:
+    """The server's set as its elements: each item canonical and bound to the set version, once, in first-seen
+    order."""
+    return list(dict.fromkeys(bound(value, set_version=set_version) for value in values))

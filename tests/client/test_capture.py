@@ -309,7 +309,7 @@ def test_resident_ids_leave_only_as_blinded_points(protocol):
 
     people = [synthetic_resident_id("341702", date(1980, 1, 1) + timedelta(days=37 * n), n % 1000) for n in range(300)]
     version = "ab" * 32
-    run = PsiRun(people) if protocol == "psi" else LookupRun(people, set_version=version)
+    run = PsiRun(people, set_version=version) if protocol == "psi" else LookupRun(people, set_version=version)
     request = RunRequest(
         protocol=protocol,
         set_version=version,

@@ -41,7 +41,7 @@ def test_a_match_over_http_and_malformed_bodies_are_refused_with_4xx(platform, w
         assert len(setup.content) == offer.setup_bytes
         stale = client.get(f"/api/v1/products/{code}/privacy/setup", params={"set_version": "0" * 64}, headers=headers)
         assert stale.status_code == 409 and stale.json()["rule"] == "privacy.stale-set"
-        run = PsiRun(items)
+        run = PsiRun(items, set_version=offer.set_version)
         body = {
             "protocol": "psi",
             "set_version": offer.set_version,

@@ -101,7 +101,7 @@ def test_rows_of_two_versions_are_unlinkable():
     other = lookup.table(KEY, set_version=OTHER_VERSION, entries=SET.items())
     size = oprf.row_size(max(len(b.encode()) for b in BANDS))
     tags = {TABLE[i : i + 16] for i in range(oprf.HEADER.size, len(TABLE), size)}
-    assert len(tags) == len(SET)
+    assert len(tags) == max(len(SET), lookup.MIN_TABLE_ROWS)  # the set's rows and the decoys
     assert not tags & {other[i : i + 16] for i in range(oprf.HEADER.size, len(other), size)}
 
 
@@ -123,7 +123,7 @@ def test_a_tampered_row_does_not_open(where):
 def test_labels_are_padded_to_one_width():
     """Every row is the same size, whatever its label's length; the header names the width."""
     table = lookup.table(KEY, set_version=VERSION, entries=[(code(1), ""), (code(2), "x" * 40)], label_width=64)
-    assert len(table) == oprf.HEADER.size + 2 * oprf.row_size(64)
+    assert len(table) == oprf.HEADER.size + lookup.MIN_TABLE_ROWS * oprf.row_size(64)  # padded with decoys
     assert run_lookup([code(1), code(2), code(3)], table=table) == ["", "x" * 40, None]
     with pytest.raises(ValueError, match="width"):
         lookup.table(KEY, set_version=VERSION, entries=[(code(1), "x" * 65)], label_width=64)

@@ -22,6 +22,7 @@ from pubdata_protocol import psi as shared
 from pubdata_protocol.messages import MAX_ITEMS_PER_RUN, ProtocolError
 
 P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1
+VERSION = "ab" * 32  # a set version: the items are bound to it on both sides
 P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
 
 
@@ -39,7 +40,7 @@ def rated() -> tuple[bytes, list[str], bytes]:
     """A set of 3,000 credit codes (the rated enterprises) under one key, and its setup."""
     key = psi.new_key()
     items = credit_codes(3000)
-    return key, items, psi.setup(key, items)
+    return key, items, psi.setup(key, items, set_version=VERSION)
 
 
 def applicants(members: list[str], *, count: int, seed: int) -> list[str]:
@@ -53,7 +54,7 @@ def applicants(members: list[str], *, count: int, seed: int) -> list[str]:
 
 
 def run(key: bytes, setup: bytes, items: list[str]) -> list[bool]:
-    client = PsiRun(items)
+    client = PsiRun(items, set_version=VERSION)
     return client.matches(setup, psi.answer(key, client.message(), items=len(items)))
 
 
@@ -69,7 +70,7 @@ def test_matches_are_the_plain_intersection_of_resident_ids():
     key = psi.new_key()
     people = resident_ids(5000)
     listed = people[::3]  # e.g. persons with social-insurance arrears
-    setup = psi.setup(key, listed)
+    setup = psi.setup(key, listed, set_version=VERSION)
     asked = random.Random(2).sample(people, 800)
     assert run(key, setup, asked) == [person in set(listed) for person in asked]
 
@@ -80,7 +81,7 @@ def test_items_match_in_their_canonical_form_on_both_sides():
     key = psi.new_key()
     person = next(p for p in resident_ids(2000) if p.endswith("X"))
     code = credit_codes(1)[0]
-    setup = psi.setup(key, [person, code])
+    setup = psi.setup(key, [person, code], set_version=VERSION)
     wide = "".join(chr(ord(c) + 0xFEE0) for c in code)  # ０１… full-width forms
     assert run(key, setup, [person.lower(), f"  {wide} ", code[:-1] + "?"]) == [True, True, False]
 
@@ -98,7 +99,7 @@ def test_a_client_with_another_server_key_learns_nothing(rated):
     asked = members[:300]
     other = psi.new_key()
     assert not any(run(other, setup, asked))  # the answer under another key
-    assert not any(run(key, psi.setup(other, members), asked))  # the setup under another key
+    assert not any(run(key, psi.setup(other, members, set_version=VERSION), asked))  # the setup under another key
     assert all(run(key, setup, asked))  # and the matching pair finds all of them
 
 
@@ -107,17 +108,17 @@ def test_a_small_set_is_padded_with_decoys_no_client_can_ask_for():
     decoys ("pad:" and lower-case hex) that canonical items never equal, even asked for verbatim."""
     key = psi.new_key()
     code = credit_codes(1)[0]
-    setup = psi.setup(key, [code])
+    setup = psi.setup(key, [code], set_version=VERSION)
     assert shared.approximate_set_size(setup) == pytest.approx(shared.MIN_SET_ITEMS, rel=0.1)
     assert run(key, setup, [code, shared.PAD_PREFIX + "0" * 64]) == [True, False]
-    empty = psi.setup(key, [])
+    empty = psi.setup(key, [], set_version=VERSION)
     assert run(key, empty, [code]) == [False]
 
 
 def test_the_setup_shows_about_how_large_the_set_is_and_counts_each_item_once():
     key = psi.new_key()
     items = credit_codes(2500)
-    setup = psi.setup(key, items + items[:1000])
+    setup = psi.setup(key, items + items[:1000], set_version=VERSION)
     assert shared.approximate_set_size(setup) == pytest.approx(2500, rel=0.05)
     assert run(key, setup, items[:3]) == [True] * 3
 
@@ -128,7 +129,8 @@ def test_the_platform_sees_blinded_points_and_their_count_only(rated):
     run), so runs cannot be linked; and each point is neither H(x) nor H(x)^a (the setup's elements)."""
     key, members, setup = rated
     asked = members[:200]
-    first, second, others = PsiRun(asked).message(), PsiRun(asked).message(), PsiRun(members[200:400]).message()
+    first, second = PsiRun(asked, set_version=VERSION).message(), PsiRun(asked, set_version=VERSION).message()
+    others = PsiRun(members[200:400], set_version=VERSION).message()
     assert len(first) == len(second) == len(others) == shared.request_bytes(200)
     for item in asked:
         assert item.encode() not in first and item.encode("utf-16-le") not in first
@@ -137,7 +139,8 @@ def test_the_platform_sees_blinded_points_and_their_count_only(rated):
     # the server with key 1 computes H(x)^1 = H(x) itself; the server's own key gives H(x)^a
     for exponent in (1, int.from_bytes(key, "big")):
         hashed = server.CreateFromKey(exponent.to_bytes(32, "big"), False)
-        raw = hashed.CreateSetupMessage(0.5, 200, asked, DataStructure.RAW).raw.encrypted_elements
+        bound = [shared.bound(item, set_version=VERSION) for item in asked]  # what the points hash
+        raw = hashed.CreateSetupMessage(0.5, 200, bound, DataStructure.RAW).raw.encrypted_elements
         assert points.isdisjoint(raw) and len(raw) == 200
     answered = psi.answer(key, first, items=200)
     assert len(answered) == shared.response_bytes(200)
@@ -153,7 +156,7 @@ def invalid_x() -> bytes:
 
 @pytest.fixture(scope="module")
 def request_of_three() -> bytes:
-    return PsiRun(credit_codes(3)).message()
+    return PsiRun(credit_codes(3), set_version=VERSION).message()
 
 
 def edits(message: bytes) -> dict[str, tuple[bytes, int]]:
@@ -201,7 +204,7 @@ def test_an_oversize_request_is_refused_by_its_size_before_any_work(rated):
 
 def test_the_client_refuses_an_answer_or_setup_that_is_not_this_construction(rated):
     key, members, setup = rated
-    client = PsiRun(members[:3])
+    client = PsiRun(members[:3], set_version=VERSION)
     answer = psi.answer(key, client.message(), items=3)
     bad_answers = [answer[:-1], answer + answer[:35], answer[:35] * 2, b"\x12" + answer[1:], b""]
     for bad in bad_answers:
@@ -218,9 +221,9 @@ def test_the_client_refuses_an_answer_or_setup_that_is_not_this_construction(rat
 
 def test_a_run_asks_about_one_to_the_run_limit_items():
     with pytest.raises(ValueError):
-        PsiRun([])
+        PsiRun([], set_version=VERSION)
     with pytest.raises(ValueError):
-        PsiRun(["X"] * (MAX_ITEMS_PER_RUN + 1))
+        PsiRun(["X"] * (MAX_ITEMS_PER_RUN + 1), set_version=VERSION)
 
 
 def test_a_server_key_is_32_bytes_in_the_group_order():
@@ -228,7 +231,7 @@ def test_a_server_key_is_32_bytes_in_the_group_order():
     assert len(keys) == 4 and all(len(key) == psi.KEY_BYTES for key in keys)
     for bad in (b"\x00" * 32, b"\xff" * 32, b"\x01" * 31):
         with pytest.raises(ValueError):
-            psi.setup(bad, ["A"])
+            psi.setup(bad, ["A"], set_version=VERSION)
         with pytest.raises(ValueError):
             psi.key_id(bad)
 

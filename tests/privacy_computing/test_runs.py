@@ -70,7 +70,7 @@ def test_refusals_before_the_core_are_free_recorded_and_say_which_rule(platform,
     code = world["codes"]["psi"]
     items = ENTERPRISES[:10]
     offered = offer(platform, code)
-    client = PsiRun(items)
+    client = PsiRun(items, set_version=offered.set_version)
     good = request_for(offered, "psi", client.message(), len(items))
     run_request(platform, code, good)
     contract_id = world["contracts"]["psi"]
@@ -126,7 +126,7 @@ def test_a_second_run_uses_the_cached_set_and_a_new_data_version_rebuilds_it(pla
     second = offer(platform, code)
     assert second.set_version != first.set_version and second.key_id == first.key_id
     assert len(entries(platform, "privacy.set-built")) == 2
-    client = PsiRun(ENTERPRISES[:5])
+    client = PsiRun(ENTERPRISES[:5], set_version=first.set_version)
     stale = request_for(first, "psi", client.message(), 5)
     assert _refused(run_request, platform, code, stale).rule == "privacy.stale-set"
     matched, _ = match(platform, code, ENTERPRISES[48:53])

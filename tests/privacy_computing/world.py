@@ -333,7 +333,7 @@ def request_for(offered: wire.Offer, protocol: str, message: bytes, items: int, 
 def match(platform, code: str, items: list[str], login: str = "bank.admin") -> tuple[list[bool], wire.RunAnswer]:
     offered = offer(platform, code, login)
     fetched = setup(platform, code, offered.set_version, login)
-    client = PsiRun(items)
+    client = PsiRun(items, set_version=offered.set_version)
     answer = run_request(platform, code, request_for(offered, "psi", client.message(), len(items)), login)
     return client.matches(fetched.data, wire.decode(answer.message, limit=wire.MAX_RUN_MESSAGE)), answer
 

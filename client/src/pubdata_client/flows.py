@@ -119,7 +119,7 @@ def match(
     report = _report(api, offer, start)
     found: dict[str, bool] = {}
     for chunk in _chunks(unique, offer.max_items_per_run):
-        run = PsiRun(chunk)
+        run = PsiRun(chunk, set_version=offer.set_version)
         answer = _ask(api, offer, "psi", len(chunk), run.message())
         matches = run.matches(setup, decode(answer.message, limit=len(answer.message)))
         if len(matches) != len(chunk):

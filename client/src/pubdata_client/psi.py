@@ -15,12 +15,13 @@ from pubdata_protocol.messages import ProtocolError
 
 
 class PsiRun:
-    """One run over ``items`` (at most MAX_CLIENT_ITEMS): ``message()`` to send, ``matches()`` on the answer."""
+    """One run over ``items`` (at most MAX_CLIENT_ITEMS) for the offer's ``set_version``: ``message()`` to send,
+    ``matches()`` on the answer and that version's setup (the items are bound to it, ``psi.bound``)."""
 
-    def __init__(self, items: Sequence[str]) -> None:
+    def __init__(self, items: Sequence[str], *, set_version: str) -> None:
         if not 1 <= len(items) <= psi.MAX_CLIENT_ITEMS:
             raise ValueError(f"a PSI run asks about 1 to {psi.MAX_CLIENT_ITEMS} items, not {len(items)}")
-        self._items = [psi.canonical(item) for item in items]
+        self._items = [psi.bound(item, set_version=set_version) for item in items]
         self._client = client.CreateWithNewKey(psi.REVEAL_INTERSECTION)
         self._message: bytes | None = None
 

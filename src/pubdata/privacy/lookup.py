@@ -13,10 +13,19 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from pubdata_protocol import oprf
 from pubdata_protocol.messages import MAX_ITEMS_PER_RUN, ProtocolError
 
 CHUNK = 20_000  # entries a worker seals at a time: large enough to amortise pickling, small enough to balance
+# The fewest rows a table holds: a smaller set is padded with decoy rows (random bytes of a row's size, which no
+# OPRF output's tag finds but by a 2^-128 accident). The header and the size then say nothing of how small a
+# small set is; for a consent-restricted set that is how many of the consumer's consented subjects are members,
+# which a consumer must learn only by a charged run (as a PSI setup pads to psi.MIN_SET_ITEMS).
+MIN_TABLE_ROWS = 1024
+DST_DECOY = b"PUBDATA-LOOKUP-V1-DECOY"
 
 
 def new_key() -> bytes:
@@ -36,13 +45,16 @@ def table(
     entries: Iterable[tuple[str, str]],
     label_width: int | None = None,
     workers: int = 1,
+    min_rows: int = MIN_TABLE_ROWS,
 ) -> bytes:
     """The set version's encrypted label table from its (item, label) pairs.
 
     ``label_width`` pads every label to one length (default: the longest label), so a row's size says nothing
     of its label; a product should fix it so the width says nothing of the data either. ``workers`` > 1 seals in
     that many processes (spawned, so it is safe from a threaded server): the cost is one scalar multiplication
-    and two hashes to the group per item, about 2,700 items a second per core here.
+    and two hashes to the group per item, about 2,700 items a second per core here. ``min_rows`` pads beyond
+    MIN_TABLE_ROWS (a consent-restricted set: to its consented subjects' number, so the size says nothing of
+    how many of them are members).
     """
     oprf.check_scalar(key)
     version = oprf.set_version_bytes(set_version)
@@ -55,7 +67,18 @@ def table(
         _check_workers(key, version, width, pairs[0], rows)
     else:
         rows = seal_rows(key, version, width, pairs)
+    rows += [
+        _decoy(key, version, index, oprf.row_size(width)) for index in range(len(rows), max(min_rows, MIN_TABLE_ROWS))
+    ]
     return oprf.pack_table(set_version=set_version, key_id=key_id(key), width=width, rows=rows)
+
+
+def _decoy(key: bytes, version: bytes, index: int, size: int) -> bytes:
+    """A decoy row: pseudo-random bytes from the key, the set version and the row's index (HKDF-SM3), so a build
+    is the same whoever builds it and however many workers seal it, and no one without the key tells a decoy
+    from a row."""
+    info = DST_DECOY + version + index.to_bytes(4, "big")
+    return HKDF(hashes.SM3(), size, salt=None, info=info).derive(key)
 
 
 def _checked(item: str) -> str:

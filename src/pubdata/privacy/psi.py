@@ -46,11 +46,14 @@ def _server(key: bytes) -> server:
         raise ValueError("not a PSI key") from None
 
 
-def setup(key: bytes, items: Sequence[str]) -> bytes:
-    """The serialized setup for the set ``items`` (canonical, each once; padded with decoys to MIN_SET_ITEMS),
-    sized for runs of up to MAX_CLIENT_ITEMS items at ``psi.setup_fpr`` of the set's size."""
-    elements = psi.items_of(items)
-    elements += [psi.PAD_PREFIX + os.urandom(32).hex() for _ in range(psi.MIN_SET_ITEMS - len(elements))]
+def setup(key: bytes, items: Sequence[str], *, set_version: str, min_items: int = psi.MIN_SET_ITEMS) -> bytes:
+    """The serialized setup for the set ``items`` of ``set_version`` (canonical, bound to the version, each once;
+    padded with decoys to MIN_SET_ITEMS), sized for runs of up to MAX_CLIENT_ITEMS items at ``psi.setup_fpr`` of
+    the set's size. ``min_items`` pads further (a consent-restricted set: to its consented subjects' number)."""
+    elements = psi.items_of(items, set_version=set_version)
+    elements += [
+        psi.PAD_PREFIX + os.urandom(32).hex() for _ in range(max(min_items, psi.MIN_SET_ITEMS) - len(elements))
+    ]
     fpr = psi.setup_fpr(len(elements))
     message = _server(key).CreateSetupMessage(fpr, psi.MAX_CLIENT_ITEMS, elements, psi.DATA_STRUCTURE)
     data: bytes = message.SerializeToString()

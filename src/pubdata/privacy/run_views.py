@@ -56,6 +56,13 @@ class ProtocolView:
     calls_left: int | None
 
 
+def _sees_set_size(principal: Principal, product: Any) -> bool:
+    """The exact size of a set version is the product's operator's and the supervisors' to see, never a
+    consumer's: the setup's padding hides a small set's size, and a consent-restricted set's size is how many of
+    the consumer's own consented subjects are members (with one consent, whether that one is) — free, unrun."""
+    return principal.organisation_kind in SEES_EVERY_RUN or principal.organisation_id == product.operator_id
+
+
 def protocol_view(session: Session, *, principal: Principal, product: Any) -> ProtocolView:
     """What the product's privacy page shows: nothing is built or read from the data here."""
     protocol = rules.PROTOCOL_KINDS[product.kind]
@@ -77,7 +84,7 @@ def protocol_view(session: Session, *, principal: Principal, product: Any) -> Pr
         command=rules.CLIENT_COMMANDS[protocol],
         set_version=None if latest is None else latest.set_version,
         built_at=None if latest is None else latest.built_at,
-        items=None if latest is None else latest.items,
+        items=None if latest is None or not _sees_set_size(principal, product) else latest.items,
         contract_id=contract_id,
         items_left=None if counters is None else counters["rows_left"],
         calls_left=None if counters is None else counters["calls_left"],

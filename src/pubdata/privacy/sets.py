@@ -217,10 +217,17 @@ def build_bytes(
         engine, definition, version.tables, consented=list(version.consented) if version.consented is not None else None
     )
     log.info("%s: %d items read in %.1f s", what, len(rows), time.monotonic() - started)
+    # A consent-restricted set is padded to the number of the consumer's consented subjects: its members are
+    # some of them, and how many must be learnt by a charged run, not from the setup's size.
+    least = 0 if version.consented is None else len(version.consented)
     if version.protocol == "psi":
-        data = core("psi").setup(key.secret, [str(row[0]) for row in rows])
+        items = [str(row[0]) for row in rows]
+        data = core("psi").setup(key.secret, items, set_version=version.set_version, min_items=least)
     else:
-        data = core("labelled_lookup").table(key.secret, set_version=version.set_version, entries=_progress(rows, what))
+        entries = _progress(rows, what)
+        data = core("labelled_lookup").table(
+            key.secret, set_version=version.set_version, entries=entries, min_rows=least
+        )
     log.info("%s: built, %d bytes, in %.1f s", what, len(data), time.monotonic() - started)
     return data, len(rows)
 

@@ -88,6 +88,7 @@ class Feature(_Message):
 class Offer(_Message):
     """What a product's privacy protocol runs on now, for one consumer's contract."""
 
+    wire_version: int  # pubdata_protocol.VERSION on the server's side
     product: str = Field(max_length=32)
     protocol: Protocol
     contract_id: int

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from pubdata_client.problems import ClientError, ClientProblem
+from pubdata_protocol import VERSION
 from pubdata_protocol.messages import (
     KeyIn,
     KeyOut,
@@ -58,7 +59,10 @@ class Api:
 
     def offer(self, code: str) -> Offer:
         """What the product runs on now for this consumer's contract: set version, key, limits."""
-        return Offer.model_validate_json(self._request("GET", self._path(code)).content)
+        offer = Offer.model_validate_json(self._request("GET", self._path(code)).content)
+        if offer.wire_version != VERSION:
+            raise ClientProblem("flow.wire-version", server=offer.wire_version, client=VERSION)
+        return offer
 
     def setup(self, code: str, set_version: str) -> bytes:
         """The set version's PSI setup or encrypted label table (binary), fetched once per version."""

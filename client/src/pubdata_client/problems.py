@@ -73,6 +73,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "本次共 {items} 项，超出合同剩余额度 {left} 项。",
         "{items} items is more than the contract's {left} items left.",
     ),
+    "flow.wire-version": (
+        "平台使用第 {server} 版协议，本客户端为第 {client} 版：请更新 pubdata-client。",
+        "The platform speaks version {server} of the protocol and this client version {client}: update pubdata-client.",
+    ),
     "flow.no-items": ("没有要查询的项。", "There are no items to ask about."),
     "flow.setup-size": (
         "下载的集合数据大小（{found} 字节）与平台公布的（{expected} 字节）不符。",

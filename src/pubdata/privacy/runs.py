@@ -38,7 +38,7 @@ from pubdata.privacy import consent, keys, sets
 from pubdata.privacy.models import ConsumerKey, PrivacyRun
 from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
-from pubdata_protocol import ckks
+from pubdata_protocol import VERSION, ckks
 from pubdata_protocol import messages as wire
 from pubdata_protocol import psi as shared_psi
 
@@ -159,6 +159,7 @@ def offer(
             version = sets.scoring_version(session, definition=definition)
             registered = _consumer_key(session, organisation_id=principal.organisation_id, product_id=opened.product.id)
         return wire.Offer(
+            wire_version=VERSION,
             product=opened.product.code,
             protocol="joint_scoring",
             contract_id=opened.use.contract_id,
@@ -182,6 +183,7 @@ def offer(
     else:
         fpr = shared_psi.setup_fpr(built.items)
     return wire.Offer(
+        wire_version=VERSION,
         product=opened.product.code,
         protocol=opened.protocol,  # type: ignore[arg-type]
         contract_id=opened.use.contract_id,

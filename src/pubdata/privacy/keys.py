@@ -5,9 +5,7 @@ server key: the consumer's own public CKKS context is its key (``runs.register_k
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,15 +16,11 @@ from pubdata.common.actor import Actor
 from pubdata.common.sealing import Sealer
 from pubdata.db import UnitOfWork
 from pubdata.ledger import service as ledger
+from pubdata.privacy import lookup, psi
 from pubdata.privacy.models import PrivacyKey
 
-KEYED_PROTOCOLS = ("psi", "labelled_lookup")
-_CORES = {"psi": "pubdata.privacy.psi", "labelled_lookup": "pubdata.privacy.lookup"}
-
-
-def core(protocol: str) -> Any:
-    """The protocol's server half (``privacy.psi``, ``privacy.lookup``, ``privacy.scoring``)."""
-    return importlib.import_module(_CORES.get(protocol, "pubdata.privacy.scoring"))
+# The protocols with a server key, and the server half that makes and names it.
+KEYED = {"psi": psi, "labelled_lookup": lookup}
 
 
 @dataclass(frozen=True)
@@ -42,7 +36,7 @@ class ServerKey:
 def key_id_of(protocol: str, secret: bytes) -> str:
     """The public name of a key: the SM3 of its public point (PSI: a·G on P-256, ``psi.key_id``; the lookup: its
     commitment k·B, ``lookup.key_id``), so a set version, an offer and a run name it without showing it."""
-    return str(core(protocol).key_id(secret))
+    return KEYED[protocol].key_id(secret)
 
 
 def _context(product_id: int, protocol: str) -> str:
@@ -63,7 +57,7 @@ def find(session: Session, *, sealer: Sealer, product_id: int, protocol: str) ->
 
 def create(session: Session, *, sealer: Sealer, product_id: int, protocol: str, actor: Actor) -> ServerKey:
     """A new key for the product's protocol, sealed, with its ledger entry (``privacy.key-created``)."""
-    secret = core(protocol).new_key()
+    secret = KEYED[protocol].new_key()
     key_id = key_id_of(protocol, secret)
     row = PrivacyKey(
         product_id=product_id,

@@ -34,7 +34,7 @@ from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine
 from pubdata.identity.access import Principal
 from pubdata.ledger import service as ledger
-from pubdata.privacy import consent, keys, sets
+from pubdata.privacy import consent, keys, lookup, psi, scoring, sets
 from pubdata.privacy.models import ConsumerKey, PrivacyRun
 from pubdata.products import compute, definitions, rules, subscriptions
 from pubdata.products import service as products
@@ -401,9 +401,9 @@ def run(
         message = _decoded(request.message, limit=wire.MAX_RUN_MESSAGE)
         try:
             if opened.protocol == "psi":
-                answer = keys.core("psi").answer(key.secret, message, items=request.items)
+                answer = psi.answer(key.secret, message, items=request.items)
             else:
-                answer = keys.core("labelled_lookup").evaluate(key.secret, message, items=request.items)
+                answer = lookup.evaluate(key.secret, message, items=request.items)
         except wire.ProtocolError:
             raise Refused("privacy.message") from None
     run_id = _write(
@@ -484,7 +484,7 @@ def score(
         context = context_file.read_bytes()
         features = compute.public_features(units, definition=definition, credit_codes=subjects, engine=engine)
         try:
-            answer = keys.core("joint_scoring").score(
+            answer = scoring.score(
                 context,
                 ciphertexts,
                 weights=definition.weights(),

@@ -37,8 +37,8 @@ from pubdata.common.digest import of_document, sm3
 from pubdata.db import UnitOfWork
 from pubdata.engines.base import Engine, TableRef
 from pubdata.ledger import service as ledger
-from pubdata.privacy import rules
-from pubdata.privacy.keys import ServerKey, core
+from pubdata.privacy import lookup, psi, rules
+from pubdata.privacy.keys import ServerKey
 from pubdata.privacy.models import Consent, PrivacySetVersion
 from pubdata.products import compute
 from pubdata.products import definitions as d
@@ -222,12 +222,10 @@ def build_bytes(
     least = 0 if version.consented is None else len(version.consented)
     if version.protocol == "psi":
         items = [str(row[0]) for row in rows]
-        data = core("psi").setup(key.secret, items, set_version=version.set_version, min_items=least)
+        data = psi.setup(key.secret, items, set_version=version.set_version, min_items=least)
     else:
         entries = _progress(rows, what)
-        data = core("labelled_lookup").table(
-            key.secret, set_version=version.set_version, entries=entries, min_rows=least
-        )
+        data = lookup.table(key.secret, set_version=version.set_version, entries=entries, min_rows=least)
     log.info("%s: built, %d bytes, in %.1f s", what, len(data), time.monotonic() - started)
     return data, len(rows)
 

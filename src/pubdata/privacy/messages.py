@@ -230,7 +230,7 @@ CONSENT_REFUSALS = {
     ),
     "consent.batch-csv": (
         422,
-        "授权书清单应为 UTF-8 编码的 CSV 文件，表头为 credit_code、legal_rep_name、letter_sm3（第 {line} 行有误）。",
+        "授权书清单应为 UTF-8 编码的 CSV 文件，表头为 统一社会信用代码、法定代表人、授权书SM3（第 {line} 行有误）。",
         "The list of letters is a UTF-8 CSV file with the header credit_code, legal_rep_name, letter_sm3 "
         "(line {line} is wrong).",
     ),
@@ -316,7 +316,7 @@ CONSENT_LABELS = {
     ),
     "consent.batch_title": ("批量记录授权书", "Record a batch of authorization letters"),
     "consent.batch_hint": (
-        "上传授权书清单（CSV，UTF-8，表头 credit_code、legal_rep_name、letter_sm3，每行一封，最多 {limit} 封），"
+        "上传授权书清单（CSV，UTF-8，表头 统一社会信用代码、法定代表人、授权书SM3，每行一封，最多 {limit} 封），"
         "同一产品、用途和期限。整批核对：任何一封与登记信息不符，整批都不记录，并列出不符的序号；每封计一次核对。"
         "法定代表人姓名仅用于核对，不保存。",
         "Upload the list of letters (CSV, UTF-8, header credit_code, legal_rep_name, letter_sm3, one letter a row, "
@@ -409,7 +409,7 @@ COMPUTING_ACTIONS = {
     "privacy.key-created": ("生成隐私计算服务端密钥", "Privacy-computing server key made"),
     "privacy.set-built": ("构建隐私计算集合版本", "Privacy-computing set version built"),
     "privacy.setup": ("下载隐私计算集合文件", "Privacy-computing set file fetched"),
-    "privacy.consumer-key": ("登记请求方 CKKS 公钥", "Consumer's public CKKS context registered"),
+    "privacy.consumer-key": ("登记请求方同态加密公钥", "Consumer's public CKKS context registered"),
     "privacy.run-refused": ("拒绝一次隐私计算运行", "Privacy-computing run refused"),
 }
 COMPUTING_LABELS = {
@@ -473,6 +473,6 @@ COMPUTING_LABELS = {
     "privacy_run.none": ("还没有可查看的运行记录。", "No runs to show yet."),
     "subject.privacy_key": ("隐私计算服务端密钥", "Privacy-computing server key"),
     "subject.privacy_set_version": ("隐私计算集合版本", "Privacy-computing set version"),
-    "subject.privacy_consumer_key": ("请求方 CKKS 公钥", "Consumer's public CKKS context"),
+    "subject.privacy_consumer_key": ("请求方同态加密公钥", "Consumer's public CKKS context"),
 }
 declare(labels=COMPUTING_LABELS, refusals=COMPUTING_REFUSALS, actions=COMPUTING_ACTIONS)

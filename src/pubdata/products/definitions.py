@@ -1239,7 +1239,7 @@ def protocol_fields(definition: PrivateSet | LabelledLookup | JointScoring) -> t
                 "score",
                 "联合评分（概率）",
                 "Joint score (probability)",
-                "评分的近似 logistic 值（0–1），仅请求方可解密。",
+                "评分的近似逻辑函数值（0–1），仅请求方可解密。",
                 "The score's approximate logistic (0–1); only the consumer can decrypt it.",
             )
         )

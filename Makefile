@@ -38,7 +38,7 @@ system-packages:
 	bash scripts/system-packages.sh
 
 demo-packages:
-	bash scripts/system-packages.sh bubblewrap libseccomp2 fonts-noto-cjk
+	bash scripts/system-packages.sh bubblewrap libseccomp2 fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 
 services:
 	bash scripts/ensure-postgres.sh

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import compile_path
 
+from pubdata.common import clock
 from pubdata.db import Base
 from tests import routes
 
@@ -34,6 +35,7 @@ PROPER_NAMES = frozenset(
         "SM2",
         "SM3",
         "CSV",
+        "PDF",
         "XLSX",
         "Parquet",
         "DuckDB",
@@ -252,6 +254,15 @@ def values_of(session: Any, parameter: str, *, most: int = 3) -> list[str]:
     """Up to ``most`` real values for a path parameter, newest first; ``code`` is a resource's code."""
     if parameter == "code":
         model, column = _table_for("resource"), "code"
+    elif parameter == "month":  # a statement's month: this one, and the ones the meter has lines in
+        lines = _table_for("meter_line")
+        months = session.scalars(select(lines.month).distinct().order_by(lines.month.desc()).limit(most))
+        return list(dict.fromkeys([clock.today().strftime("%Y-%m"), *months]))[:most]
+    elif parameter == "consumer_id":  # a statement's consumer: the organisations metered
+        lines = _table_for("meter_line")
+        return [str(value) for value in session.scalars(select(lines.consumer_id).distinct().limit(most))]
+    elif parameter == "year":
+        return [str(clock.today().year - 1), str(clock.today().year)]
     else:
         model, column = _table_for(parameter), "id"
     if model is None or not parameter.endswith(("_id", "code")):

@@ -1,6 +1,7 @@
 """Imports every domain's tables so that ``Base.metadata`` (migrations, verification) sees them all."""
 
 from pubdata.authorization import models as authorization_models  # noqa: F401
+from pubdata.billing import models as billing_models  # noqa: F401
 from pubdata.catalog import models as catalog_models  # noqa: F401
 from pubdata.contracts import models as contract_models  # noqa: F401
 from pubdata.identity import models as identity_models  # noqa: F401

@@ -21,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pubdata import __version__
 from pubdata.authorization import pages as authorization_pages
 from pubdata.authorization import routes as authorization_routes
+from pubdata.billing import pages as billing_pages
+from pubdata.billing import routes as billing_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common import messages, store
@@ -277,6 +279,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(privacy_run_routes.router)
     app.include_router(product_routes.router)
     app.include_router(product_routes.public)
+    app.include_router(billing_routes.router)
+    app.include_router(billing_routes.public)
     app.include_router(scenario_routes.router)
     app.include_router(scenario_routes.public)
     app.include_router(workbench_pages.router)
@@ -292,6 +296,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(product_call_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(product_pages.router)
+    app.include_router(billing_pages.router)
     app.include_router(scenario_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(

@@ -65,11 +65,13 @@ admin_app = typer.Typer(help="Organisations, users and tokens.", no_args_is_help
 ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Isolated jobs on the real data.", no_args_is_help=True)
 docs_app = typer.Typer(help="Documents generated from the code.", no_args_is_help=True)
+billing_app = typer.Typer(help="Prices, the meter and statements.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(docs_app, name="docs")
+app.add_typer(billing_app, name="billing")
 console = Console()
 AS_CLI = PlatformItself(CLI)  # administration from the command line: the platform acting for itself
 
@@ -406,6 +408,27 @@ def tick(data_dir: DataDir = None, now: Now = None) -> None:
     platform = _open(data_dir, now)
     for domain in scheduler.tick(platform).domains:
         console.print(escape(domain.line()))
+
+
+@billing_app.command("reconcile")
+def billing_reconcile(
+    month: Annotated[str, typer.Option("--month", help="The month, e.g. 2026-11 (Asia/Shanghai).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Check a month: every call's ledger entry against its meter line, and the statements against the ledger.
+    Exit code 1 when they disagree."""
+    from pubdata.billing import service
+    from pubdata.billing.schemas import ReconciliationOut
+
+    platform = _open(data_dir)
+    try:
+        with platform.read() as session:
+            found = service.reconcile(session, principal=AS_CLI, month=month)
+    except Refused as error:
+        _fail(error)
+    typer.echo(ReconciliationOut.of(found).model_dump_json(indent=2))
+    if not found.balanced:
+        raise typer.Exit(code=1)
 
 
 @ledger_app.command("head")

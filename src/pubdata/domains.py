@@ -21,6 +21,7 @@ DOMAINS = (
     "privacy",
     "scenarios",
     "products",
+    "billing",
     "engines",
     "workbench",
     "web",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import deadlines as authorization
+from pubdata.billing import service as billing
 from pubdata.catalog import service as catalog
 from pubdata.common.actor import SYSTEM, Actor
 from pubdata.contracts import service as contracts
@@ -43,6 +44,8 @@ DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("contracts", _contracts),
     ("products", _products),
     ("consent", lambda session, actor: consent.expire_due(session, actor=actor)),
+    # At a year's start, each operator's revenue above the year before's ceiling comes off the new one's.
+    ("billing", lambda session, actor: billing.close_years(session, actor=actor)),
 )
 
 

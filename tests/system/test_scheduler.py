@@ -33,6 +33,7 @@ def test_a_failing_domain_rolls_back_alone_and_the_others_still_apply(platform, 
         ("contracts", False),
         ("products", False),
         ("consent", False),
+        ("billing", False),
     ]
     assert report.changes == ["resource registered: CZZY2026000001"]
     with platform.read() as session:
@@ -50,5 +51,6 @@ def test_the_tick_command_prints_a_line_per_domain(platform, settings, monkeypat
         "contracts",
         "products",
         "consent",
+        "billing",
     ]
     assert all(line.endswith("0 change(s)") for line in result.output.splitlines())

@@ -26,6 +26,11 @@ def _is_workday(day: date) -> tuple[bool, bool]:
         return day.weekday() < 5, False
 
 
+def is_workday(day: date) -> bool:
+    """Is ``day`` a working day (Monday to Friday where the official calendar does not know its year)?"""
+    return _is_workday(day)[0]
+
+
 def add_working_days(start: date, days: int) -> Deadline:
     """The day ``days`` working days after ``start`` (``start`` itself not counted)."""
     if days < 0:

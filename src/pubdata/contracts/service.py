@@ -27,6 +27,8 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import scope
+from pubdata.billing import service as billing
+from pubdata.billing.rules import Quantities
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
@@ -249,9 +251,17 @@ CHARGE = (
 
 
 def charge(
-    session: Session, *, actor: Actor, contract_id: int, rows: int, epsilon_micro: int, payload: dict[str, Any]
+    session: Session,
+    *,
+    actor: Actor,
+    contract_id: int,
+    rows: int,
+    epsilon_micro: int,
+    payload: dict[str, Any],
+    subjects: int = 0,
 ) -> Contract:
-    """Count one call, its rows and its ε — all or nothing, never past the terms — with its ledger entry."""
+    """Count one call, its rows and its ε — all or nothing, never past the terms — and meter it (``subjects``:
+    the subjects or items it named), with its ledger entry carrying what was metered."""
     contract = session.execute(
         CHARGE, {"contract": contract_id, "rows": rows, "epsilon": epsilon_micro}
     ).scalar_one_or_none()
@@ -259,7 +269,11 @@ def charge(
         raise ContractRefused("contract.exhausted")
     if contract.calls_used >= contract.max_calls:
         rules.LIFECYCLE.apply(contract, "exhaust")
-    ledger.record(session, actor=actor, action="contract.call", subject=contract, payload=payload)
+    metered = billing.meter(session, contract=contract, quantities=Quantities(1, subjects, rows))
+    seq = ledger.record(
+        session, actor=actor, action="contract.call", subject=contract, payload=payload | {"meter": metered.payload}
+    )
+    billing.attach(session, metered, seq=seq)
     return contract
 
 

@@ -4,12 +4,15 @@
 ``DATA_DIR/demo-accounts.json`` so anyone can log in or drive the API by hand. Later capabilities add their
 own steps to ``build``; they never replace it.
 
-The first build plays the last six weeks of the city's history: it starts 45 days ago (or just after the newest
-ledger entry, so the ledger's times only move forward), describes, loads and submits the pilot resources,
-the bureau accepts them; twenty days later their public notice is over and the scheduler registers them, the
-bureau authorizes the operator and the pilots' products go through their security review to registration; the
-clock then moves to now, when the products' notice is over: they are listed, subscribed, consented and called
-(``demo.products``). Times in the ledger are therefore real moments of that story, in order.
+The first build plays the last twelve weeks of the city's history: it starts 85 days ago (or just after the
+newest ledger entry, so the ledger's times only move forward), describes, loads and submits the pilot resources,
+the bureau accepts them; thirty days later their public notice is over and the scheduler registers them, the
+bureau authorizes the operator, the pilots' products go through their security review to registration, and the
+pricing authority caps them within the operator's maximum permitted revenue, which the operator prices under
+(``demo.billing``); a month ago the products' notice is over: they are listed, subscribed, consented and called
+(``demo.products``), and the month to now is played as their daily use, metered call by call; now the rest of
+the story runs (contracts, a job, privacy computing). Times in the ledger are therefore real moments of that
+story, in order.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
-from pubdata.demo import pilot, privacy, products, usage
+from pubdata.demo import billing, pilot, privacy, products, usage
 from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
@@ -91,10 +94,12 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         "subject", "池州市贵池区皖德汽车销售有限公司", "wande.admin", "皖德汽车财务负责人", "91341700668998368H"
     ),
 )
-HISTORY = timedelta(days=45)
-# When the story's products start: after the resources' public notice (ten working days), leaving their own
-# notice time to run before now.
-PRODUCTS_AFTER = timedelta(days=20)
+HISTORY = timedelta(days=85)
+# When the story's products start: after the resources' public notice (ten working days, which a Spring Festival
+# or a National Day holiday lengthens by a week or more), leaving their own notice time to run before they are
+# listed, a month before now.
+PRODUCTS_AFTER = timedelta(days=30)
+LISTED_AFTER = timedelta(days=55)
 
 
 def _load(path: Path) -> dict[str, dict]:
@@ -126,11 +131,17 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         _authorize_operator(platform)
         products.prepare(platform)
         privacy.prepare(platform)
+        billing.prepare(platform)
+    # A month ago: the products are listed, subscribed and first called; then a month of their use.
+    listed_at = min(start + LISTED_AFTER, now)
+    with clock.frozen_at(listed_at):
+        scheduler.tick(platform)
+        offered = products.build(platform)
+    billing.month(platform, since=listed_at, until=now, listed=offered)
     with clock.frozen_at(now):
         scheduler.tick(platform)
         _authorize_operator(platform)
         contracts = usage.build(platform)
-        offered = products.build(platform)
         bank_token = next(account["token"] for account in accounts if account["login"] == "bank.admin")
         offered += privacy.build(platform, bank_token=bank_token)
     document = {
@@ -140,6 +151,7 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         "accounts": accounts,
         "contracts": contracts,
         "products": offered,
+        "billing": billing.accounts_note(platform),
     }
     _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
     return document

@@ -140,9 +140,13 @@ CONTRACTS: tuple[tuple[str, dict[str, Any], str], ...] = (
 def _contract(platform: Platform, operator: Principal, assignee: Principal, spec: dict[str, Any]) -> Contract:
     with platform.read() as session:
         for contract in contracts.list_for(session, principal=operator):
-            if contract.assignee_id == assignee.organisation_id and list(
-                contracts.terms_of(contract).resources
-            ) == list(spec["resources"]):
+            terms = contracts.terms_of(contract)
+            # A product's subscription contract over the same data is not this one: it was made from the product.
+            if (
+                contract.assignee_id == assignee.organisation_id
+                and terms.product is None
+                and list(terms.resources) == list(spec["resources"])
+            ):
                 return contract
     terms = _terms(
         spec["resources"], spec["purpose"], **{k: v for k, v in spec.items() if k not in ("resources", "purpose")}

@@ -140,6 +140,9 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         Grant("partner", "*", "own"),
         Grant("bureau", "*", "any"),
         Grant("audit", "*", "any"),
+        # The pricing authority caps every product's fee; the market regulator checks its published price.
+        Grant("pricing", "*", "any"),
+        Grant("market", "*", "any"),
     ),
     "product.develop": (
         Grant("operator", "admin", "own"),
@@ -194,6 +197,21 @@ PERMISSIONS |= {
     "consent.record-letter": (Grant("consumer", "admin", "own"), Grant("consumer", "member", "own")),
 }
 
+
+# --- billing (三(六)): the pricing authority (with the bureau) sets ceilings and caps; the operator's admin prices
+# its products within them; consumers see their own statements, the operator those of its consumers; the
+# market regulator, the finance bureau, the bureau and the auditor see everything.
+BILLING_OVERSIGHT = tuple(Grant(kind, "*", "any") for kind in ("pricing", "market", "finance", "bureau", "audit"))
+PERMISSIONS |= {
+    "billing.set-ceiling": (Grant("pricing", "admin", "any"), Grant("pricing", "member", "any")),
+    "billing.set-cap": (Grant("pricing", "admin", "any"), Grant("pricing", "member", "any")),
+    "billing.set-price": (Grant("operator", "admin", "operator"),),
+    "billing.read": (*BILLING_OVERSIGHT, Grant("operator", "*", "own")),
+    "billing.revenue": (*BILLING_OVERSIGHT, Grant("operator", "*", "own")),
+    "billing.statement": (*BILLING_OVERSIGHT, Grant("consumer", "*", "own")),
+    "billing.bill": (Grant("operator", "*", "own"),),
+    "billing.reconcile": BILLING_OVERSIGHT,
+}
 
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
 PERMISSION_NAMES: dict[str, tuple[str, str]] = {
@@ -270,6 +288,19 @@ PERMISSION_NAMES |= {
     "consent.revoke": ("撤回授权", "revoke consent"),
     "consent.read": ("查看授权及其使用记录", "see consents and their uses"),
     "consent.record-letter": ("记录书面授权书", "record authorization letters"),
+}
+
+
+# --- billing
+PERMISSION_NAMES |= {
+    "billing.set-ceiling": ("核定最高准许收入", "set maximum permitted revenues"),
+    "billing.set-cap": ("制定上限收费标准", "set fee caps"),
+    "billing.set-price": ("确定收费标准", "set prices"),
+    "billing.read": ("查看收费标准", "see prices and caps"),
+    "billing.revenue": ("查看收入与最高准许收入", "see revenue against the ceiling"),
+    "billing.statement": ("查看对账单", "see statements"),
+    "billing.bill": ("查看本机构使用方的对账单", "see your consumers' statements"),
+    "billing.reconcile": ("核对计量与账单", "reconcile the meter with the statements"),
 }
 
 

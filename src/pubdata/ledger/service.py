@@ -374,6 +374,22 @@ def get_entry(session: Session, seq: int) -> LedgerEntry:
     return entry
 
 
+def recorded_at(session: Session, seq: int) -> datetime:
+    """When entry ``seq`` was recorded (UTC): what dates a record written beside it, so both fall in one month."""
+    stamp = session.execute(select(LedgerEntry.recorded_at).where(LedgerEntry.seq == seq)).scalar_one()
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def entries_between(session: Session, *, actions: Sequence[str], since: datetime, until: datetime) -> list[LedgerEntry]:
+    """The entries of ``actions`` recorded at or after ``since`` and before ``until``, in order."""
+    statement = select(LedgerEntry).where(
+        LedgerEntry.action.in_(list(actions)),
+        LedgerEntry.recorded_at >= canonical.format_time(since),
+        LedgerEntry.recorded_at < canonical.format_time(until),
+    )
+    return list(session.execute(statement.order_by(LedgerEntry.seq)).scalars())
+
+
 def latest_entries(session: Session, *, limit: int = 50, before: int | None = None) -> list[LedgerEntry]:
     statement = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
     if before is not None:

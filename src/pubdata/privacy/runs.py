@@ -348,6 +348,7 @@ def _write(
             rows=items,
             epsilon_micro=0,
             payload=payload,
+            subjects=items,
         )
         run = PrivacyRun(
             contract_id=opened.use.contract_id,

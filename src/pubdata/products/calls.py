@@ -192,6 +192,7 @@ def call(
             rows=len(rows),
             epsilon_micro=0,
             payload=payload,
+            subjects=len(opened.subjects),
         )
         if opened.consents is not None:
             consent.record_uses(

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from pubdata.billing import service as billing
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.contracts.rules import PURPOSES
@@ -64,7 +65,14 @@ def _status(error: Refused | None) -> int:
 @router.get("/products", response_class=HTMLResponse)
 def public_products(request: Request, session: ReadSession, principal: MaybePagePrincipal) -> HTMLResponse:
     """Every listed product, and the products whose registration is under public notice."""
-    context = {"products": service.public_list(session), "notices": service.public_notices(session), **VOCAB}
+    listed = service.public_list(session)
+    context = {
+        "products": listed,
+        "notices": service.public_notices(session),
+        "prices": billing.price_views(session, {found.product.id for found in listed}),
+        "describe_tariff": billing.describe_tariff,
+        **VOCAB,
+    }
     return render(request, "products/public_list.html", context)
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from pubdata.billing import service as billing
+from pubdata.billing.schemas import PublicPriceOut
 from pubdata.common import messages
 from pubdata.common.bounds import RowId
 from pubdata.common.names import Prose
@@ -68,7 +70,7 @@ def product_out(session, product: Product, *, with_reviews: bool = True) -> sche
     )
 
 
-def public_out(found: service.PublicProduct) -> schemas.PublicProductOut:
+def public_out(found: service.PublicProduct, price: billing.PriceView | None) -> schemas.PublicProductOut:
     product = found.product
     return schemas.PublicProductOut(
         code=product.code,
@@ -86,6 +88,7 @@ def public_out(found: service.PublicProduct) -> schemas.PublicProductOut:
         purpose_names=[_zh(PURPOSES, purpose) for purpose in found.purposes],
         description=product.description,
         version=product.version,
+        price=PublicPriceOut.of(price),
     )
 
 
@@ -230,12 +233,15 @@ def answer_objection(
 def public_products(session: ReadSession) -> list[schemas.PublicProductOut]:
     """Every listed product (no login): name, kind, operator, field, resources used, registration number,
     delivery form and purpose categories, each code with its Chinese name."""
-    return [public_out(found) for found in service.public_list(session)]
+    listed = service.public_list(session)
+    prices = billing.price_views(session, {found.product.id for found in listed})
+    return [public_out(found, prices.get(found.product.id)) for found in listed]
 
 
 @public.get("/products/{code}", response_model=schemas.PublicProductOut)
 def public_product(code: Code, session: ReadSession) -> schemas.PublicProductOut:
-    return public_out(service.public_view(session, code=code).public)
+    found = service.public_view(session, code=code).public
+    return public_out(found, billing.price_views(session, {found.product.id}).get(found.product.id))
 
 
 class ObjectionIn(BaseModel):

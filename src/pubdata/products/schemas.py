@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from pubdata.billing.schemas import PublicPriceOut
 from pubdata.common.names import Name, Prose
 from pubdata.products.definitions import Definition
 
@@ -162,3 +163,5 @@ class PublicProductOut(BaseModel):
     purpose_names: list[str]
     description: str
     version: int
+    # 明码标价: the price in force, its unit and cap, and whether it is a trial price.
+    price: PublicPriceOut

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.common import clock, messages
 from pubdata.common.errors import Refused
+from pubdata.common.money import format_fen
 from pubdata.identity import rules as identity_rules
 from pubdata.platform import Platform
 
@@ -151,6 +152,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "lang": lang,
         "t": lambda key, fields=None: page_label(key, lang, fields),
         "num": num,
+        "money": format_fen,  # integer fen as ¥1,234.56
         "kind_name": lambda kind: messages.pick(identity_rules.ORGANISATION_KINDS[kind], lang),
         "role_name": lambda role: messages.pick(identity_rules.ROLES[role], lang),
         # A code's name from any (zh, en) vocabulary a page passes in; unknown codes show as themselves.

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from pubdata.billing import service as billing
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import messages
 from pubdata.contracts import rules as contract_rules
@@ -93,6 +94,7 @@ def home(request: Request, platform: PlatformDep, principal: MaybePagePrincipal)
                 "catalog_rules": catalog_rules,
                 "registration_rules": registration_rules,
                 "product_rules": product_rules,
+                "describe_tariff": billing.describe_tariff,
                 "purposes": contract_rules.PURPOSES,
                 "fields": scenario_rules.FIELDS,
             }

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from pubdata.authorization import agreements, deadlines, evaluation, partners
 from pubdata.authorization import rules as authorization_rules
 from pubdata.authorization.scope import scope_of
+from pubdata.billing import service as billing
 from pubdata.catalog import integrity
 from pubdata.catalog import rules as catalog_rules
 from pubdata.catalog import service as catalog
 from pubdata.common import clock, messages
 from pubdata.common.messages import Pair
+from pubdata.common.money import format_fen
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.identity import access
@@ -633,8 +635,6 @@ def _finance(session: Session, principal: Principal, bench: Bench) -> None:
         Figure("workbench.finance.providers", figures.providers, "/catalog"),
         Figure("workbench.pricing.chargeable", len(charged), "/contracts"),
         Figure("workbench.pricing.calls_charged", sum(c.calls_used for c in charged)),
-        # Billing (prices, meters, statements) is not built yet: no money has been recorded.
-        Figure("workbench.finance.revenue", Label("workbench.finance.no_revenue")),
     ]
     bench.tables.append(_contract_table(session, charged, "workbench.pricing.chargeable_list"))
     bench.charts += [
@@ -916,7 +916,39 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
     elif principal.organisation_kind in BUILDERS:
         BUILDERS[principal.organisation_kind](session, principal, found)
     found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
+    _billing(session, principal, found)
     return found
+
+
+# --- billing (三(六)): flags, ceilings, revenue, the month's statement --------------------------------------------
+
+REVENUE_READERS = ("pricing", "finance", "market", "bureau", "audit", "operator")
+
+
+def _billing(session: Session, principal: Principal, bench: Bench) -> None:
+    kind, year = principal.organisation_kind, clock.today().year
+    if kind in ("pricing", "market", "bureau", "operator"):
+        mine = principal.organisation_id if kind == "operator" else None
+        flags = billing.open_flags(session, operator_id=mine)
+        bench.todos.append(Todo("workbench.billing.price_flags", len(flags), "/billing/prices"))
+    if kind in REVENUE_READERS:
+        found = billing.revenues(session, principal=principal, year=year)
+        warned = [revenue for revenue in found if revenue.warning]
+        bench.todos.append(Todo("workbench.billing.ceiling_warning", len(warned), "/billing/revenue"))
+        total = format_fen(sum(revenue.revenue_fen for revenue in found))
+        bench.figures.append(Figure("workbench.billing.revenue", total, "/billing/revenue"))
+        if kind == "pricing":
+            missing = [revenue for revenue in found if revenue.ceiling is None]
+            bench.todos.append(Todo("workbench.billing.no_ceiling", len(missing), "/billing/revenue"))
+            listed = products.public_list(session)
+            views = billing.price_views(session, {item.product.id for item in listed})
+            uncapped = [pid for pid, view in views.items() if view.cap is None]
+            bench.todos.append(Todo("workbench.billing.uncapped", len(uncapped), "/billing/prices"))
+    if kind == "consumer":
+        month = clock.today().strftime("%Y-%m")
+        own = billing.statement(session, principal=principal, consumer_id=principal.organisation_id, month=month)
+        link = f"/billing/statements/{principal.organisation_id}/{month}"
+        bench.figures.append(Figure("workbench.billing.this_month", format_fen(own.total_fen), link))
 
 
 # --- the public home ------------------------------------------------------------------------------------------
@@ -928,6 +960,7 @@ class PublicHome:
     notices: list[tuple[Any, Any]]
     charts: list[Chart]
     products: list[Any] = field(default_factory=list)  # the public product list (products.service.PublicProduct)
+    prices: dict[int, Any] = field(default_factory=dict)  # product id → its published price (billing.service)
 
 
 def public_home(session: Session) -> PublicHome:
@@ -947,4 +980,6 @@ def public_home(session: Session) -> PublicHome:
             [("workbench.series.resources", [float(n) for n in figures.by_sector.values()])],
         ),
     ]
-    return PublicHome(figures, catalog.public_notices(session), charts, products.public_list(session))
+    listed = products.public_list(session)
+    prices = billing.price_views(session, {found.product.id for found in listed})
+    return PublicHome(figures, catalog.public_notices(session), charts, listed, prices)

@@ -44,8 +44,12 @@ DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("contracts", _contracts),
     ("products", _products),
     ("consent", lambda session, actor: consent.expire_due(session, actor=actor)),
-    # At a year's start, each operator's revenue above the year before's ceiling comes off the new one's.
-    ("billing", lambda session, actor: billing.close_years(session, actor=actor)),
+    # At a year's start, each operator's revenue above the year before's ceiling comes off the new one's; a price
+    # or cap taking effect may end a price flag.
+    (
+        "billing",
+        lambda session, actor: billing.close_years(session, actor=actor) + billing.reflag_all(session, actor=actor),
+    ),
 )
 
 

@@ -36,33 +36,55 @@ def test_tiered_amounts_add_up_to_each_unit_priced_alone(before, units):
     assert sum(s.units for s in rules.segments(TIERED, before=before, units=units)) == units
 
 
-def test_the_base_fee_is_charged_on_the_first_use_of_a_year_only():
-    first = rules.charge_for(
-        BASE_PLUS, purpose="industry", internal=False, quantities=Quantities(), before=0, first_of_year=True
+def charge(price, cap=None, *, purpose="industry", internal=False, used=0, base_charged=False, **counted):
+    return rules.charge_for(
+        price,
+        cap if cap is not None else price,
+        purpose=purpose,
+        internal=internal,
+        quantities=Quantities(**counted) if counted else Quantities(),
+        used=lambda unit: used,
+        base_charged=base_charged,
     )
-    later = rules.charge_for(
-        BASE_PLUS, purpose="industry", internal=False, quantities=Quantities(), before=1, first_of_year=False
-    )
+
+
+def test_the_base_fee_is_charged_once_a_year():
+    first, later = charge(BASE_PLUS), charge(BASE_PLUS, used=1, base_charged=True)
     assert (first.amount_fen, later.amount_fen) == (500_050, 50)
 
 
 @pytest.mark.parametrize("purpose", ["public_governance", "public_welfare"])
 def test_a_public_welfare_use_costs_nothing_whatever_the_price(purpose):
-    charge = rules.charge_for(
-        BASE_PLUS, purpose=purpose, internal=False, quantities=Quantities(), before=0, first_of_year=True
-    )
-    assert (charge.basis, charge.amount_fen, charge.units) == ("free", 0, 1)
+    found = charge(BASE_PLUS, purpose=purpose)
+    assert (found.basis, found.amount_fen, found.units) == ("free", 0, 1)
 
 
-def test_internal_development_and_an_unpriced_product_cost_nothing():
-    internal = rules.charge_for(
-        TIERED, purpose="industry", internal=True, quantities=Quantities(subjects=3), before=0, first_of_year=True
-    )
+def test_internal_development_an_unpriced_product_and_one_without_a_cap_cost_nothing():
+    internal = charge(TIERED, internal=True, subjects=3)
     unpriced = rules.charge_for(
-        None, purpose="industry", internal=False, quantities=Quantities(), before=0, first_of_year=True
+        None, TIERED, purpose="industry", internal=False, quantities=Quantities(), used=lambda u: 0, base_charged=False
+    )
+    uncapped = rules.charge_for(
+        TIERED,
+        None,
+        purpose="industry",
+        internal=False,
+        quantities=Quantities(subjects=2),
+        used=lambda u: 0,
+        base_charged=False,
     )
     assert (internal.basis, internal.amount_fen, internal.units) == ("internal", 0, 3)
     assert (unpriced.basis, unpriced.amount_fen) == ("unpriced", 0)
+    assert (uncapped.basis, uncapped.amount_fen, uncapped.units) == ("uncapped", 0, 2)
+
+
+def test_a_price_above_a_cap_in_another_unit_costs_the_lower_of_the_two():
+    per_subject = Tariff("subject", 0, (Tier(0, 200),))
+    per_call_with_base = Tariff("call", 5_000, (Tier(0, 100),))
+    one_subject = charge(per_subject, per_call_with_base, subjects=1)
+    assert (one_subject.basis, one_subject.amount_fen) == ("capped", 200)  # not the cap's ¥51.00
+    many = charge(per_subject, per_call_with_base, subjects=100, base_charged=True)
+    assert many.amount_fen == 100  # the cap's one call beats a hundred subjects at the price
 
 
 def test_a_price_above_its_cap_anywhere_on_the_tiers_is_named():

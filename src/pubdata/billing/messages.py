@@ -17,6 +17,11 @@ REFUSALS = {
         "最高准许收入只能为本年度（{year} 年）或以后年度核定，已过去的年度不能再改。",
         "A maximum permitted revenue is set for this year ({year}) or a later one; a past year cannot change.",
     ),
+    "billing.ceiling-late": (
+        422,
+        "{year} 年的最高准许收入应在该年内生效：生效日期不能晚于 {year} 年 12 月 31 日。",
+        "The maximum permitted revenue for {year} takes effect within that year, by 31 December {year}.",
+    ),
     "billing.ceiling-parts": (
         422,
         "最高准许收入由运营成本、准许利润和税金组成，合计应大于零且每项不超过一千亿元。",
@@ -155,6 +160,10 @@ LABELS = {
     "billing.no_price": ("未定价", "Not priced"),
     "billing.no_cap": ("未核定", "Not set"),
     "billing.flagged": ("价格高于现行上限（已预警）", "Price above the cap in force (flagged)"),
+    "billing.flagged_public": (
+        "该价格高于现行上限收费标准，按上限收费",
+        "This price is above the fee cap in force: charged at the cap",
+    ),
     "billing.flags": ("价格预警", "Price flags"),
     "billing.no_flags": ("没有未解除的价格预警。", "No open price flags."),
     "billing.history": ("变更记录", "Change history"),

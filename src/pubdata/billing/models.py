@@ -130,17 +130,27 @@ class CeilingDeduction(Audited, Base):
 
 
 class MeterAccount(Base):
-    """A contract's use in one year, as its cumulative tiers count it: moved by each metered use, under the
-    contract's row lock the charge already holds."""
+    """A consumer's use of one product in one year, as the cumulative tiers count it: whichever of its contracts
+    the use came under, in every unit (so a price or cap in another unit finds its place on its tiers), and
+    whether the year's base fee has been charged. Moved by each metered use under the row's lock."""
 
     __tablename__ = "meter_account"
-    __table_args__ = (CheckConstraint("units >= 0 AND amount_fen >= 0", name="counted"),)
+    __table_args__ = (
+        CheckConstraint("calls >= 0 AND subjects >= 0 AND records >= 0 AND amount_fen >= 0", name="counted"),
+    )
 
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    unit: Mapped[str] = mapped_column(String(16), primary_key=True)  # the price's unit (a new price may change it)
-    units: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    calls: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    subjects: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    records: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    base_charged: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    def used(self, unit: str) -> int:
+        """How many of ``unit`` the consumer has used this year (a period counts none)."""
+        return {"call": self.calls, "subject": self.subjects, "record": self.records}.get(unit, 0)
 
 
 class MeterLine(Base):
@@ -151,6 +161,10 @@ class MeterLine(Base):
     __table_args__ = (
         CheckConstraint("units >= 0 AND amount_fen >= 0 AND base_fee_fen >= 0", name="fen"),
         CheckConstraint(f"purpose NOT IN {FREE} OR amount_fen = 0", name="free_use"),
+        # A line is charged only at a price under a cap in force.
+        CheckConstraint(
+            "basis NOT IN ('charged', 'capped') OR (price_id IS NOT NULL AND cap_id IS NOT NULL)", name="capped"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

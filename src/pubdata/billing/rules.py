@@ -10,7 +10,7 @@ fen throughout; nothing here takes a float.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +40,7 @@ BASES: dict[str, tuple[str, str]] = {
     "free": ("公益免费", "free: public governance or welfare"),
     "internal": ("内部开发，不计费", "internal development: not charged"),
     "unpriced": ("未定价，不计费", "no price on record: not charged"),
+    "uncapped": ("未核定上限，不计费", "no fee cap in force: not charged"),
 }
 
 
@@ -203,25 +204,41 @@ def is_free(purpose: str) -> bool:
 
 
 def charge_for(
-    tariff: Tariff | None,
+    price: Tariff | None,
+    cap: Tariff | None,
     *,
     purpose: str,
     internal: bool,
     quantities: Quantities,
-    before: int,
-    first_of_year: bool,
-    capped: bool = False,
+    used: Callable[[str], int],
+    base_charged: bool,
 ) -> Charge:
-    """What one use costs. A free purpose and the operator's own development cost nothing whatever the price;
-    so does a product with no price on record. The units are counted either way, so a statement shows them."""
-    unit = tariff.unit if tariff is not None else "call"
-    units = quantities.of(unit) if unit != "period" else 0
-    if tariff is None or internal or is_free(purpose):
-        basis = "internal" if internal else "free" if is_free(purpose) else "unpriced"
-        return Charge(basis, unit, units, (), 0)
-    base = tariff.base_fee_fen if first_of_year else 0
-    found = tuple(segments(tariff, before=before, units=units))
-    return Charge("capped" if capped else "charged", unit, units, found, base)
+    """What one use costs: at the price, never above the cap in force. ``used(unit)`` is how many of a unit the
+    consumer has used of the product this year; ``base_charged`` whether the year's base fee has been.
+
+    A free purpose and the operator's own development cost nothing whatever the price; so does a product with no
+    price, or no cap in force, on record. The units are counted either way, so a statement shows them. A price
+    above its cap (flagged when the cap was lowered) is charged at the cap where it passes it; a cap in another
+    unit cannot be compared tier by tier, so the use costs the lower of the two."""
+    unit = price.unit if price is not None else "call"
+    if price is None or cap is None or internal or is_free(purpose):
+        basis = "internal" if internal else "free" if is_free(purpose) else "unpriced" if price is None else "uncapped"
+        return Charge(basis, unit, quantities.of(unit), (), 0)
+    problem = above_cap(price, cap)
+    if problem is None:
+        return _priced("charged", price, quantities, used, base_charged)
+    if problem[0] != "billing.price-unit":
+        return _priced("capped", lower_of(price, cap), quantities, used, base_charged)
+    at_price, at_cap = (_priced("capped", tariff, quantities, used, base_charged) for tariff in (price, cap))
+    return min(at_price, at_cap, key=lambda charge: charge.amount_fen)
+
+
+def _priced(
+    basis: str, tariff: Tariff, quantities: Quantities, used: Callable[[str], int], base_charged: bool
+) -> Charge:
+    units = quantities.of(tariff.unit)
+    found = tuple(segments(tariff, before=used(tariff.unit), units=units))
+    return Charge(basis, tariff.unit, units, found, 0 if base_charged else tariff.base_fee_fen)
 
 
 def is_trial(*, listed_on: date | None, effective_from: date) -> bool:

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements
@@ -38,6 +40,7 @@ from pubdata.common.messages import Text
 from pubdata.common.money import format_fen
 from pubdata.common.names import clean_prose
 from pubdata.contracts.schemas import Terms
+from pubdata.db import is_postgresql
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself, Principal, Who
@@ -117,12 +120,15 @@ def set_ceiling(session: Session, *, principal: Principal, body: CeilingIn) -> R
     """The pricing authority (with the bureau) sets an operator's maximum permitted revenue for a year: operating
     cost, permitted profit and tax, each with its basis, and the attachments' SM3 digests."""
     access.require(principal, "billing.set-ceiling")
+    ledger.lock(session)
     if identity.organisation_kind(session, body.operator_id) != "operator":
         raise Refused("billing.not-operator")
     today = clock.today()
     if body.year < today.year:
         raise Refused("billing.ceiling-year", year=today.year)
     _refuse(rules.effective_date_problem(body.effective_from, today=today))
+    if body.effective_from.year > body.year:  # a year's ceiling must be in force in that year
+        raise Refused("billing.ceiling-late", year=body.year)
     parts = [body.operating_cost.fen, body.permitted_profit.fen, body.tax.fen]
     _refuse(rules.ceiling_parts_problem(parts))
     basis = {name: clean_prose(getattr(body, name).basis, field=name, max_length=2000) for name in CeilingIn.PARTS}
@@ -188,6 +194,7 @@ def set_cap(session: Session, *, principal: Principal, code: str, body: CapIn) -
     effect. A price the new cap leaves above it is flagged for the operator and the market regulator; it is
     never changed by the platform."""
     access.require(principal, "billing.set-cap")
+    ledger.lock(session)  # caps, prices and ceilings are decided one at a time: versions and flags stay whole
     product = _product(session, code)
     tariff = body.tariff()
     _refuse(rules.tariff_problem(tariff, kind=product.kind))
@@ -216,11 +223,53 @@ def set_cap(session: Session, *, principal: Principal, code: str, body: CapIn) -
         subject=cap,
         payload={"product": product.code, "tariff": tariff.document(), "effective_from": cap.effective_from},
     )
-    for price in _from(prices_of(session, product.id), cap.effective_from):
-        problem = rules.above_cap(tariff_of(price), tariff)
-        if problem is not None:
-            _flag(session, actor=principal.actor, price=price, cap=cap, problem=problem)
+    reflag(session, actor=principal.actor, product_id=product.id)
     return cap
+
+
+def _passing(prices: Sequence[Price], caps: Sequence[FeeCap], *, today: date) -> dict[tuple[int, int], Any]:
+    """Each (price, cap) that will be in force together on some day from today on with the price above the cap:
+    where it passes it. The days to look at are today and every day a version takes effect after it."""
+    starts = [price.effective_from for price in prices] + [cap.effective_from for cap in caps]
+    days = {today} | {day for day in starts if day > today}
+    found: dict[tuple[int, int], Any] = {}
+    for day in sorted(days):
+        price, cap = in_force(prices, day), in_force(caps, day)
+        if price is not None and cap is not None:
+            problem = rules.above_cap(tariff_of(price), tariff_of(cap))
+            if problem is not None:
+                found.setdefault((price.id, cap.id), problem)
+    return found
+
+
+def reflag(session: Session, *, actor: Actor, product_id: int) -> list[str]:
+    """Bring a product's price flags in line with its price and cap histories: a flag is open while, on some day
+    from today on, the price in force will be above the cap in force; otherwise it is resolved. Run after every
+    cap and price, and daily (a price or cap taking effect may end one)."""
+    prices, caps = prices_of(session, product_id), caps_of(session, product_id)
+    passing = _passing(prices, caps, today=clock.today())
+    by_id = {price.id: price for price in prices}
+    done = []
+    current = in_force(prices, clock.today())
+    for flag in open_flags(session, product_id=product_id):
+        if (flag.price_id, flag.cap_id) not in passing:
+            flag.resolved_at = clock.now()
+            flag.resolved_by_price = current.id if current is not None else None
+            ledger.record(session, actor=actor, action="billing.flag-resolved", subject=flag)
+            done.append(f"price flag {flag.id} resolved")
+    flagged = {(flag.price_id, flag.cap_id) for flag in open_flags(session, product_id=product_id)}
+    for (price_id, cap_id), problem in passing.items():
+        if (price_id, cap_id) not in flagged:
+            cap = next(cap for cap in caps if cap.id == cap_id)
+            _flag(session, actor=actor, price=by_id[price_id], cap=cap, problem=problem)
+            done.append(f"price {price_id} flagged above cap {cap_id}")
+    return done
+
+
+def reflag_all(session: Session, *, actor: Actor) -> list[str]:
+    """The scheduler's daily pass over the products with an open flag."""
+    ids = sorted({flag.product_id for flag in open_flags(session)})
+    return [change for product_id in ids for change in reflag(session, actor=actor, product_id=product_id)]
 
 
 def _flag(session: Session, *, actor: Actor, price: Price, cap: FeeCap, problem: rules.Problem) -> PriceFlag:
@@ -241,24 +290,27 @@ def _flag(session: Session, *, actor: Actor, price: Price, cap: FeeCap, problem:
     return flag
 
 
-def open_flags(session: Session, *, operator_id: int | None = None) -> list[PriceFlag]:
+def open_flags(session: Session, *, operator_id: int | None = None, product_id: int | None = None) -> list[PriceFlag]:
     statement = select(PriceFlag).where(PriceFlag.resolved_at.is_(None))
     if operator_id is not None:
         statement = statement.where(PriceFlag.operator_id == operator_id)
+    if product_id is not None:
+        statement = statement.where(PriceFlag.product_id == product_id)
     return list(session.execute(statement.order_by(PriceFlag.id)).scalars())
 
 
 def set_price(session: Session, *, principal: Principal, code: str, body: TariffIn) -> Price:
-    """The operator sets its price of a product: at most the cap in force when it takes effect and every cap set
-    to take effect after; refused above one, naming it. A trial price (试行) while the product has not had a full
-    operating year. Open flags on the product's earlier prices are resolved by it."""
+    """The operator sets its price of a product: under a cap in force the day it takes effect, and at most that
+    cap and every cap set to take effect after; refused above one, naming it. A trial price (试行) while the
+    product has not had a full operating year. The product's flags follow (``reflag``)."""
+    ledger.lock(session)
     product = _product(session, code)
     access.require(principal, "billing.set-price", product)
     tariff = body.tariff()
     _refuse(rules.tariff_problem(tariff, kind=product.kind))
     _refuse(rules.effective_date_problem(body.effective_from, today=clock.today()))
     caps = _from(caps_of(session, product.id), body.effective_from)
-    if not caps:
+    if not caps or caps[0].effective_from > body.effective_from:
         raise Refused("billing.no-cap", code=product.code)
     for cap in caps:
         problem = rules.above_cap(tariff, tariff_of(cap))
@@ -286,10 +338,7 @@ def set_price(session: Session, *, principal: Principal, code: str, body: Tariff
         subject=price,
         payload={"product": product.code, "tariff": tariff.document(), "trial": price.trial},
     )
-    for flag in session.execute(select(PriceFlag).where(PriceFlag.product_id == product.id)).scalars():
-        if flag.resolved_at is None:
-            flag.resolved_at, flag.resolved_by_price = clock.now(), price.id
-            ledger.record(session, actor=principal.actor, action="billing.flag-resolved", subject=flag)
+    reflag(session, actor=principal.actor, product_id=product.id)
     return price
 
 
@@ -311,51 +360,35 @@ class Metered:
 
 
 def meter(session: Session, *, contract: Contract, quantities: Quantities) -> Metered:
-    """Meter one use under ``contract`` (already charged by the contract's conditional UPDATE, whose row lock
-    serialises the uses of one contract): the product's price and cap in force today, the contract's units so
-    far this year for its tiers, the amount. A product whose reviewed definition is not the contract's is never
-    metered: the whole write step is refused."""
+    """Meter one use under ``contract`` (already charged by the contract's conditional UPDATE): the product's price
+    and cap in force today, the consumer's use of the product so far this year (its account, locked), the amount.
+    A product whose reviewed definition is not the contract's is never metered: the whole write step is
+    refused."""
     terms = Terms.stored(contract.terms)
-    internal = contract.assigner_id == contract.assignee_id
     today = clock.today()
-    product = price = cap = None
-    tariff: Tariff | None = None
-    capped = False
+    product = price = cap = account = None
     if terms.product is not None:
         product = _product(session, terms.product.code)
         if product.reviewed_digest is None or product.reviewed_digest != terms.product.definition_digest:
             raise Refused("billing.unreviewed", code=product.code)
         price = in_force(prices_of(session, product.id), today)
         cap = in_force(caps_of(session, product.id), today)
-        if price is not None:
-            tariff = tariff_of(price)
-            passed = rules.above_cap(tariff, tariff_of(cap)) if cap is not None else None
-            if cap is not None and passed is not None:  # flagged when the cap was set: billed at the cap meanwhile
-                ceiling = tariff_of(cap)
-                same_unit = passed[0] != "billing.price-unit"
-                tariff, capped = (rules.lower_of(tariff, ceiling) if same_unit else ceiling), True
-    unit = tariff.unit if tariff is not None else "call"
-    accounts = {
-        account.unit: account
-        for account in session.execute(
-            select(MeterAccount).where(MeterAccount.contract_id == contract.id, MeterAccount.year == today.year)
-        ).scalars()
-    }
-    account = accounts.get(unit)
+        account = _account(session, consumer_id=contract.assignee_id, product_id=product.id, year=today.year)
     charge = rules.charge_for(
-        tariff,
+        tariff_of(price) if price is not None else None,
+        tariff_of(cap) if cap is not None else None,
         purpose=terms.purpose,
-        internal=internal,
+        internal=contract.assigner_id == contract.assignee_id,
         quantities=quantities,
-        before=account.units if account is not None else 0,
-        first_of_year=not accounts,
-        capped=capped,
+        used=account.used if account is not None else (lambda unit: 0),
+        base_charged=account.base_charged if account is not None else False,
     )
-    if account is None:
-        account = MeterAccount(contract_id=contract.id, year=today.year, unit=unit, units=0, amount_fen=0)
-        session.add(account)
-    account.units += charge.units
-    account.amount_fen += charge.amount_fen
+    if account is not None:
+        account.calls += quantities.calls
+        account.subjects += quantities.subjects
+        account.records += quantities.records
+        account.base_charged = account.base_charged or charge.base_fee_fen > 0
+        account.amount_fen += charge.amount_fen
     tiers = [[segment.tier, segment.units, segment.unit_fen] for segment in charge.segments]
     line = MeterLine(
         contract_id=contract.id,
@@ -383,6 +416,17 @@ def meter(session: Session, *, contract: Contract, quantities: Quantities) -> Me
         "price_version": price.version if price is not None else None,
     }
     return Metered(line, payload)
+
+
+def _account(session: Session, *, consumer_id: int, product_id: int, year: int) -> MeterAccount:
+    """The consumer's account of the product for the year, locked for this transaction (made if missing): two
+    uses of it at once, even under two contracts, are counted one after the other."""
+    key = {"consumer_id": consumer_id, "product_id": product_id, "year": year}
+    insert = postgresql_insert if is_postgresql(session) else sqlite_insert
+    fresh = {"calls": 0, "subjects": 0, "records": 0, "base_charged": False, "amount_fen": 0}
+    session.execute(insert(MeterAccount).values(**key, **fresh).on_conflict_do_nothing())
+    found = select(MeterAccount).filter_by(**key).with_for_update().execution_options(populate_existing=True)
+    return session.execute(found).scalar_one()
 
 
 def attach(session: Session, metered: Metered, *, seq: int) -> MeterLine:
@@ -443,10 +487,13 @@ class Statement:
 
 
 def _month_problem(month: str) -> None:
+    """A month is ``YYYY-MM`` of a year from 2000 to 2100, like every year the platform keeps."""
     try:
-        datetime.strptime(month, "%Y-%m")
+        year = datetime.strptime(month, "%Y-%m").year
     except ValueError:
         raise Refused("billing.month") from None
+    if not 2000 <= year <= 2100 or len(month) != 7:
+        raise Refused("billing.month")
 
 
 def lines_in(session: Session, *, month: str, consumer_id: int | None = None) -> list[MeterLine]:
@@ -456,7 +503,7 @@ def lines_in(session: Session, *, month: str, consumer_id: int | None = None) ->
     return list(session.execute(statement.order_by(MeterLine.ledger_seq)).scalars())
 
 
-def _statement_reach(principal: Who, consumer_id: int) -> int | None:
+def _statement_reach(session: Session, principal: Who, consumer_id: int) -> int | None:
     """Whose lines of a consumer's statement ``principal`` may see: all (None) for the consumer itself and for
     the regulators and the auditor; an operator, only its own (its organisation's id). Another consumer's
     statement is unknown to a consumer (404)."""
@@ -464,16 +511,25 @@ def _statement_reach(principal: Who, consumer_id: int) -> int | None:
     if access.may(principal, "billing.statement", consumer):
         return None
     assert isinstance(principal, Principal)
-    if access.may(principal, "billing.bill", access.own_organisation(principal)):
-        return principal.organisation_id
-    access.require(principal, "billing.statement", consumer)
+    mine = principal.organisation_id
+    if access.may(principal, "billing.bill", access.own_organisation(principal)) and _has_billed(
+        session, mine, consumer_id
+    ):
+        return mine
+    access.require(principal, "billing.statement", consumer)  # unknown to anyone else: 404
     return None
+
+
+def _has_billed(session: Session, operator_id: int, consumer_id: int) -> bool:
+    """Whether the operator has metered anything to the consumer (its reach to that consumer's statements)."""
+    statement_ = select(MeterLine.id).where(MeterLine.operator_id == operator_id, MeterLine.consumer_id == consumer_id)
+    return session.execute(statement_.limit(1)).first() is not None
 
 
 def statement(session: Session, *, principal: Who, consumer_id: int, month: str) -> Statement:
     """A consumer's statement for a month (``2026-11``), from the meter lines, line by price version and tier."""
     _month_problem(month)
-    operator_id = _statement_reach(principal, consumer_id)
+    operator_id = _statement_reach(session, principal, consumer_id)
     lines = lines_in(session, month=month, consumer_id=consumer_id)
     if operator_id is not None:
         lines = [line for line in lines if line.operator_id == operator_id]
@@ -498,12 +554,13 @@ def group(session: Session, lines: Sequence[MeterLine]) -> list[StatementLine]:
     for line in lines:
         key = (line.contract_id, line.product_id, line.price_id, line.purpose, line.basis, line.unit)
         if line.base_fee_fen:
-            _add(totals, (*key, 0, line.base_fee_fen), units=0, amount=line.base_fee_fen)
+            _add(totals, (*key, 0, line.base_fee_fen), units=0, amount=line.base_fee_fen, uses=0)
         tiers = json.loads(line.tiers)
         if not tiers:
-            _add(totals, (*key, None, 0), units=line.units, amount=0)
-        for tier, units, unit_fen in tiers:
-            _add(totals, (*key, tier, unit_fen), units=units, amount=units * unit_fen)
+            _add(totals, (*key, None, 0), units=line.units, amount=0, uses=1)
+        for number, (tier, units, unit_fen) in enumerate(tiers):
+            # A use crossing a tier boundary is one use: counted on the tier it began in.
+            _add(totals, (*key, tier, unit_fen), units=units, amount=units * unit_fen, uses=int(number == 0))
     found = []
     for (contract_id, product_id, price_id, purpose, basis, unit, tier, unit_fen), (
         units,
@@ -534,16 +591,16 @@ def group(session: Session, lines: Sequence[MeterLine]) -> list[StatementLine]:
     )
 
 
-def _add(totals: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], *, units: int, amount: int) -> None:
+def _add(totals: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], *, units: int, amount: int, uses: int) -> None:
     found = totals.setdefault(key, [0, 0, 0])
     found[0] += units
-    found[1] += 1
+    found[1] += uses
     found[2] += amount
 
 
 def statement_months(session: Session, *, principal: Who, consumer_id: int) -> list[str]:
     """The months a consumer has metered uses in, newest first."""
-    operator_id = _statement_reach(principal, consumer_id)
+    operator_id = _statement_reach(session, principal, consumer_id)
     statement_ = select(MeterLine.month).where(MeterLine.consumer_id == consumer_id).distinct()
     if operator_id is not None:
         statement_ = statement_.where(MeterLine.operator_id == operator_id)
@@ -623,14 +680,15 @@ def revenue(session: Session, *, principal: Who, operator_id: int, year: int) ->
     return _revenue(session, operator_id, year)
 
 
-def _revenue(session: Session, operator_id: int, year: int) -> Revenue:
+def _revenue(session: Session, operator_id: int, year: int, *, on: date | None = None) -> Revenue:
+    """``on``: the day whose ceiling in force counts (today; a closed year's last day)."""
     by_month = _revenue_by_month(session, operator_id, year)
     before = _deduction(session, operator_id, year - 1)
     return Revenue(
         operator_id,
         identity.organisation_names(session, {operator_id}).get(operator_id, ""),
         year,
-        ceiling_for(session, operator_id=operator_id, year=year),
+        ceiling_for(session, operator_id=operator_id, year=year, on=on),
         before.excess_fen if before is not None else 0,
         sum(by_month.values()),
         dict(sorted(by_month.items())),
@@ -656,8 +714,10 @@ def close_years(session: Session, *, actor: Actor) -> list[str]:
     for operator_id, year in sorted(years):
         if year >= this_year or _deduction(session, operator_id, year) is not None:
             continue
-        found = _revenue(session, operator_id, year)
-        allowed = found.allowed_fen or 0
+        found = _revenue(session, operator_id, year, on=date(year, 12, 31))
+        if found.allowed_fen is None:
+            continue  # no ceiling was in force that year: nothing to deduct from, nothing to record
+        allowed = found.allowed_fen
         deduction = CeilingDeduction(
             operator_id=operator_id,
             year=year,
@@ -782,9 +842,6 @@ def price_views(session: Session, product_ids: Iterable[int], *, on: date | None
         prices.setdefault(found_price.product_id, []).append(found_price)
     for found_cap in session.execute(select(FeeCap).where(FeeCap.product_id.in_(ids))).scalars():
         caps.setdefault(found_cap.product_id, []).append(found_cap)
-    flagged = {
-        flag.product_id for flag in session.execute(select(PriceFlag).where(PriceFlag.resolved_at.is_(None))).scalars()
-    }
     views = {}
     for product_id in ids:
         price = in_force(prices.get(product_id, []), day)
@@ -795,7 +852,8 @@ def price_views(session: Session, product_ids: Iterable[int], *, on: date | None
             cap,
             tariff_of(price) if price is not None else None,
             tariff_of(cap) if cap is not None else None,
-            product_id in flagged,
+            # Above the cap in force today: charged at the cap, and said so wherever the price is shown.
+            price is not None and cap is not None and rules.above_cap(tariff_of(price), tariff_of(cap)) is not None,
         )
     return views
 
@@ -882,7 +940,7 @@ def disclosure(session: Session, *, year: int) -> Disclosure:
         if agreement.starts_on is not None and agreement.starts_on <= as_of
     ]
     products = _products()
-    listed = products.public_list(session)
+    listed = products.offered_on(session, day=as_of)
     views = price_views(session, {item.product.id for item in listed}, on=as_of)
     operators = []
     for operator_id in sorted({deal.operator_id for deal in deals}):

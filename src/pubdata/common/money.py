@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 
 FEN_PER_YUAN = 100
-# Yuan with thousands separators in the right places or none, and at most two decimals: 1,234.56 | 1234 | 0.5
-_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<yuan>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fen>\d{1,2}))?$")
+# Yuan with thousands separators in the right places or none, and at most two decimals: 1,234.56 | 1234 | 0.5;
+# at most fifteen digits of yuan (below ¥10^15: no amount here comes near, and no huge number reaches int()).
+_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<yuan>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.(?P<fen>\d{1,2}))?$")
 _MARKS = ("¥", "￥", "元", "CNY", "RMB")
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pubdata.authorization import agreements, scope
@@ -864,6 +865,18 @@ def public_list(session: Session) -> list[PublicProduct]:
     """Every listed product, by name: the public product list (no login)."""
     statement = select(Product).where(Product.state.in_(rules.PUBLIC_STATES)).order_by(Product.code)
     return _public(session, list(session.execute(statement).scalars()))
+
+
+def offered_on(session: Session, *, day: date) -> list[PublicProduct]:
+    """The products on offer at the end of ``day`` (Asia/Shanghai): listed by then and not delisted by then. A
+    year's disclosure lists these, whatever happened to them since."""
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.SHANGHAI)
+    statement = select(Product).where(
+        Product.listed_at.is_not(None),
+        Product.listed_at < end,
+        or_(Product.delisted_at.is_(None), Product.delisted_at >= end),
+    )
+    return _public(session, list(session.execute(statement.order_by(Product.code)).scalars()))
 
 
 @dataclass(frozen=True)

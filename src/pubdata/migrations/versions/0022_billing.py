@@ -38,17 +38,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ceiling_deduction_operator_id"), ["operator_id"], unique=False)
 
     op.create_table(
-        "meter_account",
-        sa.Column("contract_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("unit", sa.String(length=16), nullable=False),
-        sa.Column("units", sa.BigInteger(), nullable=False),
-        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
-        sa.CheckConstraint("units >= 0 AND amount_fen >= 0", name=op.f("ck_meter_account_counted")),
-        sa.ForeignKeyConstraint(["contract_id"], ["contract.id"], name=op.f("fk_meter_account_contract_id_contract")),
-        sa.PrimaryKeyConstraint("contract_id", "year", "unit", name=op.f("pk_meter_account")),
-    )
-    op.create_table(
         "revenue_ceiling",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("operator_id", sa.Integer(), nullable=False),
@@ -104,6 +93,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_fee_cap_product_id"), ["product_id"], unique=False)
 
     op.create_table(
+        "meter_account",
+        sa.Column("consumer_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("calls", sa.BigInteger(), nullable=False),
+        sa.Column("subjects", sa.BigInteger(), nullable=False),
+        sa.Column("records", sa.BigInteger(), nullable=False),
+        sa.Column("base_charged", sa.Boolean(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint(
+            "calls >= 0 AND subjects >= 0 AND records >= 0 AND amount_fen >= 0", name=op.f("ck_meter_account_counted")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consumer_id"], ["organisation.id"], name=op.f("fk_meter_account_consumer_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["product_id"], ["product.id"], name=op.f("fk_meter_account_product_id_product")),
+        sa.PrimaryKeyConstraint("consumer_id", "product_id", "year", name=op.f("pk_meter_account")),
+    )
+    op.create_table(
         "price",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
@@ -148,6 +156,10 @@ def upgrade() -> None:
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("at", pubdata.db.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "basis NOT IN ('charged', 'capped') OR (price_id IS NOT NULL AND cap_id IS NOT NULL)",
+            name=op.f("ck_meter_line_capped"),
+        ),
         sa.CheckConstraint(
             "purpose NOT IN ('public_governance', 'public_welfare') OR amount_fen = 0",
             name=op.f("ck_meter_line_free_use"),
@@ -227,6 +239,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_price_ledger_seq"))
 
     op.drop_table("price")
+    op.drop_table("meter_account")
     with op.batch_alter_table("fee_cap", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fee_cap_product_id"))
         batch_op.drop_index(batch_op.f("ix_fee_cap_operator_id"))
@@ -238,7 +251,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_revenue_ceiling_ledger_seq"))
 
     op.drop_table("revenue_ceiling")
-    op.drop_table("meter_account")
     with op.batch_alter_table("ceiling_deduction", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ceiling_deduction_operator_id"))
         batch_op.drop_index(batch_op.f("ix_ceiling_deduction_ledger_seq"))

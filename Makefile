@@ -49,6 +49,7 @@ bench: venv
 	$(BIN)/python benchmarks/sandbox_bench.py
 	$(BIN)/python benchmarks/sm2_bench.py
 	$(BIN)/python benchmarks/privacy_bench.py
+	$(BIN)/python benchmarks/billing_bench.py
 
 ## PSI, labelled lookup and joint scoring beside the raw libraries, one table (1M-item sets: minutes on one core).
 bench-privacy: venv

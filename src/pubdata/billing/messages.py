@@ -210,6 +210,7 @@ LABELS = {
     "billing.subject_price": ("收费标准", "Price"),
     "billing.subject_cap": ("上限收费标准", "Fee cap"),
     "billing.show": ("查看", "Show"),
+    "billing.in_yuan": ("（元）", " (yuan)"),
     "billing.ledger_entries": ("存证调用记录", "Ledger call entries"),
     "billing.meter_lines": ("计量明细", "Meter lines"),
     "billing.ledger_units": ("存证计量用量", "Units in the ledger"),
@@ -259,7 +260,7 @@ LABELS = {
     "subject.ceiling_deduction": ("年度收入结算", "Year's close"),
 }
 # The units and the bases of a line, as the pages name them: from the rules, which decide them.
-LABELS |= {f"billing.unit_{unit}": words for unit, words in rules.UNITS.items()}
+LABELS |= {f"billing.unit_{unit}": words for unit, words in rules.UNIT_NAMES.items()}
 LABELS |= {f"billing.basis_{basis}": words for basis, words in rules.BASES.items()}
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

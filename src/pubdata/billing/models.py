@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pubdata.billing.rules import Quantities
 from pubdata.db import Base, UTCDateTime
 from pubdata.identity.access import Guard
 from pubdata.ledger.audited import Audited
@@ -150,7 +151,7 @@ class MeterAccount(Base):
 
     def used(self, unit: str) -> int:
         """How many of ``unit`` the consumer has used this year (a period counts none)."""
-        return {"call": self.calls, "subject": self.subjects, "record": self.records}.get(unit, 0)
+        return Quantities(self.calls, self.subjects, self.records).of(unit)
 
 
 class MeterLine(Base):

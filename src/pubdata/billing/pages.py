@@ -17,7 +17,7 @@ from pubdata.catalog import service as catalog
 from pubdata.common import clock, messages
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
-from pubdata.common.money import MoneyError, format_fen, parse
+from pubdata.common.money import MoneyError, parse
 from pubdata.contracts.rules import FREE_PURPOSES, PURPOSES
 from pubdata.identity import access
 from pubdata.identity import service as identity
@@ -114,9 +114,7 @@ def _prices_page(
 
 def _flag_text(flag: Any, lang: str) -> str:
     """Where a flagged price passes its cap, in the refusal's own words (amounts as money)."""
-    params = json.loads(flag.detail)
-    params = {name: format_fen(value) if name in ("price", "cap") else value for name, value in params.items()}
-    params |= {"cap_version": "", "cap_from": ""} if flag.rule.startswith("billing.above-cap") else {}
+    params = service.money_params(json.loads(flag.detail))
     refusal = messages.refusal(flag.rule)
     return refusal.sentence(lang, {name: params.get(name, "") for name in refusal.parameters})
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from pubdata.contracts.rules import FREE_PURPOSES
+from pubdata.products.rules import PER_SUBJECT_KINDS, PROTOCOL_KINDS
 
 # What a unit counts in one metered use (a product call, a protocol run, a job's call).
 UNITS: dict[str, tuple[str, str]] = {
@@ -24,8 +25,15 @@ UNITS: dict[str, tuple[str, str]] = {
     "record": ("按数据量（每条返回记录）", "per record returned"),
     "period": ("按期（年度基础服务费）", "per period (a yearly base fee)"),
 }
-# Units that make sense for a product kind: a subject is counted only where a call names subjects or items.
-SUBJECT_KINDS = ("verification", "credit_profile", "private_set", "labelled_lookup", "joint_scoring")
+# The same units in a word, where a tariff or a statement line names its unit.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "call": ("按次", "per call"),
+    "subject": ("按主体", "per subject"),
+    "record": ("按数据量", "per record"),
+    "period": ("按期", "per period"),
+}
+# A subject is a unit only of the kinds whose calls name subjects or items: per-subject products and protocols.
+SUBJECT_KINDS = (*PER_SUBJECT_KINDS, *PROTOCOL_KINDS)
 MAX_TIERS = 10
 # A unit price or a base fee past this (¥100 million) is a typing error, not a price.
 MAX_FEN = 10_000_000_000
@@ -288,7 +296,3 @@ def warning_level(revenue_fen: int, ceiling_fen: int) -> int | None:
 def excess(revenue_fen: int, ceiling_fen: int) -> int:
     """Revenue above a year's ceiling: deducted from the next year's ceiling (the national rule)."""
     return max(revenue_fen - ceiling_fen, 0)
-
-
-def month_of(moment_shanghai: date) -> str:
-    return moment_shanghai.strftime("%Y-%m")

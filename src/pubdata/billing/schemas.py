@@ -91,7 +91,7 @@ class TariffOut(BaseModel):
     def of(cls, tariff: Tariff, lang: str = "zh-CN") -> TariffOut:
         return cls(
             unit=tariff.unit,
-            unit_name=UNITS[tariff.unit][0 if lang == "zh-CN" else 1],
+            unit_name=messages.pick(UNITS[tariff.unit], lang),
             base_fee_fen=tariff.base_fee_fen,
             tiers=[TierOut(from_unit=tier.start + 1, unit_fen=tier.unit_fen) for tier in tariff.tiers],
         )

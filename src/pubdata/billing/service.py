@@ -83,7 +83,7 @@ def describe_tariff(tariff: rules.Tariff | None, lang: str) -> str:
     """A tariff in one line: ``按主体 · 自第 1 单位起 ¥2.00，自第 10,001 单位起 ¥1.50 · 年度基础服务费 ¥5,000.00``."""
     if tariff is None:
         return "—"
-    parts = [messages.pick(rules.UNITS[tariff.unit], lang).split("（")[0]]
+    parts = [messages.pick(rules.UNIT_NAMES[tariff.unit], lang)]
     tiers = [
         f"{messages.label('billing.from_unit', lang).format(n=f'{tier.start + 1:,}')} {format_fen(tier.unit_fen)}"
         for tier in tariff.tiers
@@ -251,13 +251,15 @@ def reflag(session: Session, *, actor: Actor, product_id: int) -> list[str]:
     by_id = {price.id: price for price in prices}
     done = []
     current = in_force(prices, clock.today())
+    flagged = set()
     for flag in open_flags(session, product_id=product_id):
-        if (flag.price_id, flag.cap_id) not in passing:
-            flag.resolved_at = clock.now()
-            flag.resolved_by_price = current.id if current is not None else None
-            ledger.record(session, actor=actor, action="billing.flag-resolved", subject=flag)
-            done.append(f"price flag {flag.id} resolved")
-    flagged = {(flag.price_id, flag.cap_id) for flag in open_flags(session, product_id=product_id)}
+        if (flag.price_id, flag.cap_id) in passing:
+            flagged.add((flag.price_id, flag.cap_id))
+            continue
+        flag.resolved_at = clock.now()
+        flag.resolved_by_price = current.id if current is not None else None
+        ledger.record(session, actor=actor, action="billing.flag-resolved", subject=flag)
+        done.append(f"price flag {flag.id} resolved")
     for (price_id, cap_id), problem in passing.items():
         if (price_id, cap_id) not in flagged:
             cap = next(cap for cap in caps if cap.id == cap_id)
@@ -316,7 +318,7 @@ def set_price(session: Session, *, principal: Principal, code: str, body: Tariff
         problem = rules.above_cap(tariff, tariff_of(cap))
         if problem is not None:
             rule, params = problem
-            raise Refused(rule, **_money_params(params), cap_version=cap.version, cap_from=cap.effective_from)
+            raise Refused(rule, **money_params(params), cap_version=cap.version, cap_from=cap.effective_from)
     listed_on = product.listed_at.astimezone(clock.SHANGHAI).date() if product.listed_at else None
     price = Price(
         product_id=product.id,
@@ -342,7 +344,7 @@ def set_price(session: Session, *, principal: Principal, code: str, body: Tariff
     return price
 
 
-def _money_params(params: dict[str, Any]) -> dict[str, Any]:
+def money_params(params: dict[str, Any]) -> dict[str, Any]:
     """A refusal's amounts as people read them (¥1.50), not as fen."""
     return {name: format_fen(value) if name in ("price", "cap") else value for name, value in params.items()}
 

@@ -382,8 +382,7 @@ def recorded_at(session: Session, seq: int) -> datetime:
 
 def entries_between(session: Session, *, actions: Sequence[str], since: datetime, until: datetime) -> list[LedgerEntry]:
     """The entries of ``actions`` recorded at or after ``since`` and before ``until``, in order."""
-    statement = select(LedgerEntry).where(
-        LedgerEntry.action.in_(list(actions)),
+    statement = _matching(select(LedgerEntry), actions, None).where(
         LedgerEntry.recorded_at >= canonical.format_time(since),
         LedgerEntry.recorded_at < canonical.format_time(until),
     )

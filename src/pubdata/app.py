@@ -23,6 +23,8 @@ from pubdata.authorization import pages as authorization_pages
 from pubdata.authorization import routes as authorization_routes
 from pubdata.billing import pages as billing_pages
 from pubdata.billing import routes as billing_routes
+from pubdata.calendar import pages as calendar_pages
+from pubdata.calendar import routes as calendar_routes
 from pubdata.catalog import pages as catalog_pages
 from pubdata.catalog import routes as catalog_routes
 from pubdata.common import messages, store
@@ -46,6 +48,8 @@ from pubdata.products import call_pages as product_call_pages
 from pubdata.products import call_routes as product_call_routes
 from pubdata.products import pages as product_pages
 from pubdata.products import routes as product_routes
+from pubdata.quality import pages as quality_pages
+from pubdata.quality import routes as quality_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.scenarios import pages as scenario_pages
@@ -283,6 +287,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(billing_routes.public)
     app.include_router(scenario_routes.router)
     app.include_router(scenario_routes.public)
+    app.include_router(calendar_routes.router)
+    app.include_router(quality_routes.router)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)
@@ -298,6 +304,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(product_pages.router)
     app.include_router(billing_pages.router)
     app.include_router(scenario_pages.router)
+    app.include_router(calendar_pages.router)
+    app.include_router(quality_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

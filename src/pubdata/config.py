@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     evaluation_fail_mean: int = Field(default=50, ge=0, le=100)
     # How many working days the operator has to answer a data demand (scenarios.rules).
     demand_answer_days: int = Field(default=10, ge=1, le=60)
+    # 三(三)3: a providing department answers a quality ticket within 5 working days.
+    quality_answer_days: int = Field(default=5, ge=1, le=60)
     # Authorization letters a consumer may have checked against the registry in a day (Asia/Shanghai; one per
     # letter, matched or not): a bank's day of 1,000 applicants and their corrections. Each check says whether a
     # name leads an enterprise, so the bound caps the guesses a consumer can try (privacy.rules).

@@ -22,6 +22,8 @@ DOMAINS = (
     "scenarios",
     "products",
     "billing",
+    "calendar",
+    "quality",
     "engines",
     "workbench",
     "web",

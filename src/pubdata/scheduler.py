@@ -21,6 +21,7 @@ from pubdata.contracts import service as contracts
 from pubdata.db import UnitOfWork
 from pubdata.privacy import consent
 from pubdata.products import service as products
+from pubdata.quality import service as quality
 
 log = logging.getLogger("pubdata.scheduler")
 Deadlines = Callable[[Session, Actor], list[str]]
@@ -44,6 +45,8 @@ DOMAINS: tuple[tuple[str, Deadlines], ...] = (
     ("contracts", _contracts),
     ("products", _products),
     ("consent", lambda session, actor: consent.expire_due(session, actor=actor)),
+    # 三(三)3: a quality ticket still unanswered after the end of its last working day is flagged, once.
+    ("quality", lambda session, actor: quality.flag_overdue(session, actor=actor)),
     # At a year's start, each operator's revenue above the year before's ceiling comes off the new one's; a price
     # or cap taking effect may end a price flag.
     (

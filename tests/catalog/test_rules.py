@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from pubdata.calendar.rules import WorkCalendar
 from pubdata.catalog import rules
 from pubdata.catalog.schemas import FieldSpec, ResourceIn
 from pubdata.common import masking
-from pubdata.common.workdays import add_working_days
 from pubdata.registration import rules as registration
 from tests.data import resource_body
 
@@ -97,19 +97,8 @@ def test_masking_rules(rule, value, shown):
     assert masking.mask(rule, value) == shown
 
 
-def test_working_days_skip_the_national_day_holiday():
-    # 2026-09-30 is a Wednesday; 1–7 October are the National Day holiday.
-    deadline = add_working_days(date(2026, 9, 30), 2)
-    assert deadline == type(deadline)(date(2026, 10, 9), official=True)
-
-
-def test_working_days_in_a_year_without_an_official_calendar_say_so():
-    deadline = add_working_days(date(2030, 1, 4), 1)  # a Friday
-    assert deadline.day == date(2030, 1, 7) and not deadline.official
-
-
 def test_public_notice_lasts_ten_working_days_and_then_is_over():
-    ends = registration.notice_ends(date(2026, 11, 2)).day  # a Monday, no holiday after
+    ends = registration.notice_ends(date(2026, 11, 2), WorkCalendar())  # a Monday, no holiday after
     assert ends == date(2026, 11, 16)
     assert not registration.notice_over(today=ends, notice_until=ends)
     assert registration.notice_over(today=date(2026, 11, 17), notice_until=ends)

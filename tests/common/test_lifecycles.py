@@ -22,6 +22,7 @@ from pubdata.contracts import rules as contracts
 from pubdata.jobs import rules as jobs
 from pubdata.privacy import rules as privacy
 from pubdata.products import rules as products
+from pubdata.quality import rules as quality
 from pubdata.registration import rules as registration
 from pubdata.scenarios import rules as scenarios
 
@@ -40,6 +41,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
         products.REVIEW,
         products.SUBSCRIPTION,
         privacy.LIFECYCLE,
+        quality.TICKET,
     )
 }
 TABLE = Path(__file__).with_name("lifecycles.csv")

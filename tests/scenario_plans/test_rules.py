@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from pubdata.calendar.rules import WorkCalendar
 from pubdata.common.errors import Refused
 from pubdata.config import Settings
 from pubdata.scenarios import rules
@@ -16,8 +17,8 @@ NONE = dict.fromkeys(rules.RISK_CHECKLIST, "none")
 
 def test_a_demand_is_due_ten_working_days_after_posting_skipping_the_national_day_holiday():
     # Posted on Monday 2025-09-29: 30 Sep works, 1–8 Oct are the holiday, Saturday 11 Oct works: 10 days on 20 Oct.
-    assert rules.answer_due(date(2025, 9, 29)) == date(2025, 10, 20)
-    assert rules.answer_due(date(2025, 9, 29), 1) == date(2025, 9, 30)
+    assert rules.answer_due(date(2025, 9, 29), 10, WorkCalendar()) == date(2025, 10, 20)
+    assert rules.answer_due(date(2025, 9, 29), 1, WorkCalendar()) == date(2025, 9, 30)
     assert rules.DEMAND_ANSWER_WORKING_DAYS == 10
 
 

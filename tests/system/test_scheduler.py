@@ -33,6 +33,7 @@ def test_a_failing_domain_rolls_back_alone_and_the_others_still_apply(platform, 
         ("contracts", False),
         ("products", False),
         ("consent", False),
+        ("quality", False),
         ("billing", False),
     ]
     assert report.changes == ["resource registered: CZZY2026000001"]
@@ -51,6 +52,7 @@ def test_the_tick_command_prints_a_line_per_domain(platform, settings, monkeypat
         "contracts",
         "products",
         "consent",
+        "quality",
         "billing",
     ]
     assert all(line.endswith("0 change(s)") for line in result.output.splitlines())

@@ -84,7 +84,8 @@ def busy_city(platform, partner_deal):
     - a partner's job whose code the operator has to review;
     - a bank with a signed DP contract (ε 1, a quarter spent by one query), a proposal the operator signed and
       one it has not (both wait for the bank's signature, the second for the operator's too);
-    - an incident the security office reported, that nobody has decided.
+    - an incident the security office reported, that nobody has decided;
+    - a quality ticket the bank filed, for the police to answer.
     """
     accounts = dict(partner_deal)
     for kind, name in (
@@ -121,6 +122,12 @@ def busy_city(platform, partner_deal):
         waiting_for_operator = _propose(client, operator, bank, {**BANK_DP_TERMS, "max_calls": 6}, operator_signs=False)
         job = submit_job(client, accounts["partner"], accounts["contract_id"], MODEL_SCRIPT)
         assert job.status_code == 201, job.text
+        ticket = client.post(
+            "/api/v1/quality/tickets",
+            headers=bank.headers,
+            json={"resource": "CZ-RK-0001", "kind": "omission", "rows": "4", "description": "第 4 行缺少住址。"},
+        )
+        assert ticket.status_code == 201, ticket.text
     with platform.read() as session:
         agreement_id = agreements.list_agreements(session, principal=bureau)[0].id
     run(
@@ -198,8 +205,13 @@ def test_each_kind_has_a_workbench_with_its_todos_and_a_chart(client, busy_city,
             "workbench.bureau.agreements_to_sign": (1, "/agreements/2"),
             "workbench.bureau.jobs_to_release": (0, "/jobs"),
             "workbench.incidents_undecided": (1, f"/agreements/{busy_city['agreement_id']}"),
+            "workbench.quality.overdue_city": (0, "/quality?overdue=1"),
         },
-        "provider": {"workbench.provider.drafts": (0, "/resources?state=draft")},
+        "provider": {
+            "workbench.provider.drafts": (0, "/resources?state=draft"),
+            "workbench.quality.to_answer": (1, "/quality?state=open"),
+            "workbench.quality.overdue": (0, "/quality?overdue=1"),
+        },
         "operator": {
             "workbench.operator.contracts_to_sign": (1, f"/contracts/{busy_city['waiting_for_operator']}"),
             "workbench.operator.code_reviews": (1, f"/jobs/{busy_city['job']}"),
@@ -211,6 +223,7 @@ def test_each_kind_has_a_workbench_with_its_todos_and_a_chart(client, busy_city,
             # Either side may sign first: both proposals wait for the bank's signature.
             "workbench.contracts_to_sign": (2, "/contracts"),
             "workbench.consumer.near_limit": (0, "/contracts"),
+            "workbench.quality.to_confirm": (0, "/quality?state=answered"),
         },
         "pricing": {"workbench.pricing.chargeable_live": (1, f"/contracts/{busy_city['contract_id']}")},
         "finance": {"workbench.finance.chargeable_active": (1, "/contracts")},

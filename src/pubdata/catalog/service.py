@@ -466,6 +466,37 @@ def current_version(session: Session, resource: Resource) -> ResourceVersion | N
     )
 
 
+def version_numbered(session: Session, resource: Resource, number: int | None) -> ResourceVersion | None:
+    """A resource's version by its number, its current one for None. Version numbers are catalogue metadata (a
+    quality ticket names one); a version's data is not."""
+    if number is None:
+        return current_version(session, resource)
+    return session.scalar(
+        select(ResourceVersion).where(ResourceVersion.resource_id == resource.id, ResourceVersion.number == number)
+    )
+
+
+def version_of(session: Session, version_id: int) -> tuple[Resource, ResourceVersion]:
+    version = session.get(ResourceVersion, version_id)
+    assert version is not None, "a version the platform recorded"
+    resource = session.get(Resource, version.resource_id)
+    assert resource is not None
+    return resource, version
+
+
+def version_numbers_after(session: Session, resource: Resource, number: int) -> list[int]:
+    statement = select(ResourceVersion.number).where(
+        ResourceVersion.resource_id == resource.id, ResourceVersion.number > number
+    )
+    return list(session.execute(statement.order_by(ResourceVersion.number)).scalars())
+
+
+def codes_and_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each resource's code and name, by id."""
+    found = session.execute(select(Resource.id, Resource.code, Resource.name).where(Resource.id.in_(ids)))
+    return {id_: (code, name) for id_, code, name in found}
+
+
 PREVIEW_ROWS = 10
 
 

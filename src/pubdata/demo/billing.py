@@ -23,9 +23,9 @@ from typing import Any
 
 from pubdata.billing import service as billing
 from pubdata.billing.schemas import CapIn, CeilingIn, TariffIn
+from pubdata.calendar.rules import WorkCalendar
 from pubdata.common import clock
 from pubdata.common.errors import Refused
-from pubdata.common.workdays import is_workday
 from pubdata.demo import privacy as demo_privacy
 from pubdata.demo import products as demo_products
 from pubdata.demo.usage import principal
@@ -112,7 +112,7 @@ def month(platform: Platform, *, since: datetime, until: datetime, listed: list[
     day = since + timedelta(days=1)
     while day < until:
         local = day.astimezone(clock.SHANGHAI)
-        if is_workday(local.date()):
+        if WorkCalendar().is_workday(local.date()):
             for hour in range(PROFILE_CALLS_A_DAY):
                 if profile and codes:
                     with clock.frozen_at(local.replace(hour=9 + 3 * hour, minute=rng.randrange(60))):

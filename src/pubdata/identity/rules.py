@@ -213,6 +213,21 @@ PERMISSIONS |= {
     "billing.reconcile": BILLING_OVERSIGHT,
 }
 
+# --- data quality (三(三)3) and the calendar: the operator, its partners, consumers and the bureau file tickets
+# against registered resources; the providing department answers; the filer confirms, reopens or withdraws; the
+# bureau and the auditor see them all. The bureau's admin loads each year's holiday table.
+PERMISSIONS |= {
+    "quality.file": tuple(
+        Grant(kind, role, "own")
+        for kind in ("operator", "partner", "consumer", "bureau")
+        for role in ("admin", "member", "reviewer")
+    ),
+    "quality.read": (ANYONE_OWN, Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "quality.answer": (Grant("provider", "admin", "department"), Grant("provider", "member", "department")),
+    "quality.confirm": tuple(Grant("*", role, "filer") for role in ("admin", "member", "reviewer")),
+    "calendar.manage": (Grant("bureau", "admin", "any"),),
+}
+
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
 PERMISSION_NAMES: dict[str, tuple[str, str]] = {
     "organisation.create": ("新建机构", "create organisations"),
@@ -301,6 +316,11 @@ PERMISSION_NAMES |= {
     "billing.statement": ("查看对账单", "see statements"),
     "billing.bill": ("查看本机构使用方的对账单", "see your consumers' statements"),
     "billing.reconcile": ("核对计量与账单", "reconcile the meter with the statements"),
+    "quality.file": ("提出数据质量问题", "file quality tickets"),
+    "quality.read": ("查看数据质量问题", "see quality tickets"),
+    "quality.answer": ("答复数据质量问题", "answer quality tickets"),
+    "quality.confirm": ("确认或重新打开数据质量问题", "confirm or reopen quality tickets"),
+    "calendar.manage": ("导入年度放假安排表", "load the year's holiday table"),
 }
 
 

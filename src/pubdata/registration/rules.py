@@ -6,9 +6,9 @@ import re
 import unicodedata
 from datetime import date
 
+from pubdata.calendar.rules import WorkCalendar
 from pubdata.common import masking
 from pubdata.common.lifecycle import Lifecycle, State
-from pubdata.common.workdays import Deadline, add_working_days
 
 KINDS: dict[str, tuple[str, str]] = {
     "first": ("首次登记", "First registration"),
@@ -59,9 +59,9 @@ NOTICE_WORKING_DAYS = 10
 NUMBER_PREFIX = {"resource": "ZY", "product": "CP"}
 
 
-def notice_ends(accepted_on: date) -> Deadline:
-    """The last day of the public notice."""
-    return add_working_days(accepted_on, NOTICE_WORKING_DAYS)
+def notice_ends(accepted_on: date, calendar: WorkCalendar) -> date:
+    """The last day of the public notice, on the working-day calendar in force."""
+    return calendar.add_working_days(accepted_on, NOTICE_WORKING_DAYS).due
 
 
 def notice_over(*, today: date, notice_until: date) -> bool:

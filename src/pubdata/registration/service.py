@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pubdata.calendar import service as calendar
 from pubdata.common import canonical, clock, names
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
@@ -86,7 +87,7 @@ def decide(
     registration.decided_at = clock.now()
     registration.reason = (reason or "").strip() or None
     if new_state == rules.S.NOTICE:
-        registration.notice_until = rules.notice_ends(clock.today()).day
+        registration.notice_until = rules.notice_ends(clock.today(), calendar.current(session))
     ledger.record(
         session,
         actor=actor,

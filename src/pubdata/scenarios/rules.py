@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from pubdata.common import workdays
+from pubdata.calendar.rules import WorkCalendar
 from pubdata.common.lifecycle import Lifecycle, State
 
 # The fields a scenario serves (应用领域); the plan's pilots are inclusive finance and urban governance (一(二)).
@@ -72,10 +72,10 @@ SCENARIO = Lifecycle(
 # --- the answer deadline ---------------------------------------------------------------------------------
 
 
-def answer_due(posted_on: date, working_days: int = DEMAND_ANSWER_WORKING_DAYS) -> date:
+def answer_due(posted_on: date, working_days: int, calendar: WorkCalendar) -> date:
     """The last day the operator may answer a demand posted on ``posted_on``: ``working_days`` working days
-    later on China's official calendar (``posted_on`` itself not counted)."""
-    return workdays.add_working_days(posted_on, working_days).day
+    later on the working-day calendar in force (``posted_on`` itself not counted)."""
+    return calendar.add_working_days(posted_on, working_days).due
 
 
 def overdue(*, state: str, answer_due: date, today: date) -> bool:

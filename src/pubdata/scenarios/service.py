@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pubdata.authorization import partners, scope
 from pubdata.authorization import rules as authorization_rules
+from pubdata.calendar import service as calendar
 from pubdata.catalog import service as catalog
 from pubdata.common import canonical, clock
 from pubdata.common.actor import Actor
@@ -65,7 +66,7 @@ def post_demand(
         purpose=purpose,
         state=rules.DEMAND.initial,
         posted_at=now,
-        answer_due=rules.answer_due(clock.today(), answer_days),
+        answer_due=rules.answer_due(clock.today(), answer_days, calendar.current(session)),
     )
     session.add(demand)
     ledger.record(

@@ -39,6 +39,7 @@ from pubdata.privacy import consent
 from pubdata.privacy import rules as consent_rules
 from pubdata.products import service as products
 from pubdata.products import subscriptions
+from pubdata.quality import service as quality
 from pubdata.registration import rules as registration_rules
 from pubdata.scenarios import service as scenarios
 
@@ -916,6 +917,7 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
     elif principal.organisation_kind in BUILDERS:
         BUILDERS[principal.organisation_kind](session, principal, found)
     found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
+    found.todos += [Todo(key, count, link) for key, count, link in quality.todos(session, principal=principal)]
     _billing(session, principal, found)
     return found
 

@@ -1,0 +1,3 @@
+"""Data quality (三(三)3): tickets on the working-day calendar; the departments' contribution scores (四)."""
+
+from pubdata.quality import messages  # noqa: F401 - declares the words

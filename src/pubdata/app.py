@@ -52,6 +52,7 @@ from pubdata.quality import pages as quality_pages
 from pubdata.quality import routes as quality_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
+from pubdata.reports import pages as report_pages
 from pubdata.scenarios import pages as scenario_pages
 from pubdata.scenarios import routes as scenario_routes
 from pubdata.web.render import language as render_language
@@ -306,6 +307,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(scenario_pages.router)
     app.include_router(calendar_pages.router)
     app.include_router(quality_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(
         BodyLimit, limit=platform.settings.max_body_bytes, upload_limit=platform.settings.max_upload_bytes

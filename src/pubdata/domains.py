@@ -24,6 +24,7 @@ DOMAINS = (
     "billing",
     "calendar",
     "quality",
+    "reports",
     "engines",
     "workbench",
     "web",

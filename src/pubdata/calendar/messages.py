@@ -42,8 +42,8 @@ LABELS = {
     "calendar.title": ("工作日历", "Working-day calendar"),
     "calendar.year_title": ("{year} 年工作日历", "Working-day calendar for {year}"),
     "calendar.intro": (
-        "数据质量问题答复等期限按中国法定工作日计算（含调休上班日）。每一年的依据依次为：本局录入的年度放假"
-        "安排表、国务院办公厅放假安排（chinese-calendar）；两者都未收录的年份按法定节假日推算，标为暂定，"
+        "数据质量问题答复等期限按中国法定工作日计算（含调休上班日）。每一年的依据依次为：市数据资源局录入的年度放假"
+        "安排表、国务院办公厅放假安排通知；两者都未收录的年份按法定节假日推算，标为暂定，"
         "导入该年安排表后重新计算。",
         "Deadlines such as a quality ticket's answer are counted in China's official working days (make-up "
         "workdays included). Each year's days come from the bureau's table of the year, else the State "
@@ -87,10 +87,7 @@ LABELS = {
     "calendar.filed": ("起算日期", "From"),
     "calendar.compute": ("计算", "Compute"),
     "calendar.due": ("期限（当日结束）", "Due (end of day)"),
-    "calendar.api_hint": (
-        "任何人都可以通过接口核对：GET /api/v1/calendar/deadline?filed=YYYY-MM-DD&working_days=5",
-        "Anyone can check it through the API: GET /api/v1/calendar/deadline?filed=YYYY-MM-DD&working_days=5",
-    ),
+    "calendar.api_hint": ("任何人都可以通过接口核对：", "Anyone can check it through the API: "),
     "calendar.problem_empty": ("文件中没有任何日期", "the file lists no day"),
     "calendar.problem_too_long": ("文件超过 {text} 行", "the file has more than {text} lines"),
     "calendar.problem_date": ("第 {line} 行的日期“{text}”无效", "line {line}: “{text}” is not a date"),

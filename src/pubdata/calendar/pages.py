@@ -50,6 +50,8 @@ def _calendar_page(
             error = error or refused
     context = {
         "year": year,
+        # The years a reader most often needs: last year, this year, and the next one (others by the form).
+        "nearby": range(clock.today().year - 1, clock.today().year + 2),
         "source": calendar.source(year),
         "days": service.notable_days(calendar, year),
         "tables": service.tables(session, year),

@@ -38,7 +38,7 @@ KIND_WORDS = {"holiday": HOLIDAY, "放假": HOLIDAY, "休": HOLIDAY, "workday": 
 TABLE, OFFICIAL, PROVISIONAL = "table", "official", "provisional"
 SOURCES: dict[str, tuple[str, str]] = {
     TABLE: ("市数据资源局录入的年度放假安排", "The bureau's table of the year's holidays"),
-    OFFICIAL: ("国务院办公厅放假安排（chinese-calendar）", "The State Council's notice (chinese-calendar)"),
+    OFFICIAL: ("国务院办公厅放假安排通知", "The State Council's notice (chinese-calendar)"),
     PROVISIONAL: ("暂定：按法定节假日推算，不含调休", "Provisional: statutory holidays only, no make-up days"),
 }
 

@@ -21,6 +21,7 @@ bureau signed is what authorizes the scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
@@ -429,6 +430,23 @@ def uses_of_resource(session: Session, *, code: str) -> list[ResourceUse]:
         )
         for contract in contracts
     ]
+
+
+def public_uses_of_resource(session: Session, *, code: str) -> list[ResourceUse]:
+    """The signed contracts that use the registered resource ``code``, for the public transparency page: who uses
+    it, for what and how much; a proposal nobody signed stays between its parties."""
+    return [use for use in uses_of_resource(session, code=code) if use.state != rules.C.PROPOSED.value]
+
+
+def call_entries(session: Session, *, code: str, since: datetime, until: datetime, limit: int) -> list[Any]:
+    """The ledger entries of the calls under the signed contracts using ``code``, between ``since`` and
+    ``until``: what each month's count on the transparency page counts."""
+    subjects = [contract.audit_subject() for contract in _contracts_using(session, {code}, signed=True)]
+    if not subjects:
+        return []
+    return ledger.entries_between(
+        session, actions=["contract.call"], since=since, until=until, subjects=subjects, limit=limit
+    )
 
 
 def calls_per_month(session: Session, *, contract_ids: list[int]) -> dict[str, int]:

@@ -36,7 +36,7 @@ from pubdata.common import clock
 from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
-from pubdata.demo import billing, pilot, privacy, products, usage
+from pubdata.demo import billing, pilot, privacy, products, quality, usage
 from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
@@ -124,6 +124,9 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
             with platform.command() as session:
                 accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
         _build_catalog(platform, scale=scale)
+    # Quality tickets are filed on the registered resources from the end of their notice on (``demo.quality``).
+    tickets = quality.Story(platform, start=start, last=min(start + LISTED_AFTER, now))
+    tickets.play_until(start + PRODUCTS_AFTER)
     # The middle of the story: the resources' notice is over; the operator is authorized and the pilots' products
     # are reviewed and accepted for registration, so that their own notice is over by now.
     with clock.frozen_at(min(start + PRODUCTS_AFTER, now)):
@@ -134,6 +137,7 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         billing.prepare(platform)
     # A month ago: the products are listed, subscribed and first called; then a month of their use.
     listed_at = min(start + LISTED_AFTER, now)
+    tickets.play_until(listed_at)
     with clock.frozen_at(listed_at):
         scheduler.tick(platform)
         offered = products.build(platform)
@@ -144,6 +148,7 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         contracts = usage.build(platform)
         bank_token = next(account["token"] for account in accounts if account["login"] == "bank.admin")
         offered += privacy.build(platform, bank_token=bank_token)
+        quality.today(platform)
     document = {
         "note": "Demo data only. Each account: its organisation, kind, a login and password for the web pages, "
         "and an API token. Each contract: its consumer (log in as consumer_login) and something to try with it. "

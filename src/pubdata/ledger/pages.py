@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from pubdata.common.bounds import INT8_MAX
+from pubdata.common.bounds import INT8_MAX, Seq
 from pubdata.common.errors import Refused
 from pubdata.identity.dependencies import MaybePagePrincipal
 from pubdata.ledger import merkle, public, service
@@ -51,3 +51,13 @@ def check(
     template = "ledger/ledger_check.html" if request.headers.get("HX-Request") else "ledger/ledger_check_page.html"
     shown = public.view(session, [entry])[0]
     return render(request, template, {"entry": shown, "head": head, "path": path, "included": included})
+
+
+@router.get("/ledger/verify/{seq}", response_class=HTMLResponse)
+def verify_in_browser(
+    request: Request, session: CommandSession, platform: PlatformDep, principal: MaybePagePrincipal, seq: Seq
+) -> HTMLResponse:
+    """The entry's proof and the signed tree head, checked by the reader's browser (static/verify.js with SM2 and
+    SM3 from sm-crypto), never by the platform: the page carries no verdict of its own."""
+    entry = public.view(session, [service.get_entry(session, seq)])[0]
+    return render(request, "ledger/verify.html", {"entry": entry, "seq": seq})

@@ -380,13 +380,22 @@ def recorded_at(session: Session, seq: int) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def entries_between(session: Session, *, actions: Sequence[str], since: datetime, until: datetime) -> list[LedgerEntry]:
-    """The entries of ``actions`` recorded at or after ``since`` and before ``until``, in order."""
-    statement = _matching(select(LedgerEntry), actions, None).where(
+def entries_between(
+    session: Session,
+    *,
+    actions: Sequence[str],
+    since: datetime,
+    until: datetime,
+    subjects: Iterable[str] | None = None,
+    limit: int | None = None,
+) -> list[LedgerEntry]:
+    """The entries of ``actions`` (about ``subjects``) recorded at or after ``since`` and before ``until``, in
+    order (the first ``limit``)."""
+    statement = _matching(select(LedgerEntry), actions, subjects).where(
         LedgerEntry.recorded_at >= canonical.format_time(since),
         LedgerEntry.recorded_at < canonical.format_time(until),
     )
-    return list(session.execute(statement.order_by(LedgerEntry.seq)).scalars())
+    return list(session.execute(statement.order_by(LedgerEntry.seq).limit(limit)).scalars())
 
 
 def latest_entries(session: Session, *, limit: int = 50, before: int | None = None) -> list[LedgerEntry]:

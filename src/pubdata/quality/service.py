@@ -330,6 +330,14 @@ def counts(session: Session, *, principal: Who) -> dict[str, int]:
     return found
 
 
+def ticket_count(session: Session, *, filer_id: int | None = None) -> int:
+    """How many tickets there are (filed by ``filer_id``'s organisation)."""
+    statement = select(func.count(QualityTicket.id))
+    if filer_id is not None:
+        statement = statement.where(QualityTicket.filer_id == filer_id)
+    return session.scalar(statement) or 0
+
+
 def is_overdue(running: QualityRound, ticket: QualityTicket, today: date | None = None) -> bool:
     return rules.overdue(state=ticket.state, due=running.due, today=today or clock.today())
 

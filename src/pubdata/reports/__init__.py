@@ -1,0 +1,4 @@
+"""Reports (read-only over the other domains' services): public transparency of each registered resource; audit
+views; the annual operation report; the bureau's dashboard."""
+
+from pubdata.reports import messages  # noqa: F401 - declares the words

@@ -1,0 +1,113 @@
+"""The reports' words: refusals and page labels (zh-CN, English)."""
+
+from __future__ import annotations
+
+from pubdata.common.messages import declare
+
+REFUSALS = {
+    "reports.month": (422, "月份“{month}”无效，应为 YYYY-MM，例如 2026-11。", "“{month}” is not a month like 2026-11."),
+}
+
+LABELS = {
+    "nav.transparency": ("公开透明", "Transparency"),
+    "transparency.title": ("公共数据使用公开", "How public data is used"),
+    "transparency.intro": (
+        "每一项已登记的公共数据资源用在了哪些数据产品和合约中、每月被调用多少次。每个数字都来自存证记录，"
+        "可以打开核对；每条存证记录都可以在您自己的浏览器中核验其包含证明和平台的国密签名。",
+        "Which products and contracts use each registered public data resource, and how often it is called each "
+        "month. Every figure comes from the ledger and opens to its entries; your own browser can check each "
+        "entry's inclusion proof and the platform's SM2 signature.",
+    ),
+    "transparency.resource": ("数据资源", "Resource"),
+    "transparency.provider": ("提供部门", "Department"),
+    "transparency.products": ("数据产品", "Products"),
+    "transparency.contracts": ("合约", "Contracts"),
+    "transparency.calls_year": ("近 12 个月调用次数", "Calls in the last 12 months"),
+    "transparency.product_code": ("产品编号", "Product"),
+    "transparency.operator": ("运营机构", "Operator"),
+    "transparency.contract": ("合约", "Contract"),
+    "transparency.consumer": ("使用方", "Consumer"),
+    "transparency.purpose": ("用途", "Purpose"),
+    "transparency.state": ("状态", "State"),
+    "transparency.period": ("有效期", "Valid"),
+    "transparency.calls": ("调用次数", "Calls"),
+    "transparency.month": ("月份", "Month"),
+    "transparency.by_month": ("每月调用次数", "Calls by month"),
+    "transparency.series_calls": ("调用次数", "Calls"),
+    "transparency.no_products": ("还没有使用该资源的数据产品。", "No product uses this resource yet."),
+    "transparency.no_contracts": ("还没有使用该资源的合约。", "No contract uses this resource yet."),
+    "transparency.entries_title": ("{code} · {month} 的调用存证", "Call entries for {code} in {month}"),
+    "transparency.entries_intro": (
+        "这些存证记录就是该月调用次数所计的每一次调用。点击“核验”，由您的浏览器检查该记录确在平台签名的存证树中。",
+        "These ledger entries are the calls that month's figure counts. Choose “Verify” and your browser checks "
+        "that each is in the tree the platform signed.",
+    ),
+    "transparency.seq": ("序号", "Seq"),
+    "transparency.time": ("时间", "Time"),
+    "transparency.action": ("操作", "Action"),
+    "transparency.subject": ("对象", "Subject"),
+    "transparency.verify": ("核验", "Verify"),
+    "transparency.no_entries": ("该月没有调用。", "No calls that month."),
+    "transparency.more": ("只列出前 {count} 条。", "Only the first {count} are listed."),
+    "transparency.open": ("查看使用情况", "See its use"),
+    "verify.title": ("在浏览器中核验存证第 {seq} 条", "Verify ledger entry {seq} in your browser"),
+    "verify.intro": (
+        "本页不信任平台的任何结论：浏览器下载该条记录的叶哈希、包含证明和平台签名的存证树头，用国密 SM3 "
+        "逐层计算树根、用 SM2 公钥核验签名，以下结果均由您的浏览器得出。",
+        "This page trusts no conclusion of the platform: your browser downloads the entry's leaf hash, its "
+        "inclusion proof and the signed tree head, rebuilds the root with SM3 and checks the SM2 signature; "
+        "every result below is your browser's own.",
+    ),
+    "verify.step_inclusion": ("包含证明", "Inclusion proof"),
+    "verify.step_inclusion_what": (
+        "从叶哈希出发，按审计路径逐层计算 SM3(0x01 ‖ 左 ‖ 右)，得到的树根应与树头中的树根相同（RFC 9162）。",
+        "From the leaf hash, hash up the audit path with SM3(0x01 ‖ left ‖ right); the root reached must be the "
+        "tree head's (RFC 9162).",
+    ),
+    "verify.step_signature": ("树头签名", "Tree head signature"),
+    "verify.step_signature_what": (
+        "用树头给出的 SM2 公钥（默认用户标识 1234567812345678）核验平台对树头原文的签名，且原文中的树根和"
+        "大小就是上一步所用的。",
+        "The platform's SM2 signature over the tree head's exact bytes must verify with the key it names "
+        "(default user ID 1234567812345678), and those bytes must name the root and size used above.",
+    ),
+    "verify.step_key": ("公钥指纹", "Key fingerprint"),
+    "verify.step_key_what": (
+        "公钥的 SM3 指纹应与您上次在本浏览器核验时记下的相同；第一次核验时记下它。公钥变化本身就值得追问。",
+        "The key's SM3 fingerprint must be the one this browser noted at your last check (noted the first "
+        "time). A key that changes is itself worth asking about.",
+    ),
+    "verify.not_checked": (
+        "本页无法核对：该条记录的原文含有内部编号，只有审计局可以读取并重新计算叶哈希。",
+        "Not checked here: the entry's document holds internal identifiers, so only the audit bureau reads it "
+        "and recomputes the leaf hash.",
+    ),
+    "verify.checking": ("正在核验……", "Checking…"),
+    "verify.yes": ("通过", "passed"),
+    "verify.no": ("未通过", "failed"),
+    "verify.verified": (
+        "核验通过：该条记录在平台签名的存证树中。",
+        "Verified: the entry is in the tree the platform signed.",
+    ),
+    "verify.failed": (
+        "核验未通过：请勿信任本条记录，并向市数据资源局反映。",
+        "Not verified: do not trust this entry; tell the bureau.",
+    ),
+    "verify.unsupported": (
+        "该存证使用的算法不是 SM3/SM2，本页无法核验。",
+        "This ledger does not use SM3 and SM2, which this page checks.",
+    ),
+    "verify.unreachable": ("无法取得核验数据。", "The proof could not be fetched."),
+    "verify.leaf": ("叶哈希", "Leaf hash"),
+    "verify.tree": ("树头", "Tree head"),
+    "verify.root": ("树根", "Root"),
+    "verify.size": ("记录数", "Size"),
+    "verify.api": ("核验数据来自公开接口：", "The data comes from the public API: "),
+    "verify.tools": (
+        "也可以用 openssl 在自己的电脑上核验树头签名，做法见平台文档。",
+        "You can also check the tree head's signature with openssl on your own computer; the platform's "
+        "documentation says how.",
+    ),
+}
+
+declare(labels=LABELS, refusals=REFUSALS)

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from pubdata.authorization import evaluation
+from pubdata.authorization import evaluation, security
 from pubdata.common import clock
 from pubdata.ledger import service as ledger
 from tests.scenarios import at, log_in_page, principal, run, signed_agreement
@@ -26,7 +26,7 @@ def test_the_security_office_sees_every_incident_and_drill_and_records_its_findi
     operator = principal(platform, "operator.admin")
     drill = run(
         platform,
-        evaluation.record_activity,
+        security.record_activity,
         principal=operator,
         agreement_id=agreement.id,
         kind="drill",

@@ -217,24 +217,6 @@ def incidents_of(session: Session, *, principal: Who, agreement_id: int) -> list
     return list(session.execute(statement).scalars())
 
 
-def record_activity(
-    session: Session, *, principal: Who, agreement_id: int, kind: str, performed_on: date, summary: str
-) -> SecurityActivity:
-    agreement = agreements.get(
-        session, principal=principal, agreement_id=agreement_id, permission="authorization.operate"
-    )
-    if kind not in ACTIVITY_KINDS:
-        raise Refused("authorization.activity-kind")
-    if performed_on > clock.today() or not summary.strip():
-        raise Refused("authorization.activity")
-    activity = SecurityActivity(
-        agreement_id=agreement.id, kind=kind, performed_on=performed_on, summary=summary.strip(), created_at=clock.now()
-    )
-    session.add(activity)
-    ledger.record(session, actor=principal.actor, action=f"authorization.{kind}", subject=activity)
-    return activity
-
-
 def activities_of(session: Session, *, principal: Who, agreement_id: int) -> list[SecurityActivity]:
     agreement = agreements.get(session, principal=principal, agreement_id=agreement_id)
     statement = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pubdata.db import Base, UTCDateTime
@@ -123,9 +123,14 @@ class Incident(Audited, Base):
 
 
 class SecurityActivity(Audited, Base):
-    """A security drill (应急演练) or a risk assessment (风险评估) the operator carried out."""
+    """A security drill (应急演练) or a risk assessment (风险评估) the operator carried out: its evidence (the
+    attachments' SM3 digests, the files staying with the operator), what it found, and the rectification it
+    called for, due by a day and recorded done."""
 
     __tablename__ = "security_activity"
+    LATER_COLUMNS = frozenset(
+        {"evidence", "findings", "rectification", "rectification_due", "rectified_on", "rectified_note"}
+    )  # revision 0024
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), nullable=False, index=True)
@@ -133,6 +138,28 @@ class SecurityActivity(Audited, Base):
     performed_on: Mapped[date] = mapped_column(Date, nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Canonical JSON [[name, sm3], ...]; None: none given.
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    findings: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rectification: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rectification_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rectified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rectified_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SecurityCycle(Audited, Base):
+    """How often the operator must hold a drill or a risk assessment, as the bureau set it (versioned: the newest
+    of a kind is in force)."""
+
+    __tablename__ = "security_cycle"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    months: Mapped[int] = mapped_column(Integer, nullable=False)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class SecurityFinding(Audited, Base):

@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import agreements, deadlines, evaluation, partners, rules
+from pubdata.authorization import agreements, deadlines, evaluation, partners, rules, security
 from pubdata.authorization.schemas import Scope
 from pubdata.authorization.scope import held_scopes, scope_of
 from pubdata.catalog import rules as catalog_rules
 from pubdata.common import clock
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
+from pubdata.common.messages import Phrase
 from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
@@ -78,6 +79,8 @@ def _page(
         "incidents": evaluation.incidents_of(session, principal=principal, agreement_id=agreement.id),
         "activities": evaluation.activities_of(session, principal=principal, agreement_id=agreement.id),
         "last_activities": evaluation.last_activities(session, agreement.id),
+        "evidence_of": security.evidence_list,
+        "duties": [d for d in security.duties(session, principal=principal) if d.agreement_id == agreement.id],
         "rectification": evaluation.open_rectification(session, agreement.id),
         "is_bureau": access.may(principal, "authorization.manage", agreement),
         "can_evaluate": access.may(principal, "authorization.evaluate", agreement),
@@ -160,13 +163,20 @@ ACTIONS: dict[str, Callable[[Session, Principal, int, Form], object]] = {
     "decide_incident": lambda s, p, a, f: evaluation.decide_incident(
         s, principal=p, incident_id=row_id(f, "incident_id") or 0, bad_impact=f.get("bad_impact") == "yes"
     ),
-    "activity": lambda s, p, a, f: evaluation.record_activity(
+    "activity": lambda s, p, a, f: security.record_activity(
         s,
         principal=p,
         agreement_id=a,
         kind=f.get("kind", ""),
         performed_on=day(f.get("performed_on", "")),
         summary=f.get("summary", ""),
+        evidence=evidence_lines(f.get("evidence", "")),
+        findings=f.get("findings", ""),
+        rectification=f.get("rectification", ""),
+        rectification_due=day(f["rectification_due"]) if f.get("rectification_due") else None,
+    ),
+    "rectified": lambda s, p, a, f: security.record_rectified(
+        s, principal=p, activity_id=row_id(f, "activity_id") or 0, note=f.get("note", "")
     ),
     "plan_exit": lambda s, p, a, f: agreements.plan_exit(
         s, principal=p, agreement_id=a, exit_on=day(f.get("exit_on", "")), plan=f.get("plan", "")
@@ -265,9 +275,15 @@ def _security_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     items = evaluation.oversight(session, principal=principal)
+    owed = security.duties(session, principal=principal)
+    operators = {item.operator_id for item in items} | {duty.operator_id for duty in owed}
     context = {
         "items": items,
-        "operators": identity.organisation_names(session, {item.operator_id for item in items}),
+        "duties": owed,
+        "cycles": security.cycles(session),
+        "can_set_cycle": access.may(principal, "authorization.manage"),
+        "rectifications": security.open_rectifications(session, principal=principal),
+        "operators": identity.organisation_names(session, operators),
         "can_record": access.may(principal, "authorization.security-finding"),
         "error": error,
         "values": values or {},
@@ -302,6 +318,23 @@ async def record_finding(
     )
 
 
+@router.post("/security/cycles", response_class=HTMLResponse)
+async def set_cycle(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    return act_on(
+        platform,
+        lambda command: security.set_cycle(
+            command, principal=principal, kind=str(form.get("kind") or ""), months=number(form, "months") or 0
+        ),
+        action="cycle",
+        then="/security",
+        show=lambda error: _security_page(request, session, principal, error=error),
+    )
+
+
 @router.get("/scope", response_class=HTMLResponse)
 def scope_page(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
     """The caller's own authorized scope (授权范围): what it may use, under which agreement, until when."""
@@ -312,3 +345,19 @@ def scope_page(request: Request, session: ReadSession, principal: PagePrincipal)
         **VOCAB,
     }
     return render(request, "authorization/scope.html", context)
+
+
+def evidence_lines(text: str) -> list[tuple[str, str]]:
+    """The evidence field: a line per attachment, ``name, SM3 digest`` (the page's script computes the digest
+    in the browser from a chosen file, which never leaves it); a line without a comma is refused."""
+    pairs = []
+    for line in str(text or "").splitlines():
+        if not line.strip():
+            continue
+        name, comma, digest = line.rpartition(",")
+        if not comma:
+            name, comma, digest = line.rpartition("，")
+        if not comma:
+            raise Refused("security.evidence", problem=Phrase("security.evidence_digest"), field="evidence")
+        pairs.append((name.strip(), digest.strip()))
+    return pairs

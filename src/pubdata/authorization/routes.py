@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from pubdata.authorization import agreements, deadlines, evaluation, partners, schemas, scope
+from pubdata.authorization import agreements, deadlines, evaluation, partners, schemas, scope, security
 from pubdata.authorization.models import Agreement, Evaluation, Incident, Partner
 from pubdata.common.bounds import RowId
 from pubdata.identity.dependencies import ApiPrincipal
@@ -123,16 +123,51 @@ def decide_incident(
 def record_activity(
     agreement_id: RowId, body: schemas.ActivityIn, session: CommandSession, principal: ApiPrincipal
 ) -> dict[str, object]:
-    evaluation.record_activity(
+    activity = security.record_activity(
         session,
         principal=principal,
         agreement_id=agreement_id,
         kind=body.kind,
         performed_on=body.performed_on,
         summary=body.summary,
+        evidence=[(item.name, item.sm3) for item in body.evidence],
+        findings=body.findings,
+        rectification=body.rectification,
+        rectification_due=body.rectification_due,
     )
     session.flush()
-    return {"last": evaluation.last_activities(session, agreement_id)}
+    return {"id": activity.id, "last": evaluation.last_activities(session, agreement_id)}
+
+
+@router.post("/security-activities/{activity_id}/rectified")
+def record_rectified(
+    activity_id: RowId, body: schemas.RectifiedIn, session: CommandSession, principal: ApiPrincipal
+) -> dict[str, object]:
+    activity = security.record_rectified(session, principal=principal, activity_id=activity_id, note=body.note)
+    return {"id": activity.id, "rectified_on": activity.rectified_on}
+
+
+@router.put("/security-cycles", status_code=status.HTTP_201_CREATED)
+def set_cycle(body: schemas.CycleIn, session: CommandSession, principal: ApiPrincipal) -> dict[str, object]:
+    """The bureau sets how often drills or risk assessments are due (months); the newest is in force."""
+    cycle = security.set_cycle(session, principal=principal, kind=body.kind, months=body.months)
+    return {"kind": cycle.kind, "months": cycle.months, "version": cycle.version}
+
+
+@router.get("/security-duties")
+def security_duties(session: ReadSession, principal: ApiPrincipal) -> list[dict[str, object]]:
+    """Each live agreement's drills and risk assessments: last done, next due on the bureau's cycle, overdue."""
+    return [
+        {
+            "agreement_id": duty.agreement_id,
+            "kind": duty.kind,
+            "months": duty.months,
+            "last": duty.last,
+            "due": duty.due,
+            "overdue": duty.overdue,
+        }
+        for duty in security.duties(session, principal=principal)
+    ]
 
 
 @router.post("/agreements/{agreement_id}/exit-plan", response_model=schemas.AgreementOut)

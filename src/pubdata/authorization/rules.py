@@ -7,6 +7,7 @@ a missed deadline ends the licence; an incident with bad impact ends it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -271,3 +272,31 @@ def scope_within(inner: Scope, outer: Scope, *, resource_sectors: dict[str, str]
     if catalog_rules.stricter(inner.max_grade, outer.max_grade) != outer.max_grade:
         wider.append(Phrase("scope.grade_above", {"grade": inner.max_grade, "limit": outer.max_grade}))
     return wider
+
+
+# --- security duties (三(七)): drills and risk assessments on a cycle the bureau sets --------------------------
+
+CYCLE_MONTHS = (1, 60)  # a cycle the bureau may set: monthly to five-yearly
+EVIDENCE_MAX = 20  # attachments' digests on one record
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+def duty_due(*, last: date | None, since: date, months: int) -> date:
+    """When a drill or a risk assessment is next due: ``months`` after the last one, or after the agreement
+    started (``since``) when there has been none."""
+    return (last or since) + relativedelta(months=months)
+
+
+def duty_overdue(*, due: date, today: date) -> bool:
+    return today > due
+
+
+def evidence_problem(items: list[tuple[str, str]]) -> str | None:
+    """What is wrong with a record's evidence (attachments as name and SM3 digest), as a label key, or None."""
+    if len(items) > EVIDENCE_MAX:
+        return "security.evidence_too_many"
+    if any(not name or len(name) > 100 for name, _ in items):
+        return "security.evidence_name"
+    if any(not _DIGEST.match(digest) for _, digest in items):
+        return "security.evidence_digest"
+    return None

@@ -144,10 +144,30 @@ class IncidentOut(BaseModel):
     decided_at: datetime | None
 
 
+class EvidenceIn(Strict):
+    """An attachment of a security record: its name and its SM3 digest (the file stays with the operator)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    sm3: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
+
+
 class ActivityIn(Strict):
     kind: Literal["drill", "risk_assessment"]
     performed_on: date
-    summary: Prose = Field(min_length=1, max_length=10000)
+    summary: Prose = Field(min_length=1, max_length=5000)
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    findings: Prose = Field(default="", max_length=5000)
+    rectification: Prose = Field(default="", max_length=5000)
+    rectification_due: date | None = None
+
+
+class RectifiedIn(Strict):
+    note: Prose = Field(min_length=1, max_length=5000)
+
+
+class CycleIn(Strict):
+    kind: Literal["drill", "risk_assessment"]
+    months: int = Field(ge=1, le=60)
 
 
 class PartnerIn(Strict):

@@ -37,6 +37,8 @@ from pubdata.common.actor import Actor
 from pubdata.common.errors import Refused
 from pubdata.common.ids import credit_code_check_char
 from pubdata.demo import billing, pilot, privacy, products, quality, usage
+from pubdata.demo import security as demo_security
+from pubdata.demo.timeline import Timeline
 from pubdata.demo.usage import principal
 from pubdata.identity import service as identity
 from pubdata.identity.access import PlatformItself
@@ -124,9 +126,13 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
             with platform.command() as session:
                 accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
         _build_catalog(platform, scale=scale)
-    # Quality tickets are filed on the registered resources from the end of their notice on (``demo.quality``).
-    tickets = quality.Story(platform, start=start, last=min(start + LISTED_AFTER, now))
-    tickets.play_until(start + PRODUCTS_AFTER)
+    # Quality tickets are filed on the registered resources from the end of their notice on (``demo.quality``);
+    # the security duties start with the operator's authorization (``demo.security``).
+    authorized_at, listed_at = min(start + PRODUCTS_AFTER, now), min(start + LISTED_AFTER, now)
+    stories = quality.steps(platform, start=start, last=listed_at)
+    stories += demo_security.steps(platform, authorized=authorized_at)
+    timeline = Timeline(platform, stories, last=listed_at)
+    timeline.play_until(start + PRODUCTS_AFTER)
     # The middle of the story: the resources' notice is over; the operator is authorized and the pilots' products
     # are reviewed and accepted for registration, so that their own notice is over by now.
     with clock.frozen_at(min(start + PRODUCTS_AFTER, now)):
@@ -136,8 +142,7 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         privacy.prepare(platform)
         billing.prepare(platform)
     # A month ago: the products are listed, subscribed and first called; then a month of their use.
-    listed_at = min(start + LISTED_AFTER, now)
-    tickets.play_until(listed_at)
+    timeline.play_until(listed_at)
     with clock.frozen_at(listed_at):
         scheduler.tick(platform)
         offered = products.build(platform)

@@ -16,14 +16,13 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from pubdata import scheduler
 from pubdata.calendar import service as calendar
 from pubdata.calendar.rules import WorkCalendar
 from pubdata.common import clock
+from pubdata.demo.timeline import Act, Step
 from pubdata.demo.usage import principal
 from pubdata.platform import Platform
 from pubdata.quality import service as quality
@@ -31,17 +30,6 @@ from pubdata.registration import rules as registration_rules
 
 LONG_HOLIDAY = 3  # days off in a row that make a holiday worth filing across
 ANSWER_DAYS = 5
-
-
-@dataclass(frozen=True)
-class Step:
-    day: date
-    hour: int
-    act: Callable[[Platform, dict[str, int]], None]
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, 30, tzinfo=clock.SHANGHAI)
 
 
 def _workday_on_or_after(days: WorkCalendar, day: date) -> date:
@@ -65,7 +53,7 @@ def before_long_holiday(days: WorkCalendar, first: date, last: date) -> date:
     return found or _workday_on_or_after(days, first)
 
 
-def _file(who: str, key: str, **ticket: object) -> Callable[[Platform, dict[str, int]], None]:
+def _file(who: str, key: str, **ticket: object) -> Act:
     def act(platform: Platform, ids: dict[str, int]) -> None:
         with platform.command() as session:
             filed = quality.file_ticket(session, principal=principal(platform, who), **ticket)  # type: ignore[arg-type]
@@ -75,7 +63,7 @@ def _file(who: str, key: str, **ticket: object) -> Callable[[Platform, dict[str,
     return act
 
 
-def _answer(department: str, key: str, answer: str) -> Callable[[Platform, dict[str, int]], None]:
+def _answer(department: str, key: str, answer: str) -> Act:
     def act(platform: Platform, ids: dict[str, int]) -> None:
         with platform.command() as session:
             quality.answer_ticket(session, principal=principal(platform, department), ticket_id=ids[key], answer=answer)
@@ -83,7 +71,7 @@ def _answer(department: str, key: str, answer: str) -> Callable[[Platform, dict[
     return act
 
 
-def _confirm(who: str, key: str) -> Callable[[Platform, dict[str, int]], None]:
+def _confirm(who: str, key: str) -> Act:
     def act(platform: Platform, ids: dict[str, int]) -> None:
         with platform.command() as session:
             quality.confirm_ticket(session, principal=principal(platform, who), ticket_id=ids[key])
@@ -91,7 +79,7 @@ def _confirm(who: str, key: str) -> Callable[[Platform, dict[str, int]], None]:
     return act
 
 
-def _reopen(who: str, key: str, reason: str) -> Callable[[Platform, dict[str, int]], None]:
+def _reopen(who: str, key: str, reason: str) -> Act:
     def act(platform: Platform, ids: dict[str, int]) -> None:
         with platform.command() as session:
             quality.reopen_ticket(session, principal=principal(platform, who), ticket_id=ids[key], reason=reason)
@@ -113,7 +101,7 @@ def plan(days: WorkCalendar, *, first: date, last: date) -> list[Step]:
     late = _workday_on_or_after(days, reopened + timedelta(days=1))
     late_due = days.add_working_days(late, ANSWER_DAYS).due
     stale = _workday_on_or_after(days, last - timedelta(days=12))
-    steps = [
+    return [
         Step(holiday, 9, _tick),  # the resources whose notice ended are registered before anyone files
         Step(holiday, 10, _file("bank.admin", "holiday", **NATIONAL_DAY)),
         Step(days.add_working_days(holiday, 2).due, 15, _answer("police.admin", "holiday", HOLIDAY_ANSWER)),
@@ -127,7 +115,6 @@ def plan(days: WorkCalendar, *, first: date, last: date) -> list[Step]:
         Step(days.add_working_days(late_due, 3).due, 10, _confirm("bank.admin", "late")),
         Step(stale, 10, _file("city.admin", "overdue", **STALE)),
     ]
-    return sorted(steps, key=lambda step: (step.day, step.hour))
 
 
 NATIONAL_DAY = {
@@ -177,30 +164,16 @@ TODAY = {
 }
 
 
-class Story:
-    """The story's steps from the resources' registration to the products' listing, played a window at a time so
-    that they interleave with the rest of the demo in time order; nothing when the demo has tickets already."""
-
-    def __init__(self, platform: Platform, *, start: datetime, last: datetime) -> None:
-        self.platform = platform
-        self.ids: dict[str, int] = {}
-        with platform.read() as session:
-            done = quality.ticket_count(session) > 0
-            days = calendar.current(session)
-        begun = start.astimezone(clock.SHANGHAI).date()
-        # Filing waits for the resources' public notice to end (and the scheduler to register them).
-        first = days.add_working_days(begun, registration_rules.NOTICE_WORKING_DAYS + 1).due
-        self.last = last
-        self.steps = [] if done else plan(days, first=first, last=last.astimezone(clock.SHANGHAI).date())
-
-    def play_until(self, moment: datetime) -> int:
-        played = 0
-        while self.steps and _at(self.steps[0].day, self.steps[0].hour) < min(moment, self.last):
-            step = self.steps.pop(0)
-            with clock.frozen_at(_at(step.day, step.hour)):
-                step.act(self.platform, self.ids)
-            played += 1
-        return played
+def steps(platform: Platform, *, start: datetime, last: datetime) -> list[Step]:
+    """The story's steps from the end of the resources' notice to ``last``; none when the demo has tickets."""
+    with platform.read() as session:
+        if quality.ticket_count(session) > 0:
+            return []
+        days = calendar.current(session)
+    begun = start.astimezone(clock.SHANGHAI).date()
+    # Filing waits for the resources' public notice to end (and the scheduler to register them).
+    first = days.add_working_days(begun, registration_rules.NOTICE_WORKING_DAYS + 1).due
+    return plan(days, first=first, last=last.astimezone(clock.SHANGHAI).date())
 
 
 def today(platform: Platform) -> int:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from pubdata.authorization import agreements, deadlines, evaluation, partners
+from pubdata.authorization import agreements, deadlines, evaluation, partners, security
 from pubdata.authorization import rules as authorization_rules
 from pubdata.authorization.scope import scope_of
 from pubdata.billing import service as billing
@@ -918,6 +918,7 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
         BUILDERS[principal.organisation_kind](session, principal, found)
     found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
     found.todos += [Todo(key, count, link) for key, count, link in quality.todos(session, principal=principal)]
+    found.todos += [Todo(key, count, link) for key, count, link in security.todos(session, principal=principal)]
     _billing(session, principal, found)
     return found
 

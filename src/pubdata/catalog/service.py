@@ -16,6 +16,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -482,6 +483,46 @@ def version_of(session: Session, version_id: int) -> tuple[Resource, ResourceVer
     resource = session.get(Resource, version.resource_id)
     assert resource is not None
     return resource, version
+
+
+@dataclass(frozen=True)
+class ResourceSupply:
+    """What a department supplied of one resource by a moment: when it was first registered (None: not by
+    then), its declared update frequency, and when each of its versions was loaded."""
+
+    resource_id: int
+    code: str
+    name: str
+    provider_id: int
+    frequency: str
+    registered_at: datetime | None
+    loads: list[datetime]
+
+
+def supply_until(session: Session, until: datetime) -> list[ResourceSupply]:
+    """Every resource's supply up to ``until``, by code: the contribution scores' facts."""
+    resources = list(session.execute(select(Resource).order_by(Resource.code)).scalars())
+    registered = registration.first_registered(session, {r.id for r in resources}, subject_kind=SUBJECT)
+    loads: dict[int, list[datetime]] = {}
+    statement = select(ResourceVersion.resource_id, ResourceVersion.loaded_at).where(ResourceVersion.loaded_at <= until)
+    for resource_id, moment in session.execute(statement.order_by(ResourceVersion.loaded_at)):
+        loads.setdefault(resource_id, []).append(moment)
+    return [
+        ResourceSupply(
+            r.id,
+            r.code,
+            r.name,
+            r.provider_id,
+            r.update_frequency,
+            _by(registered.get(r.id), until),
+            loads.get(r.id, []),
+        )
+        for r in resources
+    ]
+
+
+def _by(moment: datetime | None, until: datetime) -> datetime | None:
+    return moment if moment is not None and moment <= until else None
 
 
 def version_numbers_after(session: Session, resource: Resource, number: int) -> list[int]:

@@ -226,6 +226,9 @@ PERMISSIONS |= {
     "quality.answer": (Grant("provider", "admin", "department"), Grant("provider", "member", "department")),
     "quality.confirm": tuple(Grant("*", role, "filer") for role in ("admin", "member", "reviewer")),
     "calendar.manage": (Grant("bureau", "admin", "any"),),
+    # 四: the bureau scores each department's data supply; the auditor reads the scores; a department its own.
+    "quality.scores": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
+    "quality.set-weights": (Grant("bureau", "admin", "any"),),
 }
 
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
@@ -321,6 +324,8 @@ PERMISSION_NAMES |= {
     "quality.answer": ("答复数据质量问题", "answer quality tickets"),
     "quality.confirm": ("确认或重新打开数据质量问题", "confirm or reopen quality tickets"),
     "calendar.manage": ("导入年度放假安排表", "load the year's holiday table"),
+    "quality.scores": ("查看各部门贡献评价", "see the departments' contribution scores"),
+    "quality.set-weights": ("设定贡献评价权重", "set the contribution score's weights"),
 }
 
 

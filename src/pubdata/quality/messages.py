@@ -24,6 +24,25 @@ REFUSALS = {
         "该数据资源没有这个版本号，请填写资源目录中列出的版本。",
         "The resource has no version of that number; give one the catalogue lists.",
     ),
+    "quality.weights-indicators": (
+        422,
+        "权重表须且只须包含这些指标：登记资源数、按声明频率更新、数据更新次数、质量问题按期答复、支撑数据产品、"
+        "数据调用次数；有误的是：{names}。",
+        "The weight table has exactly the indicators registered, current, loads, on_time, products and calls; "
+        "wrong: {names}.",
+    ),
+    "quality.weights-range": (
+        422,
+        "每项权重须为 0 至 {most} 之间的整数。",
+        "Each weight is a whole number from 0 to {most}.",
+    ),
+    "quality.weights-total": (
+        422,
+        "各项权重之和为 {sum}，与所写总分 {total} 不符。",
+        "The weights sum to {sum}, not to the stated total {total}.",
+    ),
+    "quality.score-year": (422, "请选择 2000 年至 {last} 年之间的年度。", "Choose a year from 2000 to {last}."),
+    "quality.no-department": (404, "该年度没有这个数据提供部门的记录。", "No such providing department that year."),
     "quality.fixed-version": (
         422,
         "修复版本须为该数据资源在问题所指版本之后导入的版本。",
@@ -41,6 +60,7 @@ ACTIONS = {
     "quality.withdrawn": ("撤回数据质量问题", "Quality ticket withdrawn"),
     "quality.round-closed": ("数据质量问题本轮结束", "Quality ticket's round ended"),
     "quality.overdue": ("数据质量问题逾期未答复", "Quality ticket overdue"),
+    "quality.weights-set": ("设定贡献评价权重", "Contribution score weights set"),
     "quality.due-recomputed": ("按年度放假安排重新计算答复期限", "Quality ticket's deadline recomputed"),
 }
 
@@ -134,6 +154,55 @@ LABELS = {
     "subject.quality_ticket": ("数据质量问题", "Quality ticket"),
     "subject.quality_round": ("数据质量问题办理轮次", "Quality ticket's round"),
 }
+LABELS |= {
+    "nav.scores": ("贡献评价", "Contribution scores"),
+    "scores.title": ("{year} 年度公共数据资源贡献评价", "Public data contribution scores, {year}"),
+    "scores.intro": (
+        "按各部门供数的记录事实计分：登记资源、按声明的更新频率保持更新、数据更新次数、数据质量问题按期答复、"
+        "支撑的数据产品和数据调用。计数类指标以本年度最好的部门为满分，比率类指标按比率计分。评价结果纳入"
+        "政务信息化项目绩效评估。",
+        "Scored from the recorded facts of each department's supply: resources registered, kept current against "
+        "their declared frequency, data loads, quality tickets answered on time, products built on its data and "
+        "calls on it. Counts score against the year's best department, ratios as they stand. The results feed the "
+        "IT-project performance evaluation.",
+    ),
+    "scores.as_of": ("数据截至 {day}", "Facts as of {day}"),
+    "scores.formula": ("计分公式", "Formula"),
+    "scores.formula_text": (
+        "得分 = Σ 权重 × 指标得分率；计数类得分率 = 本部门数 ÷ 最好部门数，比率类得分率 = 比率。",
+        "Score = Σ weight × the indicator's share; a count's share = the department's ÷ the best department's, a "
+        "ratio's share = the ratio.",
+    ),
+    "scores.weights_version": ("权重版本", "Weights version"),
+    "scores.default_weights": (
+        "平台默认权重（市数据资源局尚未设定）",
+        "The platform's default (the bureau has set none)",
+    ),
+    "scores.weight": ("权重", "Weight"),
+    "scores.total": ("总分", "Total"),
+    "scores.rank": ("排名", "Rank"),
+    "scores.department": ("部门", "Department"),
+    "scores.points": ("得分", " points"),
+    "scores.value": ("指标值", "Value"),
+    "scores.set_weights": ("设定权重", "Set the weights"),
+    "scores.note": ("说明", "Note"),
+    "scores.download_csv": ("导出 CSV（用于政务信息化项目绩效评估）", "Export CSV (for the IT-project evaluation)"),
+    "scores.chart": ("各部门得分构成", "Each department's points"),
+    "scores.facts": ("计分依据", "The facts counted"),
+    "scores.registered_at": ("登记时间", "Registered"),
+    "scores.last_load": ("最近更新", "Last loaded"),
+    "scores.frequency": ("声明更新频率", "Declared frequency"),
+    "scores.is_current": ("是否按时更新", "Current"),
+    "scores.loads_year": ("本年更新次数", "Loads this year"),
+    "scores.calls_year": ("本年调用次数", "Calls this year"),
+    "scores.not_registered": ("未登记", "Not registered"),
+    "scores.yes": ("是", "Yes"),
+    "scores.no": ("否", "No"),
+    "scores.tickets_due": ("本年到期的质量问题答复", "Quality answers due this year"),
+    "scores.none": ("无", "None"),
+    "scores.year": ("年度", "Year"),
+}
+LABELS |= {f"scores.indicator_{name}": words for name, words in rules.INDICATORS.items()}
 LABELS |= {f"quality.kind_{kind}": words for kind, words in rules.KINDS.items()}
 LABELS |= {f"quality.outcome_{outcome}": words for outcome, words in rules.OUTCOMES.items()}
 

@@ -73,3 +73,18 @@ class QualityRound(Audited, Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rules.OUTCOMES
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ticket: Mapped[QualityTicket] = relationship(lazy="joined")
+
+
+class ScoreWeights(Audited, Base):
+    """The bureau's weights for the department contribution score (贡献评价), versioned: the newest is in force,
+    and each score names the version it was computed with."""
+
+    __tablename__ = "score_weights"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    weights: Mapped[str] = mapped_column(Text, nullable=False)  # canonical JSON {indicator: weight}
+    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

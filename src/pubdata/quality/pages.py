@@ -9,20 +9,22 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from pubdata.catalog import rules as catalog_rules
 from pubdata.catalog import service as catalog
+from pubdata.common import clock, messages
 from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.common.messages import Phrase
 from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
-from pubdata.quality import rules, service
+from pubdata.quality import rules, scores, service
 from pubdata.web.deps import PlatformDep, ReadSession
 from pubdata.web.forms import number, texts
-from pubdata.web.render import act_on, check_csrf, render
+from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
 Form = Any
@@ -189,3 +191,108 @@ async def ticket_act(
         notice=NOTICES.get(action, "notice.done"),
         show=lambda error: _ticket_page(request, session, principal, ticket_id, error=error),
     )
+
+
+# --- department contribution scores (四) -------------------------------------------------------------------
+
+
+def _year(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) == 4 else clock.today().year
+
+
+def _score_chart(found: scores.Ranking, lang: str) -> dict[str, Any]:
+    """Each department's points, stacked by indicator (ECharts option)."""
+    names = [row.department for row in found.rows]
+    series = [
+        {
+            "type": "bar",
+            "stack": "total",
+            "name": messages.label(f"scores.indicator_{name}", lang),
+            "data": [row.score.parts.get(name, 0) for row in found.rows],
+        }
+        for name in rules.INDICATORS
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 16, "right": 16, "top": 16, "bottom": 72, "containLabel": True},
+        "xAxis": {"type": "value", "max": found.weights.total},
+        "yAxis": {"type": "category", "data": names[::-1]},
+        "series": [{**item, "data": item["data"][::-1]} for item in series],
+    }
+
+
+def _scores_page(
+    request: Request, session: Session, principal: Principal, year: int, *, error: Refused | None = None
+) -> HTMLResponse:
+    found = scores.ranking(session, principal=principal, year=year)
+    context = {
+        "found": found,
+        "chart": _score_chart(found, language(request)),
+        "indicators": rules.INDICATORS,
+        "can_set": access.may(principal, "quality.set-weights"),
+        "error": error,
+    }
+    return render(request, "quality/scores.html", context, status_code=error.status if error else 200)
+
+
+@router.get("/scores", response_class=HTMLResponse)
+def scores_page(request: Request, session: ReadSession, principal: PagePrincipal, year: str = "") -> Response:
+    """The bureau's ranking; a department is taken to its own score."""
+    if principal.organisation_kind == "provider":
+        return RedirectResponse(f"/scores/{principal.organisation_id}?year={_year(year)}", status_code=303)
+    return _scores_page(request, session, principal, _year(year))
+
+
+@router.get("/scores.csv")
+def scores_csv(request: Request, session: ReadSession, principal: PagePrincipal, year: str = "") -> Response:
+    found = scores.ranking(session, principal=principal, year=_year(year))
+    lang = language(request)
+    keys = {"rank": "scores.rank", "department": "scores.department", "points": "scores.points"}
+    keys |= {"total": "scores.total", "weights_version": "scores.weights_version"}
+    labels = {name: messages.label(key, lang) for name, key in keys.items()}
+    labels |= {name: messages.label(f"scores.indicator_{name}", lang) for name in rules.INDICATORS}
+    return Response(
+        scores.ranking_csv(found, labels),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="contribution-scores-{found.year}.csv"'},
+    )
+
+
+@router.post("/scores/weights", response_class=HTMLResponse)
+async def set_weights(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    weights = {name: number(form, f"weight_{name}") or 0 for name in rules.INDICATORS}
+    year = _year(str(form.get("year") or ""))
+    return act_on(
+        platform,
+        lambda command: scores.set_weights(
+            command,
+            principal=principal,
+            weights=weights,
+            total=number(form, "total") or 0,
+            note=str(form.get("note") or ""),
+        ),
+        action="weights",
+        then=f"/scores?year={year}",
+        show=lambda error: _scores_page(request, session, principal, year, error=error),
+    )
+
+
+@router.get("/scores/{department_id}", response_class=HTMLResponse)
+def department_page(
+    request: Request, session: ReadSession, principal: PagePrincipal, department_id: RowId, year: str = ""
+) -> HTMLResponse:
+    """One department's score, each figure beside the facts it counts."""
+    found, facts = scores.department_facts(session, principal=principal, year=_year(year), department_id=department_id)
+    context = {
+        "found": found,
+        "row": found.rows[0],
+        "facts": facts,
+        "indicators": rules.INDICATORS,
+        "frequencies": catalog_rules.UPDATE_FREQUENCIES,
+    }
+    return render(request, "quality/score.html", context)

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, status
 
 from pubdata.common.bounds import RowId
 from pubdata.identity.dependencies import ApiPrincipal
-from pubdata.quality import service
+from pubdata.quality import scores, service
 from pubdata.quality.models import QualityTicket
-from pubdata.quality.schemas import AnswerIn, ReopenIn, TicketIn, TicketOut
+from pubdata.quality.schemas import AnswerIn, ReopenIn, TicketIn, TicketOut, WeightsIn
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1/quality", tags=["quality"])
 State = Annotated[str | None, Query(pattern="^(open|answered|closed)$")]
+Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
 def ticket_out(session: ReadSession, ticket: QualityTicket) -> TicketOut:
@@ -83,3 +84,33 @@ def reopen(
 @router.post("/tickets/{ticket_id}/withdraw", response_model=TicketOut)
 def withdraw(ticket_id: RowId, session: CommandSession, principal: ApiPrincipal) -> TicketOut:
     return ticket_out(session, service.withdraw_ticket(session, principal=principal, ticket_id=ticket_id))
+
+
+@router.get("/scores")
+def contribution_scores(session: ReadSession, principal: ApiPrincipal, year: Year) -> dict[str, object]:
+    """Every providing department's contribution score for ``year``, ranked, with its indicators' values and
+    points and the weights (and their version) it was computed with."""
+    found = scores.ranking(session, principal=principal, year=year)
+    return {
+        "year": found.year,
+        "as_of": found.as_of,
+        "weights": {"version": found.weights.version, "weights": found.weights.weights, "total": found.weights.total},
+        "ranking": [
+            {
+                "rank": row.rank,
+                "department_id": row.department_id,
+                "department": row.department,
+                "values": row.score.values,
+                "points": row.score.parts,
+                "total": row.score.total,
+            }
+            for row in found.rows
+        ],
+    }
+
+
+@router.put("/score-weights", status_code=status.HTTP_201_CREATED)
+def set_weights(body: WeightsIn, session: CommandSession, principal: ApiPrincipal) -> dict[str, object]:
+    """The bureau's weights for the contribution score; they must sum to the total they state."""
+    found = scores.set_weights(session, principal=principal, weights=body.weights, total=body.total, note=body.note)
+    return {"version": found.version, "weights": found.weights, "total": found.total}

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from pubdata.common.names import Prose
 from pubdata.quality import rules
@@ -39,6 +39,14 @@ class AnswerIn(Strict):
 
 class ReopenIn(Strict):
     reason: Prose = Field(min_length=1, max_length=rules.MAX_DESCRIPTION)
+
+
+class WeightsIn(Strict):
+    """The contribution score's weights: one whole number per indicator, summing to ``total``."""
+
+    weights: dict[str, StrictInt] = Field(max_length=20)
+    total: StrictInt = Field(ge=1, le=10000)
+    note: Prose = Field(default="", max_length=2000)
 
 
 class RoundOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -189,6 +189,21 @@ def subjects_of(session: Session, ids: set[int], *, subject_kind: str) -> dict[i
         Registration.id.in_(ids), Registration.subject_kind == subject_kind
     )
     return {id_: subject for id_, subject in session.execute(statement).all()}
+
+
+def first_registered(session: Session, ids: set[int], *, subject_kind: str) -> dict[int, datetime]:
+    """When each of these subjects was first registered (those never registered are left out)."""
+    statement = (
+        select(Registration.subject_id, func.min(Registration.registered_at))
+        .where(
+            Registration.subject_id.in_(ids),
+            Registration.subject_kind == subject_kind,
+            Registration.kind == "first",
+            Registration.registered_at.is_not(None),
+        )
+        .group_by(Registration.subject_id)
+    )
+    return {subject: moment for subject, moment in session.execute(statement).all() if moment is not None}
 
 
 # --- objections during the public notice -----------------------------------------------------------------

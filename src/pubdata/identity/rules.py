@@ -229,6 +229,8 @@ PERMISSIONS |= {
     # 四: the bureau scores each department's data supply; the auditor reads the scores; a department its own.
     "quality.scores": (Grant("bureau", "*", "any"), Grant("audit", "*", "any")),
     "quality.set-weights": (Grant("bureau", "admin", "any"),),
+    # 三(八)3: the audit bureau reads the catalogue and all usage; the bureau too.
+    "audit.read": (Grant("audit", "*", "any"), Grant("bureau", "*", "any")),
 }
 
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
@@ -326,6 +328,7 @@ PERMISSION_NAMES |= {
     "calendar.manage": ("导入年度放假安排表", "load the year's holiday table"),
     "quality.scores": ("查看各部门贡献评价", "see the departments' contribution scores"),
     "quality.set-weights": ("设定贡献评价权重", "set the contribution score's weights"),
+    "audit.read": ("审计查阅", "read for the audit"),
 }
 
 

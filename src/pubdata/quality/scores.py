@@ -6,8 +6,6 @@ figure opens to the facts it counts; the ranking is exported for the IT-project 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from pubdata.ledger import service as ledger
 from pubdata.products import service as products
 from pubdata.quality import rules
 from pubdata.quality.models import QualityRound, ScoreWeights
+from pubdata.queries import console
 
 
 @dataclass(frozen=True)
@@ -183,15 +182,13 @@ def department_facts(session: Session, *, principal: Who, year: int, department_
 def ranking_csv(found: Ranking, labels: dict[str, str]) -> bytes:
     """The ranking as CSV for the IT-project performance evaluation (政务信息化项目绩效评估): each indicator's
     value and points, the total, and the weight version they were computed with. Metadata only."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     header = [labels["rank"], labels["department"]]
     for name in rules.INDICATORS:
-        header += [f"{labels[name]}", f"{labels[name]}{labels['points']}"]
-    writer.writerow([*header, labels["total"], labels["weights_version"]])
+        header += [labels[name], f"{labels[name]}{labels['points']}"]
+    rows = []
     for row in found.rows:
         cells: list[object] = [row.rank, row.department]
         for name in rules.INDICATORS:
             cells += [round(row.score.values[name], 4), row.score.parts.get(name, 0)]
-        writer.writerow([*cells, row.score.total, found.weights.version])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append([*cells, row.score.total, found.weights.version])
+    return console.csv_bytes([*header, labels["total"], labels["weights_version"]], rows)

@@ -197,6 +197,13 @@ def masked(result: Result, plan: governed.Plan, policy: planner.Policy) -> Resul
     return dataclasses.replace(result, rows=masking.mask_rows(result.rows, rules))
 
 
+def plan_text(plan: governed.Plan) -> str:
+    """The governed plan as the SQL the platform generates from it (tables by their catalogue names, every
+    literal typed): what the ledger keeps of a call, for the regulator and the auditor to read, beside the
+    digest of what the consumer wrote."""
+    return governed.to_select(plan).sql(dialect="duckdb")
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -244,7 +251,7 @@ def run_planned(
         return _dp_query(
             units, principal=principal, use=use, release=release, tables=tables, engine=engine, payload=dp_payload
         )
-    payload = payload | {"outputs": plan.columns}
+    payload = payload | {"outputs": plan.columns, "plan": plan_text(plan)}
     try:
         with units.recording(), _recorded_as_refused_call(principal, contract_id):  # a failed self-check: free
             result = engine.run(plan, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
@@ -373,7 +380,8 @@ def _dp_answer(
     epsilon = use.terms.epsilon_per_query or 0.0
     with units.recording(), _recorded_as_refused_call(principal, use.contract_id):
         engine.sql_of(release.query)  # generated and self-checked before any ε is spent (then remembered)
-    _charge(units, principal, use, rows=0, epsilon=epsilon, payload=payload | {"query": digest, "epsilon": epsilon})
+    recorded = payload | {"query": digest, "epsilon": epsilon, "plan": plan_text(release.query)}
+    _charge(units, principal, use, rows=0, epsilon=epsilon, payload=recorded)
     raw = engine.run(release.query, tables=list(tables.values()), limits=Limits(QUERY_TIMEOUT_SECONDS, use.rows_left))
     noisy = dp.release(release, raw.columns, raw.rows, epsilon=epsilon, delta=use.terms.delta)
     try:

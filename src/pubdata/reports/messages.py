@@ -5,6 +5,7 @@ from __future__ import annotations
 from pubdata.common.messages import declare
 
 REFUSALS = {
+    "reports.view": (404, "没有“{view}”这一审计视图。", "There is no audit view “{view}”."),
     "reports.month": (422, "月份“{month}”无效，应为 YYYY-MM，例如 2026-11。", "“{month}” is not a month like 2026-11."),
 }
 
@@ -110,4 +111,58 @@ LABELS = {
     ),
 }
 
-declare(labels=LABELS, refusals=REFUSALS)
+LABELS |= {
+    "nav.audit": ("审计", "Audit"),
+    "audit.title": ("审计查阅", "Audit"),
+    "audit.intro": (
+        "市审计局查阅全部资源目录和每一次使用：合约、调用及其受控查询计划、作业、发布和账单。可筛选、导出"
+        "元数据（不含任何数据），并可在每条记录旁核验其存证的包含证明。查阅调用明细本身也记入存证。",
+        "The audit bureau reads the whole catalogue and every use: contracts, calls with their governed plans, "
+        "jobs, releases and statements. Filter, export the metadata (never data), and check each record's proof "
+        "beside it. Reading the calls is itself recorded in the ledger.",
+    ),
+    "audit.view_resources": ("资源目录", "Catalogue"),
+    "audit.view_contracts": ("合约", "Contracts"),
+    "audit.view_calls": ("调用与查询计划", "Calls and plans"),
+    "audit.view_jobs": ("作业与发布", "Jobs and releases"),
+    "audit.statements": ("账单", "Statements"),
+    "audit.q": ("包含文字", "Containing"),
+    "audit.state": ("状态代码", "State code"),
+    "audit.month": ("月份", "Month"),
+    "audit.contract_id": ("合约编号", "Contract number"),
+    "audit.filter": ("筛选", "Filter"),
+    "audit.export": ("导出 CSV（仅元数据）", "Export CSV (metadata only)"),
+    "audit.proof": ("存证", "Ledger"),
+    "audit.verify": ("核验", "Verify"),
+    "audit.none": ("没有记录。", "Nothing recorded."),
+    "audit.limit": ("最多列出 {count} 条。", "At most {count} are listed."),
+    "audit.col_code": ("资源编码", "Code"),
+    "audit.col_name": ("名称", "Name"),
+    "audit.col_provider": ("提供部门", "Department"),
+    "audit.col_state": ("状态", "State"),
+    "audit.col_grade": ("分级", "Grade"),
+    "audit.col_version": ("当前版本", "Version"),
+    "audit.col_registration": ("登记编号", "Registration"),
+    "audit.col_contract": ("合约", "Contract"),
+    "audit.col_assigner": ("提供方", "Assigner"),
+    "audit.col_assignee": ("使用方", "Assignee"),
+    "audit.col_purpose": ("用途", "Purpose"),
+    "audit.col_resources": ("数据资源", "Resources"),
+    "audit.col_period": ("有效期", "Valid"),
+    "audit.col_calls": ("调用次数", "Calls"),
+    "audit.col_seq": ("存证序号", "Seq"),
+    "audit.col_time": ("时间", "Time"),
+    "audit.col_consumer": ("调用方", "Caller"),
+    "audit.col_rows": ("结果行数或主体数", "Rows or subjects"),
+    "audit.col_plan": ("受控查询计划（平台生成的 SQL）或摘要", "Governed plan (the SQL generated) or digest"),
+    "audit.col_job": ("作业", "Job"),
+    "audit.col_title": ("标题", "Title"),
+    "audit.col_submitter": ("提交方", "Submitter"),
+    "audit.col_kind": ("类型", "Kind"),
+    "audit.col_code_digest": ("代码摘要", "Code digest"),
+    "audit.col_ledger": ("存证序号", "Ledger entry"),
+}
+
+ACTIONS = {"audit.calls-read": ("审计查阅调用明细", "Audit read the calls")}
+
+declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

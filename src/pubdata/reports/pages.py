@@ -5,15 +5,18 @@ entries, each with a link to the in-browser check of its proof."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pubdata.common import messages
+from pubdata.common import clock, messages
 from pubdata.contracts import rules as contract_rules
-from pubdata.identity.dependencies import MaybePagePrincipal
+from pubdata.identity import access
+from pubdata.identity.access import Principal
+from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.reports import service
-from pubdata.web.deps import ReadSession
+from pubdata.web.deps import CommandSession, ReadSession
 from pubdata.web.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -61,3 +64,67 @@ def month_page(
     entries = service.month_entries(session, code=code[:40], month=month[:7])
     context = {"code": code[:40], "month": month[:7], "entries": entries, "most": service.ENTRIES_SHOWN}
     return render(request, "reports/transparency_calls.html", context)
+
+
+# --- audit (三(八)3) -----------------------------------------------------------------------------------------
+
+
+def _filters(q: str, state: str, month: str, contract: str) -> service.AuditFilters:
+    number = int(contract) if contract.isdigit() and len(contract) < 10 else None
+    return service.AuditFilters(q=q.strip()[:100], state=state.strip()[:20], month=month.strip()[:7], contract=number)
+
+
+def _views(principal: Principal) -> list[str]:
+    """The views the caller may open: the calls' plans are payloads, which only payload readers see."""
+    return [v for v in service.AUDIT_VIEWS if v != "calls" or access.may(principal, "ledger.read-payload")]
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_home(request: Request, principal: PagePrincipal) -> Response:
+    access.require(principal, "audit.read")
+    return RedirectResponse("/audit/resources", status_code=303)
+
+
+@router.get("/audit/{view}.csv")
+def audit_export(
+    request: Request,
+    session: CommandSession,
+    principal: PagePrincipal,
+    view: str,
+    q: str = "",
+    state: str = "",
+    month: str = "",
+    contract: str = "",
+) -> Response:
+    table = service.audit_table(session, principal=principal, view=view, filters=_filters(q, state, month, contract))
+    lang = language(request)
+    headers = [messages.label(f"audit.col_{column}", lang) for column in table.columns]
+    body = service.audit_csv(table, [*headers, messages.label("audit.col_ledger", lang)], lang)
+    disposition = f'attachment; filename="audit-{table.view}.csv"'
+    return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+
+
+@router.get("/audit/{view}", response_class=HTMLResponse)
+def audit_view(
+    request: Request,
+    session: CommandSession,
+    principal: PagePrincipal,
+    view: str,
+    q: str = "",
+    state: str = "",
+    month: str = "",
+    contract: str = "",
+) -> HTMLResponse:
+    """One audit view with its filters; each row beside the ledger entry that last changed it, to verify."""
+    filters = _filters(q, state, month, contract)
+    table = service.audit_table(session, principal=principal, view=view, filters=filters)
+    query = urlencode({k: v for k, v in {"q": q, "state": state, "month": month, "contract": contract}.items() if v})
+    context = {
+        "table": table,
+        "views": _views(principal),
+        "filters": filters,
+        "query": query,
+        "limit": service.AUDIT_LIMIT,
+        "this_month": clock.today().strftime("%Y-%m"),
+    }
+    return render(request, "reports/audit.html", context)

@@ -12,4 +12,5 @@ from pubdata.privacy import models as privacy_models  # noqa: F401
 from pubdata.products import models as product_models  # noqa: F401
 from pubdata.quality import models as quality_models  # noqa: F401
 from pubdata.registration import models as registration_models  # noqa: F401
+from pubdata.reports import models as report_models  # noqa: F401
 from pubdata.scenarios import models as scenario_models  # noqa: F401

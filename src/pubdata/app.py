@@ -53,6 +53,7 @@ from pubdata.quality import routes as quality_routes
 from pubdata.queries import pages as query_pages
 from pubdata.queries import routes as query_routes
 from pubdata.reports import pages as report_pages
+from pubdata.reports import routes as report_routes
 from pubdata.scenarios import pages as scenario_pages
 from pubdata.scenarios import routes as scenario_routes
 from pubdata.web.render import language as render_language
@@ -290,6 +291,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(scenario_routes.public)
     app.include_router(calendar_routes.router)
     app.include_router(quality_routes.router)
+    app.include_router(report_routes.router)
     app.include_router(workbench_pages.router)
     app.include_router(identity_pages.router)
     app.include_router(ledger_pages.router)

@@ -24,6 +24,7 @@ from pubdata.privacy import rules as privacy
 from pubdata.products import rules as products
 from pubdata.quality import rules as quality
 from pubdata.registration import rules as registration
+from pubdata.reports import rules as reports
 from pubdata.scenarios import rules as scenarios
 
 LIFECYCLES: dict[str, Lifecycle] = {
@@ -42,6 +43,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
         products.SUBSCRIPTION,
         privacy.LIFECYCLE,
         quality.TICKET,
+        reports.REPORT,
     )
 }
 TABLE = Path(__file__).with_name("lifecycles.csv")

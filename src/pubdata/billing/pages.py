@@ -28,7 +28,7 @@ from pubdata.products import service as products
 from pubdata.queries import console
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import day, row_id, validation_refusal
-from pubdata.web.render import act_on, check_csrf, language, render
+from pubdata.web.render import act_on, check_csrf, language, render, render_pdf
 
 router = APIRouter(include_in_schema=False)
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -348,11 +348,8 @@ def statement_pdf(
     request: Request, session: ReadSession, principal: PagePrincipal, consumer_id: RowId, month: str
 ) -> Response:
     """The statement as a PDF, set in the CJK fonts the machine has (WeasyPrint)."""
-    from weasyprint import HTML  # imported on first use: it loads Pango
-
     found = _statement(session, principal, consumer_id, month)
-    page = render(request, "billing/statement_pdf.html", _statement_context(request, found))
-    pdf = HTML(string=bytes(page.body).decode("utf-8"), base_url=str(request.base_url)).write_pdf()
+    pdf = render_pdf(request, "billing/statement_pdf.html", _statement_context(request, found))
     return attachment(pdf, filename=f"statement-{consumer_id}-{month}.pdf", media_type="application/pdf")
 
 

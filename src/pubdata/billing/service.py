@@ -498,6 +498,12 @@ def _month_problem(month: str) -> None:
         raise Refused("billing.month")
 
 
+def year_lines(session: Session, *, operator_id: int, year: int) -> list[MeterLine]:
+    """The operator's meter lines of a year, in ledger order: every call it served, charged or free."""
+    statement = select(MeterLine).where(MeterLine.operator_id == operator_id, MeterLine.month.startswith(f"{year}-"))
+    return list(session.execute(statement.order_by(MeterLine.ledger_seq)).scalars())
+
+
 def lines_in(session: Session, *, month: str, consumer_id: int | None = None) -> list[MeterLine]:
     statement = select(MeterLine).where(MeterLine.month == month)
     if consumer_id is not None:

@@ -532,6 +532,11 @@ def version_numbers_after(session: Session, resource: Resource, number: int) -> 
     return list(session.execute(statement.order_by(ResourceVersion.number)).scalars())
 
 
+def names_by_code(session: Session, codes: set[str]) -> dict[str, str]:
+    found = session.execute(select(Resource.code, Resource.name).where(Resource.code.in_(codes)))
+    return {code: name for code, name in found}
+
+
 def codes_and_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     """Each resource's code and name, by id."""
     found = session.execute(select(Resource.id, Resource.code, Resource.name).where(Resource.id.in_(ids)))

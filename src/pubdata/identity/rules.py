@@ -231,6 +231,16 @@ PERMISSIONS |= {
     "quality.set-weights": (Grant("bureau", "admin", "any"),),
     # 三(八)3: the audit bureau reads the catalogue and all usage; the bureau too.
     "audit.read": (Grant("audit", "*", "any"), Grant("bureau", "*", "any")),
+    # 三(九): the operator's admin submits its annual report; the bureau's staff decide; the regulators read.
+    "reports.submit": (Grant("operator", "admin", "own"),),
+    "reports.read": (
+        Grant("operator", "*", "own"),
+        Grant("bureau", "*", "any"),
+        Grant("audit", "*", "any"),
+        Grant("security", "*", "any"),
+        Grant("finance", "*", "any"),
+    ),
+    "reports.decide": BUREAU_STAFF,
 }
 
 # What each permission lets one do, as a refusal names it to the person refused (zh-CN, English).
@@ -329,6 +339,9 @@ PERMISSION_NAMES |= {
     "quality.scores": ("查看各部门贡献评价", "see the departments' contribution scores"),
     "quality.set-weights": ("设定贡献评价权重", "set the contribution score's weights"),
     "audit.read": ("审计查阅", "read for the audit"),
+    "reports.submit": ("提交年度运营报告", "submit annual reports"),
+    "reports.read": ("查看年度运营报告", "see annual reports"),
+    "reports.decide": ("审核年度运营报告", "decide annual reports"),
 }
 
 

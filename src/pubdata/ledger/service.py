@@ -367,6 +367,12 @@ def _keep(session: Session, tree_head: TreeHead) -> None:
         session.execute(sqlite_insert(SignedTreeHead).values(**values).on_conflict_do_nothing())
 
 
+def entries_at(session: Session, seqs: Iterable[int]) -> list[LedgerEntry]:
+    """These entries, in order."""
+    statement = select(LedgerEntry).where(LedgerEntry.seq.in_(list(seqs))).order_by(LedgerEntry.seq)
+    return list(session.execute(statement).scalars())
+
+
 def get_entry(session: Session, seq: int) -> LedgerEntry:
     entry = session.get(LedgerEntry, seq)
     if entry is None:

@@ -22,7 +22,7 @@ from pubdata.identity import access
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.quality import rules, scores, service
-from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import number, texts
 from pubdata.web.render import act_on, check_csrf, language, render
 
@@ -252,11 +252,8 @@ def scores_csv(request: Request, session: ReadSession, principal: PagePrincipal,
     keys |= {"total": "scores.total", "weights_version": "scores.weights_version"}
     labels = {name: messages.label(key, lang) for name, key in keys.items()}
     labels |= {name: messages.label(f"scores.indicator_{name}", lang) for name in rules.INDICATORS}
-    return Response(
-        scores.ranking_csv(found, labels),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="contribution-scores-{found.year}.csv"'},
-    )
+    body = scores.ranking_csv(found, labels)
+    return attachment(body, filename=f"contribution-scores-{found.year}.csv", media_type="text/csv; charset=utf-8")
 
 
 @router.post("/scores/weights", response_class=HTMLResponse)

@@ -2,3 +2,6 @@
 views; the annual operation report; the bureau's dashboard."""
 
 from pubdata.reports import messages  # noqa: F401 - declares the words
+
+# What other domains may import, besides ``service``, ``schemas``, ``rules`` and ``messages``.
+PUBLIC = ("annual",)

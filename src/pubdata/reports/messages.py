@@ -5,6 +5,18 @@ from __future__ import annotations
 from pubdata.common.messages import declare
 
 REFUSALS = {
+    "reports.not-found": (404, "没有找到该{what}。", "No such {what}."),
+    "reports.year": (
+        422,
+        "只能就已经结束的年度提交年度运营报告（{year} 年尚未结束或无效）。",
+        "A report is on a year that is over ({year} is not).",
+    ),
+    "reports.already-submitted": (
+        409,
+        "{year} 年度的运营报告已经提交，不能重复提交；被退回后可修改重新提交。",
+        "The report on {year} is already submitted; once returned it can be submitted again.",
+    ),
+    "reports.reason-required": (422, "退回年度运营报告须说明理由。", "A returned report needs the reasons."),
     "reports.view": (404, "没有“{view}”这一审计视图。", "There is no audit view “{view}”."),
     "reports.month": (422, "月份“{month}”无效，应为 YYYY-MM，例如 2026-11。", "“{month}” is not a month like 2026-11."),
 }
@@ -163,6 +175,76 @@ LABELS |= {
     "audit.col_ledger": ("存证序号", "Ledger entry"),
 }
 
-ACTIONS = {"audit.calls-read": ("审计查阅调用明细", "Audit read the calls")}
+ACTIONS = {
+    "audit.calls-read": ("审计查阅调用明细", "Audit read the calls"),
+    "reports.annual-submitted": ("提交年度运营报告", "Annual report submitted"),
+    "reports.annual-accepted": ("通过年度运营报告", "Annual report accepted"),
+    "reports.annual-returned": ("退回年度运营报告", "Annual report returned"),
+}
+
+LABELS |= {
+    "nav.annual": ("年度报告", "Annual reports"),
+    "annual.title": ("{year} 年度运营报告", "Annual operation report, {year}"),
+    "annual.list": ("年度运营报告", "Annual operation reports"),
+    "annual.intro": (
+        "运营机构每年年初就上一年度报告数据需求、数据使用、收益与公益服务、安全等情况（三（九））。报告由平台"
+        "依据记录的事实起草，每个数字都可打开核对其计入的存证记录；运营机构补充效益情况后提交，市数据资源局"
+        "审核通过或退回。",
+        "Each year the operator reports on the year before: demand, use, revenue and public-welfare service, "
+        "security (三(九)). The platform drafts it from the recorded facts, every figure opening to the ledger "
+        "entries it counts; the operator adds the benefits and submits it; the bureau accepts or returns it.",
+    ),
+    "annual.due": ("应于 {day} 前提交", "Due by {day}"),
+    "annual.overdue": ("逾期未提交", "Overdue"),
+    "annual.not_submitted": ("尚未提交", "Not submitted"),
+    "annual.running": (
+        "该年度尚未结束：以下是截至目前的草稿，年度结束后方可提交。",
+        "The year is still running: a draft so far, to submit once it is over.",
+    ),
+    "annual.draft": ("平台依据事实起草", "Drafted from the facts"),
+    "annual.snapshot": ("提交时的数据（摘要 {digest}）", "As submitted (digest {digest})"),
+    "annual.section_demand": ("数据需求与场景", "Demand and scenarios"),
+    "annual.section_use": ("数据使用", "Use"),
+    "annual.section_revenue": ("收益与公益服务", "Revenue and public-welfare service"),
+    "annual.section_security": ("数据安全", "Security"),
+    "annual.section_benefits": ("效益情况（运营机构填写）", "Benefits (written by the operator)"),
+    "annual.fig_posted": ("发布的数据需求", "Demands posted"),
+    "annual.fig_answered": ("已答复的数据需求", "Demands answered"),
+    "annual.fig_overdue": ("逾期答复的数据需求", "Demands answered late"),
+    "annual.fig_scenarios": ("批准的场景建设方案", "Scenario plans approved"),
+    "annual.fig_calls": ("调用总次数", "Calls in all"),
+    "annual.fig_resource": ("按数据资源", "By resource"),
+    "annual.fig_product": ("按数据产品", "By product"),
+    "annual.fig_consumer_kind": ("按使用方类型", "By kind of consumer"),
+    "annual.fig_revenue_fen": ("收费收入", "Revenue"),
+    "annual.fig_free_calls": ("公益免费调用", "Free public-welfare calls"),
+    "annual.fig_drill": ("应急演练", "Drills"),
+    "annual.fig_risk_assessment": ("风险评估", "Risk assessments"),
+    "annual.fig_incidents": ("数据安全事件", "Security incidents"),
+    "annual.fig_bad_impact": ("造成不良影响的事件", "Incidents with bad impact"),
+    "annual.entries": ("存证", "Entries"),
+    "annual.entries_title": ("{figure} 计入的存证记录", "The entries {figure} counts"),
+    "annual.benefits": ("效益情况", "Benefits"),
+    "annual.benefits_hint": (
+        "写明经济效益和社会效益，例如支持的普惠贷款笔数与金额、城市治理事项等。",
+        "Write the economic and social benefits: the inclusive loans supported, the city-governance work done.",
+    ),
+    "annual.submit": ("提交年度运营报告", "Submit the annual report"),
+    "annual.accept": ("通过", "Accept"),
+    "annual.return": ("退回修改", "Return"),
+    "annual.reason": ("理由", "Reasons"),
+    "annual.download_pdf": ("下载 PDF", "Download PDF"),
+    "annual.state": ("状态", "State"),
+    "annual.operator": ("运营机构", "Operator"),
+    "annual.year": ("年度", "Year"),
+    "annual.open": ("查看", "Open"),
+    "annual.submitted_at": ("提交时间", "Submitted"),
+    "annual.decision": ("审核意见", "Decision"),
+    "notice.annual-submitted": ("年度运营报告已提交。", "The annual report is submitted."),
+    "subject.annual_report": ("年度运营报告", "Annual report"),
+    "workbench.reports.overdue": ("逾期未提交的年度运营报告", "Annual reports overdue"),
+    "workbench.reports.to_decide": ("待审核的年度运营报告", "Annual reports to decide"),
+    "workbench.reports.to_submit": ("待提交的上年度运营报告", "Last year's report to submit"),
+}
 
 declare(labels=LABELS, refusals=REFUSALS, actions=ACTIONS)

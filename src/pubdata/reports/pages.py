@@ -9,15 +9,22 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from pubdata.common import clock, messages
+from pubdata.common.bounds import RowId
+from pubdata.common.errors import Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.identity import access
+from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
-from pubdata.reports import service
-from pubdata.web.deps import CommandSession, ReadSession
-from pubdata.web.render import language, render
+from pubdata.ledger import public as ledger_public
+from pubdata.ledger import service as ledger
+from pubdata.reports import annual, service
+from pubdata.reports import rules as report_rules
+from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
+from pubdata.web.render import act_on, check_csrf, language, render, render_pdf
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,8 +107,7 @@ def audit_export(
     lang = language(request)
     headers = [messages.label(f"audit.col_{column}", lang) for column in table.columns]
     body = service.audit_csv(table, [*headers, messages.label("audit.col_ledger", lang)], lang)
-    disposition = f'attachment; filename="audit-{table.view}.csv"'
-    return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+    return attachment(body, filename=f"audit-{table.view}.csv", media_type="text/csv; charset=utf-8")
 
 
 @router.get("/audit/{view}", response_class=HTMLResponse)
@@ -128,3 +134,136 @@ def audit_view(
         "this_month": clock.today().strftime("%Y-%m"),
     }
     return render(request, "reports/audit.html", context)
+
+
+# --- the annual operation report (三(九)) ----------------------------------------------------------------------
+
+
+def _report_view(session: Session, principal: Principal, operator_id: int, year: int) -> dict[str, Any]:
+    if not access.may(principal, "reports.read", access.OrganisationRef(operator_id)):
+        access.require(principal, "reports.read", access.OrganisationRef(operator_id))
+    if not 2000 <= year <= clock.today().year:
+        raise Refused("reports.year", year=year)
+    found = annual.draft(session, operator_id=operator_id, year=year)
+    report = annual.report_of(session, operator_id=operator_id, year=year)
+    figures = {section: found.section(section) for section in annual.SECTIONS}
+    charts = {
+        key: report_rules.bar_svg([(figure.of, figure.value) for figure in found.figures if figure.key == key])
+        for key in ("resource", "product", "consumer_kind")
+    }
+    return {
+        "draft": found,
+        "figures": figures,
+        "report": report,
+        "year": year,
+        "operator_id": operator_id,
+        "operator": identity.organisation_names(session, {operator_id}).get(operator_id, ""),
+        "running": not report_rules.reportable(year, clock.today()),
+        "due": report_rules.due_on(year),
+        "resources": annual.resource_names(session, found),
+        "charts": charts,
+        "states": report_rules.REPORT.labels(),
+    }
+
+
+@router.get("/reports/annual", response_class=HTMLResponse)
+def annual_list(request: Request, session: ReadSession, principal: PagePrincipal) -> HTMLResponse:
+    access.require(principal, "reports.read", access.own_organisation(principal))
+    context = {
+        "due": annual.reports_due(session, principal=principal),
+        "this_year": clock.today().year,
+        "states": report_rules.REPORT.labels(),
+        "can_decide": access.may(principal, "reports.decide"),
+    }
+    return render(request, "reports/annual_list.html", context)
+
+
+@router.get("/reports/annual/{operator_id}/{year}.pdf")
+def annual_pdf(
+    request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int
+) -> Response:
+    """The report as a PDF (WeasyPrint, CJK fonts), its charts drawn as SVG."""
+    context = _report_view(session, principal, operator_id, year)
+    pdf = render_pdf(request, "reports/annual_pdf.html", context)
+    return attachment(pdf, filename=f"annual-report-{operator_id}-{year}.pdf", media_type="application/pdf")
+
+
+@router.get("/reports/annual/{operator_id}/{year}/entries/{slug}", response_class=HTMLResponse)
+def annual_entries(
+    request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int, slug: str
+) -> HTMLResponse:
+    """The ledger entries one figure counts, each with its proof to check."""
+    context = _report_view(session, principal, operator_id, year)
+    figure = context["draft"].find(slug[:80])
+    if figure is None:
+        raise Refused("reports.not-found", what=messages.Text(("数字", "figure")))
+    seqs = list(figure.seqs)[: service.ENTRIES_SHOWN]
+    entries = ledger_public.view(session, ledger.entries_at(session, seqs)) if seqs else []
+    return render(request, "reports/annual_entries.html", {**context, "figure": figure, "entries": entries})
+
+
+@router.get("/reports/annual/{operator_id}/{year}", response_class=HTMLResponse)
+def annual_page(
+    request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int
+) -> HTMLResponse:
+    context = _report_view(session, principal, operator_id, year)
+    report = context["report"]
+    context |= {
+        "can_submit": principal.organisation_id == operator_id
+        and access.may(principal, "reports.submit", access.own_organisation(principal))
+        and not context["running"]
+        and (report is None or report_rules.REPORT.allows(report.state, "resubmit")),
+        "can_decide": report is not None
+        and access.may(principal, "reports.decide")
+        and report_rules.REPORT.allows(report.state, "accept"),
+        "snapshot": annual.snapshot(report) if report else None,
+    }
+    return render(request, "reports/annual.html", context)
+
+
+@router.post("/reports/annual/{year}/submit", response_class=HTMLResponse)
+async def annual_submit(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, year: int
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    return act_on(
+        platform,
+        lambda command: annual.submit(
+            command, principal=principal, year=year, benefits=str(form.get("benefits") or "")
+        ),
+        action="submit",
+        then=f"/reports/annual/{principal.organisation_id}/{year}",
+        notice="notice.annual-submitted",
+        show=lambda error: _annual_error(request, session, principal, principal.organisation_id, year, error),
+    )
+
+
+@router.post("/reports/annual/{report_id}/decide", response_class=HTMLResponse)
+async def annual_decide(
+    request: Request, session: ReadSession, platform: PlatformDep, principal: PagePrincipal, report_id: RowId
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    report = annual.get(session, principal=principal, report_id=report_id)
+    return act_on(
+        platform,
+        lambda command: annual.decide(
+            command,
+            principal=principal,
+            report_id=report_id,
+            accept=form.get("decision") == "accept",
+            reason=str(form.get("reason") or ""),
+        ),
+        action="decide",
+        then=f"/reports/annual/{report.operator_id}/{report.year}",
+        show=lambda error: _annual_error(request, session, principal, report.operator_id, report.year, error),
+    )
+
+
+def _annual_error(
+    request: Request, session: Session, principal: Principal, operator_id: int, year: int, error: Refused
+) -> HTMLResponse:
+    context = _report_view(session, principal, operator_id, year) | {"error": error, "can_submit": True}
+    context |= {"can_decide": access.may(principal, "reports.decide"), "snapshot": None}
+    return render(request, "reports/annual.html", context, status_code=error.status)

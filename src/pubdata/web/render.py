@@ -180,6 +180,14 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     return response
 
 
+def render_pdf(request: Request, template: str, context: dict[str, Any]) -> bytes:
+    """A page rendered as a PDF by WeasyPrint, in the CJK fonts the machine has (a print template: no script)."""
+    from weasyprint import HTML  # imported on first use: it loads Pango
+
+    page = render(request, template, context)
+    return HTML(string=bytes(page.body).decode("utf-8"), base_url=str(request.base_url)).write_pdf()
+
+
 def redirect(url: str, *, secure: bool, notice: str = "notice.done") -> RedirectResponse:
     """Post, redirect, get: the answer to a done action, leaving ``notice`` (a label key) for the next page."""
     if not messages.is_label(notice):  # a programming error, caught by the first test of the action

@@ -41,6 +41,7 @@ from pubdata.products import service as products
 from pubdata.products import subscriptions
 from pubdata.quality import service as quality
 from pubdata.registration import rules as registration_rules
+from pubdata.reports import annual
 from pubdata.scenarios import service as scenarios
 
 if TYPE_CHECKING:
@@ -919,6 +920,7 @@ def bench(session: Session, *, principal: Principal, signer: Signer | None = Non
     found.todos += [Todo(key, count, link) for key, count, link in scenarios.todos(session, principal=principal)]
     found.todos += [Todo(key, count, link) for key, count, link in quality.todos(session, principal=principal)]
     found.todos += [Todo(key, count, link) for key, count, link in security.todos(session, principal=principal)]
+    found.todos += [Todo(key, count, link) for key, count, link in annual.todos(session, principal=principal)]
     _billing(session, principal, found)
     return found
 

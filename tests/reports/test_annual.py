@@ -109,3 +109,31 @@ def test_a_report_not_in_by_the_end_of_january_shows_overdue_to_the_bureau(platf
     at("2027-02-01")
     bureau, _ = page_client(platform, "bureau.boss")
     assert 'data-testid="overdue"' in bureau.get("/reports/annual").text
+
+
+def test_an_evaluation_shows_the_recorded_facts_of_its_period_beside_each_score(platform, year_of_use):
+    from pubdata.authorization import agreements, evaluation
+
+    bureau = principal(platform, "bureau.boss")
+    with platform.read() as session:
+        agreement = agreements.list_agreements(session, principal=bureau)[0]
+    scores = {
+        d: {"score": 80, "evidence": "评审意见"}
+        for d in ("security", "performance", "scenario_benefit", "public_welfare")
+    }
+    run(
+        platform,
+        evaluation.evaluate,
+        principal=bureau,
+        agreement_id=agreement.id,
+        period="2026年度",
+        scores=scores,
+        result="pass",
+    )
+    pages, _ = page_client(platform, "bureau.boss")
+    page = pages.get(f"/agreements/{agreement.id}").text
+    article = page.split('data-testid="evaluation-', 1)[1].split("</article>", 1)[0]
+    assert "2026 年记录的事实" in article
+    assert f"/reports/annual/{agreement.operator_id}/2026/entries/calls" in article and "调用总次数 3" in article
+    assert "应急演练 1" in article and "公益免费调用 3" in article
+    assert 'data-testid="evaluation-facts"' in page  # the form shows this year's facts beside the scores to give

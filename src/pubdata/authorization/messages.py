@@ -117,6 +117,7 @@ LABELS = {
     "security.findings": ("监管意见", "Findings"),
     "security.none": ("尚无记录。", "Nothing recorded yet."),
     "security.activity": ("安全工作记录", "security record"),
+    "agreement.recorded_facts": ("{year} 年记录的事实", "Recorded facts of {year}"),
     "security.duties": ("演练和风险评估周期", "Drills and risk assessments due"),
     "security.duties_intro": (
         "运营机构应按市数据资源局设定的周期开展应急演练和风险评估（三（七））；超过周期未开展的标为逾期。",

@@ -23,6 +23,7 @@ from pubdata.identity import access
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
+from pubdata.reports import annual
 from pubdata.web.deps import PlatformDep, ReadSession
 from pubdata.web.forms import confirmed, day, items, number, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, render
@@ -80,6 +81,9 @@ def _page(
         "activities": evaluation.activities_of(session, principal=principal, agreement_id=agreement.id),
         "last_activities": evaluation.last_activities(session, agreement.id),
         "evidence_of": security.evidence_list,
+        "facts_of": lambda year: annual.evaluation_evidence(session, operator_id=agreement.operator_id, year=year),
+        "period_year": annual.period_year,
+        "this_year": clock.today().year,
         "duties": [d for d in security.duties(session, principal=principal) if d.agreement_id == agreement.id],
         "rectification": evaluation.open_rectification(session, agreement.id),
         "is_bureau": access.may(principal, "authorization.manage", agreement),

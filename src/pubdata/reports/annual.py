@@ -266,3 +266,24 @@ def todos(session: Session, *, principal: Principal) -> list[tuple[str, int, str
         missing = sum(1 for item in due if item.report is None or item.report.state == rules.R.RETURNED.value)
         return [("workbench.reports.to_submit", missing, "/reports/annual")]
     return []
+
+
+# The evaluation's dimensions (三(四)4) and the report's figures that are their recorded evidence.
+EVIDENCE = {
+    "security": ("drill", "risk_assessment", "incidents", "bad_impact"),
+    "performance": ("calls", "revenue_fen"),
+    "scenario_benefit": ("scenarios", "product"),
+    "public_welfare": ("free_calls",),
+}
+
+
+def period_year(period: str, fallback: int) -> int:
+    """The year an evaluation's period names (``2026``, ``2026年度``, ``2026-H1``), else ``fallback``."""
+    head = period.strip()[:4]
+    return int(head) if head.isdigit() and 2000 <= int(head) <= clock.today().year else fallback
+
+
+def evaluation_evidence(session: Session, *, operator_id: int, year: int) -> dict[str, list[Figure]]:
+    """For each evaluation dimension, the recorded facts of the operator's year beside which it is scored."""
+    found = draft(session, operator_id=operator_id, year=year)
+    return {dimension: [f for f in found.figures if f.key in keys] for dimension, keys in EVIDENCE.items()}

@@ -263,6 +263,19 @@ def values_of(session: Any, parameter: str, *, most: int = 3) -> list[str]:
         return [str(value) for value in session.scalars(select(lines.consumer_id).distinct().limit(most))]
     elif parameter == "year":
         return [str(clock.today().year - 1), str(clock.today().year)]
+    elif parameter == "seq":  # a ledger entry: the first and the newest
+        entries = _table_for("ledger_entry")
+        newest = session.scalar(select(entries.seq).order_by(entries.seq.desc()).limit(1))
+        return ["0", str(newest)] if newest else ["0"]
+    elif parameter == "view":  # an audit view
+        return ["resources", "contracts", "calls", "jobs"][:most]
+    elif parameter == "slug":  # a figure of an annual report
+        return ["calls", "posted"]
+    elif parameter in ("operator_id", "department_id"):  # an organisation of that kind
+        organisations = _table_for("organisation")
+        kind = "operator" if parameter == "operator_id" else "provider"
+        found = select(organisations.id).where(organisations.kind == kind).order_by(organisations.id.desc())
+        return [str(value) for value in session.scalars(found.limit(most))]
     else:
         model, column = _table_for(parameter), "id"
     if model is None or not parameter.endswith(("_id", "code")):

@@ -175,6 +175,22 @@ def registered_resource(platform: Platform, body: dict[str, Any], rows: list[dic
     )
 
 
+def loaded_version(platform: Platform, code: str, rows: list[dict[str, str]]) -> None:
+    """The police load a new version of their resource ``code``."""
+    path = platform.settings.data_dir / f"{code}-again.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    with platform.read() as session:
+        resource_id = catalog.find_id(session, code=code)
+    catalog.load(
+        platform,
+        principal=principal(platform, "police.admin"),
+        resource_id=resource_id,
+        domain_dir=platform.settings.domain_dir,
+        source_format="csv",
+        path=path,
+    )
+
+
 def registered_resources(platform: Platform, codes_and_sectors: tuple[tuple[str, str], ...], rows: int = 20) -> None:
     """Each of the police's person tables, registered as ``registered_resource`` does."""
     for code, sector in codes_and_sectors:

@@ -12,9 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pubdata.app import create_app
-from pubdata.catalog import service as catalog
-from tests.data import csv_text, person_rows
-from tests.scenarios import at, ledger_size, make_account, page_client, principal
+from tests.data import person_rows
+from tests.scenarios import at, ledger_size, loaded_version, make_account, page_client
 
 TICKET = {"resource": "CZ-RK-0001", "kind": "error", "rows": "3", "description": "第 3 行出生日期错误。"}
 
@@ -25,18 +24,7 @@ def scored(platform, city):
     bank = make_account(platform, kind="consumer", name="池州农村商业银行", login="bank.clerk", days=366)
     bureau = make_account(platform, kind="bureau", name="池州市数据资源局", login="bureau.clerk2", days=366)
     police = make_account(platform, kind="provider", name="池州市公安局", login="police.clerk2", days=366)
-    path = platform.settings.data_dir / "again.csv"
-    path.write_text(csv_text(person_rows(20, seed=9)), encoding="utf-8")
-    with platform.read() as session:
-        resource_id = catalog.find_id(session, code="CZ-RK-0001")
-    catalog.load(
-        platform,
-        principal=principal(platform, "police.admin"),
-        resource_id=resource_id,
-        domain_dir=platform.settings.domain_dir,
-        source_format="csv",
-        path=path,
-    )
+    loaded_version(platform, "CZ-RK-0001", person_rows(20, seed=9))
     with TestClient(create_app(platform)) as client:
         ticket = client.post("/api/v1/quality/tickets", headers=bank.headers, json=TICKET).json()
         at("2026-03-04")

@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from pubdata.app import create_app
 from pubdata.calendar.models import CalendarTable
-from pubdata.catalog import service as catalog
 from pubdata.quality.models import QualityRound, QualityTicket
-from tests.data import csv_text, person_rows
-from tests.scenarios import at, ledger_size, make_account, principal, tick
+from tests.data import person_rows
+from tests.scenarios import at, ledger_size, loaded_version, make_account, tick
 
 TICKET = {
     "resource": "CZ-RK-0001",
@@ -109,18 +108,7 @@ def test_a_reopened_ticket_gets_a_new_deadline_from_the_reopening_day_and_can_at
     assert body["state"] == "open" and [r["outcome"] for r in body["rounds"]] == ["reopened", None]
     assert body["rounds"][1]["opened_on"] == "2026-11-06" and body["due"] == "2026-11-13"
     # The department loads a corrected version and answers with it; an earlier or unknown version is refused.
-    path = platform.settings.data_dir / "fixed.csv"
-    path.write_text(csv_text(person_rows(20, seed=8)), encoding="utf-8")
-    with platform.read() as session:
-        resource_id = catalog.find_id(session, code="CZ-RK-0001")
-    catalog.load(
-        platform,
-        principal=principal(platform, "police.admin"),
-        resource_id=resource_id,
-        domain_dir=platform.settings.domain_dir,
-        source_format="csv",
-        path=path,
-    )
+    loaded_version(platform, "CZ-RK-0001", person_rows(20, seed=8))
     for wrong in (1, 9):
         refused = act(desk, police, ticket["id"], "answer", answer="已更正。", fixed_version=wrong)
         assert refused.status_code == 422 and refused.json()["rule"] == "quality.fixed-version"

@@ -3,8 +3,6 @@ computed on the calendar in force, the tables the bureau loaded; the bureau's ad
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
@@ -18,13 +16,15 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.web import uploads
 from pubdata.web.deps import PlatformDep, ReadSession
+from pubdata.web.forms import ascii_number, day
 from pubdata.web.render import check_csrf, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _year(text: str) -> int:
-    return int(text) if text.isdigit() and rules.FIRST_YEAR <= int(text) <= rules.LAST_YEAR else clock.today().year
+    year = ascii_number(text, most_digits=4)
+    return year if year is not None and rules.FIRST_YEAR <= year <= rules.LAST_YEAR else clock.today().year
 
 
 def _calendar_page(
@@ -39,15 +39,9 @@ def _calendar_page(
 ) -> HTMLResponse:
     calendar = service.current(session)
     checked = None
-    if filed:
-        try:
-            start = date.fromisoformat(filed)
-            count = int(working_days) if working_days.isdigit() else 5
-            checked = (start, count, service.deadline(session, start, count))
-        except ValueError:
-            error = error or Refused("web.date")
-        except Refused as refused:
-            error = error or refused
+    if filed:  # a deadline asked for: a bad date or count is refused as an error page of its own
+        start, count = day(filed), ascii_number(working_days, most_digits=3) or 5
+        checked = (start, count, service.deadline(session, start, count))
     context = {
         "year": year,
         # The years a reader most often needs: last year, this year, and the next one (others by the form).

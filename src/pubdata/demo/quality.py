@@ -8,7 +8,8 @@
 - the city's urban management bureau files a staleness ticket on the statistics bureau's monthly indicators that
   nobody answers: the scheduler flags it overdue;
 - the bureau files one today, open; when today is within five working days of a year the calendar does not know
-  yet, its deadline is provisional.
+  yet, its deadline is provisional;
+- the bureau sets the contribution score's weights (version 1) as the first ticket is filed.
 
 Each ticket is filed at its moment, so the ledger reads in time order. Built once: a demo that has tickets keeps
 them.
@@ -25,6 +26,7 @@ from pubdata.common import clock
 from pubdata.demo.timeline import Act, Step
 from pubdata.demo.usage import principal
 from pubdata.platform import Platform
+from pubdata.quality import scores
 from pubdata.quality import service as quality
 from pubdata.registration import rules as registration_rules
 
@@ -87,6 +89,19 @@ def _reopen(who: str, key: str, reason: str) -> Act:
     return act
 
 
+def _weights(platform: Platform, ids: dict[str, int]) -> None:
+    """The bureau sets the contribution score's weights for the year (version 1)."""
+    weights = {"registered": 15, "current": 25, "loads": 10, "on_time": 25, "products": 15, "calls": 10}
+    with platform.command() as session:
+        scores.set_weights(
+            session,
+            principal=principal(platform, "bureau.admin"),
+            weights=weights,
+            total=100,
+            note="年度贡献评价：突出按时更新和质量问题按期答复。",
+        )
+
+
 def _tick(platform: Platform, ids: dict[str, int]) -> None:
     scheduler.tick(platform)
 
@@ -103,6 +118,7 @@ def plan(days: WorkCalendar, *, first: date, last: date) -> list[Step]:
     stale = _workday_on_or_after(days, last - timedelta(days=12))
     return [
         Step(holiday, 9, _tick),  # the resources whose notice ended are registered before anyone files
+        Step(holiday, 11, _weights),
         Step(holiday, 10, _file("bank.admin", "holiday", **NATIONAL_DAY)),
         Step(days.add_working_days(holiday, 2).due, 15, _answer("police.admin", "holiday", HOLIDAY_ANSWER)),
         Step(min(across, last), 11, _confirm("bank.admin", "holiday")),

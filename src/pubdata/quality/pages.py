@@ -23,7 +23,7 @@ from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import PagePrincipal
 from pubdata.quality import rules, scores, service
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
-from pubdata.web.forms import number, texts
+from pubdata.web.forms import ascii_number, number, texts
 from pubdata.web.render import act_on, check_csrf, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,13 +62,9 @@ def _form_page(
 ) -> HTMLResponse:
     access.require(principal, "quality.file", access.own_organisation(principal))
     resource, fields = None, []
-    if code:
-        try:
-            resource = catalog.public_get(session, code=code)
-        except Refused as refused:
-            error = error or refused
-        else:
-            fields = catalog.fields_of(resource)
+    if code:  # an unknown code is refused as an error page of its own, naming it
+        resource = catalog.public_get(session, code=code)
+        fields = catalog.fields_of(resource)
     context = {"resource": resource, "fields": fields, "code": code, "error": error, **VOCAB}
     return render(request, "quality/ticket_form.html", context, status_code=error.status if error else 200)
 
@@ -84,9 +80,10 @@ def new_ticket_page(
 def _columns(form: Form) -> list[int]:
     chosen = []
     for value in texts(form.getlist("columns")):
-        if not value.isdigit() or not 1 <= int(value) <= rules.MAX_COLUMNS:
+        column = ascii_number(value, most_digits=3)
+        if column is None or not 1 <= column <= rules.MAX_COLUMNS:
             raise Refused("quality.where", problem=Phrase("quality.columns_range"), field="columns")
-        chosen.append(int(value))
+        chosen.append(column)
     return chosen
 
 
@@ -197,7 +194,7 @@ async def ticket_act(
 
 
 def _year(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) == 4 else clock.today().year
+    return ascii_number(text, most_digits=4) or clock.today().year
 
 
 def _score_chart(found: scores.Ranking, lang: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ submitted with (and its digest), so what the bureau accepted can be compared wit
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -280,7 +281,8 @@ EVIDENCE = {
 def period_year(period: str, fallback: int) -> int:
     """The year an evaluation's period names (``2026``, ``2026年度``, ``2026-H1``), else ``fallback``."""
     head = period.strip()[:4]
-    return int(head) if head.isdigit() and 2000 <= int(head) <= clock.today().year else fallback
+    year = int(head) if re.fullmatch(r"[0-9]{4}", head) else 0
+    return year if 2000 <= year <= clock.today().year else fallback
 
 
 def evaluation_evidence(session: Session, *, operator_id: int, year: int) -> dict[str, list[Figure]]:

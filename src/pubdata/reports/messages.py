@@ -117,7 +117,7 @@ LABELS = {
     "verify.size": ("记录数", "Size"),
     "verify.api": ("核验数据来自公开接口：", "The data comes from the public API: "),
     "verify.tools": (
-        "也可以用 openssl 在自己的电脑上核验树头签名，做法见平台文档。",
+        "也可以在自己的电脑上用支持国密算法的命令行工具核验树头签名，做法见平台文档。",
         "You can also check the tree head's signature with openssl on your own computer; the platform's "
         "documentation says how.",
     ),

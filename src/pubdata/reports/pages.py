@@ -16,6 +16,7 @@ from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.identity import access
+from pubdata.identity import rules as identity_rules
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
@@ -24,6 +25,7 @@ from pubdata.ledger import service as ledger
 from pubdata.reports import annual, service
 from pubdata.reports import rules as report_rules
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
+from pubdata.web.forms import ascii_number
 from pubdata.web.render import act_on, check_csrf, language, render, render_pdf
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +79,7 @@ def month_page(
 
 
 def _filters(q: str, state: str, month: str, contract: str) -> service.AuditFilters:
-    number = int(contract) if contract.isdigit() and len(contract) < 10 else None
+    number = ascii_number(contract, most_digits=9)
     return service.AuditFilters(q=q.strip()[:100], state=state.strip()[:20], month=month.strip()[:7], contract=number)
 
 
@@ -139,7 +141,18 @@ def audit_view(
 # --- the annual operation report (三(九)) ----------------------------------------------------------------------
 
 
-def _report_view(session: Session, principal: Principal, operator_id: int, year: int) -> dict[str, Any]:
+def _named(figure: annual.Figure, resources: dict[str, str], lang: str) -> str:
+    """What a figure is of, as a reader names it: a resource by its name, a kind of consumer by its words."""
+    if figure.key == "resource":
+        return resources.get(figure.of, figure.of)
+    if figure.key == "consumer_kind" and figure.of in identity_rules.ORGANISATION_KINDS:
+        return messages.pick(identity_rules.ORGANISATION_KINDS[figure.of], lang)
+    return figure.of
+
+
+def _report_view(
+    session: Session, principal: Principal, operator_id: int, year: int, lang: str = "zh-CN"
+) -> dict[str, Any]:
     if not access.may(principal, "reports.read", access.OrganisationRef(operator_id)):
         access.require(principal, "reports.read", access.OrganisationRef(operator_id))
     if not 2000 <= year <= clock.today().year:
@@ -147,8 +160,11 @@ def _report_view(session: Session, principal: Principal, operator_id: int, year:
     found = annual.draft(session, operator_id=operator_id, year=year)
     report = annual.report_of(session, operator_id=operator_id, year=year)
     figures = {section: found.section(section) for section in annual.SECTIONS}
+    resources = annual.resource_names(session, found)
     charts = {
-        key: report_rules.bar_svg([(figure.of, figure.value) for figure in found.figures if figure.key == key])
+        key: report_rules.bar_svg(
+            [(_named(figure, resources, lang), figure.value) for figure in found.figures if figure.key == key]
+        )
         for key in ("resource", "product", "consumer_kind")
     }
     return {
@@ -160,7 +176,8 @@ def _report_view(session: Session, principal: Principal, operator_id: int, year:
         "operator": identity.organisation_names(session, {operator_id}).get(operator_id, ""),
         "running": not report_rules.reportable(year, clock.today()),
         "due": report_rules.due_on(year),
-        "resources": annual.resource_names(session, found),
+        "resources": resources,
+        "named": lambda figure: _named(figure, resources, lang),
         "charts": charts,
         "states": report_rules.REPORT.labels(),
     }
@@ -183,7 +200,7 @@ def annual_pdf(
     request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int
 ) -> Response:
     """The report as a PDF (WeasyPrint, CJK fonts), its charts drawn as SVG."""
-    context = _report_view(session, principal, operator_id, year)
+    context = _report_view(session, principal, operator_id, year, language(request))
     pdf = render_pdf(request, "reports/annual_pdf.html", context)
     return attachment(pdf, filename=f"annual-report-{operator_id}-{year}.pdf", media_type="application/pdf")
 
@@ -193,7 +210,7 @@ def annual_entries(
     request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int, slug: str
 ) -> HTMLResponse:
     """The ledger entries one figure counts, each with its proof to check."""
-    context = _report_view(session, principal, operator_id, year)
+    context = _report_view(session, principal, operator_id, year, language(request))
     figure = context["draft"].find(slug[:80])
     if figure is None:
         raise Refused("reports.not-found", what=messages.Text(("数字", "figure")))
@@ -206,7 +223,7 @@ def annual_entries(
 def annual_page(
     request: Request, session: ReadSession, principal: PagePrincipal, operator_id: RowId, year: int
 ) -> HTMLResponse:
-    context = _report_view(session, principal, operator_id, year)
+    context = _report_view(session, principal, operator_id, year, language(request))
     report = context["report"]
     context |= {
         "can_submit": principal.organisation_id == operator_id
@@ -264,6 +281,9 @@ async def annual_decide(
 def _annual_error(
     request: Request, session: Session, principal: Principal, operator_id: int, year: int, error: Refused
 ) -> HTMLResponse:
-    context = _report_view(session, principal, operator_id, year) | {"error": error, "can_submit": True}
+    context = _report_view(session, principal, operator_id, year, language(request)) | {
+        "error": error,
+        "can_submit": True,
+    }
     context |= {"can_decide": access.may(principal, "reports.decide"), "snapshot": None}
     return render(request, "reports/annual.html", context, status_code=error.status)

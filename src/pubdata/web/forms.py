@@ -25,6 +25,15 @@ def texts(values: list[Any]) -> list[str]:
     return [value for value in values if isinstance(value, str)]
 
 
+def ascii_number(text: object, *, most_digits: int) -> int | None:
+    """A whole number typed in ASCII digits (at most ``most_digits``), or None: "²" and "٣" are digits to
+    ``str.isdigit`` but not numbers a page asks for."""
+    value = str(text or "").strip()
+    if not value or len(value) > most_digits or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def day(text: object) -> date:
     try:
         return date.fromisoformat(str(text or ""))

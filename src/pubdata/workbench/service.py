@@ -244,6 +244,103 @@ def _bureau(session: Session, principal: Principal, bench: Bench) -> None:
             "workbench.series.calls",
         ),
     ]
+    bench.charts += _dashboard(session, principal, found, last, every_contract)
+
+
+def _dashboard(
+    session: Session, principal: Principal, found: list[Any], last: dict[int, date], every_contract: list[Any]
+) -> list[Chart]:
+    """The bureau's dashboard, read at a glance: each operator's days to its deadlines, overdue quality tickets by
+    department, the annual reports, the security duties, revenue against the ceilings, ε spent per resource."""
+    today = clock.today()
+    names = identity.organisation_names(session, {a.operator_id for a in found})
+    live = [a for a in found if a.state in authorization_rules.LIVE_STATES]
+
+    def days_to(day: date | None) -> float:
+        return float((day - today).days) if day else 0.0
+
+    evaluation_on = {a.id: (last.get(a.id) or a.starts_on) for a in live}
+    deadlines_chart = Chart(
+        "workbench.chart.deadlines",
+        "bar",
+        [names.get(a.operator_id, "") for a in live],
+        [
+            ("workbench.series.days_to_expiry", [days_to(a.expires_on) for a in live]),
+            (
+                "workbench.series.days_to_evaluation",
+                [days_to(evaluation_on[a.id] + EVALUATED_EVERY if evaluation_on[a.id] else None) for a in live],
+            ),
+        ],
+    )
+    overdue = quality.tickets_for(session, principal=principal, overdue_only=True)
+    by_department: dict[str, int] = {}
+    for row in overdue:
+        by_department[row.department] = by_department.get(row.department, 0) + 1
+    tickets_chart = Chart(
+        "workbench.chart.tickets_overdue",
+        "bar",
+        list(by_department),
+        [("workbench.series.tickets", [float(count) for count in by_department.values()])],
+    )
+    owed = security.duties(session, principal=principal)
+    duty_names = sorted({names.get(duty.operator_id, "") for duty in owed})
+    duties_chart = Chart(
+        "workbench.chart.security_duties",
+        "bar",
+        [name for name in duty_names],
+        [
+            (key, [_count(owed, names, name, late) for name in duty_names])
+            for key, late in (("workbench.series.on_time", False), ("workbench.series.overdue", True))
+        ],
+        stacked=True,
+    )
+    reports = annual.reports_due(session, principal=principal)
+    report_states: dict[str, int] = {}
+    for item in reports:
+        state = "overdue" if item.overdue else (item.report.state if item.report else "missing")
+        report_states[state] = report_states.get(state, 0) + 1
+    reports_chart = Chart(
+        "workbench.chart.reports",
+        "pie",
+        [REPORT_STATE_NAMES.get(state, (state, state)) for state in report_states],
+        [("workbench.series.reports", [float(count) for count in report_states.values()])],
+    )
+    revenues = billing.revenues(session, principal=principal, year=today.year)
+    revenue_chart = Chart(
+        "workbench.chart.revenue_ceiling",
+        "bar",
+        [revenue.operator for revenue in revenues],
+        [
+            ("workbench.series.revenue", [revenue.revenue_fen / 100 for revenue in revenues]),
+            ("workbench.series.allowed", [(revenue.allowed_fen or 0) / 100 for revenue in revenues]),
+        ],
+    )
+    spent: dict[str, float] = {}
+    for contract in every_contract:
+        if contract.epsilon_spent_micro:
+            for code in contracts.terms_of(contract).resources:
+                spent[code] = spent.get(code, 0.0) + contract.epsilon_spent_micro / 1_000_000
+    epsilon_chart = Chart(
+        "workbench.chart.epsilon_by_resource",
+        "bar",
+        [code for code in sorted(spent)],
+        [("workbench.series.epsilon", [round(spent[code], 3) for code in sorted(spent)])],
+    )
+    return [deadlines_chart, tickets_chart, reports_chart, duties_chart, revenue_chart, epsilon_chart]
+
+
+def _count(owed: list[Any], names: dict[int, str], operator: str, late: bool) -> float:
+    return float(sum(1 for duty in owed if names.get(duty.operator_id) == operator and duty.overdue is late))
+
+
+# What the reports' pie calls each state of last year's annual report.
+REPORT_STATE_NAMES: dict[str, Pair] = {
+    "missing": ("未提交", "Not submitted"),
+    "overdue": ("逾期未提交", "Overdue"),
+    "submitted": ("待审核", "Submitted"),
+    "accepted": ("已通过", "Accepted"),
+    "returned": ("已退回", "Returned"),
+}
 
 
 # --- a department (数据提供部门) -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pubdata.quality.service import TicketRow
 
 Column = Annotated[int, Field(ge=1, le=rules.MAX_COLUMNS)]
+Weight = Annotated[StrictInt, Field(ge=0, le=rules.MAX_WEIGHT)]
 VersionNumber = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -44,7 +45,7 @@ class ReopenIn(Strict):
 class WeightsIn(Strict):
     """The contribution score's weights: one whole number per indicator, summing to ``total``."""
 
-    weights: dict[str, StrictInt] = Field(max_length=20)
+    weights: dict[Annotated[str, Field(max_length=32)], Weight] = Field(max_length=20)
     total: StrictInt = Field(ge=1, le=10000)
     note: Prose = Field(default="", max_length=2000)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlglot import exp
 
 from pubdata.catalog import service as catalog
 from pubdata.common import masking
@@ -199,9 +200,13 @@ def masked(result: Result, plan: governed.Plan, policy: planner.Policy) -> Resul
 
 def plan_text(plan: governed.Plan) -> str:
     """The governed plan as the SQL the platform generates from it (tables by their catalogue names, every
-    literal typed): what the ledger keeps of a call, for the regulator and the auditor to read, beside the
-    digest of what the consumer wrote."""
-    return governed.to_select(plan).sql(dialect="duckdb")
+    literal typed), each text literal shown as ``?``: what the ledger keeps of a call for the regulator and the
+    auditor to read — which columns were filtered, grouped and aggregated, under which rule — beside the digests
+    of what the consumer wrote and of a template's values, never the values themselves."""
+    shape = governed.to_select(plan).transform(
+        lambda node: exp.Placeholder() if isinstance(node, exp.Literal) and node.is_string else node
+    )
+    return shape.sql(dialect="duckdb")
 
 
 def _digest(text: str) -> str:

@@ -153,6 +153,7 @@ LABELS = {
     "workbench.quality.to_confirm": ("已答复、待确认的数据质量问题", "Quality answers to confirm"),
     "subject.quality_ticket": ("数据质量问题", "Quality ticket"),
     "subject.quality_round": ("数据质量问题办理轮次", "Quality ticket's round"),
+    "subject.score_weights": ("贡献评价权重", "Contribution score weights"),
 }
 LABELS |= {
     "nav.scores": ("贡献评价", "Contribution scores"),

@@ -297,8 +297,8 @@ def _dashboard(
     reports = annual.reports_due(session, principal=principal)
     report_states: dict[str, int] = {}
     for item in reports:
-        state = "overdue" if item.overdue else (item.report.state if item.report else "missing")
-        report_states[state] = report_states.get(state, 0) + 1
+        shown = "overdue" if item.overdue else (item.report.state if item.report else "missing")
+        report_states[shown] = report_states.get(shown, 0) + 1
     reports_chart = Chart(
         "workbench.chart.reports",
         "pie",

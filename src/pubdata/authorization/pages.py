@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -81,7 +82,10 @@ def _page(
         "activities": evaluation.activities_of(session, principal=principal, agreement_id=agreement.id),
         "last_activities": evaluation.last_activities(session, agreement.id),
         "evidence_of": security.evidence_list,
-        "facts_of": lambda year: annual.evaluation_evidence(session, operator_id=agreement.operator_id, year=year),
+        # Each evaluated year's facts drafted once for the page, however many evaluations name it.
+        "facts_of": cache(
+            lambda year: annual.evaluation_evidence(session, operator_id=agreement.operator_id, year=year)
+        ),
         "period_year": annual.period_year,
         "this_year": clock.today().year,
         "duties": [d for d in security.duties(session, principal=principal) if d.agreement_id == agreement.id],

@@ -64,7 +64,7 @@ def cycles(session: Session) -> dict[str, int | None]:
 def _text(value: str, field: str) -> str | None:
     """An optional text of a security record; anything shaped like an ID or a mobile number is refused."""
     text = clean_prose(value, field=field, max_length=TEXT_MAX)
-    if job_rules.findings_in(text) & {"resident_id", "mobile"}:
+    if job_rules.holds_identifier(text):
         raise Refused("security.personal", field=field)
     return text or None
 

@@ -488,6 +488,12 @@ def _decoded(token: str) -> list[str]:
     return texts
 
 
+def holds_identifier(text: str) -> bool:
+    """Whether a text a person wrote (a demand, a ticket, a security record) holds anything shaped like a resident
+    ID or a mobile number, as ``findings_in`` reads it: such text is refused before it is kept or shown."""
+    return bool(findings_in(text) & {"resident_id", "mobile"})
+
+
 def findings_in(text: str, protected: Protected = NO_PROTECTED, *, shapes: bool = True, depth: int = 0) -> set[str]:
     """The kinds of identifier (``resident_id``, ``mobile``, ``name``) anywhere in ``text``: after NFKC,
     case-folding and stripping separators, forwards and reversed, as substrings (a prefix or suffix hides

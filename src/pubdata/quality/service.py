@@ -42,7 +42,7 @@ def _checked_text(text: str, *, field: str, blank: bool = False) -> str:
     resident ID or a mobile number (after NFKC, separators stripped, encodings opened) is refused, naming the
     rule; a ticket points at rows and columns by number instead."""
     text = clean_prose(text, field=field, max_length=rules.MAX_DESCRIPTION, blank=blank)
-    if job_rules.findings_in(text) & {"resident_id", "mobile"}:
+    if job_rules.holds_identifier(text):
         raise Refused("quality.personal", what=Phrase(TEXT_FIELDS[field]), field=field)
     return text
 

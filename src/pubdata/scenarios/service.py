@@ -86,7 +86,7 @@ def _refuse_personal(**texts: str) -> None:
     """A demand is shown publicly: text holding anything shaped like a resident ID number or a mobile number
     (after NFKC, separators stripped, as a release check reads a job's output) is refused, naming the field."""
     for field, text in texts.items():
-        if job_rules.findings_in(text) & {"resident_id", "mobile"}:
+        if job_rules.holds_identifier(text):
             raise Refused("demand.personal", what=Phrase(DEMAND_FIELDS[field]), field=field)
 
 

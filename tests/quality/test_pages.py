@@ -40,7 +40,8 @@ def test_a_ticket_goes_from_the_banks_form_through_a_late_answer_a_reopening_to_
     at("2026-10-14")  # a fortnight later: both sign in again
     police, police_csrf = page_client(platform, "police.admin")
     bank, bank_csrf = page_client(platform, "bank.admin")
-    assert 'data-testid="overdue"' in police.get("/quality").text
+    listed = police.get("/quality").text
+    assert 'data-testid="overdue"' in listed and "逾期未答复 1 件" in listed
     assert form(police, f"{url}/do/answer", police_csrf, answer="已更正。").status_code == 303
     assert 'data-testid="late"' in bank.get(url).text
     assert form(bank, f"{url}/do/reopen", bank_csrf, reason="").status_code == 422

@@ -137,3 +137,57 @@ def test_an_evaluation_shows_the_recorded_facts_of_its_period_beside_each_score(
     assert f"/reports/annual/{agreement.operator_id}/2026/entries/calls" in article and "调用总次数 3" in article
     assert "应急演练 1" in article and "公益免费调用 3" in article
     assert 'data-testid="evaluation-facts"' in page  # the form shows this year's facts beside the scores to give
+
+
+def test_the_yearly_disclosure_shows_the_operators_year_from_the_same_facts_as_its_report(platform, year_of_use):
+    from pubdata.authorization import agreements, security
+
+    client, operator, bureau = year_of_use["client"], year_of_use["operator"], year_of_use["bureau"]
+    oid = operator.organisation_id
+
+    def disclosed() -> dict:
+        found = client.get("/api/v1/public/disclosure/2026").json()  # no login
+        return next(op["operation"] for op in found["operators"] if op["name"] == "池州数据运营有限公司")
+
+    before = disclosed()
+    figures = {(f["key"], f["of"]): f["value"] for f in before["figures"]}
+    assert figures[("calls", "")] == 3 and figures[("resource", "CZ-RK-0001")] == 3
+    assert figures[("free_calls", "")] == 3 and figures[("consumer_kind", "consumer")] == 3
+    assert not {"drill", "risk_assessment", "incidents"} & {key for key, _ in figures}  # security stays inside
+    assert before["report"] is None and before["benefits"] is None
+    public = TestClient(create_app(platform))
+    page = public.get("/disclosure/2026").text
+    assert 'data-testid="operation"' in page and "该年度运营报告尚未提交" in page
+    link = f"/disclosure/2026/operators/{oid}/entries/resource:CZ-RK-0001"
+    assert f'href="{link}"' in page and 'data-testid="figure-drill"' not in page
+    assert public.get(link).text.count("/ledger/verify/") == 3
+    assert public.get(f"/disclosure/2026/operators/{oid}/entries/drill").status_code == 404
+    assert public.get(f"/disclosure/2026/operators/{oid + 999}/entries/calls").status_code == 404
+
+    personal = {"year": 2026, "benefits": "联系人手机 13912345678，支持小微贷款。"}
+    refused = client.post("/api/v1/reports/annual", headers=operator.headers, json=personal)
+    assert refused.status_code == 422 and refused.json()["rule"] == "reports.personal"
+    assert "13912345678" not in refused.text
+    body = {"year": 2026, "benefits": "支持普惠小微贷款 1,200 笔。"}
+    report = client.post("/api/v1/reports/annual", headers=operator.headers, json=body).json()
+    submitted = disclosed()
+    assert submitted["report"]["state"] == "submitted" and submitted["report"]["matches_facts"] is True
+    assert submitted["benefits"] is None  # the operator's words are public once the bureau accepts them
+    client.post(f"/api/v1/reports/annual/{report['id']}/decision", headers=bureau.headers, json={"accept": True})
+    assert disclosed()["benefits"] == body["benefits"]
+    assert "支持普惠小微贷款 1,200 笔。" in public.get("/disclosure/2026").text
+
+    # A drill of 2026 recorded after the report was accepted: the facts no longer give the accepted figures.
+    with platform.read() as session:
+        agreement = agreements.list_agreements(session, principal=principal(platform, "bureau.boss"))[0]
+    run(
+        platform,
+        security.record_activity,
+        principal=principal(platform, "operator.boss"),
+        agreement_id=agreement.id,
+        kind="drill",
+        performed_on=date(2026, 12, 20),
+        summary="补录的应急演练",
+    )
+    assert disclosed()["report"]["matches_facts"] is False
+    assert "报告提交后记录的事实有变化" in public.get("/disclosure/2026").text

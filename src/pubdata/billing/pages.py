@@ -26,6 +26,9 @@ from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
 from pubdata.products import rules as product_rules
 from pubdata.products import service as products
 from pubdata.queries import console
+from pubdata.reports import annual
+from pubdata.reports import rules as report_rules
+from pubdata.reports import service as reports
 from pubdata.web.deps import PlatformDep, ReadSession, attachment
 from pubdata.web.forms import day, row_id, validation_refusal
 from pubdata.web.render import act_on, check_csrf, language, render, render_pdf
@@ -425,14 +428,48 @@ def latest_disclosure(year: str | None = None) -> RedirectResponse:
 def disclosure_page(request: Request, session: ReadSession, principal: MaybePagePrincipal, year: int) -> HTMLResponse:
     found = service.disclosure(session, year=year)
     names = {code: name for operator in found.operators for code, name in _resource_names(session, operator.resources)}
+    # Each operator's year from the same facts as its annual report (三(九)): what the public sees of them.
+    operations = {
+        op.operator_id: annual.disclosed(session, operator_id=op.operator_id, year=year) for op in found.operators
+    }
+    for operation in operations.values():
+        names |= annual.resource_names(session, operation.draft)
+    lang = language(request)
     context = {
         "found": found,
         "names": names,
+        "operations": operations,
+        "figures_of": {oid: {s: op.section(s) for s in annual.DISCLOSED} for oid, op in operations.items()},
+        "charts_of": {oid: annual.charts(op.draft, names, lang) for oid, op in operations.items()},
+        "sections": annual.DISCLOSED,
+        "report_states": report_rules.REPORT.labels(),
         "kinds": product_rules.KINDS,
         "years": list(range(clock.today().year, 2024, -1)),
         "tariff_text": service.describe_tariff,
     }
     return render(request, "billing/disclosure.html", context)
+
+
+@router.get("/disclosure/{year}/operators/{operator_id}/entries/{slug}", response_class=HTMLResponse)
+def disclosure_entries(
+    request: Request, session: ReadSession, principal: MaybePagePrincipal, year: int, operator_id: RowId, slug: str
+) -> HTMLResponse:
+    """The ledger entries one disclosed figure counts, each with its proof for the reader's browser to check."""
+    found = service.disclosure(session, year=year)
+    figure = None
+    if operator_id in {op.operator_id for op in found.operators}:
+        figure = annual.disclosed(session, operator_id=operator_id, year=year).find(slug[:80])
+    if figure is None:
+        raise Refused("billing.not-found", what=messages.Text(("公示数字", "disclosed figure")))
+    lang = language(request)
+    context = {
+        "figure": figure,
+        "entries": reports.entries_of(session, figure.seqs),
+        "named": lambda f: annual.figure_name(f, catalog.names_by_code(session, {f.of}), lang),
+        "back": (f"/disclosure/{year}", messages.label("billing.disclosure_title", lang).format(year=year)),
+        "year": year,
+    }
+    return render(request, "reports/annual_entries.html", context)
 
 
 def _resource_names(session: Session, codes: list[str]) -> list[tuple[str, str]]:

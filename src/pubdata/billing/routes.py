@@ -27,6 +27,7 @@ from pubdata.common import messages
 from pubdata.common.bounds import RowId
 from pubdata.contracts.rules import PURPOSES
 from pubdata.identity.dependencies import ApiPrincipal
+from pubdata.reports import annual
 from pubdata.web.deps import CommandSession, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["billing"])
@@ -171,7 +172,8 @@ def reconciliation(month: Month, session: ReadSession, principal: ApiPrincipal) 
 @public.get("/disclosure/{year}")
 def disclosure(year: Annotated[int, Path(ge=2000, le=2100)], session: ReadSession) -> dict[str, Any]:
     """The yearly disclosure (no login): the authorities, each authorization with its fee caps, and each
-    operator's details, authorized resources, products and prices as at the year's end."""
+    operator's details, authorized resources, products and prices as at the year's end, and its year's demand,
+    use and revenue from the same facts as its annual report (with that report's state)."""
     found = service.disclosure(session, year=year)
     return {
         "year": found.year,
@@ -197,6 +199,7 @@ def disclosure(year: Annotated[int, Path(ge=2000, le=2100)], session: ReadSessio
                     {"code": item.code, "name": item.name, **PublicPriceOut.of(item.view).model_dump(mode="json")}
                     for item in operator.products
                 ],
+                "operation": annual.disclosed(session, operator_id=operator.operator_id, year=year).document(),
             }
             for operator in found.operators
         ],

@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 from pubdata.authorization import agreements, evaluation, security
 from pubdata.billing import service as billing
 from pubdata.catalog import service as catalog
-from pubdata.common import canonical, clock
+from pubdata.common import canonical, clock, messages
 from pubdata.common.actor import SYSTEM
 from pubdata.common.digest import sm3
 from pubdata.common.errors import Refused
 from pubdata.common.names import clean_prose
 from pubdata.contracts import service as contracts
 from pubdata.identity import access
+from pubdata.identity import rules as identity_rules
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal, Who
+from pubdata.jobs import rules as job_rules
 from pubdata.ledger import service as ledger
 from pubdata.products import service as products
 from pubdata.reports import rules
@@ -166,6 +168,63 @@ def _security(session: Session, found: Draft) -> None:
     ]
 
 
+# --- the yearly public disclosure (by the end of March) ------------------------------------------------------
+
+# What the public sees of an operator's year: its demand, use and revenue figures, from the same facts as the
+# report. Its security figures (drills, assessments, incidents) stay with the bureau and the security office.
+DISCLOSED = ("demand", "use", "revenue")
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """An operator's year in the public disclosure: the figures as the facts give them now, its report's state,
+    and whether those facts still give the figures the bureau accepted (the report's snapshot digest)."""
+
+    draft: Draft
+    report: AnnualReport | None
+
+    def section(self, name: str) -> list[Figure]:
+        return self.draft.section(name) if name in DISCLOSED else []
+
+    def find(self, slug: str) -> Figure | None:
+        figure = self.draft.find(slug)
+        return figure if figure is not None and figure.section in DISCLOSED else None
+
+    @property
+    def accepted(self) -> bool:
+        return self.report is not None and self.report.state == rules.R.ACCEPTED.value
+
+    @property
+    def matches(self) -> bool | None:
+        """None without a report; else whether the facts now give exactly the figures it was submitted with."""
+        if self.report is None:
+            return None
+        return sm3(canonical.dumps(self.draft.document())) == self.report.figures_digest
+
+    def document(self) -> dict[str, Any]:
+        report = self.report
+        return {
+            "figures": [f.document() for f in self.draft.figures if f.section in DISCLOSED],
+            "report": None
+            if report is None
+            else {
+                "state": report.state,
+                "submitted_at": report.submitted_at,
+                "decided_at": report.decided_at,
+                "figures_digest": report.figures_digest,
+                "matches_facts": self.matches,
+            },
+            # The operator's own words, public once the bureau has accepted them.
+            "benefits": report.benefits if report is not None and self.accepted else None,
+        }
+
+
+def disclosed(session: Session, *, operator_id: int, year: int) -> Disclosed:
+    """Public: an operator's year for the disclosure, from the records only."""
+    found = draft(session, operator_id=operator_id, year=year)
+    return Disclosed(found, report_of(session, operator_id=operator_id, year=year))
+
+
 # --- the report's lifecycle --------------------------------------------------------------------------------
 
 
@@ -182,6 +241,8 @@ def submit(session: Session, *, principal: Principal, year: int, benefits: str) 
     if not rules.reportable(year, clock.today()) or year < 2000:
         raise Refused("reports.year", year=year)
     benefits = clean_prose(benefits, field="benefits", max_length=10000, blank=False)
+    if job_rules.holds_identifier(benefits):  # the benefits are published once the bureau accepts the report
+        raise Refused("reports.personal", field="benefits")
     ledger.lock(session)  # one report per operator and year, decided under the ledger's lock
     existing = report_of(session, operator_id=principal.organisation_id, year=year)
     if existing is not None and not rules.REPORT.allows(existing.state, "resubmit"):
@@ -251,6 +312,28 @@ def reports_due(session: Session, *, principal: Who) -> list[Due]:
 
 def resource_names(session: Session, found: Draft) -> dict[str, str]:
     return catalog.names_by_code(session, {figure.of for figure in found.figures if figure.key == "resource"})
+
+
+def figure_name(figure: Figure, resources: dict[str, str], lang: str) -> str:
+    """What a figure is of, as a reader names it: a resource by its name, a kind of consumer by its words."""
+    if figure.key == "resource":
+        return resources.get(figure.of, figure.of)
+    if figure.key == "consumer_kind" and figure.of in identity_rules.ORGANISATION_KINDS:
+        return messages.pick(identity_rules.ORGANISATION_KINDS[figure.of], lang)
+    return figure.of
+
+
+CHARTED = ("resource", "product", "consumer_kind")
+
+
+def charts(found: Draft, resources: dict[str, str], lang: str) -> dict[str, str]:
+    """The use by resource, product and kind of consumer as SVG bars (the same in the page and the PDF)."""
+    return {
+        key: rules.bar_svg(
+            [(figure_name(figure, resources, lang), figure.value) for figure in found.figures if figure.key == key]
+        )
+        for key in CHARTED
+    }
 
 
 def todos(session: Session, *, principal: Principal) -> list[tuple[str, int, str]]:

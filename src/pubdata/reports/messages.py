@@ -16,6 +16,12 @@ REFUSALS = {
         "{year} 年度的运营报告已经提交，不能重复提交；被退回后可修改重新提交。",
         "The report on {year} is already submitted; once returned it can be submitted again.",
     ),
+    "reports.personal": (
+        422,
+        "产生效益的说明会随年度信息公开发布，其中含有身份证号码或手机号码。请写汇总的效益，不要写个人信息。",
+        "The benefits are published with the yearly disclosure and hold an ID number or a mobile number. Write the "
+        "benefits in sum; never personal information.",
+    ),
     "reports.reason-required": (422, "退回年度运营报告须说明理由。", "A returned report needs the reasons."),
     "reports.view": (404, "没有“{view}”这一审计视图。", "There is no audit view “{view}”."),
     "reports.month": (422, "月份“{month}”无效，应为 YYYY-MM，例如 2026-11。", "“{month}” is not a month like 2026-11."),
@@ -226,8 +232,9 @@ LABELS |= {
     "annual.entries_title": ("{figure} 计入的存证记录", "The entries {figure} counts"),
     "annual.benefits": ("效益情况", "Benefits"),
     "annual.benefits_hint": (
-        "写明经济效益和社会效益，例如支持的普惠贷款笔数与金额、城市治理事项等。",
-        "Write the economic and social benefits: the inclusive loans supported, the city-governance work done.",
+        "写明经济效益和社会效益，例如支持的普惠贷款笔数与金额、城市治理事项等；报告通过后随年度公示公开。",
+        "Write the economic and social benefits: the inclusive loans supported, the city-governance work done; "
+        "published with the yearly disclosure once the report is accepted.",
     ),
     "annual.submit": ("提交年度运营报告", "Submit the annual report"),
     "annual.accept": ("通过", "Accept"),
@@ -240,6 +247,24 @@ LABELS |= {
     "annual.open": ("查看", "Open"),
     "annual.submitted_at": ("提交时间", "Submitted"),
     "annual.decision": ("审核意见", "Decision"),
+    "disclosure.operation": (
+        "{year} 年度运营情况（与年度运营报告同一事实来源）",
+        "Operation in {year} (from the same facts as the annual report)",
+    ),
+    "disclosure.report": ("年度运营报告{state}（{day} 提交）。", "Annual report {state} (submitted {day})."),
+    "disclosure.matches": (
+        "以下数字与报告提交时依据的事实一致。",
+        "These figures are the ones the report was submitted with.",
+    ),
+    "disclosure.differs": (
+        "报告提交后记录的事实有变化，以下数字与提交时（摘要 {digest}）不同。",
+        "The recorded facts changed after the report was submitted: these figures differ from it (digest {digest}).",
+    ),
+    "disclosure.no_report": (
+        "该年度运营报告尚未提交；以下数字由平台依据记录的事实汇总，每个数字都可打开核对。",
+        "The year's report is not submitted; the platform sums these figures from the recorded facts, each opening "
+        "to its entries.",
+    ),
     "notice.annual-submitted": ("年度运营报告已提交。", "The annual report is submitted."),
     "subject.annual_report": ("年度运营报告", "Annual report"),
     "workbench.reports.overdue": ("逾期未提交的年度运营报告", "Annual reports overdue"),

@@ -16,12 +16,9 @@ from pubdata.common.bounds import RowId
 from pubdata.common.errors import Refused
 from pubdata.contracts import rules as contract_rules
 from pubdata.identity import access
-from pubdata.identity import rules as identity_rules
 from pubdata.identity import service as identity
 from pubdata.identity.access import Principal
 from pubdata.identity.dependencies import MaybePagePrincipal, PagePrincipal
-from pubdata.ledger import public as ledger_public
-from pubdata.ledger import service as ledger
 from pubdata.reports import annual, service
 from pubdata.reports import rules as report_rules
 from pubdata.web.deps import CommandSession, PlatformDep, ReadSession, attachment
@@ -141,15 +138,6 @@ def audit_view(
 # --- the annual operation report (三(九)) ----------------------------------------------------------------------
 
 
-def _named(figure: annual.Figure, resources: dict[str, str], lang: str) -> str:
-    """What a figure is of, as a reader names it: a resource by its name, a kind of consumer by its words."""
-    if figure.key == "resource":
-        return resources.get(figure.of, figure.of)
-    if figure.key == "consumer_kind" and figure.of in identity_rules.ORGANISATION_KINDS:
-        return messages.pick(identity_rules.ORGANISATION_KINDS[figure.of], lang)
-    return figure.of
-
-
 def _report_view(
     session: Session, principal: Principal, operator_id: int, year: int, lang: str = "zh-CN"
 ) -> dict[str, Any]:
@@ -161,12 +149,6 @@ def _report_view(
     report = annual.report_of(session, operator_id=operator_id, year=year)
     figures = {section: found.section(section) for section in annual.SECTIONS}
     resources = annual.resource_names(session, found)
-    charts = {
-        key: report_rules.bar_svg(
-            [(_named(figure, resources, lang), figure.value) for figure in found.figures if figure.key == key]
-        )
-        for key in ("resource", "product", "consumer_kind")
-    }
     return {
         "draft": found,
         "figures": figures,
@@ -177,8 +159,8 @@ def _report_view(
         "running": not report_rules.reportable(year, clock.today()),
         "due": report_rules.due_on(year),
         "resources": resources,
-        "named": lambda figure: _named(figure, resources, lang),
-        "charts": charts,
+        "named": lambda figure: annual.figure_name(figure, resources, lang),
+        "charts": annual.charts(found, resources, lang),
         "states": report_rules.REPORT.labels(),
     }
 
@@ -214,8 +196,7 @@ def annual_entries(
     figure = context["draft"].find(slug[:80])
     if figure is None:
         raise Refused("reports.not-found", what=messages.Text(("数字", "figure")))
-    seqs = list(figure.seqs)[: service.ENTRIES_SHOWN]
-    entries = ledger_public.view(session, ledger.entries_at(session, seqs)) if seqs else []
+    entries = service.entries_of(session, figure.seqs)
     return render(request, "reports/annual_entries.html", {**context, "figure": figure, "entries": entries})
 
 

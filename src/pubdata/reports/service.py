@@ -89,6 +89,12 @@ def month_entries(session: Session, *, code: str, month: str) -> list[ledger_pub
     return ledger_public.view(session, found)
 
 
+def entries_of(session: Session, seqs: tuple[int, ...]) -> list[ledger_public.PublicEntry]:
+    """The first ``ENTRIES_SHOWN`` of the entries a figure counts, in their public view (each to verify)."""
+    shown = list(seqs)[:ENTRIES_SHOWN]
+    return ledger_public.view(session, ledger.entries_at(session, shown)) if shown else []
+
+
 # --- audit (三(八)3): the audit bureau reads the whole catalogue and every use --------------------------------
 
 

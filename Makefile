@@ -4,14 +4,16 @@ VENV ?= .venv
 DATA ?= ./pubdata-data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make demo NOW=2026-12-28` builds and serves the demo city on that day (its clock then runs on from there).
+NOW ?=
 BIN := $(VENV)/bin
 
 .PHONY: demo test lint system-packages demo-packages services venv clean-demo bench bench-privacy
 
 ## Build the demo on the embedded default (SQLite + files in $(DATA)) and serve it.
 demo: venv demo-packages
-	$(BIN)/pubdata demo --data-dir $(DATA)
-	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
+	$(BIN)/pubdata demo --data-dir $(DATA) $(if $(NOW),--now $(NOW))
+	$(BIN)/pubdata serve --data-dir $(DATA) --host $(HOST) --port $(PORT) $(if $(NOW),--now $(NOW))
 
 ## Install what the tests need (chromium, CJK fonts, bubblewrap and libseccomp, PostgreSQL), lint and type-check,
 ## and run the whole suite on SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).

@@ -4,7 +4,7 @@
 ``DATA_DIR/demo-accounts.json`` so anyone can log in or drive the API by hand. Later capabilities add their
 own steps to ``build``; they never replace it.
 
-The first build plays the last twelve weeks of the city's history: it starts 85 days ago (or just after the
+The first build plays the last sixteen weeks of the city's history: it starts 110 days ago (or just after the
 newest ledger entry, so the ledger's times only move forward), describes, loads and submits the pilot resources,
 the bureau accepts them; thirty days later their public notice is over and the scheduler registers them, the
 bureau authorizes the operator, the pilots' products go through their security review to registration, and the
@@ -96,12 +96,14 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         "subject", "池州市贵池区皖德汽车销售有限公司", "wande.admin", "皖德汽车财务负责人", "91341700668998368H"
     ),
 )
-HISTORY = timedelta(days=85)
+# Long enough that a demo built in December files a quality ticket across the National Day holiday
+# (``demo.quality``), and one built in its last working week another into the next year.
+HISTORY = timedelta(days=110)
 # When the story's products start: after the resources' public notice (ten working days, which a Spring Festival
 # or a National Day holiday lengthens by a week or more), leaving their own notice time to run before they are
 # listed, a month before now.
 PRODUCTS_AFTER = timedelta(days=30)
-LISTED_AFTER = timedelta(days=55)
+LISTED_AFTER = HISTORY - timedelta(days=30)
 
 
 def _load(path: Path) -> dict[str, dict]:
@@ -119,12 +121,14 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         last = ledger.last_recorded_at(session)
     start = max(now - HISTORY, last or now - HISTORY)
     accounts = []
+    # The accounts open at the story's start; their tokens live ``token_days`` from now.
+    token_days = min(366, platform.settings.token_days + max(0, (now - start).days))
     with clock.frozen_at(min(start, now)):
         with platform.command() as session:
             identity.bootstrap(session, actor=DEMO_ACTOR)
         for spec in ORGANISATIONS:
             with platform.command() as session:
-                accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), platform.settings.token_days))
+                accounts.append(_ensure_account(session, spec, known.get(spec.login, {}), token_days))
         _build_catalog(platform, scale=scale)
     # Quality tickets are filed on the registered resources from the end of their notice on (``demo.quality``);
     # the security duties start with the operator's authorization (``demo.security``).
@@ -162,9 +166,25 @@ def build(platform: Platform, *, scale: float = 1.0) -> dict:
         "contracts": contracts,
         "products": offered,
         "billing": billing.accounts_note(platform),
+        "quality": quality.accounts_note(platform),
+        "reports": _reports_note(platform),
     }
     _write_private(path, json.dumps(document, ensure_ascii=False, indent=2))
     return document
+
+
+def _reports_note(platform: Platform) -> dict[str, str]:
+    """What demo-accounts.json says of transparency, audit and the annual report: where to look."""
+    operator, year = principal(platform, "operator.admin"), clock.today().year
+    return {
+        "transparency": "/transparency/CZ-RK-0001 (no login): its calls by month, each entry's proof checked in "
+        "your browser on /ledger/verify/SEQ",
+        "audit": "/audit/calls (audit.admin): every call with its governed plan; CSV of the metadata",
+        "annual_report": f"/reports/annual/{operator.organisation_id}/{year} and .pdf (operator.admin, bureau.admin):"
+        f" {year}'s draft from the facts, submitted once the year is over",
+        "disclosure": f"/disclosure/{year} (no login): the year so far, from the same facts",
+        "security": "/security (security.admin, operator.admin, bureau.admin): cycles, drills, assessments",
+    }
 
 
 def _build_catalog(platform: Platform, *, scale: float) -> None:

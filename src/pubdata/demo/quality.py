@@ -200,3 +200,20 @@ def today(platform: Platform) -> int:
             return 0
     _file("bureau.admin", "today", **TODAY)(platform, {})
     return 1
+
+
+def accounts_note(platform: Platform) -> dict[str, object]:
+    """What demo-accounts.json says of the quality story: where to look, and where the provisional deadline is."""
+    bureau = principal(platform, "bureau.admin")
+    with platform.read() as session:
+        rows = quality.tickets_for(session, principal=bureau)
+    provisional = [f"/quality/{row.ticket.id}" for row in rows if row.running.provisional]
+    return {
+        "tickets": "/quality (bureau.admin: every ticket; police.admin, tax.admin, stats.admin: to answer)",
+        "scores": "/scores (bureau.admin; each department its own)",
+        "calendar": "/calendar?year=2027&filed=2026-12-28&working_days=5 (a provisional deadline, anyone)",
+        "provisional": provisional
+        or "the demo files no ticket in the future: build it anew with `make clean-demo demo NOW=2026-12-28` "
+        "(or `pubdata demo --now 2026-12-28`, then `pubdata serve --now 2026-12-28`) and the bureau's ticket of "
+        "that day runs into 2027, provisional, until a 2027 table is loaded on /calendar",
+    }

@@ -433,7 +433,7 @@ def disclosure_page(request: Request, session: ReadSession, principal: MaybePage
         op.operator_id: annual.disclosed(session, operator_id=op.operator_id, year=year) for op in found.operators
     }
     for operation in operations.values():
-        names |= annual.resource_names(session, operation.draft)
+        names |= annual.names_of(session, operation.draft)
     lang = language(request)
     context = {
         "found": found,

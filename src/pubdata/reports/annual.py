@@ -310,14 +310,24 @@ def reports_due(session: Session, *, principal: Who) -> list[Due]:
     ]
 
 
-def resource_names(session: Session, found: Draft) -> dict[str, str]:
-    return catalog.names_by_code(session, {figure.of for figure in found.figures if figure.key == "resource"})
+NAMED = ("resource", "product")  # figures of a resource or a product, named by their codes
 
 
-def figure_name(figure: Figure, resources: dict[str, str], lang: str) -> str:
-    """What a figure is of, as a reader names it: a resource by its name, a kind of consumer by its words."""
-    if figure.key == "resource":
-        return resources.get(figure.of, figure.of)
+def names_of(session: Session, found: Draft) -> dict[str, str]:
+    """The names of the resources and products the figures are of, by code (the figures keep codes only, so a
+    renamed product does not change a submitted report's digest)."""
+    names = catalog.names_by_code(session, {figure.of for figure in found.figures if figure.key == "resource"})
+    for code in {figure.of for figure in found.figures if figure.key == "product"}:
+        product = products.find(session, code=code)
+        names[code] = product.name if product is not None else code
+    return names
+
+
+def figure_name(figure: Figure, names: dict[str, str], lang: str) -> str:
+    """What a figure is of, as a reader names it: a resource or product by its name, a kind of consumer by its
+    words."""
+    if figure.key in NAMED:
+        return names.get(figure.of, figure.of)
     if figure.key == "consumer_kind" and figure.of in identity_rules.ORGANISATION_KINDS:
         return messages.pick(identity_rules.ORGANISATION_KINDS[figure.of], lang)
     return figure.of
@@ -326,11 +336,11 @@ def figure_name(figure: Figure, resources: dict[str, str], lang: str) -> str:
 CHARTED = ("resource", "product", "consumer_kind")
 
 
-def charts(found: Draft, resources: dict[str, str], lang: str) -> dict[str, str]:
+def charts(found: Draft, names: dict[str, str], lang: str) -> dict[str, str]:
     """The use by resource, product and kind of consumer as SVG bars (the same in the page and the PDF)."""
     return {
         key: rules.bar_svg(
-            [(figure_name(figure, resources, lang), figure.value) for figure in found.figures if figure.key == key]
+            [(figure_name(figure, names, lang), figure.value) for figure in found.figures if figure.key == key]
         )
         for key in CHARTED
     }

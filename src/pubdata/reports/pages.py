@@ -148,7 +148,7 @@ def _report_view(
     found = annual.draft(session, operator_id=operator_id, year=year)
     report = annual.report_of(session, operator_id=operator_id, year=year)
     figures = {section: found.section(section) for section in annual.SECTIONS}
-    resources = annual.resource_names(session, found)
+    names = annual.names_of(session, found)
     return {
         "draft": found,
         "figures": figures,
@@ -158,9 +158,9 @@ def _report_view(
         "operator": identity.organisation_names(session, {operator_id}).get(operator_id, ""),
         "running": not report_rules.reportable(year, clock.today()),
         "due": report_rules.due_on(year),
-        "resources": resources,
-        "named": lambda figure: annual.figure_name(figure, resources, lang),
-        "charts": annual.charts(found, resources, lang),
+        "names": names,
+        "named": lambda figure: annual.figure_name(figure, names, lang),
+        "charts": annual.charts(found, names, lang),
         "states": report_rules.REPORT.labels(),
     }
 

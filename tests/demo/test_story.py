@@ -60,7 +60,7 @@ def test_the_demo_of_the_last_working_week_shows_the_whole_story(platform):
         assert today["state"] == "open" and today["due"] == "2027-01-05" and today["provisional"] is True
         assert document["quality"]["provisional"] == [f"/quality/{today['id']}"]
 
-        pages = _pages(platform, document, "bureau.admin")
+        pages, public = _pages(platform, document, "bureau.admin"), TestClient(create_app(platform))
         assert 'data-testid="deadline-provisional"' in pages.get("/calendar?year=2027&filed=2026-12-28").text
         assert "暂定" in pages.get(f"/quality/{today['id']}").text
         loaded = api.put("/api/v1/calendar/years/2027", headers=bureau, json={"table": TABLE_2027})
@@ -86,9 +86,14 @@ def test_the_demo_of_the_last_working_week_shows_the_whole_story(platform):
         disclosed = api.get("/api/v1/public/disclosure/2026").json()
         operation = next(op["operation"] for op in disclosed["operators"] if op["name"] == "池州数据运营有限公司")
         assert {(f["key"], f["of"]): f["value"] for f in operation["figures"]}[("calls", "")] == figures[("calls", "")]
+        # A product's figure is named beside its code, on the disclosure and on the page of its entries.
+        product = next(item for item in document["products"] if ("product", item["product"]) in figures)
+        entries = public.get(f"/disclosure/2026/operators/{operator}/entries/product:{product['product']}")
+        assert f"{product['name']}（{product['product']}）" in public.get("/disclosure/2026").text
+        assert product["name"] in entries.text and "/ledger/verify/" in entries.text
 
         audit = _pages(platform, document, "audit.admin").get("/audit/calls").text
         assert "SELECT" in audit and "/ledger/verify/" in audit
-        public = TestClient(create_app(platform)).get("/transparency/CZ-RK-0001").text
-        assert 'data-testid="months"' in public and "/transparency/CZ-RK-0001/calls/2026-12" in public
+        transparency = public.get("/transparency/CZ-RK-0001").text
+        assert 'data-testid="months"' in transparency and "/transparency/CZ-RK-0001/calls/2026-12" in transparency
     assert date.fromisoformat(holiday["filed_at"][:10]) < date(2026, 10, 1)

@@ -456,16 +456,17 @@ def disclosure_entries(
 ) -> HTMLResponse:
     """The ledger entries one disclosed figure counts, each with its proof for the reader's browser to check."""
     found = service.disclosure(session, year=year)
-    figure = None
+    operation = figure = None
     if operator_id in {op.operator_id for op in found.operators}:
-        figure = annual.disclosed(session, operator_id=operator_id, year=year).find(slug[:80])
-    if figure is None:
+        operation = annual.disclosed(session, operator_id=operator_id, year=year)
+        figure = operation.find(slug[:80])
+    if operation is None or figure is None:
         raise Refused("billing.not-found", what=messages.Text(("公示数字", "disclosed figure")))
-    lang = language(request)
+    lang, names = language(request), annual.names_of(session, operation.draft)
     context = {
         "figure": figure,
         "entries": reports.entries_of(session, figure.seqs),
-        "named": lambda f: annual.figure_name(f, catalog.names_by_code(session, {f.of}), lang),
+        "named": lambda f: annual.figure_name(f, names, lang),
         "back": (f"/disclosure/{year}", messages.label("billing.disclosure_title", lang).format(year=year)),
         "year": year,
     }

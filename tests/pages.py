@@ -268,7 +268,7 @@ def values_of(session: Any, parameter: str, *, most: int = 3) -> list[str]:
         newest = session.scalar(select(entries.seq).order_by(entries.seq.desc()).limit(1))
         return ["0", str(newest)] if newest else ["0"]
     elif parameter == "view":  # an audit view
-        return ["resources", "contracts", "calls", "jobs"][:most]
+        return ["resources", "contracts", "calls", "jobs", "statements"]  # every one
     elif parameter == "slug":  # a figure of an annual report
         return ["calls", "posted"]
     elif parameter in ("operator_id", "department_id"):  # an organisation of that kind

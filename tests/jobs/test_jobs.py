@@ -7,10 +7,11 @@ partner download it — every step in the ledger. Jobs survive a restart; refusa
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
-from datetime import UTC
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -19,11 +20,14 @@ from pubdata.app import create_app
 from pubdata.authorization import evaluation
 from pubdata.authorization.models import Agreement
 from pubdata.common.actor import SYSTEM
+from pubdata.common.clock import SHANGHAI
 from pubdata.jobs import isolation, outputs, worker
 from pubdata.jobs.models import Job
 from pubdata.ledger.models import LedgerEntry
-from tests.scenarios import MODEL_SCRIPT, PASSWORD, principal, real_ids, run, run_next_job
+from tests.scenarios import MODEL_SCRIPT, PASSWORD, page_client, principal, real_ids, run, run_next_job
 from tests.scenarios import submit_job as submit
+
+SIDES = ("operator", "bureau")
 
 
 def approved_and_run(platform, client, deal, code: str, **kwargs) -> dict:
@@ -92,6 +96,12 @@ def test_a_reviewed_job_runs_isolated_is_held_released_twice_and_downloaded_by_t
         assert once["state"] == "held" and once["operator_released_at"]
         twice = client.post(f"/api/v1/jobs/{job['id']}/release", headers=deal["bureau"].headers).json()
         assert twice["state"] == "released"
+        # The audit view of jobs shows both releases, in Shanghai time.
+        audit, _ = page_client(platform, "bureau.admin")
+        exported = audit.get("/audit/jobs.csv").content.decode("utf-8-sig")
+        (row,) = [row for row in csv.reader(io.StringIO(exported)) if row[0] == f"#{job['id']}"]
+        shanghai = [datetime.fromisoformat(twice[f"{side}_released_at"]).astimezone(SHANGHAI) for side in SIDES]
+        assert row[-3:-1] == [moment.strftime("%Y-%m-%d %H:%M") for moment in shanghai]
         released = client.get(f"/api/v1/jobs/{job['id']}", headers=deal["partner"].headers).json()
         assert [item["name"] for item in released["files"]] == ["output-1.json", "run.log"]
         assert "findings" not in released and "previews" not in released

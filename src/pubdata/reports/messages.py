@@ -143,7 +143,7 @@ LABELS |= {
     "audit.view_contracts": ("合约", "Contracts"),
     "audit.view_calls": ("调用与查询计划", "Calls and plans"),
     "audit.view_jobs": ("作业与发布", "Jobs and releases"),
-    "audit.statements": ("账单", "Statements"),
+    "audit.view_statements": ("账单", "Statements"),
     "audit.q": ("包含文字", "Containing"),
     "audit.state": ("状态代码", "State code"),
     "audit.month": ("月份", "Month"),
@@ -178,6 +178,12 @@ LABELS |= {
     "audit.col_submitter": ("提交方", "Submitter"),
     "audit.col_kind": ("类型", "Kind"),
     "audit.col_code_digest": ("代码摘要", "Code digest"),
+    "audit.col_operator_released": ("运营方发布时间", "Released by the operator"),
+    "audit.col_bureau_released": ("数据局发布时间", "Released by the bureau"),
+    "audit.col_month": ("月份", "Month"),
+    "audit.col_uses": ("使用次数", "Uses"),
+    "audit.col_free_uses": ("其中免费（公益）", "Of which free (public welfare)"),
+    "audit.col_amount": ("金额", "Amount"),
     "audit.col_ledger": ("存证序号", "Ledger entry"),
 }
 

@@ -130,6 +130,7 @@ def audit_view(
         "filters": filters,
         "query": query,
         "limit": service.AUDIT_LIMIT,
+        "monthly": service.MONTHLY,
         "this_month": clock.today().strftime("%Y-%m"),
     }
     return render(request, "reports/audit.html", context)

@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pubdata.billing import service as billing
 from pubdata.catalog import rules as catalog_rules
 from pubdata.catalog import service as catalog
 from pubdata.common import clock, messages
 from pubdata.common.errors import Refused
+from pubdata.common.money import format_fen
 from pubdata.contracts import rules as contract_rules
 from pubdata.contracts import service as contracts
 from pubdata.identity import access
@@ -126,7 +128,8 @@ class AuditFilters:
         return not self.q or any(self.q in str(cell.text) for cell in cells)
 
 
-AUDIT_VIEWS = ("resources", "contracts", "calls", "jobs")
+AUDIT_VIEWS = ("resources", "contracts", "calls", "jobs", "statements")
+MONTHLY = ("calls", "statements")  # the views of one month (YYYY-MM, this month unless chosen)
 AUDIT_LIMIT = 1000
 
 
@@ -236,18 +239,45 @@ def _jobs(session: Session, principal: Any, filters: AuditFilters) -> AuditTable
                 Cell(job_rules.JOB_KINDS.get(job.kind, job.kind)),
                 Cell(job_rules.LIFECYCLE.labels().get(job.state, job.state)),
                 Cell(job.code_digest[:16]),
+                Cell(_when(job.operator_released_at)),
+                Cell(_when(job.bureau_released_at)),
             ],
             job.ledger_seq,
         )
         for job in found
     ]
-    return AuditTable("jobs", ("job", "title", "submitter", "contract", "kind", "state", "code_digest"), rows)
+    columns = ("job", "title", "submitter", "contract", "kind", "state", "code_digest", "operator_released")
+    return AuditTable("jobs", (*columns, "bureau_released"), rows)
+
+
+def _statements(session: Session, principal: Any, filters: AuditFilters) -> AuditTable:
+    """Each consumer's statement of the month, as its page totals it, beside the last meter line's entry."""
+    month = filters.month or clock.today().strftime("%Y-%m")
+    rows: list[tuple[list[Cell], int | None]] = []
+    for consumer_id in billing.consumers_billed(session, principal=principal, month=month):
+        found = billing.statement(session, principal=principal, consumer_id=consumer_id, month=month)
+        last = max(line.ledger_seq for line in billing.lines_in(session, month=month, consumer_id=consumer_id))
+        cells = [
+            Cell(found.consumer, f"/billing/statements/{consumer_id}/{month}"),
+            Cell(month),
+            Cell(found.uses),
+            Cell(found.free_uses),
+            Cell(format_fen(found.total_fen)),
+        ]
+        rows.append((cells, last))
+    return AuditTable("statements", ("consumer", "month", "uses", "free_uses", "amount"), rows)
 
 
 def audit_table(session: Session, *, principal: Any, view: str, filters: AuditFilters) -> AuditTable:
     """One audit view, filtered; metadata only (no row of any resource's data)."""
     access.require(principal, "audit.read")
-    build = {"resources": _resources, "contracts": _contracts, "calls": _calls, "jobs": _jobs}.get(view)
+    build = {
+        "resources": _resources,
+        "contracts": _contracts,
+        "calls": _calls,
+        "jobs": _jobs,
+        "statements": _statements,
+    }.get(view)
     if build is None:
         raise Refused("reports.view", view=view[:20])
     table = build(session, principal, filters)

@@ -19,7 +19,7 @@ demo: venv demo-packages
 ## and run the whole suite on SQLite and PostgreSQL, one worker per core (each worker has its own PostgreSQL schema).
 ## Browser tests leave a screenshot of each step in test-artefacts/screenshots/<test>/ (PUBDATA_ARTEFACTS moves it).
 test: venv system-packages services lint
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto
 
 ## ruff (lint and format, line length 120) and mypy (the whole package; rules, common and engines strictly).
 lint: venv

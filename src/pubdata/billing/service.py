@@ -474,6 +474,7 @@ class Statement:
     consumer: str
     month: str
     lines: list[StatementLine]
+    last_seq: int | None = None  # the ledger entry of the month's last meter line counted
 
     @property
     def total_fen(self) -> int:
@@ -546,6 +547,7 @@ def statement(session: Session, *, principal: Who, consumer_id: int, month: str)
         identity.organisation_names(session, {consumer_id}).get(consumer_id, ""),
         month,
         group(session, lines),
+        max((line.ledger_seq for line in lines), default=None),
     )
 
 

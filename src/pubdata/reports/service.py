@@ -246,8 +246,11 @@ def _jobs(session: Session, principal: Any, filters: AuditFilters) -> AuditTable
         )
         for job in found
     ]
-    columns = ("job", "title", "submitter", "contract", "kind", "state", "code_digest", "operator_released")
-    return AuditTable("jobs", (*columns, "bureau_released"), rows)
+    columns = (
+        *("job", "title", "submitter", "contract", "kind", "state", "code_digest"),
+        *("operator_released", "bureau_released"),
+    )
+    return AuditTable("jobs", columns, rows)
 
 
 def _statements(session: Session, principal: Any, filters: AuditFilters) -> AuditTable:
@@ -256,7 +259,6 @@ def _statements(session: Session, principal: Any, filters: AuditFilters) -> Audi
     rows: list[tuple[list[Cell], int | None]] = []
     for consumer_id in billing.consumers_billed(session, principal=principal, month=month):
         found = billing.statement(session, principal=principal, consumer_id=consumer_id, month=month)
-        last = max(line.ledger_seq for line in billing.lines_in(session, month=month, consumer_id=consumer_id))
         cells = [
             Cell(found.consumer, f"/billing/statements/{consumer_id}/{month}"),
             Cell(month),
@@ -264,7 +266,7 @@ def _statements(session: Session, principal: Any, filters: AuditFilters) -> Audi
             Cell(found.free_uses),
             Cell(format_fen(found.total_fen)),
         ]
-        rows.append((cells, last))
+        rows.append((cells, found.last_seq))
     return AuditTable("statements", ("consumer", "month", "uses", "free_uses", "amount"), rows)
 
 
